@@ -1,0 +1,50 @@
+import { Command, CommanderError } from 'commander';
+import { createRequire } from 'node:module';
+import { describeError } from './report-error.js';
+import { ExitCode } from './exit-codes.js';
+import { commands } from './commands.js';
+
+const require = createRequire(import.meta.url);
+const { version } = require('../../package.json') as { version: string };
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0    success (check/analyze: no error finding)
+  1    findings of severity error, or a step failed on a host
+  2    bad input (spec, file or arguments); nothing was changed
+  3    environment problem (missing tool, not root, host unreachable)
+  130  interrupted`;
+
+export function buildProgram(): Command {
+  const program = new Command('kubeha')
+    .description('Highly available Kubernetes control planes from one declarative spec, and proof that they are.')
+    .version(version, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .exitOverride();
+  for (const register of commands) register(program);
+  program.commands.forEach((c) => c.exitOverride());
+  return program;
+}
+
+/** The only function that exits the process. */
+export async function runMain(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  let code: number = ExitCode.Ok;
+  try {
+    const result: unknown = await program.parseAsync(argv);
+    void result;
+    code = process.exitCode !== undefined ? Number(process.exitCode) : ExitCode.Ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      code = err.exitCode === 0 ? ExitCode.Ok : ExitCode.BadInput;
+    } else {
+      const { text, code: c } = describeError(err);
+      if (text) process.stderr.write(text + '\n');
+      code = c;
+    }
+  }
+  // Let stdout drain (large JSON through a pipe) before exiting.
+  await new Promise<void>((resolve) => (process.stdout.writableNeedDrain ? process.stdout.once('drain', resolve) : resolve()));
+  process.exit(code);
+}

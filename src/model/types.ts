@@ -1,0 +1,227 @@
+/**
+ * The HA model: one shape for both directions. A spec is turned into it (src/model/from-spec.ts) and
+ * configs already running on hosts are parsed into it (src/parse/*). Analysis reads only this.
+ * Every node carries an optional `at` (where it was read from) so findings can point at a file:line.
+ */
+
+export interface SourceRef {
+  file: string;
+  line: number;
+  col?: number;
+}
+
+export interface HaModel {
+  /** What clients connect to. */
+  endpoint: { address: string; port: number; domain?: string };
+  hosts: ModelHost[];
+  /** An external (cloud/hardware) LB in front of the apiservers instead of keepalived, when there is one. */
+  externalLb?: ExternalLb;
+}
+
+export interface ModelHost {
+  name: string;
+  address: string;
+  /** Present when this host runs HAProxy. */
+  haproxy?: HaproxyConfig;
+  /** Present when this host runs keepalived. */
+  keepalived?: KeepalivedConfig;
+  /** Present when this host runs a kube-apiserver. */
+  apiserver?: { port: number; certSANs?: string[]; certFile?: string };
+  /** sysctl values in effect (from /etc/sysctl.d and /etc/sysctl.conf). */
+  sysctl: Record<string, string>;
+  /** Files present on the host that configs refer to (check scripts), path → content. */
+  files: Record<string, string>;
+}
+
+export interface ExternalLb {
+  address: string;
+  port: number;
+  backends: Endpoint[];
+  /** Whether a backend can reach itself through the LB. Many cloud L4 LBs cannot. */
+  hairpin: boolean;
+  healthCheck: boolean;
+}
+
+// ---------- HAProxy ----------
+
+export interface HaproxyConfig {
+  at?: SourceRef;
+  global: HaproxyGlobal;
+  frontends: Frontend[];
+  backends: Backend[];
+  /** Keywords we do not model, kept for info findings. */
+  unknown: { keyword: string; section: string; at?: SourceRef }[];
+}
+
+export interface HaproxyGlobal {
+  user?: string;
+  statsSockets: string[];
+  maxconn?: number;
+}
+
+export interface Bind {
+  /** `*`, `0.0.0.0`, `::` mean every address. */
+  address: string;
+  port: number;
+  at?: SourceRef;
+}
+
+export interface StatsPage {
+  bind: Bind[];
+  /** `user:password` pairs as written. */
+  auth: string[];
+  uri?: string;
+  at?: SourceRef;
+}
+
+export interface Frontend {
+  name: string;
+  /** `listen` sections are both a frontend and a backend. */
+  kind: 'frontend' | 'listen';
+  mode: 'tcp' | 'http';
+  binds: Bind[];
+  defaultBackend?: string;
+  /** Backends reachable by `use_backend` rules. */
+  useBackends: string[];
+  timeouts: Timeouts;
+  stats?: StatsPage;
+  at?: SourceRef;
+}
+
+export interface Timeouts {
+  connectMs?: number;
+  clientMs?: number;
+  serverMs?: number;
+  tunnelMs?: number;
+  checkMs?: number;
+  /** `timeout client-fin` etc. kept by name. */
+  other?: Record<string, number>;
+}
+
+export type HealthCheckKind =
+  | { type: 'tcp' } // plain `check`: TCP connect
+  | { type: 'http'; method: string; path: string; ssl: boolean; expect?: string }
+  | { type: 'tcp-check'; steps: string[] };
+
+export interface Backend {
+  name: string;
+  mode: 'tcp' | 'http';
+  balance?: string;
+  servers: Server[];
+  /** The check used by servers that have `check`. */
+  healthCheck: HealthCheckKind;
+  redispatch: boolean;
+  retries?: number;
+  timeouts: Timeouts;
+  at?: SourceRef;
+}
+
+export interface Server {
+  name: string;
+  address: string;
+  port: number;
+  check: boolean;
+  /** `check-ssl` or `ssl` on the server line (after default-server inheritance). */
+  checkSsl: boolean;
+  ssl: boolean;
+  interMs: number;
+  fastinterMs?: number;
+  downinterMs?: number;
+  fall: number;
+  rise: number;
+  backup: boolean;
+  disabled: boolean;
+  weight?: number;
+  at?: SourceRef;
+}
+
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+// ---------- keepalived ----------
+
+export interface KeepalivedConfig {
+  at?: SourceRef;
+  routerId?: string;
+  scriptUser?: string;
+  enableScriptSecurity: boolean;
+  vrrpStrict: boolean;
+  /** `vrrp_script` blocks by name (whether or not any instance tracks them). */
+  scripts: Record<string, VrrpScript>;
+  /** `track_process` blocks by name. */
+  processes: Record<string, TrackProcess>;
+  /** `track_file` blocks by name. */
+  trackFiles: Record<string, TrackFile>;
+  instances: VrrpInstance[];
+  unknown: { keyword: string; section: string; at?: SourceRef }[];
+}
+
+export interface VrrpScript {
+  name: string;
+  script: string;
+  intervalS: number;
+  timeoutS?: number;
+  /** Default 0: a failing script puts tracking instances in FAULT. */
+  weight: number;
+  /** `weight N reverse`. */
+  weightReverse: boolean;
+  fall: number;
+  rise: number;
+  user?: string;
+  at?: SourceRef;
+}
+
+export interface TrackProcess {
+  name: string;
+  process: string;
+  weight: number;
+  quorum: number;
+  delayS?: number;
+  at?: SourceRef;
+}
+
+export interface TrackFile {
+  name: string;
+  file: string;
+  weight: number;
+  at?: SourceRef;
+}
+
+/** A reference from an instance to a tracker, with an optional per-instance weight override. */
+export interface TrackRef {
+  name: string;
+  weight?: number;
+  weightReverse?: boolean;
+  at?: SourceRef;
+}
+
+export interface VrrpInstance {
+  name: string;
+  state: 'MASTER' | 'BACKUP';
+  interface: string;
+  virtualRouterId: number;
+  priority: number;
+  advertIntS: number;
+  version: 2 | 3;
+  nopreempt: boolean;
+  preemptDelayS?: number;
+  auth?: { type: 'PASS' | 'AH'; pass: string };
+  unicastSrcIp?: string;
+  unicastPeers: string[];
+  vips: Vip[];
+  trackScripts: TrackRef[];
+  trackProcesses: TrackRef[];
+  trackFiles: TrackRef[];
+  trackInterfaces: TrackRef[];
+  at?: SourceRef;
+}
+
+export interface Vip {
+  address: string;
+  /** Prefix length as written; undefined = /32 (keepalived's default). */
+  prefix?: number;
+  dev?: string;
+  at?: SourceRef;
+}

@@ -1,0 +1,28 @@
+/** A file that kubeha wants on a host. */
+export interface RenderedFile {
+  /** Absolute path on the host, e.g. `/etc/haproxy/haproxy.cfg`. */
+  path: string;
+  content: string;
+  /** Octal file mode, e.g. 0o644. Files holding secrets are 0o600. */
+  mode: number;
+  /** @default 'root' */
+  owner?: string;
+  /** Real tool that must accept the file before it replaces the live one. */
+  validate?: 'haproxy' | 'keepalived';
+  /** systemd unit to reload (or restart) when this file changes. */
+  reloads?: { unit: string; action: 'reload' | 'restart' };
+  /** `sysctl --system` must run when the file changes. */
+  appliesSysctl?: boolean;
+  /** The content holds a secret: masked in diffs and never printed. */
+  secret?: boolean;
+}
+
+export interface RenderedHost {
+  host: string;
+  address: string;
+  /** Debian package names the files need (haproxy, keepalived, …). */
+  packages: string[];
+  /** systemd units to enable and start. */
+  services: string[];
+  files: RenderedFile[];
+}
