@@ -15,6 +15,11 @@ export interface RenderedFile {
   appliesSysctl?: boolean;
   /** The content holds a secret: masked in diffs and never printed. */
   secret?: boolean;
+  /**
+   * The file is shared with the system (e.g. /etc/hosts): `content` (which starts with `begin` and ends with `end`)
+   * replaces the lines between these markers, or is appended when they are absent; the rest of the file is kept.
+   */
+  managedBlock?: { begin: string; end: string };
 }
 
 export interface RenderedHost {

@@ -65,6 +65,13 @@ export const LoadBalancerSchema = z.strictObject({
     .optional(),
   stats: z.enum(['socket', 'localhost', 'off']).optional().describe('Where the HAProxy stats page is served. Default socket.'),
   hairpin: z.boolean().optional().describe('external mode: whether the LB lets a backend reach itself through the LB. Default false.'),
+  retries: z.number().int().min(0).max(10).optional().describe('HAProxy retries of a failed connection to an apiserver (the last one on another server). Default 3.'),
+  haproxyTracker: z
+    .enum(['file', 'process'])
+    .optional()
+    .describe(
+      'How keepalived learns that HAProxy died, at once: file (systemd writes a state file that keepalived watches; works in any network namespace) or process (keepalived track_process; needs the initial network namespace). Default file.',
+    ),
 });
 
 export const ControlPlaneSchema = z.strictObject({

@@ -48,6 +48,10 @@ export interface LoadBalancer {
   timeouts: { connectMs: number; clientMs: number; serverMs: number; tunnelMs: number };
   stats: 'socket' | 'localhost' | 'off';
   hairpin: boolean;
+  /** HAProxy `retries`. @default 3 (applied by the renderer when absent) */
+  retries?: number;
+  /** How keepalived detects HAProxy's death. @default 'file' (applied by the renderer when absent) */
+  haproxyTracker?: 'file' | 'process';
 }
 
 export interface ControlPlane {
