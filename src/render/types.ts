@@ -11,6 +11,8 @@ export interface RenderedFile {
   validate?: 'haproxy' | 'keepalived';
   /** systemd unit to reload (or restart) when this file changes. */
   reloads?: { unit: string; action: 'reload' | 'restart' };
+  /** `systemctl daemon-reload` must run when the file changes (unit drop-ins); no restart is implied. */
+  daemonReload?: boolean;
   /** `sysctl --system` must run when the file changes. */
   appliesSysctl?: boolean;
   /** The content holds a secret: masked in diffs and never printed. */

@@ -1,0 +1,117 @@
+import type { ClusterSpec, Host } from '../spec/types.js';
+import { apiservers, block, fmtDuration, header } from './util.js';
+
+export const HAPROXY_CFG = '/etc/haproxy/haproxy.cfg';
+/** Debian's tmpfiles.d creates /run/haproxy (owner haproxy); the socket itself is made by the root master. */
+export const HAPROXY_STATS_SOCKET = '/run/haproxy/admin.sock';
+/** Port of the stats page when `loadBalancer.stats: localhost`. */
+export const HAPROXY_STATS_PORT = 8404;
+/** Retries of a failed connection attempt when the spec sets none. */
+export const DEFAULT_RETRIES = 3;
+export const FRONTEND_NAME = 'kube-apiserver';
+export const BACKEND_NAME = 'kube-apiserver';
+
+/**
+ * /etc/haproxy/haproxy.cfg for one LB host: a TCP frontend on the VIP (and loopback) at the LB port,
+ * a backend over every kube-apiserver with HTTPS /readyz health checks. Every setting carries a
+ * one-line comment saying why (docs/render.md gives the sources).
+ */
+export function renderHaproxyCfg(spec: ClusterSpec, host: Host): string {
+  const lb = spec.loadBalancer;
+  const hc = lb.healthCheck;
+  const retries = lb.retries ?? DEFAULT_RETRIES;
+  const statsLines =
+    lb.stats === 'off'
+      ? ['# Runtime API and stats page disabled (loadBalancer.stats: off).']
+      : [
+          '# Runtime API (show stat, disable server) on a unix socket only root can open: never a TCP port with a shared password.',
+          `stats socket ${HAPROXY_STATS_SOCKET} mode 600 level admin`,
+          '# An idle runtime-API client is dropped after 30 s.',
+          'stats timeout 30s',
+        ];
+  const global = block('    ', [
+    '# Log to the local syslog socket (journald on systemd hosts).',
+    'log /dev/log local0 info',
+    '# Confine the workers to an empty directory once the config is read (Debian default; defence in depth).',
+    'chroot /var/lib/haproxy',
+    '# Bind as root, then run as the unprivileged haproxy user.',
+    'user haproxy',
+    'group haproxy',
+    ...statsLines,
+  ]);
+  const defaults = block('    ', [
+    '# Layer 4: TLS passes through to the apiservers untouched, so client certificates reach them.',
+    'mode tcp',
+    '# Log through the global syslog target, one line per TCP connection.',
+    'log global',
+    'option tcplog',
+    '# Connections that send nothing (port probes) are not logged.',
+    'option dontlognull',
+    '# A failed connection attempt to an apiserver is retried before the client sees an error...',
+    `retries ${retries}`,
+    '# ...and the last retry goes to another server, so an apiserver that just died costs a retry, not an error.',
+    'option redispatch',
+    '# Time allowed to open a TCP connection to an apiserver: on a LAN, longer means it is gone.',
+    `timeout connect ${fmtDuration(lb.timeouts.connectMs)}`,
+    '# Inactivity allowed on either side before the connection becomes a tunnel (TLS handshake).',
+    `timeout client ${fmtDuration(lb.timeouts.clientMs)}`,
+    `timeout server ${fmtDuration(lb.timeouts.serverMs)}`,
+    '# Idle time allowed on an established connection: watches and `kubectl logs -f` sit idle for minutes, a short timeout cuts them.',
+    `timeout tunnel ${fmtDuration(lb.timeouts.tunnelMs)}`,
+  ]);
+  const frontend = block('    ', [
+    '# The VIP, bound on every LB host even while another holds it (net.ipv4.ip_nonlocal_bind=1 in /etc/sysctl.d).',
+    `bind ${lb.vip}:${lb.port}`,
+    '# Loopback: the keepalived check script probes HAProxy here, whoever holds the VIP.',
+    `bind 127.0.0.1:${lb.port}`,
+    `default_backend ${BACKEND_NAME}`,
+  ]);
+  const serverOpts = `check check-ssl verify none inter ${fmtDuration(hc.interMs)} fall ${hc.fall} rise ${hc.rise} on-marked-down shutdown-sessions`;
+  const backend = block('    ', [
+    '# Apiserver connections are long-lived (watches): leastconn spreads them, roundrobin would pile them up.',
+    'balance leastconn',
+    `# HTTPS GET ${hc.path}: 200 only when the apiserver can serve (etcd reachable). A bare \`option httpchk\` sends OPTIONS / and gets 403.`,
+    `option httpchk GET ${hc.path}`,
+    '# Anything but 200 (500 while etcd is unreachable, 403 if anonymous auth is off) marks the server down.',
+    'http-check expect status 200',
+    '# check-ssl: the apiserver speaks only TLS, an HTTP check without it marks every server down.',
+    '# verify none: the check only reads a status code; client traffic is not terminated here and is verified end to end.',
+    `# inter ${fmtDuration(hc.interMs)} fall ${hc.fall} rise ${hc.rise}: a dead apiserver leaves the rotation after ${hc.fall} failed checks, returns after ${hc.rise} good ones.`,
+    '# on-marked-down shutdown-sessions: cut the connections (watches) to a server marked down, so clients reconnect at once.',
+    ...apiservers(spec).map((m) => `server ${m.name} ${m.address}:${spec.controlPlane.apiserverPort} ${serverOpts}`),
+  ]);
+  const stats =
+    lb.stats === 'localhost'
+      ? [
+          '',
+          `# Stats page on loopback only (loadBalancer.stats: localhost): reach it with an SSH tunnel, no password to leak.`,
+          'listen stats',
+          block('    ', [
+            `bind 127.0.0.1:${HAPROXY_STATS_PORT}`,
+            'mode http',
+            'stats enable',
+            'stats uri /stats',
+            'stats refresh 10s',
+            '# Read-only: no enable/disable of servers from the page.',
+            'stats show-legends',
+          ]),
+        ]
+      : [];
+  return [
+    header(spec, host.name),
+    `# HAProxy in front of the kube-apiservers; port ${lb.port} (${lb.mode === 'stacked' ? 'stacked on the control-plane hosts, so not the apiserver port' : 'dedicated load-balancer host'}).`,
+    'global',
+    global,
+    '',
+    'defaults',
+    defaults,
+    '',
+    `frontend ${FRONTEND_NAME}`,
+    frontend,
+    '',
+    `backend ${BACKEND_NAME}`,
+    backend,
+    ...stats,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,93 @@
+import type { ClusterSpec, Host, Secrets } from '../spec/types.js';
+import type { RenderedFile, RenderedHost } from './types.js';
+import { CHECK_HAPROXY_SCRIPT, renderCheckHaproxyScript } from './check-scripts.js';
+import { HAPROXY_CFG, renderHaproxyCfg } from './haproxy.js';
+import { HOSTS_FILE, hostsMarkers, renderHostsBlock } from './hosts-file.js';
+import { KEEPALIVED_CONF, renderKeepalivedConf } from './keepalived.js';
+import { SYSCTL_FILE, renderSysctl } from './sysctl.js';
+import { HAPROXY_DROPIN, KEEPALIVED_DROPIN, renderHaproxyDropin, renderKeepalivedDropin } from './systemd.js';
+import { lbHosts } from './util.js';
+
+export { lbHosts } from './util.js';
+
+/** Names of the secrets `renderCluster` needs for this spec (the shell generates the missing ones). */
+export function requiredSecrets(spec: ClusterSpec): string[] {
+  return spec.loadBalancer.mode !== 'external' && spec.loadBalancer.vrrpVersion === 2 ? [spec.loadBalancer.authSecret] : [];
+}
+
+/**
+ * Every file kubeha wants on every host of the cluster, in spec order; files sorted by path.
+ * Pure: the same spec and secrets always give the same bytes.
+ * @throws Error when a secret named by `requiredSecrets(spec)` is missing or unusable.
+ */
+export function renderCluster(spec: ClusterSpec, secrets: Secrets): RenderedHost[] {
+  const lbs = lbHosts(spec);
+  const lbNames = new Set(lbs.map((h) => h.name));
+  return spec.hosts.map((host) => renderHost(spec, host, lbNames.has(host.name) ? lbs.filter((p) => p.name !== host.name) : undefined, secrets));
+}
+
+function renderHost(spec: ClusterSpec, host: Host, peers: Host[] | undefined, secrets: Secrets): RenderedHost {
+  const isLb = peers !== undefined;
+  const files: RenderedFile[] = [];
+  if (peers !== undefined) {
+    const vrrpv2 = spec.loadBalancer.vrrpVersion === 2;
+    files.push(
+      {
+        path: HAPROXY_CFG,
+        content: renderHaproxyCfg(spec, host),
+        mode: 0o644,
+        validate: 'haproxy',
+        // master-worker reload: new workers take new connections, old ones finish theirs (hitless).
+        reloads: { unit: 'haproxy.service', action: 'reload' },
+      },
+      {
+        path: KEEPALIVED_CONF,
+        content: renderKeepalivedConf(spec, host, peers, secrets),
+        // VRRPv2 carries the auth secret: readable by root only.
+        mode: vrrpv2 ? 0o600 : 0o644,
+        validate: 'keepalived',
+        // SIGHUP re-reads the config and keeps the current VRRP state (no VIP move).
+        reloads: { unit: 'keepalived.service', action: 'reload' },
+        ...(vrrpv2 ? { secret: true } : {}),
+      },
+      // enable_script_security: root-owned, not writable by anyone else.
+      { path: CHECK_HAPROXY_SCRIPT, content: renderCheckHaproxyScript(spec, host), mode: 0o755 },
+      { path: HAPROXY_DROPIN, content: renderHaproxyDropin(spec, host), mode: 0o644, daemonReload: true },
+      { path: KEEPALIVED_DROPIN, content: renderKeepalivedDropin(spec, host), mode: 0o644, daemonReload: true },
+    );
+  }
+  const sysctl = renderSysctl(spec, host, isLb);
+  if (sysctl !== undefined) files.push({ path: SYSCTL_FILE, content: sysctl, mode: 0o644, appliesSysctl: true });
+  const hostsBlock = renderHostsBlock(spec, host);
+  if (hostsBlock !== undefined) files.push({ path: HOSTS_FILE, content: hostsBlock, mode: 0o644, managedBlock: hostsMarkers(spec) });
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return {
+    host: host.name,
+    address: host.address,
+    packages: isLb ? ['haproxy', 'keepalived'] : [],
+    services: isLb ? ['haproxy.service', 'keepalived.service'] : [],
+    files,
+  };
+}
+
+/**
+ * `hosts.yaml` at the root of a mirror directory (the layout `kubeha render --out` writes and `kubeha analyze` reads):
+ * the endpoint clients use and every host's name and address.
+ */
+export function renderMirrorManifest(spec: ClusterSpec): string {
+  const ep = spec.controlPlane.endpoint;
+  const lines = [
+    `# kubeha mirror of cluster "${spec.name}": each host's files are under ./<name>/ at their real paths.`,
+    `endpoint: ${yamlScalar(`${ep.address}:${ep.port}`)}`,
+    ...(ep.domain ? [`domain: ${yamlScalar(ep.domain)}`] : []),
+    'hosts:',
+    ...spec.hosts.map((h) => `  - name: ${yamlScalar(h.name)}\n    address: ${yamlScalar(h.address)}`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** Quotes a scalar when YAML would read it as something else (an IPv6 address, a number-like name). */
+function yamlScalar(s: string): string {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]*(:[0-9]+)?$/.test(s) && !/^[0-9.]+$/.test(s) ? s : JSON.stringify(s);
+}

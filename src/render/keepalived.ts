@@ -1,0 +1,182 @@
+import type { ClusterSpec, Host, Secrets } from '../spec/types.js';
+import { CHECK_HAPROXY_SCRIPT, HAPROXY_DOWN_FILE } from './check-scripts.js';
+import { block, fmtNumber, header } from './util.js';
+
+export const KEEPALIVED_CONF = '/etc/keepalived/keepalived.conf';
+/** The same base priority on every LB node (see the comment rendered above `priority`). */
+export const BASE_PRIORITY = 100;
+/** Subtracted while the port probe fails: larger than any gap between base priorities (0: they are equal). */
+export const PORT_CHECK_WEIGHT = -50;
+/**
+ * Runs the check script. Not an unprivileged user: keepalived 2.2.7 (Debian 12) kills itself with SIGTERM in
+ * `keepalived -t` when a script runs as a user other than its own (lib/notify.c; fixed in 2.2.8, commit aae8e910),
+ * and kubeha validates every config with `keepalived -t` before installing it.
+ */
+export const SCRIPT_USER = 'root';
+/** VRRP PASS authentication carries at most 8 characters (keepalived.conf(5): "Only the first eight (8) characters are used"). */
+export const MAX_AUTH_PASS = 8;
+
+export function instanceName(spec: ClusterSpec): string {
+  return `${spec.name}-apiserver`;
+}
+
+/**
+ * /etc/keepalived/keepalived.conf for one LB host: one VRRP instance holding the VIP, all nodes BACKUP with equal
+ * priorities, unicast to the other LB hosts, HAProxy's death tracked by an event (track_file or track_process → FAULT)
+ * plus a polling port probe (negative weight).
+ * @throws Error when VRRPv2 is used and the auth secret is missing or longer than 8 characters (a bug in the caller:
+ *   the shell's loadOrCreateSecrets provides it).
+ */
+export function renderKeepalivedConf(spec: ClusterSpec, host: Host, peers: Host[], secrets: Secrets): string {
+  const lb = spec.loadBalancer;
+  const tracker = lb.haproxyTracker ?? 'file';
+  const iface = host.interface || lb.interface;
+
+  let auth: string[] = [];
+  if (lb.vrrpVersion === 2) {
+    const pass = secrets[lb.authSecret];
+    if (pass === undefined) throw new Error(`secret "${lb.authSecret}" (VRRP auth) is missing`);
+    if (pass.length === 0 || pass.length > MAX_AUTH_PASS || !/^[\x21-\x7e]+$/.test(pass) || pass.includes('"'))
+      throw new Error(`secret "${lb.authSecret}" must be 1-${MAX_AUTH_PASS} printable characters without spaces or quotes`);
+    auth = [
+      `# VRRPv2 PASS authentication: a per-cluster random secret (state dir, mode 0600), at most ${MAX_AUTH_PASS} characters are used.`,
+      '# It keeps a stray node with the same virtual_router_id from joining; it is not cryptographic (sent in clear).',
+      'authentication {',
+      '    auth_type PASS',
+      `    auth_pass ${pass}`,
+      '}',
+    ];
+  }
+
+  const global = block('    ', [
+    "# Names this node in keepalived's logs.",
+    `router_id ${host.name}`,
+    '# Scripts run as root: keepalived 2.2.7 `-t` (config check) kills itself when they run as another user (fixed in 2.2.8).',
+    '# The only script is a root-owned TCP probe of 127.0.0.1; enable_script_security below guards its path.',
+    `script_user ${SCRIPT_USER}`,
+    '# Refuse to run a script that a non-root user could modify (root-owned file and directories only).',
+    'enable_script_security',
+  ]);
+
+  const eventTracker =
+    tracker === 'file'
+      ? [
+          `# HAProxy's state as systemd sees it (haproxy.service drop-in writes 0 when ready, 1 when stopped or dead).`,
+          '# keepalived watches the file with inotify: the death is seen at once, no polling interval.',
+          'track_file haproxy_down {',
+          block('    ', [
+            `file "${HAPROXY_DOWN_FILE}"`,
+            '# weight 0: a non-zero value puts the instance in FAULT (reasons at track_file in the instance below).',
+            'weight 0',
+            '# Until HAProxy has started and written 0, assume it is down.',
+            'init_file 1',
+          ]),
+          '}',
+        ]
+      : [
+          '# HAProxy processes, watched through the kernel process-events connector: a death is seen at once, no polling.',
+          '# Needs the initial network namespace (in a container keepalived logs "Failed to set/clear process event listen"',
+          '# and the instance stays in FAULT): use haproxyTracker: file there.',
+          'vrrp_track_process haproxy_running {',
+          block('    ', [
+            '# Exact match on the process name (master and workers are all "haproxy").',
+            'process haproxy',
+            '# One process is enough: the master exits when a worker dies, so quorum 1 is lost when HAProxy is gone.',
+            'quorum 1',
+            '# weight 0: no HAProxy process puts the instance in FAULT (reasons at track_process in the instance below).',
+            'weight 0',
+          ]),
+          '}',
+        ];
+
+  const portScript = [
+    '# Polling probe for what a process watch cannot see: a HAProxy that runs but does not accept connections.',
+    'vrrp_script chk_haproxy_port {',
+    block('    ', [
+      `script "${CHECK_HAPROXY_SCRIPT}"`,
+      '# Every second, killed after 1 s (a hung HAProxy fails the probe instead of blocking it).',
+      'interval 1',
+      'timeout 1',
+      '# Two failures in a row lower the priority, two successes restore it: one slow answer does not move the VIP.',
+      'fall 2',
+      'rise 2',
+      `# Negative weight larger than any priority gap (priorities are equal): a failing node always yields the VIP.`,
+      '# Not weight 0 (FAULT): if the probe fails on every LB at once (overload), the VIP stays where it is instead of vanishing.',
+      `weight ${PORT_CHECK_WEIGHT}`,
+    ]),
+    '}',
+  ];
+
+  const unicast =
+    lb.unicast && peers.length > 0
+      ? [
+          '# Unicast VRRP to the other LB hosts: clouds and many switches drop multicast adverts.',
+          `unicast_src_ip ${host.address}`,
+          '# Accept adverts only from the peers listed below.',
+          'check_unicast_src',
+          'unicast_peer {',
+          ...peers.map((p) => `    ${p.address}`),
+          '}',
+        ]
+      : ['# Multicast adverts (224.0.0.18): loadBalancer.unicast is false or there is no peer.'];
+
+  const instance = block('    ', [
+    '# Every node starts as BACKUP: the VIP goes to whoever times out first; no node grabs it on (re)start.',
+    'state BACKUP',
+    `# The interface that carries ${host.address}; the VIP is added here.`,
+    `interface ${iface}`,
+    '# Per-cluster id (from the spec): two clusters on one L2 segment must not share it.',
+    `virtual_router_id ${lb.virtualRouterId}`,
+    '# Equal base priority on every LB node: a recovered node does not preempt the VIP back (a takeover cuts every',
+    '# open connection through HAProxy); only a tracker lowering a node, or its death, moves the VIP.',
+    `priority ${BASE_PRIORITY}`,
+    lb.vrrpVersion === 3
+      ? '# VRRPv3 allows sub-second adverts; it has no authentication (keepalived ignores it with a warning).'
+      : '# VRRPv2: adverts in whole seconds, so a takeover needs about 3 s.',
+    `version ${lb.vrrpVersion}`,
+    `# Seconds between adverts; a backup takes over after 3 missed adverts (+ skew): about ${fmtNumber(lb.advertInt * 3)} s.`,
+    `advert_int ${fmtNumber(lb.advertInt)}`,
+    ...auth,
+    ...unicast,
+    '# The VIP as a /32: it adds no subnet route of its own, the interface address already has one.',
+    'virtual_ipaddress {',
+    `    ${lb.vip}/32 dev ${iface}`,
+    '}',
+    ...(tracker === 'file'
+      ? [
+          '# HAProxy dead → FAULT. With equal priorities, FAULT is the fastest way out: the master leaves at once with a',
+          '# priority-0 advert and a peer takes over after its skew time (< advert_int); a negative weight would only',
+          '# lower the priority, and keepalived peers discard lower-priority adverts and wait 3 × advert_int.',
+          'track_file {',
+          '    haproxy_down',
+          '}',
+        ]
+      : [
+          '# No HAProxy process → FAULT. With equal priorities, FAULT is the fastest way out: the master leaves at once',
+          '# with a priority-0 advert; a negative weight would make peers wait 3 × advert_int for the master-down timer.',
+          'track_process {',
+          '    haproxy_running',
+          '}',
+        ]),
+    'track_script {',
+    '    chk_haproxy_port',
+    '}',
+  ]);
+
+  return [
+    header(spec, host.name),
+    `# keepalived holds the control-plane VIP ${lb.vip} on one of the LB hosts of cluster "${spec.name}".`,
+    'global_defs {',
+    global,
+    '}',
+    '',
+    ...eventTracker,
+    '',
+    ...portScript,
+    '',
+    `vrrp_instance ${instanceName(spec)} {`,
+    instance,
+    '}',
+    '',
+  ].join('\n');
+}
