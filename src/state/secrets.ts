@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EnvironmentError } from '../diag/errors.js';
+import { requiredSecrets } from '../render/index.js';
+import type { ClusterSpec, Secrets } from '../spec/types.js';
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/** VRRP PASS auth uses at most 8 characters (keepalived.conf(5)); 62^8 ≈ 2^47 is plenty for a LAN shared secret. */
+export const SECRET_LENGTH = 8;
+
+/** `length` characters from [A-Za-z0-9], uniformly (rejection sampling: no modulo bias). */
+export function randomSecret(length = SECRET_LENGTH): string {
+  let out = '';
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      // 248 = 4 × 62: bytes above it would favour the first letters.
+      if (byte < 248 && out.length < length) out += ALPHABET[byte % 62];
+    }
+  }
+  return out;
+}
+
+/** Default state directory of a spec: `.kubeha/<cluster name>` next to the spec file. */
+export function defaultStateDir(specPath: string, spec: ClusterSpec): string {
+  return join(specPath, '..', '.kubeha', spec.name);
+}
+
+/**
+ * Reads the secrets the spec needs from `<stateDir>/secrets/<name>`, generating missing ones (mode 0600, directory 0700).
+ * Values are never logged; errors name the file, never its content.
+ * @throws EnvironmentError when the directory cannot be created or a secret file is unreadable or unusable.
+ */
+export async function loadOrCreateSecrets(stateDir: string, spec: ClusterSpec): Promise<Secrets> {
+  const dir = join(stateDir, 'secrets');
+  const names = requiredSecrets(spec);
+  const secrets: Record<string, string> = {};
+  if (names.length === 0) return secrets;
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
+  } catch (err) {
+    throw new EnvironmentError(`cannot create the secrets directory ${dir}: ${(err as Error).message}`, 'pass --state-dir DIR with a writable DIR');
+  }
+  for (const name of names) {
+    if (!/^[a-z0-9][-a-z0-9_.]*$/i.test(name)) throw new EnvironmentError(`invalid secret name "${name}"`, 'use letters, digits, "-", "_" and "."');
+    const file = join(dir, name);
+    let value: string | undefined;
+    try {
+      value = (await readFile(file, 'utf8')).trim();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new EnvironmentError(`cannot read secret file ${file}: ${(err as Error).message}`);
+    }
+    if (value === undefined) {
+      value = randomSecret();
+      // 'wx': never overwrite a file another kubeha process created meanwhile.
+      try {
+        await writeFile(file, value + '\n', { mode: 0o600, flag: 'wx' });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new EnvironmentError(`cannot write secret file ${file}: ${(err as Error).message}`);
+        value = (await readFile(file, 'utf8')).trim();
+      }
+    } else {
+      const st = await stat(file);
+      if ((st.mode & 0o077) !== 0) await chmod(file, 0o600);
+    }
+    if (value.length === 0 || value.length > SECRET_LENGTH || !/^[\x21-\x7e]+$/.test(value) || value.includes('"'))
+      throw new EnvironmentError(
+        `secret file ${file} must hold 1-${SECRET_LENGTH} printable characters without spaces or quotes (VRRP auth_pass)`,
+        'delete it to have kubeha generate a new one, then apply to every LB host',
+      );
+    secrets[name] = value;
+  }
+  return secrets;
+}
