@@ -63,6 +63,10 @@ export interface Bind {
   /** `*`, `0.0.0.0`, `::` mean every address. */
   address: string;
   port: number;
+  /** Last port of a range (`bind :6443-6445`); absent for a single port. */
+  portEnd?: number;
+  /** `ssl` on the bind line (TLS terminated by HAProxy). */
+  ssl?: boolean;
   at?: SourceRef;
 }
 
@@ -100,8 +104,22 @@ export interface Timeouts {
 
 export type HealthCheckKind =
   | { type: 'tcp' } // plain `check`: TCP connect
-  | { type: 'http'; method: string; path: string; ssl: boolean; expect?: string }
-  | { type: 'tcp-check'; steps: string[] };
+  | {
+      type: 'http';
+      method: string;
+      path: string;
+      ssl: boolean;
+      expect?: string;
+      /** HTTP version as written (`HTTP/1.1`), when given. */
+      version?: string;
+      /** `Host` header sent by the check, when given (`hdr Host x` or the old `\r\nHost:` form). */
+      host?: string;
+    }
+  | { type: 'tcp-check'; steps: string[] }
+  /** `option ssl-hello-chk`: sends an SSLv3 client hello (modern TLS servers such as kube-apiserver reject it). */
+  | { type: 'ssl-hello' }
+  /** Other check options (`mysql-check`, `pgsql-check`, `redis-check`, `smtpchk`, `ldap-check`, `external-check`). */
+  | { type: 'other'; option: string };
 
 export interface Backend {
   name: string;
@@ -132,6 +150,12 @@ export interface Server {
   backup: boolean;
   disabled: boolean;
   weight?: number;
+  /** `port N`: health checks go to this port instead of the traffic port. */
+  checkPort?: number;
+  /** `addr A`: health checks go to this address instead. */
+  checkAddr?: string;
+  /** `verify none|required` as written. */
+  verify?: string;
   at?: SourceRef;
 }
 
@@ -155,7 +179,18 @@ export interface KeepalivedConfig {
   /** `track_file` blocks by name. */
   trackFiles: Record<string, TrackFile>;
   instances: VrrpInstance[];
+  /** `vrrp_sync_group` blocks (kept as written; instances in a group fail over together). */
+  syncGroups?: VrrpSyncGroup[];
+  /** Global `vrrp_version` from global_defs (instances without `version` use it; keepalived's default is 2). */
+  vrrpVersion?: 2 | 3;
   unknown: { keyword: string; section: string; at?: SourceRef }[];
+}
+
+export interface VrrpSyncGroup {
+  name: string;
+  instances: string[];
+  trackScripts: TrackRef[];
+  at?: SourceRef;
 }
 
 export interface VrrpScript {
@@ -170,6 +205,8 @@ export interface VrrpScript {
   fall: number;
   rise: number;
   user?: string;
+  /** `init_fail`: the script starts in the failed state. */
+  initFail?: boolean;
   at?: SourceRef;
 }
 
@@ -223,5 +260,7 @@ export interface Vip {
   /** Prefix length as written; undefined = /32 (keepalived's default). */
   prefix?: number;
   dev?: string;
+  /** `label eth0:1` as written. */
+  label?: string;
   at?: SourceRef;
 }

@@ -1,0 +1,287 @@
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
+import type { Diagnostic } from '../diag/diagnostic.js';
+import type { Endpoint, ExternalLb, HaModel, ModelHost } from '../model/types.js';
+import type { FileSource } from './file-source.js';
+import { parseHaproxy } from './haproxy.js';
+import { isIpAddress } from './ip.js';
+import { parseKeepalived } from './keepalived.js';
+import { DiagnosticSink, dirname, parseIntStrict, resolvePath } from './sink.js';
+import { parseEnvFile, parseHostsFile, parseSysctl } from './sysctl.js';
+import { certificateSans } from './x509-sans.js';
+
+/**
+ * A mirror DIR → HaModel. The FileSource is rooted at the mirror: the manifest `hosts.yaml` says what clients
+ * connect to and which hosts there are; each host's files live under `/<host>/` as on the host itself.
+ *
+ * ```yaml
+ * endpoint: 10.0.0.10:6443          # or name:6443, resolved through the hosts' /etc/hosts
+ * hosts:
+ *   - { name: lb-0, address: 10.0.0.2 }
+ *   - { name: m1, address: 10.0.0.4, apiserver: true }   # optional: true | <port> | false
+ * externalLb:                       # optional, for cloud/hardware LBs (no keepalived)
+ *   { address: 10.0.0.253, port: 6443, hairpin: false, healthCheck: true, backends: [10.0.0.4:6443] }
+ * ```
+ *
+ * `model` is undefined only when the manifest itself is unusable; problems in the hosts' configs are diagnostics
+ * (with `host` set) next to a model built from what could be read.
+ */
+export interface LoadedMirror {
+  model?: HaModel;
+  diagnostics: Diagnostic[];
+}
+
+export const MIRROR_PATHS = {
+  haproxy: '/etc/haproxy/haproxy.cfg',
+  keepalived: '/etc/keepalived/keepalived.conf',
+  sysctlConf: '/etc/sysctl.conf',
+  sysctlDir: '/etc/sysctl.d',
+  hosts: '/etc/hosts',
+  apiserverCert: '/etc/kubernetes/pki/apiserver.crt',
+  haproxyEnv: ['/etc/default/haproxy', '/etc/sysconfig/haproxy'],
+} as const;
+
+const DEFAULT_APISERVER_PORT = 6443;
+
+interface HostEntry {
+  name: string;
+  address: string;
+  apiserver?: boolean | number;
+  node: YamlNode;
+}
+
+export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): LoadedMirror {
+  const sink = new DiagnosticSink();
+  const file = manifestPath;
+  const text = fs.readFile(manifestPath);
+  if (text === undefined) {
+    sink.error('MIRROR_MANIFEST_MISSING', `cannot read ${manifestPath}`, file, undefined, 'a mirror DIR needs hosts.yaml with `endpoint:` and `hosts:`');
+    return { diagnostics: sink.diagnostics };
+  }
+  sink.addFile(file, text);
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  for (const e of doc.errors) {
+    const p = lc.linePos(e.pos[0]);
+    sink.error('MIRROR_YAML_SYNTAX', e.message.split('\n')[0] ?? 'YAML syntax error', file, { line: p.line, col: p.col });
+  }
+  if (doc.errors.length > 0) return { diagnostics: sink.diagnostics };
+  const at = (n: YamlNode | null | undefined): { line: number; col: number; length?: number } | undefined => {
+    if (!n?.range) return undefined;
+    const p = lc.linePos(n.range[0]);
+    return { line: p.line, col: p.col, length: Math.max(1, n.range[1] - n.range[0]) };
+  };
+  const root = doc.contents;
+  if (!isMap(root)) {
+    sink.error('MIRROR_BAD_MANIFEST', 'hosts.yaml must be a mapping with endpoint: and hosts:', file, at(root) ?? { line: 1, col: 1 });
+    return { diagnostics: sink.diagnostics };
+  }
+  const get = (m: YAMLMap<unknown, unknown>, key: string): YamlNode | undefined => {
+    const pair = m.items.find((p) => isScalar(p.key) && p.key.value === key);
+    return (pair?.value ?? undefined) as YamlNode | undefined;
+  };
+  for (const p of root.items) {
+    const k = isScalar(p.key) ? String(p.key.value) : '';
+    if (!['endpoint', 'hosts', 'externalLb'].includes(k)) {
+      sink.warning('MIRROR_UNKNOWN_KEY', `unknown key '${k}' in hosts.yaml`, file, at(p.key), 'known keys: endpoint, hosts, externalLb');
+    }
+  }
+
+  // hosts
+  const hostsNode = get(root, 'hosts');
+  const hosts: HostEntry[] = [];
+  if (!isSeq(hostsNode)) {
+    sink.error('MIRROR_NO_HOSTS', 'hosts.yaml needs a `hosts:` list of {name, address}', file, at(hostsNode) ?? { line: 1, col: 1 });
+  } else {
+    for (const item of hostsNode.items) {
+      const n = item as YamlNode;
+      if (!isMap(item)) {
+        sink.error('MIRROR_BAD_HOST', 'each host is a mapping {name, address}', file, at(n));
+        continue;
+      }
+      const name = get(item, 'name');
+      const address = get(item, 'address');
+      const api = get(item, 'apiserver');
+      const nameV = isScalar(name) ? String(name.value) : '';
+      const addrV = isScalar(address) ? String(address.value) : '';
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(nameV)) {
+        sink.error('MIRROR_BAD_HOST', `host name '${nameV}' is missing or not a plain name`, file, at(name ?? n), 'use letters, digits, ".", "_" and "-" (it is also the folder name)');
+        continue;
+      }
+      if (!isIpAddress(addrV)) {
+        sink.error('MIRROR_BAD_ADDRESS', `host '${nameV}' needs an IP address, got '${addrV}'`, file, at(address ?? n));
+        continue;
+      }
+      const dupName = hosts.find((h) => h.name === nameV);
+      const dupAddr = hosts.find((h) => h.address === addrV);
+      if (dupName || dupAddr) {
+        sink.error('MIRROR_DUPLICATE_HOST', dupName ? `host name '${nameV}' appears twice` : `address ${addrV} is given to '${dupAddr?.name ?? ''}' and '${nameV}'`, file, at(n));
+        continue;
+      }
+      const entry: HostEntry = { name: nameV, address: addrV, node: n };
+      if (api !== undefined) {
+        const v = isScalar(api) ? api.value : undefined;
+        if (typeof v === 'boolean') entry.apiserver = v;
+        else if (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535) entry.apiserver = v;
+        else sink.error('MIRROR_BAD_VALUE', '`apiserver` is true, false or a port number', file, at(api));
+      }
+      hosts.push(entry);
+    }
+  }
+
+  // endpoint
+  const epNode = get(root, 'endpoint');
+  let endpoint: HaModel['endpoint'] | undefined;
+  const epText = isScalar(epNode) ? String(epNode.value) : undefined;
+  const ep = epText !== undefined ? splitHostPort(epText) : undefined;
+  if (!ep) {
+    sink.error('MIRROR_BAD_ENDPOINT', '`endpoint:` must be <address>:<port> (or <name>:<port>)', file, at(epNode) ?? { line: 1, col: 1 }, 'e.g. endpoint: 10.0.0.10:6443');
+  } else if (isIpAddress(ep.host)) {
+    endpoint = { address: ep.host, port: ep.port };
+  } else {
+    const answers = new Map<string, string[]>();
+    for (const h of hosts) {
+      const t = fs.readFile(hostPath(manifestPath, h.name, MIRROR_PATHS.hosts));
+      const a = t !== undefined ? parseHostsFile(t).get(ep.host)?.[0] : undefined;
+      if (a !== undefined) answers.set(a, [...(answers.get(a) ?? []), h.name]);
+    }
+    const [first] = answers.keys();
+    if (first === undefined) {
+      sink.error('MIRROR_ENDPOINT_UNRESOLVED', `endpoint name '${ep.host}' is in no host's /etc/hosts`, file, at(epNode), 'write the address instead, or put the hosts files in the mirror');
+    } else {
+      if (answers.size > 1) {
+        const detail = [...answers].map(([a, hs]) => `${a} on ${hs.join(', ')}`).join('; ');
+        sink.warning('MIRROR_ENDPOINT_AMBIGUOUS', `endpoint name '${ep.host}' resolves differently per host: ${detail}`, file, at(epNode), `using ${first}`);
+      }
+      endpoint = { address: first, port: ep.port, domain: ep.host };
+    }
+  }
+
+  // externalLb
+  let externalLb: ExternalLb | undefined;
+  const lbNode = get(root, 'externalLb');
+  if (lbNode !== undefined) {
+    if (!isMap(lbNode)) sink.error('MIRROR_BAD_VALUE', '`externalLb` is a mapping {address, port, hairpin, backends}', file, at(lbNode));
+    else {
+      const addr = get(lbNode, 'address');
+      const port = get(lbNode, 'port');
+      const hairpin = get(lbNode, 'hairpin');
+      const hc = get(lbNode, 'healthCheck');
+      const backends = get(lbNode, 'backends');
+      const addrV = isScalar(addr) ? String(addr.value) : '';
+      const portV = isScalar(port) ? Number(port.value) : NaN;
+      const lb: ExternalLb = { address: addrV, port: portV, hairpin: false, healthCheck: true, backends: [] };
+      if (!isIpAddress(addrV)) sink.error('MIRROR_BAD_ADDRESS', '`externalLb.address` must be an IP address', file, at(addr ?? lbNode));
+      if (!Number.isInteger(portV) || portV < 1 || portV > 65535) sink.error('MIRROR_BAD_VALUE', '`externalLb.port` must be a port number', file, at(port ?? lbNode));
+      if (hairpin !== undefined) {
+        if (isScalar(hairpin) && typeof hairpin.value === 'boolean') lb.hairpin = hairpin.value;
+        else sink.error('MIRROR_BAD_VALUE', '`externalLb.hairpin` is true or false', file, at(hairpin));
+      } else sink.info('MIRROR_DEFAULT', '`externalLb.hairpin` not given: assuming false (most L4 cloud LBs do not hairpin)', file, at(lbNode));
+      if (hc !== undefined) {
+        if (isScalar(hc) && typeof hc.value === 'boolean') lb.healthCheck = hc.value;
+        else sink.error('MIRROR_BAD_VALUE', '`externalLb.healthCheck` is true or false', file, at(hc));
+      }
+      if (isSeq(backends)) {
+        for (const b of backends.items) {
+          const e = endpointOf(b as YamlNode);
+          if (e) lb.backends.push(e);
+          else sink.error('MIRROR_BAD_VALUE', 'a backend is <address>:<port> or {address, port}', file, at(b as YamlNode));
+        }
+      } else sink.error('MIRROR_BAD_VALUE', '`externalLb.backends` is a list of <address>:<port>', file, at(backends ?? lbNode));
+      externalLb = lb;
+    }
+  }
+
+  if (!endpoint || sink.diagnostics.some((d) => d.severity === 'error')) return { diagnostics: sink.diagnostics };
+
+  // Per host: configs, sysctl, scripts, certificate.
+  const diagnostics = [...sink.diagnostics];
+  const model: HaModel = { endpoint, hosts: [] };
+  if (externalLb) model.externalLb = externalLb;
+  for (const h of hosts) {
+    const hostDiags: Diagnostic[] = [];
+    const p = (rel: string): string => hostPath(manifestPath, h.name, rel);
+    const mh: ModelHost = { name: h.name, address: h.address, sysctl: {}, files: {} };
+    if (fs.readFile(p(MIRROR_PATHS.haproxy)) !== undefined) {
+      const env: Record<string, string> = { HAPROXY_LOCALPEER: h.name };
+      for (const ef of MIRROR_PATHS.haproxyEnv) {
+        const t = fs.readFile(p(ef));
+        if (t !== undefined) Object.assign(env, parseEnvFile(t));
+      }
+      const r = parseHaproxy(fs, p(MIRROR_PATHS.haproxy), { env });
+      mh.haproxy = r.config;
+      hostDiags.push(...r.diagnostics);
+    }
+    if (fs.readFile(p(MIRROR_PATHS.keepalived)) !== undefined) {
+      const r = parseKeepalived(fs, p(MIRROR_PATHS.keepalived), { configId: h.name.split('.')[0] ?? h.name });
+      mh.keepalived = r.config;
+      hostDiags.push(...r.diagnostics);
+      for (const s of Object.values(r.config.scripts)) {
+        // Keep every file the script line names that exists in the mirror (`/bin/sh /etc/keepalived/check.sh` → both).
+        for (const word of s.script.split(/\s+/)) {
+          const w = word.replace(/^['"]|['"]$/g, '');
+          if (!w.startsWith('/')) continue;
+          const t = fs.readFile(p(w));
+          if (t !== undefined) mh.files[w] = t;
+        }
+      }
+    }
+    const sysFiles = (fs.listDir(p(MIRROR_PATHS.sysctlDir)) ?? []).filter((f) => f.endsWith('.conf')).sort().map((f) => p(`${MIRROR_PATHS.sysctlDir}/${f}`));
+    // `sysctl --system` applies /etc/sysctl.d/*.conf in order and /etc/sysctl.conf last.
+    for (const f of [...sysFiles, p(MIRROR_PATHS.sysctlConf)]) {
+      const t = fs.readFile(f);
+      if (t === undefined) continue;
+      const r = parseSysctl(t, f);
+      Object.assign(mh.sysctl, r.values);
+      hostDiags.push(...r.diagnostics);
+    }
+    const certText = fs.readFile(p(MIRROR_PATHS.apiserverCert));
+    if (certText !== undefined) {
+      const c = certificateSans(certText);
+      if (!c) hostDiags.push({ code: 'MIRROR_BAD_CERT', severity: 'warning', message: 'apiserver.crt is not a PEM certificate', file: p(MIRROR_PATHS.apiserverCert) });
+      else mh.apiserver = { port: DEFAULT_APISERVER_PORT, certSANs: c.sans, certFile: MIRROR_PATHS.apiserverCert };
+    }
+    for (const d of hostDiags) diagnostics.push({ ...d, host: h.name });
+    model.hosts.push(mh);
+  }
+
+  // Apiservers: hosts whose address is a backend server of any haproxy.cfg (or of the external LB), or declared so.
+  const backendPorts = new Map<string, number>();
+  for (const mh of model.hosts) {
+    for (const b of mh.haproxy?.backends ?? []) for (const s of b.servers) if (!backendPorts.has(s.address) && s.port > 0) backendPorts.set(s.address, s.port);
+  }
+  for (const b of externalLb?.backends ?? []) if (!backendPorts.has(b.address)) backendPorts.set(b.address, b.port);
+  for (const mh of model.hosts) {
+    const entry = hosts.find((h) => h.name === mh.name);
+    const declared = entry?.apiserver;
+    const port = typeof declared === 'number' ? declared : backendPorts.get(mh.address) ?? mh.apiserver?.port ?? DEFAULT_APISERVER_PORT;
+    if (declared === false) delete mh.apiserver;
+    else if (declared !== undefined || backendPorts.has(mh.address) || mh.apiserver) mh.apiserver = { ...(mh.apiserver ?? {}), port };
+  }
+  return { model, diagnostics };
+}
+
+function hostPath(manifestPath: string, host: string, rel: string): string {
+  return resolvePath(dirname(manifestPath), `${host}/${rel.replace(/^\//, '')}`);
+}
+
+/** `10.0.0.1:6443`, `[fd00::1]:6443`, `name:6443`. */
+export function splitHostPort(s: string): { host: string; port: number } | undefined {
+  const m = /^\[([^\]]+)\]:(\d{1,5})$/.exec(s) ?? /^([^:\s]+):(\d{1,5})$/.exec(s);
+  if (!m) return undefined;
+  const port = parseIntStrict(m[2] ?? '');
+  if (port === undefined || port < 1 || port > 65535) return undefined;
+  return { host: m[1] as string, port };
+}
+
+function endpointOf(n: YamlNode): Endpoint | undefined {
+  if (isScalar(n)) {
+    const e = splitHostPort(String(n.value));
+    return e && isIpAddress(e.host) ? { address: e.host, port: e.port } : undefined;
+  }
+  if (isMap(n)) {
+    const a = n.get('address');
+    const p = n.get('port');
+    if (typeof a === 'string' && isIpAddress(a) && typeof p === 'number' && Number.isInteger(p) && p >= 1 && p <= 65535) return { address: a, port: p };
+  }
+  return undefined;
+}
