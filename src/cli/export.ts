@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { writeFile } from 'node:fs/promises';
+import { renderKubekeyConfig } from '../render/kubekey-export.js';
+import type { ClusterSpec } from '../spec/types.js';
+
+/** `kubeha export kubekey SPEC [-o OUT]`: a KubeKey config whose controlPlaneEndpoint is kubeha's load balancer. */
+
+type LoadSpecFile = (path: string) => Promise<ClusterSpec>;
+
+async function loadSpec(path: string): Promise<ClusterSpec> {
+  // Resolved at run time so that this command builds before the spec loader lands (agreed contract of src/cli/io.ts).
+  const ioModule = './io.js';
+  const io = (await import(ioModule)) as { loadSpecFile: LoadSpecFile };
+  return io.loadSpecFile(path);
+}
+
+export function registerExport(program: Command): void {
+  const exp = program.command('export').description('Write the configuration of another tool from a kubeha spec');
+  exp
+    .command('kubekey')
+    .description('Write a KubeKey v1alpha2 Cluster config whose controlPlaneEndpoint is kubeha\'s VIP and port')
+    .argument('<spec>', 'the kubeha spec, e.g. cluster.yaml')
+    .option('-o, --out <file>', 'write the config to this file instead of stdout')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  kubeha export kubekey cluster.yaml > config-kk.yaml
+  kubeha export kubekey cluster.yaml -o config-kk.yaml && kk create cluster -f config-kk.yaml
+
+Hosts log in with privateKeyPath (no passwords); load-balancer hosts are left out; internalLoadbalancer
+stays unset because kubeha runs the load balancer. Settings imported from a KubeKey config are written back.
+Exit codes: 0 written, 2 the spec has errors.`,
+    )
+    .action(async (file: string, o: { out?: string }) => {
+      const spec = await loadSpec(file);
+      const { text, notes } = renderKubekeyConfig(spec);
+      for (const n of notes) process.stderr.write(`note: ${n}\n`);
+      if (o.out && o.out !== '-') {
+        await writeFile(o.out, text);
+        process.stderr.write(`wrote ${o.out}: KubeKey config for ${spec.name}, endpoint ${spec.controlPlane.endpoint.address}:${spec.controlPlane.endpoint.port}\n`);
+      } else {
+        process.stdout.write(text);
+      }
+    });
+}

@@ -1,0 +1,279 @@
+import { LineIndex, type Diagnostic, type Severity } from '../diag/diagnostic.js';
+import type { SpecInput } from './schema.js';
+
+/**
+ * Shared pieces of the importers (KubeKey config, ansible inventory): the result shape, a diagnostic
+ * collector bound to one file, host-range expansion, secret redaction and the endpoint mapping.
+ * Pure: the shell reads the files and hands the text in.
+ */
+
+/** What an importer returns: a spec for our schema (absent when any error) and every diagnostic. */
+export interface ImportResult {
+  spec?: SpecInput;
+  diagnostics: Diagnostic[];
+  /** One line saying what was imported from where, for the header of the written spec. */
+  source: string;
+}
+
+/** Shown instead of any secret value that an imported file held in plain text. */
+export const REDACTED = '<redacted by kubeha import: plain-text secret not copied>';
+
+/** Keys whose values are secrets wherever they appear (KubeKey, ks-installer, ansible). */
+const SECRET_KEY = /(pass(word|wd)?|secret|token|private_?key$|privatekey$|^auths$|_pass$)/i;
+/** Keys that look secret but hold a path or a flag. */
+const NOT_SECRET_KEY = /(path|file|enabled?|^auth_?type$)$/i;
+
+/** The stars shown for a secret; at most 8 so that the length of a long secret is not shown either. */
+export function maskOf(secret: string): string {
+  return '*'.repeat(Math.min(8, Math.max(3, secret.length)));
+}
+
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key) && !NOT_SECRET_KEY.test(key);
+}
+
+/**
+ * Masks values of secret-looking `key: value` / `key=value` pairs in a source line, so that a caret excerpt
+ * never echoes a password even when the file could not be parsed.
+ */
+export function maskSecretsInLine(line: string): string {
+  return line.replace(
+    /([A-Za-z_][\w-]*)(\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,}#]+)/g,
+    (whole, key: string, sep: string, value: string) => (isSecretKey(key) ? `${key}${sep}${maskOf(value)}` : whole),
+  );
+}
+
+/**
+ * Diagnostics of one input file: each gets file:line:col and an excerpt with secrets masked.
+ * Like src/parse's sink, but importers also mask known secret strings (values read from the file).
+ */
+export class FileDiagnostics {
+  readonly list: Diagnostic[] = [];
+  readonly index: LineIndex;
+  private readonly secrets = new Set<string>();
+
+  constructor(
+    readonly file: string,
+    readonly text: string,
+  ) {
+    this.index = new LineIndex(text);
+  }
+
+  /** Remember a secret value so that no message, hint or excerpt ever contains it. */
+  secret(value: string): void {
+    // Very short values would mask unrelated text; the key=value masking of excerpts still covers them.
+    if (value.length >= 4) this.secrets.add(value);
+  }
+
+  add(severity: Severity, code: string, message: string, at?: { line: number; col: number; length?: number }, hint?: string): Diagnostic {
+    const d: Diagnostic = { code, severity, message, file: this.file };
+    if (at) {
+      d.line = at.line;
+      d.col = at.col;
+      d.length = Math.max(1, at.length ?? 1);
+      const text = this.index.lineText(at.line);
+      if (text !== undefined) d.excerpt = text;
+    }
+    if (hint !== undefined) d.hint = hint;
+    this.list.push(d);
+    return d;
+  }
+
+  /** Position of a byte offset, with a length. */
+  at(offset: number, length = 1): { line: number; col: number; length: number } {
+    return { ...this.index.position(offset), length };
+  }
+
+  error(code: string, message: string, at?: { line: number; col: number; length?: number }, hint?: string): Diagnostic {
+    return this.add('error', code, message, at, hint);
+  }
+  warning(code: string, message: string, at?: { line: number; col: number; length?: number }, hint?: string): Diagnostic {
+    return this.add('warning', code, message, at, hint);
+  }
+  info(code: string, message: string, at?: { line: number; col: number; length?: number }, hint?: string): Diagnostic {
+    return this.add('info', code, message, at, hint);
+  }
+
+  /** The diagnostics with every known secret and every secret-looking pair masked. */
+  finish(): Diagnostic[] {
+    const scrub = (s: string): string => {
+      let out = s;
+      for (const secret of this.secrets) out = out.split(secret).join(maskOf(secret));
+      return out;
+    };
+    return this.list.map((d) => {
+      const c: Diagnostic = { ...d, message: scrub(d.message) };
+      if (d.hint !== undefined) c.hint = scrub(d.hint);
+      if (d.excerpt !== undefined) c.excerpt = maskSecretsInLine(scrub(d.excerpt));
+      return c;
+    });
+  }
+}
+
+/** A DNS label for our `name` fields: lower-case, `[a-z0-9-]`, at most 63 characters. */
+export function toDnsLabel(raw: string): string {
+  const s = raw
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/g, '');
+  return s.length > 0 ? s : 'host';
+}
+
+export const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/**
+ * KubeKey's roleGroups range `node[2:10]`: node2 … node10, numbers printed without padding
+ * (kubekey cmd/kk/apis/kubekey/v1alpha2/cluster_types.go, getHostsRange). Undefined when not a range.
+ */
+export function expandKubekeyRange(pattern: string): string[] | undefined {
+  const m = /^(.*?)\[(\d+):(\d+)\](.*)$/.exec(pattern);
+  if (!m) return undefined;
+  const [, prefix = '', a = '0', b = '0', suffix = ''] = m;
+  const from = Number(a);
+  const to = Number(b);
+  const out: string[] = [];
+  for (let i = from; i <= to && out.length <= 100_000; i++) out.push(`${prefix}${i}${suffix}`);
+  return out;
+}
+
+/**
+ * Ansible's host pattern `node[01:03]`, `db-[a:c]`, `web[1:10:2]`: numeric ranges keep the width of a
+ * zero-padded start, alphabetic ranges step through letters. Several brackets expand as a product.
+ * Returns undefined when there is no range, or a string error for a malformed one.
+ */
+export function expandAnsibleRange(pattern: string): string[] | undefined | { error: string } {
+  const m = /^(.*?)\[([^\]]*)\](.*)$/.exec(pattern);
+  if (!m) return pattern.includes('[') || pattern.includes(']') ? { error: `unbalanced bracket in "${pattern}"` } : undefined;
+  const [, prefix = '', body = '', rest = ''] = m;
+  const parts = body.split(':');
+  if (parts.length < 2 || parts.length > 3) return { error: `"[${body}]" is not a range such as [01:10] or [a:f]` };
+  const [start = '', end = '', strideText = '1'] = parts;
+  const stride = Number(strideText);
+  if (!/^\d+$/.test(strideText) || stride < 1) return { error: `stride "${strideText}" in "[${body}]" must be a positive integer` };
+  let items: string[];
+  if (/^\d+$/.test(start) && /^\d+$/.test(end)) {
+    const width = start.startsWith('0') && start.length > 1 ? start.length : 0;
+    const a = Number(start);
+    const b = Number(end);
+    if (b < a) return { error: `range [${body}] ends before it starts` };
+    items = [];
+    for (let i = a; i <= b && items.length <= 100_000; i += stride) items.push(String(i).padStart(width, '0'));
+  } else if (/^[a-z]$/i.test(start) && /^[a-z]$/i.test(end)) {
+    const a = start.charCodeAt(0);
+    const b = end.charCodeAt(0);
+    if (b < a) return { error: `range [${body}] ends before it starts` };
+    items = [];
+    for (let c = a; c <= b; c += stride) items.push(String.fromCharCode(c));
+  } else {
+    return { error: `"[${body}]" is not a range such as [01:10] or [a:f]` };
+  }
+  const tails = expandAnsibleRange(rest);
+  if (tails !== undefined && !Array.isArray(tails)) return tails;
+  const out: string[] = [];
+  for (const item of items) for (const tail of tails ?? [rest]) out.push(`${prefix}${item}${tail}`);
+  return out;
+}
+
+/**
+ * Deep copy of a plain value with secret values replaced by REDACTED; `found` receives the dotted path
+ * and the value of each non-empty secret removed.
+ */
+export function redact(value: unknown, path: string, found: { path: string; value: string }[]): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => redact(v, `${path}[${i}]`, found));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      const p = path ? `${path}.${k}` : k;
+      if (isSecretKey(k) && v !== null && v !== '' && v !== undefined && !(typeof v === 'object' && Object.keys(v).length === 0)) {
+        found.push({ path: p, value: typeof v === 'string' ? v : JSON.stringify(v) });
+        for (const s of collectStrings(v)) found.push({ path: p, value: s });
+        out[k] = REDACTED;
+      } else {
+        out[k] = redact(v, p, found);
+      }
+    }
+    return out;
+  }
+  return value;
+}
+
+function collectStrings(v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  if (typeof v === 'number') return [String(v)];
+  if (Array.isArray(v)) return v.flatMap(collectStrings);
+  if (v !== null && typeof v === 'object') return Object.values(v).flatMap(collectStrings);
+  return [];
+}
+
+/** Top-level keys of an object, for "kept in passthrough" messages. */
+export function keysOf(o: Record<string, unknown>): string {
+  return Object.keys(o).join(', ');
+}
+
+/** Where the control plane endpoint came from, in the imported file's terms. */
+export interface EndpointFacts {
+  /** The address of the existing load balancer / VIP, if the file named one. */
+  address?: string;
+  domain?: string;
+  port?: number;
+  /** Addresses of the control-plane hosts, in file order. */
+  controlPlaneAddresses: string[];
+}
+
+/**
+ * Our loadBalancer + controlPlane.endpoint for an imported cluster. Imported files describe no LB machines,
+ * so the existing LB is modelled as `external` at its address; without an address, clients reach the first
+ * control-plane host directly (what KubeKey and kubespray do then), which is not HA and gets a warning.
+ */
+export function mapEndpoint(
+  facts: EndpointFacts,
+  d: FileDiagnostics,
+  at: { line: number; col: number; length?: number } | undefined,
+  what: { addressField: string; tool: string },
+): { loadBalancer: SpecInput['loadBalancer']; endpoint: NonNullable<NonNullable<SpecInput['controlPlane']>['endpoint']> } {
+  const port = facts.port ?? 6443;
+  let vip = facts.address;
+  if (vip === undefined || vip === '') {
+    vip = facts.controlPlaneAddresses[0];
+    d.warning(
+      'IMPORT_NO_LB_ADDRESS',
+      `${what.addressField} is empty: ${what.tool} then points clients at the first control-plane host${vip ? ` (${vip})` : ''}, a single point of failure; imported as loadBalancer.mode external at that address`,
+      at,
+      'add two hosts with role loadbalancer, set loadBalancer.mode: keepalived-haproxy and a free vip in their subnet, and kubeha runs keepalived+HAProxy in front of every apiserver',
+    );
+  } else {
+    d.info(
+      'IMPORT_EXTERNAL_LB',
+      `the existing load balancer at ${vip}:${port} is imported as loadBalancer.mode external (the file does not describe LB machines)`,
+      at,
+      `to let kubeha run keepalived+HAProxy for this VIP instead, add two hosts with role loadbalancer in ${vip}'s subnet and set loadBalancer.mode: keepalived-haproxy (vip ${vip} stays)`,
+    );
+  }
+  const loadBalancer: SpecInput['loadBalancer'] = vip !== undefined ? { mode: 'external', vip, port } : { mode: 'external', port };
+  const endpoint: NonNullable<NonNullable<SpecInput['controlPlane']>['endpoint']> = {};
+  if (vip !== undefined) endpoint.address = vip;
+  if (facts.domain) endpoint.domain = facts.domain;
+  endpoint.port = port;
+  return { loadBalancer, endpoint };
+}
+
+/** Strict decimal integer from a number or a numeric string (KubeKey samples quote the port: "6443"). */
+export function toInt(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'string' && /^\s*\d{1,10}\s*$/.test(v)) return Number(v);
+  return undefined;
+}
+
+/** The Kubernetes version as our schema accepts it (`v1.30.4`), or undefined. */
+export function normaliseVersion(v: string): string | undefined {
+  const s = v.trim();
+  if (/^v?\d+\.\d+(\.\d+)?$/.test(s)) return s.startsWith('v') ? s : `v${s}`;
+  return undefined;
+}
+
+/** Text of a scalar value (string, number, boolean); '' for anything else. */
+export function str(v: unknown): string {
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : '';
+}

@@ -1,0 +1,38 @@
+import { Document, isMap, isScalar } from 'yaml';
+import type { Diagnostic } from '../diag/diagnostic.js';
+import type { SpecInput } from './schema.js';
+
+/**
+ * An imported spec as commented YAML: a header saying where it came from and what to review, and a
+ * comment above the sections a reader should look at. Pure; the CLI writes the text.
+ */
+export function importedSpecYaml(spec: SpecInput, source: string, diagnostics: readonly Diagnostic[]): string {
+  const doc = new Document(spec);
+  const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
+  const infos = diagnostics.filter((d) => d.severity === 'info').length;
+  doc.commentBefore = [
+    ` kubeha spec imported from ${source}.`,
+    ` Review it, then run: kubeha check <this file>`,
+    ` The import reported ${warnings} warning(s) and ${infos} note(s) (printed on stderr); plain-text passwords were not copied.`,
+    ` Schema: kubeha schema > kubeha.schema.json (for editors).`,
+  ].join('\n');
+  const root = doc.contents;
+  if (isMap(root)) {
+    for (const pair of root.items) {
+      if (!isScalar(pair.key)) continue;
+      const key = String(pair.key.value);
+      const note = SECTION_NOTES[key]?.(spec);
+      if (note) pair.key.commentBefore = note;
+    }
+  }
+  return doc.toString({ lineWidth: 0 });
+}
+
+const SECTION_NOTES: Readonly<Record<string, (spec: SpecInput) => string | undefined>> = {
+  hosts: () => ' Hosts and their roles, from the imported file. kubeha logs in over SSH with keys (ssh.keyFile or the agent).',
+  loadBalancer: (spec) =>
+    spec.loadBalancer.mode === 'external'
+      ? ` The existing load balancer, as an external one. To let kubeha run keepalived + HAProxy instead:\n add two hosts with roles [loadbalancer] in the VIP's subnet and set mode: keepalived-haproxy.`
+      : undefined,
+  passthrough: () => ' Settings kubeha does not model, kept so that `kubeha export kubekey` can write them back. Secrets were redacted.',
+};
