@@ -84,7 +84,8 @@ export function renderHaproxyCfg(spec: ClusterSpec, host: Host): string {
     lb.stats === 'localhost'
       ? [
           '',
-          `# Stats page on loopback only (loadBalancer.stats: localhost): reach it with an SSH tunnel, no password to leak.`,
+          '# Stats page on loopback only (loadBalancer.stats: localhost): reach it with an SSH tunnel, no password to leak.',
+          '# Read-only (no `stats admin`): nobody can disable a server from the page.',
           'listen stats',
           block('    ', [
             `bind 127.0.0.1:${HAPROXY_STATS_PORT}`,
@@ -92,8 +93,6 @@ export function renderHaproxyCfg(spec: ClusterSpec, host: Host): string {
             'stats enable',
             'stats uri /stats',
             'stats refresh 10s',
-            '# Read-only: no enable/disable of servers from the page.',
-            'stats show-legends',
           ]),
         ]
       : [];

@@ -1,0 +1,135 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { renderCluster } from '../../src/render/index.js';
+import { CHECK_HAPROXY_SCRIPT } from '../../src/render/check-scripts.js';
+import { HAPROXY_CFG } from '../../src/render/haproxy.js';
+import { KEEPALIVED_CONF } from '../../src/render/keepalived.js';
+import type { ClusterSpec } from '../../src/spec/types.js';
+import { TEST_SECRETS, dedicatedSpec, stackedSpec } from './specs.js';
+
+/**
+ * Every rendered haproxy.cfg must pass `haproxy -c -f`, every keepalived.conf `keepalived -t -f` with no output at all
+ * (2.2.7 exits 5 on warnings and prints them to stderr). keepalived needs the interface and the check script at their
+ * real paths: it runs as root in a throwaway network namespace with an `eth0`, inside a private mount namespace where
+ * a tmpfs over /etc/keepalived holds the rendered script. Nothing touches this machine's /etc or network.
+ */
+
+const isRoot = process.getuid?.() === 0;
+const has = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+const haproxySkip = !has('haproxy') ? 'haproxy is not installed (scripts/setup.sh installs it)' : false;
+const keepalivedSkip = !isRoot
+  ? 'keepalived -t needs root (a network namespace with eth0 and a private mount of /etc/keepalived)'
+  : !has('keepalived') || !has('ip') || !has('unshare')
+    ? 'keepalived, ip or unshare is missing (scripts/setup.sh installs them)'
+    : false;
+
+function variants(): [string, ClusterSpec][] {
+  const v2 = dedicatedSpec();
+  v2.loadBalancer = { ...v2.loadBalancer, vrrpVersion: 2, advertInt: 1 };
+  const proc = dedicatedSpec();
+  proc.loadBalancer = { ...proc.loadBalancer, haproxyTracker: 'process', stats: 'localhost', retries: 2 };
+  const multicast = stackedSpec();
+  multicast.loadBalancer = { ...multicast.loadBalancer, unicast: false, stats: 'off' };
+  return [
+    ['dedicated-lb', dedicatedSpec()],
+    ['stacked', stackedSpec()],
+    ['vrrpv2-auth', v2],
+    ['track-process+stats-localhost', proc],
+    ['multicast+stats-off', multicast],
+  ];
+}
+
+/** Every LB host's files of every variant, written to a temp dir: [label, dir, haproxy.cfg, keepalived.conf, script]. */
+const work = mkdtempSync(join(tmpdir(), 'kubeha-render-'));
+const lbFiles: { label: string; cfg: string; conf: string; script: string }[] = [];
+for (const [name, spec] of variants()) {
+  for (const h of renderCluster(spec, TEST_SECRETS)) {
+    const paths: Record<string, string> = {};
+    for (const f of h.files) {
+      const p = join(work, name, h.host, f.path);
+      mkdirSync(dirname(p), { recursive: true });
+      writeFileSync(p, f.content, { mode: f.mode });
+      paths[f.path] = p;
+    }
+    const cfg = paths[HAPROXY_CFG];
+    const conf = paths[KEEPALIVED_CONF];
+    const script = paths[CHECK_HAPROXY_SCRIPT];
+    if (cfg && conf && script) lbFiles.push({ label: `${name}/${h.host}`, cfg, conf, script });
+  }
+}
+after(() => rmSync(work, { recursive: true, force: true }));
+
+test('the variants under test include LB hosts of every mode', () => {
+  assert.ok(lbFiles.length >= 2 * 3 + 3 * 2, `only ${lbFiles.length} LB hosts rendered`);
+});
+
+describe('haproxy -c -f accepts every rendered haproxy.cfg', { skip: haproxySkip }, () => {
+  for (const f of lbFiles)
+    test(f.label, () => {
+      const r = spawnSync('haproxy', ['-c', '-f', f.cfg], { encoding: 'utf8' });
+      const out = `${r.stdout}${r.stderr}`;
+      assert.equal(r.status, 0, out);
+      assert.doesNotMatch(out, /WARNING|ALERT/, out);
+    });
+
+  test('the harness can fail: a broken haproxy.cfg is rejected', () => {
+    const bad = join(work, 'bad-haproxy.cfg');
+    writeFileSync(bad, 'defaults\n    mode tcp\nbackend b\n    server s 10.0.0.1:6443 check check-ssl\n');
+    const r = spawnSync('haproxy', ['-c', '-f', bad], { encoding: 'utf8' });
+    assert.notEqual(r.status, 0, 'check-ssl without verify none or a ca-file should be refused');
+  });
+});
+
+describe('keepalived -t -f accepts every rendered keepalived.conf, silently', { skip: keepalivedSkip }, () => {
+  const ns = `kubeha-t-${process.pid}`;
+  const ip = (...args: string[]): void => {
+    const r = spawnSync('ip', args, { encoding: 'utf8' });
+    assert.equal(r.status, 0, `ip ${args.join(' ')}: ${r.stderr}`);
+  };
+  before(() => {
+    ip('netns', 'add', ns);
+    // A dummy eth0 where the kernel has the module, else one end of a veth pair (both live only in the namespace).
+    if (spawnSync('ip', ['-n', ns, 'link', 'add', 'eth0', 'type', 'dummy']).status !== 0) ip('-n', ns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0p');
+    ip('-n', ns, 'link', 'set', 'eth0', 'up');
+    ip('-n', ns, 'link', 'set', 'lo', 'up');
+  });
+  after(() => {
+    spawnSync('ip', ['netns', 'del', ns]);
+  });
+
+  /** Runs `keepalived -t` on conf with the script installed at its real path, in the namespace; returns status + output. */
+  const check = (conf: string, script: string): { status: number | null; out: string } => {
+    const pid = join(work, `ka-${process.pid}`);
+    const sh = [
+      'set -e',
+      `mount -t tmpfs -o mode=0755 tmpfs ${dirname(CHECK_HAPROXY_SCRIPT)}`,
+      `install -m 0755 -o root -g root "$1" ${CHECK_HAPROXY_SCRIPT}`,
+      `exec keepalived -t -f "$2" -p ${pid}.pid -r ${pid}-vrrp.pid -c ${pid}-check.pid`,
+    ].join('\n');
+    const r = spawnSync('ip', ['netns', 'exec', ns, 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', sh, 'sh', script, conf], {
+      encoding: 'utf8',
+    });
+    return { status: r.status, out: `${r.stdout}${r.stderr}` };
+  };
+
+  for (const f of lbFiles)
+    test(f.label, () => {
+      const r = check(f.conf, f.script);
+      assert.equal(r.status, 0, r.out);
+      assert.equal(r.out.trim(), '', 'keepalived -t printed warnings');
+    });
+
+  test('the harness can fail: an interface missing from the namespace is reported', () => {
+    const f = lbFiles[0];
+    assert.ok(f);
+    const bad = join(work, 'bad-keepalived.conf');
+    writeFileSync(bad, spawnSync('sed', ['s/eth0/eth9/g', f.conf], { encoding: 'utf8' }).stdout);
+    const r = check(bad, f.script);
+    assert.notEqual(r.status, 0);
+    assert.match(r.out, /eth9/);
+  });
+});

@@ -1,0 +1,60 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EnvironmentError } from '../../src/diag/errors.js';
+import { loadOrCreateSecrets, randomSecret } from '../../src/state/secrets.js';
+import { dedicatedSpec } from '../render/specs.js';
+
+const root = mkdtempSync(join(tmpdir(), 'kubeha-secrets-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const v2 = () => {
+  const spec = dedicatedSpec();
+  spec.loadBalancer = { ...spec.loadBalancer, vrrpVersion: 2, advertInt: 1 };
+  return spec;
+};
+
+test('randomSecret: 8 characters of [A-Za-z0-9], different each time', () => {
+  const seen = new Set<string>();
+  for (let i = 0; i < 200; i++) {
+    const s = randomSecret();
+    assert.match(s, /^[A-Za-z0-9]{8}$/);
+    seen.add(s);
+  }
+  assert.equal(seen.size, 200);
+});
+
+test('a missing secret is generated into <stateDir>/secrets/<name>, mode 0600 in a 0700 directory, then reused', async () => {
+  const dir = join(root, 'a');
+  const first = await loadOrCreateSecrets(dir, v2());
+  const value = first['vrrp-auth'];
+  assert.match(value ?? '', /^[A-Za-z0-9]{8}$/);
+  const file = join(dir, 'secrets', 'vrrp-auth');
+  assert.equal(readFileSync(file, 'utf8').trim(), value);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  assert.equal(statSync(join(dir, 'secrets')).mode & 0o777, 0o700);
+  const second = await loadOrCreateSecrets(dir, v2());
+  assert.equal(second['vrrp-auth'], value);
+});
+
+test('an existing secret is read; one keepalived would truncate (> 8 characters) is refused without echoing it', async () => {
+  const dir = join(root, 'b');
+  mkdirSync(join(dir, 'secrets'), { recursive: true });
+  writeFileSync(join(dir, 'secrets', 'vrrp-auth'), 'abc123\n', { mode: 0o644 });
+  assert.equal((await loadOrCreateSecrets(dir, v2()))['vrrp-auth'], 'abc123');
+  assert.equal(statSync(join(dir, 'secrets', 'vrrp-auth')).mode & 0o777, 0o600, 'a readable secret is tightened to 0600');
+  writeFileSync(join(dir, 'secrets', 'vrrp-auth'), 'TooLongSecret9\n');
+  await assert.rejects(loadOrCreateSecrets(dir, v2()), (err: unknown) => {
+    assert.ok(err instanceof EnvironmentError);
+    assert.doesNotMatch(err.message, /TooLongSecret9/);
+    return true;
+  });
+});
+
+test('VRRPv3 needs no secret: nothing is created', async () => {
+  const dir = join(root, 'c');
+  assert.deepEqual(await loadOrCreateSecrets(dir, dedicatedSpec()), {});
+  assert.throws(() => statSync(join(dir, 'secrets')));
+});
