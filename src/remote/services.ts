@@ -1,0 +1,68 @@
+import { RemoteCommandError } from '../diag/errors.js';
+import type { RemoteHost } from './ssh.js';
+import { shellQuote as q, tail } from './ssh.js';
+
+/**
+ * systemd units on a host. HAProxy's reload is `systemctl reload haproxy`: Debian's unit runs it in master-worker mode
+ * (`-Ws`) and its ExecReload sends SIGUSR2 to the master, which starts new workers and lets the old ones finish their
+ * established connections (a hitless reload); keepalived's ExecReload (SIGHUP) re-reads the config without dropping the VIP
+ * when the instance keeps its priority.
+ */
+
+export type ServiceAction = 'enable' | 'start' | 'reload' | 'restart';
+
+export interface ServiceState {
+  unit: string;
+  /** `active`, `inactive`, `failed`, … (systemctl is-active). */
+  active: string;
+  /** `enabled`, `disabled`, `masked`, `not-found`, … (systemctl is-enabled). */
+  enabled: string;
+  /** ActiveEnterTimestampMonotonic: changes on every (re)start; the idempotence test compares it. */
+  startedAt: string;
+}
+
+export function serviceCommand(unit: string, action: ServiceAction): string {
+  switch (action) {
+    case 'enable':
+      return `systemctl enable ${q(unit)}`;
+    case 'start':
+      return `systemctl start ${q(unit)}`;
+    case 'reload':
+      return `systemctl reload ${q(unit)}`;
+    case 'restart':
+      return `systemctl restart ${q(unit)}`;
+  }
+}
+
+export async function runServiceAction(host: RemoteHost, unit: string, action: ServiceAction): Promise<void> {
+  const r = await host.exec(serviceCommand(unit, action), { timeoutMs: 90_000 });
+  if (r.exitCode === 0) return;
+  // Put the unit's own last log lines in the error: "Job for x failed" alone says nothing.
+  const journal = await host.exec(`journalctl -u ${q(unit)} -n 15 --no-pager -o cat 2>/dev/null || systemctl status ${q(unit)} --no-pager 2>&1 | tail -n 15`, { timeoutMs: 15_000 });
+  throw new RemoteCommandError(host.name, serviceCommand(unit, action), r.exitCode, tail([r.stderr.trim(), journal.stdout.trim()].filter(Boolean).join('\n'), 25), r.signal);
+}
+
+/** Shell command printing one `unit<TAB>active<TAB>enabled<TAB>startedAt` line per unit. */
+export function serviceStateCommand(units: string[]): string {
+  return `for u in ${units.map(q).join(' ')}; do printf '%s\\t%s\\t%s\\t%s\\n' "$u" "$(systemctl is-active "$u" 2>/dev/null)" "$(systemctl is-enabled "$u" 2>/dev/null || echo not-found)" "$(systemctl show -p ActiveEnterTimestampMonotonic --value "$u" 2>/dev/null)"; done`;
+}
+
+export function parseServiceStates(out: string): ServiceState[] {
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [unit = '', active = '', enabled = '', startedAt = ''] = line.split('\t');
+      return { unit, active: active || 'unknown', enabled: enabled || 'not-found', startedAt };
+    });
+}
+
+export async function serviceStates(host: RemoteHost, units: string[]): Promise<ServiceState[]> {
+  if (units.length === 0) return [];
+  return parseServiceStates(await host.run(serviceStateCommand(units), { label: `systemctl is-active ${units.join(' ')}` }));
+}
+
+/** Applies /etc/sysctl.d/* (only ours would be enough, but --system is what a reboot does). */
+export async function applySysctl(host: RemoteHost): Promise<void> {
+  await host.run('sysctl --system >/dev/null', { label: 'sysctl --system' });
+}

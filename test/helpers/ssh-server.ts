@@ -1,0 +1,137 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ssh2 from 'ssh2';
+
+const { Server, utils } = ssh2;
+
+/**
+ * A real SSH server in the test process (ssh2.Server on 127.0.0.1): public-key auth, `exec` runs the command with
+ * the local `sh` (so commands really run), `signal` kills it, and `direct-tcpip` forwards ONLY to 127.0.0.1 (jump host
+ * tests). A fake that is a real program, per STYLE.md.
+ */
+export interface TestSshServer {
+  port: number;
+  /** The host key blob (what known_hosts records). */
+  hostKey: Buffer;
+  /** A known_hosts line for this server. */
+  knownHostsLine: string;
+  /** A private key file the server accepts. */
+  clientKeyFile: string;
+  /** Commands received, in order. */
+  commands: string[];
+  /** Users that logged in. */
+  users: string[];
+  close(): Promise<void>;
+}
+
+export async function startSshServer(options: { clientKeyFile?: string; clientPublic?: string } = {}): Promise<TestSshServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'kubeha-sshd-'));
+  const host = utils.generateKeyPairSync('ed25519');
+  let clientKeyFile = options.clientKeyFile;
+  let clientPublic = options.clientPublic;
+  if (!clientKeyFile || !clientPublic) {
+    const client = utils.generateKeyPairSync('ed25519');
+    clientKeyFile = join(dir, 'id_ed25519');
+    writeFileSync(clientKeyFile, client.private, { mode: 0o600 });
+    clientPublic = client.public;
+  }
+  const allowed = utils.parseKey(clientPublic);
+  if (allowed instanceof Error) throw allowed;
+  const hostParsed = utils.parseKey(host.private);
+  if (hostParsed instanceof Error) throw hostParsed;
+  const hostKey = hostParsed.getPublicSSH();
+  const commands: string[] = [];
+  const users: string[] = [];
+  const children = new Set<ReturnType<typeof spawn>>();
+
+  const server = new Server({ hostKeys: [host.private] }, (client) => {
+    client.on('authentication', (ctx) => {
+      if (ctx.method === 'publickey' && ctx.key.algo === allowed.type && ctx.key.data.equals(allowed.getPublicSSH())) {
+        if (ctx.signature && ctx.blob) {
+          if (allowed.verify(ctx.blob, ctx.signature, ctx.hashAlgo) === true) {
+            users.push(ctx.username);
+            return ctx.accept();
+          }
+          return ctx.reject();
+        }
+        return ctx.accept();
+      }
+      ctx.reject(['publickey']);
+    });
+    client.on('ready', () => {
+      client.on('tcpip', (accept, reject, info) => {
+        if (info.destIP !== '127.0.0.1') return reject();
+        const sock = netConnect(info.destPort, '127.0.0.1');
+        sock.on('connect', () => {
+          const stream = accept();
+          stream.pipe(sock).pipe(stream);
+          stream.on('close', () => sock.destroy());
+          sock.on('close', () => stream.close());
+        });
+        sock.on('error', () => reject());
+      });
+      client.on('session', (acceptSession) => {
+        const session = acceptSession();
+        let child: ReturnType<typeof spawn> | undefined;
+        session.on('signal', (_accept, _reject, info) => {
+          child?.kill(`SIG${info.name}` as NodeJS.Signals);
+        });
+        session.on('exec', (accept, _reject, info) => {
+          const stream = accept();
+          commands.push(info.command);
+          const c = spawn('sh', ['-c', info.command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+          child = c;
+          children.add(c);
+          stream.pipe(c.stdin);
+          c.stdin.on('error', () => undefined);
+          c.stdout.pipe(stream, { end: false });
+          c.stderr.pipe(stream.stderr, { end: false });
+          stream.on('close', () => {
+            if (c.exitCode === null && c.pid) {
+              try {
+                process.kill(-c.pid, 'SIGKILL');
+              } catch {
+                /* gone */
+              }
+            }
+          });
+          c.on('close', (code, signal) => {
+            children.delete(c);
+            try {
+              if (signal) stream.exit(signal.replace(/^SIG/, ''), false, '');
+              else stream.exit(code ?? 0);
+              stream.end();
+            } catch {
+              /* channel already closed */
+            }
+          });
+        });
+      });
+    });
+    client.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    hostKey,
+    knownHostsLine: `[127.0.0.1]:${port} ${hostParsed.type} ${hostKey.toString('base64')}`,
+    clientKeyFile,
+    commands,
+    users,
+    async close() {
+      for (const c of children) if (c.pid) {
+        try {
+          process.kill(-c.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
