@@ -1,0 +1,79 @@
+/** Small helpers shared by the rules: where things are, and how a finding is made. */
+import type { Finding, Rule } from '../types.js';
+import type { HaModel, KeepalivedConfig, ModelHost, SourceRef, VrrpInstance } from '../../model/types.js';
+import { vipMembers } from '../simulate.js';
+import type { Member } from '../vrrp.js';
+
+/** A rule without its check's boilerplate: `report` fills rule id, severity and location. */
+export interface RuleSpec {
+  id: string;
+  severity: Rule['severity'];
+  title: string;
+  explain: string;
+  run(model: HaModel, report: Reporter): void;
+}
+
+export type Reporter = (message: string, where?: { host?: ModelHost | string; at?: SourceRef | undefined }, hint?: string) => void;
+
+export function rule(spec: RuleSpec): Rule {
+  return {
+    id: spec.id,
+    severity: spec.severity,
+    title: spec.title,
+    explain: spec.explain,
+    check(model) {
+      const out: Finding[] = [];
+      spec.run(model, (message, where, hint) => {
+        const f: Finding = { severity: spec.severity, rule: spec.id, message };
+        const host = where?.host;
+        if (host !== undefined) f.host = typeof host === 'string' ? host : host.name;
+        const at = where?.at;
+        if (at) {
+          f.file = at.file;
+          f.line = at.line;
+          if (at.col !== undefined) f.col = at.col;
+        }
+        if (hint) f.hint = hint;
+        out.push(f);
+      });
+      return out;
+    },
+  };
+}
+
+export function lbHosts(model: HaModel): ModelHost[] {
+  return model.hosts.filter((h) => h.haproxy || h.keepalived);
+}
+
+/** Every VRRP instance of every host. */
+export function allInstances(model: HaModel): { host: ModelHost; ka: KeepalivedConfig; inst: VrrpInstance }[] {
+  const out: { host: ModelHost; ka: KeepalivedConfig; inst: VrrpInstance }[] = [];
+  for (const host of model.hosts) for (const inst of host.keepalived?.instances ?? []) out.push({ host, ka: host.keepalived as KeepalivedConfig, inst });
+  return out;
+}
+
+/** The instances carrying the endpoint VIP (or, when none does, every instance). */
+export function vrrpMembers(model: HaModel): Member[] {
+  const m = vipMembers(model);
+  return m.length > 0 ? m : allInstances(model);
+}
+
+/** Unordered pairs of members on different hosts. */
+export function pairs<T extends { host: ModelHost }>(xs: T[]): [T, T][] {
+  const out: [T, T][] = [];
+  for (let i = 0; i < xs.length; i++)
+    for (let j = i + 1; j < xs.length; j++) {
+      const a = xs[i] as T;
+      const b = xs[j] as T;
+      if (a.host !== b.host) out.push([a, b]);
+    }
+  return out;
+}
+
+export function fmtMs(ms: number): string {
+  return ms % 60000 === 0 && ms >= 60000 ? `${ms / 60000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/** Source of a keepalived.conf(5) fact, for explain texts. */
+export const KA_MAN = 'https://keepalived.org/manpage.html (keepalived.conf(5))';
+export const HAPROXY_DOC = 'https://docs.haproxy.org/2.6/configuration.html';

@@ -1,0 +1,413 @@
+/**
+ * The failure simulator: for every single failure the setup admits, the converged VRRP state (who holds
+ * the VIP) and whether every new TCP connection to the endpoint reaches a live apiserver.
+ *
+ * Model and assumptions (docs/analysis.md has the long form):
+ * - VRRP semantics come from ./vrrp.ts (verified against keepalived's source).
+ * - Start-up: all keepalived daemons start together; see `startupMaster` in ./vrrp.ts.
+ * - Each failure is applied to the converged `none` state (history matters: `state` is only initial).
+ * - HAProxy's health checks have converged (a check that cannot pass marks a live server DOWN).
+ */
+import type { HaModel, ModelHost } from '../model/types.js';
+import type { Scenario } from './types.js';
+import { backendOf, backendState, haproxyDetectMs } from './reach.js';
+import { classifyScript, trackerPasses, type TrackerClass } from './trackers.js';
+import {
+  best,
+  clampPriority,
+  effectiveAdvertS,
+  masterDownMs,
+  preempt,
+  skewMs,
+  startupMaster,
+  trackerDelta,
+  trackerFaults,
+  whyNotPeers,
+  type Contender,
+  type Member,
+} from './vrrp.js';
+import {
+  apiserverUp,
+  emptyWorld,
+  frontendsOn,
+  haproxyRunning,
+  keepalivedRunning,
+  nodeUp,
+  serverUp,
+  sysctlOn,
+  worldFor,
+  type World,
+} from './world.js';
+
+/** How clients reach the apiservers. */
+export type EndpointMode =
+  | { kind: 'vip'; members: Member[] }
+  | { kind: 'static'; host: ModelHost }
+  | { kind: 'external' }
+  | { kind: 'unknown' };
+
+/** The VRRP instances that carry the endpoint address as a VIP. */
+export function vipMembers(model: HaModel): Member[] {
+  const out: Member[] = [];
+  for (const host of model.hosts) {
+    const ka = host.keepalived;
+    if (!ka) continue;
+    for (const inst of ka.instances) if (inst.vips.some((v) => v.address === model.endpoint.address)) out.push({ host, ka, inst });
+  }
+  return out;
+}
+
+export function endpointMode(model: HaModel): EndpointMode {
+  const members = vipMembers(model);
+  if (model.externalLb && (model.externalLb.address === model.endpoint.address || members.length === 0)) return { kind: 'external' };
+  if (members.length > 0) return { kind: 'vip', members };
+  const host = model.hosts.find((h) => h.address === model.endpoint.address);
+  return host ? { kind: 'static', host } : { kind: 'unknown' };
+}
+
+/** One tracker of an instance, with its classification. */
+export interface TrackerUse {
+  name: string;
+  weight: number;
+  reverse: boolean;
+  cls: TrackerClass;
+  /** Time to notice a change, in ms (interval × fall, or the track_process delay). */
+  detectMs: number;
+}
+
+/** The trackers that act on an instance (a vrrp_script no track_script names has no effect). */
+export function trackersOf(model: HaModel, m: Member): TrackerUse[] {
+  const out: TrackerUse[] = [];
+  for (const ref of m.inst.trackScripts) {
+    const s = m.ka.scripts[ref.name];
+    if (!s) continue;
+    out.push({
+      name: ref.name,
+      weight: ref.weight ?? s.weight,
+      reverse: ref.weightReverse ?? s.weightReverse,
+      cls: classifyScript(model, m.host, m.ka, s),
+      detectMs: Math.round(s.intervalS * 1000 * Math.max(1, s.fall)),
+    });
+  }
+  for (const ref of m.inst.trackProcesses) {
+    const p = m.ka.processes[ref.name];
+    if (!p) continue;
+    const proc = p.process.split('/').pop() ?? p.process;
+    const cls: TrackerClass =
+      proc === 'haproxy'
+        ? { kind: 'haproxy-process', detail: 'track_process haproxy' }
+        : proc === 'kube-apiserver'
+          ? { kind: 'apiserver-local', detail: 'track_process kube-apiserver' }
+          : { kind: 'always-passes', detail: `track_process ${proc}: not a process we simulate failing` };
+    out.push({ name: ref.name, weight: ref.weight ?? p.weight, reverse: ref.weightReverse ?? false, cls, detectMs: Math.round((p.delayS ?? 0) * 1000) });
+  }
+  return out;
+}
+
+/** An instance's standing in a world. */
+export interface InstanceState {
+  m: Member;
+  /** Node up and keepalived running. */
+  running: boolean;
+  /** A weight-0 tracker put it in FAULT. */
+  fault: boolean;
+  prio: number;
+  /** Tracker states, for notes. */
+  trackers: { use: TrackerUse; passing: boolean }[];
+}
+
+export function instanceState(model: HaModel, m: Member, w: World): InstanceState {
+  const running = nodeUp(w, m.host) && keepalivedRunning(w, m.host);
+  const trackers = trackersOf(model, m).map((use) => ({ use, passing: trackerPasses(model, m.host, use.cls, w) }));
+  let total = m.inst.priority;
+  let fault = false;
+  for (const t of trackers) {
+    if (t.use.cls.kind === 'disabled') continue;
+    total += trackerDelta(t.use.weight, t.use.reverse, t.passing);
+    if (trackerFaults(t.use.weight, t.use.reverse, t.passing)) fault = true;
+  }
+  return { m, running, fault, prio: clampPriority(m.inst.priority, total), trackers };
+}
+
+/** The converged VRRP state of a world. */
+export interface Election {
+  states: InstanceState[];
+  masters: Contender[];
+  holders: string[];
+}
+
+function cutBetween(w: World, a: Member, b: Member): boolean {
+  if (!w.cut) return false;
+  const [x, y] = w.cut;
+  return (a.host.name === x && b.host.name === y) || (a.host.name === y && b.host.name === x);
+}
+
+/** Groups live routers into sets that hear each other (same vrid/version/auth, unicast peers, no partition). */
+function components(cs: Contender[], w: World): Contender[][] {
+  const groups: Contender[][] = [];
+  const seen = new Set<Contender>();
+  for (const c of cs) {
+    if (seen.has(c)) continue;
+    const group: Contender[] = [];
+    const stack = [c];
+    seen.add(c);
+    while (stack.length > 0) {
+      const x = stack.pop() as Contender;
+      group.push(x);
+      for (const y of cs)
+        if (!seen.has(y) && whyNotPeers(x.m, y.m) === undefined && !cutBetween(w, x.m, y.m)) {
+          seen.add(y);
+          stack.push(y);
+        }
+    }
+    groups.push(group);
+  }
+  return groups;
+}
+
+/**
+ * Elects the master(s) of each group of routers that hear each other. Without `previous` (start-up) the
+ * start-up race decides; otherwise a previous master that is still live stays unless preempted.
+ */
+export function elect(model: HaModel, members: Member[], w: World, previous?: Election): Election {
+  const states = members.map((m) => instanceState(model, m, w));
+  const live: Contender[] = states.filter((s) => s.running && !s.fault).map((s) => ({ m: s.m, prio: s.prio }));
+  const masters: Contender[] = [];
+  for (const group of components(live, w)) {
+    let master: Contender | undefined;
+    if (!previous) master = startupMaster(group);
+    else {
+      const prev = group.filter((c) => previous.masters.some((p) => p.m === c.m));
+      const cur = best(prev);
+      master = cur ? (preempt(cur, group) ?? cur) : best(group);
+    }
+    if (master) masters.push(master);
+  }
+  const holders = [...new Set(masters.map((c) => c.m.host.name))];
+  return { states, masters, holders };
+}
+
+interface Ctx {
+  model: HaModel;
+  mode: EndpointMode;
+  /** VIP holders in the `none` scenario (HAProxy started while they held the VIP). */
+  noneHolders: Set<string>;
+}
+
+/** Whether every new connection arriving at `host` for the endpoint reaches a live apiserver. */
+export function pathThrough(ctx: Ctx, host: ModelHost, w: World): { ok: boolean; why: string } {
+  const { model } = ctx;
+  const ep = model.endpoint;
+  if (!nodeUp(w, host)) return { ok: false, why: `${host.name} is down` };
+  if (ctx.mode.kind === 'vip' && host.keepalived?.vrrpStrict) {
+    const member = ctx.mode.members.find((m) => m.host === host);
+    if (member && member.inst.priority !== 255)
+      return { ok: false, why: `vrrp_strict on ${host.name} sets no_accept: keepalived's firewall rules drop packets to the VIP` };
+  }
+  const fes = host.haproxy && haproxyRunning(w, host) ? frontendsOn(host.haproxy, ep.port, ep.address) : [];
+  const hit = fes[0];
+  if (hit) {
+    const { fe, bind } = hit;
+    if (ctx.mode.kind === 'vip' && bind.address === ep.address && !sysctlOn(host, 'net.ipv4.ip_nonlocal_bind') && !ctx.noneHolders.has(host.name))
+      return {
+        ok: false,
+        why: `HAProxy on ${host.name} binds ${bind.address}:${bind.port} without net.ipv4.ip_nonlocal_bind=1; it could not start while ${host.name} lacked the VIP`,
+      };
+    if (fe.mode === 'http' && !(bind as { ssl?: boolean }).ssl)
+      return { ok: false, why: `frontend ${fe.name} on ${host.name} is mode http: clients speak TLS to the apiserver and HAProxy answers 400` };
+    const be = backendOf(host, fe);
+    if (!be) return { ok: false, why: `frontend ${fe.name} on ${host.name} has no backend` };
+    const st = backendState(model, w, host, be);
+    return { ok: st.ok, why: `via HAProxy ${fe.name} on ${host.name}: ${st.why}` };
+  }
+  if (host.apiserver && host.apiserver.port === ep.port) {
+    const up = apiserverUp(w, host);
+    return {
+      ok: up,
+      why: up
+        ? `straight to the apiserver on ${host.name}:${ep.port} (HAProxy bypassed)`
+        : `${ep.port} on ${host.name} is the local apiserver (HAProxy bypassed), and it is down`,
+    };
+  }
+  if (host.haproxy && !haproxyRunning(w, host) && frontendsOn(host.haproxy, ep.port, ep.address).length > 0)
+    return { ok: false, why: `HAProxy on ${host.name} is down and nothing else listens on ${ep.address}:${ep.port}` };
+  return { ok: false, why: `nothing on ${host.name} listens on ${ep.address}:${ep.port}` };
+}
+
+/** Every failure the setup admits, with DESIGN.md's exact names. */
+export function failuresOf(model: HaModel): string[] {
+  const out = ['none'];
+  const add = (f: string): void => {
+    if (!out.includes(f)) out.push(f);
+  };
+  const lbs = model.hosts.filter((h) => h.haproxy || h.keepalived);
+  for (const h of lbs) {
+    if (h.haproxy) add(`haproxy-down:${h.name}`);
+    if (h.keepalived) add(`keepalived-down:${h.name}`);
+    add(`node-down:${h.name}`);
+  }
+  for (const key of apiserverKeys(model)) add(`apiserver-down:${key}`);
+  for (const h of model.hosts) if (h.apiserver) add(`node-down:${h.name}`);
+  const members = vipMembers(model);
+  for (let i = 0; i < members.length; i++)
+    for (let j = i + 1; j < members.length; j++) {
+      const a = members[i] as Member;
+      const b = members[j] as Member;
+      if (a.host === b.host || whyNotPeers(a, b) !== undefined) continue;
+      add(`partition:${a.host.name}|${b.host.name}`);
+    }
+  return out;
+}
+
+/** Apiservers as `address:port`: as written in backend server lines, then hosts that run one and are in no backend. */
+export function apiserverKeys(model: HaModel): string[] {
+  const keys: string[] = [];
+  const add = (k: string): void => {
+    if (!keys.includes(k)) keys.push(k);
+  };
+  for (const h of model.hosts) for (const be of h.haproxy?.backends ?? []) for (const s of be.servers) if (!s.disabled) add(`${s.address}:${s.port}`);
+  for (const b of model.externalLb?.backends ?? []) add(`${b.address}:${b.port}`);
+  for (const h of model.hosts) {
+    if (!h.apiserver) continue;
+    const covered = keys.some((k) => k === `${h.address}:${h.apiserver?.port}` || k === `${h.name}:${h.apiserver?.port}`);
+    if (!covered) add(`${h.address}:${h.apiserver.port}`);
+  }
+  return keys.filter((k) => !k.startsWith('127.') && !k.startsWith('localhost:'));
+}
+
+/** Runs every scenario. */
+export function simulate(model: HaModel): Scenario[] {
+  const mode = endpointMode(model);
+  const failures = failuresOf(model);
+  if (mode.kind === 'external') return failures.map((f) => externalScenario(model, f));
+  const none = mode.kind === 'vip' ? elect(model, mode.members, emptyWorld()) : undefined;
+  const noneHolders = new Set(mode.kind === 'vip' ? (none?.holders ?? []) : mode.kind === 'static' ? [mode.host.name] : []);
+  const ctx: Ctx = { model, mode, noneHolders };
+  return failures.map((f) => scenario(ctx, f, none));
+}
+
+function scenario(ctx: Ctx, failure: string, none: Election | undefined): Scenario {
+  const { model, mode } = ctx;
+  const w = worldFor(failure);
+  const ep = `${model.endpoint.address}:${model.endpoint.port}`;
+  if (mode.kind === 'external') return externalScenario(model, failure);
+  if (mode.kind === 'unknown')
+    return { failure, vipHolders: [], apiReachable: false, note: `the endpoint ${ep} is neither a keepalived VIP, a host of the mirror, nor an external LB` };
+
+  let holders: string[];
+  let election: Election | undefined;
+  const notes: string[] = [];
+  if (mode.kind === 'vip') {
+    election = elect(model, mode.members, w, failure === 'none' ? undefined : none);
+    holders = election.holders;
+    notes.push(vrrpNote(election, none, failure));
+  } else {
+    holders = nodeUp(w, mode.host) ? [mode.host.name] : [];
+    notes.push(`${ep} is the address of ${mode.host.name} itself (no VIP, no failover)`);
+  }
+  const paths = holders.map((name) => pathThrough(ctx, hostByName(model, name), w));
+  const apiReachable = holders.length > 0 && paths.every((p) => p.ok);
+  if (holders.length === 0) notes.push(`nobody holds ${model.endpoint.address}`);
+  for (const p of paths) notes.push(p.why);
+  if (holders.length > 1) notes.push(`split brain: ${holders.join(' and ')} both hold ${model.endpoint.address}; ARP flips between them and connections reset`);
+
+  let predictedOutageMs: number | undefined;
+  if (apiReachable) {
+    predictedOutageMs = failure === 'none' ? 0 : Math.round(outageMs(ctx, w, none, election, holders));
+    notes.push(`predicted outage: ${predictedOutageMs} ms`);
+  } else notes.push('predicted outage: until repaired');
+  const s: Scenario = { failure, vipHolders: holders, apiReachable, note: notes.filter(Boolean).join('; ') };
+  if (predictedOutageMs !== undefined) s.predictedOutageMs = predictedOutageMs;
+  return s;
+}
+
+function hostByName(model: HaModel, name: string): ModelHost {
+  return model.hosts.find((h) => h.name === name) as ModelHost;
+}
+
+function describeState(s: InstanceState): string {
+  if (!s.running) return `${s.m.host.name}: keepalived not running`;
+  const parts = s.trackers
+    .filter((t) => t.use.cls.kind !== 'disabled')
+    .map((t) => `${t.use.name} ${t.passing ? 'passes' : 'fails'}${t.use.weight !== 0 ? ` (weight ${t.use.weight > 0 ? '+' : ''}${t.use.weight}${t.use.reverse ? ' reverse' : ''})` : ''}`);
+  return `${s.m.host.name}: ${s.fault ? 'FAULT' : `priority ${s.prio}`}${parts.length > 0 ? ` [${parts.join(', ')}]` : ''}`;
+}
+
+function vrrpNote(e: Election, none: Election | undefined, failure: string): string {
+  const states = e.states.map(describeState).join(', ');
+  const before = none?.holders.join('+') ?? '';
+  const after = e.holders.join('+') || 'nobody';
+  if (failure === 'none') return `VRRP after start-up: ${after} MASTER (${states})`;
+  const moved = before === after ? `VIP stays on ${after}` : `VIP moves ${before || 'nowhere'} → ${after}`;
+  return `${moved} (${states})`;
+}
+
+/** The predicted time during which new connections fail, in ms, for a scenario whose end state is reachable. */
+function outageMs(ctx: Ctx, w: World, none: Election | undefined, after: Election | undefined, holders: string[]): number {
+  const { model } = ctx;
+  let vipMs = 0;
+  if (none && after) {
+    const oldHolder = none.masters[0];
+    const newMaster = after.masters.find((c) => c.m.host.name === holders[0]);
+    const changed = none.holders.join('+') !== after.holders.join('+');
+    if (changed && oldHolder && newMaster) {
+      const oldUp = nodeUp(w, oldHolder.m.host);
+      // Did the old holder keep serving until it lost the VIP (a priority drop, not a broken path)?
+      const oldServed = oldUp && pathThrough(ctx, oldHolder.m.host, w).ok;
+      const adv = effectiveAdvertS(newMaster.m.inst);
+      const oldState = after.states.find((s) => s.m === oldHolder.m);
+      const noneState = none.states.find((s) => s.m === oldHolder.m);
+      const detect = Math.max(
+        0,
+        ...(oldState?.trackers ?? []).filter((t, i) => noneState?.trackers[i]?.passing !== t.passing).map((t) => t.use.detectMs),
+      );
+      // node-down: the backup waits the master-down interval. keepalived stop / FAULT: the old master
+      // releases the VIP and sends priority 0, the backup takes over after its skew time. A priority
+      // drop: the old master keeps the VIP until the backup's master-down timer expires.
+      if (!oldUp) vipMs = masterDownMs(newMaster.prio, adv);
+      else if (!keepalivedRunning(w, oldHolder.m.host)) vipMs = skewMs(newMaster.prio, adv);
+      else if (oldState?.fault) vipMs = (oldServed ? 0 : detect) + skewMs(newMaster.prio, adv);
+      else vipMs = oldServed ? 0 : detect + masterDownMs(newMaster.prio, adv);
+    }
+  }
+  // HAProxy keeps sending new connections to a dead server until its checks notice (inter × fall),
+  // unless option redispatch retries them elsewhere.
+  let beMs = 0;
+  for (const name of holders) {
+    const host = hostByName(model, name);
+    const fe = host.haproxy ? frontendsOn(host.haproxy, model.endpoint.port, model.endpoint.address)[0]?.fe : undefined;
+    const be = fe ? backendOf(host, fe) : undefined;
+    if (!be || be.redispatch) continue;
+    for (const s of be.servers) {
+      if (s.disabled || !s.check) continue;
+      const upBefore = serverUp(model, emptyWorld(), s.address, s.port, host);
+      const upNow = serverUp(model, w, s.address, s.port, host);
+      if (upBefore && !upNow) beMs = Math.max(beMs, haproxyDetectMs(s));
+    }
+  }
+  return Math.max(vipMs, beMs);
+}
+
+function externalScenario(model: HaModel, failure: string): Scenario {
+  const lb = model.externalLb;
+  const w = worldFor(failure);
+  const name = `external:${lb?.address ?? model.endpoint.address}`;
+  if (!lb) return { failure, vipHolders: [name], apiReachable: false, note: 'no external LB in the model' };
+  const states = lb.backends.map((b) => ({ b, up: serverUp(model, w, b.address, b.port) }));
+  const upCount = states.filter((s) => s.up).length;
+  const notes = [`${lb.address}:${lb.port} is an external load balancer`];
+  let ok: boolean;
+  if (upCount === 0) {
+    ok = false;
+    notes.push('no backend apiserver is alive');
+  } else if (!lb.healthCheck && upCount < states.length) {
+    ok = false;
+    notes.push(`without health checks the LB keeps sending ${states.length - upCount}/${states.length} of new connections to a dead apiserver`);
+  } else {
+    ok = true;
+    notes.push(`${upCount}/${states.length} backends alive${lb.healthCheck ? ' (health-checked)' : ''}`);
+  }
+  if (!lb.hairpin) notes.push('no hairpin: an apiserver host reaching the endpoint through the LB may land on itself and fail (kubelet on masters)');
+  notes.push(ok ? 'predicted outage: the LB health check interval × threshold (not in the mirror)' : 'predicted outage: until repaired');
+  return { failure, vipHolders: [name], apiReachable: ok, note: notes.join('; ') };
+}

@@ -1,0 +1,159 @@
+/**
+ * What a keepalived tracker really tests, read from its command line (and the script body when the mirror
+ * has it), and whether it passes in a given World. The classification decides which failures move the VIP.
+ */
+import type { HaModel, KeepalivedConfig, ModelHost, VrrpScript } from '../model/types.js';
+import { backendOf, backendState } from './reach.js';
+import { apiserverUp, frontendsOn, haproxyRunning, type World } from './world.js';
+
+export type TrackerKind =
+  /** pidof / pgrep / killall -0 / systemctl is-active / track_process haproxy: fails when HAProxy is gone. */
+  | 'haproxy-process'
+  /** A TCP connect or listening check on a local HAProxy frontend port. */
+  | 'haproxy-port'
+  /** An HTTP(S) request through a local HAProxy frontend: also fails when no backend is up. */
+  | 'haproxy-url'
+  /** A request to the apiserver on this host directly (not through HAProxy). */
+  | 'apiserver-local'
+  /** Cannot pass whatever happens. */
+  | 'always-fails'
+  /** Never fails in any simulated failure (e.g. a process we do not kill). */
+  | 'always-passes'
+  /** keepalived disables it (script not found); it has no effect. */
+  | 'disabled'
+  /** Unrecognised: assumed to test that HAProxy runs. */
+  | 'unknown';
+
+export interface TrackerClass {
+  kind: TrackerKind;
+  /** One sentence: what it tests and why we think so. */
+  detail: string;
+  port?: number;
+  /** HTTP path and whether a non-2xx status makes the command fail. */
+  path?: string;
+  failOnHttpError?: boolean;
+}
+
+/** Directories whose binaries we assume exist even though the mirror has no copy. */
+const SYSTEM_DIRS = /^\/(usr\/)?(s)?bin\//;
+
+/** The user a vrrp_script runs as (keepalived.conf(5): script_user / enable_script_security). */
+export function scriptUser(host: ModelHost, ka: KeepalivedConfig, s: VrrpScript): string {
+  if (s.user) return s.user.split(/[:\s]/)[0] ?? s.user;
+  if (ka.scriptUser) return ka.scriptUser.split(/[:\s]/)[0] ?? ka.scriptUser;
+  const passwd = host.files['/etc/passwd'];
+  const hasDefault = passwd === undefined ? ka.enableScriptSecurity : /^keepalived_script:/m.test(passwd);
+  return hasDefault ? 'keepalived_script' : 'root';
+}
+
+/** The executable a command line runs, without quotes. */
+export function commandPath(script: string): string {
+  const t = script.trim().replace(/^["']/, '');
+  return t.split(/\s+/)[0]?.replace(/["']$/, '') ?? '';
+}
+
+/** The text to analyse: the command line plus the body of the script file when the mirror has it. */
+export function scriptText(host: ModelHost, script: string): { text: string; missing: boolean; file?: string } {
+  const path = commandPath(script);
+  if (path.startsWith('/') && !SYSTEM_DIRS.test(path)) {
+    const body = host.files[path];
+    if (body === undefined) return { text: script, missing: true, file: path };
+    return { text: `${script}\n${substituteVars(body)}`, missing: false, file: path };
+  }
+  // An interpreter running a script file: `bash /etc/keepalived/check.sh`.
+  const arg = script.trim().split(/\s+/)[1]?.replace(/^["']|["']$/g, '');
+  if (/(^|\/)(ba|da|z)?sh$/.test(path) && arg?.startsWith('/')) {
+    const body = host.files[arg];
+    if (body === undefined) return { text: script, missing: true, file: arg };
+    return { text: `${script}\n${substituteVars(body)}`, missing: false, file: arg };
+  }
+  return { text: script, missing: false };
+}
+
+/** Replaces `$VAR` / `${VAR}` by values assigned in the script (`VAR=value`), so URLs and ports resolve. */
+export function substituteVars(body: string): string {
+  const vars = new Map<string, string>();
+  for (const m of body.matchAll(/^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=["']?([^"'\s;]*)["']?/gm)) vars.set(m[1] ?? '', m[2] ?? '');
+  return body.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (all, a?: string, b?: string) => vars.get(a ?? b ?? '') ?? all);
+}
+
+/** Classifies a vrrp_script for a host. */
+export function classifyScript(model: HaModel, host: ModelHost, ka: KeepalivedConfig, s: VrrpScript): TrackerClass {
+  const { text, missing, file } = scriptText(host, s.script);
+  if (missing) return { kind: 'disabled', detail: `${file ?? s.script} is not on ${host.name}: keepalived disables the script ("Disabling track script ... since not found/accessible")` };
+  const passwd = host.files['/etc/passwd'];
+  if (ka.enableScriptSecurity && !s.user && !ka.scriptUser && passwd !== undefined && !/^keepalived_script:/m.test(passwd))
+    return { kind: 'disabled', detail: `enable_script_security without script_user and no keepalived_script user on ${host.name}: keepalived cannot run the script ("Unable to set default user keepalived_script")` };
+  const user = scriptUser(host, ka, s);
+  const lower = text.toLowerCase();
+  const names = /\bhaproxy\b/;
+
+  const url = /\b(curl|wget)\b[^\n]*?(https?):\/\/(\[[^\]]+\]|[^/:\s'"]+)(?::(\d+))?(\/[^\s'"]*)?/.exec(text);
+  if (url) {
+    const scheme = url[2] ?? 'http';
+    const port = url[4] ? Number(url[4]) : scheme === 'https' ? 443 : 80;
+    const path = url[5] ?? '/';
+    const tool = url[1] ?? 'curl';
+    const line = text.split('\n').find((l) => l.includes(url[0])) ?? '';
+    const failOnHttpError = tool === 'wget' || /\s(-[a-zA-Z]*f[a-zA-Z]*|--fail(-with-body)?)\b/.test(line);
+    return portClass(host, port, `${tool} ${scheme}://…:${port}${path}`, path, failOnHttpError);
+  }
+  const nc = /\b(?:nc|ncat|netcat)\b[^\n]*?\s(-[a-z]*z[a-z]*)[^\n]*?\s(\S+)\s+(\d+)\b/.exec(text) ?? /\/dev\/tcp\/[^/\s]+\/(\d+)/.exec(text);
+  if (nc) {
+    const port = Number(nc[3] ?? nc[1]);
+    return portClass(host, port, `a TCP connect to port ${port}`);
+  }
+  const listen = /\b(?:netstat|ss)\b[^\n]*\|\s*grep\s+(?:-\w+\s+)*["']?:?(\d+)/.exec(text);
+  if (listen) {
+    const port = Number(listen[1]);
+    return portClass(host, port, `a listening-socket check for port ${port}`);
+  }
+  if (/\b(killall|kill)\s+-0\b/.test(lower) && names.test(lower)) {
+    if (user !== 'root' && user !== 'haproxy')
+      return {
+        kind: 'always-fails',
+        detail: `\`killall -0 haproxy\` runs as ${user}, which may not signal HAProxy's processes (EPERM): it always fails`,
+      };
+    return { kind: 'haproxy-process', detail: '`killall -0 haproxy`: fails when no HAProxy process exists' };
+  }
+  if (/\b(pidof|pgrep)\b/.test(lower) && names.test(lower)) return { kind: 'haproxy-process', detail: 'pidof/pgrep haproxy: fails when no HAProxy process exists' };
+  if (/\bsystemctl\s+(is-active|status)\b/.test(lower) && names.test(lower)) return { kind: 'haproxy-process', detail: 'systemctl is-active haproxy' };
+  if (/^\s*(\/usr)?(\/s?bin\/)?(true|:)\s*$/.test(s.script)) return { kind: 'always-passes', detail: 'always succeeds' };
+  if (/^\s*(\/usr)?(\/s?bin\/)?false\s*$/.test(s.script)) return { kind: 'always-fails', detail: 'always fails' };
+  return { kind: 'unknown', detail: `unrecognised script \`${s.script}\`: assumed to test that HAProxy runs` };
+}
+
+function portClass(host: ModelHost, port: number, what: string, path?: string, failOnHttpError?: boolean): TrackerClass {
+  const base = { port, ...(path !== undefined ? { path } : {}), ...(failOnHttpError !== undefined ? { failOnHttpError } : {}) };
+  if (host.haproxy && frontendsOn(host.haproxy, port).length > 0)
+    return { kind: path !== undefined ? 'haproxy-url' : 'haproxy-port', detail: `${what} through the local HAProxy frontend`, ...base };
+  if (host.apiserver?.port === port)
+    return { kind: 'apiserver-local', detail: `${what}: the local apiserver, not HAProxy (fails on apiserver-down of ${host.name}, not on haproxy-down)`, ...base };
+  return { kind: 'always-fails', detail: `${what}: nothing on ${host.name} listens on port ${port}, so it always fails`, ...base };
+}
+
+/** Whether a classified tracker passes in world `w`. */
+export function trackerPasses(model: HaModel, host: ModelHost, c: TrackerClass, w: World): boolean {
+  switch (c.kind) {
+    case 'haproxy-process':
+    case 'unknown':
+      return haproxyRunning(w, host);
+    case 'haproxy-port':
+      return haproxyRunning(w, host);
+    case 'haproxy-url': {
+      if (!haproxyRunning(w, host) || !host.haproxy || c.port === undefined) return false;
+      if (c.failOnHttpError && c.path !== undefined && !/^\/(healthz|livez|readyz|version)\b/.test(c.path)) return false;
+      const fe = frontendsOn(host.haproxy, c.port)[0]?.fe;
+      const be = fe ? backendOf(host, fe) : undefined;
+      return be ? backendState(model, w, host, be).ok : false;
+    }
+    case 'apiserver-local':
+      if (c.failOnHttpError && c.path !== undefined && !/^\/(healthz|livez|readyz|version)\b/.test(c.path)) return false;
+      return apiserverUp(w, host);
+    case 'always-fails':
+      return false;
+    case 'always-passes':
+    case 'disabled':
+      return true;
+  }
+}

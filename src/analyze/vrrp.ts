@@ -1,0 +1,163 @@
+/**
+ * VRRP facts as keepalived implements them (verified against acassen/keepalived: vrrp.c
+ * vrrp_state_backup / vrrp_state_master_rx / vrrp_complete_instance, vrrp_track.c
+ * vrrp_set_effective_priority / process_script_update_priority, vrrp_scheduler.c vrrp_init_state,
+ * include/vrrp.h VRRP_TIMER_SKEW / VRRP_MS_DOWN_TIMER, and keepalived.conf(5)).
+ * Pure functions over the model; the simulator (./simulate.ts) composes them.
+ */
+import type { KeepalivedConfig, ModelHost, VrrpInstance } from '../model/types.js';
+
+/** keepalived's priority of the address owner: never changed by trackers. */
+export const PRIO_OWNER = 255;
+
+/** A VRRP instance together with the host and config it lives in. */
+export interface Member {
+  host: ModelHost;
+  ka: KeepalivedConfig;
+  inst: VrrpInstance;
+}
+
+/**
+ * The advert interval keepalived really uses, in seconds: VRRPv2 carries whole seconds, so keepalived
+ * rounds a fractional value to the nearest integer (minimum 1) with "must be an integer. rounding" (vrrp.c).
+ */
+export function effectiveAdvertS(inst: VrrpInstance): number {
+  const adv = inst.advertIntS > 0 ? inst.advertIntS : 1;
+  if (inst.version === 2) return Math.max(1, Math.round(adv));
+  // VRRPv3 carries centiseconds.
+  return Math.max(0.01, Math.round(adv * 100) / 100);
+}
+
+/** Skew time (RFC 5798 / vrrp.h): (256 − priority) × advert interval / 256, in ms. */
+export function skewMs(priority: number, advertS: number): number {
+  return ((256 - priority) * advertS * 1000) / 256;
+}
+
+/** Master-down interval: 3 × advert interval + skew, in ms: how long a backup waits after the last accepted advert. */
+export function masterDownMs(priority: number, advertS: number): number {
+  return 3 * advertS * 1000 + skewMs(priority, advertS);
+}
+
+/** keepalived clamps the effective priority to 1..254 unless the base priority is 255 (vrrp_set_effective_priority). */
+export function clampPriority(base: number, total: number): number {
+  if (base === PRIO_OWNER) return PRIO_OWNER;
+  return Math.min(PRIO_OWNER - 1, Math.max(1, total));
+}
+
+/**
+ * The priority change a tracker contributes in a given state (process_script_update_priority):
+ * a positive weight is added while the tracker passes, a negative one while it fails;
+ * `reverse` flips the direction (positive weight: −w while passing; negative: +|w| while failing).
+ * A weight of 0 contributes nothing here: it puts the instance in FAULT instead (see trackerFaults).
+ */
+export function trackerDelta(weight: number, reverse: boolean, passing: boolean): number {
+  if (weight === 0) return 0;
+  if (!reverse) {
+    if (passing) return weight > 0 ? weight : 0;
+    return weight < 0 ? weight : 0;
+  }
+  if (passing) return weight > 0 ? -weight : 0;
+  return weight < 0 ? -weight : 0;
+}
+
+/** Weight 0: a failing tracker (a passing one when `reverse`) puts the instance in FAULT, which releases the VIP. */
+export function trackerFaults(weight: number, reverse: boolean, passing: boolean): boolean {
+  return weight === 0 && passing === reverse;
+}
+
+/** `nopreempt` is cleared by keepalived when the initial state is MASTER or the priority is 255 (vrrp.c). */
+export function nopreemptEffective(inst: VrrpInstance): boolean {
+  return inst.nopreempt && inst.state !== 'MASTER' && inst.priority !== PRIO_OWNER;
+}
+
+/** The primary IP a router advertises from (unicast_src_ip or the host's address). */
+export function primaryIp(m: Member): string {
+  return m.inst.unicastSrcIp ?? m.host.address;
+}
+
+/** Compares IPv4/IPv6 addresses numerically (the tie-break when two masters of equal priority meet). */
+export function compareIp(a: string, b: string): number {
+  const ka = ipKey(a);
+  const kb = ipKey(b);
+  for (let i = 0; i < Math.max(ka.length, kb.length); i++) {
+    const d = (ka[i] ?? 0) - (kb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return a.localeCompare(b);
+}
+
+function ipKey(ip: string): number[] {
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(ip)) return ip.split('.').map(Number);
+  if (ip.includes(':')) {
+    const [head = '', tail = ''] = ip.split('::');
+    const h = head ? head.split(':') : [];
+    const t = tail ? tail.split(':') : [];
+    const fill = ip.includes('::') ? Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0') : [];
+    return [...h, ...fill, ...t].map((x) => parseInt(x, 16) || 0);
+  }
+  return [];
+}
+
+/** What PASS/AH authentication really compares: keepalived keeps only the first 8 characters. */
+export function authKey(inst: VrrpInstance): string {
+  if (!inst.auth) return 'none';
+  return `${inst.auth.type}:${inst.auth.pass.slice(0, 8)}`;
+}
+
+/** Why two routers cannot hear each other, or undefined when they can (ignoring partitions). */
+export function whyNotPeers(a: Member, b: Member): string | undefined {
+  if (a.inst.virtualRouterId !== b.inst.virtualRouterId)
+    return `virtual_router_id ${a.inst.virtualRouterId} on ${a.host.name} vs ${b.inst.virtualRouterId} on ${b.host.name}`;
+  if (a.inst.version !== b.inst.version) return `VRRP version ${a.inst.version} on ${a.host.name} vs ${b.inst.version} on ${b.host.name}`;
+  if (authKey(a.inst) !== authKey(b.inst)) return `authentication differs between ${a.host.name} and ${b.host.name}`;
+  const au = a.inst.unicastPeers.length > 0;
+  const bu = b.inst.unicastPeers.length > 0;
+  if (au !== bu) return `${au ? a.host.name : b.host.name} uses unicast peers, ${au ? b.host.name : a.host.name} multicast`;
+  if (au && bu) {
+    if (!listsPeer(a, b)) return `${a.host.name}'s unicast_peer does not list ${b.host.name} (${primaryIp(b)})`;
+    if (!listsPeer(b, a)) return `${b.host.name}'s unicast_peer does not list ${a.host.name} (${primaryIp(a)})`;
+  }
+  return undefined;
+}
+
+function listsPeer(from: Member, to: Member): boolean {
+  return from.inst.unicastPeers.includes(primaryIp(to)) || from.inst.unicastPeers.includes(to.host.address);
+}
+
+/** A live router's standing in an election. */
+export interface Contender {
+  m: Member;
+  prio: number;
+}
+
+/** Highest effective priority wins; equal priorities: the higher primary IP wins (vrrp_state_master_rx). */
+export function best(cs: readonly Contender[]): Contender | undefined {
+  let top: Contender | undefined;
+  for (const c of cs) {
+    if (!top || c.prio > top.prio || (c.prio === top.prio && compareIp(primaryIp(c.m), primaryIp(top.m)) > 0)) top = c;
+  }
+  return top;
+}
+
+/**
+ * Who is master when every router starts together (our documented choice, from vrrp_init_state):
+ * instances with `state MASTER` wait one advert interval, BACKUP ones a full master-down interval, so a
+ * MASTER-state router (the best of them, if several) takes the VIP first; then any backup with a strictly
+ * higher effective priority and without (effective) nopreempt preempts it, as in a later election.
+ */
+export function startupMaster(cs: readonly Contender[]): Contender | undefined {
+  const masters = cs.filter((c) => c.m.inst.state === 'MASTER');
+  const first = best(masters.length > 0 ? masters : cs);
+  if (!first) return undefined;
+  return preempt(first, cs) ?? first;
+}
+
+/**
+ * A backup preempts a live master only with a strictly higher effective priority and without nopreempt
+ * (vrrp_state_backup discards lower-priority adverts, so its master-down timer expires). Returns the
+ * new master, or undefined when the master stays.
+ */
+export function preempt(master: Contender, cs: readonly Contender[]): Contender | undefined {
+  const challengers = cs.filter((c) => c.m !== master.m && c.prio > master.prio && !nopreemptEffective(c.m.inst));
+  return best(challengers);
+}
