@@ -1,0 +1,191 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, open, readFile, readdir, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EnvironmentError } from '../diag/errors.js';
+import { debianMirrorFor, parseAptSources, type AptSource } from './apt-sources.js';
+import { must } from './run.js';
+
+/**
+ * The base root file system every lab host overlays: Debian minbase + systemd + sshd, built once with
+ * debootstrap from the machine's own Debian mirror and cached outside the repository, keyed by what went in.
+ */
+
+export const BASE_SUITE = 'bookworm';
+export const BASE_PACKAGES = ['systemd', 'systemd-sysv', 'dbus', 'openssh-server', 'iproute2', 'ca-certificates', 'curl', 'procps', 'iputils-ping'];
+/** Bump when the post-processing below changes, so cached bases are rebuilt. */
+export const BASE_RECIPE = 3;
+
+/** Units a lab host does not need, masked so that an idle host is quiet and `is-system-running` says running. */
+export const MASKED_UNITS = [
+  'apt-daily.timer',
+  'apt-daily-upgrade.timer',
+  'dpkg-db-backup.timer',
+  'e2scrub_all.timer',
+  'e2scrub_reap.service',
+  'fstrim.timer',
+  'systemd-pstore.service',
+  'getty@tty1.service',
+  'console-getty.service',
+];
+
+export const SSHD_DROPIN = `# kubeha lab: keys only, one host key generated per host at creation.
+HostKey /etc/ssh/ssh_host_ed25519_key
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+UseDNS no
+`;
+
+export const JOURNALD_DROPIN = `[Journal]
+SystemMaxUse=32M
+RuntimeMaxUse=8M
+`;
+
+export function cacheRoot(): string {
+  return process.env['KUBEHA_CACHE'] ?? '/var/cache/kubeha';
+}
+
+/** Cache key of a base: suite, sorted package list and recipe (pure). */
+export function baseKey(suite: string, packages: readonly string[], recipe = BASE_RECIPE): string {
+  const text = JSON.stringify({ suite, packages: [...new Set(packages)].sort(), recipe });
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+export interface BaseImage {
+  key: string;
+  /** The directory holding rootfs/ and manifest.json. */
+  dir: string;
+  rootfs: string;
+  built: boolean;
+  seconds: number;
+}
+
+export interface BaseImageOptions {
+  suite?: string;
+  packages?: string[];
+  onProgress?: (message: string) => void;
+}
+
+export async function readMachineAptSources(): Promise<AptSource[]> {
+  const out: AptSource[] = [];
+  const files = ['/etc/apt/sources.list'];
+  try {
+    for (const f of (await readdir('/etc/apt/sources.list.d')).sort()) files.push(join('/etc/apt/sources.list.d', f));
+  } catch {
+    // no sources.list.d
+  }
+  for (const f of files) {
+    if (!f.endsWith('.list') && !f.endsWith('.sources')) continue;
+    try {
+      out.push(...parseAptSources(f, await readFile(f, 'utf8')));
+    } catch {
+      // unreadable: skip
+    }
+  }
+  return out;
+}
+
+/** Returns the cached base, building it first when absent. Concurrent callers wait on one lock. */
+export async function ensureBaseImage(opts: BaseImageOptions = {}): Promise<BaseImage> {
+  const suite = opts.suite ?? BASE_SUITE;
+  const packages = opts.packages ?? BASE_PACKAGES;
+  const key = baseKey(suite, packages);
+  const root = cacheRoot();
+  const dir = join(root, `base-${key}`);
+  const rootfs = join(dir, 'rootfs');
+  const t0 = Date.now();
+  if (existsSync(join(dir, 'manifest.json'))) return { key, dir, rootfs, built: false, seconds: 0 };
+  await mkdir(root, { recursive: true });
+  const release = await acquireLock(join(root, `base-${key}.lock`), () => existsSync(join(dir, 'manifest.json')), opts.onProgress);
+  try {
+    if (existsSync(join(dir, 'manifest.json'))) return { key, dir, rootfs, built: false, seconds: (Date.now() - t0) / 1000 };
+    const mirror = debianMirrorFor(await readMachineAptSources(), suite);
+    if (!mirror)
+      throw new EnvironmentError(`no Debian mirror for "${suite}" in this machine's apt sources`, `add e.g. "deb http://deb.debian.org/debian ${suite} main" to /etc/apt/sources.list`);
+    const tmp = join(root, `.tmp-base-${key}-${process.pid}`);
+    await rm(tmp, { recursive: true, force: true });
+    await mkdir(tmp, { recursive: true });
+    opts.onProgress?.(`building the base image (debootstrap ${suite} from ${mirror}; once, cached in ${dir})`);
+    try {
+      await must(['debootstrap', '--variant=minbase', `--include=${packages.join(',')}`, suite, join(tmp, 'rootfs'), mirror], { timeoutMs: 30 * 60_000 });
+      await postProcess(join(tmp, 'rootfs'));
+      const manifest = { key, suite, packages: [...packages].sort(), recipe: BASE_RECIPE, mirror, builtAt: new Date().toISOString() };
+      await writeFile(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+      await rm(dir, { recursive: true, force: true });
+      await rename(tmp, dir);
+    } catch (e) {
+      await rm(tmp, { recursive: true, force: true });
+      throw e;
+    }
+    return { key, dir, rootfs, built: true, seconds: (Date.now() - t0) / 1000 };
+  } finally {
+    await release();
+  }
+}
+
+/** Makes the fresh debootstrap a template: no host identity, quiet units, keys-only sshd, no apt cache. */
+async function postProcess(r: string): Promise<void> {
+  for (const f of await readdir(join(r, 'etc/ssh'))) if (f.startsWith('ssh_host_')) await unlink(join(r, 'etc/ssh', f));
+  await writeFile(join(r, 'etc/ssh/sshd_config.d/kubeha.conf'), SSHD_DROPIN);
+  await writeFile(join(r, 'etc/machine-id'), '');
+  await rm(join(r, 'var/lib/dbus/machine-id'), { force: true });
+  await symlink('/etc/machine-id', join(r, 'var/lib/dbus/machine-id'));
+  await writeFile(join(r, 'etc/hostname'), '');
+  await mkdir(join(r, 'etc/systemd/journald.conf.d'), { recursive: true });
+  await writeFile(join(r, 'etc/systemd/journald.conf.d/kubeha.conf'), JOURNALD_DROPIN);
+  for (const u of MASKED_UNITS) {
+    await rm(join(r, 'etc/systemd/system', u), { force: true });
+    await symlink('/dev/null', join(r, 'etc/systemd/system', u));
+  }
+  await rm(join(r, 'etc/systemd/system/getty.target.wants'), { recursive: true, force: true });
+  // Lab hosts have no route out: packages come from the offline bundle (`kubeha bundle`), as in an air-gapped site.
+  await writeFile(join(r, 'etc/apt/sources.list'), '# kubeha lab: no route out; install from the offline bundle (kubeha bundle)\n');
+  for (const d of ['var/cache/apt/archives', 'var/lib/apt/lists']) {
+    for (const f of await readdir(join(r, d))) if (f !== 'partial' && f !== 'lock') await rm(join(r, d, f), { recursive: true, force: true });
+  }
+  await rm(join(r, 'var/cache/apt/pkgcache.bin'), { force: true });
+  await rm(join(r, 'var/cache/apt/srcpkgcache.bin'), { force: true });
+  await mkdir(join(r, 'root/.ssh'), { recursive: true, mode: 0o700 });
+}
+
+/**
+ * A lock file holding the owner's PID, created exclusively. A lock whose owner is gone is taken over;
+ * otherwise we wait until `done()` says another builder finished.
+ */
+export async function acquireLock(path: string, done: () => boolean, onProgress?: (m: string) => void): Promise<() => Promise<void>> {
+  let told = false;
+  for (;;) {
+    try {
+      const fh = await open(path, 'wx');
+      await fh.writeFile(String(process.pid));
+      await fh.close();
+      return async () => {
+        await rm(path, { force: true });
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const text = (await readFile(path, 'utf8').catch(() => '')).trim();
+    const owner = Number(text);
+    // An empty file may be a lock whose owner has not written its PID yet: give it a few seconds.
+    const young = text === '' && Date.now() - ((await stat(path).catch(() => undefined))?.mtimeMs ?? 0) < 5000;
+    if (!young && (!Number.isInteger(owner) || owner <= 0 || !alive(owner))) {
+      await rm(path, { force: true });
+      continue;
+    }
+    if (done()) return () => Promise.resolve();
+    if (!told) onProgress?.(`waiting for process ${owner}, which holds ${path}`);
+    told = true;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

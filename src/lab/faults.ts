@@ -1,0 +1,92 @@
+import { EnvironmentError } from '../diag/errors.js';
+import { bootHost } from './hosts.js';
+import { netnsIdentity, setPort } from './network.js';
+import type { HostPlan } from './plan.js';
+import { containerInit, containerPids, isAlive, pidsInNetns, pidsWithArg, procState, signal, waitGone } from './procs.js';
+import { isSameProcess, writeState, type LabState } from './state.js';
+
+/** Faults for drills, and stopping hosts. All by PID or by the host's own switch port: never by name. */
+
+export const FAULTS = ['power-off', 'power-on', 'link-down', 'link-up', 'freeze', 'thaw'] as const;
+export type Fault = (typeof FAULTS)[number];
+
+export function hostOf(state: LabState, name: string): HostPlan {
+  const h = state.plan.hosts.find((x) => x.name === name);
+  if (!h) throw new EnvironmentError(`lab "${state.plan.lab}" has no host "${name}"`, `hosts: ${state.plan.hosts.map((x) => x.name).join(', ')}`);
+  return h;
+}
+
+export type PowerState = 'running' | 'frozen' | 'off';
+
+export function powerState(state: LabState, h: HostPlan): PowerState {
+  const ref = state.processes[h.name];
+  if (!isSameProcess(ref)) return 'off';
+  const init = containerInit(ref);
+  if (init === undefined) return 'running';
+  return procState(init) === 'T' ? 'frozen' : 'running';
+}
+
+/** Every process belonging to the host: its nspawn (recorded or found by argument), and all inside its netns. */
+function hostProcesses(state: LabState, h: HostPlan): { nspawn: number[]; inside: number[] } {
+  const ref = state.processes[h.name];
+  const nspawn = new Set<number>(pidsWithArg(`--machine=${h.machine}`));
+  if (isSameProcess(ref)) nspawn.add(ref.pid);
+  const id = netnsIdentity(h.netns);
+  const inside = id ? pidsInNetns(id) : [];
+  return { nspawn: [...nspawn], inside };
+}
+
+/**
+ * Stops a host. graceful: SIGTERM to nspawn, which asks the container's systemd for a clean halt; hard (or
+ * after `graceMs`): SIGKILL to every process of the container (a power cut), then to nspawn.
+ */
+export async function stopHost(state: LabState, h: HostPlan, graceful: boolean, graceMs = 10_000): Promise<void> {
+  let { nspawn, inside } = hostProcesses(state, h);
+  // A frozen host cannot shut down: thaw first.
+  for (const p of inside) signal(p, 'SIGCONT');
+  if (graceful && nspawn.length > 0) {
+    for (const p of nspawn) signal(p, 'SIGTERM');
+    if (await waitGone(nspawn, graceMs)) ({ nspawn, inside } = hostProcesses(state, h));
+  }
+  const ref = state.processes[h.name];
+  const init = containerInit(ref);
+  const all = [...new Set([...(init !== undefined ? containerPids(init) : []), ...inside])];
+  for (const p of all) signal(p, 'SIGKILL');
+  await waitGone(all, 5000);
+  for (const p of nspawn) if (isAlive(p)) signal(p, 'SIGKILL');
+  await waitGone(nspawn, 5000);
+}
+
+export async function applyFault(state: LabState, hostName: string, fault: Fault): Promise<string> {
+  const h = hostOf(state, hostName);
+  const ref = state.processes[h.name];
+  switch (fault) {
+    case 'power-off': {
+      if (!isSameProcess(ref)) return `${h.name} is already off`;
+      await stopHost(state, h, false);
+      state.processes[h.name] = undefined;
+      await writeState(state);
+      return `${h.name}: powered off (all its processes killed)`;
+    }
+    case 'power-on': {
+      if (isSameProcess(ref)) return `${h.name} is already on`;
+      // Leftovers of a host killed from outside would hold the netns: clear them first.
+      await stopHost(state, h, false);
+      state.processes[h.name] = bootHost(h);
+      await writeState(state);
+      return `${h.name}: booting (pid ${state.processes[h.name]?.pid ?? '?'})`;
+    }
+    case 'link-down':
+    case 'link-up':
+      await setPort(state.plan, h, fault === 'link-down' ? 'down' : 'up');
+      return `${h.name}: link ${fault === 'link-down' ? 'down' : 'up'} (switch port ${h.port})`;
+    case 'freeze':
+    case 'thaw': {
+      const init = containerInit(ref);
+      if (init === undefined) throw new EnvironmentError(`${h.name} is not running`, `power it on: kubeha lab fault ${h.name} power-on`);
+      const pids = containerPids(init);
+      for (const p of pids) signal(p, fault === 'freeze' ? 'SIGSTOP' : 'SIGCONT');
+      return `${h.name}: ${fault === 'freeze' ? 'frozen' : 'thawed'} (${pids.length} processes)`;
+    }
+  }
+}

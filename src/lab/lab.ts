@@ -1,0 +1,243 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { EnvironmentError, InputError } from '../diag/errors.js';
+import { ensureBaseImage } from './base-image.js';
+import { powerState, stopHost, type PowerState } from './faults.js';
+import { bootHost, mountOverlay, unmountOverlay, writeIdentity } from './hosts.js';
+import { netnsPrefix } from './names.js';
+import { createHostNetwork, createSwitch, createTaskbox, deleteNetns, labNetnsList, netnsIdentity, portState, rootNetworks } from './network.js';
+import { checkClashes, planLab, type HostPlan, type LabInput, type LabPlan } from './plan.js';
+import { pidsInNetns, signal, waitGone } from './procs.js';
+import { must } from './run.js';
+import { waitForSsh } from './ssh.js';
+import { labsRoot, listLabs, readState, writeState, type LabState } from './state.js';
+
+/** The lab's life cycle: up, status, down. The CLI (src/cli/lab.ts) is a thin shell over these. */
+
+export interface LabEvent {
+  /** Host the event concerns; absent for lab-wide steps. */
+  host?: string;
+  message: string;
+  /** Seconds since `up` started. */
+  at: number;
+}
+
+export interface UpOptions {
+  onEvent?: (e: LabEvent) => void;
+  /** How long to wait for SSH on every host. @default 60000 */
+  sshTimeoutMs?: number;
+}
+
+const TOOLS: [string, string][] = [
+  ['systemd-nspawn', 'systemd-container'],
+  ['debootstrap', 'debootstrap'],
+  ['ip', 'iproute2'],
+  ['ssh', 'openssh-client'],
+  ['ssh-keygen', 'openssh-client'],
+  ['mount', 'mount'],
+];
+
+function which(cmd: string): boolean {
+  return (process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').some((d) => d && existsSync(`${d}/${cmd}`));
+}
+
+/** Root and the tools, or an EnvironmentError naming the Debian package to install. */
+export function preflight(tools: [string, string][] = TOOLS): void {
+  if (process.getuid?.() !== 0) throw new EnvironmentError('the lab needs root (network namespaces, mounts, systemd-nspawn)', 'run it as root, e.g. sudo kubeha lab …');
+  const missing = tools.filter(([cmd]) => !which(cmd));
+  if (missing.length > 0) {
+    const pkgs = [...new Set(missing.map(([, p]) => p))];
+    throw new EnvironmentError(`missing ${missing.map(([c]) => c).join(', ')}`, `install the Debian package${pkgs.length > 1 ? 's' : ''}: apt-get install ${pkgs.join(' ')}`);
+  }
+}
+
+/** Plans the lab and checks it against this machine; throws InputError and changes nothing on a problem. */
+export async function planChecked(input: LabInput): Promise<LabPlan> {
+  const { plan, diagnostics } = planLab({ ...input, stateRoot: input.stateRoot ?? labsRoot() });
+  if (!plan) throw new InputError(diagnostics);
+  const existing = (await listLabs()).map((s) => ({ lab: s.plan.lab, subnet: s.plan.subnet, addresses: [...s.plan.hosts.map((h) => h.address), s.plan.taskbox.address] }));
+  if (existsSync(plan.dir) && !existing.some((e) => e.lab === plan.lab)) existing.push({ lab: plan.lab, subnet: '', addresses: [] });
+  const clashes = checkClashes(plan, existing, await rootNetworks(), input.file);
+  if (clashes.length > 0) throw new InputError(clashes);
+  return plan;
+}
+
+export async function labUp(input: LabInput, opts: UpOptions = {}): Promise<LabState> {
+  const t0 = Date.now();
+  const emit = (message: string, host?: string): void => opts.onEvent?.({ message, at: (Date.now() - t0) / 1000, ...(host ? { host } : {}) });
+  preflight();
+  const plan = await planChecked(input);
+  if (plan.assumedPrefix) emit(`subnet ${plan.subnet} (assumed: the /24 of the hosts, since the spec gives no network.hostCIDR)`);
+  const base = await ensureBaseImage({ onProgress: (m) => emit(m) });
+  emit(base.built ? `base image built in ${base.seconds.toFixed(0)} s: ${base.rootfs}` : `base image: ${base.rootfs} (cached)`);
+
+  await mkdir(dirname(plan.dir), { recursive: true });
+  try {
+    // Exclusive: two `lab up` of one name cannot both pass.
+    await mkdir(plan.dir, { mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new InputError([{ code: 'LAB_EXISTS', severity: 'error', message: `a lab named "${plan.lab}" already exists`, hint: `remove it with \`kubeha lab down --name ${plan.lab}\`` }]);
+    throw e;
+  }
+  const state: LabState = { version: 1, plan, baseRootfs: base.rootfs, createdAt: new Date().toISOString(), creator: process.pid, phase: 'creating', processes: {} };
+  // Writes are queued: hosts come up in parallel and each records its PID.
+  let writes = Promise.resolve();
+  const save = (): Promise<void> => (writes = writes.then(() => writeState(state)));
+  await save();
+
+  try {
+    await must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `kubeha-lab-${plan.lab}`, '-f', plan.keyFile]);
+    const labPub = await readFile(`${plan.keyFile}.pub`, 'utf8');
+    await createSwitch(plan);
+    await createTaskbox(plan);
+    emit(`switch ${plan.switchNetns} (bridge ${plan.bridge}), taskbox ${plan.taskbox.netns} at ${plan.taskbox.address}`);
+    const known: string[] = [];
+    await Promise.all(
+      plan.hosts.map(async (h) => {
+        await createHostNetwork(plan, h);
+        await mountOverlay(h, base.rootfs);
+        known.push(await writeIdentity(h, labPub));
+      }),
+    );
+    await writeFile(plan.knownHostsFile, known.sort().join('\n') + '\n', { mode: 0o600 });
+    for (const h of plan.hosts) {
+      state.processes[h.name] = bootHost(h);
+      emit(`booting (pid ${state.processes[h.name]?.pid ?? '?'}) at ${h.address}`, h.name);
+    }
+    await save();
+  } catch (e) {
+    emit(`setup failed; removing what was made`);
+    await labDown(plan.lab).catch(() => undefined);
+    throw e;
+  }
+
+  const timeout = opts.sshTimeoutMs ?? 60_000;
+  const notReady: string[] = [];
+  await Promise.all(
+    plan.hosts.map(async (h) => {
+      if (await waitForSsh(plan, h, timeout)) emit(`ssh ready`, h.name);
+      else {
+        notReady.push(h.name);
+        emit(`not reachable over ssh after ${timeout / 1000} s (console: ${h.log})`, h.name);
+      }
+    }),
+  );
+  state.phase = 'up';
+  await save();
+  if (notReady.length > 0)
+    throw new EnvironmentError(`lab "${plan.lab}": ${notReady.join(', ')} not reachable over SSH`, `see the console logs under ${plan.dir}/hosts/<host>/console.log; remove the lab with kubeha lab down --name ${plan.lab}`);
+  return state;
+}
+
+export interface HostStatus {
+  name: string;
+  address: string;
+  netns: string;
+  machine: string;
+  pid: number | null;
+  power: PowerState;
+  link: 'up' | 'down' | 'absent';
+  ssh: string;
+}
+
+export interface LabStatus {
+  lab: string;
+  phase: LabState['phase'];
+  subnet: string;
+  createdAt: string;
+  stateFile: string;
+  keyFile: string;
+  knownHostsFile: string;
+  switchNetns: string;
+  taskbox: { netns: string; address: string };
+  hosts: HostStatus[];
+}
+
+export async function labStatus(state: LabState): Promise<LabStatus> {
+  const p = state.plan;
+  return {
+    lab: p.lab,
+    phase: state.phase,
+    subnet: p.subnet,
+    createdAt: state.createdAt,
+    stateFile: p.stateFile,
+    keyFile: p.keyFile,
+    knownHostsFile: p.knownHostsFile,
+    switchNetns: p.switchNetns,
+    taskbox: { netns: p.taskbox.netns, address: p.taskbox.address },
+    hosts: await Promise.all(
+      p.hosts.map(async (h: HostPlan) => {
+        const power = powerState(state, h);
+        return {
+          name: h.name,
+          address: h.address,
+          netns: h.netns,
+          machine: h.machine,
+          pid: power === 'off' ? null : (state.processes[h.name]?.pid ?? null),
+          power,
+          link: await portState(p, h),
+          ssh: `kubeha lab ssh ${h.name}${p.lab ? ` --name ${p.lab}` : ''}`,
+        };
+      }),
+    ),
+  };
+}
+
+/**
+ * Removes everything of the lab: host processes (clean halt, then SIGKILL), any process left in its
+ * namespaces, overlay mounts, namespaces (their veths and the bridge go with them), the state directory.
+ * Idempotent; works from the state file alone. Returns what it removed.
+ */
+export async function labDown(lab: string, opts: { graceMs?: number } = {}): Promise<string[]> {
+  const state = await readState(lab);
+  const done: string[] = [];
+  if (state) {
+    const plan = state.plan;
+    await Promise.all(plan.hosts.map((h) => stopHost(state, h, true, opts.graceMs ?? 10_000)));
+    const namespaces = await labNetnsList(plan, netnsPrefix(lab));
+    // Anything else still inside the lab's namespaces (exec-client, ssh sessions): killed by PID.
+    const stragglers = namespaces.flatMap((n) => {
+      const id = netnsIdentity(n);
+      return id ? pidsInNetns(id) : [];
+    });
+    for (const p of stragglers) signal(p, 'SIGKILL');
+    await waitGone(stragglers, 5000);
+    for (const h of plan.hosts) {
+      await unmountOverlay(h);
+      await rmdir(`/run/systemd/nspawn/propagate/${h.machine}`).catch(() => undefined);
+    }
+    for (const n of namespaces) {
+      await deleteNetns(n);
+      done.push(`netns ${n}`);
+    }
+    await rm(plan.dir, { recursive: true, force: true });
+    done.push(`state ${plan.dir}`);
+  } else {
+    // No state (never written, or already removed): still remove any namespace carrying the lab's prefix.
+    const present = await readdir('/run/netns').catch(() => [] as string[]);
+    for (const n of present.filter((x) => x.startsWith(netnsPrefix(lab)))) {
+      const id = netnsIdentity(n);
+      const pids = id ? pidsInNetns(id) : [];
+      for (const p of pids) signal(p, 'SIGKILL');
+      await waitGone(pids, 5000);
+      await deleteNetns(n);
+      done.push(`netns ${n}`);
+    }
+  }
+  return done;
+}
+
+/** The lab to act on: --name, else the only lab there is. */
+export async function resolveLab(name?: string): Promise<LabState> {
+  if (name) {
+    const s = await readState(name);
+    if (!s) throw new EnvironmentError(`no lab named "${name}"`, 'list labs with `kubeha lab status`');
+    return s;
+  }
+  const all = await listLabs();
+  if (all.length === 1 && all[0]) return all[0];
+  if (all.length === 0) throw new EnvironmentError('no lab exists', 'create one with `kubeha lab up cluster.yaml`');
+  throw new EnvironmentError(`${all.length} labs exist: ${all.map((s) => s.plan.lab).join(', ')}`, 'choose one with --name');
+}
