@@ -79,7 +79,6 @@ export function renderMirrorManifest(spec: ClusterSpec): string {
   const lines = [
     `# kubeha mirror of cluster "${spec.name}": each host's files are under ./<name>/ at their real paths.`,
     `endpoint: ${yamlScalar(`${ep.address}:${ep.port}`)}`,
-    ...(ep.domain ? [`domain: ${yamlScalar(ep.domain)}`] : []),
     'hosts:',
     ...spec.hosts.map((h) => `  - name: ${yamlScalar(h.name)}\n    address: ${yamlScalar(h.address)}`),
     '',
