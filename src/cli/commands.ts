@@ -1,10 +1,16 @@
 import type { Command } from 'commander';
+import { registerInit } from './init.js';
+import { registerCheck } from './check.js';
+import { registerSchema } from './schema.js';
 import { registerRender } from './render.js';
 import { registerImport } from './import.js';
 import { registerExport } from './export.js';
 
 /** Every subcommand module registers itself here; one line per command. */
 export const commands: ((program: Command) => void)[] = [
+  registerInit,
+  registerCheck,
+  registerSchema,
   registerRender,
   registerImport,
   registerExport,

@@ -8,7 +8,14 @@ import { z } from 'zod';
 export const ROLES = ['loadbalancer', 'control-plane', 'etcd', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
 /** Names other tools use for our roles; accepted on input and normalised. */
-export const ROLE_ALIASES: Readonly<Record<string, Role>> = { master: 'control-plane', lb: 'loadbalancer', node: 'worker' };
+export const ROLE_ALIASES: Readonly<Record<string, Role>> = {
+  master: 'control-plane',
+  controlplane: 'control-plane',
+  'kube-master': 'control-plane',
+  lb: 'loadbalancer',
+  'load-balancer': 'loadbalancer',
+  node: 'worker',
+};
 
 const port = z.number().int().min(1).max(65535);
 const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 500ms, 2s, 5m, 4h');
@@ -98,6 +105,10 @@ export const NetworkSchema = z.strictObject({
   podCIDR: z.string().optional(),
   serviceCIDR: z.string().optional(),
   dnsDomain: z.string().optional(),
+  hostCIDR: z
+    .string()
+    .optional()
+    .describe('Subnet (L2 segment) of the load-balancer hosts; the VIP must lie in it. Default: the /24 of the load-balancer hosts.'),
 });
 
 export const SpecSchema = z.strictObject({

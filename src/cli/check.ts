@@ -1,0 +1,103 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { Finding, Report } from '../analyze/types.js';
+import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
+import { InputError } from '../diag/errors.js';
+import { renderDiagnostic } from '../diag/render.js';
+import type { ClusterSpec } from '../spec/types.js';
+import { ExitCode } from './exit-codes.js';
+import { readSpecFile } from './io.js';
+
+/**
+ * `kubeha check cluster.yaml`: validates a spec and reports findings.
+ * Findings come from two places: the spec rules (src/spec/rules.ts, with file:line:col) and `analyzeSpec`,
+ * the HA analysis of what the spec renders to.
+ */
+
+/**
+ * HOOK for the HA analysis of a valid spec: render → parse → analyzeModel. For now it returns no
+ * finding and no scenario; the lead wires `renderCluster` + `loadMirror` + `analyzeModel` in here.
+ * The spec rules' findings are added by `checkSpec` from the load diagnostics.
+ */
+export function analyzeSpec(spec: ClusterSpec): Report {
+  void spec;
+  return { findings: [], scenarios: [] };
+}
+
+/** A spec diagnostic as a finding of the JSON contract (DESIGN.md). */
+export function diagnosticToFinding(d: Diagnostic): Finding {
+  const f: Finding = { severity: d.severity, rule: d.code, message: d.message };
+  if (d.host !== undefined) f.host = d.host;
+  if (d.file !== undefined) f.file = d.file;
+  if (d.line !== undefined) f.line = d.line;
+  if (d.col !== undefined) f.col = d.col;
+  if (d.hint !== undefined) f.hint = d.hint;
+  return f;
+}
+
+/** The report of `check` for a spec that loaded: spec-rule findings, then the analysis. */
+export function checkReport(spec: ClusterSpec, specDiagnostics: readonly Diagnostic[], analyze: (s: ClusterSpec) => Report = analyzeSpec): Report {
+  const analysis = analyze(spec);
+  return { findings: [...specDiagnostics.map(diagnosticToFinding), ...analysis.findings], scenarios: analysis.scenarios };
+}
+
+export function summaryLine(report: Report, file: string): string {
+  const n = (s: Finding['severity']): number => report.findings.filter((f) => f.severity === s).length;
+  const e = n('error');
+  const w = n('warning');
+  const i = n('info');
+  const verdict = e > 0 ? 'FAIL' : 'ok';
+  return `${file}: ${verdict}: ${e} error(s), ${w} warning(s), ${i} info(s)`;
+}
+
+export function registerCheck(program: Command): void {
+  program
+    .command('check')
+    .description('Validate a cluster spec and report findings (the HA analysis joins them).')
+    .argument('<spec>', 'the cluster spec (YAML), e.g. cluster.yaml')
+    .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  kubeha check cluster.yaml
+  kubeha check cluster.yaml --output json | jq '.findings[] | select(.severity=="error")'
+
+Exit codes: 0 no error finding; 1 the analysis found errors; 2 the spec is invalid (unreadable, YAML,
+schema or a spec rule error such as a duplicate address), diagnostics on stderr.
+JSON: {"findings":[{"severity","rule","message","host?","file?","line?","col?","hint?"}],"scenarios":[]}`,
+    )
+    .action(async (file: string, opts: { output: 'text' | 'json' }) => {
+      const result = await readSpecFile(file);
+      // Any error in the spec (YAML, schema or a spec rule) is bad input: exit 2, nothing analysed.
+      if (!result.spec || hasErrors(result.diagnostics)) {
+        if (opts.output === 'json') {
+          process.stdout.write(JSON.stringify({ findings: result.diagnostics.map(diagnosticToFinding), scenarios: [] }, null, 2) + '\n');
+        }
+        throw new InputError(result.diagnostics);
+      }
+      const report = checkReport(result.spec, result.diagnostics);
+      if (opts.output === 'json') {
+        process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      } else {
+        // Spec warnings keep their caret excerpts; analysis findings are rendered from the finding.
+        const analysis = report.findings.slice(result.diagnostics.length);
+        const lines = [...result.diagnostics.map(renderDiagnostic), ...analysis.map(renderFinding)];
+        if (lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
+        process.stdout.write(summaryLine(report, file) + '\n');
+      }
+      process.exitCode = report.findings.some((f) => f.severity === 'error') ? ExitCode.Findings : ExitCode.Ok;
+    });
+}
+
+function renderFinding(f: Finding): string {
+  return renderDiagnostic({
+    code: f.rule,
+    severity: f.severity,
+    message: f.message,
+    ...(f.file !== undefined ? { file: f.file } : {}),
+    ...(f.line !== undefined ? { line: f.line } : {}),
+    ...(f.col !== undefined ? { col: f.col } : {}),
+    ...(f.hint !== undefined ? { hint: f.hint } : {}),
+  });
+}

@@ -1,0 +1,331 @@
+import { parseAllDocuments, type Document, type YAMLError } from 'yaml';
+import { z } from 'zod';
+import { attachExcerpt, didYouMean, hasErrors, LineIndex, type Diagnostic } from '../diag/diagnostic.js';
+import { applyDefaults } from './defaults.js';
+import { YamlLocator, type SpecPath, type Span } from './locate.js';
+import { runSpecRules } from './rules.js';
+import { SpecSchema, type SpecInput } from './schema.js';
+import type { ClusterSpec } from './types.js';
+
+/**
+ * Loading a spec, in stages (STYLE.md practice 2): YAML syntax → schema → defaults → named rules.
+ * Pure: the shell (src/cli/io.ts) reads the file and hands the text in. Never throws on bad input.
+ */
+
+export interface ParseSpecResult {
+  /** The spec with defaults; undefined when any diagnostic is an error. */
+  spec?: ClusterSpec;
+  /** What the user wrote, schema-valid; undefined when YAML or schema failed. */
+  input?: SpecInput;
+  /** Errors first, then warnings and infos; each in source order. */
+  diagnostics: Diagnostic[];
+}
+
+export const API_VERSION = 'kubeha.io/v1alpha1';
+/** Aliases and nesting beyond this are refused (a "billion laughs" document). */
+const MAX_ALIAS_COUNT = 100;
+
+export function parseSpec(text: string, file: string): ParseSpecResult {
+  const index = new LineIndex(text);
+  const finish = (ds: Diagnostic[], extra: Omit<ParseSpecResult, 'diagnostics'> = {}): ParseSpecResult => ({
+    ...extra,
+    diagnostics: sortDiagnostics(ds.map((d) => attachExcerpt({ ...d, file }, index))),
+  });
+
+  // Stage 1: YAML syntax.
+  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true });
+  if (!Array.isArray(docs) || docs.length === 0 || docs.every((d) => d.contents === null)) {
+    return finish([emptySpec(index)]);
+  }
+  const syntax: Diagnostic[] = [];
+  for (const doc of docs) for (const e of doc.errors) syntax.push(yamlDiagnostic(e, index));
+  if (syntax.length > 0) return finish(syntax);
+  const doc = docs[0] as Document.Parsed;
+  if (docs.length > 1) {
+    const second = docs[1];
+    const at = index.position(second?.range[0] ?? 0);
+    return finish([
+      {
+        code: 'SPEC_YAML_MULTIPLE_DOCUMENTS',
+        severity: 'error',
+        message: `the file holds ${docs.length} YAML documents; a spec is one document`,
+        ...at,
+        length: 3,
+        hint: 'keep one cluster per file: remove the `---` and what follows, or split it into several files',
+      },
+    ]);
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    return finish([
+      {
+        code: 'SPEC_YAML_ALIAS',
+        severity: 'error',
+        message: `YAML alias error: ${err instanceof Error ? err.message : String(err)}`,
+        ...index.position(doc.range[0]),
+        hint: 'define each &anchor before its *alias, and do not nest aliases to blow up the document',
+      },
+    ]);
+  }
+  if (data === null || data === undefined) return finish([emptySpec(index)]);
+  const locator = new YamlLocator(doc, index);
+
+  // Stage 2: schema.
+  const parsed = SpecSchema.safeParse(data);
+  if (!parsed.success) {
+    return finish(parsed.error.issues.flatMap((issue) => schemaDiagnostics(issue, data, locator)));
+  }
+  const input = parsed.data;
+
+  // Stages 3 and 4: defaults, then the named rules.
+  const spec = applyDefaults(input);
+  const ruled = runSpecRules(input, spec, {
+    value: (path) => locator.value(path),
+    key: (path, key) => locator.key(path, key),
+  });
+  const out = finish(ruled, { input });
+  if (!hasErrors(out.diagnostics)) out.spec = spec;
+  return out;
+}
+
+const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
+
+export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
+  return ds
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => SEVERITY_ORDER[a.d.severity] - SEVERITY_ORDER[b.d.severity] || (a.d.line ?? 0) - (b.d.line ?? 0) || a.i - b.i)
+    .map(({ d }) => d);
+}
+
+function emptySpec(index: LineIndex): Diagnostic {
+  void index;
+  return {
+    code: 'SPEC_EMPTY',
+    severity: 'error',
+    message: 'the spec is empty (only comments or blank lines)',
+    line: 1,
+    col: 1,
+    hint: 'write a spec: `kubeha init > cluster.yaml` prints a commented example',
+  };
+}
+
+/** Hints for the YAML errors people actually make, by eemeli/yaml's error code. */
+const YAML_HINTS: Readonly<Record<string, [code: string, hint: string]>> = {
+  TAB_AS_INDENT: ['SPEC_YAML_TAB_INDENT', 'YAML indents with spaces only: replace the tab with spaces (2 per level)'],
+  DUPLICATE_KEY: ['SPEC_YAML_DUPLICATE_KEY', 'a key may appear once per mapping: remove or merge the second one'],
+  BAD_INDENT: ['SPEC_YAML_SYNTAX', 'check the indentation and that every [ and { is closed'],
+  MISSING_CHAR: ['SPEC_YAML_SYNTAX', 'check the indentation of this line against the line above, and that quotes are closed'],
+  BLOCK_AS_IMPLICIT_KEY: ['SPEC_YAML_SYNTAX', 'a value containing ": " must be quoted, or put the nested mapping on its own indented lines'],
+  BAD_DQ_ESCAPE: ['SPEC_YAML_SYNTAX', 'in "double quotes" a backslash starts an escape: use \'single quotes\' or write \\\\'],
+  MULTILINE_IMPLICIT_KEY: ['SPEC_YAML_SYNTAX', 'a key must fit on one line: check for a missing ":" or a missing quote on the line above'],
+  UNEXPECTED_TOKEN: ['SPEC_YAML_SYNTAX', 'check the indentation and punctuation around this character'],
+};
+
+function yamlDiagnostic(e: YAMLError, index: LineIndex): Diagnostic {
+  const [code, hint] = YAML_HINTS[e.code] ?? ['SPEC_YAML_SYNTAX', 'fix the YAML syntax at this position (indent with spaces, close quotes and brackets)'];
+  const at = index.position(Math.min(e.pos[0], Math.max(0, index.text.length)));
+  return {
+    code,
+    severity: 'error',
+    message: `YAML syntax: ${e.message.replace(/\s+at line \d+, column \d+.*$/s, '')}`,
+    ...at,
+    length: Math.max(1, e.pos[1] - e.pos[0]),
+    hint,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stage 2: zod issues → diagnostics at the YAML node.
+
+type Issue = z.core.$ZodIssue;
+
+/** `hosts[0].address` */
+export function formatPath(path: SpecPath): string {
+  let out = '';
+  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out === '' ? seg : `.${seg}`;
+  return out === '' ? 'the spec' : out;
+}
+
+function valueAt(data: unknown, path: SpecPath): unknown {
+  let v = data;
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[seg];
+  }
+  return v;
+}
+
+/** "the number 1", "the string \"abc\"", "a list", … */
+export function describeValue(v: unknown): string {
+  if (v === null) return 'an empty value (null)';
+  if (Array.isArray(v)) return 'a list';
+  switch (typeof v) {
+    case 'string':
+      return `the string "${v.length > 40 ? `${v.slice(0, 40)}…` : v}"`;
+    case 'number':
+      return `the number ${v}`;
+    case 'boolean':
+      return `the boolean ${v}`;
+    case 'object':
+      return 'a mapping';
+    default:
+      return typeof v;
+  }
+}
+
+const TYPE_WORDS: Readonly<Record<string, string>> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping (key: value)',
+  record: 'a mapping (key: value)',
+};
+
+/** The zod schema at a path of the spec, unwrapping optionals; undefined past a leaf. */
+function schemaAt(path: SpecPath): z.ZodType | undefined {
+  let s: z.ZodType | undefined = SpecSchema;
+  for (const seg of path) {
+    s = unwrap(s);
+    if (s instanceof z.ZodObject && typeof seg === 'string') s = (s.shape as Record<string, z.ZodType>)[seg];
+    else if (s instanceof z.ZodArray && typeof seg === 'number') s = s.element as z.ZodType;
+    else if (s instanceof z.ZodRecord) s = s.valueType as z.ZodType;
+    else return undefined;
+  }
+  return unwrap(s);
+}
+
+function unwrap(s: z.ZodType | undefined): z.ZodType | undefined {
+  let cur = s;
+  while (cur instanceof z.ZodOptional || cur instanceof z.ZodDefault) cur = cur.unwrap() as z.ZodType;
+  return cur;
+}
+
+function hostOf(data: unknown, path: SpecPath): string | undefined {
+  if (path[0] !== 'hosts' || typeof path[1] !== 'number') return undefined;
+  const name = valueAt(data, ['hosts', path[1], 'name']);
+  return typeof name === 'string' ? name : undefined;
+}
+
+function schemaDiagnostics(issue: Issue, data: unknown, loc: YamlLocator): Diagnostic[] {
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  const where = formatPath(path);
+  const got = valueAt(data, path);
+  const host = hostOf(data, path);
+  const base = (code: string, message: string, hint: string, span: Span = loc.value(path)): Diagnostic => ({
+    code,
+    severity: 'error',
+    message,
+    ...span,
+    hint,
+    ...(host !== undefined ? { host } : {}),
+  });
+  const last = path[path.length - 1];
+
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const allowed = Object.keys((schemaAt(path) as z.ZodObject | undefined)?.shape ?? {});
+      return issue.keys.map((k) => {
+        const guess = didYouMean(k, allowed);
+        return base(
+          'SPEC_UNKNOWN_KEY',
+          `unknown key "${k}" in ${path.length === 0 ? 'the top level of the spec' : where}`,
+          guess ? `did you mean "${guess}"? (keys are case-sensitive)` : `allowed keys here: ${allowed.join(', ')}`,
+          loc.key(path, k),
+        );
+      });
+    }
+    case 'invalid_type': {
+      const expected = TYPE_WORDS[issue.expected] ?? issue.expected;
+      if (got === undefined) {
+        const field = String(last);
+        const parent = path.slice(0, -1);
+        const desc = schemaAt(path)?.description;
+        return [
+          base(
+            'SPEC_MISSING_FIELD',
+            `missing required field "${field}" in ${parent.length === 0 ? 'the spec' : formatPath(parent)}`,
+            `add \`${field}:\` (${expected})${desc ? `: ${desc}` : ''}`,
+            loc.value(parent),
+          ),
+        ];
+      }
+      return [base('SPEC_WRONG_TYPE', `${where}: expected ${expected}, got ${describeValue(got)}`, typeHint(issue.expected, got))];
+    }
+    case 'invalid_value': {
+      const values = issue.values.map((v) => String(v));
+      if (path.length === 1 && last === 'apiVersion') {
+        return [base('SPEC_BAD_API_VERSION', `unsupported apiVersion ${JSON.stringify(got)}`, `this kubeha reads apiVersion: ${API_VERSION}`)];
+      }
+      if (path.length === 1 && last === 'kind') {
+        return [base('SPEC_BAD_KIND', `unsupported kind ${JSON.stringify(got)}`, 'a kubeha spec has kind: Cluster')];
+      }
+      const guess = typeof got === 'string' ? didYouMean(got, values) : undefined;
+      return [
+        base(
+          'SPEC_INVALID_VALUE',
+          `${where}: ${describeValue(got)} is not one of ${values.join(', ')}`,
+          guess ? `did you mean "${guess}"?` : `use one of: ${values.join(', ')}`,
+        ),
+      ];
+    }
+    case 'too_big':
+    case 'too_small': {
+      if (issue.origin === 'array') {
+        const code = path.length === 1 && last === 'hosts' ? 'SPEC_NO_HOSTS' : 'SPEC_OUT_OF_RANGE';
+        return [base(code, `${where}: needs at least ${String(issue.code === 'too_small' ? issue.minimum : 0)} item(s)`, 'add at least one entry')];
+      }
+      if (issue.origin === 'string') {
+        return [base('SPEC_BAD_FORMAT', `${where}: ${issue.message}`, 'shorten or complete the value')];
+      }
+      const isPort = typeof last === 'string' && /port$/i.test(last);
+      const bound = issue.code === 'too_big' ? `at most ${String(issue.maximum)}` : `at least ${String(issue.minimum)}`;
+      return [
+        base(
+          isPort ? 'SPEC_PORT_OUT_OF_RANGE' : 'SPEC_OUT_OF_RANGE',
+          `${where}: ${describeValue(got)} is out of range (must be ${bound})`,
+          isPort ? 'a TCP port is 1..65535' : `use a value ${bound}`,
+        ),
+      ];
+    }
+    case 'invalid_format': {
+      const pattern = 'pattern' in issue ? String(issue.pattern) : '';
+      if (pattern.includes('ms|s|m|h|d')) {
+        return [base('SPEC_BAD_DURATION', `${where}: ${describeValue(got)} is not a duration`, 'write a whole number with a unit: 500ms, 2s, 5m, 4h or 1d')];
+      }
+      if (last === 'name') {
+        return [base('SPEC_BAD_NAME', `${where}: ${describeValue(got)} is not a valid name`, `names are DNS labels: ${issue.message}`)];
+      }
+      if (last === 'version') {
+        return [base('SPEC_BAD_VERSION', `${where}: ${describeValue(got)} is not a Kubernetes version`, 'write a version such as v1.30.4')];
+      }
+      return [base('SPEC_BAD_FORMAT', `${where}: ${describeValue(got)}: ${issue.message}`, issue.message)];
+    }
+    case 'invalid_union': {
+      const values = issue.errors.flat().flatMap((e) => (e.code === 'invalid_value' ? e.values.map(String) : []));
+      if (values.length > 0) {
+        return [base('SPEC_INVALID_VALUE', `${where}: ${describeValue(got)} is not one of ${values.join(', ')}`, `use one of: ${values.join(', ')}`)];
+      }
+      return [base('SPEC_INVALID_VALUE', `${where}: ${issue.message}`, 'see `kubeha schema` for the allowed values')];
+    }
+    default:
+      return [base('SPEC_INVALID_VALUE', `${where}: ${issue.message}`, 'see docs/spec.md or `kubeha schema` for what this field accepts')];
+  }
+}
+
+function typeHint(expected: string, got: unknown): string {
+  if ((expected === 'number' || expected === 'int') && typeof got === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(got)) {
+    return `remove the quotes: write ${got.trim()}, not "${got}"`;
+  }
+  if (expected === 'int' && typeof got === 'number') return `use a whole number, e.g. ${Math.round(got)}`;
+  if (expected === 'string' && typeof got === 'number') return `quote it: "${got}" (YAML reads it as a number)`;
+  if (expected === 'string' && typeof got === 'boolean') return `quote it: "${got}" (YAML reads yes/no/true/false as booleans)`;
+  if (expected === 'array') return 'write a list: one `- item` per line, or [a, b]';
+  if (expected === 'object' || expected === 'record') {
+    return Array.isArray(got) ? 'write key: value lines here, not a list of `- items`' : 'write key: value lines indented under this key';
+  }
+  return `change the value to ${TYPE_WORDS[expected] ?? expected}`;
+}
