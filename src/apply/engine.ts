@@ -1,0 +1,171 @@
+import { EnvironmentError } from '../diag/errors.js';
+import { cleanTempFiles, clearPending, writeRemoteFileAtomic } from '../remote/files.js';
+import { installPackages, packageManagerFor, uploadBundle } from '../remote/packages.js';
+import { applySysctl, runServiceAction } from '../remote/services.js';
+import type { RemoteHost } from '../remote/ssh.js';
+import { shellQuote as q } from '../remote/ssh.js';
+import type { ApplyEventInput, EventSink, HostSummary } from './events.js';
+import type { HostPlan, Phase, Plan, Step } from './types.js';
+import { PHASES, isChange } from './types.js';
+
+/**
+ * The engine runs a plan: hosts in parallel (at most `parallel` at once), each host's phases in order, its steps one by
+ * one. A failing step stops that host only; the others go on. Everything it does is an event.
+ */
+
+export interface EngineOptions {
+  /** Hosts converged at once. @default 8 */
+  parallel?: number;
+  /** Gives the RemoteHost of a host name (connections come from an SshPool). */
+  hostFor: (name: string) => RemoteHost;
+  /** The offline bundle as a tar stream, built once on first need. */
+  bundleTar?: () => Promise<Buffer>;
+  emit: EventSink;
+  /** Turns an error into the text shown in events (the CLI passes its describeError). @default err.message */
+  describe?: (err: unknown) => string;
+  /** Stops starting new steps (SIGINT); the step under way finishes. */
+  signal?: AbortSignal;
+}
+
+export interface ApplyResult {
+  ok: boolean;
+  interrupted: boolean;
+  changes: number;
+  hosts: HostSummary[];
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
+
+export async function runPlan(plan: Plan, options: EngineOptions): Promise<ApplyResult> {
+  const t0 = Date.now();
+  const emit = (e: ApplyEventInput): void => options.emit({ time: new Date().toISOString(), ...e });
+  const describe = options.describe ?? ((err: unknown) => (err instanceof Error ? err.message : String(err)));
+  const parallel = options.parallel ?? 8;
+  emit({
+    type: 'plan',
+    hosts: plan.hosts.map((h) => ({ host: h.host, changes: h.changes, steps: h.steps.length })),
+    phases: PHASES.filter((p) => plan.hosts.some((h) => h.steps.some((s) => s.phase === p))),
+    parallel,
+  });
+  let bundle: Promise<Buffer> | undefined;
+  const getBundle = (): Promise<Buffer> => {
+    if (!options.bundleTar) throw new EnvironmentError('the plan needs the offline bundle but none was given', 'pass --bundle DIR');
+    bundle ??= options.bundleTar();
+    return bundle;
+  };
+
+  const summaries = await mapLimit(plan.hosts, parallel, async (hp): Promise<HostSummary> => {
+    const h0 = Date.now();
+    emit({ type: 'host-start', host: hp.host });
+    const remote = options.hostFor(hp.host);
+    let changes = 0;
+    for (const phase of PHASES) {
+      const steps = hp.steps.filter((s) => s.phase === phase);
+      if (steps.length === 0) continue;
+      const p0 = Date.now();
+      emit({ type: 'phase-start', host: hp.host, phase });
+      for (const step of steps) {
+        if (options.signal?.aborted) {
+          const ms = Date.now() - h0;
+          emit({ type: 'host-done', host: hp.host, status: 'failed', changes, ms });
+          return { host: hp.host, status: 'failed', changes, failedAt: `${phase}/${step.id}`, error: 'interrupted', ms };
+        }
+        const s0 = Date.now();
+        emit({ type: 'step-start', host: hp.host, phase, step: step.id, kind: step.kind, title: step.title });
+        try {
+          const detail = await executeStep(remote, hp, step, getBundle);
+          if (isChange(step)) changes++;
+          emit({ type: 'step-done', host: hp.host, phase, step: step.id, kind: step.kind, title: step.title, changed: isChange(step), ms: Date.now() - s0, ...(detail ? { detail } : {}) });
+        } catch (err) {
+          const error = describe(err);
+          emit({ type: 'step-failed', host: hp.host, phase, step: step.id, kind: step.kind, title: step.title, error, ms: Date.now() - s0 });
+          const ms = Date.now() - h0;
+          emit({ type: 'host-done', host: hp.host, status: 'failed', changes, ms });
+          return { host: hp.host, status: 'failed', changes, failedAt: `${phase}/${step.id}`, error, ms };
+        }
+      }
+      emit({ type: 'phase-done', host: hp.host, phase, ms: Date.now() - p0 });
+    }
+    const ms = Date.now() - h0;
+    const status = changes > 0 ? 'ok' : 'unchanged';
+    emit({ type: 'host-done', host: hp.host, status, changes, ms });
+    return { host: hp.host, status, changes, ms };
+  });
+  const ok = summaries.every((s) => s.status !== 'failed');
+  const changes = summaries.reduce((n, s) => n + s.changes, 0);
+  emit({ type: 'done', ok, changes, hosts: summaries, ms: Date.now() - t0 });
+  return { ok, interrupted: options.signal?.aborted ?? false, changes, hosts: summaries };
+}
+
+/** Runs one step; returns an optional detail line for the views. */
+export async function executeStep(remote: RemoteHost, hp: HostPlan, step: Step, bundle: () => Promise<Buffer>): Promise<string | undefined> {
+  switch (step.kind) {
+    case 'fail':
+      throw new EnvironmentError(step.message, step.hint, hp.host);
+    case 'clean-temp': {
+      const dirs = [...new Set(step.files.map((f) => f.slice(0, f.lastIndexOf('/')) || '/'))];
+      const removed = await cleanTempFiles(remote, dirs);
+      return `removed ${removed.length}`;
+    }
+    case 'upload-bundle': {
+      const tar = await bundle();
+      await uploadBundle(remote, tar);
+      return `${(tar.length / 1048576).toFixed(1)} MiB`;
+    }
+    case 'install':
+      await installPackages(remote, packageManagerFor(hp.packageManager, hp.host), step.packages, step.source);
+      return undefined;
+    case 'write-file':
+      await writeRemoteFileAtomic(remote, { path: step.path, content: step.content, mode: step.mode, owner: step.owner, ...(step.validate ? { validate: step.validate } : {}), pending: step.pending });
+      return step.change;
+    case 'daemon-reload':
+      await remote.run('systemctl daemon-reload');
+      await clearPending(remote, step.clears);
+      return undefined;
+    case 'sysctl':
+      await applySysctl(remote);
+      await clearPending(remote, step.clears);
+      return undefined;
+    case 'service':
+      await runServiceAction(remote, step.unit, step.action);
+      await clearPending(remote, step.clears);
+      return undefined;
+    case 'verify':
+      return verify(remote, hp.host, step);
+  }
+}
+
+async function verify(remote: RemoteHost, host: string, step: Extract<Step, { kind: 'verify' }>): Promise<string> {
+  const script = [
+    ...step.units.map((u) => `printf 'unit %s %s\\n' ${q(u)} "$(systemctl is-active ${q(u)} 2>/dev/null)"`),
+    ...step.files.map((f) => `printf 'file %s %s\\n' ${q(f.path)} "$(sha256sum ${q(f.path)} 2>/dev/null | cut -d' ' -f1)"`),
+  ].join('\n');
+  if (!script) return 'nothing to check';
+  const out = await remote.run(script, { label: `systemctl is-active ${step.units.join(' ')}; sha256sum …` });
+  const problems: string[] = [];
+  for (const line of out.split('\n')) {
+    const [what, name = '', value = ''] = line.split(' ');
+    if (what === 'unit' && value !== 'active') problems.push(`${name} is ${value || 'unknown'}`);
+    if (what === 'file') {
+      const want = step.files.find((f) => f.path === name);
+      if (want && want.sha256 !== value) problems.push(`${name} ${value ? 'differs from the rendered file' : 'is missing'}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new EnvironmentError(`verify failed: ${problems.join('; ')}`, `see \`journalctl -u <unit>\` on ${host}; \`kubeha plan\` shows what differs`, host);
+  }
+  return `${step.units.length} unit(s) active, ${step.files.length} file(s) match`;
+}
+
+export type { Phase };

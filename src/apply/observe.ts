@@ -1,0 +1,83 @@
+import type { RenderedHost } from '../render/types.js';
+import { PENDING_DIR, TEMP_PREFIX } from '../remote/files.js';
+import { apt, dnf, REMOTE_BUNDLE_DIR } from '../remote/packages.js';
+import type { RemoteHost } from '../remote/ssh.js';
+import { shellQuote as q } from '../remote/ssh.js';
+import { parseServiceStates, serviceStateCommand } from '../remote/services.js';
+import { fileDirs } from './plan.js';
+import type { ObservedHost } from './types.js';
+
+/**
+ * Observes a host in ONE round trip (a read-only shell script with marked sections), so that `plan` on many hosts
+ * costs one command each. Also proves root access (sudo -n) before anything is changed.
+ */
+
+export function observeScript(want: RenderedHost): string {
+  const pkgs = want.packages;
+  const lines = [
+    'echo "@@ID $(id -u)"',
+    'pm=; command -v apt-get >/dev/null 2>&1 && pm=apt; [ -z "$pm" ] && command -v dnf >/dev/null 2>&1 && pm=dnf',
+    'echo "@@PM $pm"',
+    `echo "@@OS $(. /etc/os-release 2>/dev/null; echo "$PRETTY_NAME")"`,
+  ];
+  if (pkgs.length > 0) {
+    lines.push(
+      'echo "@@PKG"',
+      `if [ "$pm" = apt ]; then ${apt.queryCommand(pkgs)}; elif [ "$pm" = dnf ]; then ${dnf.queryCommand(pkgs)}; fi`,
+      'echo "@@CAND"',
+      `if [ "$pm" = apt ]; then ${apt.candidateCommand(pkgs)}; elif [ "$pm" = dnf ]; then ${dnf.candidateCommand(pkgs)}; fi`,
+    );
+  }
+  for (const f of want.files) {
+    lines.push(`if [ -e ${q(f.path)} ]; then echo "@@FILE $(stat -c '%a %U' ${q(f.path)}) ${f.path}"; base64 -w0 ${q(f.path)}; echo; else echo "@@ABSENT ${f.path}"; fi`);
+  }
+  if (want.services.length > 0) lines.push('echo "@@SVC"', serviceStateCommand(want.services));
+  lines.push('echo "@@PENDING"', `ls -1 ${PENDING_DIR} 2>/dev/null || true`);
+  lines.push('echo "@@TMP"', ...fileDirs(want).map((d) => `ls -1d ${q(d)}/${TEMP_PREFIX}* 2>/dev/null || true`));
+  lines.push('echo "@@BUNDLE"', `cat ${REMOTE_BUNDLE_DIR}/.kubeha-bundle-id 2>/dev/null || true`, 'echo "@@END"');
+  return lines.join('\n');
+}
+
+export function parseObservation(host: string, out: string): ObservedHost {
+  const seen: ObservedHost = { host, packageManager: '', os: '', installed: {}, installable: {}, files: {}, services: {}, pending: [], tempFiles: [] };
+  let section = '';
+  let fileHead: { path: string; mode: number; owner: string } | undefined;
+  const pkgLines: string[] = [];
+  const svcLines: string[] = [];
+  for (const line of out.split('\n')) {
+    if (fileHead) {
+      seen.files[fileHead.path] = { content: Buffer.from(line.trim(), 'base64').toString('utf8'), mode: fileHead.mode, owner: fileHead.owner };
+      fileHead = undefined;
+      continue;
+    }
+    const m = /^@@(\w+)(?: (.*))?$/.exec(line);
+    if (m) {
+      const [, tag, rest = ''] = m;
+      if (tag === 'PM') seen.packageManager = rest.trim();
+      else if (tag === 'OS') seen.os = rest.trim();
+      else if (tag === 'FILE') {
+        const [mode = '644', owner = 'root', ...path] = rest.split(' ');
+        fileHead = { path: path.join(' '), mode: parseInt(mode, 8), owner };
+      } else if (tag === 'ABSENT') seen.files[rest] = null;
+      else section = tag ?? '';
+      continue;
+    }
+    if (!line.trim()) continue;
+    if (section === 'PKG') pkgLines.push(line);
+    else if (section === 'CAND') {
+      const [name, yes] = line.split('\t');
+      if (name) seen.installable[name] = yes === 'yes';
+    } else if (section === 'SVC') svcLines.push(line);
+    else if (section === 'PENDING') seen.pending.push(line.trim());
+    else if (section === 'TMP') seen.tempFiles.push(line.trim());
+    else if (section === 'BUNDLE') seen.bundleId = line.trim();
+  }
+  seen.installed = apt.parseQuery(pkgLines.join('\n'));
+  for (const s of parseServiceStates(svcLines.join('\n'))) seen.services[s.unit] = { active: s.active, enabled: s.enabled, startedAt: s.startedAt };
+  return seen;
+}
+
+export async function observeHost(host: RemoteHost, want: RenderedHost): Promise<ObservedHost> {
+  const out = await host.run(observeScript(want), { label: 'observe (dpkg-query, stat, systemctl is-active …)', timeoutMs: 60_000 });
+  return parseObservation(host.name, out);
+}

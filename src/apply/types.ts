@@ -1,0 +1,89 @@
+/** Types shared by the planner (pure), the observer and the engine (shell). */
+
+export const PHASES = ['preflight', 'packages', 'files', 'services', 'verify'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** What kubeha saw on a host before planning (src/apply/observe.ts). */
+export interface ObservedHost {
+  host: string;
+  /** `apt`, `dnf` or '' when none was found. */
+  packageManager: string;
+  /** PRETTY_NAME of /etc/os-release. */
+  os: string;
+  /** Installed packages among those the host needs: name → version. */
+  installed: Record<string, string>;
+  /** Whether the host's own package sources can install a package (only asked for missing ones). */
+  installable: Record<string, boolean>;
+  /** Current content of every rendered path; `null` when absent. */
+  files: Record<string, { content: string; mode: number; owner: string } | null>;
+  services: Record<string, { active: string; enabled: string; startedAt: string }>;
+  /** Pending reload markers left by an interrupted run (see src/remote/files.ts PENDING_DIR). */
+  pending: string[];
+  /** `.kubeha-tmp-*` leftovers of an interrupted run. */
+  tempFiles: string[];
+  /** Id of the offline bundle present at /opt/kubeha/bundle, if any. */
+  bundleId?: string;
+}
+
+/** The offline bundle given with --bundle, as the planner needs it. */
+export interface BundleInfo {
+  /** Content hash of the bundle: when the host's copy has the same id, it is not uploaded again. */
+  id: string;
+  /** Package names the bundle's repository holds. */
+  packages: string[];
+}
+
+interface StepBase {
+  /** Stable id within a host, e.g. `files:/etc/haproxy/haproxy.cfg`. */
+  id: string;
+  phase: Phase;
+  /** Why this step is needed, for `plan`. */
+  reason: string;
+  /** One line for progress views, e.g. `write /etc/haproxy/haproxy.cfg`. */
+  title: string;
+}
+
+export type Step =
+  | (StepBase & { kind: 'fail'; message: string; hint?: string })
+  | (StepBase & { kind: 'clean-temp'; files: string[] })
+  | (StepBase & { kind: 'upload-bundle' })
+  | (StepBase & { kind: 'install'; packages: string[]; source: 'host' | 'bundle' })
+  | (StepBase & {
+      kind: 'write-file';
+      path: string;
+      /** Full desired content (for a managed block: the whole file with the block merged). */
+      content: string;
+      mode: number;
+      owner: string;
+      validate?: 'haproxy' | 'keepalived';
+      change: 'create' | 'update' | 'mode';
+      /** Unified diff; a placeholder for secret files. */
+      diff: string;
+      secret: boolean;
+      /** Markers set before the rename: `<unit>.reload|restart`, `daemon-reload`, `sysctl`. */
+      pending: string[];
+    })
+  | (StepBase & { kind: 'daemon-reload'; clears: string[] })
+  | (StepBase & { kind: 'sysctl'; clears: string[] })
+  | (StepBase & { kind: 'service'; unit: string; action: 'enable' | 'start' | 'reload' | 'restart'; clears: string[] })
+  | (StepBase & { kind: 'verify'; units: string[]; files: { path: string; sha256: string }[] });
+
+export type StepKind = Step['kind'];
+
+export interface HostPlan {
+  host: string;
+  address: string;
+  packageManager: string;
+  steps: Step[];
+  /** Steps that change the host (all but checks and verify). */
+  changes: number;
+}
+
+export interface Plan {
+  hosts: HostPlan[];
+  /** Sum of changes over hosts. */
+  changes: number;
+}
+
+/** Steps that do not modify a host. */
+export const isChange = (s: Step): boolean => s.kind !== 'verify' && s.kind !== 'fail';
