@@ -276,7 +276,8 @@ class Composer {
       this.err('HAP_MISSING_ARG', "'from' needs the name of a defaults section", toks[toks.length - 1] as Token);
     }
     if (kind === 'defaults') {
-      const s = base ? cloneSettings(base) : emptySettings();
+      // A new defaults section resets everything, unless it inherits with `from` (manual §4).
+      const s = fromTok && base ? cloneSettings(base) : emptySettings();
       this.defaults = s;
       this.defaultsTarget = s;
       if (name) this.named.set(name.value, s);

@@ -226,9 +226,15 @@ class Reader {
   }
 }
 
+/** The line without its comment: `#` or `!` at a word start, outside double quotes. */
 function stripComment(s: string): string {
-  const m = /^[^#!"]*/.exec(s);
-  return m ? m[0] : s;
+  let q = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '"') q = !q;
+    else if (!q && (c === '#' || c === '!') && (i === 0 || /\s/.test(s[i - 1] as string))) return s.slice(0, i);
+  }
+  return s;
 }
 
 // ---------- stage 2: structure ----------
@@ -453,6 +459,23 @@ class Composer {
         case 'vrrp_version': {
           const v = this.int(n, 2, 3);
           if (v === 2 || v === 3) this.config.vrrpVersion = v;
+          break;
+        }
+        case 'notification_email':
+          this.unmodeled(n, 'global_defs');
+          if (n.children && n.children.length === 0) {
+            this.sink.warning('KA_EMPTY_BLOCK', 'empty notification_email block', n.file, n.key, 'keepalived warns about it (keepalived -t fails); remove the block or add an address');
+          }
+          break;
+        case 'vrrp_garp_interval':
+        case 'vrrp_gna_interval': {
+          this.unmodeled(n, 'global_defs');
+          const t = n.args[0];
+          const v = t ? parseDecimal(t.value) : undefined;
+          // keepalived 2.2.7 accepts 0.000001 to 4294.967295 and ignores other values with a warning.
+          if (t && (v === undefined || v < 0.000001 || v > 4294.967295)) {
+            this.sink.warning('KA_BAD_NUMBER', `${n.key.value} '${t.value}' is outside 0.000001..4294.967295: keepalived ignores it`, n.file, t, 'remove the line to keep the default (no delay)');
+          }
           break;
         }
         default:
@@ -808,6 +831,24 @@ class Composer {
 
   private crossChecks(): void {
     const c = this.config;
+    // keepalived refuses (-t exits 6, "SECURITY VIOLATION") to run scripts as root unless enable_script_security is set.
+    // Without script_user they run as keepalived_script if that user exists on the host, else as root: we cannot
+    // see the host's users, so that case is reported too, naming the assumption.
+    if (!c.enableScriptSecurity) {
+      for (const s of Object.values(c.scripts)) {
+        const user = s.user ?? c.scriptUser;
+        if ((user === undefined || user === 'root') && s.at) {
+          this.sink.warning(
+            'KA_SCRIPT_SECURITY',
+            `vrrp_script '${s.name}' runs as ${user ?? 'root (no script_user, unless a keepalived_script user exists)'} without enable_script_security`,
+            s.at.file,
+            { line: s.at.line, col: s.at.col ?? 1, length: 'vrrp_script'.length },
+            'keepalived reports a SECURITY VIOLATION; add enable_script_security (and script_user) to global_defs',
+          );
+          break;
+        }
+      }
+    }
     const check = (refs: TrackRef[], known: Record<string, unknown>, what: string, inst: string): void => {
       for (const r of refs) {
         if (known[r.name] || !r.at) continue;
