@@ -137,14 +137,17 @@ function header(spec: ClusterSpec): string {
   return [
     ` KubeKey config exported by kubeha from cluster ${spec.name}.`,
     ` Install Kubernetes (and KubeSphere) with: kk create cluster -f <this file>`,
-    ` The load balancer (${spec.loadBalancer.mode}) is kubeha's: bring it up first (kubeha apply), then run kk.`,
+    spec.loadBalancer.mode === 'external'
+      ? ` The endpoint is the external load balancer ${spec.loadBalancer.vip}:${spec.loadBalancer.port}; make sure it forwards to the control-plane hosts.`
+      : ` The load balancer (${spec.loadBalancer.mode}) is kubeha's: bring it up first (kubeha apply), then run kk.`,
   ].join('\n');
 }
 
 function endpointComment(spec: ClusterSpec): string {
   const lb = spec.loadBalancer;
   const what = lb.mode === 'external' ? `the external load balancer ${lb.vip}:${lb.port}` : `kubeha's VIP ${lb.vip}:${lb.port} (keepalived + HAProxy, mode ${lb.mode})`;
-  return ` The endpoint is ${what}; internalLoadbalancer stays unset because kubeha runs the load balancer.`;
+  const why = lb.mode === 'external' ? 'that load balancer serves the endpoint' : 'kubeha runs the load balancer';
+  return ` The endpoint is ${what}; internalLoadbalancer stays unset because ${why}.`;
 }
 
 function comment(map: YAMLMap, key: string, text: string): void {

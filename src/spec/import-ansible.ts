@@ -355,14 +355,13 @@ export function importAnsible(text: string, file: string, opts: AnsibleImportOpt
     lbAt ?? (vd ? { line: 1, col: 1 } : undefined),
     { addressField: 'loadbalancer_apiserver.address', tool: 'the installer' },
   );
-  cp.endpoint = endpoint;
 
   // Passthrough: what has no place in the spec.
   const passGroups: Record<string, unknown> = {};
   for (const g of groups.values()) {
     if (ROLE_GROUPS[g.name] && g.vars.size === 0) continue;
     const entry: Record<string, unknown> = {};
-    if (!ROLE_GROUPS[g.name] && g.hosts.length > 0) entry['hosts'] = g.hosts.map((h) => h.name);
+    if (!ROLE_GROUPS[g.name] && g.name !== 'all' && g.hosts.length > 0) entry['hosts'] = g.hosts.map((h) => h.name);
     if (g.children.length > 0) entry['children'] = g.children.map((c) => c.name);
     const vars: Record<string, string> = {};
     for (const [k, v] of g.vars) if (!['all', 'k8s-cluster', 'k8s_cluster'].includes(g.name) || !clusterVarMapped(k)) vars[k] = isSecretKey(k) ? REDACTED : v.value;
@@ -382,16 +381,12 @@ export function importAnsible(text: string, file: string, opts: AnsibleImportOpt
   }
   if (d.list.some((x) => x.severity === 'error') || vd?.list.some((x) => x.severity === 'error')) return finish();
 
-  const spec: SpecInput = {
-    apiVersion: 'kubeha.io/v1alpha1',
-    kind: 'Cluster',
-    metadata: { name: toDnsLabel(opts.name ?? 'imported') },
-    hosts: hoistSsh(specHosts),
-    loadBalancer,
-    controlPlane: cp,
-  };
+  const spec = { apiVersion: 'kubeha.io/v1alpha1', kind: 'Cluster', metadata: { name: toDnsLabel(opts.name ?? 'imported') } } as SpecInput;
   const ssh = commonSsh(specHosts);
   if (ssh) spec.ssh = ssh;
+  spec.hosts = hoistSsh(specHosts);
+  spec.loadBalancer = loadBalancer;
+  spec.controlPlane = { endpoint, ...cp };
   if (Object.keys(network).length > 0) spec.network = network;
   if (Object.keys(pass).length > 0) spec.passthrough = { ansible: pass };
   return finish(spec);

@@ -37,10 +37,10 @@ export function isSecretKey(key: string): boolean {
  * never echoes a password even when the file could not be parsed.
  */
 export function maskSecretsInLine(line: string): string {
-  return line.replace(
-    /([A-Za-z_][\w-]*)(\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,}#]+)/g,
-    (whole, key: string, sep: string, value: string) => (isSecretKey(key) ? `${key}${sep}${maskOf(value)}` : whole),
-  );
+  const mask = (whole: string, key: string, sep: string, value: string): string => (isSecretKey(key) ? `${key}${sep}${maskOf(value)}` : whole);
+  return line
+    .replace(/([A-Za-z_][\w-]*)(\s*:\s+)("[^"]*"|'[^']*'|[^,}#]*[^,}#\s])/g, mask)
+    .replace(/([A-Za-z_][\w-]*)(\s*=\s*)("[^"]*"|'[^']*'|[^\s#;]+)/g, mask);
 }
 
 /**

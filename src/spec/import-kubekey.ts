@@ -105,7 +105,7 @@ export function importKubekey(text: string, file: string, opts: ImportOptions = 
     d.error(
       'IMPORT_MISSING_HOSTS',
       isSeq(hostsNode) ? 'spec.hosts is empty' : hostsNode === undefined ? 'spec.hosts is missing' : 'spec.hosts must be a list of hosts',
-      keyPos(d, specNode, 'hosts') ?? posOf(d, specNode),
+      hostsNode === undefined ? keyPos(d, root, 'spec') : keyPos(d, specNode, 'hosts'),
       'list every machine: - {name: master1, address: 10.0.0.11, internalAddress: 10.0.0.11, privateKeyPath: ~/.ssh/id_rsa}',
     );
     return done();
@@ -252,9 +252,11 @@ export function importKubekey(text: string, file: string, opts: ImportOptions = 
 
   const hosts: HostInput[] = [];
   const unused: string[] = [];
+  const otherRoleOnly: string[] = [];
+  const inExtraGroup = new Set(Object.values(extraGroups).flatMap((v) => (Array.isArray(v) ? (v as string[]) : [])));
   for (const draft of drafts.values()) {
     if (draft.host.roles.length === 0) {
-      unused.push(draft.original);
+      (inExtraGroup.has(draft.original) ? otherRoleOnly : unused).push(draft.original);
       pass.hosts[draft.host.name] = { ...(pass.hosts[draft.host.name] ?? {}), unused: true, internalAddress: draft.host.address, ...(draft.host.ssh ? { ssh: draft.host.ssh } : {}) };
       continue;
     }
@@ -262,10 +264,23 @@ export function importKubekey(text: string, file: string, opts: ImportOptions = 
     hosts.push(draft.host);
   }
   if (unused.length > 0 && isMap(rgNode)) {
-    d.warning('IMPORT_HOST_WITHOUT_ROLE', `host(s) ${unused.join(', ')} are in no roleGroup: KubeKey ignores them, so the spec leaves them out (kept in passthrough)`, drafts.get(unused[0] ?? '')?.at ?? keyPos(d, specNode, 'hosts'));
+    d.warning(
+      'IMPORT_HOST_WITHOUT_ROLE',
+      `host(s) ${unused.join(', ')} are in no roleGroup: KubeKey ignores them, so the spec leaves them out (kept in passthrough)`,
+      drafts.get(unused[0] ?? '')?.at ?? keyPos(d, specNode, 'hosts'),
+      'add them to roleGroups.worker (or another group) if they belong to the cluster',
+    );
+  }
+  if (otherRoleOnly.length > 0) {
+    d.info(
+      'IMPORT_HOST_WITHOUT_ROLE',
+      `host(s) ${otherRoleOnly.join(', ')} only have KubeKey roles kubeha does not model (${Object.keys(extraGroups).join(', ')}); left out of the spec, kept in passthrough for export`,
+      drafts.get(otherRoleOnly[0] ?? '')?.at,
+    );
   }
   const controlPlane = hosts.filter((h) => h.roles.includes('control-plane'));
-  if (isMap(rgNode) && controlPlane.length === 0 && drafts.size > 0) {
+  const unknownHosts = d.list.some((x) => x.code === 'IMPORT_UNKNOWN_HOST');
+  if (isMap(rgNode) && controlPlane.length === 0 && drafts.size > 0 && !unknownHosts) {
     d.error('IMPORT_NO_CONTROL_PLANE', 'no host is in roleGroups.master or roleGroups.control-plane', keyPos(d, specNode, 'roleGroups'), 'list the control-plane hosts under roleGroups.control-plane (v1alpha2) or roleGroups.master (v1alpha1)');
   }
 
@@ -420,16 +435,16 @@ export function importKubekey(text: string, file: string, opts: ImportOptions = 
 
   const rawName = opts.name ?? scalarText(valueOf(valueOf(root, 'metadata'), 'name')) ?? 'imported';
   const clusterName = toDnsLabel(rawName);
-  const spec: SpecInput = {
-    apiVersion: 'kubeha.io/v1alpha1',
-    kind: 'Cluster',
-    metadata: { name: clusterName },
-    hosts: hoistSsh(hosts),
-    loadBalancer,
-    controlPlane: cp,
-  };
+  if (clusterName !== rawName) {
+    d.info('IMPORT_NAME', `cluster name ${rawName} becomes ${clusterName} (a lower-case DNS label)`, opts.name === undefined ? posOf(d, valueOf(valueOf(root, 'metadata'), 'name')) : undefined);
+  }
+  // Built in the order a reader expects the keys in the written YAML.
+  const spec = { apiVersion: 'kubeha.io/v1alpha1', kind: 'Cluster', metadata: { name: clusterName } } as SpecInput;
   const hoisted = commonSsh(hosts);
   if (hoisted) spec.ssh = hoisted;
+  spec.hosts = hoistSsh(hosts);
+  spec.loadBalancer = loadBalancer;
+  spec.controlPlane = cp;
   if (Object.keys(etcd).length > 0) spec.etcd = etcd;
   if (Object.keys(network).length > 0) spec.network = network;
   const kept2: Partial<KubekeyPassthrough> = { ...pass };
