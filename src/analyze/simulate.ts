@@ -15,11 +15,10 @@ import { classifyScript, trackerPasses, type TrackerClass } from './trackers.js'
 import {
   best,
   clampPriority,
+  nopreemptEffective,
   effectiveAdvertS,
   masterDownMs,
-  preempt,
   skewMs,
-  startupMaster,
   trackerDelta,
   trackerFaults,
   whyNotPeers,
@@ -142,49 +141,49 @@ function cutBetween(w: World, a: Member, b: Member): boolean {
   return (a.host.name === x && b.host.name === y) || (a.host.name === y && b.host.name === x);
 }
 
-/** Groups live routers into sets that hear each other (same vrid/version/auth, unicast peers, no partition). */
-function components(cs: Contender[], w: World): Contender[][] {
-  const groups: Contender[][] = [];
-  const seen = new Set<Contender>();
-  for (const c of cs) {
-    if (seen.has(c)) continue;
-    const group: Contender[] = [];
-    const stack = [c];
-    seen.add(c);
-    while (stack.length > 0) {
-      const x = stack.pop() as Contender;
-      group.push(x);
-      for (const y of cs)
-        if (!seen.has(y) && whyNotPeers(x.m, y.m) === undefined && !cutBetween(w, x.m, y.m)) {
-          seen.add(y);
-          stack.push(y);
-        }
-    }
-    groups.push(group);
-  }
-  return groups;
+function hears(w: World, a: Member, b: Member): boolean {
+  return whyNotPeers(a, b) === undefined && !cutBetween(w, a, b);
+}
+
+/** Whether master `x` beats master `y` when they hear each other: higher priority, then higher primary IP. */
+function beats(x: Contender, y: Contender): boolean {
+  return x !== y && best([y, x]) === x;
 }
 
 /**
- * Elects the master(s) of each group of routers that hear each other. Without `previous` (start-up) the
- * start-up race decides; otherwise a previous master that is still live stays unless preempted.
+ * Elects the masters. Only masters send adverts, so a backup stays backup only while it hears a master it
+ * accepts (priority >= its own, or any priority with nopreempt: vrrp_state_backup); otherwise its master-down
+ * timer expires. Among such backups the best (highest priority, smallest skew) becomes master first. Masters
+ * that hear a better master step down (vrrp_state_master_rx). Repeated until nothing changes.
+ * Without `previous` (start-up) the routers with `state MASTER` start as masters (they wait one advert
+ * interval instead of a master-down interval); otherwise the previous masters that are still live do.
  */
 export function elect(model: HaModel, members: Member[], w: World, previous?: Election): Election {
   const states = members.map((m) => instanceState(model, m, w));
   const live: Contender[] = states.filter((s) => s.running && !s.fault).map((s) => ({ m: s.m, prio: s.prio }));
-  const masters: Contender[] = [];
-  for (const group of components(live, w)) {
-    let master: Contender | undefined;
-    if (!previous) master = startupMaster(group);
-    else {
-      const prev = group.filter((c) => previous.masters.some((p) => p.m === c.m));
-      const cur = best(prev);
-      master = cur ? (preempt(cur, group) ?? cur) : best(group);
+  const masters = new Set<Contender>(
+    previous ? live.filter((c) => previous.masters.some((p) => p.m === c.m)) : live.filter((c) => c.m.inst.state === 'MASTER'),
+  );
+  for (let round = 0; round < live.length * 4 + 4; round++) {
+    let changed = false;
+    for (const m of [...masters])
+      if ([...masters].some((o) => o !== m && hears(w, o.m, m.m) && beats(o, m))) {
+        masters.delete(m);
+        changed = true;
+      }
+    const unsatisfied = live.filter(
+      (c) => !masters.has(c) && ![...masters].some((mm) => hears(w, mm.m, c.m) && (mm.prio >= c.prio || nopreemptEffective(c.m.inst))),
+    );
+    const next = best(unsatisfied);
+    if (next) {
+      masters.add(next);
+      changed = true;
     }
-    if (master) masters.push(master);
+    if (!changed) break;
   }
-  const holders = [...new Set(masters.map((c) => c.m.host.name))];
-  return { states, masters, holders };
+  const ordered = live.filter((c) => masters.has(c));
+  const holders = [...new Set(ordered.map((c) => c.m.host.name))];
+  return { states, masters: ordered, holders };
 }
 
 interface Ctx {

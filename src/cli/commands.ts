@@ -5,6 +5,9 @@ import { registerSchema } from './schema.js';
 import { registerRender } from './render.js';
 import { registerImport } from './import.js';
 import { registerExport } from './export.js';
+import { registerAnalyze } from './analyze.js';
+import { registerExplain } from './explain.js';
+import { registerLab } from './lab.js';
 
 /** Every subcommand module registers itself here; one line per command. */
 export const commands: ((program: Command) => void)[] = [
@@ -14,4 +17,7 @@ export const commands: ((program: Command) => void)[] = [
   registerRender,
   registerImport,
   registerExport,
+  registerAnalyze,
+  registerExplain,
+  registerLab,
 ];

@@ -1,0 +1,60 @@
+import { Option, type Command } from 'commander';
+import { statSync } from 'node:fs';
+import { analyzeModel } from '../analyze/index.js';
+import { renderReport, type OutputFormat } from '../analyze/report.js';
+import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
+import { renderDiagnostics } from '../diag/render.js';
+import { InputError } from '../diag/errors.js';
+import { loadMirror } from '../parse/mirror.js';
+import { dirFileSource } from './dir-source.js';
+import { ExitCode } from './exit-codes.js';
+
+const HELP = `
+DIR is a mirror of the hosts' files:
+  DIR/hosts.yaml                      endpoint: <address>:<port> and hosts: [{name, address}]
+  DIR/<host>/etc/haproxy/haproxy.cfg
+  DIR/<host>/etc/keepalived/keepalived.conf (+ the check scripts it names)
+  DIR/<host>/etc/sysctl.d/*.conf
+
+Examples:
+  $ kubeha analyze test/fixtures/seeds/seed-000
+  $ kubeha analyze ./mirror --output json | jq '.scenarios[] | select(.apiReachable == false)'
+  $ kubeha analyze ./mirror --output md > ha-report.md
+  $ kubeha explain vrrp-positive-weight-below-gap
+
+Exit codes: 0 no error finding, 1 error findings, 2 bad input (unreadable DIR or manifest).`;
+
+export function registerAnalyze(program: Command): void {
+  program
+    .command('analyze')
+    .description('analyse existing haproxy/keepalived configs: rules plus every single-failure scenario')
+    .argument('<dir>', 'mirror directory with hosts.yaml')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'md']).default('text'))
+    .addHelpText('after', HELP)
+    .action((dir: string, opts: { output: OutputFormat }) => {
+      process.exitCode = runAnalyze(dir, opts.output, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+    });
+}
+
+/** The command body, with output callbacks so tests can run it in-process. Throws InputError on bad input. */
+export function runAnalyze(dir: string, format: OutputFormat, out: (s: string) => void, err: (s: string) => void): number {
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir)
+    throw new InputError([{ code: 'E_MIRROR_DIR', severity: 'error', message: `${dir} is not a directory`, file: dir, hint: 'pass a mirror directory containing hosts.yaml (see kubeha analyze --help)' }]);
+  const loaded = loadMirror(dirFileSource(dir));
+  const diags: Diagnostic[] = loaded.diagnostics.map((d) => ({ ...d, file: d.file ? `${dir.replace(/\/+$/, '')}${d.file.startsWith('/') ? '' : '/'}${d.file}` : d.file }));
+  // Configs the real tools would reject are bad input: report them, analyse nothing.
+  if (!loaded.model || hasErrors(diags)) throw new InputError(diags.filter((d) => d.severity !== 'info'));
+  const shown = diags.filter((d) => d.severity !== 'info');
+  if (shown.length > 0) err(renderDiagnostics(shown) + '\n');
+  const report = analyzeModel(loaded.model);
+  const prefix = dir.replace(/\/+$/, '');
+  for (const f of report.findings) if (f.file && f.file.startsWith('/')) f.file = `${prefix}${f.file}`;
+  out(renderReport(report, format) + '\n');
+  return report.findings.some((f) => f.severity === 'error') ? ExitCode.Findings : ExitCode.Ok;
+}
