@@ -1,6 +1,6 @@
 import { EnvironmentError } from '../diag/errors.js';
 import { bootHost } from './hosts.js';
-import { netnsIdentity, setPort } from './network.js';
+import { netnsIdentity, setHostNic, setPort } from './network.js';
 import type { HostPlan } from './plan.js';
 import { containerInit, containerPids, isAlive, pidsInNetns, pidsWithArg, procState, signal, waitGone } from './procs.js';
 import { isSameProcess, writeState, type LabState } from './state.js';
@@ -64,6 +64,8 @@ export async function applyFault(state: LabState, hostName: string, fault: Fault
     case 'power-off': {
       if (!isSameProcess(ref)) return `${h.name} is already off`;
       await stopHost(state, h, false);
+      // A machine without power has no NIC either: nothing answers at its address (no ARP reply, no RST).
+      await setHostNic(h, 'down');
       state.processes[h.name] = undefined;
       await writeState(state);
       return `${h.name}: powered off (all its processes killed)`;
@@ -72,6 +74,7 @@ export async function applyFault(state: LabState, hostName: string, fault: Fault
       if (isSameProcess(ref)) return `${h.name} is already on`;
       // Leftovers of a host killed from outside would hold the netns: clear them first.
       await stopHost(state, h, false);
+      await setHostNic(h, 'up');
       state.processes[h.name] = bootHost(h);
       await writeState(state);
       return `${h.name}: booting (pid ${state.processes[h.name]?.pid ?? '?'})`;

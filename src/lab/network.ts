@@ -57,6 +57,11 @@ export async function setPort(plan: LabPlan, h: HostPlan, state: 'up' | 'down'):
   await ip('-n', plan.switchNetns, 'link', 'set', h.port, state);
 }
 
+/** The host's own interface (its NIC), inside its namespace. */
+export async function setHostNic(h: HostPlan, state: 'up' | 'down'): Promise<void> {
+  await ip('-n', h.netns, 'link', 'set', h.ifname, state);
+}
+
 export async function portState(plan: LabPlan, h: HostPlan): Promise<'up' | 'down' | 'absent'> {
   const r = await run(['ip', '-n', plan.switchNetns, '-o', 'link', 'show', h.port]);
   if (r.code !== 0) return 'absent';
