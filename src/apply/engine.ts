@@ -18,8 +18,8 @@ export interface EngineOptions {
   parallel?: number;
   /** Gives the RemoteHost of a host name (connections come from an SshPool). */
   hostFor: (name: string) => RemoteHost;
-  /** The offline bundle as a tar stream, built once on first need. */
-  bundleTar?: () => Promise<Buffer>;
+  /** The offline bundle: its id and a tar stream, built once on first need. */
+  bundle?: { id: string; tar: () => Promise<Buffer> };
   emit: EventSink;
   /** Turns an error into the text shown in events (the CLI passes its describeError). @default err.message */
   describe?: (err: unknown) => string;
@@ -58,11 +58,12 @@ export async function runPlan(plan: Plan, options: EngineOptions): Promise<Apply
     phases: PHASES.filter((p) => plan.hosts.some((h) => h.steps.some((s) => s.phase === p))),
     parallel,
   });
-  let bundle: Promise<Buffer> | undefined;
-  const getBundle = (): Promise<Buffer> => {
-    if (!options.bundleTar) throw new EnvironmentError('the plan needs the offline bundle but none was given', 'pass --bundle DIR');
-    bundle ??= options.bundleTar();
-    return bundle;
+  let tar: Promise<Buffer> | undefined;
+  const getBundle = async (): Promise<{ id: string; tar: Buffer }> => {
+    const b = options.bundle;
+    if (!b) throw new EnvironmentError('the plan needs the offline bundle but none was given', 'pass --bundle DIR');
+    tar ??= b.tar();
+    return { id: b.id, tar: await tar };
   };
 
   const summaries = await mapLimit(plan.hosts, parallel, async (hp): Promise<HostSummary> => {
@@ -109,7 +110,7 @@ export async function runPlan(plan: Plan, options: EngineOptions): Promise<Apply
 }
 
 /** Runs one step; returns an optional detail line for the views. */
-export async function executeStep(remote: RemoteHost, hp: HostPlan, step: Step, bundle: () => Promise<Buffer>): Promise<string | undefined> {
+export async function executeStep(remote: RemoteHost, hp: HostPlan, step: Step, bundle: () => Promise<{ id: string; tar: Buffer }>): Promise<string | undefined> {
   switch (step.kind) {
     case 'fail':
       throw new EnvironmentError(step.message, step.hint, hp.host);
@@ -119,9 +120,9 @@ export async function executeStep(remote: RemoteHost, hp: HostPlan, step: Step, 
       return `removed ${removed.length}`;
     }
     case 'upload-bundle': {
-      const tar = await bundle();
-      await uploadBundle(remote, tar);
-      return `${(tar.length / 1048576).toFixed(1)} MiB`;
+      const b = await bundle();
+      await uploadBundle(remote, b.tar, b.id);
+      return `${(b.tar.length / 1048576).toFixed(1)} MiB`;
     }
     case 'install':
       await installPackages(remote, packageManagerFor(hp.packageManager, hp.host), step.packages, step.source);

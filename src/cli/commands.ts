@@ -7,6 +7,7 @@ import { registerImport } from './import.js';
 import { registerExport } from './export.js';
 import { registerAnalyze } from './analyze.js';
 import { registerExplain } from './explain.js';
+import { registerApply } from './apply.js';
 import { registerLab } from './lab.js';
 
 /** Every subcommand module registers itself here; one line per command. */
@@ -19,5 +20,6 @@ export const commands: ((program: Command) => void)[] = [
   registerExport,
   registerAnalyze,
   registerExplain,
+  registerApply,
   registerLab,
 ];

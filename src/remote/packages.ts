@@ -79,8 +79,10 @@ export async function installPackages(host: RemoteHost, pm: PackageManager, name
 }
 
 /** Copies a local bundle directory (a flat apt repository) to the host as a tar stream. */
-export async function uploadBundle(host: RemoteHost, tarball: Buffer): Promise<void> {
-  await host.run(`rm -rf ${REMOTE_BUNDLE_DIR}.new && mkdir -p ${REMOTE_BUNDLE_DIR}.new && tar -C ${REMOTE_BUNDLE_DIR}.new -xf - && rm -rf ${REMOTE_BUNDLE_DIR} && mv ${REMOTE_BUNDLE_DIR}.new ${REMOTE_BUNDLE_DIR}`, {
+export async function uploadBundle(host: RemoteHost, tarball: Buffer, id: string): Promise<void> {
+  // Unpacked beside, then swapped: an interrupted upload never leaves a half bundle with a valid id.
+  const n = `${REMOTE_BUNDLE_DIR}.new`;
+  await host.run(`rm -rf ${n} && mkdir -p ${n} && tar -C ${n} -xf - && echo ${q(id)} > ${n}/.kubeha-bundle-id && rm -rf ${REMOTE_BUNDLE_DIR} && mv ${n} ${REMOTE_BUNDLE_DIR}`, {
     stdin: tarball,
     timeoutMs: 10 * 60_000,
     label: `tar -C ${REMOTE_BUNDLE_DIR} -xf - (upload the offline bundle)`,
