@@ -126,12 +126,13 @@ const YAML_HINTS: Readonly<Record<string, [code: string, hint: string]>> = {
 function yamlDiagnostic(e: YAMLError, index: LineIndex): Diagnostic {
   const [code, hint] = YAML_HINTS[e.code] ?? ['SPEC_YAML_SYNTAX', 'fix the YAML syntax at this position (indent with spaces, close quotes and brackets)'];
   const at = index.position(Math.min(e.pos[0], Math.max(0, index.text.length)));
+  const key = e.code === 'DUPLICATE_KEY' ? /^["']?([^"':\n]+)/.exec(index.text.slice(e.pos[0]))?.[1]?.trim() : undefined;
   return {
     code,
     severity: 'error',
-    message: `YAML syntax: ${e.message.replace(/\s+at line \d+, column \d+.*$/s, '')}`,
+    message: key ? `duplicate key "${key}" in this mapping` : `YAML syntax: ${e.message.replace(/\s+at line \d+, column \d+.*$/s, '')}`,
     ...at,
-    length: Math.max(1, e.pos[1] - e.pos[0]),
+    length: key ? key.length : Math.max(1, e.pos[1] - e.pos[0]),
     hint,
   };
 }
