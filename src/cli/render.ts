@@ -7,16 +7,7 @@ import { renderCluster, renderMirrorManifest } from '../render/index.js';
 import type { RenderedHost } from '../render/types.js';
 import type { ClusterSpec } from '../spec/types.js';
 import { defaultStateDir, loadOrCreateSecrets } from '../state/secrets.js';
-
-/** The spec loader of src/cli/io.ts (agreed contract): reads, validates, prints warnings, throws InputError. */
-type LoadSpecFile = (path: string) => Promise<ClusterSpec>;
-
-async function loadSpec(path: string): Promise<ClusterSpec> {
-  // Resolved at run time so this command builds before the spec loader lands; same contract either way.
-  const ioModule = './io.js';
-  const io = (await import(ioModule)) as { loadSpecFile: LoadSpecFile };
-  return io.loadSpecFile(path);
-}
+import { loadSpecFile } from './io.js';
 
 export interface MirrorSummary {
   out: string;
@@ -106,7 +97,7 @@ Files holding secrets (VRRPv2 auth) are written with mode 0600; the summary neve
 Exit codes: 0 written, 2 bad spec or output directory, 3 secrets directory not writable.`,
     )
     .action(async (specPath: string, opts: { out: string; stateDir?: string; output: 'text' | 'json' }) => {
-      const spec = await loadSpec(specPath);
+      const spec = await loadSpecFile(specPath);
       const secrets = await loadOrCreateSecrets(opts.stateDir ?? defaultStateDir(resolve(specPath), spec), spec);
       const summary = await writeMirror(opts.out, spec, renderCluster(spec, secrets));
       process.stdout.write((opts.output === 'json' ? JSON.stringify(summary, null, 2) : formatSummary(summary)) + '\n');
