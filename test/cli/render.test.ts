@@ -1,6 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../src/diag/errors.js';
@@ -51,4 +52,51 @@ test('a non-empty directory that is not a mirror is refused with a diagnostic (e
     return true;
   });
   assert.ok(existsSync(join(out, 'precious.txt')));
+});
+
+const SPEC = `apiVersion: kubeha.io/v1alpha1
+kind: Cluster
+metadata:
+  name: demo
+hosts:
+  - {name: lb0, address: 10.77.0.11, roles: [loadbalancer]}
+  - {name: lb1, address: 10.77.0.12, roles: [loadbalancer]}
+  - {name: master1, address: 10.77.0.21, roles: [control-plane, etcd]}
+  - {name: master2, address: 10.77.0.22, roles: [control-plane, etcd]}
+  - {name: master3, address: 10.77.0.23, roles: [control-plane, etcd]}
+loadBalancer:
+  mode: keepalived-haproxy
+  vip: 10.77.0.10
+  vrrpVersion: 2
+`;
+const ENTRY = join(import.meta.dirname, '..', '..', 'src', 'cli', 'entry.ts');
+const kubeha = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', ENTRY, ...args], { encoding: 'utf8', cwd: join(import.meta.dirname, '..', '..') });
+
+test('kubeha render SPEC --out DIR --output json: the mirror, a 0600 secret in the state dir, no secret in the output', () => {
+  const dir = join(root, 'cli1');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'cluster.yaml'), SPEC);
+  const r = kubeha('render', join(dir, 'cluster.yaml'), '--out', join(dir, 'out'), '--output', 'json');
+  assert.equal(r.status, 0, r.stderr);
+  const summary = JSON.parse(r.stdout) as { hosts: { host: string; files: { path: string }[] }[] };
+  assert.deepEqual(
+    summary.hosts.map((h) => h.host),
+    ['lb0', 'lb1', 'master1', 'master2', 'master3'],
+  );
+  const secretFile = join(dir, '.kubeha', 'demo', 'secrets', 'vrrp-auth');
+  assert.equal(statSync(secretFile).mode & 0o777, 0o600);
+  const secret = readFileSync(secretFile, 'utf8').trim();
+  assert.match(readFileSync(join(dir, 'out', 'lb1', 'etc', 'keepalived', 'keepalived.conf'), 'utf8'), new RegExp(`auth_pass ${secret}$`, 'm'));
+  assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret), 'the secret was printed');
+});
+
+test('kubeha render into a non-empty foreign directory exits 2 with a diagnostic, no stack trace', () => {
+  const dir = join(root, 'cli2');
+  mkdirSync(join(dir, 'out'), { recursive: true });
+  writeFileSync(join(dir, 'out', 'keep.txt'), 'x');
+  writeFileSync(join(dir, 'cluster.yaml'), SPEC);
+  const r = kubeha('render', join(dir, 'cluster.yaml'), '--out', join(dir, 'out'));
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /error\[E_OUT_NOT_MIRROR\]/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
 });
