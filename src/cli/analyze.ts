@@ -8,6 +8,8 @@ import { InputError } from '../diag/errors.js';
 import { loadMirror } from '../parse/mirror.js';
 import { dirFileSource } from './dir-source.js';
 import { ExitCode } from './exit-codes.js';
+import { runAnalyzeFrom, type AnalyzeFromOptions } from './analyze-from.js';
+import { addReachOptions } from './apply.js';
 
 const HELP = `
 DIR is a mirror of the hosts' files:
@@ -24,16 +26,29 @@ Examples:
 
 Exit codes: 0 no error finding, 1 error findings, 2 bad input (unreadable DIR or manifest).`;
 
+const FROM_HELP = `
+
+From running hosts (over SSH, read-only; lab hosts are reached through the lab's taskbox):
+  $ kubeha analyze --from cluster.yaml
+  $ kubeha analyze --from cluster.yaml --mirror ./running --output json`;
+
 export function registerAnalyze(program: Command): void {
   program
     .command('analyze')
     .description('analyse existing haproxy/keepalived configs: rules plus every single-failure scenario')
-    .argument('<dir>', 'mirror directory with hosts.yaml')
+    .argument('[dir]', 'mirror directory with hosts.yaml')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'md']).default('text'))
-    .addHelpText('after', HELP)
-    .action((dir: string, opts: { output: OutputFormat }) => {
-      process.exitCode = runAnalyze(dir, opts.output, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+    // --from: collect the running files over SSH (src/cli/analyze-from.ts, owned by apply).
+    .option('--from <spec>', 'collect the files the hosts of this spec RUN (over SSH, read-only) and analyse them; drift from the rendered files is a finding')
+    .option('--mirror <dir>', 'with --from: keep the collected files here (default: a temporary directory)')
+    .addHelpText('after', HELP + FROM_HELP)
+    .action(async (dir: string | undefined, opts: AnalyzeFromOptions & { from?: string }) => {
+      if (opts.from) process.exitCode = await runAnalyzeFrom(opts.from, opts);
+      else if (dir === undefined) throw new InputError([{ code: 'E_ARG', severity: 'error', message: 'analyze needs a mirror DIR or --from SPEC', hint: 'kubeha analyze ./mirror, or kubeha analyze --from cluster.yaml' }]);
+      else process.exitCode = runAnalyze(dir, opts.output, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
     });
+  const cmd = program.commands.find((c) => c.name() === 'analyze');
+  if (cmd) addReachOptions(cmd);
 }
 
 /** The command body, with output callbacks so tests can run it in-process. Throws InputError on bad input. */

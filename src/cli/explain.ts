@@ -27,9 +27,10 @@ export function registerExplain(program: Command): void {
     .description("print a rule's why, its source and the fix (or list every rule)")
     .argument('[rule]', 'rule id, as printed in findings')
     .option('-l, --list', 'list every rule')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .option('-o, --output <format>', 'text, json or md (md: the rule table of docs/analysis.md)', 'text')
     .addHelpText('after', HELP)
     .action((id: string | undefined, opts: { list?: boolean; output: string }) => {
+      if (opts.output === 'md') return void process.stdout.write(ruleTableMarkdown() + '\n');
       process.stdout.write(explainText(id, opts.list === true, opts.output === 'json') + '\n');
     });
 }
@@ -44,11 +45,33 @@ export function explainText(id: string | undefined, list: boolean, json: boolean
   }
   const r = rules.find((x) => x.id === id);
   if (!r) {
-    const near = didYouMean(id, rules.map((x) => x.id));
+    const ids = rules.map((x) => x.id);
+    // Edit distance first; then a rule that shares the longest prefix (ids are long, typos are partial).
+    const near = didYouMean(id, ids) ?? longestPrefixMatch(id, ids);
     throw new InputError([
       { code: 'E_UNKNOWN_RULE', severity: 'error', message: `unknown rule '${id}'`, hint: near ? `did you mean '${near}'? (kubeha explain --list shows every rule)` : 'kubeha explain --list shows every rule' },
     ]);
   }
   if (json) return JSON.stringify(r, null, 2);
   return `${r.id} (${r.severity}): ${r.title}\n\n${r.explain}`;
+}
+
+/** The rule table of docs/analysis.md (kept in sync by test/analyze/docs.test.ts). */
+export function ruleTableMarkdown(): string {
+  const rows = ruleCatalog().map((r) => `| \`${r.id}\` | ${r.severity} | ${r.title.replace(/\|/g, '\\|')} |`);
+  return ['| Rule | Severity | What it catches |', '|---|---|---|', ...rows].join('\n');
+}
+
+function longestPrefixMatch(word: string, ids: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestLen = 0;
+  for (const c of ids) {
+    let n = 0;
+    while (n < word.length && n < c.length && word[n] === c[n]) n++;
+    if (n > bestLen) {
+      bestLen = n;
+      best = c;
+    }
+  }
+  return bestLen >= Math.min(6, word.length) ? best : undefined;
 }

@@ -1,0 +1,159 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { allRules } from '../../src/analyze/rules/index.js';
+import type { HaModel, HealthCheckKind } from '../../src/model/types.js';
+import { MASTERS, bothLbs, clone, goodModel, hap, host, inst, ka, lb, masters, script } from './build.js';
+
+type Mutate = (m: HaModel) => void;
+
+const setScript = (cmd: string, o: Parameters<typeof script>[2] = {}): Mutate => (m) =>
+  bothLbs(m, (h) => {
+    if (h.keepalived) h.keepalived.scripts['chk_haproxy'] = script('chk_haproxy', cmd, { weight: -20, ...o });
+  });
+const eachInst = (f: (i: ReturnType<typeof inst>) => void): Mutate => (m) => bothLbs(m, (h) => h.keepalived?.instances.forEach(f));
+const eachBackend = (f: (b: ReturnType<typeof hap>['backends'][number]) => void): Mutate => (m) => bothLbs(m, (h) => h.haproxy?.backends.forEach(f));
+const eachFrontend = (f: (fe: ReturnType<typeof hap>['frontends'][number]) => void): Mutate => (m) => bothLbs(m, (h) => h.haproxy?.frontends.forEach(f));
+const httpCheck = (hc: HealthCheckKind, checkSsl: boolean): Mutate => (m) =>
+  bothLbs(m, (h) =>
+    h.haproxy?.backends.forEach((b) => {
+      b.healthCheck = hc;
+      b.servers.forEach((s) => (s.checkSsl = checkSsl));
+    }),
+  );
+
+function external(o: { hairpin?: boolean; healthCheck?: boolean } = {}): HaModel {
+  return {
+    endpoint: { address: '10.0.0.5', port: 6443 },
+    hosts: masters(),
+    externalLb: { address: '10.0.0.5', port: 6443, backends: MASTERS.map((x) => ({ address: x.address, port: 6443 })), hairpin: o.hairpin ?? true, healthCheck: o.healthCheck ?? true },
+  };
+}
+
+/** rule id → [a model the rule must flag, a model it must not flag (default: the good model)]. */
+const cases: Record<string, { bad: Mutate | (() => HaModel); good?: () => HaModel }> = {
+  'vrrp-positive-weight-below-gap': { bad: (m) => (inst(m, 'lb0').priority = 110, setScript('pidof haproxy', { weight: 5 })(m)) },
+  'vrrp-negative-weight-below-gap': { bad: (m) => (inst(m, 'lb0').priority = 110, setScript('pidof haproxy', { weight: -5 })(m)) },
+  'vrrp-unequal-priority-failback': { bad: (m) => (inst(m, 'lb0').priority = 101) },
+  'vrrp-both-master': { bad: eachInst((i) => (i.state = 'MASTER')) },
+  'vrrp-nopreempt-needs-backup': { bad: (m) => Object.assign(inst(m, 'lb0'), { state: 'MASTER', nopreempt: true }) },
+  'vrrp-vrid-mismatch': { bad: (m) => (inst(m, 'lb1').virtualRouterId = 43) },
+  'vrrp-version-mismatch': { bad: (m) => (inst(m, 'lb1').version = 3) },
+  'vrrp-auth-mismatch': { bad: (m) => (inst(m, 'lb1').auth = { type: 'PASS', pass: 'secret' }) },
+  'vrrp-auth-pass-truncated': { bad: eachInst((i) => (i.auth = { type: 'PASS', pass: '412f7dc3bfed32194d' })) },
+  'vrrp-unicast-peer-missing': { bad: (m) => (inst(m, 'lb1').unicastPeers = ['10.0.0.99']) },
+  'vrrp-default-vrid': { bad: eachInst((i) => (i.virtualRouterId = 51)) },
+  'vrrp-v2-subsecond-advert': { bad: eachInst((i) => (i.advertIntS = 0.5)) },
+  'vrrp-advert-int-mismatch': { bad: (m) => (inst(m, 'lb1').advertIntS = 2) },
+  'vrrp-vip-prefix': { bad: eachInst((i) => i.vips.forEach((v) => (v.prefix = 24))) },
+  'vrrp-strict-drops-vip': { bad: (m) => bothLbs(m, (h) => h.keepalived && (h.keepalived.vrrpStrict = true)) },
+  'vrrp-owner-priority': { bad: (m) => (inst(m, 'lb0').priority = 255) },
+  'vrrp-endpoint-not-vip': { bad: eachInst((i) => i.vips.forEach((v) => (v.address = '10.0.0.101'))) },
+  'track-script-unused': { bad: (m) => (ka(m, 'lb0').scripts['other'] = script('other', 'pidof haproxy')) },
+  'track-script-undefined': { bad: (m) => (inst(m, 'lb0').trackScripts = [{ name: 'chk_haproxy' }, { name: 'nope' }]) },
+  'track-none': { bad: eachInst((i) => (i.trackScripts = [])) },
+  'track-not-haproxy': { bad: setScript('/usr/bin/true') },
+  'track-unknown-script': {
+    bad: (m) => {
+      setScript('/usr/local/bin/mystery')(m);
+      bothLbs(m, (h) => (h.files['/usr/local/bin/mystery'] = '#!/bin/sh\nexit 0\n'));
+    },
+  },
+  'track-killall-nonroot': { bad: (m) => (setScript('killall -0 haproxy')(m), bothLbs(m, (h) => h.keepalived && (h.keepalived.scriptUser = 'keepalived_script'))) },
+  'track-killall-missing': { bad: (m) => (setScript('killall -0 haproxy')(m), bothLbs(m, (h) => (h.files['/usr/bin/pidof'] = ''))) },
+  'track-script-missing': { bad: setScript('/etc/keepalived/check_haproxy.sh') },
+  'keepalived-script-security-off': { bad: (m) => bothLbs(m, (h) => h.keepalived && (h.keepalived.enableScriptSecurity = false)) },
+  'keepalived-script-security-user': { bad: (m) => bothLbs(m, (h) => h.keepalived && delete h.keepalived.scriptUser) },
+  'keepalived-script-root-security': {
+    bad: (m) => {
+      setScript('/etc/keepalived/check.sh')(m);
+      bothLbs(m, (h) => (h.files['/etc/keepalived/check.sh'] = '#!/bin/sh\npidof haproxy\n'));
+    },
+  },
+  'track-slow-detection': { bad: setScript('pidof haproxy', { intervalS: 5, fall: 3 }) },
+  'track-curl-root-path': {
+    bad: (m) => {
+      setScript('/etc/keepalived/check.sh')(m);
+      bothLbs(m, (h) => (h.files['/etc/keepalived/check.sh'] = '#!/bin/sh\ncurl -sfk https://127.0.0.1:6443/ -o /dev/null\n'));
+    },
+  },
+  'haproxy-httpchk-no-ssl': { bad: httpCheck({ type: 'http', method: 'GET', path: '/healthz', ssl: false }, false) },
+  'haproxy-httpchk-forbidden': { bad: httpCheck({ type: 'http', method: 'OPTIONS', path: '/', ssl: false }, true), good: () => mutated(httpCheck({ type: 'http', method: 'GET', path: '/readyz', ssl: false }, true)) },
+  'haproxy-http-expect-mismatch': {
+    bad: httpCheck({ type: 'http', method: 'GET', path: '/healthz', ssl: false, expect: 'status 204' }, true),
+    good: () => mutated(httpCheck({ type: 'http', method: 'GET', path: '/healthz', ssl: false, expect: 'string ok' }, true)),
+  },
+  'haproxy-check-unanswerable': { bad: eachBackend((b) => (b.healthCheck = { type: 'ssl-hello' } as unknown as HealthCheckKind)) },
+  'haproxy-server-no-check': { bad: eachBackend((b) => b.servers.forEach((s) => (s.check = false))) },
+  'haproxy-slow-detection': { bad: eachBackend((b) => b.servers.forEach((s) => Object.assign(s, { interMs: 10_000, fall: 2 }))) },
+  'haproxy-no-redispatch': { bad: eachBackend((b) => (b.redispatch = false)) },
+  'haproxy-timeout-idle-short': { bad: (m) => (eachFrontend((f) => (f.timeouts = { clientMs: 5000 }))(m), eachBackend((b) => (b.timeouts = { connectMs: 5000, serverMs: 5000 }))(m)) },
+  'haproxy-timeout-idle-watch': { bad: (m) => (eachFrontend((f) => (f.timeouts = { clientMs: 60_000 }))(m), eachBackend((b) => (b.timeouts = { connectMs: 5000, serverMs: 60_000 }))(m)) },
+  'haproxy-timeout-missing': { bad: (m) => (eachFrontend((f) => (f.timeouts = {}))(m), eachBackend((b) => (b.timeouts = {}))(m)) },
+  'haproxy-timeout-unitless': { bad: eachBackend((b) => (b.timeouts.connectMs = 5)) },
+  'haproxy-mode-http': { bad: eachFrontend((f) => (f.mode = 'http')) },
+  'haproxy-httplog-tcp': { bad: (m) => bothLbs(m, (h) => h.haproxy?.unknown.push({ keyword: 'option httplog', section: 'defaults' })) },
+  'haproxy-endpoint-port': { bad: eachFrontend((f) => (f.binds = [{ address: '*', port: 16443 }])) },
+  'haproxy-on-apiserver-port': { bad: (m) => (lb(m, 'lb0').apiserver = { port: 6443 }) },
+  'haproxy-bind-vip-nonlocal': { bad: (m) => (eachFrontend((f) => (f.binds = [{ address: '10.0.0.100', port: 6443 }]))(m), bothLbs(m, (h) => (h.sysctl = {}))) },
+  'haproxy-stats-exposed': {
+    bad: (m) =>
+      bothLbs(m, (h) =>
+        h.haproxy?.frontends.push({ name: 'stats', kind: 'listen', mode: 'http', binds: [{ address: '*', port: 1080 }], useBackends: [], timeouts: {}, stats: { bind: [], auth: ['admin:awesomePassword'], uri: '/admin?stats' } }),
+      ),
+  },
+  'haproxy-backends-differ': { bad: (m) => hap(m, 'lb1').backends[0]?.servers.pop() },
+  'haproxy-apiserver-not-in-backend': { bad: (m) => m.hosts.push(host('m4', '10.0.0.24', { apiserver: { port: 6443 } })) },
+  'topology-single-lb': { bad: (m) => (m.hosts = m.hosts.filter((h) => h.name !== 'lb1')) },
+  'topology-apiserver-count': { bad: (m) => (m.hosts = m.hosts.filter((h) => h.name !== 'm3'), bothLbs(m, (h) => h.haproxy?.backends[0]?.servers.pop())) },
+  'topology-endpoint-unknown': { bad: (m) => (m.endpoint.address = '10.9.9.9') },
+  'topology-external-lb-hairpin': { bad: () => external({ hairpin: false }), good: () => external() },
+  'topology-external-lb-no-health-check': { bad: () => external({ healthCheck: false }), good: () => external() },
+  'vrrp-auth-cleartext': { bad: eachInst((i) => (i.auth = { type: 'PASS', pass: '1111' })) },
+  'cert-san-missing-endpoint': { bad: (m) => m.hosts.forEach((h) => h.apiserver && (h.apiserver.certSANs = [h.address])) },
+  'cert-san-missing-host': { bad: (m) => m.hosts.forEach((h) => h.apiserver && (h.apiserver.certSANs = ['10.0.0.100'])) },
+};
+
+function mutated(f: Mutate): HaModel {
+  const m = clone(goodModel());
+  f(m);
+  return m;
+}
+
+function build(x: Mutate | (() => HaModel)): HaModel {
+  return x.length === 0 ? (x as () => HaModel)() : mutated(x);
+}
+
+describe('rules', () => {
+  it('there are at least 40 rules, with unique kebab-case ids, a title and an explain with source and fix', () => {
+    assert.ok(allRules.length >= 40, `${allRules.length} rules`);
+    const ids = allRules.map((r) => r.id);
+    assert.equal(new Set(ids).size, ids.length);
+    for (const r of allRules) {
+      assert.match(r.id, /^[a-z0-9]+(-[a-z0-9]+)+$/);
+      assert.ok(r.title.length > 10, r.id);
+      assert.match(r.explain, /Source:/, `${r.id} names its source`);
+      assert.match(r.explain, /Fix:/, `${r.id} says how to fix it`);
+    }
+  });
+  it('every rule has a positive and a negative case below', () => {
+    assert.deepEqual(allRules.map((r) => r.id).filter((id) => !(id in cases)), []);
+  });
+  it('the good model triggers no rule at all', () => {
+    const m = goodModel();
+    assert.deepEqual(allRules.flatMap((r) => r.check(m)), []);
+  });
+  for (const r of allRules) {
+    const c = cases[r.id];
+    if (!c) continue;
+    it(`${r.id}: flags the bad model, not the good one`, () => {
+      const bad = r.check(build(c.bad));
+      assert.ok(bad.length > 0, `${r.id} should fire`);
+      for (const f of bad) {
+        assert.equal(f.rule, r.id);
+        assert.equal(f.severity, r.severity);
+        assert.ok(f.message.length > 0);
+      }
+      assert.deepEqual(r.check(c.good ? c.good() : goodModel()), []);
+    });
+  }
+});
