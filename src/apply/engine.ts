@@ -1,4 +1,4 @@
-import { EnvironmentError } from '../diag/errors.js';
+import { EnvironmentError, RemoteCommandError } from '../diag/errors.js';
 import { cleanTempFiles, clearPending, writeRemoteFileAtomic } from '../remote/files.js';
 import { installPackages, packageManagerFor, uploadBundle } from '../remote/packages.js';
 import { applySysctl, runServiceAction } from '../remote/services.js';
@@ -34,6 +34,12 @@ export interface ApplyResult {
   hosts: HostSummary[];
 }
 
+/** Text of an error when no describer is given (the CLI passes its own, src/cli/report-error.ts). */
+function defaultDescribe(err: unknown): string {
+  if (err instanceof RemoteCommandError) return `\`${err.command}\` ${err.timedOut ? 'timed out' : `exited with ${err.exitCode ?? 'no code'}`}\n${err.stderrTail}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
@@ -50,7 +56,7 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
 export async function runPlan(plan: Plan, options: EngineOptions): Promise<ApplyResult> {
   const t0 = Date.now();
   const emit = (e: ApplyEventInput): void => options.emit({ time: new Date().toISOString(), ...e });
-  const describe = options.describe ?? ((err: unknown) => (err instanceof Error ? err.message : String(err)));
+  const describe = options.describe ?? defaultDescribe;
   const parallel = options.parallel ?? 8;
   emit({
     type: 'plan',

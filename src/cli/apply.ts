@@ -53,7 +53,7 @@ Exit codes:
   3    a host could not be reached or trusted (unreachable, host key unknown/changed, no sudo) and nothing else failed
   130  interrupted (Ctrl-C): the step under way finished, no new step started`;
 
-function addReachOptions(cmd: Command): Command {
+export function addReachOptions(cmd: Command): Command {
   return cmd
     .option('--only <hosts>', 'only these hosts (comma-separated names)')
     .option('--known-hosts <file>', 'known_hosts file checked strictly (default: the lab\'s for lab hosts, else ~/.ssh/known_hosts)')
@@ -76,7 +76,7 @@ export interface Reach {
 }
 
 /** Re-executes inside the namespace when needed; returns the child's exit code, or undefined to go on here. */
-async function hopIfNeeded(specPath: string, opts: ReachOptions): Promise<number | undefined> {
+export async function hopIfNeeded(specPath: string, opts: ReachOptions): Promise<number | undefined> {
   if (currentNetns()) {
     watchParent();
     return undefined;

@@ -78,6 +78,8 @@ export function atomicWriteScript(req: WriteFileRequest, nonce = randomBytes(4).
     `chown ${q(owner)} "$tmp"`,
   ];
   if (req.validate) {
+    const tool = req.validate;
+    lines.push(`command -v ${tool} >/dev/null 2>&1 || { echo "${tool} is not installed here, so the file cannot be validated (run the packages phase first)" >&2; exit ${VALIDATION_FAILED}; }`);
     lines.push(`if ! out=$(${validatorCommand(req.validate)} 2>&1); then printf '%s\\n' "$out" >&2; exit ${VALIDATION_FAILED}; fi`);
   }
   // Mark the units first: if we die after the rename, the next run still reloads them.
