@@ -14,7 +14,7 @@ import { must } from './run.js';
 export const BASE_SUITE = 'bookworm';
 export const BASE_PACKAGES = ['systemd', 'systemd-sysv', 'dbus', 'openssh-server', 'iproute2', 'ca-certificates', 'curl', 'procps', 'iputils-ping'];
 /** Bump when the post-processing below changes, so cached bases are rebuilt. */
-export const BASE_RECIPE = 3;
+export const BASE_RECIPE = 4;
 
 /** Units a lab host does not need, masked so that an idle host is quiet and `is-system-running` says running. */
 export const MASKED_UNITS = [
@@ -132,6 +132,8 @@ async function postProcess(r: string): Promise<void> {
   await rm(join(r, 'var/lib/dbus/machine-id'), { force: true });
   await symlink('/etc/machine-id', join(r, 'var/lib/dbus/machine-id'));
   await writeFile(join(r, 'etc/hostname'), '');
+  // pam_env reads it at every login and logs an error when it is missing.
+  await writeFile(join(r, 'etc/default/locale'), '');
   await mkdir(join(r, 'etc/systemd/journald.conf.d'), { recursive: true });
   await writeFile(join(r, 'etc/systemd/journald.conf.d/kubeha.conf'), JOURNALD_DROPIN);
   for (const u of MASKED_UNITS) {

@@ -23,7 +23,8 @@ export function powerState(state: LabState, h: HostPlan): PowerState {
   if (!isSameProcess(ref)) return 'off';
   const init = containerInit(ref);
   if (init === undefined) return 'running';
-  return procState(init) === 'T' ? 'frozen' : 'running';
+  const st = procState(init);
+  return st === 'T' || st === 't' ? 'frozen' : 'running';
 }
 
 /** Every process belonging to the host: its nspawn (recorded or found by argument), and all inside its netns. */
@@ -89,6 +90,12 @@ export async function applyFault(state: LabState, hostName: string, fault: Fault
       if (init === undefined) throw new EnvironmentError(`${h.name} is not running`, `power it on: kubeha lab fault ${h.name} power-on`);
       const pids = containerPids(init);
       for (const p of pids) signal(p, fault === 'freeze' ? 'SIGSTOP' : 'SIGCONT');
+      // Signals land asynchronously: return once every process shows the new state.
+      const settled = (p: number): boolean => {
+        const st = procState(p);
+        return st === undefined || (fault === 'freeze') === (st === 'T' || st === 't');
+      };
+      for (let i = 0; i < 100 && !pids.every(settled); i++) await new Promise((r) => setTimeout(r, 20));
       return `${h.name}: ${fault === 'freeze' ? 'frozen' : 'thawed'} (${pids.length} processes)`;
     }
   }
