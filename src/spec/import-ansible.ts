@@ -10,6 +10,7 @@ import {
   maskOf,
   normaliseVersion,
   str,
+  yamlHint,
   toDnsLabel,
   toInt,
   type ImportResult,
@@ -570,7 +571,7 @@ function readVarsFile(vd: FileDiagnostics): Map<string, { value: unknown; at?: A
   for (const doc of docs) {
     for (const err of doc.errors) {
       const msg = err.message.split('\n')[0] ?? err.message;
-      vd.error('E_YAML_SYNTAX', `YAML syntax: ${msg.replace(/ at line \d+, column \d+:?$/, '')}`, vd.at(err.pos[0], Math.max(1, err.pos[1] - err.pos[0])), 'fix the YAML syntax at this position');
+      vd.error('IMPORT_YAML_SYNTAX', `YAML syntax: ${msg.replace(/ at line \d+, column \d+:?$/, '')}`, vd.at(err.pos[0], Math.max(1, err.pos[1] - err.pos[0])), yamlHint(err.code));
     }
   }
   if (vd.list.length > 0) return out;

@@ -74,7 +74,8 @@ export class FileDiagnostics {
       const text = this.index.lineText(at.line);
       if (text !== undefined) d.excerpt = text;
     }
-    if (hint !== undefined) d.hint = hint;
+    const fix = hint ?? (severity === 'error' ? DEFAULT_HINTS[code] ?? 'correct this entry of the imported file' : undefined);
+    if (fix !== undefined) d.hint = fix;
     this.list.push(d);
     return d;
   }
@@ -109,6 +110,15 @@ export class FileDiagnostics {
     });
   }
 }
+
+/** Hints for errors raised without one, so that every error tells how to fix it. */
+const DEFAULT_HINTS: Readonly<Record<string, string>> = {
+  IMPORT_BAD_PORT: 'use a port number between 1 and 65535',
+  IMPORT_BAD_HOST: 'write each host as a mapping: - {name: node1, address: 10.0.0.11, internalAddress: 10.0.0.11}',
+  IMPORT_BAD_ROLEGROUP: 'write each roleGroup as a list of host names from spec.hosts, e.g. worker: [node1, node2]',
+  IMPORT_BAD_ADDRESS: 'use an IPv4 address such as 10.0.0.11',
+  IMPORT_DUPLICATE_HOST: 'host names must be unique',
+};
 
 /** A DNS label for our `name` fields: lower-case, `[a-z0-9-]`, at most 63 characters. */
 export function toDnsLabel(raw: string): string {
@@ -276,4 +286,20 @@ export function normaliseVersion(v: string): string | undefined {
 /** Text of a scalar value (string, number, boolean); '' for anything else. */
 export function str(v: unknown): string {
   return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : '';
+}
+
+/** A fix for each eemeli/yaml error code an imported YAML file may raise. */
+export function yamlHint(code: string): string {
+  switch (code) {
+    case 'TAB_AS_INDENT':
+      return 'indent with spaces, never tabs';
+    case 'DUPLICATE_KEY':
+      return 'each key may appear once in a mapping; remove or merge the duplicate';
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+    case 'UNEXPECTED_TOKEN':
+      return 'check the indentation and the brackets/quotes on this line';
+    default:
+      return 'fix the YAML syntax at this position';
+  }
 }

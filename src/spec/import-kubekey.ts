@@ -8,6 +8,7 @@ import {
   mapEndpoint,
   normaliseVersion,
   str,
+  yamlHint,
   toDnsLabel,
   toInt,
   type ImportResult,
@@ -61,7 +62,7 @@ export function importKubekey(text: string, file: string, opts: ImportOptions = 
   for (const doc of docs) {
     for (const err of doc.errors) {
       const msg = err.message.split('\n')[0] ?? err.message;
-      d.error('E_YAML_SYNTAX', `YAML syntax: ${msg.replace(/ at line \d+, column \d+:?$/, '')}`, d.at(err.pos[0], Math.max(1, err.pos[1] - err.pos[0])), yamlHint(err.code));
+      d.error('IMPORT_YAML_SYNTAX', `YAML syntax: ${msg.replace(/ at line \d+, column \d+:?$/, '')}`, d.at(err.pos[0], Math.max(1, err.pos[1] - err.pos[0])), yamlHint(err.code));
     }
   }
   if (d.list.length > 0) return done();
@@ -497,19 +498,4 @@ function wrongKind(d: FileDiagnostics, doc: Document): void {
     at,
     kind === 'ClusterConfiguration' ? 'this is the ks-installer document; import the config-sample.yaml that also holds the KubeKey Cluster' : 'pass the file written by `kk create config` (kind: Cluster)',
   );
-}
-
-function yamlHint(code: string): string {
-  switch (code) {
-    case 'TAB_AS_INDENT':
-      return 'indent with spaces, never tabs';
-    case 'DUPLICATE_KEY':
-      return 'each key may appear once in a mapping; remove or merge the duplicate';
-    case 'BAD_INDENT':
-    case 'MISSING_CHAR':
-    case 'UNEXPECTED_TOKEN':
-      return 'check the indentation and the brackets/quotes on this line';
-    default:
-      return 'fix the YAML syntax at this position';
-  }
 }

@@ -138,7 +138,7 @@ test('a bad vars file is reported in its own file', () => {
   const r = importAnsible(fixture(HOSTS), HOSTS, { vars: { file: 'v.yaml', text: 'loadbalancer_apiserver:\n  address: [\n' } });
   const e = r.diagnostics.find((d) => d.severity === 'error');
   assert.equal(e?.file, 'v.yaml');
-  assert.equal(e?.code, 'E_YAML_SYNTAX');
+  assert.equal(e?.code, 'IMPORT_YAML_SYNTAX');
 });
 
 test('every imported inventory passes parseSpec (kubeha check) without errors', async (t) => {

@@ -186,7 +186,7 @@ test('errors: missing spec.hosts, wrong kind, YAML syntax, empty file', () => {
   assert.match(ours.diagnostics[0]?.hint ?? '', /kubeha check/);
 
   const syntax = importKubekey('apiVersion: kubekey.kubesphere.io/v1alpha2\nkind: Cluster\nspec:\n  hosts: [\n', 's.yaml');
-  assert.equal(syntax.diagnostics[0]?.code, 'E_YAML_SYNTAX');
+  assert.equal(syntax.diagnostics[0]?.code, 'IMPORT_YAML_SYNTAX');
   assert.ok((syntax.diagnostics[0]?.line ?? 0) >= 4);
   assert.ok(syntax.diagnostics[0]?.hint);
 
