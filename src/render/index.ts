@@ -6,7 +6,7 @@ import { HOSTS_FILE, hostsMarkers, renderHostsBlock } from './hosts-file.js';
 import { KEEPALIVED_CONF, renderKeepalivedConf } from './keepalived.js';
 import { SYSCTL_FILE, renderSysctl } from './sysctl.js';
 import { HAPROXY_DROPIN, KEEPALIVED_DROPIN, renderHaproxyDropin, renderKeepalivedDropin } from './systemd.js';
-import { lbHosts } from './util.js';
+import { apiservers, lbHosts } from './util.js';
 
 export { lbHosts } from './util.js';
 
@@ -76,14 +76,31 @@ function renderHost(spec: ClusterSpec, host: Host, peers: Host[] | undefined, se
  */
 export function renderMirrorManifest(spec: ClusterSpec): string {
   const ep = spec.controlPlane.endpoint;
+  const apiPort = spec.controlPlane.apiserverPort;
+  const lb = spec.loadBalancer;
   const lines = [
     `# kubeha mirror of cluster "${spec.name}": each host's files are under ./<name>/ at their real paths.`,
     `endpoint: ${yamlScalar(`${ep.address}:${ep.port}`)}`,
     'hosts:',
-    ...spec.hosts.map((h) => `  - name: ${yamlScalar(h.name)}\n    address: ${yamlScalar(h.address)}`),
-    '',
+    ...spec.hosts.flatMap((h) => [
+      `  - name: ${yamlScalar(h.name)}`,
+      `    address: ${yamlScalar(h.address)}`,
+      // The port its kube-apiserver listens on (no config file in the mirror says so).
+      ...(h.roles.includes('control-plane') ? [`    apiserver: ${apiPort}`] : []),
+    ]),
   ];
-  return lines.join('\n');
+  if (lb.mode === 'external')
+    lines.push(
+      '# The cloud or hardware load balancer in front of the apiservers (kubeha renders no config for it).',
+      'externalLb:',
+      `  address: ${yamlScalar(lb.vip)}`,
+      `  port: ${lb.port}`,
+      `  hairpin: ${lb.hairpin}`,
+      '  healthCheck: true',
+      '  backends:',
+      ...apiservers(spec).map((m) => `    - ${yamlScalar(`${m.address}:${apiPort}`)}`),
+    );
+  return lines.join('\n') + '\n';
 }
 
 /** Quotes a scalar when YAML would read it as something else (an IPv6 address, a number-like name). */

@@ -24,7 +24,7 @@ export function dedicatedSpec(): ClusterSpec {
       vip: '10.77.0.10',
       port: 6443,
       interface: 'eth0',
-      virtualRouterId: 51,
+      virtualRouterId: 173,
       vrrpVersion: 3,
       advertInt: 0.2,
       authSecret: 'vrrp-auth',
