@@ -30,6 +30,7 @@ import {
   emptyWorld,
   frontendsOn,
   haproxyRunning,
+  haproxyTakesApiserverPort,
   keepalivedRunning,
   nodeUp,
   serverUp,
@@ -304,6 +305,8 @@ function scenario(ctx: Ctx, failure: string, none: Election | undefined): Scenar
     holders = nodeUp(w, mode.host) ? [mode.host.name] : [];
     notes.push(`${ep} is the address of ${mode.host.name} itself (no VIP, no failover)`);
   }
+  for (const h of model.hosts)
+    if (haproxyTakesApiserverPort(h)) notes.push(`assumed: HAProxy holds port ${h.apiserver?.port} on ${h.name}, so its apiserver cannot listen`);
   const paths = holders.map((name) => pathThrough(ctx, hostByName(model, name), w));
   const apiReachable = holders.length > 0 && paths.every((p) => p.ok);
   if (holders.length === 0) notes.push(`nobody holds ${model.endpoint.address}`);
@@ -332,12 +335,20 @@ function describeState(s: InstanceState): string {
   return `${s.m.host.name}: ${s.fault ? 'FAULT' : `priority ${s.prio}`}${parts.length > 0 ? ` [${parts.join(', ')}]` : ''}`;
 }
 
+const NOTED_KINDS = new Set(['unknown', 'always-fails', 'disabled', 'apiserver-local']);
+
 function vrrpNote(e: Election, none: Election | undefined, failure: string): string {
   const states = e.states.map(describeState).join(', ');
   const before = none?.holders.join('+') ?? '';
   const after = e.holders.join('+') || 'nobody';
-  if (failure === 'none') return `VRRP after start-up: ${after} MASTER (${states})`;
-  const moved = before === after ? `VIP stays on ${after}` : `VIP moves ${before || 'nowhere'} → ${after}`;
+  if (failure === 'none') {
+    // Say once what kubeha assumed about trackers it could not simply read.
+    const odd = new Set<string>();
+    for (const st of e.states) for (const t of st.trackers) if (NOTED_KINDS.has(t.use.cls.kind)) odd.add(`${st.m.host.name}/${t.use.name}: ${t.use.cls.detail}`);
+    return `VRRP after start-up: ${after} MASTER (${states})${odd.size > 0 ? `; ${[...odd].join('; ')}` : ''}`;
+  }
+  const moved =
+    before === after ? `VIP stays on ${after}` : e.holders.length > 1 ? `VIP held by ${e.holders.join(' and ')}` : `VIP moves ${before || 'nowhere'} → ${after}`;
   return `${moved} (${states})`;
 }
 
