@@ -59,8 +59,9 @@ export class YamlLocator {
         if (!pair) return { node, ...(key ? { key } : {}), complete: false };
         key = isNodeLike(pair.key) ? pair.key : undefined;
         // `vip:` with nothing after it: point at the key.
-        if (!isNodeLike(pair.value)) return { ...(key ? { node: key, key } : {}), complete: true };
-        node = pair.value;
+        const empty = !isNodeLike(pair.value) || (isScalar(pair.value) && pair.value.value === null && pair.value.range?.[0] === pair.value.range?.[1]);
+        if (empty) return { ...(key ? { node: key, key } : {}), complete: true };
+        node = pair.value as Node;
       } else if (isSeq(node) && typeof seg === 'number') {
         const item = node.items[seg];
         if (!isNodeLike(item)) return { node, ...(key ? { key } : {}), complete: false };

@@ -568,7 +568,7 @@ export const vrrpSettings: SpecRule = {
 
 export const etcdMembers: SpecRule = {
   name: 'etcd-members',
-  codes: ['SPEC_ETCD_NO_MEMBERS', 'SPEC_ETCD_NO_QUORUM_TOLERANCE', 'SPEC_ETCD_EVEN_MEMBERS', 'SPEC_ETCD_EXTERNAL_NO_ENDPOINTS', 'SPEC_BAD_URL'],
+  codes: ['SPEC_ETCD_NO_QUORUM_TOLERANCE', 'SPEC_ETCD_EVEN_MEMBERS', 'SPEC_ETCD_EXTERNAL_NO_ENDPOINTS', 'SPEC_BAD_URL'],
   check({ spec, report }) {
     let n: number;
     let path: SpecPath[];
@@ -599,17 +599,8 @@ export const etcdMembers: SpecRule = {
       const members = withRole(spec, 'etcd');
       n = members.length;
       path = [['etcd'], ...members.slice(0, 1).map((i): SpecPath => ['hosts', i, 'roles'])];
-      if (n === 0) {
-        if (withRole(spec, 'control-plane').length === 0) return; // SPEC_NO_CONTROL_PLANE says it
-        report({
-          code: 'SPEC_ETCD_NO_MEMBERS',
-          severity: 'error',
-          message: 'etcd is stacked but no host runs it',
-          hint: 'give three hosts the role etcd',
-          path: ['hosts'],
-        });
-        return;
-      }
+      // No member: defaults made the control-plane hosts members, so there is no control plane (SPEC_NO_CONTROL_PLANE).
+      if (n === 0) return;
     }
     const quorum = Math.floor(n / 2) + 1;
     if (n < 3)

@@ -1,0 +1,100 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { analyzeSpec, checkReport } from '../../src/cli/check.js';
+import { exampleSpec } from '../../src/spec/examples.js';
+import { parseSpec } from '../../src/spec/load.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function kubeha(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', ...args], { cwd: ROOT }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr });
+    });
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+let dir = '';
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kubeha-check-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('kubeha check (in process)', () => {
+  it('checkReport: spec warnings become findings with file/line/col; analyzeSpec adds nothing yet', () => {
+    const text = exampleSpec('dedicated-lb').replace(/ {2}- name: lb1[^\n]*\n[^\n]*\n[^\n]*\n/, '');
+    const r = parseSpec(text, 'one.yaml');
+    assert.ok(r.spec);
+    const report = checkReport(r.spec, r.diagnostics);
+    assert.deepEqual(report.scenarios, []);
+    assert.equal(report.findings.length, 1);
+    const f = report.findings[0];
+    assert.equal(f?.rule, 'SPEC_SINGLE_LB_HOST');
+    assert.equal(f?.severity, 'warning');
+    assert.equal(f?.file, 'one.yaml');
+    assert.ok(typeof f?.line === 'number' && typeof f.col === 'number');
+    assert.deepEqual(analyzeSpec(r.spec), { findings: [], scenarios: [] });
+  });
+
+  it('checkReport merges what the analysis hook returns', () => {
+    const r = parseSpec(exampleSpec('stacked'), 's.yaml');
+    assert.ok(r.spec);
+    const report = checkReport(r.spec, r.diagnostics, () => ({
+      findings: [{ severity: 'error', rule: 'x', message: 'm' }],
+      scenarios: [{ failure: 'none', vipHolders: ['master1'], apiReachable: true, note: '' }],
+    }));
+    assert.equal(report.findings[0]?.rule, 'x');
+    assert.equal(report.scenarios.length, 1);
+  });
+});
+
+describe('kubeha init / check / schema (CLI)', () => {
+  it('init | check --output json: exit 0 and the JSON contract', async () => {
+    const file = join(dir, 'cluster.yaml');
+    const init = await kubeha(['init', '-o', file]);
+    assert.equal(init.code, 0, init.stderr);
+    const r = await kubeha(['check', file, '--output', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { findings: [], scenarios: [] });
+    const again = await kubeha(['init', '-o', file]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /KUBEHA_FILE_EXISTS/);
+    assert.equal(await readFile(file, 'utf8'), exampleSpec('dedicated-lb'));
+  });
+
+  it('check text output: warnings with caret, summary, exit 0', async () => {
+    const file = join(dir, 'two-etcd.yaml');
+    await writeFile(file, exampleSpec('dedicated-lb').replace(/(name: master3[^\n]*\n[^\n]*\n\s*roles: )\[control-plane, etcd\]/, '$1[control-plane]'));
+    const r = await kubeha(['check', file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /warning\[SPEC_ETCD_NO_QUORUM_TOLERANCE\]/);
+    assert.match(r.stdout, /\n\s+\|\s+\^+/);
+    assert.match(r.stdout, /: ok: 0 error\(s\), 1 warning\(s\)/);
+  });
+
+  it('check --output json on an invalid spec: exit 2, findings on stdout, diagnostics on stderr', async () => {
+    const file = join(dir, 'dup.yaml');
+    await writeFile(file, exampleSpec('dedicated-lb').replace('name: lb1', 'name: lb0'));
+    const r = await kubeha(['check', file, '--output', 'json']);
+    assert.equal(r.code, 2);
+    const report = JSON.parse(r.stdout) as { findings: { rule: string; line: number }[] };
+    assert.equal(report.findings[0]?.rule, 'SPEC_DUPLICATE_HOST_NAME');
+    assert.equal(report.findings[0]?.line, 19);
+    assert.match(r.stderr, /error\[SPEC_DUPLICATE_HOST_NAME\]/);
+  });
+
+  it('schema prints JSON with $id', async () => {
+    const r = await kubeha(['schema']);
+    assert.equal(r.code, 0);
+    const s = JSON.parse(r.stdout) as Record<string, unknown>;
+    assert.equal(typeof s['$id'], 'string');
+  });
+});

@@ -1,0 +1,139 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmod, mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { InputError } from '../../src/diag/errors.js';
+import { firstInvalidUtf8, loadSpecFile, readTextFile } from '../../src/cli/io.js';
+import { exampleSpec } from '../../src/spec/examples.js';
+
+let dir = '';
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kubeha-io-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function codeOf(p: Promise<unknown>): Promise<{ code: string; line?: number; col?: number; file?: string }> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof InputError, String(err));
+    const d = err.diagnostics[0];
+    assert.ok(d);
+    assert.ok(d.hint, 'hint');
+    return { code: d.code, ...(d.line !== undefined ? { line: d.line } : {}), ...(d.col !== undefined ? { col: d.col } : {}), ...(d.file ? { file: d.file } : {}) };
+  }
+  assert.fail('expected an InputError');
+}
+
+describe('readTextFile', () => {
+  it('reads UTF-8 and drops a BOM', async () => {
+    const p = join(dir, 'bom.yaml');
+    await writeFile(p, '\uFEFFa: é\n');
+    assert.equal(await readTextFile(p), 'a: é\n');
+  });
+
+  it('missing file, at path:1:1', async () => {
+    const p = join(dir, 'nope.yaml');
+    assert.deepEqual(await codeOf(readTextFile(p)), { code: 'KUBEHA_FILE_NOT_FOUND', line: 1, col: 1, file: p });
+  });
+
+  it('a path through a regular file is "not found"', async () => {
+    const f = join(dir, 'plain');
+    await writeFile(f, 'x');
+    assert.equal((await codeOf(readTextFile(join(f, 'x.yaml')))).code, 'KUBEHA_FILE_NOT_FOUND');
+  });
+
+  it('a directory', async () => {
+    const d = join(dir, 'sub');
+    await mkdir(d);
+    assert.equal((await codeOf(readTextFile(d))).code, 'KUBEHA_FILE_IS_DIRECTORY');
+  });
+
+  it('unreadable (skipped as root, who reads anything)', async (t) => {
+    if (process.getuid?.() === 0) {
+      t.skip('root ignores file modes');
+      return;
+    }
+    const p = join(dir, 'secret.yaml');
+    await writeFile(p, 'a: 1\n');
+    await chmod(p, 0);
+    assert.equal((await codeOf(readTextFile(p))).code, 'KUBEHA_FILE_UNREADABLE');
+  });
+
+  it('empty and blank files', async () => {
+    const e = join(dir, 'empty.yaml');
+    await writeFile(e, '');
+    assert.equal((await codeOf(readTextFile(e))).code, 'KUBEHA_FILE_EMPTY');
+    const b = join(dir, 'blank.yaml');
+    await writeFile(b, '\n \t\n');
+    assert.equal((await codeOf(readTextFile(b))).code, 'KUBEHA_FILE_EMPTY');
+  });
+
+  it('binary: the line and column of the NUL byte', async () => {
+    const p = join(dir, 'bin');
+    await writeFile(p, Buffer.from('a: 1\nbb\0c\n'));
+    assert.deepEqual(await codeOf(readTextFile(p)), { code: 'KUBEHA_FILE_BINARY', line: 2, col: 3, file: p });
+  });
+
+  it('not UTF-8: the line and column of the bad byte', async () => {
+    const p = join(dir, 'latin1.yaml');
+    await writeFile(p, Buffer.from('name: caf\xe9\n', 'latin1'));
+    assert.deepEqual(await codeOf(readTextFile(p)), { code: 'KUBEHA_FILE_NOT_UTF8', line: 1, col: 10, file: p });
+  });
+});
+
+describe('firstInvalidUtf8', () => {
+  it('finds overlongs, surrogates, truncations, stray continuations', () => {
+    assert.equal(firstInvalidUtf8(Buffer.from('héllo ✓ 😀', 'utf8')), -1);
+    assert.equal(firstInvalidUtf8(Uint8Array.from([0x61, 0xc0, 0x80])), 1);
+    assert.equal(firstInvalidUtf8(Uint8Array.from([0xed, 0xa0, 0x80])), 0);
+    assert.equal(firstInvalidUtf8(Uint8Array.from([0x61, 0x62, 0xe2, 0x82])), 2);
+    assert.equal(firstInvalidUtf8(Uint8Array.from([0x80])), 0);
+    assert.equal(firstInvalidUtf8(Uint8Array.from([0xf4, 0x90, 0x80, 0x80])), 0);
+  });
+});
+
+describe('loadSpecFile', () => {
+  function sink(): { stream: Writable; text: () => string } {
+    let buf = '';
+    return {
+      stream: new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          buf += chunk.toString();
+          cb();
+        },
+      }),
+      text: () => buf,
+    };
+  }
+
+  it('returns the spec of a valid file, printing nothing', async () => {
+    const p = join(dir, 'cluster.yaml');
+    await writeFile(p, exampleSpec('dedicated-lb'));
+    const s = sink();
+    const spec = await loadSpecFile(p, s.stream);
+    assert.equal(spec.hosts.length, 8);
+    assert.equal(s.text(), '');
+  });
+
+  it('prints warnings and still returns the spec', async () => {
+    const p = join(dir, 'one-lb.yaml');
+    await writeFile(p, exampleSpec('dedicated-lb').replace(/ {2}- name: lb1[^\n]*\n[^\n]*\n[^\n]*\n/, ''));
+    const s = sink();
+    const spec = await loadSpecFile(p, s.stream);
+    assert.equal(spec.hosts.length, 7);
+    assert.match(s.text(), /^.*one-lb\.yaml:\d+:\d+: warning\[SPEC_SINGLE_LB_HOST\]/);
+  });
+
+  it('throws InputError with every diagnostic on an error', async () => {
+    const p = join(dir, 'dup.yaml');
+    await writeFile(p, exampleSpec('dedicated-lb').replace('name: lb1', 'name: lb0'));
+    const d = await codeOf(loadSpecFile(p));
+    assert.equal(d.code, 'SPEC_DUPLICATE_HOST_NAME');
+    assert.equal(d.file, p);
+  });
+});

@@ -1,0 +1,26 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { cidrsOverlap, inCidr, isIPv4, isNetworkOrBroadcast, parseCidr, slash24 } from '../../src/spec/ipv4.js';
+
+describe('ipv4 adapter', () => {
+  it('isIPv4 accepts dotted quads only', () => {
+    for (const ok of ['10.77.0.10', '0.0.0.0', '255.255.255.255', '192.168.2.204']) assert.ok(isIPv4(ok), ok);
+    for (const bad of ['10.77.0.256', '10.77.0', '10.77.0.1/24', '010.1.1.1', '1.2.3.4.5', 'a.b.c.d', '', ' 1.2.3.4', '::1']) assert.ok(!isIPv4(bad), bad);
+  });
+
+  it('parseCidr', () => {
+    assert.deepEqual(parseCidr('10.244.0.0/16'), { network: '10.244.0.0', prefix: 16, hostBitsSet: false });
+    assert.deepEqual(parseCidr('10.96.1.0/12'), { network: '10.96.0.0', prefix: 12, hostBitsSet: true });
+    for (const bad of ['10.0.0.0/33', '10.0.0.0', '10.0.0/8', '10.0.0.0/', 'x/8']) assert.equal(parseCidr(bad), undefined, bad);
+  });
+
+  it('inCidr, slash24, overlap, network/broadcast', () => {
+    assert.ok(inCidr('10.77.0.10', slash24('10.77.0.11')));
+    assert.ok(!inCidr('10.77.1.10', slash24('10.77.0.11')));
+    assert.ok(cidrsOverlap({ network: '10.0.0.0', prefix: 8 }, { network: '10.96.0.0', prefix: 12 }));
+    assert.ok(!cidrsOverlap({ network: '10.244.0.0', prefix: 16 }, { network: '10.96.0.0', prefix: 12 }));
+    assert.ok(isNetworkOrBroadcast('10.77.0.255', slash24('10.77.0.1')));
+    assert.ok(isNetworkOrBroadcast('10.77.0.0', slash24('10.77.0.1')));
+    assert.ok(!isNetworkOrBroadcast('10.77.0.10', slash24('10.77.0.1')));
+  });
+});

@@ -1,0 +1,168 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyDefaults } from '../../src/spec/defaults.js';
+import { runSpecRules, specRules } from '../../src/spec/rules.js';
+import type { SpecInput } from '../../src/spec/schema.js';
+
+/** The seeds' topology: 2 LB hosts, 3 masters (control-plane + etcd), 1 worker, VIP .10. */
+function base(): SpecInput {
+  return {
+    apiVersion: 'kubeha.io/v1alpha1',
+    kind: 'Cluster',
+    metadata: { name: 'rules' },
+    hosts: [
+      { name: 'lb0', address: '10.77.0.11', roles: ['loadbalancer'] },
+      { name: 'lb1', address: '10.77.0.12', roles: ['loadbalancer'] },
+      { name: 'master1', address: '10.77.0.21', roles: ['control-plane', 'etcd'] },
+      { name: 'master2', address: '10.77.0.22', roles: ['control-plane', 'etcd'] },
+      { name: 'master3', address: '10.77.0.23', roles: ['control-plane', 'etcd'] },
+      { name: 'worker1', address: '10.77.0.31', roles: ['worker'] },
+    ],
+    loadBalancer: { mode: 'keepalived-haproxy', vip: '10.77.0.10' },
+  };
+}
+
+/** Stacked: the masters run keepalived + HAProxy. */
+function stacked(): SpecInput {
+  const s = base();
+  s.hosts = s.hosts.filter((h) => !h.roles.includes('loadbalancer'));
+  s.loadBalancer = { mode: 'stacked', vip: '10.77.0.10' };
+  return s;
+}
+
+function run(input: SpecInput): { code: string; severity: string; host?: string }[] {
+  return runSpecRules(input, applyDefaults(input)).map((d) => ({ code: d.code, severity: d.severity, ...(d.host ? { host: d.host } : {}) }));
+}
+
+function codes(input: SpecInput): string[] {
+  return run(input).map((d) => d.code);
+}
+
+/** [description, code, severity, mutation of the base spec] */
+const CASES: [string, string, 'error' | 'warning', (s: SpecInput) => SpecInput][] = [
+  ['two hosts with one name', 'SPEC_DUPLICATE_HOST_NAME', 'error', (s) => ((s.hosts[1]!.name = 'lb0'), s)],
+  ['two hosts with one address', 'SPEC_DUPLICATE_ADDRESS', 'error', (s) => ((s.hosts[5]!.address = '10.77.0.23'), s)],
+  ['an unknown role', 'SPEC_UNKNOWN_ROLE', 'error', (s) => ((s.hosts[5]!.roles = ['wroker']), s)],
+  ['a host with no role', 'SPEC_HOST_WITHOUT_ROLE', 'error', (s) => ((s.hosts[5]!.roles = []), s)],
+  ['no control-plane host', 'SPEC_NO_CONTROL_PLANE', 'error', (s) => ((s.hosts = s.hosts.filter((h) => !h.roles.includes('control-plane'))), s)],
+  ['an octet above 255', 'SPEC_BAD_IPV4', 'error', (s) => ((s.hosts[5]!.address = '10.77.0.300'), s)],
+  ['a VIP that is not an address', 'SPEC_BAD_IPV4', 'error', (s) => ((s.loadBalancer.vip = 'vip.example'), s)],
+  ['a loopback host address', 'SPEC_UNUSABLE_ADDRESS', 'error', (s) => ((s.hosts[5]!.address = '127.0.0.2'), s)],
+  ['a malformed pod CIDR', 'SPEC_BAD_CIDR', 'error', (s) => ((s.network = { podCIDR: '10.244.0.0' }), s)],
+  ['a CIDR with host bits', 'SPEC_BAD_CIDR', 'error', (s) => ((s.network = { serviceCIDR: '10.96.3.0/12' }), s)],
+  ['overlapping pod and service CIDRs', 'SPEC_CIDR_OVERLAP', 'error', (s) => ((s.network = { podCIDR: '10.0.0.0/8', serviceCIDR: '10.96.0.0/12' }), s)],
+  ['a host inside the pod CIDR', 'SPEC_CIDR_OVERLAP', 'error', (s) => ((s.network = { podCIDR: '10.77.0.0/16' }), s)],
+  ['a bad endpoint domain', 'SPEC_BAD_DOMAIN', 'error', (s) => ((s.controlPlane = { endpoint: { domain: 'api_server!' } }), s)],
+  ['a bad cert SAN', 'SPEC_BAD_SAN', 'error', (s) => ((s.controlPlane = { certSANs: ['not a name'] }), s)],
+  ['a bad interface name', 'SPEC_BAD_INTERFACE', 'error', (s) => ((s.loadBalancer.interface = 'a-very-long-interface-name'), s)],
+  ['no VIP', 'SPEC_VIP_REQUIRED', 'error', (s) => (delete s.loadBalancer.vip, s)],
+  ['external mode without address', 'SPEC_VIP_REQUIRED', 'error', (s) => ((s.loadBalancer = { mode: 'external' }), s)],
+  ['VIP = an LB host address', 'SPEC_VIP_IS_HOST_ADDRESS', 'error', (s) => ((s.loadBalancer.vip = '10.77.0.12'), s)],
+  ['external LB address = a master (imported, not HA)', 'SPEC_VIP_IS_HOST_ADDRESS', 'warning', (s) => ((s.loadBalancer = { mode: 'external', vip: '10.77.0.21' }), s)],
+  ['VIP outside the LB /24', 'SPEC_VIP_OUTSIDE_SUBNET', 'error', (s) => ((s.loadBalancer.vip = '10.77.1.10'), s)],
+  ['VIP = broadcast of the LB /24', 'SPEC_VIP_OUTSIDE_SUBNET', 'error', (s) => ((s.loadBalancer.vip = '10.77.0.255'), s)],
+  ['VIP outside network.hostCIDR', 'SPEC_VIP_OUTSIDE_SUBNET', 'error', (s) => ((s.network = { hostCIDR: '10.77.0.8/29' }), (s.loadBalancer.vip = '10.77.0.20'), s)],
+  ['an LB host outside network.hostCIDR', 'SPEC_LB_HOST_OUTSIDE_SUBNET', 'error', (s) => ((s.network = { hostCIDR: '10.77.0.8/30' }), (s.loadBalancer.vip = '10.77.0.10'), s)],
+  ['no LB host in keepalived-haproxy mode', 'SPEC_NO_LB_HOSTS', 'error', (s) => ((s.hosts = s.hosts.filter((h) => !h.roles.includes('loadbalancer'))), s)],
+  ['one LB host', 'SPEC_SINGLE_LB_HOST', 'warning', (s) => ((s.hosts = s.hosts.filter((h) => h.name !== 'lb1')), s)],
+  ['LB hosts in external mode', 'SPEC_LB_HOSTS_UNUSED', 'warning', (s) => ((s.loadBalancer = { mode: 'external', vip: '10.77.0.10' }), s)],
+  ['stacked with a non-master LB host', 'SPEC_STACKED_LB_NOT_CONTROL_PLANE', 'error', (s) => ((s.loadBalancer.mode = 'stacked'), (s.loadBalancer.port = 8443), s)],
+  ['stacked with HAProxy on the apiserver port', 'SPEC_LB_PORT_CONFLICTS_APISERVER', 'error', (_s) => {
+    const s = stacked();
+    s.loadBalancer.port = 6443;
+    return s;
+  }],
+  ['a master that is also an LB host, same port', 'SPEC_LB_PORT_CONFLICTS_APISERVER', 'error', (s) => ((s.hosts[2]!.roles = ['control-plane', 'etcd', 'loadbalancer']), s)],
+  ['stacked HAProxy on the etcd port', 'SPEC_LB_PORT_CONFLICT', 'error', (_s) => {
+    const s = stacked();
+    s.loadBalancer.port = 2379;
+    return s;
+  }],
+  ['endpoint port ≠ LB port', 'SPEC_ENDPOINT_PORT_MISMATCH', 'error', (s) => ((s.controlPlane = { endpoint: { port: 16443 } }), s)],
+  ['endpoint address = a master', 'SPEC_ENDPOINT_BYPASSES_LB', 'error', (s) => ((s.controlPlane = { endpoint: { address: '10.77.0.21' } }), s)],
+  ['endpoint address = something else', 'SPEC_ENDPOINT_NOT_VIP', 'warning', (s) => ((s.controlPlane = { endpoint: { address: '10.77.0.99' } }), s)],
+  ['VRRPv2 with a fractional advert', 'SPEC_ADVERT_INT_V2_FRACTION', 'error', (s) => ((s.loadBalancer.vrrpVersion = 2), (s.loadBalancer.advertInt = 0.5), s)],
+  ['a 20 s tunnel timeout', 'SPEC_TUNNEL_TIMEOUT_SHORT', 'warning', (s) => ((s.loadBalancer.timeouts = { tunnel: '20s' }), s)],
+  ['1 etcd member', 'SPEC_ETCD_NO_QUORUM_TOLERANCE', 'warning', (s) => ((s.hosts[3]!.roles = ['control-plane']), (s.hosts[4]!.roles = ['control-plane']), s)],
+  ['2 etcd members', 'SPEC_ETCD_NO_QUORUM_TOLERANCE', 'warning', (s) => ((s.hosts[4]!.roles = ['control-plane']), s)],
+  ['4 etcd members', 'SPEC_ETCD_EVEN_MEMBERS', 'warning', (s) => ((s.hosts[5]!.roles = ['worker', 'etcd']), s)],
+  ['external etcd without endpoints', 'SPEC_ETCD_EXTERNAL_NO_ENDPOINTS', 'error', (s) => ((s.etcd = { type: 'external' }), s)],
+  ['external etcd with a bad URL', 'SPEC_BAD_URL', 'error', (s) => ((s.etcd = { type: 'external', endpoints: ['10.0.0.1:2379', 'https://10.0.0.2:2379', 'https://10.0.0.3:2379'] }), s)],
+  ['2 external etcd endpoints', 'SPEC_ETCD_NO_QUORUM_TOLERANCE', 'warning', (s) => ((s.etcd = { type: 'external', endpoints: ['https://10.0.0.1:2379', 'https://10.0.0.2:2379'] }), s)],
+  ['a jump host naming no host', 'SPEC_UNKNOWN_JUMP_HOST', 'error', (s) => ((s.ssh = { jumpHost: 'bastoin' }), s)],
+  ['a host that jumps through itself', 'SPEC_JUMP_HOST_SELF', 'error', (s) => ((s.hosts[0]!.ssh = { jumpHost: 'lb0' }), s)],
+];
+
+describe('spec rules', () => {
+  it('the base spec and the stacked variant raise nothing', () => {
+    assert.deepEqual(run(base()), []);
+    assert.deepEqual(run(stacked()), []);
+  });
+
+  for (const [what, code, severity, mutate] of CASES) {
+    it(`${code}: ${what}`, () => {
+      const found = run(mutate(base())).filter((d) => d.code === code);
+      assert.ok(found.length > 0, `expected ${code}, got ${codes(mutate(base())).join(', ') || 'nothing'}`);
+      assert.equal(found[0]?.severity, severity);
+    });
+  }
+
+  it('every code a rule declares is exercised by a case above', () => {
+    const tested = new Set(CASES.map((c) => c.at(1) as string));
+    const declared = specRules.flatMap((r) => r.codes);
+    assert.deepEqual(
+      declared.filter((c) => !tested.has(c)),
+      [],
+    );
+  });
+
+  it('unknown roles get a did-you-mean hint', () => {
+    const s = base();
+    s.hosts[5]!.roles = ['mastr'];
+    const d = runSpecRules(s, applyDefaults(s)).find((x) => x.code === 'SPEC_UNKNOWN_ROLE');
+    assert.match(d?.hint ?? '', /did you mean "master"/);
+  });
+
+  it('role aliases are not unknown roles', () => {
+    const s = base();
+    s.hosts[2]!.roles = ['master', 'etcd'];
+    s.hosts[0]!.roles = ['lb'];
+    s.hosts[5]!.roles = ['node'];
+    assert.deepEqual(codes(s), []);
+  });
+
+  it('jump hosts given as user@address:port or FQDN are accepted', () => {
+    const s = base();
+    s.ssh = { jumpHost: 'ops@203.0.113.7:2222' };
+    s.hosts[1]!.ssh = { jumpHost: 'bastion.example.com' };
+    s.hosts[2]!.ssh = { jumpHost: 'lb0' };
+    assert.deepEqual(codes(s), []);
+  });
+
+  it('the port-mismatch message names the bypass when the endpoint is the apiserver port (seed 003)', () => {
+    const s = stacked();
+    s.loadBalancer.port = 16443;
+    s.controlPlane = { endpoint: { port: 6443 } };
+    const d = runSpecRules(s, applyDefaults(s)).find((x) => x.code === 'SPEC_ENDPOINT_PORT_MISMATCH');
+    assert.match(d?.message ?? '', /bypass HAProxy/);
+    assert.match(d?.hint ?? '', /16443/);
+  });
+
+  it('even etcd counts say how many failures they tolerate', () => {
+    const s = base();
+    s.hosts[5]!.roles = ['worker', 'etcd'];
+    const d = runSpecRules(s, applyDefaults(s)).find((x) => x.code === 'SPEC_ETCD_EVEN_MEMBERS');
+    assert.match(d?.message ?? '', /4 etcd members need a quorum of 3, so they tolerate 1 failure/);
+  });
+
+  it('a wider hostCIDR accepts a VIP outside the LB hosts\' /24', () => {
+    const s = base();
+    s.network = { hostCIDR: '10.77.0.0/16' };
+    s.loadBalancer.vip = '10.77.5.10';
+    assert.deepEqual(codes(s), []);
+  });
+
+  it('every diagnostic has a hint', () => {
+    for (const [, , , mutate] of CASES) for (const d of runSpecRules(mutate(base()), applyDefaults(mutate(base())))) assert.ok(d.hint && d.hint.length > 10, d.code);
+  });
+});
