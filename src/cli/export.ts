@@ -1,18 +1,9 @@
 import type { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { renderKubekeyConfig } from '../render/kubekey-export.js';
-import type { ClusterSpec } from '../spec/types.js';
+import { loadSpecFile } from './io.js';
 
 /** `kubeha export kubekey SPEC [-o OUT]`: a KubeKey config whose controlPlaneEndpoint is kubeha's load balancer. */
-
-type LoadSpecFile = (path: string) => Promise<ClusterSpec>;
-
-async function loadSpec(path: string): Promise<ClusterSpec> {
-  // Resolved at run time so that this command builds before the spec loader lands (agreed contract of src/cli/io.ts).
-  const ioModule = './io.js';
-  const io = (await import(ioModule)) as { loadSpecFile: LoadSpecFile };
-  return io.loadSpecFile(path);
-}
 
 export function registerExport(program: Command): void {
   const exp = program.command('export').description('Write the configuration of another tool from a kubeha spec');
@@ -33,7 +24,7 @@ stays unset because kubeha runs the load balancer. Settings imported from a Kube
 Exit codes: 0 written, 2 the spec has errors.`,
     )
     .action(async (file: string, o: { out?: string }) => {
-      const spec = await loadSpec(file);
+      const spec = await loadSpecFile(file);
       const { text, notes } = renderKubekeyConfig(spec);
       for (const n of notes) process.stderr.write(`note: ${n}\n`);
       if (o.out && o.out !== '-') {

@@ -1,53 +1,18 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { InputError } from '../diag/errors.js';
 import { renderDiagnostics } from '../diag/render.js';
 import { importAnsible } from '../spec/import-ansible.js';
 import type { ImportResult } from '../spec/import-common.js';
 import { importKubekey } from '../spec/import-kubekey.js';
 import { importedSpecYaml } from '../spec/import-yaml.js';
+import { readTextFile } from './io.js';
 
 /**
  * `kubeha import kubekey FILE` and `kubeha import ansible HOSTS.INI [--vars FILE]`: turn what people already
  * have into a kubeha spec (stdout or -o). Diagnostics go to stderr; exit 2 when any is an error.
  */
-
-type ReadTextFile = (path: string) => Promise<string>;
-
-/** The file reader of src/cli/io.ts (agreed contract: missing/binary/empty → InputError), with a local stand-in. */
-export async function readInput(path: string): Promise<string> {
-  const ioModule = './io.js';
-  let reader: ReadTextFile | undefined;
-  try {
-    reader = ((await import(ioModule)) as { readTextFile?: ReadTextFile }).readTextFile;
-  } catch {
-    reader = undefined;
-  }
-  return reader ? reader(path) : readLocal(path);
-}
-
-async function readLocal(path: string): Promise<string> {
-  let buf: Buffer;
-  try {
-    buf = await readFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError([
-      {
-        code: code === 'ENOENT' ? 'E_FILE_MISSING' : 'E_FILE_UNREADABLE',
-        severity: 'error',
-        message: code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path}: ${(err as Error).message}`,
-        file: path,
-        hint: 'check the path',
-      },
-    ]);
-  }
-  if (buf.includes(0)) {
-    throw new InputError([{ code: 'E_FILE_BINARY', severity: 'error', message: `${path} is a binary file, not text`, file: path, hint: 'pass the text configuration file' }]);
-  }
-  return buf.toString('utf8');
-}
 
 interface ImportOpts {
   output?: string;
@@ -61,7 +26,7 @@ async function emit(result: ImportResult, opts: ImportOpts): Promise<void> {
   const others = result.diagnostics.filter((d) => d.severity !== 'error');
   if (errors.length > 0 || !result.spec) throw new InputError([...errors, ...others]);
   if (others.length > 0) process.stderr.write(renderDiagnostics(others) + '\n');
-  const text = opts.format === 'json' ? JSON.stringify(result.spec, null, 2) + '\n' : importedSpecYaml(result.spec, result.source, result.diagnostics);
+  const text = opts.format === 'json' ? JSON.stringify(result.spec, null, 2) + '\n' : importedSpecYaml(result.spec, result.source, result.diagnostics, opts.output && opts.output !== '-' ? opts.output : undefined);
   if (opts.output && opts.output !== '-') {
     await writeFile(opts.output, text);
     process.stderr.write(`wrote ${opts.output}: ${result.spec.hosts.length} hosts from ${result.source}; next: kubeha check ${opts.output}\n`);
@@ -103,7 +68,7 @@ Examples:
   kubeha import kubekey config-sample.yaml --output json | jq .hosts`,
     )
     .action(async (file: string, o: { out?: string; name?: string; output: 'yaml' | 'json' }) => {
-      const text = await readInput(file);
+      const text = await readTextFile(file);
       const opts: { name?: string } = {};
       if (o.name !== undefined) opts.name = o.name;
       await emit(importKubekey(text, file, opts), withOut(o));
@@ -129,10 +94,10 @@ Vars: loadbalancer_apiserver {address, port}, apiserver_loadbalancer_domain_name
       kube_network_plugin, kube_pods_subnet, kube_service_addresses; the rest goes to passthrough.`,
     )
     .action(async (file: string, o: { out?: string; name?: string; output: 'yaml' | 'json'; vars?: string }) => {
-      const text = await readInput(file);
+      const text = await readTextFile(file);
       const opts: Parameters<typeof importAnsible>[2] = {};
       if (o.name !== undefined) opts.name = o.name;
-      if (o.vars !== undefined) opts.vars = { file: o.vars, text: await readInput(o.vars) };
+      if (o.vars !== undefined) opts.vars = { file: o.vars, text: await readTextFile(o.vars) };
       await emit(importAnsible(text, file, opts), withOut(o));
     });
 }

@@ -108,7 +108,7 @@ export function renderKubekeyConfig(spec: ClusterSpec): KubekeyExport {
   doc.commentBefore = header(spec);
   const specMap = doc.get('spec', true);
   if (isMap(specMap)) {
-    comment(specMap, 'hosts', ' No passwords: kk logs in with privateKeyPath (the key kubeha uses).');
+    comment(specMap, 'hosts', " No passwords: kk logs in with privateKeyPath (kubeha's ssh.keyFile, else kk's default ~/.ssh/id_rsa).");
     comment(specMap, 'controlPlaneEndpoint', endpointComment(spec));
     if (lbOnly.length > 0) comment(specMap, 'roleGroups', ` Load-balancer hosts (${lbOnly.map((h) => h.name).join(', ')}) are run by kubeha and not listed here.`);
   }

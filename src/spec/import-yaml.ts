@@ -6,13 +6,14 @@ import type { SpecInput } from './schema.js';
  * An imported spec as commented YAML: a header saying where it came from and what to review, and a
  * comment above the sections a reader should look at. Pure; the CLI writes the text.
  */
-export function importedSpecYaml(spec: SpecInput, source: string, diagnostics: readonly Diagnostic[]): string {
+/** @param outPath where the spec is written, named in the header's next step. @default "<this file>" */
+export function importedSpecYaml(spec: SpecInput, source: string, diagnostics: readonly Diagnostic[], outPath = '<this file>'): string {
   const doc = new Document(spec);
   const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
   const infos = diagnostics.filter((d) => d.severity === 'info').length;
   doc.commentBefore = [
     ` kubeha spec imported from ${source}.`,
-    ` Review it, then run: kubeha check <this file>`,
+    ` Review it, then run: kubeha check ${outPath}`,
     ` The import reported ${warnings} warning(s) and ${infos} note(s) (printed on stderr); plain-text passwords were not copied.`,
     ` Schema: kubeha schema > kubeha.schema.json (for editors).`,
   ].join('\n');

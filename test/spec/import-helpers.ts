@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import { renderDiagnostics } from '../../src/diag/render.js';
 import type { ImportResult } from '../../src/spec/import-common.js';
 import { importedSpecYaml } from '../../src/spec/import-yaml.js';
-import type { ClusterSpec } from '../../src/spec/types.js';
 
 /** Helpers shared by the importer and export tests. */
 
@@ -15,16 +14,4 @@ export function fixture(name: string): string {
 export function everythingShown(r: ImportResult): string {
   const yaml = r.spec ? importedSpecYaml(r.spec, r.source, r.diagnostics) : '';
   return [yaml, JSON.stringify(r.spec ?? {}), renderDiagnostics(r.diagnostics), JSON.stringify(r.diagnostics)].join('\n');
-}
-
-type ParseSpec = (text: string, file: string) => { spec?: ClusterSpec; diagnostics: { severity: string; code: string; message: string }[] };
-
-/** The spec engineer's parseSpec (src/spec/load.ts), loaded at run time so these tests run before it lands. */
-export async function loadParseSpec(): Promise<ParseSpec | undefined> {
-  const path = '../../src/spec/load.js';
-  try {
-    return ((await import(path)) as { parseSpec: ParseSpec }).parseSpec;
-  } catch {
-    return undefined;
-  }
 }
