@@ -135,7 +135,7 @@ describe('seed 001 (QingCloud external LB)', () => {
 });
 
 describe('round trip: kubeha render output analysed back', () => {
-  for (const dir of ['golden/dedicated-lb', 'golden/stacked']) {
+  for (const dir of ['golden/dedicated-lb', 'golden/stacked', 'golden/external-lb']) {
     const r = analyze(dir);
     it(`${dir}: no error finding, one VIP holder in every scenario but partitions, the API reachable after every single failure`, () => {
       assert.deepEqual(r.findings.filter((f) => f.severity === 'error'), []);
