@@ -82,7 +82,10 @@ export function bootHost(h: HostPlan): ProcessRef {
   const [cmd, ...args] = nspawnArgs(h);
   const log = openSync(h.log, 'a');
   try {
-    const child = spawn(cmd ?? 'systemd-nspawn', args, { detached: true, stdio: ['ignore', log, log] });
+    // /proc/sys/net writable inside the host (its own netns), so that `sysctl` works there as on a VM
+    // (HAProxy binding the VIP needs net.ipv4.ip_nonlocal_bind); the rest of /proc/sys stays read-only.
+    const env = { ...process.env, SYSTEMD_NSPAWN_API_VFS_WRITABLE: 'network' };
+    const child = spawn(cmd ?? 'systemd-nspawn', args, { detached: true, stdio: ['ignore', log, log], env });
     child.on('error', () => undefined);
     child.unref();
     const pid = child.pid;
