@@ -31,8 +31,24 @@ export function renderHaproxyDropin(spec: ClusterSpec, host: Host): string {
   return lines.join('\n') + '\n';
 }
 
-/** keepalived.service drop-in: start after HAProxy, restart forever. */
+/** Writes HAProxy's current systemd state (0 active, 1 otherwise) into the track_file. */
+const SYNC_STATE = `/bin/sh -c 'if systemctl is-active --quiet haproxy.service; then echo 0; else echo 1; fi > ${HAPROXY_DOWN_FILE}'`;
+
+/** keepalived.service drop-in: start after HAProxy, restart forever; (tracker `file`) state file synced before every (re)load. */
 export function renderKeepalivedDropin(spec: ClusterSpec, host: Host): string {
+  const tracker = spec.loadBalancer.haproxyTracker ?? 'file';
+  const sync =
+    tracker === 'file'
+      ? [
+          `# Before keepalived reads ${HAPROXY_DOWN_FILE}, write HAProxy's real state into it: otherwise the first start`,
+          '# after installing kubeha (HAProxy already running, file absent) would read init_file 1 and put every LB in FAULT.',
+          `ExecStartPre=-${SYNC_STATE}`,
+          '# Same before a reload (SIGHUP re-reads the config): clear the unit\'s ExecReload, sync, then signal.',
+          'ExecReload=',
+          `ExecReload=-${SYNC_STATE}`,
+          'ExecReload=/bin/kill -HUP $MAINPID',
+        ]
+      : [];
   return [
     header(spec, host.name),
     '[Unit]',
@@ -46,6 +62,7 @@ export function renderKeepalivedDropin(spec: ClusterSpec, host: Host): string {
     '# A keepalived that died leaves the VIP on the interface while a peer takes it: restart it so it cleans up.',
     'Restart=always',
     'RestartSec=1s',
+    ...sync,
     '',
   ].join('\n');
 }

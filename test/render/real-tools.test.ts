@@ -1,13 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { renderCluster } from '../../src/render/index.js';
 import { CHECK_HAPROXY_SCRIPT } from '../../src/render/check-scripts.js';
 import { HAPROXY_CFG } from '../../src/render/haproxy.js';
 import { KEEPALIVED_CONF } from '../../src/render/keepalived.js';
+import { HAPROXY_DROPIN, KEEPALIVED_DROPIN } from '../../src/render/systemd.js';
 import type { ClusterSpec } from '../../src/spec/types.js';
 import { TEST_SECRETS, dedicatedSpec, stackedSpec } from './specs.js';
 
@@ -45,7 +46,7 @@ function variants(): [string, ClusterSpec][] {
 
 /** Every LB host's files of every variant, written to a temp dir: [label, dir, haproxy.cfg, keepalived.conf, script]. */
 const work = mkdtempSync(join(tmpdir(), 'kubeha-render-'));
-const lbFiles: { label: string; cfg: string; conf: string; script: string }[] = [];
+const lbFiles: { label: string; cfg: string; conf: string; script: string; haproxyDropin: string; keepalivedDropin: string }[] = [];
 for (const [name, spec] of variants()) {
   for (const h of renderCluster(spec, TEST_SECRETS)) {
     const paths: Record<string, string> = {};
@@ -58,7 +59,9 @@ for (const [name, spec] of variants()) {
     const cfg = paths[HAPROXY_CFG];
     const conf = paths[KEEPALIVED_CONF];
     const script = paths[CHECK_HAPROXY_SCRIPT];
-    if (cfg && conf && script) lbFiles.push({ label: `${name}/${h.host}`, cfg, conf, script });
+    const haproxyDropin = paths[HAPROXY_DROPIN];
+    const keepalivedDropin = paths[KEEPALIVED_DROPIN];
+    if (cfg && conf && script && haproxyDropin && keepalivedDropin) lbFiles.push({ label: `${name}/${h.host}`, cfg, conf, script, haproxyDropin, keepalivedDropin });
   }
 }
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -131,5 +134,43 @@ describe('keepalived -t -f accepts every rendered keepalived.conf, silently', { 
     const r = check(bad, f.script);
     assert.notEqual(r.status, 0);
     assert.match(r.out, /eth9/);
+  });
+});
+
+const UNITS = '/lib/systemd/system';
+const systemdSkip = !has('systemd-analyze')
+  ? 'systemd-analyze is missing'
+  : !existsSync(join(UNITS, 'haproxy.service')) || !existsSync(join(UNITS, 'keepalived.service'))
+    ? "Debian's haproxy.service / keepalived.service are not installed (scripts/setup.sh installs the packages)"
+    : false;
+
+describe("systemd-analyze verify accepts the drop-ins on top of Debian's units", { skip: systemdSkip }, () => {
+  /** Debian's unit + our drop-in in a scratch unit directory; returns the verifier's status and output. */
+  const verify = (unit: string, dropin: string): { status: number | null; out: string } => {
+    const dir = mkdtempSync(join(work, 'units-'));
+    copyFileSync(join(UNITS, unit), join(dir, unit));
+    mkdirSync(join(dir, `${unit}.d`));
+    copyFileSync(dropin, join(dir, `${unit}.d`, 'kubeha.conf'));
+    const r = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, unit)], { encoding: 'utf8' });
+    return { status: r.status, out: `${r.stdout}${r.stderr}` };
+  };
+  for (const f of lbFiles)
+    test(f.label, () => {
+      for (const [unit, dropin] of [
+        ['haproxy.service', f.haproxyDropin],
+        ['keepalived.service', f.keepalivedDropin],
+      ] as const) {
+        const r = verify(unit, dropin);
+        assert.equal(r.status, 0, r.out);
+        assert.doesNotMatch(r.out, /kubeha\.conf/, `${unit} drop-in: ${r.out}`);
+      }
+    });
+
+  test('the harness can fail: an unknown key in a drop-in is reported', () => {
+    const f = lbFiles[0];
+    assert.ok(f);
+    const bad = join(work, 'bad-dropin.conf');
+    writeFileSync(bad, '[Service]\nRestartAlways=yes\n');
+    assert.match(verify('keepalived.service', bad).out, /kubeha\.conf:2: Unknown key/);
   });
 });

@@ -147,7 +147,13 @@ test('tracker: file (default) is driven by the haproxy drop-in; process uses vrr
   assert.ok(dropin.includes(`ExecStartPost=-/bin/sh -c 'echo 0 > ${path}'`));
   assert.ok(dropin.includes(`ExecStopPost=-/bin/sh -c 'echo 1 > ${path}'`));
   assert.ok(settings(dropin).includes('Restart=always'));
-  assert.ok(settings(must(file(hosts, 'lb0', KEEPALIVED_DROPIN), 'ka drop-in')).includes('After=haproxy.service'));
+  const ka = settings(must(file(hosts, 'lb0', KEEPALIVED_DROPIN), 'ka drop-in'));
+  assert.ok(ka.includes('After=haproxy.service'));
+  // The state file is synced with HAProxy's real state before keepalived reads it: at start and before SIGHUP.
+  const sync = `/bin/sh -c 'if systemctl is-active --quiet haproxy.service; then echo 0; else echo 1; fi > ${path}'`;
+  assert.ok(ka.includes(`ExecStartPre=-${sync}`));
+  const reload = ka.filter((l) => l.startsWith('ExecReload='));
+  assert.deepEqual(reload, ['ExecReload=', `ExecReload=-${sync}`, 'ExecReload=/bin/kill -HUP $MAINPID']);
   const spec = dedicatedSpec();
   spec.loadBalancer = { ...spec.loadBalancer, haproxyTracker: 'process' };
   const p = renderCluster(spec, TEST_SECRETS);
@@ -155,6 +161,7 @@ test('tracker: file (default) is driven by the haproxy drop-in; process uses vrr
   assert.ok(pconf.includes('vrrp_track_process haproxy_running {'));
   assert.ok(!pconf.some((l) => l.startsWith('track_file')));
   assert.ok(!must(file(p, 'lb0', HAPROXY_DROPIN), 'drop-in').includes('ExecStopPost'));
+  assert.ok(!must(file(p, 'lb0', KEEPALIVED_DROPIN), 'drop-in').includes('ExecReload'));
 });
 
 test('stacked: HAProxy listens on the LB port, never on the apiserver port, and balances the masters at 6443', () => {
