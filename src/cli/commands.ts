@@ -9,6 +9,7 @@ import { registerAnalyze } from './analyze.js';
 import { registerExplain } from './explain.js';
 import { registerApply } from './apply.js';
 import { registerLab } from './lab.js';
+import { registerBundle } from './bundle.js';
 
 /** Every subcommand module registers itself here; one line per command. */
 export const commands: ((program: Command) => void)[] = [
@@ -22,4 +23,5 @@ export const commands: ((program: Command) => void)[] = [
   registerExplain,
   registerApply,
   registerLab,
+  registerBundle,
 ];

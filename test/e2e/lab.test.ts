@@ -4,12 +4,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BUNDLE_HOST_DIR, buildBundle } from '../../src/lab/bundle.js';
 import { applyFault } from '../../src/lab/faults.js';
 import { contains, parseCidr, parseIpv4 } from '../../src/lab/ipv4.js';
 import { labDown, labStatus, labUp } from '../../src/lab/lab.js';
 import { netnsPrefix } from '../../src/lab/names.js';
 import { procState, isAlive } from '../../src/lab/procs.js';
-import { sshRun, waitForSsh } from '../../src/lab/ssh.js';
+import { sshArgv, sshRun, waitForSsh } from '../../src/lab/ssh.js';
 import { readState, type LabState } from '../../src/lab/state.js';
 
 /**
@@ -76,7 +77,7 @@ function leftovers(lab: string, state: LabState): string[] {
   return out;
 }
 
-test('lab: up 3 hosts, SSH, network safety, faults, down leaves nothing', { skip, timeout: 240_000 }, async () => {
+test('lab: up 3 hosts, SSH, network safety, offline bundle, faults, down leaves nothing', { skip, timeout: 240_000 }, async () => {
   const linksBefore = sh('ip -o link show').out.split('\n').length;
   const state = await labUp({ lab: LAB, hosts: HOSTS, hostCIDR: `${NET}.0/24` }, { sshTimeoutMs: 90_000 });
   const plan = state.plan;
@@ -115,6 +116,21 @@ test('lab: up 3 hosts, SSH, network safety, faults, down leaves nothing', { skip
   assert.equal(rc, 7, `curl to ${rootAddr} from lb0 should fail to connect: ${probe.stdout}`);
   assert.ok((ms ?? 9999) < 1500, `connect out of the lab took ${ms} ms: it should fail at once`);
   assert.equal(banner, 'SSH-2.0');
+
+  // The offline bundle installs HAProxy and keepalived on a host with no route out.
+  const bundle = await buildBundle({ packages: ['haproxy', 'keepalived', 'curl'] });
+  const q = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
+  const copy = sh(`tar -C ${q(bundle.dir)} -cf - . | ${sshArgv(plan, lb0, [`mkdir -p ${BUNDLE_HOST_DIR} && tar -xf - -C ${BUNDLE_HOST_DIR}`]).map(q).join(' ')}`);
+  assert.equal(copy.code, 0, copy.out);
+  const install = await sshRun(
+    plan,
+    lb0,
+    `echo '${bundle.sourceLine}' > /etc/apt/sources.list.d/kubeha-bundle.list && apt-get -q update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get -q -y --no-install-recommends install haproxy keepalived >/dev/null && haproxy -v | head -1 && keepalived --version 2>&1 | head -1`,
+    180_000,
+  );
+  assert.equal(install.code, 0, install.stderr);
+  assert.match(install.stdout, /HAProxy version 2\.6/);
+  assert.match(install.stdout, /Keepalived v2\.2\.7/);
 
   // power-off: unreachable; power-on: back, with the same host key.
   await applyFault(state, master1.name, 'power-off');

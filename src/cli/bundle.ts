@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { renderCluster } from '../render/index.js';
+import type { Secrets } from '../spec/types.js';
+import { BUNDLE_HOST_DIR, DEFAULT_BUNDLE_PACKAGES, buildBundle } from '../lab/bundle.js';
+import { preflight } from '../lab/lab.js';
+import { loadSpecFile } from './io.js';
+
+/** Packages every rendered host of the spec needs (RenderedHost.packages), plus curl for checks. */
+export async function packagesOfSpec(path: string): Promise<string[]> {
+  const spec = await loadSpecFile(path);
+  // Package names do not depend on secret values: render with placeholders, never touching the state dir.
+  const placeholders: Secrets = new Proxy({}, { get: () => 'placeholder' });
+  const rendered = renderCluster(spec, placeholders);
+  return [...new Set(['curl', ...rendered.flatMap((h) => h.packages)])].sort();
+}
+
+export function registerBundle(program: Command): void {
+  program
+    .command('bundle')
+    .description('Build the offline bundle: the .deb packages the cluster needs, with their dependencies for the target (Debian bookworm base), as a local apt repository.')
+    .option('--out <dir>', 'copy the bundle here (default: print the cache directory)')
+    .option('--spec <file>', 'bundle what this spec renders for its hosts (default: haproxy, keepalived, curl)')
+    .option('--package <name...>', 'extra Debian packages to include')
+    .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  sudo kubeha bundle
+  sudo kubeha bundle --spec cluster.yaml --out ./bundle
+  sudo kubeha bundle --package socat --output json
+
+Dependencies are resolved against the lab's base image (its dpkg status), from the Debian sources this machine's
+apt already uses. Cached under /var/cache/kubeha/bundle-<key> ($KUBEHA_CACHE), keyed by packages, base and sources.
+On a host: copy the directory to ${BUNDLE_HOST_DIR}, then
+  echo 'deb [trusted=yes] file:${BUNDLE_HOST_DIR} ./' > /etc/apt/sources.list.d/kubeha-bundle.list
+  apt-get update && apt-get install -y --no-install-recommends haproxy keepalived
+Exit codes: 0 built or cached, 2 bad spec, 3 not root, or a download failed.`,
+    )
+    .action(async (opts: { out?: string; spec?: string; package?: string[]; output: 'text' | 'json' }) => {
+      preflight([
+        ['debootstrap', 'debootstrap'],
+        ['apt-get', 'apt'],
+        ['dpkg-scanpackages', 'dpkg-dev'],
+      ]);
+      const packages = [...new Set([...(opts.spec ? await packagesOfSpec(opts.spec) : DEFAULT_BUNDLE_PACKAGES), ...(opts.package ?? [])])];
+      const b = await buildBundle({ packages, ...(opts.out ? { out: opts.out } : {}), onProgress: (m) => process.stderr.write(`${m}\n`) });
+      if (opts.output === 'json') {
+        process.stdout.write(JSON.stringify(b, null, 2) + '\n');
+        return;
+      }
+      const mib = b.debs.reduce((n, d) => n + d.bytes, 0) / 2 ** 20;
+      process.stdout.write(
+        `bundle ${b.dir}: ${b.debs.length} packages (${mib.toFixed(1)} MiB) for ${b.packages.join(', ')}${b.built ? '' : ' (cached)'}\n` +
+          `apt source on the host: ${b.sourceLine}\n`,
+      );
+    });
+}

@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { EnvironmentError } from '../diag/errors.js';
+import { releaseSourceLines } from './apt-sources.js';
+import { BASE_SUITE, acquireLock, cacheRoot, ensureBaseImage, readMachineAptSources } from './base-image.js';
+import { must } from './run.js';
+
+/**
+ * The offline bundle: the .deb packages a cluster needs, with every dependency the TARGET lacks (resolved by
+ * apt against the base image's own dpkg status, not this machine's), as a flat apt repository:
+ *   deb [trusted=yes] file:/opt/kubeha/bundle ./
+ * Lab hosts have no route out; this is how packages reach them, as in an air-gapped site.
+ */
+
+export const DEFAULT_BUNDLE_PACKAGES = ['haproxy', 'keepalived', 'curl'];
+/** Where hosts expect the bundle, and the apt source line for it. */
+export const BUNDLE_HOST_DIR = '/opt/kubeha/bundle';
+export const BUNDLE_SOURCE_LINE = `deb [trusted=yes] file:${BUNDLE_HOST_DIR} ./`;
+
+export interface BundleDeb {
+  package: string;
+  version: string;
+  file: string;
+  bytes: number;
+}
+
+export interface Bundle {
+  dir: string;
+  key: string;
+  packages: string[];
+  debs: BundleDeb[];
+  sourceLine: string;
+  built: boolean;
+  seconds: number;
+}
+
+export function bundleKey(packages: readonly string[], baseKey: string, sources: readonly string[]): string {
+  const text = JSON.stringify({ packages: [...new Set(packages)].sort(), baseKey, sources: [...sources].sort(), v: 1 });
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/** apt.conf isolating apt from this machine: its own sources, lists, cache, preferences; the target's dpkg status. */
+export function aptConfig(work: string, targetStatus: string, arch: string): string {
+  const q = (s: string): string => `"${s}"`;
+  return [
+    `Dir::Etc::Parts ${q(join(work, 'apt.conf.d'))};`,
+    `Dir::Etc::SourceList ${q(join(work, 'sources.list'))};`,
+    `Dir::Etc::SourceParts ${q(join(work, 'sources.list.d'))};`,
+    `Dir::Etc::Preferences ${q(join(work, 'preferences'))};`,
+    `Dir::Etc::PreferencesParts ${q(join(work, 'preferences.d'))};`,
+    `Dir::State ${q(join(work, 'state'))};`,
+    `Dir::State::Lists ${q(join(work, 'lists'))};`,
+    `Dir::State::status ${q(targetStatus)};`,
+    `Dir::Cache ${q(join(work, 'cache'))};`,
+    `Dir::Cache::archives ${q(join(work, 'archives'))};`,
+    `Dir::Log ${q(join(work, 'log'))};`,
+    'Debug::NoLocking "true";',
+    'APT::Install-Recommends "false";',
+    'APT::Install-Suggests "false";',
+    `APT::Architecture ${q(arch)};`,
+    `APT::Architectures { ${q(arch)}; };`,
+    'Acquire::Languages "none";',
+    '',
+  ].join('\n');
+}
+
+export interface BundleOptions {
+  packages?: string[];
+  /** Copy the bundle here too. */
+  out?: string;
+  onProgress?: (m: string) => void;
+}
+
+export async function buildBundle(opts: BundleOptions = {}): Promise<Bundle> {
+  const t0 = Date.now();
+  const packages = [...new Set(opts.packages ?? DEFAULT_BUNDLE_PACKAGES)].sort();
+  const base = await ensureBaseImage({ onProgress: opts.onProgress });
+  const sources = releaseSourceLines(await readMachineAptSources(), BASE_SUITE);
+  if (sources.length === 0) throw new EnvironmentError(`no Debian ${BASE_SUITE} source in this machine's apt sources`, `add e.g. "deb http://deb.debian.org/debian ${BASE_SUITE} main" to /etc/apt/sources.list`);
+  const key = bundleKey(packages, base.key, sources);
+  const root = cacheRoot();
+  const dir = join(root, `bundle-${key}`);
+  const ready = (): boolean => existsSync(join(dir, 'manifest.json'));
+  let built = false;
+  if (!ready()) {
+    await mkdir(root, { recursive: true });
+    const release = await acquireLock(join(root, `bundle-${key}.lock`), ready, opts.onProgress);
+    try {
+      if (!ready()) {
+        await assemble(dir, key, packages, base.rootfs, sources, opts.onProgress);
+        built = true;
+      }
+    } finally {
+      await release();
+    }
+  }
+  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { debs: BundleDeb[] };
+  if (opts.out) {
+    await mkdir(opts.out, { recursive: true });
+    await cp(dir, opts.out, { recursive: true });
+  }
+  return { dir: opts.out ?? dir, key, packages, debs: manifest.debs, sourceLine: BUNDLE_SOURCE_LINE, built, seconds: (Date.now() - t0) / 1000 };
+}
+
+async function assemble(dir: string, key: string, packages: string[], rootfs: string, sources: string[], onProgress?: (m: string) => void): Promise<void> {
+  const tmp = `${dir}.tmp-${process.pid}`;
+  const work = join(tmp, '.apt');
+  await rm(tmp, { recursive: true, force: true });
+  for (const d of ['apt.conf.d', 'sources.list.d', 'preferences.d', 'state', 'lists/partial', 'cache', 'archives/partial', 'log']) await mkdir(join(work, d), { recursive: true });
+  const arch = (await must(['dpkg', '--print-architecture'])).trim();
+  await writeFile(join(work, 'apt.conf'), aptConfig(work, join(rootfs, 'var/lib/dpkg/status'), arch));
+  await writeFile(join(work, 'sources.list'), sources.join('\n') + '\n');
+  const env = { ...process.env, APT_CONFIG: join(work, 'apt.conf'), DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C' };
+  try {
+    onProgress?.(`resolving ${packages.join(', ')} for the target (${BASE_SUITE} base image) from ${sources.length} source(s)`);
+    await must(['apt-get', '-q', 'update'], { env, timeoutMs: 10 * 60_000 });
+    await must(['apt-get', '-q', '-y', '--download-only', 'install', ...packages], { env, timeoutMs: 20 * 60_000 });
+    const debs: BundleDeb[] = [];
+    for (const f of (await readdir(join(work, 'archives'))).filter((x) => x.endsWith('.deb')).sort()) {
+      await rename(join(work, 'archives', f), join(tmp, f));
+      const m = /^([^_]+)_([^_]+)_/.exec(f);
+      debs.push({ package: m?.[1] ?? f, version: decodeURIComponent(m?.[2] ?? '').replace(/%3a/gi, ':'), file: f, bytes: (await stat(join(tmp, f))).size });
+    }
+    const missing = packages.filter((p) => !debs.some((d) => d.package === p));
+    if (missing.length > 0) onProgress?.(`already in the base image (not bundled): ${missing.join(', ')}`);
+    await rm(work, { recursive: true, force: true });
+    const index = await must(['dpkg-scanpackages', '--multiversion', '.', '/dev/null'], { cwd: tmp });
+    await writeFile(join(tmp, 'Packages'), index);
+    await writeFile(join(tmp, 'Packages.gz'), gzipSync(index));
+    await writeFile(join(tmp, 'manifest.json'), JSON.stringify({ key, packages, debs, sources, baseRootfs: rootfs, builtAt: new Date().toISOString() }, null, 2) + '\n');
+    await rm(dir, { recursive: true, force: true });
+    await rename(tmp, dir);
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
