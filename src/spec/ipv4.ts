@@ -5,9 +5,17 @@ import { Address4 } from 'ip-address';
  * Pure; the rest of the core sees only these functions.
  */
 
+const DOTTED_QUAD = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
 /** True for a plain dotted-quad address such as 10.77.0.10 (no prefix, no leading zeros). */
 export function isIPv4(s: string): boolean {
-  return !s.includes('/') && Address4.isValid(s) && /^\d{1,3}(\.\d{1,3}){3}$/.test(s);
+  // The regex alone decides (strict, and fast on 5 000 hosts); ip-address agrees on everything it accepts.
+  return DOTTED_QUAD.test(s);
+}
+
+/** The address as an unsigned 32-bit integer (assumed valid). */
+function toInt(address: string): number {
+  return address.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
 }
 
 export interface Cidr {
@@ -29,7 +37,10 @@ export function parseCidr(s: string): (Cidr & { hostBitsSet: boolean }) | undefi
 
 /** Whether `address` lies in `cidr` (both assumed valid). */
 export function inCidr(address: string, cidr: Cidr): boolean {
-  return new Address4(address).isInSubnet(new Address4(`${cidr.network}/${cidr.prefix}`));
+  const size = 2 ** (32 - cidr.prefix);
+  const net = toInt(cidr.network);
+  const a = toInt(address);
+  return a >= net && a < net + size;
 }
 
 /** The /24 that holds `address`, e.g. 10.77.0.0/24 for 10.77.0.11. */

@@ -1,5 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { Address4 } from 'ip-address';
 import { cidrsOverlap, inCidr, isIPv4, isNetworkOrBroadcast, parseCidr, slash24 } from '../../src/spec/ipv4.js';
 
 describe('ipv4 adapter', () => {
@@ -22,5 +24,18 @@ describe('ipv4 adapter', () => {
     assert.ok(isNetworkOrBroadcast('10.77.0.255', slash24('10.77.0.1')));
     assert.ok(isNetworkOrBroadcast('10.77.0.0', slash24('10.77.0.1')));
     assert.ok(!isNetworkOrBroadcast('10.77.0.10', slash24('10.77.0.1')));
+  });
+
+  it('agrees with ip-address on validity and subnet membership (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 300 }), { minLength: 4, maxLength: 4 }), fc.integer({ min: 0, max: 32 }), (octets, prefix) => {
+        const addr = octets.join('.');
+        assert.equal(isIPv4(addr), octets.every((o) => o <= 255));
+        if (!isIPv4(addr)) return;
+        assert.equal(isIPv4(addr), Address4.isValid(addr));
+        const cidr = parseCidr(`10.77.0.0/${prefix}`);
+        if (cidr) assert.equal(inCidr(addr, cidr), new Address4(addr).isInSubnet(new Address4(`${cidr.network}/${cidr.prefix}`)));
+      }),
+    );
   });
 });
