@@ -107,11 +107,14 @@ export function applyDefaults(input: SpecInput): ClusterSpec {
       const role = normaliseRole(r);
       if (role && !roles.includes(role)) roles.push(role);
     }
+    const hostSsh = sshOf(h.ssh, ssh);
+    // The jump host named at the top level is itself reached directly.
+    if (hostSsh.jumpHost === h.name && h.ssh?.jumpHost === undefined) delete hostSsh.jumpHost;
     return {
       name: h.name,
       address: h.address,
       roles,
-      ssh: sshOf(h.ssh, ssh),
+      ssh: hostSsh,
       interface: h.interface ?? iface,
       labels: { ...(h.labels ?? {}) },
     };

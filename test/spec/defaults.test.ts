@@ -90,6 +90,14 @@ describe('applyDefaults', () => {
     assert.deepEqual(s.hosts[3]?.ssh, { user: 'debian', port: 2222, keyFile: '/k' });
   });
 
+  it('the top-level jump host is itself reached directly', () => {
+    const i = input();
+    i.ssh = { jumpHost: 'lb0' };
+    const s = applyDefaults(i);
+    assert.equal(s.hosts[0]?.ssh.jumpHost, undefined);
+    assert.equal(s.hosts[1]?.ssh.jumpHost, 'lb0');
+  });
+
   it('a host interface overrides loadBalancer.interface', () => {
     const i = input();
     i.loadBalancer.interface = 'bond0';
