@@ -103,7 +103,8 @@ export function haproxyTakesApiserverPort(host: ModelHost): boolean {
 export function apiserverUp(w: World, host: ModelHost): boolean {
   if (!host.apiserver || !nodeUp(w, host)) return false;
   if (haproxyTakesApiserverPort(host)) return false;
-  return !w.apiserverDown.has(`${host.address}:${host.apiserver.port}`);
+  const port = host.apiserver.port;
+  return !w.apiserverDown.has(`${host.address}:${port}`) && !w.apiserverDown.has(`${host.name}:${port}`);
 }
 
 /**
