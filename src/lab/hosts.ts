@@ -66,6 +66,9 @@ export function nspawnArgs(h: HostPlan): string[] {
     '--keep-unit',
     '--register=no',
     `--network-namespace-path=/run/netns/${h.netns}`,
+    // nspawn grants CAP_NET_ADMIN only with its own private network: keepalived needs it to add the VIP and
+    // `sysctl net.ipv4.ip_forward` to set it, as root on a VM can. It only acts on the host's own namespace.
+    '--capability=CAP_NET_ADMIN',
     '-D',
     h.merged,
     `--machine=${h.machine}`,
