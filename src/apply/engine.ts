@@ -141,7 +141,7 @@ export async function executeStep(remote: RemoteHost, hp: HostPlan, step: Step, 
       await clearPending(remote, step.clears);
       return undefined;
     case 'sysctl':
-      await applySysctl(remote);
+      await applySysctl(remote, step.files);
       await clearPending(remote, step.clears);
       return undefined;
     case 'service':

@@ -143,7 +143,8 @@ export function planHost(want: RenderedHost, seen: ObservedHost, options: PlanOp
     steps.push({ id: 'services:daemon-reload', phase: 'services', kind: 'daemon-reload', clears: ['daemon-reload'], title: 'systemctl daemon-reload', reason: seen.pending.includes('daemon-reload') ? 'unit files changed by an interrupted run' : 'unit drop-ins changed' });
   }
   if (pendingAfter.has('sysctl')) {
-    steps.push({ id: 'services:sysctl', phase: 'services', kind: 'sysctl', clears: ['sysctl'], title: 'sysctl --system', reason: seen.pending.includes('sysctl') ? 'sysctl file changed by an interrupted run' : 'sysctl file changed' });
+    const files = want.files.filter((f) => f.appliesSysctl).map((f) => f.path);
+    steps.push({ id: 'services:sysctl', phase: 'services', kind: 'sysctl', files, clears: ['sysctl'], title: `sysctl -p ${files.join(' ')}`, reason: seen.pending.includes('sysctl') ? 'sysctl file changed by an interrupted run' : 'sysctl file changed' });
   }
   for (const unit of want.services) {
     const state = seen.services[unit];

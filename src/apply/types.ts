@@ -64,7 +64,8 @@ export type Step =
       pending: string[];
     })
   | (StepBase & { kind: 'daemon-reload'; clears: string[] })
-  | (StepBase & { kind: 'sysctl'; clears: string[] })
+  /** Loads these sysctl files (ours only: `sysctl --system` would also re-apply distro files, some read-only in containers). */
+  | (StepBase & { kind: 'sysctl'; files: string[]; clears: string[] })
   | (StepBase & { kind: 'service'; unit: string; action: 'enable' | 'start' | 'reload' | 'restart'; clears: string[] })
   | (StepBase & { kind: 'verify'; units: string[]; files: { path: string; sha256: string }[] });
 

@@ -62,7 +62,19 @@ export async function serviceStates(host: RemoteHost, units: string[]): Promise<
   return parseServiceStates(await host.run(serviceStateCommand(units), { label: `systemctl is-active ${units.join(' ')}` }));
 }
 
-/** Applies /etc/sysctl.d/* (only ours would be enough, but --system is what a reboot does). */
-export async function applySysctl(host: RemoteHost): Promise<void> {
-  await host.run('sysctl --system >/dev/null', { label: 'sysctl --system' });
+/**
+ * Loads sysctl files (`sysctl -p`), then checks that every key has the value the file sets: a key the host does not let
+ * us write (a container's read-only /proc/sys) is an error naming the key, unless it already has that value.
+ */
+export async function applySysctl(host: RemoteHost, files: string[]): Promise<void> {
+  if (files.length === 0) return;
+  const script = [
+    'rc=0',
+    ...files.map((f) => `sysctl -q -p ${q(f)} 2>/tmp/.kubeha-sysctl.err || rc=1`),
+    // Lines `key = value` of our files: compare with the kernel's current values.
+    `for f in ${files.map(q).join(' ')}; do grep -E '^[[:space:]]*[a-z0-9_.-]+[[:space:]]*=' "$f" | while IFS='=' read -r k v; do k=$(echo $k); v=$(echo $v); cur=$(echo $(sysctl -n "$k" 2>/dev/null)); [ "$cur" = "$v" ] || echo "$k is '$cur', want '$v'" >&2; done; done 2>/tmp/.kubeha-sysctl.diff`,
+    'if [ -s /tmp/.kubeha-sysctl.diff ]; then cat /tmp/.kubeha-sysctl.err /tmp/.kubeha-sysctl.diff >&2; rm -f /tmp/.kubeha-sysctl.*; exit 1; fi',
+    'rm -f /tmp/.kubeha-sysctl.*',
+  ].join('\n');
+  await host.run(script, { label: `sysctl -p ${files.join(' ')}` });
 }
