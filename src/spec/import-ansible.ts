@@ -1,4 +1,4 @@
-import { isMap, parseAllDocuments, type Document } from 'yaml';
+import { isMap, isScalar, parseAllDocuments, type Document } from 'yaml';
 import { didYouMean, type Diagnostic } from '../diag/diagnostic.js';
 import {
   FileDiagnostics,
@@ -85,7 +85,7 @@ export function importAnsible(text: string, file: string, opts: AnsibleImportOpt
     return spec && !diagnostics.some((x) => x.severity === 'error') ? { spec, diagnostics, source } : { diagnostics, source };
   };
 
-  const { hosts, groups } = parseInventory(d);
+  const { hosts, groups } = looksLikeYaml(text) ? parseYamlInventory(d) : parseInventory(d);
   const varsFile = vd && opts.vars ? readVarsFile(vd) : undefined;
   if (d.list.some((x) => x.severity === 'error') || vd?.list.some((x) => x.severity === 'error')) return finish();
   if (hosts.size === 0) {
@@ -166,7 +166,7 @@ export function importAnsible(text: string, file: string, opts: AnsibleImportOpt
     fd.secret(v.value);
     fd.warning(
       'IMPORT_PLAINTEXT_PASSWORD',
-      `plain-text ${/pass/i.test(key) ? 'password' : 'secret'} ${key} for ${where}: not copied into the kubeha spec`,
+      `plain-text ${/pass/i.test(key) ? 'password' : 'secret'} ${key} for ${where} is not copied into the kubeha spec`,
       { ...v.at, length: maskOf(v.value).length },
       'kubeha logs in with SSH keys (ssh.keyFile or the SSH agent); use ansible-vault or keys instead of passwords in inventories',
     );
@@ -554,6 +554,100 @@ function parseInventory(d: FileDiagnostics): { hosts: Map<string, InvHost>; grou
   return { hosts, groups };
 }
 
+/** A YAML inventory (`all: {hosts, children, vars}`) rather than INI: its first significant line is `key:`. */
+function looksLikeYaml(text: string): boolean {
+  for (const raw of text.split('\n')) {
+    const t = raw.trim();
+    if (t === '' || t.startsWith('#') || t.startsWith(';')) continue;
+    return t === '---' || /^[\w.-]+:(\s|$)/.test(t);
+  }
+  return false;
+}
+
+/**
+ * ansible's YAML inventory format (kubespray's hosts.yaml): groups nest under `children`, each with `hosts`
+ * (name → variables) and `vars`. Produces the same hosts/groups as the INI parser.
+ */
+function parseYamlInventory(d: FileDiagnostics): { hosts: Map<string, InvHost>; groups: Map<string, InvGroup> } {
+  const hosts = new Map<string, InvHost>();
+  const groups = new Map<string, InvGroup>();
+  const parsed = parseAllDocuments(d.text, { prettyErrors: false });
+  const docs: Document[] = Array.isArray(parsed) ? parsed : [];
+  for (const doc of docs) {
+    for (const err of doc.errors) {
+      const msg = err.message.split('\n')[0] ?? err.message;
+      d.error('IMPORT_YAML_SYNTAX', `YAML syntax: ${msg.replace(/ at line \d+, column \d+:?$/, '')}`, d.at(err.pos[0], Math.max(1, err.pos[1] - err.pos[0])), yamlHint(err.code));
+    }
+  }
+  const doc = docs.find((x) => x.contents !== null);
+  if (d.list.length > 0 || !doc) return { hosts, groups };
+  if (!isMap(doc.contents)) {
+    d.error('IMPORT_INI_SYNTAX', 'a YAML inventory is a mapping of groups (all: {hosts: …, children: …})', posOf(d, doc.contents), 'see the ansible inventory documentation, or use the INI format');
+    return { hosts, groups };
+  }
+  const text = (node: unknown): string => {
+    const s = scalarText(node);
+    if (s !== undefined) return s;
+    const v = plain(doc, node, d, '');
+    return v === null || v === undefined ? '' : JSON.stringify(v);
+  };
+  const varsOf = (node: unknown): Map<string, Value> => {
+    const out = new Map<string, Value>();
+    for (const [k, pair] of entries(node)) {
+      const at = posOf(d, pair.value) ?? posOf(d, pair.key) ?? { line: 1, col: 1, length: 1 };
+      out.set(k, { value: isSecretKey(k) ? (scalarText(pair.value) ?? '') : text(pair.value), at, file: 'inventory' });
+    }
+    return out;
+  };
+  const walk = (name: string, keyNode: unknown, node: unknown): InvGroup => {
+    const at = posOf(d, keyNode);
+    let g = groups.get(name);
+    if (!g) {
+      g = { name, hosts: [], children: [], vars: new Map() };
+      groups.set(name, g);
+    }
+    if (at && !g.at) g.at = at;
+    if (node !== null && node !== undefined && !isMap(node) && !(isScalar(node) && node.value === null)) {
+      d.error('IMPORT_INI_SYNTAX', `group ${name} must be a mapping with hosts, children and vars`, posOf(d, node));
+      return g;
+    }
+    for (const [k, pair] of entries(node)) {
+      if (k === 'hosts') {
+        for (const [hname, hpair] of entries(pair.value)) {
+          const hat = posOf(d, hpair.key) ?? { line: 1, col: 1, length: 1 };
+          const expanded = expandAnsibleRange(hname);
+          if (expanded !== undefined && !Array.isArray(expanded)) {
+            d.error('IMPORT_INI_SYNTAX', `host pattern ${hname}: ${expanded.error}`, hat, 'a range looks like node[01:03] or node[a:c]');
+            continue;
+          }
+          const vars = varsOf(hpair.value);
+          for (const h of expanded ?? [hname]) {
+            let host = hosts.get(h);
+            if (!host) {
+              host = { name: h, at: hat, vars: new Map(), groups: new Set() };
+              hosts.set(h, host);
+            }
+            for (const [vk, vv] of vars) host.vars.set(vk, vv);
+            g.hosts.push({ name: h, at: hat });
+          }
+        }
+      } else if (k === 'children') {
+        for (const [cname, cpair] of entries(pair.value)) {
+          g.children.push({ name: cname, at: posOf(d, cpair.key) ?? { line: 1, col: 1, length: 1 } });
+          walk(cname, cpair.key, cpair.value);
+        }
+      } else if (k === 'vars') {
+        for (const [vk, vv] of varsOf(pair.value)) g.vars.set(vk, vv);
+      } else {
+        d.error('IMPORT_INI_SYNTAX', `group ${name}: unknown key ${k}`, posOf(d, pair.key), 'a group holds hosts, children and vars');
+      }
+    }
+    return g;
+  };
+  for (const [name, pair] of entries(doc.contents)) walk(name, pair.key, pair.value);
+  return { hosts, groups };
+}
+
 function stripComment(s: string): string {
   const m = /^(.*?)\s+[#;].*$/.exec(s);
   return (m ? (m[1] ?? s) : s).trim();
@@ -586,7 +680,7 @@ function readVarsFile(vd: FileDiagnostics): Map<string, { value: unknown; at?: A
     out.set(k, { value, at: posOf(vd, pair.value) ?? posOf(vd, pair.key) });
     if (isSecretKey(k) && value !== '') {
       vd.secret(String(value));
-      vd.warning('IMPORT_PLAINTEXT_PASSWORD', `plain-text secret ${k}: not copied into the kubeha spec`, posOf(vd, pair.value), 'use ansible-vault or keep secrets out of vars files');
+      vd.warning('IMPORT_PLAINTEXT_PASSWORD', `plain-text secret ${k} is not copied into the kubeha spec`, posOf(vd, pair.value), 'use ansible-vault or keep secrets out of vars files');
     }
   }
   return out;

@@ -103,8 +103,8 @@ export class FileDiagnostics {
       return out;
     };
     return this.list.map((d) => {
-      const c: Diagnostic = { ...d, message: scrub(d.message) };
-      if (d.hint !== undefined) c.hint = scrub(d.hint);
+      const c: Diagnostic = { ...d, message: maskSecretsInLine(scrub(d.message)) };
+      if (d.hint !== undefined) c.hint = maskSecretsInLine(scrub(d.hint));
       if (d.excerpt !== undefined) c.excerpt = maskSecretsInLine(scrub(d.excerpt));
       return c;
     });

@@ -95,7 +95,7 @@ export function reportSecret(d: FileDiagnostics, key: string, path: string, valu
   const password = /pass/i.test(key);
   d.warning(
     password ? 'IMPORT_PLAINTEXT_PASSWORD' : 'IMPORT_PLAINTEXT_SECRET',
-    `plain-text ${password ? 'password' : 'secret'} in ${path}: not copied into the kubeha spec`,
+    `plain-text ${password ? 'password' : 'secret'} in ${path} is not copied into the kubeha spec`,
     maskedPos(d, valueNode),
     password
       ? 'kubeha logs in with SSH keys (ssh.keyFile or the SSH agent); remove the password from this file and rotate it if the file was shared'

@@ -150,3 +150,24 @@ test('every imported inventory passes parseSpec (kubeha check) without errors', 
     assert.deepEqual(checked.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code}: ${d.message}`), [], r.source);
   }
 });
+
+test('YAML inventory (kubespray hosts.yaml): nested children, ranges as keys, group vars', () => {
+  const r = importAnsible(fixture('kubespray-hosts.yaml'), 'hosts.yaml');
+  assert.ok(r.spec, JSON.stringify(r.diagnostics.filter((d) => d.severity === 'error')));
+  assert.deepEqual(
+    r.spec.hosts.map((h) => [h.name, h.address, h.roles.join('+')]),
+    [
+      ['node1', '10.2.0.11', 'control-plane+etcd'],
+      ['node2', '10.2.0.12', 'control-plane+etcd'],
+      ['node3', '10.2.0.13', 'control-plane+etcd'],
+      ['node4', '10.2.0.14', 'worker'],
+    ],
+  );
+  assert.deepEqual(r.spec.ssh, { user: 'admin' });
+  assert.equal(r.spec.controlPlane?.version, 'v1.30.4');
+  const pw = r.diagnostics.find((d) => d.code === 'IMPORT_PLAINTEXT_PASSWORD');
+  assert.deepEqual([pw?.line, pw?.col], [17, 25]);
+  assert.ok(!everythingShown(r).includes('Yaml-Inv-Secret-9'));
+  const bad = importAnsible('all:\n  children:\n    kube_control_plane:\n      hostz: {a: {ip: 10.0.0.1}}\n', 'b.yaml');
+  assert.deepEqual(bad.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.line]), [['IMPORT_INI_SYNTAX', 4]]);
+});
