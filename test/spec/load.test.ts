@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { renderDiagnostic } from '../../src/diag/render.js';
 import { exampleSpec } from '../../src/spec/examples.js';
 import { formatPath, parseSpec } from '../../src/spec/load.js';
@@ -226,6 +227,24 @@ describe('parseSpec', () => {
   it('formatPath', () => {
     assert.equal(formatPath(['hosts', 2, 'ssh', 'port']), 'hosts[2].ssh.port');
     assert.equal(formatPath([]), 'the spec');
+  });
+
+  it('never throws on mutated examples; every diagnostic has a position inside the text and a hint', () => {
+    const text = exampleSpec('dedicated-lb');
+    const lines = text.split('\n').length;
+    fc.assert(
+      fc.property(fc.nat(text.length), fc.nat(40), fc.string({ maxLength: 6 }), (at, cut, insert) => {
+        const mutated = text.slice(0, at) + insert + text.slice(at + cut);
+        const r = parseSpec(mutated, 'm.yaml');
+        for (const d of r.diagnostics) {
+          assert.ok(d.hint, d.code);
+          assert.ok(d.line !== undefined && d.line >= 1 && d.line <= lines + 6, `${d.code} line ${d.line}`);
+          assert.ok(d.col !== undefined && d.col >= 1, d.code);
+        }
+        if (r.spec) assert.ok(!r.diagnostics.some((d) => d.severity === 'error'));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('never throws, whatever the text', () => {
