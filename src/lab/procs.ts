@@ -97,18 +97,33 @@ export async function waitGone(pids: number[], timeoutMs: number): Promise<boole
   }
 }
 
-/** Proportional set size of the processes, in bytes (each shared page counted once overall). */
-export function pssBytes(pids: number[]): number {
-  let kb = 0;
+export interface Memory {
+  /** Proportional set size: each shared page split between the processes that map it. */
+  pss: number;
+  rss: number;
+  /** Unique set size: pages only these processes map (Private_Clean + Private_Dirty). */
+  uss: number;
+}
+
+/** Memory of the processes, in bytes, from /proc/<pid>/smaps_rollup. */
+export function memoryOf(pids: number[]): Memory {
+  const m: Memory = { pss: 0, rss: 0, uss: 0 };
   for (const p of pids) {
     try {
-      const m = /^Pss:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'));
-      kb += Number(m?.[1] ?? 0);
+      const text = readFileSync(`/proc/${p}/smaps_rollup`, 'utf8');
+      const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
+      m.pss += kb('Pss');
+      m.rss += kb('Rss');
+      m.uss += kb('Private_Clean') + kb('Private_Dirty');
     } catch {
       // gone
     }
   }
-  return kb * 1024;
+  return m;
+}
+
+export function pssBytes(pids: number[]): number {
+  return memoryOf(pids).pss;
 }
 
 /** Process state letter (R, S, T for stopped, …). */
