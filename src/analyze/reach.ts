@@ -3,7 +3,7 @@
  * state after a failure (HAProxy's health checks have done their work).
  */
 import type { Backend, Frontend, HaModel, HealthCheckKind, ModelHost, Server } from '../model/types.js';
-import { serverUp, type World } from './world.js';
+import { LOOPBACK, nodeUp, serverUp, type World } from './world.js';
 
 /** Paths the apiserver serves to anonymous clients (system:public-info-viewer, GET only). */
 const HEALTH_PATHS = /^\/(healthz|livez|readyz|version)(\/|\?|$)/;
@@ -95,14 +95,15 @@ export function backendState(model: HaModel, w: World, lb: ModelHost, backend: B
   const live = backend.servers.filter((s) => !s.disabled);
   const judged = live.map((s) => {
     const up = serverUp(model, w, s.address, s.port, lb);
-    const inRotation = !s.check || (up && checkVerdict(backend, s).passes);
+    // `port N` / `addr A` on the server: the check tests another service; it passes while that host is up.
+    const inRotation = !s.check || (checksElsewhere(s) ? hostOfServerUp(model, w, s, lb) : up && checkVerdict(backend, s).passes);
     return { server: s, up, inRotation };
   });
   let rotation = judged.filter((j) => j.inRotation && !j.server.backup);
   if (rotation.length === 0) rotation = judged.filter((j) => j.inRotation && j.server.backup);
   if (live.length === 0) return { ok: false, why: `backend ${backend.name} has no server`, rotation: [] };
   if (rotation.length === 0) {
-    const checkFail = judged.find((j) => j.up && j.server.check && !checkVerdict(backend, j.server).passes);
+    const checkFail = judged.find((j) => j.up && j.server.check && !checksElsewhere(j.server) && !checkVerdict(backend, j.server).passes);
     const why = checkFail
       ? `every server of backend ${backend.name} is marked DOWN: ${checkVerdict(backend, checkFail.server).why}`
       : `no server of backend ${backend.name} is alive`;
@@ -130,4 +131,16 @@ export function backendOf(lb: ModelHost, fe: Frontend): Backend | undefined {
 /** HAProxy's detection time of a dead server: inter + (fall − 1) × fastinter, in ms. */
 export function haproxyDetectMs(s: Server): number {
   return s.interMs + Math.max(0, s.fall - 1) * (s.fastinterMs ?? s.interMs);
+}
+
+/** Whether the server's health check goes to another port or address than its traffic (`port N`, `addr A`). */
+export function checksElsewhere(s: Server): boolean {
+  return (s.checkPort !== undefined && s.checkPort !== s.port) || (s.checkAddr !== undefined && s.checkAddr !== s.address);
+}
+
+function hostOfServerUp(model: HaModel, w: World, s: Server, lb: ModelHost): boolean {
+  const addr = s.checkAddr ?? s.address;
+  if (LOOPBACK.has(addr)) return nodeUp(w, lb);
+  const h = model.hosts.find((x) => x.address === addr || x.name === addr);
+  return h ? nodeUp(w, h) : true;
 }

@@ -78,7 +78,9 @@ export interface TrackerUse {
 /** The trackers that act on an instance (a vrrp_script no track_script names has no effect). */
 export function trackersOf(model: HaModel, m: Member): TrackerUse[] {
   const out: TrackerUse[] = [];
-  for (const ref of m.inst.trackScripts) {
+  // A sync group's track_script acts on every member instance like the instance's own (keepalived.conf(5)).
+  const groupRefs = (m.ka.syncGroups ?? []).filter((g) => g.instances.includes(m.inst.name)).flatMap((g) => g.trackScripts);
+  for (const ref of [...m.inst.trackScripts, ...groupRefs]) {
     const s = m.ka.scripts[ref.name];
     if (!s) continue;
     out.push({

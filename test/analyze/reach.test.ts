@@ -65,6 +65,31 @@ describe('reachability through HAProxy health checks', () => {
     assert.equal(scenario(noCheck(false), 'apiserver-down:10.0.0.21:6443').apiReachable, false);
     assert.equal(scenario(noCheck(true), 'apiserver-down:10.0.0.21:6443').apiReachable, true);
   });
+  it('a check on another port (kubelet 10248) keeps a dead apiserver in rotation: unreachable without redispatch', () => {
+    const m = mutate((x) =>
+      bothLbs(x, (h) =>
+        h.haproxy?.backends.forEach((b) => {
+          b.redispatch = false;
+          b.servers.forEach((s) => (s.checkPort = 10248));
+        }),
+      ),
+    );
+    assert.equal(scenario(m, 'none').apiReachable, true);
+    assert.equal(scenario(m, 'apiserver-down:10.0.0.22:6443').apiReachable, false);
+    assert.equal(scenario(m, 'node-down:m2').apiReachable, true, 'a powered-off host fails the check too');
+  });
+  it('a sync group track_script acts on its member instances', () => {
+    const m = mutate((x) =>
+      bothLbs(x, (h) => {
+        const k = h.keepalived;
+        const i = k?.instances[0];
+        if (!k || !i) return;
+        k.syncGroups = [{ name: 'G', instances: [i.name], trackScripts: i.trackScripts }];
+        i.trackScripts = [];
+      }),
+    );
+    assert.deepEqual(scenario(m, 'haproxy-down:lb1').vipHolders, ['lb0']);
+  });
   it('a dead checked server without redispatch: new connections to it fail for inter + (fall − 1) × fastinter', () => {
     const m = mutate((x) =>
       bothLbs(x, (h) =>

@@ -83,6 +83,7 @@ const cases: Record<string, { bad: Mutate | (() => HaModel); good?: () => HaMode
     good: () => mutated(httpCheck({ type: 'http', method: 'GET', path: '/healthz', ssl: false, expect: 'string ok' }, true)),
   },
   'haproxy-check-unanswerable': { bad: eachBackend((b) => (b.healthCheck = { type: 'ssl-hello' } as unknown as HealthCheckKind)) },
+  'haproxy-check-other-port': { bad: eachBackend((b) => b.servers.forEach((s) => (s.checkPort = 10248))) },
   'haproxy-server-no-check': { bad: eachBackend((b) => b.servers.forEach((s) => (s.check = false))) },
   'haproxy-slow-detection': { bad: eachBackend((b) => b.servers.forEach((s) => Object.assign(s, { interMs: 10_000, fall: 2 }))) },
   'haproxy-no-redispatch': { bad: eachBackend((b) => (b.redispatch = false)) },

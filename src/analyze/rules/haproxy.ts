@@ -1,6 +1,6 @@
 /** HAProxy rules: health checks, timeouts, modes, binds, stats. */
 import type { Backend, HaModel, HaproxyConfig, ModelHost, Server } from '../../model/types.js';
-import { backendOf, checkVerdict, haproxyDetectMs } from '../reach.js';
+import { backendOf, checkVerdict, checksElsewhere, haproxyDetectMs } from '../reach.js';
 import { vipMembers } from '../simulate.js';
 import { frontendsOn, haproxyTakesApiserverPort, isWildcard, sysctlOn } from '../world.js';
 import { HAPROXY_DOC, fmtMs, lbHosts, rule } from './util.js';
@@ -358,6 +358,20 @@ Fix: add a server line for every control-plane host.`,
       for (const h of model.hosts)
         if (h.apiserver && !servers.has(`${h.address}:${h.apiserver.port}`) && !servers.has(`${h.name}:${h.apiserver.port}`))
           report(`the apiserver on ${h.name} (${h.address}:${h.apiserver.port}) is in no HAProxy backend`, { host: h });
+    },
+  }),
+  rule({
+    id: 'haproxy-check-other-port',
+    severity: 'warning',
+    title: 'The health check tests another port than the apiserver (server `port`/`addr`)',
+    explain: `With \`port N\` (or \`addr A\`) on a server line HAProxy checks that other service, not the apiserver: a dead apiserver on a live host (crash loop, certificate expiry) stays in rotation and its share of connections fails.
+Source: ${HAPROXY_DOC} server "port", "addr".
+Fix: check the apiserver's own port (TCP, or GET /readyz with check-ssl).`,
+    run(model, report) {
+      eachServer(model, (host, be, s) => {
+        if (s.check && checksElsewhere(s))
+          report(`server ${s.name} in ${be.name} on ${host.name} is checked on ${s.checkAddr ?? s.address}:${s.checkPort ?? s.port}, traffic goes to ${s.address}:${s.port}`, { host, at: s.at ?? be.at }, 'remove `port`/`addr` from the server line');
+      });
     },
   }),
 ];
