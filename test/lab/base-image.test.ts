@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE_PACKAGES, BASE_RECIPE, MASKED_UNITS, SSHD_DROPIN, baseKey } from '../../src/lab/base-image.js';
+import { aptConfig, bundleKey } from '../../src/lab/bundle.js';
+
+test('the base cache key depends on suite, package set and recipe, not on package order', () => {
+  const k = baseKey('bookworm', BASE_PACKAGES);
+  assert.match(k, /^[0-9a-f]{16}$/);
+  assert.equal(baseKey('bookworm', [...BASE_PACKAGES].reverse()), k);
+  assert.notEqual(baseKey('trixie', BASE_PACKAGES), k);
+  assert.notEqual(baseKey('bookworm', [...BASE_PACKAGES, 'vim']), k);
+  assert.notEqual(baseKey('bookworm', BASE_PACKAGES, BASE_RECIPE + 1), k);
+});
+
+test('the base has what a lab host needs and a keys-only sshd', () => {
+  for (const p of ['systemd', 'systemd-sysv', 'dbus', 'openssh-server', 'iproute2']) assert.ok(BASE_PACKAGES.includes(p), p);
+  assert.match(SSHD_DROPIN, /^PasswordAuthentication no$/m);
+  assert.match(SSHD_DROPIN, /^HostKey \/etc\/ssh\/ssh_host_ed25519_key$/m);
+  assert.ok(MASKED_UNITS.every((u) => /\.(service|timer|socket)$/.test(u)));
+});
+
+test('the bundle key changes with packages, base and sources', () => {
+  const k = bundleKey(['haproxy', 'keepalived'], 'base1', ['deb http://deb.debian.org/debian bookworm main']);
+  assert.equal(bundleKey(['keepalived', 'haproxy'], 'base1', ['deb http://deb.debian.org/debian bookworm main']), k);
+  assert.notEqual(bundleKey(['haproxy'], 'base1', ['deb http://deb.debian.org/debian bookworm main']), k);
+  assert.notEqual(bundleKey(['haproxy', 'keepalived'], 'base2', ['deb http://deb.debian.org/debian bookworm main']), k);
+});
+
+test("apt is isolated from this machine and resolves against the target's dpkg status", () => {
+  const conf = aptConfig('/tmp/w', '/cache/base/rootfs/var/lib/dpkg/status', 'amd64');
+  assert.match(conf, /^Dir::State::status "\/cache\/base\/rootfs\/var\/lib\/dpkg\/status";$/m);
+  assert.match(conf, /^Dir::Etc::SourceList "\/tmp\/w\/sources.list";$/m);
+  assert.match(conf, /^Dir::Etc::Parts "\/tmp\/w\/apt.conf.d";$/m);
+  assert.match(conf, /^Dir::Etc::PreferencesParts "\/tmp\/w\/preferences.d";$/m);
+  assert.match(conf, /^APT::Install-Recommends "false";$/m);
+});
