@@ -542,9 +542,31 @@ export const endpointMatchesLb: SpecRule = {
 
 export const vrrpSettings: SpecRule = {
   name: 'vrrp-settings',
-  codes: ['SPEC_ADVERT_INT_V2_FRACTION', 'SPEC_TUNNEL_TIMEOUT_SHORT'],
-  check({ spec, report }) {
+  codes: ['SPEC_ADVERT_INT_V2_FRACTION', 'SPEC_ADVERT_INT_RANGE', 'SPEC_VRRP3_AUTH_IGNORED', 'SPEC_TUNNEL_TIMEOUT_SHORT'],
+  check({ input, spec, report }) {
     const lb = spec.loadBalancer;
+    const advert: SpecPath[] = [['loadBalancer', 'advertInt'], ['loadBalancer', 'vrrpVersion']];
+    // keepalived 2.2.7 (`keepalived -t`, exit 5): "VRRPv3 advertisement interval 41.00s is out of range. Must be
+    // less than 40.96s", "… 0.015000s must be in units of 10ms - rounding", "number '0.005' outside range [0.01, 255]".
+    if (isKeepalived(spec) && lb.vrrpVersion === 3) {
+      const cs = lb.advertInt * 100;
+      if (lb.advertInt < 0.01 || lb.advertInt > 40.95 || Math.abs(cs - Math.round(cs)) > 1e-9)
+        report({
+          code: 'SPEC_ADVERT_INT_RANGE',
+          severity: 'error',
+          message: `loadBalancer.advertInt ${lb.advertInt} is not a VRRPv3 interval: 0.01 to 40.95 seconds in steps of 0.01`,
+          hint: 'use e.g. 0.2 (the default: takeover in ~0.6 s) or 1',
+          path: advert,
+        });
+      if (input.loadBalancer.authSecret !== undefined)
+        report({
+          code: 'SPEC_VRRP3_AUTH_IGNORED',
+          severity: 'warning',
+          message: 'loadBalancer.authSecret is set, but VRRPv3 has no authentication (keepalived: "VRRP version 3 does not support authentication. Ignoring.")',
+          hint: 'remove authSecret, or use vrrpVersion: 2 (whole-second adverts) if you need the PASS password',
+          path: ['loadBalancer', 'authSecret'],
+        });
+    }
     if (isKeepalived(spec) && lb.vrrpVersion === 2 && !Number.isInteger(lb.advertInt))
       report({
         code: 'SPEC_ADVERT_INT_V2_FRACTION',

@@ -82,6 +82,10 @@ const CASES: [string, string, 'error' | 'warning', (s: SpecInput) => SpecInput][
   ['endpoint address = a master', 'SPEC_ENDPOINT_BYPASSES_LB', 'error', (s) => ((s.controlPlane = { endpoint: { address: '10.77.0.21' } }), s)],
   ['endpoint address = something else', 'SPEC_ENDPOINT_NOT_VIP', 'warning', (s) => ((s.controlPlane = { endpoint: { address: '10.77.0.99' } }), s)],
   ['VRRPv2 with a fractional advert', 'SPEC_ADVERT_INT_V2_FRACTION', 'error', (s) => ((s.loadBalancer.vrrpVersion = 2), (s.loadBalancer.advertInt = 0.5), s)],
+  ['VRRPv3 advert below 10 ms', 'SPEC_ADVERT_INT_RANGE', 'error', (s) => ((s.loadBalancer.advertInt = 0.005), s)],
+  ['VRRPv3 advert above 40.95 s', 'SPEC_ADVERT_INT_RANGE', 'error', (s) => ((s.loadBalancer.advertInt = 41), s)],
+  ['VRRPv3 advert not in 10 ms steps', 'SPEC_ADVERT_INT_RANGE', 'error', (s) => ((s.loadBalancer.advertInt = 0.015), s)],
+  ['an auth secret with VRRPv3', 'SPEC_VRRP3_AUTH_IGNORED', 'warning', (s) => ((s.loadBalancer.authSecret = 'vrrp'), s)],
   ['a 20 s tunnel timeout', 'SPEC_TUNNEL_TIMEOUT_SHORT', 'warning', (s) => ((s.loadBalancer.timeouts = { tunnel: '20s' }), s)],
   ['1 etcd member', 'SPEC_ETCD_NO_QUORUM_TOLERANCE', 'warning', (s) => ((s.hosts[3]!.roles = ['control-plane']), (s.hosts[4]!.roles = ['control-plane']), s)],
   ['2 etcd members', 'SPEC_ETCD_NO_QUORUM_TOLERANCE', 'warning', (s) => ((s.hosts[4]!.roles = ['control-plane']), s)],
@@ -153,6 +157,17 @@ describe('spec rules', () => {
     s.hosts[5]!.roles = ['worker', 'etcd'];
     const d = runSpecRules(s, applyDefaults(s)).find((x) => x.code === 'SPEC_ETCD_EVEN_MEMBERS');
     assert.match(d?.message ?? '', /4 etcd members need a quorum of 3, so they tolerate 1 failure/);
+  });
+
+  it('VRRPv3 adverts of 0.01, 0.2, 0.35, 1 and 40.95 s are fine; VRRPv2 with authSecret is fine', () => {
+    for (const advertInt of [0.01, 0.2, 0.35, 1, 40.95]) {
+      const s = base();
+      s.loadBalancer.advertInt = advertInt;
+      assert.deepEqual(codes(s), [], String(advertInt));
+    }
+    const v2 = base();
+    v2.loadBalancer = { ...v2.loadBalancer, vrrpVersion: 2, authSecret: 'vrrp' };
+    assert.deepEqual(codes(v2), []);
   });
 
   it('a wider hostCIDR accepts a VIP outside the LB hosts\' /24', () => {
