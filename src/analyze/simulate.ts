@@ -4,7 +4,7 @@
  *
  * Model and assumptions (docs/analysis.md has the long form):
  * - VRRP semantics come from ./vrrp.ts (verified against keepalived's source).
- * - Start-up: all keepalived daemons start together; see `startupMaster` in ./vrrp.ts.
+ * - Start-up: all keepalived daemons start together; `state MASTER` routers start as masters (see `elect`).
  * - Each failure is applied to the converged `none` state (history matters: `state` is only initial).
  * - HAProxy's health checks have converged (a check that cannot pass marks a live server DOWN).
  */

@@ -138,26 +138,3 @@ export function best(cs: readonly Contender[]): Contender | undefined {
   }
   return top;
 }
-
-/**
- * Who is master when every router starts together (our documented choice, from vrrp_init_state):
- * instances with `state MASTER` wait one advert interval, BACKUP ones a full master-down interval, so a
- * MASTER-state router (the best of them, if several) takes the VIP first; then any backup with a strictly
- * higher effective priority and without (effective) nopreempt preempts it, as in a later election.
- */
-export function startupMaster(cs: readonly Contender[]): Contender | undefined {
-  const masters = cs.filter((c) => c.m.inst.state === 'MASTER');
-  const first = best(masters.length > 0 ? masters : cs);
-  if (!first) return undefined;
-  return preempt(first, cs) ?? first;
-}
-
-/**
- * A backup preempts a live master only with a strictly higher effective priority and without nopreempt
- * (vrrp_state_backup discards lower-priority adverts, so its master-down timer expires). Returns the
- * new master, or undefined when the master stays.
- */
-export function preempt(master: Contender, cs: readonly Contender[]): Contender | undefined {
-  const challengers = cs.filter((c) => c.m !== master.m && c.prio > master.prio && !nopreemptEffective(c.m.inst));
-  return best(challengers);
-}
