@@ -2,6 +2,7 @@ import { parseAllDocuments, type Document, type YAMLError } from 'yaml';
 import { z } from 'zod';
 import { attachExcerpt, didYouMean, hasErrors, LineIndex, type Diagnostic } from '../diag/diagnostic.js';
 import { applyDefaults } from './defaults.js';
+import { maskSecretsInLine } from './import-common.js';
 import { YamlLocator, type SpecPath, type Span } from './locate.js';
 import { runSpecRules } from './rules.js';
 import { SpecSchema, type SpecInput } from './schema.js';
@@ -29,7 +30,7 @@ export function parseSpec(text: string, file: string): ParseSpecResult {
   const index = new LineIndex(text);
   const finish = (ds: Diagnostic[], extra: Omit<ParseSpecResult, 'diagnostics'> = {}): ParseSpecResult => ({
     ...extra,
-    diagnostics: sortDiagnostics(ds.map((d) => attachExcerpt({ ...d, file }, index))),
+    diagnostics: sortDiagnostics(ds.map((d) => maskExcerpt(attachExcerpt({ ...d, file }, index)))),
   });
 
   // Stage 1: YAML syntax.
@@ -88,6 +89,11 @@ export function parseSpec(text: string, file: string): ParseSpecResult {
   const out = finish(ruled, { input });
   if (!hasErrors(out.diagnostics)) out.spec = spec;
   return out;
+}
+
+/** A password pasted into the spec (an unknown key such as `auth_pass:`) is never echoed in an excerpt. */
+function maskExcerpt(d: Diagnostic): Diagnostic {
+  return d.excerpt === undefined ? d : { ...d, excerpt: maskSecretsInLine(d.excerpt) };
 }
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;

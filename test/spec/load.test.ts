@@ -110,6 +110,13 @@ describe('parseSpec', () => {
       assert.equal(d.host, 'master2');
     });
 
+    it('a password under an unknown key is not echoed in the excerpt', () => {
+      const d = first(BASE + '  auth_pass: hunter22\n');
+      assert.equal(d.code, 'SPEC_UNKNOWN_KEY');
+      assert.doesNotMatch(d.excerpt ?? '', /hunter22/);
+      assert.match(d.excerpt ?? '', /auth_pass/);
+    });
+
     it('an unknown key without a close match lists the allowed keys', () => {
       const d = first(BASE + 'frobnicate: true\n');
       assert.match(d.hint ?? '', /allowed keys here: apiVersion, kind, metadata/);
