@@ -1,0 +1,225 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess, SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { ApplyEvent } from '../../src/apply/events.js';
+
+/**
+ * End to end against the lab (issue 6): a small topology (2 LBs + 3 masters) made real with `kubeha lab up`, packages
+ * from `kubeha bundle`, a stand-in apiserver on the masters started by THIS harness (test/fixtures/stand-in-apiserver),
+ * then `kubeha apply` as a user runs it. Skipped, with the reason, when the lab cannot run here (not root, no
+ * systemd-nspawn, no `kubeha bundle`). Bounded: the interruption loop has a time budget.
+ */
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const SPEC = join(ROOT, 'test/fixtures/apply/small.yaml');
+const LAB = 'apply-e2e';
+const LBS = ['lb0', 'lb1'];
+const MASTERS = ['m0', 'm1', 'm2'];
+const VIP = '10.78.0.10';
+const STATE = mkdtempSync(join(tmpdir(), 'kubeha-apply-e2e-state-'));
+
+interface LabStatus {
+  lab: string;
+  phase: string;
+  keyFile: string;
+  knownHostsFile: string;
+  taskbox: { netns: string; address: string };
+  hosts: { name: string; address: string; netns: string }[];
+}
+
+function kubeha(args: string[], timeoutMs = 300_000): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/entry.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs });
+}
+
+function whyNoLab(): string | undefined {
+  if (process.getuid?.() !== 0) return 'the lab needs root (systemd-nspawn, network namespaces)';
+  if (spawnSync('sh', ['-c', 'command -v systemd-nspawn && command -v debootstrap'], { encoding: 'utf8' }).status !== 0) return 'systemd-nspawn or debootstrap is not installed';
+  if (kubeha(['bundle', '--help'], 30_000).status !== 0) return '`kubeha bundle` (the offline package bundle, issue 5) is not available yet';
+  return undefined;
+}
+
+const skip = whyNoLab();
+
+describe('apply e2e in the lab', { skip, timeout: 8 * 60_000 }, () => {
+  let lab: LabStatus;
+  let createdLab = false;
+  let bundle = '';
+  const standIns: ChildProcess[] = [];
+
+  const addr = (h: string): string => lab.hosts.find((x) => x.name === h)!.address;
+  function ssh(host: string, command: string, timeoutMs = 30_000): SpawnSyncReturns<string> {
+    return spawnSync(
+      'ip',
+      ['netns', 'exec', lab.taskbox.netns, 'ssh', '-i', lab.keyFile, '-o', `UserKnownHostsFile=${lab.knownHostsFile}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', `root@${addr(host)}`, command],
+      { encoding: 'utf8', timeout: timeoutMs },
+    );
+  }
+  const out = (host: string, command: string): string => {
+    const r = ssh(host, command);
+    assert.equal(r.status, 0, `${host}: ${command}: ${r.stderr}`);
+    return r.stdout;
+  };
+  function client(argv: string[], timeoutMs = 15_000): SpawnSyncReturns<string> {
+    return spawnSync('ip', ['netns', 'exec', lab.taskbox.netns, ...argv], { encoding: 'utf8', timeout: timeoutMs });
+  }
+  function apply(extra: string[] = [], spec = SPEC): { code: number | null; events: ApplyEvent[]; stderr: string } {
+    const r = kubeha(['apply', spec, '--yes', '--bundle', bundle, '--state-dir', STATE, '--output', 'json', ...extra]);
+    const events = r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as ApplyEvent);
+    return { code: r.status, events, stderr: r.stderr };
+  }
+  const doneOf = (events: ApplyEvent[]): Extract<ApplyEvent, { type: 'done' }> => {
+    const d = events.find((e) => e.type === 'done');
+    assert.ok(d?.type === 'done', 'apply emitted a done event');
+    return d;
+  };
+
+  before(async () => {
+    let status = kubeha(['lab', 'status', '--name', LAB, '--output', 'json'], 60_000);
+    let labs = status.status === 0 ? (JSON.parse(status.stdout) as LabStatus[]) : [];
+    if (!labs.some((l) => l.lab === LAB && l.phase === 'up')) {
+      const up = kubeha(['lab', 'up', SPEC, '--name', LAB], 240_000);
+      assert.equal(up.status, 0, `lab up: ${up.stderr}`);
+      createdLab = true;
+      status = kubeha(['lab', 'status', '--name', LAB, '--output', 'json'], 60_000);
+      labs = JSON.parse(status.stdout) as LabStatus[];
+    }
+    lab = labs.find((l) => l.lab === LAB)!;
+    bundle = join(STATE, 'bundle');
+    const b = kubeha(['bundle', '--spec', SPEC, '--out', bundle], 300_000);
+    assert.equal(b.status, 0, `kubeha bundle: ${b.stderr}`);
+
+    // The stand-in apiservers: a self-signed certificate made now, one HTTPS server per master, in its namespace.
+    const pki = mkdtempSync(join(tmpdir(), 'kubeha-stand-in-'));
+    const ossl = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=stand-in-apiserver', '-keyout', join(pki, 'key.pem'), '-out', join(pki, 'cert.pem')], { encoding: 'utf8' });
+    assert.equal(ossl.status, 0, ossl.stderr);
+    for (const m of MASTERS) {
+      const h = lab.hosts.find((x) => x.name === m)!;
+      const child = spawn('ip', ['netns', 'exec', h.netns, process.execPath, join(ROOT, 'test/fixtures/stand-in-apiserver/server.mjs'), '--name', m, '--address', h.address, '--port', '6443', '--cert', join(pki, 'cert.pem'), '--key', join(pki, 'key.pem')], { stdio: ['ignore', 'pipe', 'inherit'] });
+      standIns.push(child);
+      await new Promise<void>((res, rej) => {
+        child.stdout!.once('data', () => res());
+        child.once('exit', (code) => rej(new Error(`stand-in apiserver on ${m} exited with ${code}`)));
+      });
+    }
+  });
+
+  after(() => {
+    for (const c of standIns) if (c.pid && c.exitCode === null) process.kill(c.pid, 'SIGTERM');
+    if (createdLab && !process.env['KUBEHA_KEEP_LAB']) kubeha(['lab', 'down', '--name', LAB], 120_000);
+  });
+
+  it('first apply: keepalived + HAProxy from the bundle, VIP on exactly one LB, HAProxy forwards to the masters', () => {
+    const first = apply();
+    const done = doneOf(first.events);
+    assert.equal(first.code, 0, `apply failed: ${JSON.stringify(done.hosts)}\n${first.stderr}`);
+    for (const lb of LBS) {
+      assert.match(out(lb, "dpkg-query -W -f='${Status}' haproxy keepalived"), /install ok installed.*install ok installed/);
+      assert.equal(out(lb, 'systemctl is-active haproxy keepalived').trim().split('\n').join(' '), 'active active');
+      assert.ok(existsSync(lab.knownHostsFile));
+      // The bundle source was used for that install only: no trace in the host's own apt sources.
+      assert.equal(ssh(lb, "grep -rqsE '^[^#]*opt/kubeha' /etc/apt/sources.list /etc/apt/sources.list.d/").status, 1);
+    }
+    // VRRP settles within a few adverts (advert_int 0.2 s).
+    let holders: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      holders = LBS.filter((lb) => out(lb, 'ip -o -4 addr show').includes(` ${VIP}/`));
+      if (holders.length === 1) break;
+      spawnSync('sleep', ['0.2']);
+    }
+    assert.equal(holders.length, 1, `VIP holders: ${holders.join(', ')}`);
+    // Through the VIP to the stand-in apiservers (HAProxy balances; every master answers at some point).
+    const seen = new Set<string>();
+    for (let i = 0; i < 30 && seen.size < MASTERS.length; i++) {
+      const r = client(['curl', '-sk', '-D', '-', '--max-time', '3', `https://${VIP}:6443/readyz`]);
+      assert.equal(r.status, 0, `curl through the VIP: ${r.stderr}`);
+      const m = /x-stand-in-host: (\S+)/i.exec(r.stdout);
+      if (m?.[1]) seen.add(m[1]);
+    }
+    assert.ok(seen.size >= 2, `HAProxy forwarded to ${[...seen].join(', ')}`);
+  });
+
+  it('second apply changes nothing: 0 changes, same mtimes, same service start times', () => {
+    const probe = 'stat -c %Y /etc/haproxy/haproxy.cfg /etc/keepalived/keepalived.conf; systemctl show -p ActiveEnterTimestampMonotonic --value haproxy keepalived';
+    const before = Object.fromEntries(LBS.map((lb) => [lb, out(lb, probe)]));
+    const second = apply();
+    assert.equal(second.code, 0);
+    assert.equal(doneOf(second.events).changes, 0);
+    assert.ok(!second.events.some((e) => e.type === 'step-done' && e.changed));
+    for (const lb of LBS) assert.equal(out(lb, probe), before[lb], `${lb} was modified by a no-op apply`);
+  });
+
+  it('a file that fails validation never replaces the working one; the error shows the tool message', () => {
+    // lb0 on an interface that does not exist: keepalived -t rejects the rendered file (a real rejection).
+    const dir = mkdtempSync(join(tmpdir(), 'kubeha-apply-bad-'));
+    const bad = join(dir, 'small.yaml');
+    writeFileSync(bad, readFileSync(SPEC, 'utf8').replace('{ name: lb0, address: 10.78.0.11, roles: [loadbalancer] }', '{ name: lb0, address: 10.78.0.11, roles: [loadbalancer], interface: eth9 }'));
+    const live = out('lb0', 'sha256sum /etc/keepalived/keepalived.conf');
+    const started = out('lb0', 'systemctl show -p ActiveEnterTimestampMonotonic --value keepalived');
+    const r = apply(['--only', 'lb0'], bad);
+    assert.equal(r.code, 1);
+    const failed = r.events.find((e) => e.type === 'step-failed');
+    assert.ok(failed?.type === 'step-failed');
+    assert.equal(failed.host, 'lb0');
+    assert.equal(failed.phase, 'files');
+    assert.match(failed.error, /keepalived -t -f/);
+    assert.match(failed.error, /eth9|Unknown interface|interface/i);
+    assert.equal(out('lb0', 'sha256sum /etc/keepalived/keepalived.conf'), live);
+    assert.equal(out('lb0', 'systemctl show -p ActiveEnterTimestampMonotonic --value keepalived'), started);
+    assert.equal(out('lb0', 'ls -a /etc/keepalived | grep -c kubeha-tmp || true').trim(), '0');
+  });
+
+  it('SIGKILL at random points (>= 20 times): every live config always validates, and a rerun converges', async () => {
+    // Two specs that differ in HAProxy and keepalived settings, so each apply has files to write and services to reload.
+    const dir = mkdtempSync(join(tmpdir(), 'kubeha-apply-kill-'));
+    const variant = join(dir, 'small.yaml');
+    writeFileSync(variant, readFileSync(SPEC, 'utf8').replace('inter: 1s, fall: 2, rise: 2', 'inter: 2s, fall: 3, rise: 2').replace('advertInt: 0.2', 'advertInt: 0.3'));
+    const specs = [variant, SPEC];
+    const deadline = Date.now() + 150_000;
+    let kills = 0;
+    for (let i = 0; kills < 20 || i < 20; i++) {
+      assert.ok(Date.now() < deadline || kills >= 20, `only ${kills} kills within the time budget`);
+      if (Date.now() > deadline) break;
+      const spec = specs[i % 2]!;
+      // Run directly inside the taskbox (no re-exec hop), so that the PID we kill is kubeha itself.
+      const child = spawn('ip', ['netns', 'exec', lab.taskbox.netns, process.execPath, '--import', 'tsx', join(ROOT, 'src/cli/entry.ts'), 'apply', spec, '--yes', '--bundle', bundle, '--state-dir', STATE, '--output', 'json'], {
+        cwd: ROOT,
+        env: { ...process.env, KUBEHA_NETNS: lab.taskbox.netns },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+      const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+      // Kill once the apply is under way (after its first event), at a random point of a typical run.
+      const started = Date.now();
+      while (!stdout.includes('"type":"plan"') && Date.now() - started < 20_000 && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 1500)));
+      if (child.exitCode === null) {
+        process.kill(child.pid!, 'SIGKILL');
+        kills++;
+      }
+      await exited;
+      // The invariant, on both LBs: the LIVE files validate with the real tools, and no temp file is live.
+      for (const lb of LBS) {
+        const v = ssh(lb, 'haproxy -c -f /etc/haproxy/haproxy.cfg >/dev/null && keepalived -t -f /etc/keepalived/keepalived.conf');
+        assert.equal(v.status, 0, `after kill ${kills}, ${lb} runs a config that does not validate: ${v.stderr}${v.stdout}`);
+      }
+    }
+    assert.ok(kills >= 20, `${kills} kills`);
+    // Rerun: converges (exit 0, verify passes), then a further run changes nothing.
+    const rerun = apply();
+    assert.equal(rerun.code, 0, JSON.stringify(doneOf(rerun.events).hosts));
+    const again = apply();
+    assert.equal(doneOf(again.events).changes, 0);
+    for (const lb of LBS) {
+      assert.equal(out(lb, 'systemctl is-active haproxy keepalived').trim().split('\n').join(' '), 'active active');
+      assert.equal(out(lb, 'ls /var/lib/kubeha/pending 2>/dev/null | wc -l').trim(), '0');
+    }
+  });
+});
