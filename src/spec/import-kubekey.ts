@@ -354,6 +354,11 @@ export function importKubekey(text: string, file: string, opts: ImportOptions = 
         d.info('IMPORT_VERSION', `kubernetes.version ${raw}: the distribution suffix "${type}" is kept in passthrough`, posOf(d, v));
       }
     } else if (k === 'dnsDomain' && scalarText(v)) network.dnsDomain = scalarText(v);
+    else if (k === 'clusterName' && version === 'v1alpha1' && scalarText(v)) {
+      // v1alpha1 has no dnsDomain: kk's kubeadm template sets networking.dnsDomain to clusterName.
+      network.dnsDomain ??= scalarText(v);
+      k8sExtras[k] = scalarText(v);
+    }
     else if (k === 'apiserverCertExtraSans' && isSeq(v)) cp.certSANs = v.items.map((x) => scalarText(x)).filter((x): x is string => !!x);
     else k8sExtras[k] = plain(cluster, v, d, `spec.kubernetes.${k}`);
   }
