@@ -104,7 +104,7 @@ describe('apply e2e in the lab', { skip, timeout: 8 * 60_000 }, () => {
       const child = spawn('ip', ['netns', 'exec', h.netns, process.execPath, join(ROOT, 'test/fixtures/stand-in-apiserver/server.mjs'), '--name', m, '--address', h.address, '--port', '6443', '--cert', join(pki, 'cert.pem'), '--key', join(pki, 'key.pem')], { stdio: ['ignore', 'pipe', 'inherit'] });
       standIns.push(child);
       await new Promise<void>((res, rej) => {
-        child.stdout!.once('data', () => res());
+        child.stdout.once('data', () => res());
         child.once('exit', (code) => rej(new Error(`stand-in apiserver on ${m} exited with ${code}`)));
       });
     }
@@ -194,7 +194,7 @@ describe('apply e2e in the lab', { skip, timeout: 8 * 60_000 }, () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
-      child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
       const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
       // Kill once the apply is under way (after its first event), at a random point of a typical run.
       const started = Date.now();
