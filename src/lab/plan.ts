@@ -234,11 +234,12 @@ export function checkClashes(plan: LabPlan, existing: ExistingLab[], rootRoutes:
         ds.push(diag('LAB_ADDRESS_IN_USE', `${h.name}: address ${h.address} is already used by lab "${other.lab}"`, `remove that lab (\`kubeha lab down --name ${other.lab}\`) or give this cluster other addresses`, file, h.name));
     }
   }
+  const hits: string[] = [];
   for (const r of rootRoutes) {
     const c = parseCidr(r.includes('/') ? r : `${r}/32`);
-    if (!c || c.prefix === 0 || !mine) continue;
-    if (overlaps(c, mine))
-      ds.push(diag('LAB_SUBNET_ON_HOST', `the lab subnet ${plan.subnet} overlaps ${r}, which this machine's own network uses`, 'give the lab hosts addresses in a subnet this machine does not use (e.g. 10.77.0.0/24)', file));
+    if (c && c.prefix > 0 && mine && overlaps(c, mine)) hits.push(r);
   }
+  if (hits.length > 0)
+    ds.push(diag('LAB_SUBNET_ON_HOST', `the lab subnet ${plan.subnet} overlaps this machine's own network (${hits.join(', ')})`, 'give the lab hosts addresses in a subnet this machine does not use (e.g. 10.77.0.0/24)', file));
   return ds;
 }
