@@ -47,7 +47,8 @@ export function analyzeModel(model: HaModel): Report {
 export function scenarioFindings(scenarios: readonly Scenario[]): Finding[] {
   const out: Finding[] = [];
   for (const s of scenarios) {
-    if (!s.apiReachable) out.push({ severity: 'error', rule: 'scenario-api-unreachable', message: `${s.failure}: the API is unreachable (${s.note})` });
+    const host = s.vipHolders.length === 1 && !s.vipHolders[0]?.startsWith('external:') ? { host: s.vipHolders[0] as string } : {};
+    if (!s.apiReachable) out.push({ severity: 'error', rule: 'scenario-api-unreachable', message: `${s.failure}: the API is unreachable (${s.note})`, ...host });
     if (s.vipHolders.length > 1) {
       const partition = s.failure.startsWith('partition:');
       out.push({
