@@ -66,9 +66,13 @@ export function ttyView(out: Out & { columns?: number }): EventSink {
     drawn = lines.length;
     out.write(text);
   };
+  // Keep the spinner turning during long steps (a package install takes tens of seconds).
+  let ticker: ReturnType<typeof setInterval> | undefined;
   return (e) => {
     switch (e.type) {
       case 'plan':
+        ticker = setInterval(draw, 150);
+        ticker.unref();
         planned = e.phases.length ? e.phases : planned;
         for (const h of e.hosts) {
           hosts.push(h.host);
@@ -105,6 +109,7 @@ export function ttyView(out: Out & { columns?: number }): EventSink {
         break;
     }
     if (e.type === 'done') {
+      if (ticker) clearInterval(ticker);
       draw();
       if (failures.length) out.write('\n' + failures.join('\n') + '\n');
       out.write(summaryTable(e.hosts, e.ms));

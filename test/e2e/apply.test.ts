@@ -91,6 +91,14 @@ describe('apply e2e in the lab', { skip, timeout: 8 * 60_000 }, () => {
       labs = JSON.parse(status.stdout) as LabStatus[];
     }
     lab = labs.find((l) => l.lab === LAB)!;
+    // A lab reused from an earlier run: back to fresh hosts (no packages, none of our files, no bundle copy),
+    // so that the first apply below really installs, writes and starts everything.
+    if (!createdLab) {
+      for (const h of [...LBS, ...MASTERS]) {
+        const r = ssh(h, 'dpkg --purge haproxy keepalived >/dev/null 2>&1; rm -rf /etc/haproxy /etc/keepalived /etc/sysctl.d/90-kubeha.conf /etc/systemd/system/haproxy.service.d /etc/systemd/system/keepalived.service.d /opt/kubeha /var/lib/kubeha; systemctl daemon-reload', 120_000);
+        assert.equal(r.status, 0, `reset ${h}: ${r.stderr}`);
+      }
+    }
     bundle = join(STATE, 'bundle');
     const b = kubeha(['bundle', '--spec', SPEC, '--out', bundle], 300_000);
     assert.equal(b.status, 0, `kubeha bundle: ${b.stderr}`);
