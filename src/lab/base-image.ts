@@ -104,6 +104,11 @@ export async function ensureBaseImage(opts: BaseImageOptions = {}): Promise<Base
     if (!mirror)
       throw new EnvironmentError(`no Debian mirror for "${suite}" in this machine's apt sources`, `add e.g. "deb http://deb.debian.org/debian ${suite} main" to /etc/apt/sources.list`);
     const tmp = join(root, `.tmp-base-${key}-${process.pid}`);
+    // Leftovers of builders that died (SIGKILL) under this lock.
+    for (const f of await readdir(root)) {
+      const m = new RegExp(`^\\.tmp-base-${key}-(\\d+)$`).exec(f);
+      if (m && !alive(Number(m[1]))) await rm(join(root, f), { recursive: true, force: true });
+    }
     await rm(tmp, { recursive: true, force: true });
     await mkdir(tmp, { recursive: true });
     opts.onProgress?.(`building the base image (debootstrap ${suite} from ${mirror}; once, cached in ${dir})`);
