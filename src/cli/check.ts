@@ -5,6 +5,7 @@ import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { InputError } from '../diag/errors.js';
 import { renderDiagnostic } from '../diag/render.js';
 import type { ClusterSpec } from '../spec/types.js';
+import { analyzeSpec } from '../analyze/spec-analysis.js';
 import { ExitCode } from './exit-codes.js';
 import { readSpecFile } from './io.js';
 
@@ -13,16 +14,6 @@ import { readSpecFile } from './io.js';
  * Findings come from two places: the spec rules (src/spec/rules.ts, with file:line:col) and `analyzeSpec`,
  * the HA analysis of what the spec renders to.
  */
-
-/**
- * HOOK for the HA analysis of a valid spec: render → parse → analyzeModel. For now it returns no
- * finding and no scenario; the lead wires `renderCluster` + `loadMirror` + `analyzeModel` in here.
- * The spec rules' findings are added by `checkSpec` from the load diagnostics.
- */
-export function analyzeSpec(spec: ClusterSpec): Report {
-  void spec;
-  return { findings: [], scenarios: [] };
-}
 
 /** A spec diagnostic as a finding of the JSON contract (DESIGN.md). */
 export function diagnosticToFinding(d: Diagnostic): Finding {

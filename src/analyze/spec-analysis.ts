@@ -1,0 +1,33 @@
+import { memoryFileSource } from '../parse/file-source.js';
+import { loadMirror } from '../parse/mirror.js';
+import { renderCluster, renderMirrorManifest, requiredSecrets } from '../render/index.js';
+import type { ClusterSpec, Secrets } from '../spec/types.js';
+import { analyzeModel } from './index.js';
+import type { Finding, Report } from './types.js';
+
+/**
+ * `kubeha check`'s analysis: the spec is rendered, the rendered files are parsed back with the same parsers that
+ * read brownfield configs, and the resulting model is analysed. One model, one analysis, both directions (DESIGN.md).
+ * Secrets do not change what the analysis sees, as long as every peer gets the same value: a placeholder stands in.
+ */
+export function analyzeSpec(spec: ClusterSpec): Report {
+  const placeholder: Record<string, string> = {};
+  for (const name of requiredSecrets(spec)) placeholder[name] = 'analysis';
+  const secrets: Secrets = placeholder;
+  const files: Record<string, string> = { '/hosts.yaml': renderMirrorManifest(spec) };
+  for (const h of renderCluster(spec, secrets)) for (const f of h.files) files[`/${h.host}${f.path}`] = f.content;
+  const { model, diagnostics } = loadMirror(memoryFileSource(files));
+  // The rendered files failing our own parser is a kubeha bug, reported as such rather than hidden.
+  const renderBugs: Finding[] = diagnostics
+    .filter((d) => d.severity === 'error')
+    .map((d) => ({
+      severity: 'error' as const,
+      rule: 'render-parse-roundtrip',
+      message: `kubeha rendered a file its own parser rejects (${d.code}: ${d.message}); please report this bug`,
+      ...(d.file !== undefined ? { file: d.file } : {}),
+      ...(d.line !== undefined ? { line: d.line } : {}),
+    }));
+  if (!model) return { findings: renderBugs, scenarios: [] };
+  const report = analyzeModel(model);
+  return { findings: [...renderBugs, ...report.findings], scenarios: report.scenarios };
+}

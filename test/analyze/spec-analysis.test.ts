@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeSpec } from '../../src/analyze/spec-analysis.js';
+import { parseSpec } from '../../src/spec/load.js';
+import { exampleSpec } from '../../src/spec/examples.js';
+
+const load = (text: string) => {
+  const r = parseSpec(text, 'c.yaml');
+  assert.ok(r.spec, r.diagnostics.map((d) => d.message).join('; '));
+  return r.spec;
+};
+
+for (const topology of ['dedicated-lb', 'stacked', 'external-lb'] as const) {
+  test(`check's analysis of the ${topology} example: every single failure keeps the API reachable, no error finding`, () => {
+    const report = analyzeSpec(load(exampleSpec(topology)));
+    assert.ok(report.scenarios.some((s) => s.failure === 'none'));
+    assert.ok(report.scenarios.length > 1, 'failure scenarios are simulated');
+    assert.deepEqual(report.findings.filter((f) => f.severity === 'error').map((f) => f.rule), []);
+    for (const s of report.scenarios) {
+      if (s.failure.startsWith('partition:')) continue;
+      assert.ok(s.apiReachable, `${s.failure}: ${s.note}`);
+      if (topology !== 'external-lb') assert.equal(s.vipHolders.length, 1, `${s.failure} holders ${s.vipHolders.join(',')}`);
+    }
+  });
+}
+
+test("check's analysis sees what the spec renders: a single LB host means node-down of it loses the API", () => {
+  const text = exampleSpec('dedicated-lb').replace(/ {2}- name: lb1[^\n]*\n[^\n]*\n[^\n]*\n/, '');
+  const report = analyzeSpec(load(text));
+  const down = report.scenarios.find((s) => s.failure === 'node-down:lb0');
+  assert.ok(down, report.scenarios.map((s) => s.failure).join(','));
+  assert.equal(down.apiReachable, false);
+  assert.ok(report.findings.some((f) => f.severity === 'error'));
+});
