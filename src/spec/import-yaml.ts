@@ -35,5 +35,8 @@ const SECTION_NOTES: Readonly<Record<string, (spec: SpecInput) => string | undef
     spec.loadBalancer.mode === 'external'
       ? ` The existing load balancer, as an external one. To let kubeha run keepalived + HAProxy instead:\n add two hosts with roles [loadbalancer] in the VIP's subnet and set mode: keepalived-haproxy.`
       : undefined,
-  passthrough: () => ' Settings kubeha does not model, kept so that `kubeha export kubekey` can write them back. Secrets were redacted.',
+  passthrough: (spec) =>
+    spec.passthrough && 'kubekey' in spec.passthrough
+      ? ' Settings kubeha does not model, kept so that `kubeha export kubekey` can write them back. Secrets were redacted.'
+      : ' Settings kubeha does not model, kept so that nothing of the imported file is lost. Secrets were redacted.',
 };
