@@ -76,6 +76,10 @@ export function renderKubekeyConfig(spec: ClusterSpec): KubekeyExport {
   kubernetes['dnsDomain'] = spec.network.dnsDomain;
   if (spec.controlPlane.certSANs.length > 0) kubernetes['apiserverCertExtraSans'] = spec.controlPlane.certSANs;
   Object.assign(kubernetes, k8sExtras);
+  const jumped = clusterHosts.filter((h) => h.ssh.jumpHost !== undefined);
+  if (jumped.length > 0) {
+    notes.push(`kk has no SSH jump host: run it from a machine that reaches ${jumped.map((h) => h.name).join(', ')} directly`);
+  }
   if (spec.controlPlane.apiserverPort !== 6443) {
     notes.push(`the apiservers listen on ${spec.controlPlane.apiserverPort} in the spec; KubeKey installs them on 6443`);
   }

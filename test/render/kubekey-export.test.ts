@@ -89,7 +89,12 @@ test('export: a stacked cluster without etcd roles puts etcd on the control-plan
   s.hosts = s.hosts.filter((h) => !h.roles.includes('loadbalancer')).map((h) => ({ ...h, roles: h.roles.filter((r) => r !== 'etcd') }));
   s.loadBalancer = { ...s.loadBalancer, mode: 'stacked', port: 8443 };
   s.controlPlane = { ...s.controlPlane, endpoint: { address: '10.0.0.100', port: 8443 } };
-  const doc = kkDoc(renderKubekeyConfig(s).text);
+  s.hosts = s.hosts.map((h) => (h.name === 'w1' ? { ...h, ssh: { ...h.ssh, jumpHost: 'bastion.example' } } : h));
+  s.controlPlane = { ...s.controlPlane, apiserverPort: 7443 };
+  const { text, notes } = renderKubekeyConfig(s);
+  const doc = kkDoc(text);
+  assert.ok(notes.some((n) => /jump host.*w1/.test(n)));
+  assert.ok(notes.some((n) => /7443/.test(n)));
   assert.deepEqual((doc.spec['roleGroups'] as Record<string, string[]>)['etcd'], ['m1', 'm2', 'm3']);
   assert.deepEqual(doc.spec['controlPlaneEndpoint'], { domain: 'lb.kubesphere.local', address: '10.0.0.100', port: 8443 });
 });
