@@ -1,0 +1,99 @@
+/**
+ * Apply figures for `npm run bench` (root only), on the 8-host default topology in its own lab:
+ * first apply vs no-op apply (target: no-op ≤ 20 % of the first), and `--parallel 8` vs `--parallel 1` on the
+ * packages and files phases (target: ≥ 3×), measured in the same run from the NDJSON events.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ApplyEvent } from '../src/apply/events.js';
+import { listLabs } from '../src/lab/state.js';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const KUBEHA = join(ROOT, 'bin/kubeha');
+
+function kubeha(args: string[]): { ms: number; code: number | null; stdout: string; stderr: string } {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [KUBEHA, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const eventsOf = (stdout: string): ApplyEvent[] =>
+  stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as ApplyEvent);
+
+/** Wall time of a phase over all hosts: first phase-start to last phase-done. */
+function phaseSpan(events: ApplyEvent[], phase: string): number {
+  const starts = events.filter((e) => e.type === 'phase-start' && e.phase === phase).map((e) => Date.parse(e.time));
+  const ends = events.filter((e) => e.type === 'phase-done' && e.phase === phase).map((e) => Date.parse(e.time));
+  return starts.length && ends.length ? Math.max(...ends) - Math.min(...starts) : 0;
+}
+
+/** Time spent in a phase summed over hosts (= its wall time when hosts run one by one). */
+function phaseSum(events: ApplyEvent[], phase: string): number {
+  return events.reduce((n, e) => n + (e.type === 'phase-done' && e.phase === phase ? e.ms : 0), 0);
+}
+
+export async function benchApply(): Promise<Record<string, number | string>> {
+  const out: Record<string, number | string> = {};
+  const dir = mkdtempSync(join(tmpdir(), 'kubeha-bench-apply-'));
+  const lab = `bench-apply-${process.pid}`;
+  // The default topology one subnet over from the default lab and the apply e2e lab.
+  const subnet = (await listLabs()).some((s) => s.plan.subnet === '10.79.0.0/24') ? '10.80.0.' : '10.79.0.';
+  const specPath = join(dir, 'cluster.yaml');
+  writeFileSync(specPath, readFileSync(join(ROOT, 'examples/cluster.yaml'), 'utf8').replaceAll('10.77.0.', subnet).replace('name: demo', 'name: bench-apply'));
+  const state = join(dir, 'state');
+  const bundle = join(dir, 'bundle');
+  let labUp = false;
+  try {
+    const up = kubeha(['lab', 'up', specPath, '--name', lab]);
+    if (up.code !== 0) throw new Error(`lab up failed (${up.code}):\n${up.stderr.slice(-2000)}`);
+    labUp = true;
+    const b = kubeha(['bundle', '--spec', specPath, '--out', bundle]);
+    if (b.code !== 0) throw new Error(`bundle failed (${b.code}):\n${b.stderr.slice(-2000)}`);
+    const apply = (parallel: number): { ms: number; events: ApplyEvent[] } => {
+      const r = kubeha(['apply', specPath, '--yes', '--bundle', bundle, '--state-dir', state, '--parallel', String(parallel), '--output', 'json']);
+      if (r.code !== 0) throw new Error(`apply --parallel ${parallel} failed (${r.code}):\n${r.stderr.slice(-2000)}${r.stdout.slice(-2000)}`);
+      return { ms: r.ms, events: eventsOf(r.stdout) };
+    };
+    const first = apply(8);
+    const noop = apply(8);
+    const changes = (ev: ApplyEvent[]): number => ev.reduce((n, e) => (e.type === 'done' ? e.changes : n), -1);
+    out['first apply, 8 hosts, --parallel 8 (s)'] = (first.ms / 1000).toFixed(2);
+    out['first apply changes'] = changes(first.events);
+    out['no-op apply (s)'] = (noop.ms / 1000).toFixed(2);
+    out['no-op apply changes'] = changes(noop.events);
+    out['no-op / first (target ≤ 20 %)'] = `${((noop.ms / first.ms) * 100).toFixed(1)} %`;
+
+    // Back to fresh hosts (packages purged, our files gone), then the same first apply one host at a time.
+    const labState = (await listLabs()).find((l) => l.plan.lab === lab);
+    if (!labState) throw new Error('lab state vanished');
+    for (const h of labState.plan.hosts) {
+      const r = spawnSync(
+        'ip',
+        ['netns', 'exec', labState.plan.taskbox.netns, 'ssh', '-i', labState.plan.keyFile, '-o', `UserKnownHostsFile=${labState.plan.knownHostsFile}`, '-o', 'BatchMode=yes', `root@${h.address}`,
+          'dpkg --purge haproxy keepalived >/dev/null 2>&1; rm -rf /etc/haproxy /etc/keepalived /etc/sysctl.d/90-kubeha.conf /etc/systemd/system/haproxy.service.d /etc/systemd/system/keepalived.service.d /opt/kubeha /var/lib/kubeha; systemctl daemon-reload'],
+        { encoding: 'utf8' },
+      );
+      if (r.status !== 0) throw new Error(`reset ${h.name}: ${r.stderr}`);
+    }
+    const serial = apply(1);
+    out['first apply, --parallel 1 (s)'] = (serial.ms / 1000).toFixed(2);
+    for (const phase of ['packages', 'files']) {
+      const p8 = phaseSpan(first.events, phase);
+      const p1 = phaseSum(serial.events, phase);
+      out[`${phase} phase --parallel 8 (s)`] = (p8 / 1000).toFixed(2);
+      out[`${phase} phase --parallel 1 (s)`] = (p1 / 1000).toFixed(2);
+      out[`${phase} phase speed-up (target ≥ 3x)`] = `${(p1 / Math.max(1, p8)).toFixed(2)}x`;
+    }
+    const lbs = first.events.filter((e) => e.type === 'phase-start' && e.phase === 'packages').length;
+    out['hosts with packages to install'] = `${lbs} of ${labState.plan.hosts.length} (only the LBs: packages can go at most ${lbs}x faster)`;
+  } finally {
+    if (labUp) kubeha(['lab', 'down', '--name', lab]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
