@@ -8,7 +8,7 @@
  * - Each failure is applied to the converged `none` state (history matters: `state` is only initial).
  * - HAProxy's health checks have converged (a check that cannot pass marks a live server DOWN).
  */
-import type { HaModel, ModelHost } from '../model/types.js';
+import type { Backend, HaModel, ModelHost } from '../model/types.js';
 import type { Scenario } from './types.js';
 import { backendOf, backendState, haproxyDetectMs } from './reach.js';
 import { classifyScript, trackerPasses, type TrackerClass } from './trackers.js';
@@ -261,13 +261,31 @@ export function failuresOf(model: HaModel): string[] {
   return out;
 }
 
+/**
+ * The backends that carry apiserver traffic on a host: those behind a frontend on the endpoint port; when no
+ * frontend binds it (seed 003), those with servers on an apiserver port of the model (else every backend).
+ */
+export function apiBackendsOf(model: HaModel, host: ModelHost): Backend[] {
+  const cfg = host.haproxy;
+  if (!cfg) return [];
+  const out = new Set<Backend>();
+  for (const { fe } of frontendsOn(cfg, model.endpoint.port)) {
+    const be = backendOf(host, fe);
+    if (be) out.add(be);
+  }
+  if (out.size > 0) return [...out];
+  const ports = new Set(model.hosts.flatMap((h) => (h.apiserver ? [h.apiserver.port] : [])));
+  if (ports.size === 0) ports.add(6443);
+  return cfg.backends.filter((b) => b.servers.some((s) => ports.has(s.port)));
+}
+
 /** Apiservers as `address:port`: as written in backend server lines, then hosts that run one and are in no backend. */
 export function apiserverKeys(model: HaModel): string[] {
   const keys: string[] = [];
   const add = (k: string): void => {
     if (!keys.includes(k)) keys.push(k);
   };
-  for (const h of model.hosts) for (const be of h.haproxy?.backends ?? []) for (const s of be.servers) if (!s.disabled) add(`${s.address}:${s.port}`);
+  for (const h of model.hosts) for (const be of apiBackendsOf(model, h)) for (const s of be.servers) if (!s.disabled) add(`${s.address}:${s.port}`);
   for (const b of model.externalLb?.backends ?? []) add(`${b.address}:${b.port}`);
   for (const h of model.hosts) {
     if (!h.apiserver) continue;

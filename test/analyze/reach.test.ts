@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { simulate } from '../../src/analyze/simulate.js';
+import { analyzeModel } from '../../src/analyze/index.js';
 import { expectMatches } from '../../src/analyze/reach.js';
 import type { Scenario } from '../../src/analyze/types.js';
 import type { HaModel, HealthCheckKind } from '../../src/model/types.js';
@@ -143,6 +144,16 @@ describe('reachability: how the connection gets to HAProxy', () => {
     assert.equal(scenario(m, 'none').apiReachable, true);
     assert.equal(scenario(m, 'apiserver-down:10.0.0.21:6443').apiReachable, false);
     assert.deepEqual(scenario(m, 'none').vipHolders, ['external:10.0.0.5']);
+  });
+  it('an ingress frontend on the LBs (80 → workers) adds no apiserver-down scenario and no finding', () => {
+    const m = mutate((x) =>
+      bothLbs(x, (h) => {
+        h.haproxy?.frontends.push({ name: 'ingress', kind: 'frontend', mode: 'tcp', binds: [{ address: '*', port: 80 }], defaultBackend: 'ingress', useBackends: [], timeouts: { clientMs: 30_000 } });
+        h.haproxy?.backends.push({ name: 'ingress', mode: 'tcp', servers: [{ name: 'w1', address: '10.0.0.31', port: 80, check: false, checkSsl: false, ssl: false, interMs: 2000, fall: 3, rise: 2, backup: false, disabled: false }], healthCheck: { type: 'tcp' }, redispatch: false, timeouts: {} });
+      }),
+    );
+    assert.ok(!simulate(m).some((s) => s.failure.includes('10.0.0.31')));
+    assert.deepEqual(analyzeModel(m).findings.map((f) => f.rule), ['scenario-split-brain']);
   });
   it('every failure the setup admits, with the exact names and no duplicate', () => {
     const names = simulate(goodModel()).map((s) => s.failure);

@@ -1,21 +1,12 @@
 /** HAProxy rules: health checks, timeouts, modes, binds, stats. */
 import type { Backend, HaModel, HaproxyConfig, ModelHost, Server } from '../../model/types.js';
 import { backendOf, checkVerdict, checksElsewhere, haproxyDetectMs } from '../reach.js';
-import { vipMembers } from '../simulate.js';
+import { apiBackendsOf, vipMembers } from '../simulate.js';
 import { frontendsOn, haproxyTakesApiserverPort, isWildcard, sysctlOn } from '../world.js';
 import { HAPROXY_DOC, fmtMs, lbHosts, rule } from './util.js';
 
-/** Backends that carry apiserver traffic: those behind a frontend on the endpoint port, else all with servers. */
 function apiBackends(model: HaModel, host: ModelHost): Backend[] {
-  const cfg = host.haproxy;
-  if (!cfg) return [];
-  const out = new Set<Backend>();
-  for (const { fe } of frontendsOn(cfg, model.endpoint.port)) {
-    const be = backendOf(host, fe);
-    if (be) out.add(be);
-  }
-  if (out.size === 0) for (const be of cfg.backends) if (be.servers.length > 0) out.add(be);
-  return [...out];
+  return apiBackendsOf(model, host);
 }
 
 function eachServer(model: HaModel, f: (host: ModelHost, be: Backend, s: Server) => void): void {

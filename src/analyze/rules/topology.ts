@@ -1,5 +1,5 @@
 /** Topology, security and certificate rules: how many of what, where, and who can reach it. */
-import { endpointMode } from '../simulate.js';
+import { apiBackendsOf, endpointMode } from '../simulate.js';
 import { KA_MAN, allInstances, lbHosts, rule } from './util.js';
 
 export const topologyRules = [
@@ -29,7 +29,7 @@ Fix: 3 (or 5) control-plane hosts.`,
       const keys = new Set<string>();
       for (const h of model.hosts) if (h.apiserver) keys.add(h.address);
       if (model.externalLb) for (const b of model.externalLb.backends) keys.add(b.address);
-      for (const h of model.hosts) for (const be of h.haproxy?.backends ?? []) for (const s of be.servers) if (!s.disabled && !s.address.startsWith('127.')) keys.add(s.address);
+      for (const h of model.hosts) for (const be of apiBackendsOf(model, h)) for (const s of be.servers) if (!s.disabled && !s.address.startsWith('127.')) keys.add(s.address);
       const n = keys.size;
       if (n > 0 && (n < 3 || n % 2 === 0)) report(`${n} control-plane host(s): ${n < 3 ? 'fewer than 3' : 'an even number'}`);
     },
