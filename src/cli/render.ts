@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../diag/errors.js';
 import { renderCluster, renderMirrorManifest } from '../render/index.js';
@@ -17,38 +17,77 @@ export interface MirrorSummary {
 
 const MANIFEST = 'hosts.yaml';
 
-/**
- * Writes the mirror layout: `<out>/<host>/<path>` for every rendered file (with its mode) and `<out>/hosts.yaml`.
- * A previous mirror in `out` is replaced host by host; any other non-empty directory is refused (exit 2).
- */
-export async function writeMirror(out: string, spec: ClusterSpec, rendered: RenderedHost[]): Promise<MirrorSummary> {
-  await prepareOut(out, spec);
-  const summary: MirrorSummary = { out, manifest: join(out, MANIFEST), hosts: [] };
-  for (const h of rendered) {
-    const files: MirrorSummary['hosts'][number]['files'] = [];
-    for (const f of h.files) {
-      const target = join(out, h.host, f.path.replace(/^\/+/, ''));
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, f.content, { mode: f.mode });
-      // writeFile's mode is filtered by the umask; the mirror must show the real mode (0600 for secrets).
-      await chmod(target, f.mode);
-      files.push({ path: f.path, bytes: Buffer.byteLength(f.content), mode: `0${f.mode.toString(8)}` });
-    }
-    summary.hosts.push({ host: h.host, address: h.address, files, bytes: files.reduce((n, f) => n + f.bytes, 0) });
-  }
-  await writeFile(summary.manifest, renderMirrorManifest(spec));
-  return summary;
+const INDEX = '.kubeha-files';
+
+/** What a previous render left in `out`: the files it wrote (from its index), by path relative to `out`. */
+interface Previous {
+  files: Set<string>;
+  hosts: Set<string>;
 }
 
-async function prepareOut(out: string, spec: ClusterSpec): Promise<void> {
+/**
+ * Writes the mirror layout: `<out>/<host>/<path>` for every rendered file (with its mode), `<out>/hosts.yaml`, and
+ * `<out>/.kubeha-files` (the index of what was written, so that a re-render removes exactly the stale files and
+ * never has to delete whole trees: deleting thousands of directories is slow on discard-mounted disks).
+ * A previous mirror in `out` is updated in place; any other non-empty directory is refused (exit 2).
+ * Synchronous file calls on purpose: for thousands of tiny files they are ~3× faster than promise round trips
+ * through the libuv pool (measured: 15 000 mkdir 1.2 s vs 3.7 s), and nothing else runs meanwhile.
+ */
+export function writeMirror(out: string, spec: ClusterSpec, rendered: RenderedHost[]): Promise<MirrorSummary> {
+  try {
+    return Promise.resolve(writeMirrorSync(out, spec, rendered));
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
+function writeMirrorSync(out: string, spec: ClusterSpec, rendered: RenderedHost[]): MirrorSummary {
+  const previous = prepareOut(out);
+  const entries = rendered.flatMap((h) => h.files.map((f) => ({ f, rel: `${h.host}/${f.path.replace(/^\/+/, '')}` })));
+  const wanted = new Set(entries.map((e) => e.rel));
+  const hostNames = new Set(rendered.map((h) => h.host));
+  if (previous) {
+    for (const h of previous.hosts) if (!hostNames.has(h)) rmSync(join(out, h), { recursive: true, force: true });
+    for (const p of previous.files) if (!wanted.has(p) && hostNames.has(p.split('/')[0] ?? '')) rmSync(join(out, p), { force: true });
+  }
+  const made = new Set<string>();
+  const umask = process.umask();
+  for (const { f, rel } of entries) {
+    const target = join(out, rel);
+    const dir = dirname(target);
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
+    writeFileSync(target, f.content, { mode: f.mode });
+    // writeFile's mode applies only to a new file, filtered by the umask: the mirror must show the real mode (0600 for secrets).
+    if ((f.mode & umask) !== 0 || previous?.files.has(rel)) chmodSync(target, f.mode);
+  }
+  writeFileSync(join(out, INDEX), [...wanted].sort().join('\n') + '\n');
+  const manifest = join(out, MANIFEST);
+  writeFileSync(manifest, renderMirrorManifest(spec));
+  return {
+    out,
+    manifest,
+    hosts: rendered.map((h) => {
+      const files = h.files.map((f) => ({ path: f.path, bytes: Buffer.byteLength(f.content), mode: `0${f.mode.toString(8)}` }));
+      return { host: h.host, address: h.address, files, bytes: files.reduce((n, f) => n + f.bytes, 0) };
+    }),
+  };
+}
+
+function prepareOut(out: string): Previous | undefined {
   let entries: string[];
   try {
-    entries = await readdir(out);
+    entries = readdirSync(out);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return void (await mkdir(out, { recursive: true }));
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      mkdirSync(out, { recursive: true });
+      return undefined;
+    }
     throw new InputError([{ code: 'E_OUT_DIR', severity: 'error', message: `cannot use ${out} as output directory: ${(err as Error).message}`, file: out, hint: 'pass --out with a directory path' }]);
   }
-  if (entries.length === 0) return;
+  if (entries.length === 0) return undefined;
   if (!entries.includes(MANIFEST))
     throw new InputError([
       {
@@ -59,12 +98,23 @@ async function prepareOut(out: string, spec: ClusterSpec): Promise<void> {
         hint: 'pass --out with a new or empty directory, or one that kubeha render wrote before',
       },
     ]);
-  // A previous mirror: remove the host directories it names and the ones we are about to write, nothing else.
-  const old = await readFile(join(out, MANIFEST), 'utf8');
-  const names = new Set([...old.matchAll(/^\s*-\s*name:\s*"?([a-z0-9][-a-z0-9]*)"?\s*$/gm)].map((m) => m[1] ?? ''));
-  for (const h of spec.hosts) names.add(h.name);
-  names.delete('');
-  for (const n of names) await rm(join(out, n), { recursive: true, force: true });
+  // A previous mirror: its index names every file it wrote; its manifest every host.
+  const old = readFileSync(join(out, MANIFEST), 'utf8');
+  const hosts = new Set([...old.matchAll(/^\s*-\s*name:\s*"?([a-z0-9][-a-z0-9]*)"?\s*$/gm)].map((m) => m[1] ?? ''));
+  hosts.delete('');
+  if (!entries.includes(INDEX)) {
+    // No index (written by hand, or an older kubeha): replace every host directory the manifest names.
+    for (const h of hosts) rmSync(join(out, h), { recursive: true, force: true });
+    return undefined;
+  }
+  const files = new Set(
+    readFileSync(join(out, INDEX), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '' && !l.split('/').includes('..')),
+  );
+  for (const f of files) hosts.add(f.split('/')[0] ?? '');
+  hosts.delete('');
+  return { files, hosts };
 }
 
 export function formatSummary(s: MirrorSummary): string {

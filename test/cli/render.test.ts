@@ -42,6 +42,20 @@ test('a previous mirror is replaced: hosts no longer rendered disappear', async 
   assert.ok(existsSync(join(out, 'master1/etc/haproxy/haproxy.cfg')));
 });
 
+test('a re-render removes files no longer rendered and fixes modes of rewritten ones', async () => {
+  const out = join(root, 'm4');
+  await writeMirror(out, v2(), renderCluster(v2(), TEST_SECRETS));
+  assert.equal(statSync(join(out, 'lb1/etc/keepalived/keepalived.conf')).mode & 0o777, 0o600);
+  const spec = dedicatedSpec();
+  const lb1 = spec.hosts.find((h) => h.name === 'lb1');
+  assert.ok(lb1);
+  lb1.roles = ['worker'];
+  await writeMirror(out, spec, renderCluster(spec, TEST_SECRETS));
+  assert.ok(!existsSync(join(out, 'lb1/etc/haproxy/haproxy.cfg')), 'stale haproxy.cfg left on a host that is no longer an LB');
+  assert.ok(existsSync(join(out, 'lb1/etc/sysctl.d/90-kubeha.conf')));
+  assert.equal(statSync(join(out, 'lb0/etc/keepalived/keepalived.conf')).mode & 0o777, 0o644, 'VRRPv3 config has no secret: 0644');
+});
+
 test('a non-empty directory that is not a mirror is refused with a diagnostic (exit 2)', async () => {
   const out = join(root, 'm3');
   mkdirSync(out);
