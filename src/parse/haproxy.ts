@@ -121,16 +121,16 @@ const SERVER_FLAGS = new Set([
   'send-proxy-v2-ssl-cn', 'no-send-proxy-v2-ssl-cn', 'agent-check', 'no-agent-check', 'allow-0rtt', 'check-send-proxy',
   'no-check-send-proxy', 'non-stick', 'stick', 'tfo', 'no-tfo', 'no-tls-tickets', 'tls-tickets', 'force-sslv3', 'force-tlsv10',
   'force-tlsv11', 'force-tlsv12', 'force-tlsv13', 'no-sslv3', 'no-tlsv10', 'no-tlsv11', 'no-tlsv12', 'no-tlsv13', 'ssl-reuse',
-  'no-ssl-reuse', 'check-via-socks4', 'no-verifyhost', 'ws',
+  'no-ssl-reuse', 'check-via-socks4', 'ws',
 ]);
 const SERVER_VALUES = new Set([
   'addr', 'agent-addr', 'agent-inter', 'agent-port', 'agent-send', 'alpn', 'ca-file', 'check-alpn', 'check-proto', 'check-sni',
   'ciphers', 'ciphersuites', 'cookie', 'crl-file', 'crt', 'downinter', 'error-limit', 'fall', 'fastinter', 'id', 'init-addr',
   'inter', 'log-proto', 'maxconn', 'maxqueue', 'max-reuse', 'minconn', 'namespace', 'npn', 'observe', 'on-error', 'on-marked-down',
   'on-marked-up', 'pool-low-conn', 'pool-max-conn', 'pool-purge-delay', 'port', 'proto', 'redir', 'rise', 'resolve-opts',
-  'resolve-prefer', 'resolve-net', 'resolvers', 'proxy-v2-options', 'shard', 'slowstart', 'sni', 'socks4', 'ssl-max-ver',
-  'ssl-min-ver', 'tcp-ut', 'track', 'verify', 'verifyhost', 'weight', 'source', 'usesrc', 'interface', 'curves', 'sigalgs',
-  'client-sigalgs', 'set-proxy-v2-tlv-fmt', 'hash-key', 'ssl-default-server-ciphers', 'guid',
+  'resolve-prefer', 'resolve-net', 'resolvers', 'proxy-v2-options', 'slowstart', 'sni', 'socks4', 'ssl-max-ver',
+  'ssl-min-ver', 'tcp-ut', 'track', 'verify', 'verifyhost', 'weight', 'source', 'usesrc',
+ 
 ]);
 
 /** Proxy keywords HAProxy 2.6 accepts that the model does not describe (kept in `unknown`, info). */
@@ -144,22 +144,22 @@ const PROXY_KNOWN = new Set([
   'log-format-sd', 'log-tag', 'backlog', 'bind-process', 'http-error', 'http-send-name-header', 'server-state-file-name',
   'clitcpka-cnt', 'clitcpka-idle', 'clitcpka-intvl', 'srvtcpka-cnt', 'srvtcpka-idle', 'srvtcpka-intvl', 'use-fcgi-app',
   'default_backend', 'use_backend', 'mode', 'balance', 'timeout', 'bind', 'server', 'default-server', 'stats', 'retries',
-  'http-check', 'tcp-check', 'no', 'log-stderr', 'dynamic-cookie-key', 'guid',
+  'http-check', 'tcp-check', 'no', 'dynamic-cookie-key',
 ]);
 
 const GLOBAL_KNOWN = new Set([
   'log', 'log-send-hostname', 'log-tag', 'chroot', 'pidfile', 'maxconn', 'user', 'uid', 'group', 'gid', 'daemon', 'master-worker',
   'stats', 'nbthread', 'nbproc', 'cpu-map', 'ca-base', 'crt-base', 'ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites',
-  'ssl-default-bind-options', 'ssl-default-server-ciphers', 'ssl-default-server-ciphersuites', 'ssl-default-server-options',
+  'ssl-default-bind-options', 'ssl-default-server-ciphersuites', 'ssl-default-server-options',
   'ssl-dh-param-file', 'tune.ssl.default-dh-param', 'spread-checks', 'ulimit-n', 'node', 'description', 'external-check',
   'insecure-fork-wanted', 'insecure-setuid-wanted', 'localpeer', 'lua-load', 'lua-prepend-path', 'setenv', 'presetenv',
   'resetenv', 'unsetenv', 'server-state-base', 'server-state-file', 'hard-stop-after', 'quiet', 'zero-warning', 'expose-experimental-directives',
   'h1-case-adjust', 'h1-case-adjust-file', 'set-dumpable', 'ssl-server-verify', 'maxsslconn', 'maxconnrate', 'maxsessrate',
   'maxcomprate', 'maxcompcpuusage', 'maxpipes', 'maxsslrate', 'maxzlibmem', 'noepoll', 'nopoll', 'nosplice', 'nogetaddrinfo',
-  'noreuseport', 'profiling.tasks', 'busy-polling', 'numa-cpu-mapping', 'unix-bind', 'ssl-engine', 'ssl-mode-async',
+  'noreuseport', 'profiling.tasks', 'busy-polling', 'numa-cpu-mapping', 'unix-bind', 'ssl-mode-async',
   'ssl-load-extra-files', 'ssl-skip-self-issued-ca', 'issuers-chain-path', 'httpclient.resolvers.prefer', 'httpclient.ssl.verify',
-  'mworker-max-reloads', 'pp2-never-send-local', 'fd-hard-limit', 'strict-limits', 'thread-group', 'thread-groups', 'debug',
-  'localpeer', 'log-stderr', 'deviceatlas-json-file', 'wurfl-data-file', 'default-path', 'set-var', 'set-var-fmt', 'cluster-secret',
+  'mworker-max-reloads', 'pp2-never-send-local', 'fd-hard-limit', 'strict-limits', 'thread-group', 'thread-groups',
+  'localpeer', 'default-path', 'set-var', 'set-var-fmt', 'cluster-secret',
   'grace', 'close-spread-time',
 ]);
 
@@ -209,10 +209,14 @@ class Composer {
     this.sink.error(code, msg, this.file, t, hint);
   }
 
-  private keepUnknown(keyword: string, t: Token, section: string, severity: 'info' | 'warning' = 'info', hint?: string): void {
+  /**
+   * Keeps a keyword the model does not describe. Known HAProxy keywords are an info; words HAProxy 2.6 does not
+   * know are an error, as `haproxy -c` rejects them (the lists were checked against haproxy 2.6.12 itself).
+   */
+  private keepUnknown(keyword: string, t: Token, section: string, severity: 'info' | 'error' = 'info', hint?: string): void {
     this.config.unknown.push({ keyword, section, at: refOf(this.file, t) });
     if (severity === 'info') this.sink.info('HAP_UNMODELED', `'${keyword}' in ${section} is not modelled by kubeha; kept as written`, this.file, t);
-    else this.sink.warning('HAP_UNKNOWN_KEYWORD', `unknown keyword '${keyword}' in ${section}`, this.file, t, hint);
+    else this.sink.error('HAP_UNKNOWN_KEYWORD', `unknown keyword '${keyword}' in ${section}`, this.file, t, hint);
   }
 
   private line(toks: Token[]): void {
@@ -333,7 +337,7 @@ class Composer {
           this.keepUnknown(kw.value, kw, 'global');
         } else {
           const near = didYouMean(kw.value, [...GLOBAL_KNOWN, ...SECTIONS]);
-          this.keepUnknown(kw.value, kw, 'global', 'warning', near ? `did you mean '${near}'?` : 'HAProxy rejects unknown keywords; check the spelling');
+          this.keepUnknown(kw.value, kw, 'global', 'error', near ? `did you mean '${near}'?` : 'HAProxy rejects unknown keywords; check the spelling');
         }
     }
   }
@@ -440,7 +444,7 @@ class Composer {
           if (isSection) {
             this.config.unknown.push({ keyword: kw.value, section: where, at: refOf(this.file, kw) });
             this.err('HAP_UNKNOWN_SECTION', `unknown keyword '${kw.value}' in ${where}`, kw, `did you mean the section '${near}'?`);
-          } else this.keepUnknown(kw.value, kw, where, 'warning', near ? `did you mean '${near}'?` : 'HAProxy rejects unknown keywords; check the spelling');
+          } else this.keepUnknown(kw.value, kw, where, 'error', near ? `did you mean '${near}'?` : 'HAProxy rejects unknown keywords; check the spelling');
         }
     }
   }
@@ -489,7 +493,7 @@ class Composer {
     let negate = false;
     if (kw.value === 'no') {
       if (toks[1]?.value !== 'option') {
-        this.keepUnknown('no', kw, where, 'warning', "only 'no option <name>' is valid");
+        this.keepUnknown('no', kw, where, 'error', "only 'no option <name>' is valid");
         return;
       }
       negate = true;
@@ -699,7 +703,7 @@ class Composer {
             needValue();
             break;
           }
-          this.sink.warning(
+          this.sink.error(
             'HAP_UNKNOWN_SERVER_PARAM',
             `unknown ${isDefault ? 'default-server' : 'server'} keyword '${k}'`,
             this.file,

@@ -51,6 +51,7 @@ export const KEEPALIVED_DEFAULTS = {
 
 const MAX_INCLUDE_DEPTH = 32;
 const MAX_SUBST_DEPTH = 16;
+const MAX_SUBST_LENGTH = 65_536;
 
 export function parseKeepalived(fs: FileSource, path: string, opts: ParseKeepalivedOptions = {}): ParsedKeepalived {
   const sink = new DiagnosticSink();
@@ -180,6 +181,11 @@ class Reader {
         return v;
       });
       if (!changed) return cur;
+      // A value that contains its own name grows with every round: stop before it eats the memory.
+      if (cur.length > MAX_SUBST_LENGTH) {
+        this.sink.error('KA_SUBSTITUTION_TOO_LONG', `parameter substitution makes this line longer than ${MAX_SUBST_LENGTH} characters`, file, { line: lineNo, col: 1, length: s.length }, 'a parameter probably refers to itself');
+        return s;
+      }
     }
     this.sink.error('KA_SUBSTITUTION_LOOP', 'parameter substitution does not terminate', file, { line: lineNo, col: 1, length: s.length });
     return cur;
@@ -192,7 +198,7 @@ class Reader {
     let i = 0;
     while (i < s.length) {
       const c = s[i] as string;
-      if (c === ' ' || c === '\t' || c === '\f' || c === '\v') {
+      if (/\s/.test(c)) {
         i++;
         continue;
       }
@@ -220,6 +226,8 @@ class Reader {
         i++;
         while (i < s.length && !/[\s{}"]/.test(s[i] as string)) i++;
       }
+      // Never loop in place, whatever the character.
+      if (i === start) i++;
       tokens.push({ value: s.slice(start, i), line, col: start + 1, length: i - start, quoted: false });
     }
     return tokens;
@@ -270,8 +278,8 @@ function structure(lines: Line[], sink: DiagnosticSink): KaNode[] {
         }
         if (!node || node.children) {
           sink.error('KA_STRAY_BRACE', "'{' does not follow a keyword", l.file, t, 'put the brace after the keyword it opens');
+          // A detached node: its block is read (to keep braces balanced) and then dropped.
           node = { key: t, args: [], file: l.file };
-          top().children.push(node);
         }
         node.children = [];
         stack.push({ children: node.children, open: { tok: node.key, file: node.file } });
@@ -767,6 +775,11 @@ class Composer {
         default:
           if (INSTANCE_KNOWN.has(n.key.value)) this.unmodeled(n, `vrrp_instance ${inst.name}`);
           else this.unknownKeyword(n, `vrrp_instance ${inst.name}`, [...INSTANCE_KNOWN, 'state', 'interface', 'virtual_router_id', 'priority', 'advert_int', 'version', 'nopreempt', 'preempt_delay', 'authentication', 'unicast_src_ip', 'unicast_peer', 'virtual_ipaddress', 'track_script', 'track_process', 'track_file', 'track_interface']);
+      }
+    }
+    for (const t of inst.trackInterfaces) {
+      if (t.name === inst.interface && t.at) {
+        this.sink.warning('KA_TRACK_OWN_INTERFACE', `track_interface ${t.name} is the instance's own interface: keepalived ignores it`, t.at.file, { line: t.at.line, col: t.at.col ?? 1, length: t.name.length }, 'the instance already goes to FAULT when its interface is down; remove the line');
       }
     }
     if (!hasVrid) this.err('KA_MISSING_VRID', `vrrp_instance '${inst.name}' has no virtual_router_id`, b, name, 'add `virtual_router_id <1-255>`, the same on every peer');

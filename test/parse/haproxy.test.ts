@@ -187,12 +187,13 @@ backend be from apsi
     assert.match(e.hint ?? '', /backend/);
   });
 
-  test('keywords we do not model are kept in `unknown` with an info; misspelt ones warn', () => {
+  test('keywords we do not model are kept in `unknown` with an info; words HAProxy does not know are errors', () => {
     const { config, diagnostics } = parse(`${MIN}    option tcplog\n    compresion algo gzip\n`);
     assert.ok(config.unknown.some((u) => u.keyword === 'option tcplog'));
+    assert.equal(diagnostics.find((d) => d.code === 'HAP_UNMODELED' && d.line === 12)?.severity, 'info');
     const w = diagnostics.find((d) => d.code === 'HAP_UNKNOWN_KEYWORD');
     assert.ok(w);
-    assert.equal(w.severity, 'warning');
+    assert.equal(w.severity, 'error');
     assert.match(w.hint ?? '', /compression/);
     assert.ok(config.unknown.some((u) => u.keyword === 'compresion' && u.at?.line === 13));
   });
@@ -389,6 +390,7 @@ backend be
       ['HAP_BAD_TIME', 3, 48],
       ['HAP_BAD_NUMBER', 3, 58],
       ['HAP_DUPLICATE_SERVER', 4, 12],
+      ['HAP_UNKNOWN_SERVER_PARAM', 5, 28],
     ]);
     const w = diagnostics.find((d) => d.code === 'HAP_UNKNOWN_SERVER_PARAM');
     assert.match(w?.hint ?? '', /check/);

@@ -338,5 +338,7 @@ global_defs {
     assert.deepEqual(parseKeepalived(memoryFileSource({}), '/x').diagnostics.map((d) => d.code), ['KA_FILE_MISSING']);
     const junk = parse('\u0000{{ "\n}}}} @ $=\n@^ x\ninclude\n');
     assert.ok(junk.diagnostics.length > 0);
+    // Found by the property test: a carriage return before a brace once made the lexer loop forever.
+    assert.deepEqual(parse('\r}\n\r\v\u00a0{\n').diagnostics.map((d) => d.code), ['KA_UNBALANCED_BRACE', 'KA_STRAY_BRACE', 'KA_UNCLOSED_BRACE']);
   });
 });

@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import type { Diagnostic } from '../../src/diag/diagnostic.js';
+import { memoryFileSource } from '../../src/parse/file-source.js';
+import { parseHaproxy } from '../../src/parse/haproxy.js';
+import { parseKeepalived } from '../../src/parse/keepalived.js';
+
+/**
+ * The parsers agree with the real tools on what is valid: every fixture config and a table of hand-made cases go
+ * through `haproxy -c -f` (2.6) and `keepalived -t -f` (2.2.7). HAProxy: exit 1 ⇔ an error diagnostic. keepalived
+ * exits non-zero on warnings too, so: exit ≠ 0 ⇔ a warning or error diagnostic. keepalived runs as root in a
+ * throwaway network namespace holding veth interfaces named as the config wants; nothing touches the host's network.
+ */
+const SEEDS = fileURLToPath(new URL('../fixtures/seeds/', import.meta.url));
+const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+const isRoot = process.getuid?.() === 0;
+const work = mkdtempSync(join(tmpdir(), 'kubeha-parse-tools-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
+const fixtures = (name: string): string[] => walk(SEEDS).filter((p) => p.endsWith(name)).sort();
+const hasSeverity = (ds: Diagnostic[], ...sev: string[]): boolean => ds.some((d) => sev.includes(d.severity));
+
+// ---------- HAProxy ----------
+
+function haproxyCheck(text: string, env: Record<string, string> = {}): { status: number | null; out: string } {
+  const f = join(work, `h-${Math.random().toString(36).slice(2)}.cfg`);
+  writeFileSync(f, text);
+  const r = spawnSync('haproxy', ['-c', '-f', f], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env } });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+const LISTEN = 'frontend fe\n    bind 127.0.0.1:16443\n    default_backend be\n';
+
+/** [name, config, whether HAProxy accepts it, the parser's error code when not, env]. */
+const HAPROXY_CASES: [string, string, boolean, string?, Record<string, string>?][] = [
+  ['named defaults and from', `defaults apis\n    mode tcp\n    timeout client 1h\n    timeout server 1h\n    timeout connect 5s\n${LISTEN}backend be from apis\n    server a 10.0.0.1:6443 check\n`, true],
+  ['environment variables', `${LISTEN.replace('127.0.0.1:16443', '"${ADDR}:16443"')}backend be\n    server a "\${M1}:6443" check\n`, true, undefined, { ADDR: '127.0.0.1', M1: '10.0.0.1' }],
+  ['every bind form', `frontend fe\n    bind *:16443\n    bind :16444\n    bind 0.0.0.0:16445\n    bind 127.0.0.1:16446-16448\n    bind 127.0.0.1:16449,127.0.0.1:16450\n    bind ipv4@127.0.0.1:16451\n    default_backend be\nbackend be\n`, true],
+  ['health checks and server keywords', `${LISTEN}backend be\n    option httpchk GET /readyz HTTP/1.1\n    http-check send hdr Host kubernetes\n    http-check expect status 200\n    default-server inter 3s fastinter 1s downinter 5s fall 3 rise 2\n    server a 10.0.0.1:6443 check check-ssl verify none weight 10\n    server b 10.0.0.2:6443 check ssl verify none backup port 6444 addr 10.0.0.9\n    server c 10.0.0.3:6443 disabled\n`, true],
+  ['tcp-check, redispatch, retries, stats page', `${LISTEN}backend be\n    option tcp-check\n    tcp-check connect port 6443\n    option redispatch\n    retries 3\n    server a 10.0.0.1:6443 check\nlisten stats\n    mode http\n    bind 127.0.0.1:18080\n    stats enable\n    stats uri /stats\n    stats auth admin:secret\n    stats realm HAProxy\\ Statistics\n`, true],
+  ['unterminated quote', `${LISTEN}    stats auth "admin:pw\nbackend be\n`, false, 'HAP_UNTERMINATED_QUOTE'],
+  ['server without address', `${LISTEN}backend be\n    server lonely\n`, false, 'HAP_SERVER_NO_ADDRESS'],
+  ['unknown default_backend', `${LISTEN}backend bee\n`, false, 'HAP_UNKNOWN_BACKEND'],
+  ['bad time', `${LISTEN}backend be\n    timeout server 10x\n`, false, 'HAP_BAD_TIME'],
+  ['unknown section', `${LISTEN}backnd be\n`, false, 'HAP_UNKNOWN_SECTION'],
+  ['bad number', `${LISTEN}backend be\n    server a 10.0.0.1:6443 fall x\n`, false, 'HAP_BAD_NUMBER'],
+  ['unknown defaults in from', `defaults apis\n    mode tcp\n${LISTEN}backend be from apsi\n`, false, 'HAP_UNKNOWN_DEFAULTS'],
+  ['duplicate backend', `${LISTEN}backend be\nbackend be\n`, false, 'HAP_DUPLICATE_PROXY'],
+  ['unknown keyword', `${LISTEN}backend be\n    compresion algo gzip\n`, false, 'HAP_UNKNOWN_KEYWORD'],
+  ['unknown server keyword', `${LISTEN}backend be\n    server a 10.0.0.1:6443 chek\n`, false, 'HAP_UNKNOWN_SERVER_PARAM'],
+  ['bad mode', `${LISTEN}backend be\n    mode foo\n`, false, 'HAP_BAD_VALUE'],
+  ['bad port', `frontend fe\n    bind *:70000\n    default_backend be\nbackend be\n`, false, 'HAP_BAD_PORT'],
+  ['server in a frontend', `${LISTEN}    server a 10.0.0.1:1\nbackend be\n`, false, 'HAP_KEYWORD_NOT_ALLOWED'],
+];
+
+describe('haproxy -c agrees with parseHaproxy', { skip: has('haproxy') ? false : 'haproxy is not installed (scripts/setup.sh installs it)' }, () => {
+  for (const f of fixtures('haproxy.cfg')) {
+    test(`fixture ${relative(SEEDS, f)}`, () => {
+      const text = readFileSync(f, 'utf8');
+      const tool = haproxyCheck(text);
+      const { diagnostics } = parseHaproxy(memoryFileSource({ [f]: text }), f);
+      assert.equal(tool.status, 0, tool.out);
+      assert.equal(hasSeverity(diagnostics, 'error'), false, JSON.stringify(diagnostics.filter((d) => d.severity === 'error')));
+    });
+  }
+  for (const [name, text, valid, code, env] of HAPROXY_CASES) {
+    test(`${valid ? 'valid' : 'invalid'}: ${name}`, () => {
+      const tool = haproxyCheck(text, env);
+      const { diagnostics } = parseHaproxy(memoryFileSource({ '/h.cfg': text }), '/h.cfg', env ? { env } : {});
+      assert.equal(tool.status === 0, valid, `haproxy -c: ${tool.out}`);
+      if (valid) assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), []);
+      else assert.ok(diagnostics.some((d) => d.severity === 'error' && d.code === code), `expected ${code ?? ''}: ${JSON.stringify(diagnostics.map((d) => d.code))}`);
+    });
+  }
+});
+
+// ---------- keepalived ----------
+
+const SECURE = 'global_defs {\n    script_user root\n    enable_script_security\n}\n';
+/** [name, config, whether keepalived -t is silent and exits 0, the parser's code when not]. */
+const KEEPALIVED_CASES: [string, string, boolean, string?][] = [
+  [
+    'everything modelled, clean',
+    `${SECURE}vrrp_script chk {\n    script "/bin/true"\n    interval 2\n    weight -20\n    fall 2\n    rise 2\n}\nvrrp_instance VI_1 {\n    state BACKUP\n    interface eth0\n    virtual_router_id 51\n    priority 100\n    advert_int 1\n    nopreempt\n    authentication {\n        auth_type PASS\n        auth_pass 12345678\n    }\n    unicast_src_ip 10.0.0.2\n    unicast_peer {\n        10.0.0.3\n    }\n    virtual_ipaddress {\n        10.0.0.10/32 dev eth0\n    }\n    track_script {\n        chk weight -30\n    }\n    track_interface {\n        eth1 weight -10\n    }\n}\n`,
+    true,
+  ],
+  ['braces on the next line, comments', `${SECURE}vrrp_instance VI_1\n{\n    interface eth0  ! here\n    virtual_router_id 51  # there\n    virtual_ipaddress\n    {\n        10.0.0.10\n    }\n}\n`, true],
+  ['unclosed brace', `${SECURE}vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n`, false, 'KA_UNCLOSED_BRACE'],
+  ['extra closing brace', `${SECURE}vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n}\n}\n`, false, 'KA_UNBALANCED_BRACE'],
+  ['unknown section', `${SECURE}vrrp_instanc VI_1 {\n    interface eth0\n}\n`, false, 'KA_UNKNOWN_SECTION'],
+  ['bad number', `${SECURE}vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priority abc\n}\n`, false, 'KA_BAD_NUMBER'],
+  ['missing virtual_router_id', `${SECURE}vrrp_instance VI_1 {\n    interface eth0\n}\n`, false, 'KA_MISSING_VRID'],
+  ['auth_pass longer than 8', `${SECURE}vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    authentication {\n        auth_type PASS\n        auth_pass 123456789\n    }\n}\n`, false, 'KA_AUTH_PASS_TRUNCATED'],
+  ['script without script security', `vrrp_script chk {\n    script "/bin/true"\n}\nvrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    track_script {\n        chk\n    }\n}\n`, false, 'KA_SCRIPT_SECURITY'],
+  ['undeclared track script', `${SECURE}vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    track_script {\n        nope\n    }\n}\n`, false, 'KA_UNKNOWN_TRACKER'],
+  ['tracking its own interface', `${SECURE}vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    track_interface {\n        eth0\n    }\n}\n`, false, 'KA_TRACK_OWN_INTERFACE'],
+  ['unknown keyword', `${SECURE}vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priorty 100\n}\n`, false, 'KA_UNKNOWN_KEYWORD'],
+];
+
+const keepalivedSkip = !isRoot
+  ? 'keepalived -t needs root (a network namespace with the configured interfaces)'
+  : !has('keepalived') || !has('ip')
+    ? 'keepalived or ip is missing (scripts/setup.sh installs them)'
+    : false;
+
+describe('keepalived -t agrees with parseKeepalived', { skip: keepalivedSkip }, () => {
+  const ns = `kubeha-parse-${process.pid}`;
+  const made = new Set<string>();
+  before(() => {
+    const r = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    spawnSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+  });
+  after(() => {
+    spawnSync('ip', ['netns', 'del', ns]);
+  });
+  /** veth pairs live only inside the namespace; the kernel here has no dummy module. */
+  const ensureInterface = (name: string): void => {
+    if (name === '' || made.has(name)) return;
+    const r = spawnSync('ip', ['-n', ns, 'link', 'add', name, 'type', 'veth', 'peer', 'name', `${name.slice(0, 12)}p`], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    spawnSync('ip', ['-n', ns, 'link', 'set', name, 'up']);
+    made.add(name);
+  };
+  const keepalivedCheck = (file: string): { status: number | null; out: string } => {
+    const pid = join(work, `ka-${process.pid}`);
+    const r = spawnSync('ip', ['netns', 'exec', ns, 'keepalived', '-t', '-f', file, '-p', `${pid}.pid`, '-r', `${pid}-vrrp.pid`, '-c', `${pid}-check.pid`], { encoding: 'utf8', timeout: 20_000 });
+    return { status: r.status, out: `${r.stdout}${r.stderr}` };
+  };
+  const agree = (file: string, text: string): { tool: { status: number | null; out: string }; diagnostics: Diagnostic[] } => {
+    const { config, diagnostics } = parseKeepalived(memoryFileSource({ [file]: text }), file);
+    for (const i of config.instances) for (const n of [i.interface, ...i.trackInterfaces.map((t) => t.name)]) ensureInterface(n);
+    return { tool: keepalivedCheck(file), diagnostics };
+  };
+
+  for (const f of fixtures('keepalived.conf')) {
+    test(`fixture ${relative(SEEDS, f)}`, (t) => {
+      const text = readFileSync(f, 'utf8');
+      const { config } = parseKeepalived(memoryFileSource({ [f]: text }), f);
+      const missing = Object.values(config.scripts).map((s) => s.script.split(/\s+/)[0] ?? '').filter((cmd) => !(cmd.startsWith('/') ? existsSync(cmd) : has(cmd)));
+      if (missing.length > 0) return t.skip(`check command(s) not installed here: ${missing.join(', ')}`);
+      const { tool, diagnostics } = agree(f, text);
+      const flagged = hasSeverity(diagnostics, 'warning', 'error');
+      assert.equal(tool.status !== 0, flagged, `keepalived -t exit ${tool.status}:\n${tool.out}\nparser: ${JSON.stringify(diagnostics.filter((d) => d.severity !== 'info').map((d) => d.code))}`);
+    });
+  }
+  for (const [name, text, clean, code] of KEEPALIVED_CASES) {
+    test(`${clean ? 'clean' : 'flagged'}: ${name}`, () => {
+      const file = join(work, `k-${name.replace(/\W+/g, '-')}.conf`);
+      writeFileSync(file, text);
+      const { tool, diagnostics } = agree(file, text);
+      assert.equal(tool.status === 0, clean, `keepalived -t exit ${tool.status}:\n${tool.out}`);
+      if (clean) assert.deepEqual(diagnostics.filter((d) => d.severity !== 'info'), []);
+      else assert.ok(diagnostics.some((d) => d.code === code && d.severity !== 'info'), `expected ${code ?? ''}: ${JSON.stringify(diagnostics.map((d) => d.code))}`);
+    });
+  }
+});
