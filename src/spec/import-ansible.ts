@@ -178,6 +178,7 @@ export function importAnsible(text: string, file: string, opts: AnsibleImportOpt
   const specHosts: HostInput[] = [];
   const hostVars: Record<string, Record<string, string>> = {};
   const unused: InvHost[] = [];
+  let jumpHost: string | undefined;
   const usedNames = new Map<string, string>();
   const controlPlaneAddresses: string[] = [];
   for (const h of hosts.values()) {
@@ -191,6 +192,15 @@ export function importAnsible(text: string, file: string, opts: AnsibleImportOpt
       extras[k] = isSecretKey(k) ? REDACTED : v.value;
     }
     if (!roles || roles.size === 0) {
+      if (h.groups.has('bastion')) {
+        // kubespray's [bastion]: every host is reached through it; kubeha's ssh.jumpHost does the same.
+        const sshHost = h.vars.get('ansible_host')?.value ?? address ?? h.name;
+        const user = USER_VARS.map((k) => hostVar(h, k)).find((v) => v !== undefined)?.value;
+        const port = PORT_VARS.map((k) => hostVar(h, k)).find((v) => v !== undefined)?.value ?? h.vars.get('__port')?.value;
+        jumpHost = `${user ? `${user}@` : ''}${sshHost}${port && port !== '22' ? `:${port}` : ''}`;
+        d.info('IMPORT_BASTION', `host ${h.name} in [bastion] becomes ssh.jumpHost ${jumpHost}: kubeha reaches every host through it`, h.at);
+        continue;
+      }
       unused.push(h);
       hostVars[h.name] = { ...extras, ...(address ? { address } : {}), unused: 'true' };
       continue;
@@ -384,7 +394,7 @@ export function importAnsible(text: string, file: string, opts: AnsibleImportOpt
 
   const spec = { apiVersion: 'kubeha.io/v1alpha1', kind: 'Cluster', metadata: { name: toDnsLabel(opts.name ?? 'imported') } } as SpecInput;
   const ssh = commonSsh(specHosts);
-  if (ssh) spec.ssh = ssh;
+  if (ssh || jumpHost) spec.ssh = { ...(ssh ?? {}), ...(jumpHost ? { jumpHost } : {}) };
   spec.hosts = hoistSsh(specHosts);
   spec.loadBalancer = loadBalancer;
   spec.controlPlane = { endpoint, ...cp };

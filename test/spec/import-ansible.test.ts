@@ -171,3 +171,30 @@ test('YAML inventory (kubespray hosts.yaml): nested children, ranges as keys, gr
   const bad = importAnsible('all:\n  children:\n    kube_control_plane:\n      hostz: {a: {ip: 10.0.0.1}}\n', 'b.yaml');
   assert.deepEqual(bad.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.line]), [['IMPORT_INI_SYNTAX', 4]]);
 });
+
+test('kubespray [bastion] becomes ssh.jumpHost', () => {
+  const inv = `[all]
+bastion ansible_host=203.0.113.9 ansible_user=jump
+cp1 ip=10.0.0.11
+cp2 ip=10.0.0.12
+cp3 ip=10.0.0.13
+
+[bastion]
+bastion
+
+[kube_control_plane]
+cp[1:3]
+
+[etcd:children]
+kube_control_plane
+
+[kube_node:children]
+kube_control_plane
+`;
+  const r = importAnsible(inv, 'b.ini', { vars: { file: 'v.yml', text: 'loadbalancer_apiserver: {address: 10.0.0.100, port: 6443}\n' } });
+  assert.ok(r.spec, JSON.stringify(r.diagnostics));
+  assert.deepEqual(r.spec.ssh, { jumpHost: 'jump@203.0.113.9' });
+  assert.deepEqual(r.spec.hosts.map((h) => h.name), ['cp1', 'cp2', 'cp3']);
+  assert.ok(r.diagnostics.some((d) => d.code === 'IMPORT_BASTION' && d.line === 2));
+  assert.ok(!r.diagnostics.some((d) => d.code === 'IMPORT_HOST_WITHOUT_ROLE'));
+});
