@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUNDLE_HOST_DIR, buildBundle } from '../../src/lab/bundle.js';
-import { applyFault } from '../../src/lab/faults.js';
+import { applyFault, stopHost } from '../../src/lab/faults.js';
 import { contains, parseCidr, parseIpv4 } from '../../src/lab/ipv4.js';
 import { labDown, labStatus, labUp } from '../../src/lab/lab.js';
 import { netnsPrefix } from '../../src/lab/names.js';
@@ -56,6 +56,12 @@ function rootEntriesIn(cidr: string): string[] {
   return lines.filter((l) => [...l.matchAll(/(\d+\.\d+\.\d+\.\d+)/g)].some((m) => contains(net, parseIpv4(m[1] ?? '') ?? 0)));
 }
 
+/** Root-namespace interfaces that belong to the lab (by its MACs or port names); other work on this machine may add its own. */
+function rootLabLinks(plan: LabState['plan']): string[] {
+  const marks = [...plan.hosts.flatMap((h) => [h.mac, h.port]), plan.taskbox.mac, plan.taskbox.port, plan.bridge];
+  return sh('ip -o link show').out.split('\n').filter((l) => marks.some((m) => l.includes(` ${m}`) || l.includes(`${m}:`) || l.includes(`${m}@`)));
+}
+
 /** Everything the lab could leave behind; empty when it is gone. */
 function leftovers(lab: string, state: LabState): string[] {
   const out: string[] = [];
@@ -78,7 +84,6 @@ function leftovers(lab: string, state: LabState): string[] {
 }
 
 test('lab: up 3 hosts, SSH, network safety, offline bundle, faults, down leaves nothing', { skip, timeout: 240_000 }, async () => {
-  const linksBefore = sh('ip -o link show').out.split('\n').length;
   const state = await labUp({ lab: LAB, hosts: HOSTS, hostCIDR: `${NET}.0/24` }, { sshTimeoutMs: 90_000 });
   const plan = state.plan;
   const status = await labStatus(state);
@@ -94,7 +99,7 @@ test('lab: up 3 hosts, SSH, network safety, offline bundle, faults, down leaves 
 
   // Network safety: the root namespace has no address or route on the lab subnet, and no new interface.
   assert.deepEqual(rootEntriesIn(plan.subnet), []);
-  assert.equal(sh('ip -o link show').out.split('\n').length, linksBefore);
+  assert.deepEqual(rootLabLinks(plan), []);
   const rootAddr = /inet (\d+\.\d+\.\d+\.\d+)/.exec(sh('ip -4 -o addr show scope global').out)?.[1] ?? '192.0.2.2';
   for (const h of plan.hosts) {
     assert.equal(sh(`ip -n ${h.netns} -4 route show default`).out.trim(), '', `${h.name} has a default route`);
@@ -157,11 +162,17 @@ test('lab: up 3 hosts, SSH, network safety, offline bundle, faults, down leaves 
   assert.ok(await waitForSsh(plan, lb0, 20_000), 'lb0 back after thaw');
   assert.notEqual(procState(ref.pid), 'T');
 
+  // A host shuts down cleanly: SIGTERM to nspawn makes its systemd halt, well before the SIGKILL fallback.
+  const t0 = Date.now();
+  await stopHost(state, worker1, true, 20_000);
+  assert.ok(Date.now() - t0 < 15_000, 'clean halt took too long');
+  assert.match(readFileSync(worker1.log, 'utf8'), /Container \S+ has been shut down/);
+
   // down: nothing left; a second down is a no-op.
   const recorded = (await readState(LAB)) ?? state;
   await labDown(LAB);
   assert.deepEqual(leftovers(LAB, recorded), []);
-  assert.equal(sh('ip -o link show').out.split('\n').length, linksBefore);
+  assert.deepEqual(rootLabLinks(plan), []);
   assert.deepEqual(await labDown(LAB), []);
 });
 

@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Bad input to `kubeha lab` changes nothing and exits 2 (3 when not root: the root check comes first). */
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const isRoot = process.getuid?.() === 0;
+
+function kubeha(...args: string[]): { code: number | null; stderr: string; stdout: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/entry.ts'), ...args], { encoding: 'utf8', cwd: ROOT });
+  return { code: r.status, stderr: r.stderr, stdout: r.stdout };
+}
+
+test('lab up with an invalid lab name: LAB_NAME, exit 2, no lab made', () => {
+  const r = kubeha('lab', 'up', 'examples/cluster.yaml', '--name', 'Bad_Name');
+  if (!isRoot) {
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /needs root/);
+    return;
+  }
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /error\[LAB_NAME\]/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  assert.equal(existsSync('/var/lib/kubeha/labs/Bad_Name'), false);
+});
+
+test('lab fault with an unknown fault is refused by the argument parser', () => {
+  const r = kubeha('lab', 'fault', 'lb0', 'unplug');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /power-off, power-on, link-down, link-up, freeze, thaw/);
+});
+
+test('lab --help shows examples', () => {
+  const r = kubeha('lab', 'up', '--help');
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /Examples:\n\s+sudo kubeha lab up/);
+});
