@@ -33,7 +33,12 @@ const SECTION_NOTES: Readonly<Record<string, (spec: SpecInput) => string | undef
   hosts: () => ' Hosts and their roles, from the imported file. kubeha logs in over SSH with keys (ssh.keyFile or the agent).',
   loadBalancer: (spec) =>
     spec.loadBalancer.mode === 'external'
-      ? ` The existing load balancer, as an external one. To let kubeha run keepalived + HAProxy instead:\n add two hosts with roles [loadbalancer] in the VIP's subnet and set mode: keepalived-haproxy.`
+      ? [
+          ' The existing load balancer, as an external one. To let kubeha run keepalived + HAProxy instead:',
+          " add two hosts with roles [loadbalancer] in the VIP's subnet and set mode: keepalived-haproxy.",
+          ' Add hairpin: true if a control-plane host can reach the API through this LB (HAProxy on other',
+          ' hosts can; some cloud LBs cannot send a backend its own traffic).',
+        ].join('\n')
       : undefined,
   passthrough: (spec) =>
     spec.passthrough && 'kubekey' in spec.passthrough
