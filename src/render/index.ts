@@ -16,7 +16,8 @@ export function requiredSecrets(spec: ClusterSpec): string[] {
 }
 
 /**
- * Every file kubeha wants on every host of the cluster, in spec order; files sorted by path.
+ * Every file kubeha wants on every host of the cluster, in spec order; each host's files in install order (files that
+ * validated configs refer to first, then the configs with `validate`), by path within each group.
  * Pure: the same spec and secrets always give the same bytes.
  * @throws Error when a secret named by `requiredSecrets(spec)` is missing or unusable.
  */
@@ -60,7 +61,10 @@ function renderHost(spec: ClusterSpec, host: Host, peers: Host[] | undefined, se
   if (sysctl !== undefined) files.push({ path: SYSCTL_FILE, content: sysctl, mode: 0o644, appliesSysctl: true });
   const hostsBlock = renderHostsBlock(spec, host);
   if (hostsBlock !== undefined) files.push({ path: HOSTS_FILE, content: hostsBlock, mode: 0o644, managedBlock: hostsMarkers(spec) });
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // Install order: files a validated config refers to (the check script) before the configs, so that
+  // `keepalived -t` on the host finds the script; by path within each group.
+  const rank = (f: RenderedFile): number => (f.validate ? 1 : 0);
+  files.sort((a, b) => rank(a) - rank(b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return {
     host: host.name,
     address: host.address,

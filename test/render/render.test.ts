@@ -210,6 +210,16 @@ test('/etc/hosts is a managed block between markers; no domain, no block', () =>
   for (const h of renderCluster(spec, TEST_SECRETS)) assert.ok(!h.files.some((x) => x.path === HOSTS_FILE));
 });
 
+test('files come in install order: the check script before keepalived.conf (keepalived -t needs it)', () => {
+  const lb0 = renderCluster(dedicatedSpec(), TEST_SECRETS).find((h) => h.host === 'lb0');
+  assert.ok(lb0);
+  const paths = lb0.files.map((f) => f.path);
+  const firstValidated = lb0.files.findIndex((f) => f.validate);
+  assert.ok(firstValidated > 0);
+  assert.ok(lb0.files.slice(firstValidated).every((f) => f.validate), paths.join(' '));
+  assert.ok(paths.indexOf('/etc/keepalived/kubeha-check-haproxy.sh') < paths.indexOf(KEEPALIVED_CONF));
+});
+
 test('renderCluster is deterministic and keeps the spec order of hosts', () => {
   const a = renderCluster(dedicatedSpec(), TEST_SECRETS);
   assert.deepEqual(a, renderCluster(dedicatedSpec(), TEST_SECRETS));
