@@ -260,7 +260,7 @@ function schemaDiagnostics(issue: Issue, data: unknown, loc: YamlLocator): Diagn
           ),
         ];
       }
-      return [base('SPEC_WRONG_TYPE', `${where}: expected ${expected}, got ${describeValue(got)}`, typeHint(issue.expected, got))];
+      return [base('SPEC_WRONG_TYPE', `${where}: expected ${expected}, got ${describeValue(got)}`, typeHint(issue.expected, got, loc.sourceText(path)))];
     }
     case 'invalid_value': {
       const values = issue.values.map((v) => String(v));
@@ -323,13 +323,18 @@ function schemaDiagnostics(issue: Issue, data: unknown, loc: YamlLocator): Diagn
   }
 }
 
-function typeHint(expected: string, got: unknown): string {
+function typeHint(expected: string, got: unknown, written: string | undefined): string {
   if ((expected === 'number' || expected === 'int') && typeof got === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(got)) {
     return `remove the quotes: write ${got.trim()}, not "${got}"`;
   }
   if (expected === 'int' && typeof got === 'number') return `use a whole number, e.g. ${Math.round(got)}`;
-  if (expected === 'string' && typeof got === 'number') return `quote it: "${got}" (YAML reads it as a number)`;
-  if (expected === 'string' && typeof got === 'boolean') return `quote it: "${got}" (YAML reads yes/no/true/false as booleans)`;
+  const src = written?.trim() || String(got);
+  if (expected === 'string' && typeof got === 'number') return `quote it: "${src}" (YAML reads ${src} as the number ${got})`;
+  if (expected === 'string' && typeof got === 'boolean') return `quote it: "${src}" (YAML reads true/false as booleans)`;
+  if (expected === 'string' && got === null) return 'write a value after the colon, or remove the line';
+  if (expected === 'boolean' && typeof got === 'string' && /^(yes|no|on|off|y|n)$/i.test(got)) {
+    return `write ${/^(yes|on|y)$/i.test(got) ? 'true' : 'false'}: YAML 1.2 reads ${got} as a string, not a boolean`;
+  }
   if (expected === 'array') return 'write a list: one `- item` per line, or [a, b]';
   if (expected === 'object' || expected === 'record') {
     return Array.isArray(got) ? 'write key: value lines here, not a list of `- items`' : 'write key: value lines indented under this key';

@@ -44,6 +44,13 @@ export class YamlLocator {
     return this.value(path);
   }
 
+  /** The source text of the value at `path` as the user wrote it (first line only), e.g. `1.30` that YAML read as 1.3. */
+  sourceText(path: SpecPath): string | undefined {
+    if (!this.walk(path).complete) return undefined;
+    const span = this.value(path);
+    return this.index.lineText(span.line)?.slice(span.col - 1, span.col - 1 + span.length);
+  }
+
   /** Whether the path exists in the source (a value the user wrote, not a default). */
   has(path: SpecPath): boolean {
     return this.walk(path).complete;

@@ -136,6 +136,14 @@ describe('parseSpec', () => {
       assert.deepEqual([d.line, d.col, d.length], [25, 3, 8]);
     });
 
+    it('type hints quote what the user wrote (1.30 read as 1.3) and explain yes/no', () => {
+      const v = first(BASE + 'controlPlane:\n  version: 1.30\n');
+      assert.equal(v.code, 'SPEC_WRONG_TYPE');
+      assert.match(v.hint ?? '', /quote it: "1\.30"/);
+      const b = first(BASE + '  unicast: yes\n');
+      assert.match(b.hint ?? '', /write true/);
+    });
+
     it('a list where a mapping is expected points at its key', () => {
       const d = first(BASE + 'controlPlane:\n  - version: v1.30.4\n');
       assert.equal(d.code, 'SPEC_WRONG_TYPE');
