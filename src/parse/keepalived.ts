@@ -697,9 +697,10 @@ class Composer {
         case 'state': {
           const t = this.arg(n);
           if (!t) break;
-          const v = t.value.toUpperCase();
+          // Case matters: keepalived 2.2.7 reads `state master` as unknown and starts as BACKUP.
+          const v = t.value;
           if (v === 'MASTER' || v === 'BACKUP') inst.state = v;
-          else this.err('KA_BAD_VALUE', `'state' expects MASTER or BACKUP, got '${t.value}'`, n, t);
+          else this.err('KA_BAD_VALUE', `'state' expects MASTER or BACKUP, got '${t.value}': keepalived starts it as BACKUP`, n, t, v.toUpperCase() === 'MASTER' ? "write 'MASTER' in capitals" : undefined);
           break;
         }
         case 'interface': {

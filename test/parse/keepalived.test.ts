@@ -134,7 +134,7 @@ track_file maint {
     weight -50
 }
 vrrp_instance VI_1 {
-    state master
+    state MASTER
     interface ens3
     virtual_router_id 7
     priority 150

@@ -105,6 +105,7 @@ const KEEPALIVED_CASES: [string, string, boolean, string?][] = [
   ['script without script security', `vrrp_script chk {\n    script "/bin/true"\n}\nvrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    track_script {\n        chk\n    }\n}\n`, false, 'KA_SCRIPT_SECURITY'],
   ['undeclared track script', `${SECURE}vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    track_script {\n        nope\n    }\n}\n`, false, 'KA_UNKNOWN_TRACKER'],
   ['tracking its own interface', `${SECURE}vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    track_interface {\n        eth0\n    }\n}\n`, false, 'KA_TRACK_OWN_INTERFACE'],
+  ['lower-case state', `${SECURE}vrrp_instance VI_1 {\n    state master\n    interface eth0\n    virtual_router_id 51\n}\n`, false, 'KA_BAD_VALUE'],
   ['unknown keyword', `${SECURE}vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priorty 100\n}\n`, false, 'KA_UNKNOWN_KEYWORD'],
 ];
 
