@@ -8,6 +8,8 @@ export const HAPROXY_STATS_SOCKET = '/run/haproxy/admin.sock';
 export const HAPROXY_STATS_PORT = 8404;
 /** Retries of a failed connection attempt when the spec sets none. */
 export const DEFAULT_RETRIES = 3;
+/** Half-closed connections (HAProxy manual, `timeout tunnel`: "a good idea to also set timeout client-fin"). */
+export const FIN_TIMEOUT_MS = 30_000;
 export const FRONTEND_NAME = 'kube-apiserver';
 export const BACKEND_NAME = 'kube-apiserver';
 
@@ -58,6 +60,9 @@ export function renderHaproxyCfg(spec: ClusterSpec, host: Host): string {
     `timeout server ${fmtDuration(lb.timeouts.serverMs)}`,
     '# Idle time allowed on an established connection: watches and `kubectl logs -f` sit idle for minutes, a short timeout cuts them.',
     `timeout tunnel ${fmtDuration(lb.timeouts.tunnelMs)}`,
+    '# A connection one side already closed (a client that vanished mid-watch) is not held for the whole tunnel timeout.',
+    `timeout client-fin ${fmtDuration(FIN_TIMEOUT_MS)}`,
+    `timeout server-fin ${fmtDuration(FIN_TIMEOUT_MS)}`,
   ]);
   const frontend = block('    ', [
     '# The VIP, bound on every LB host even while another holds it (net.ipv4.ip_nonlocal_bind=1 in /etc/sysctl.d).',
