@@ -1,4 +1,4 @@
-import { isMap, isScalar, parseAllDocuments, type Document } from 'yaml';
+import { isMap, isScalar, parse as parseYaml, parseAllDocuments, type Document } from 'yaml';
 import { didYouMean, type Diagnostic } from '../diag/diagnostic.js';
 import {
   FileDiagnostics,
@@ -298,7 +298,12 @@ export function importAnsible(text: string, file: string, opts: AnsibleImportOpt
     const s = typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
     switch (k) {
       case 'loadbalancer_apiserver': {
-        const o = value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+        // In an INI inventory the value is text: `loadbalancer_apiserver={"address": "10.0.0.100", "port": 6443}`.
+        const parsedValue = typeof value === 'string' ? flowValue(value) : value;
+        const o = parsedValue && typeof parsedValue === 'object' ? (parsedValue as Record<string, unknown>) : {};
+        if (Object.keys(o).length === 0) {
+          fd.warning('IMPORT_BAD_VALUE', 'loadbalancer_apiserver is not a mapping with address and port; ignored', at, 'write loadbalancer_apiserver: {address: 10.0.0.100, port: 6443}');
+        }
         lbAddress = typeof o['address'] === 'string' ? o['address'] : undefined;
         lbPort = toInt(o['port']);
         lbAt = at;
@@ -656,6 +661,16 @@ function parseYamlInventory(d: FileDiagnostics): { hosts: Map<string, InvHost>; 
   };
   for (const [name, pair] of entries(doc.contents)) walk(name, pair.key, pair.value);
   return { hosts, groups };
+}
+
+/** A YAML/JSON flow value written as INI text, or undefined when it is not one. */
+function flowValue(text: string): unknown {
+  if (!/^\s*[{[]/.test(text)) return undefined;
+  try {
+    return parseYaml(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 function stripComment(s: string): string {

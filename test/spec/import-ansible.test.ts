@@ -198,3 +198,11 @@ kube_control_plane
   assert.ok(r.diagnostics.some((d) => d.code === 'IMPORT_BASTION' && d.line === 2));
   assert.ok(!r.diagnostics.some((d) => d.code === 'IMPORT_HOST_WITHOUT_ROLE'));
 });
+
+test('loadbalancer_apiserver written inline in [all:vars] is read as a flow mapping', () => {
+  const inv = '[all]\ncp1 ip=10.0.0.11\n[kube_control_plane]\ncp1\n[all:vars]\nloadbalancer_apiserver={"address": "10.0.0.100", "port": 8443}\n';
+  const r = importAnsible(inv, 'i.ini');
+  assert.deepEqual(r.spec?.loadBalancer, { mode: 'external', vip: '10.0.0.100', port: 8443 });
+  const bad = importAnsible(inv.replace(/\{.*\}/, 'yes'), 'i.ini');
+  assert.equal(bad.diagnostics.find((d) => d.code === 'IMPORT_BAD_VALUE')?.line, 6);
+});
