@@ -654,6 +654,7 @@ export const jumpHosts: SpecRule = {
   codes: ['SPEC_UNKNOWN_JUMP_HOST', 'SPEC_JUMP_HOST_SELF'],
   check({ input, report }) {
     const names = input.hosts.map((h) => h.name);
+    const known = new Set(names);
     const check = (jump: string | undefined, path: SpecPath, self?: string): void => {
       if (jump === undefined) return;
       // user@address:port or a plain address/FQDN: outside the spec, used as written.
@@ -669,7 +670,7 @@ export const jumpHosts: SpecRule = {
         });
         return;
       }
-      if (names.includes(jump)) return;
+      if (known.has(jump)) return;
       const guess = didYouMean(jump, names);
       report({
         code: 'SPEC_UNKNOWN_JUMP_HOST',
