@@ -145,7 +145,8 @@ export function renderPlanText(plan: Plan, options: { color?: boolean } = {}): s
   const c = (code: string, s: string): string => (options.color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const out: string[] = [];
   for (const h of plan.hosts) {
-    out.push(c('1', `${h.host} (${h.address}): ${h.changes ? `${h.changes} change(s)` : 'no change'}`));
+    const blocked = h.steps.some((s) => s.kind === 'fail');
+    out.push(c('1', `${h.host} (${h.address}): ${blocked ? c('31', 'BLOCKED by a preflight check') + (h.changes ? `, ${h.changes} change(s) pending` : '') : h.changes ? `${h.changes} change(s)` : 'no change'}`));
     for (const phase of PHASES) {
       const steps = h.steps.filter((s) => s.phase === phase && s.kind !== 'verify');
       if (steps.length === 0) continue;

@@ -10,8 +10,8 @@ const { Server, utils } = ssh2;
 
 /**
  * A real SSH server in the test process (ssh2.Server on 127.0.0.1): public-key auth, `exec` runs the command with
- * the local `sh` (so commands really run), `signal` kills it, and `direct-tcpip` forwards ONLY to 127.0.0.1 (jump host
- * tests). A fake that is a real program, per STYLE.md.
+ * the local `sh` (so commands really run), `signal` kills it, and `direct-tcpip` forwards ONLY to loopback ports (jump
+ * host tests; `route` maps other addresses to loopback ports). A fake that is a real program, per STYLE.md.
  */
 export interface TestSshServer {
   port: number;
@@ -28,7 +28,21 @@ export interface TestSshServer {
   close(): Promise<void>;
 }
 
-export async function startSshServer(options: { clientKeyFile?: string; clientPublic?: string } = {}): Promise<TestSshServer> {
+export interface SshServerOptions {
+  clientKeyFile?: string;
+  clientPublic?: string;
+  /** Loopback address to listen on. @default '127.0.0.1' */
+  listen?: string;
+  /**
+   * As a jump host: where a `direct-tcpip` request for ip:port really goes. Must answer a loopback port, so that a
+   * spec with ordinary addresses reaches in-process servers without any traffic leaving loopback.
+   */
+  route?: (ip: string, port: number) => number | undefined;
+}
+
+export async function startSshServer(options: SshServerOptions = {}): Promise<TestSshServer> {
+  const listen = options.listen ?? '127.0.0.1';
+  if (!listen.startsWith('127.')) throw new Error('test SSH servers listen on loopback only');
   const dir = mkdtempSync(join(tmpdir(), 'kubeha-sshd-'));
   const host = utils.generateKeyPairSync('ed25519');
   let clientKeyFile = options.clientKeyFile;
@@ -64,8 +78,9 @@ export async function startSshServer(options: { clientKeyFile?: string; clientPu
     });
     client.on('ready', () => {
       client.on('tcpip', (accept, reject, info) => {
-        if (info.destIP !== '127.0.0.1') return reject();
-        const sock = netConnect(info.destPort, '127.0.0.1');
+        const routed = options.route?.(info.destIP, info.destPort);
+        if (routed === undefined && info.destIP !== '127.0.0.1') return reject();
+        const sock = netConnect(routed ?? info.destPort, '127.0.0.1');
         sock.on('connect', () => {
           const stream = accept();
           stream.pipe(sock).pipe(stream);
@@ -114,12 +129,12 @@ export async function startSshServer(options: { clientKeyFile?: string; clientPu
     });
     client.on('error', () => undefined);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, listen, resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     port,
     hostKey,
-    knownHostsLine: `[127.0.0.1]:${port} ${hostParsed.type} ${hostKey.toString('base64')}`,
+    knownHostsLine: `[${listen}]:${port} ${hostParsed.type} ${hostKey.toString('base64')}`,
     clientKeyFile,
     commands,
     users,
