@@ -285,8 +285,26 @@ export const invalidCidrs: SpecRule = {
         hint: 'pod and service ranges must be disjoint, e.g. 10.244.0.0/16 and 10.96.0.0/12',
         path: [svc.path, pod.path],
       });
+    const hostNet = good.find((g) => g.name === 'hostCIDR');
     for (const range of [pod, svc]) {
       if (!range) continue;
+      if (hostNet && cidrsOverlap(hostNet.cidr, range.cidr))
+        report({
+          code: 'SPEC_CIDR_OVERLAP',
+          severity: 'error',
+          message: `network.${range.name} ${formatCidr(range.cidr)} overlaps network.hostCIDR ${formatCidr(hostNet.cidr)}`,
+          hint: `pick a ${range.name} outside the hosts' network`,
+          path: [range.path],
+        });
+      const vip = spec.loadBalancer.vip;
+      if (isIPv4(vip) && inCidr(vip, range.cidr))
+        report({
+          code: 'SPEC_CIDR_OVERLAP',
+          severity: 'error',
+          message: `loadBalancer.vip ${vip} lies inside network.${range.name} ${formatCidr(range.cidr)}`,
+          hint: `pick a ${range.name} that does not contain the VIP, or nodes route VIP traffic into the cluster network`,
+          path: [range.path],
+        });
       const i = input.hosts.findIndex((h) => isIPv4(h.address) && inCidr(h.address, range.cidr));
       const h = input.hosts[i];
       if (!h) continue;

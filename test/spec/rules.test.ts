@@ -52,6 +52,7 @@ const CASES: [string, string, 'error' | 'warning', (s: SpecInput) => SpecInput][
   ['a CIDR with host bits', 'SPEC_BAD_CIDR', 'error', (s) => ((s.network = { serviceCIDR: '10.96.3.0/12' }), s)],
   ['overlapping pod and service CIDRs', 'SPEC_CIDR_OVERLAP', 'error', (s) => ((s.network = { podCIDR: '10.0.0.0/8', serviceCIDR: '10.96.0.0/12' }), s)],
   ['a host inside the pod CIDR', 'SPEC_CIDR_OVERLAP', 'error', (s) => ((s.network = { podCIDR: '10.77.0.0/16' }), s)],
+  ['hostCIDR overlapping the pod CIDR', 'SPEC_CIDR_OVERLAP', 'error', (s) => ((s.network = { hostCIDR: '10.77.0.0/24', podCIDR: '10.0.0.0/8', serviceCIDR: '172.16.0.0/16' }), s)],
   ['a bad endpoint domain', 'SPEC_BAD_DOMAIN', 'error', (s) => ((s.controlPlane = { endpoint: { domain: 'api_server!' } }), s)],
   ['a bad cert SAN', 'SPEC_BAD_SAN', 'error', (s) => ((s.controlPlane = { certSANs: ['not a name'] }), s)],
   ['a bad interface name', 'SPEC_BAD_INTERFACE', 'error', (s) => ((s.loadBalancer.interface = 'a-very-long-interface-name'), s)],
@@ -168,6 +169,17 @@ describe('spec rules', () => {
     const v2 = base();
     v2.loadBalancer = { ...v2.loadBalancer, vrrpVersion: 2, authSecret: 'vrrp' };
     assert.deepEqual(codes(v2), []);
+  });
+
+  it('a VIP inside the pod CIDR is named as such', () => {
+    const s = base();
+    s.network = { podCIDR: '10.77.0.10/32' };
+    const ds = runSpecRules(s, applyDefaults(s));
+    assert.deepEqual(
+      ds.map((d) => d.code),
+      ['SPEC_CIDR_OVERLAP'],
+    );
+    assert.match(ds[0]?.message ?? '', /loadBalancer\.vip 10\.77\.0\.10 lies inside network\.podCIDR/);
   });
 
   it('a wider hostCIDR accepts a VIP outside the LB hosts\' /24', () => {
