@@ -213,6 +213,35 @@ backend be
   });
 });
 
+describe('conditional blocks (.if/.elif/.else/.endif)', () => {
+  test('only the taken branch is read; predicates, operators and messages', () => {
+    const { config, diagnostics } = parse(`backend be
+.if defined(VIP) && version_atleast(2.4)
+    server a "\${VIP}":6443 check
+.elif streq(x,y)
+    server b 10.0.0.2:6443
+.else
+    server c 10.0.0.3:6443
+.endif
+.if !defined(VIP) || version_before(2.0)
+    server d 10.0.0.4:6443
+.else
+.if 0
+    server e 10.0.0.5:6443
+.endif
+.warning "check me"
+.endif
+`, { env: { VIP: '10.0.0.1' } });
+    assert.deepEqual(config.backends[0]?.servers.map((x) => x.name), ['a']);
+    assert.deepEqual(diagnostics.filter((d) => d.severity !== 'info').map((d) => [d.code, d.severity, d.line]), [['HAP_WARNING', 'warning', 15]]);
+  });
+
+  test('unbalanced directives are errors', () => {
+    const { diagnostics } = parse('.endif\n.else\n.if 1\n');
+    assert.deepEqual(diagnostics.map((d) => [d.code, d.line]), [['HAP_BAD_CONDITIONAL', 1], ['HAP_BAD_CONDITIONAL', 2], ['HAP_BAD_CONDITIONAL', 3]]);
+  });
+});
+
 describe('bind addresses', () => {
   test('every documented form', () => {
     const { config, diagnostics } = parse(`frontend fe
