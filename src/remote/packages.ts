@@ -37,9 +37,13 @@ export const apt: PackageManager = {
     `for p in ${names.map(q).join(' ')}; do c=$(apt-cache policy "$p" 2>/dev/null | sed -n 's/^ *Candidate: *//p'); if [ -n "$c" ] && [ "$c" != "(none)" ]; then printf '%s\\tyes\\n' "$p"; else printf '%s\\tno\\n' "$p"; fi; done`,
   installCommand(names, source) {
     const env = 'DEBIAN_FRONTEND=noninteractive';
-    // Keep config files kubeha already wrote (a rerun after an interruption may install after files were placed).
-    const dpkg = `-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold`;
-    if (source === 'host') return `${env} apt-get install -y --no-install-recommends ${dpkg} ${names.map(q).join(' ')}`;
+    // Keep config files kubeha already wrote (a rerun after an interruption may install after files were placed);
+    // wait for the dpkg lock (an install of an interrupted run may still be finishing on the host).
+    const dpkg = `-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=300`;
+    // An install killed half-way leaves packages unpacked but not configured: finish that first.
+    // dpkg has no lock timeout: retry while another dpkg holds the lock (up to 5 minutes).
+    const recover = `for i in $(seq 1 150); do ${env} dpkg --configure -a --force-confdef --force-confold 2>/tmp/.kubeha-dpkg.err && break; grep -qi lock /tmp/.kubeha-dpkg.err || { cat /tmp/.kubeha-dpkg.err >&2; break; }; sleep 2; done; rm -f /tmp/.kubeha-dpkg.err`;
+    if (source === 'host') return `${recover}; ${env} apt-get install -y --no-install-recommends ${dpkg} ${names.map(q).join(' ')}`;
     // The bundle as the ONLY source, for this install alone: the host's sources and lists stay untouched.
     const list = `${REMOTE_BUNDLE_DIR}.list`;
     const opts = `-o Dir::Etc::SourceList=${list} -o Dir::Etc::SourceParts=/nonexistent -o Dir::State::Lists=/var/lib/kubeha/apt-lists -o APT::Get::List-Cleanup=0`;
@@ -47,7 +51,8 @@ export const apt: PackageManager = {
       'set -e',
       'mkdir -p /var/lib/kubeha/apt-lists/partial',
       `echo 'deb [trusted=yes] file:${REMOTE_BUNDLE_DIR} ./' > ${list}`,
-      `${env} apt-get ${opts} update -q`,
+      recover,
+      `${env} apt-get ${opts} -o DPkg::Lock::Timeout=300 update -q`,
       `${env} apt-get ${opts} install -y --no-install-recommends ${dpkg} ${names.map(q).join(' ')}`,
     ].join('\n');
   },

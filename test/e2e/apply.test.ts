@@ -58,6 +58,15 @@ describe('apply e2e in the lab', { skip, timeout: 8 * 60_000 }, () => {
       { encoding: 'utf8', timeout: timeoutMs },
     );
   }
+  function sshAsync(host: string, command: string): Promise<{ code: number | null; output: string }> {
+    return new Promise((res) => {
+      const c = spawn('ip', ['netns', 'exec', lab.taskbox.netns, 'ssh', '-i', lab.keyFile, '-o', `UserKnownHostsFile=${lab.knownHostsFile}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', `root@${addr(host)}`, command], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      c.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      c.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      c.on('close', (code) => res({ code, output }));
+    });
+  }
   const out = (host: string, command: string): string => {
     const r = ssh(host, command);
     assert.equal(r.status, 0, `${host}: ${command}: ${r.stderr}`);
@@ -183,42 +192,69 @@ describe('apply e2e in the lab', { skip, timeout: 8 * 60_000 }, () => {
     assert.equal(out('lb0', 'ls -a /etc/keepalived | grep -c kubeha-tmp || true').trim(), '0');
   });
 
-  it('SIGKILL at random points (>= 20 times): every live config always validates, and a rerun converges', async () => {
+  /** `kubeha apply` run directly inside the taskbox (no re-exec hop), so that the PID we kill is kubeha itself. */
+  function spawnApply(spec: string, extra: string[] = []): { child: ChildProcess; stdout: () => string; exited: Promise<number | null> } {
+    const child = spawn('ip', ['netns', 'exec', lab.taskbox.netns, process.execPath, '--import', 'tsx', join(ROOT, 'src/cli/entry.ts'), 'apply', spec, '--yes', '--bundle', bundle, '--state-dir', STATE, '--output', 'json', ...extra], {
+      cwd: ROOT,
+      env: { ...process.env, KUBEHA_NETNS: lab.taskbox.netns },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.resume();
+    return { child, stdout: () => stdout, exited: new Promise((res) => child.on('exit', (code) => res(code))) };
+  }
+
+  it('SIGKILL during a package install: the next run finishes it (dpkg --configure -a) and converges', async () => {
+    out('lb1', 'dpkg --purge keepalived >/dev/null');
+    const run = spawnApply(SPEC, ['--only', 'lb1']);
+    const t0 = Date.now();
+    while (!run.stdout().includes('"kind":"install"') && Date.now() - t0 < 60_000 && run.child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(run.stdout().includes('"kind":"install"'), 'the install step started');
+    await new Promise((r) => setTimeout(r, 1500));
+    process.kill(run.child.pid!, 'SIGKILL');
+    await run.exited;
+    const rerun = apply(['--only', 'lb1']);
+    assert.equal(rerun.code, 0, JSON.stringify(doneOf(rerun.events).hosts));
+    assert.match(out('lb1', "dpkg-query -W -f='${Status}' keepalived"), /install ok installed/);
+    assert.equal(out('lb1', 'systemctl is-active keepalived').trim(), 'active');
+  });
+
+  it('SIGKILL at random points (>= 20 times): every live config always validates, and a rerun converges', async (t) => {
     // Two specs that differ in HAProxy and keepalived settings, so each apply has files to write and services to reload.
     const dir = mkdtempSync(join(tmpdir(), 'kubeha-apply-kill-'));
     const variant = join(dir, 'small.yaml');
     writeFileSync(variant, readFileSync(SPEC, 'utf8').replace('inter: 1s, fall: 2, rise: 2', 'inter: 2s, fall: 3, rise: 2').replace('advertInt: 0.2', 'advertInt: 0.3'));
     const specs = [variant, SPEC];
-    const deadline = Date.now() + 150_000;
+    const deadline = Date.now() + 210_000;
+    /** Where each kill landed: the last event kubeha had printed. */
+    const landed = new Map<string, number>();
     let kills = 0;
     for (let i = 0; kills < 20 || i < 20; i++) {
       assert.ok(Date.now() < deadline || kills >= 20, `only ${kills} kills within the time budget`);
       if (Date.now() > deadline) break;
-      const spec = specs[i % 2]!;
-      // Run directly inside the taskbox (no re-exec hop), so that the PID we kill is kubeha itself.
-      const child = spawn('ip', ['netns', 'exec', lab.taskbox.netns, process.execPath, '--import', 'tsx', join(ROOT, 'src/cli/entry.ts'), 'apply', spec, '--yes', '--bundle', bundle, '--state-dir', STATE, '--output', 'json'], {
-        cwd: ROOT,
-        env: { ...process.env, KUBEHA_NETNS: lab.taskbox.netns },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-      // Kill once the apply is under way (after its first event), at a random point of a typical run.
+      const { child, stdout, exited } = spawnApply(specs[i % 2]!);
+      // Kill once the apply is under way (after its first event), at a random point of a typical run (biased early,
+      // where the file writes are).
       const started = Date.now();
-      while (!stdout.includes('"type":"plan"') && Date.now() - started < 20_000 && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
-      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 1500)));
+      while (!stdout().includes('"type":"plan"') && Date.now() - started < 20_000 && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() ** 2 * 1200)));
       if (child.exitCode === null) {
         process.kill(child.pid!, 'SIGKILL');
         kills++;
+        const last = stdout().trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
+        const e = last ? (JSON.parse(last) as ApplyEvent) : undefined;
+        const where = e ? `${e.type}${'phase' in e ? `:${e.phase}` : ''}` : 'before any event';
+        landed.set(where, (landed.get(where) ?? 0) + 1);
       }
       await exited;
-      // The invariant, on both LBs: the LIVE files validate with the real tools, and no temp file is live.
-      for (const lb of LBS) {
-        const v = ssh(lb, 'haproxy -c -f /etc/haproxy/haproxy.cfg >/dev/null && keepalived -t -f /etc/keepalived/keepalived.conf');
-        assert.equal(v.status, 0, `after kill ${kills}, ${lb} runs a config that does not validate: ${v.stderr}${v.stdout}`);
-      }
+      // The invariant, on both LBs (checked in parallel): the LIVE files validate with the real tools.
+      const checks = await Promise.all(
+        LBS.map((lb) => sshAsync(lb, 'haproxy -c -f /etc/haproxy/haproxy.cfg >/dev/null && keepalived -t -f /etc/keepalived/keepalived.conf').then((v) => ({ lb, ...v }))),
+      );
+      for (const v of checks) assert.equal(v.code, 0, `after kill ${kills}, ${v.lb} runs a config that does not validate: ${v.output}`);
     }
+    t.diagnostic(`${kills} SIGKILLs landed after: ${[...landed].map(([k, n]) => `${k} ×${n}`).join(', ')}`);
     assert.ok(kills >= 20, `${kills} kills`);
     // Rerun: converges (exit 0, verify passes), then a further run changes nothing.
     const rerun = apply();
