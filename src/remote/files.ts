@@ -54,6 +54,7 @@ export interface WriteFileRequest {
 
 /** Exit code of the write script when the tool rejected the file. */
 const VALIDATION_FAILED = 90;
+const TOOL_EXIT_MARKER = 'kubeha-validator-exit=';
 
 /** The file was rejected by its validator; the live file was not touched. */
 export class ValidationError extends RemoteCommandError {
@@ -79,8 +80,9 @@ export function atomicWriteScript(req: WriteFileRequest, nonce = randomBytes(4).
   ];
   if (req.validate) {
     const tool = req.validate;
-    lines.push(`command -v ${tool} >/dev/null 2>&1 || { echo "${tool} is not installed here, so the file cannot be validated (run the packages phase first)" >&2; exit ${VALIDATION_FAILED}; }`);
-    lines.push(`if ! out=$(${validatorCommand(req.validate)} 2>&1); then printf '%s\\n' "$out" >&2; exit ${VALIDATION_FAILED}; fi`);
+    lines.push(`command -v ${tool} >/dev/null 2>&1 || { echo "${tool} is not installed here, so the file cannot be validated (run the packages phase first)" >&2; echo "${TOOL_EXIT_MARKER}127" >&2; exit ${VALIDATION_FAILED}; }`);
+    // The tool's own exit code is passed on (after a marker line) so that the error shows it, not ours.
+    lines.push(`out=$(${validatorCommand(req.validate)} 2>&1) && rc=0 || rc=$?`, `if [ "$rc" -ne 0 ]; then printf '%s\\n' "$out" >&2; echo "${TOOL_EXIT_MARKER}$rc" >&2; exit ${VALIDATION_FAILED}; fi`);
   }
   // Mark the units first: if we die after the rename, the next run still reloads them.
   if (req.pending?.length) {
@@ -104,7 +106,10 @@ export async function writeRemoteFileAtomic(host: RemoteHost, req: WriteFileRequ
   const r = await host.exec(atomicWriteScript(req), { stdin: req.content, label });
   if (r.exitCode === 0) return;
   if (r.exitCode === VALIDATION_FAILED) {
-    throw new ValidationError(host.name, validatorCommand(req.validate ?? 'haproxy').replace('"$tmp"', `${posix.dirname(req.path)}/${TEMP_PREFIX}${posix.basename(req.path)}-…`), VALIDATION_FAILED, tail(r.stderr, 30), req.path);
+    const m = new RegExp(`^${TOOL_EXIT_MARKER}(\\d+)$`, 'm').exec(r.stderr);
+    const output = r.stderr.replace(new RegExp(`^${TOOL_EXIT_MARKER}\\d+\\n?`, 'm'), '');
+    const command = validatorCommand(req.validate ?? 'haproxy').replace('"$tmp"', `${posix.dirname(req.path)}/${TEMP_PREFIX}${posix.basename(req.path)}-…`);
+    throw new ValidationError(host.name, command, m ? Number(m[1]) : VALIDATION_FAILED, tail(output, 30), req.path);
   }
   throw new RemoteCommandError(host.name, label, r.exitCode, tail(r.stderr || r.stdout), r.signal, false);
 }

@@ -65,6 +65,8 @@ describe('remote files over SSH (real haproxy -c)', () => {
     assert.equal(err.host, 'lb0');
     assert.match(err.command, /^haproxy -c -f .*\.kubeha-tmp-haproxy\.cfg-/);
     assert.match(err.toolOutput, /no-such-backend/);
+    assert.doesNotMatch(err.toolOutput, /kubeha-validator-exit/);
+    assert.equal(err.exitCode, 1, "haproxy's own exit code");
     assert.equal(readFileSync(target, 'utf8'), GOOD, 'the live file is untouched');
     assert.deepEqual(readdirSync(join(dir, 'bad')).filter((f) => f.startsWith(TEMP_PREFIX)), [], 'the rejected temp file is removed');
   });
