@@ -11,6 +11,7 @@ import {
   normaliseVersion,
   str,
   yamlHint,
+  yamlMessage,
   toDnsLabel,
   toInt,
   type ImportResult,
@@ -590,8 +591,7 @@ function parseYamlInventory(d: FileDiagnostics): { hosts: Map<string, InvHost>; 
   const docs: Document[] = Array.isArray(parsed) ? parsed : [];
   for (const doc of docs) {
     for (const err of doc.errors) {
-      const msg = err.message.split('\n')[0] ?? err.message;
-      d.error('IMPORT_YAML_SYNTAX', `YAML syntax: ${msg.replace(/ at line \d+, column \d+:?$/, '')}`, d.at(err.pos[0], Math.max(1, err.pos[1] - err.pos[0])), yamlHint(err.code));
+      d.error('IMPORT_YAML_SYNTAX', yamlMessage(err.message), d.at(err.pos[0], Math.max(1, err.pos[1] - err.pos[0])), yamlHint(err.code));
     }
   }
   const doc = docs.find((x) => x.contents !== null);
@@ -689,8 +689,7 @@ function readVarsFile(vd: FileDiagnostics): Map<string, { value: unknown; at?: A
   const docs: Document[] = Array.isArray(parsed) ? parsed : [];
   for (const doc of docs) {
     for (const err of doc.errors) {
-      const msg = err.message.split('\n')[0] ?? err.message;
-      vd.error('IMPORT_YAML_SYNTAX', `YAML syntax: ${msg.replace(/ at line \d+, column \d+:?$/, '')}`, vd.at(err.pos[0], Math.max(1, err.pos[1] - err.pos[0])), yamlHint(err.code));
+      vd.error('IMPORT_YAML_SYNTAX', yamlMessage(err.message), vd.at(err.pos[0], Math.max(1, err.pos[1] - err.pos[0])), yamlHint(err.code));
     }
   }
   if (vd.list.length > 0) return out;

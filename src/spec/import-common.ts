@@ -303,3 +303,12 @@ export function yamlHint(code: string): string {
       return 'fix the YAML syntax at this position';
   }
 }
+
+/**
+ * eemeli/yaml's message without the source it quotes ("Unexpected scalar token in YAML stream: \"P@ss\""):
+ * the caret excerpt shows the place, and the quoted token may be a password.
+ */
+export function yamlMessage(message: string): string {
+  const first = message.split('\n')[0] ?? message;
+  return `YAML syntax: ${first.replace(/ at line \d+, column \d+:?$/, '').replace(/:\s*(".*"|'.*'|`.*`)\s*$/, '')}`;
+}

@@ -3,12 +3,14 @@ import { didYouMean } from '../diag/diagnostic.js';
 import {
   FileDiagnostics,
   IPV4,
+  REDACTED,
   expandKubekeyRange,
   keysOf,
   mapEndpoint,
   normaliseVersion,
   str,
   yamlHint,
+  yamlMessage,
   toDnsLabel,
   toInt,
   type ImportResult,
@@ -61,8 +63,7 @@ export function importKubekey(text: string, file: string, opts: ImportOptions = 
   const docs: Document[] = Array.isArray(parsed) ? parsed : [];
   for (const doc of docs) {
     for (const err of doc.errors) {
-      const msg = err.message.split('\n')[0] ?? err.message;
-      d.error('IMPORT_YAML_SYNTAX', `YAML syntax: ${msg.replace(/ at line \d+, column \d+:?$/, '')}`, d.at(err.pos[0], Math.max(1, err.pos[1] - err.pos[0])), yamlHint(err.code));
+      d.error('IMPORT_YAML_SYNTAX', yamlMessage(err.message), d.at(err.pos[0], Math.max(1, err.pos[1] - err.pos[0])), yamlHint(err.code));
     }
   }
   if (d.list.length > 0) return done();
@@ -189,7 +190,10 @@ export function importKubekey(text: string, file: string, opts: ImportOptions = 
     for (const key of ['password', 'privateKey']) {
       const p = pairOf(item, key);
       const v = p?.value;
-      if (p && scalarText(v)) reportSecret(d, key, `spec.hosts[${kkName}].${key}`, v);
+      if (p && scalarText(v)) {
+        reportSecret(d, key, `spec.hosts[${kkName}].${key}`, v);
+        extras[key] = REDACTED;
+      }
     }
     const labelsNode = valueOf(item, 'labels');
     if (isMap(labelsNode)) {

@@ -205,6 +205,13 @@ test('a syntax error on a line holding a password does not echo it', () => {
   assert.equal(maskSecretsInLine('h ansible_ssh_pass=abc ip=1.2.3.4'), 'h ansible_ssh_pass=*** ip=1.2.3.4');
 });
 
+test('a YAML error message never quotes a password token (found by fuzzing)', () => {
+  const broken = fixture(SEED000).replace('kind: Cluster', 'kind: }     r');
+  const r = importKubekey(broken, 'x.yaml');
+  assert.ok(r.diagnostics.some((d) => d.code === 'IMPORT_YAML_SYNTAX' && d.line === 7));
+  assert.ok(!everythingShown(r).includes('P@ssw0rd'));
+});
+
 test('KubeKey host ranges expand without padding, as kk does', () => {
   assert.deepEqual(expandKubekeyRange('node[2:4]'), ['node2', 'node3', 'node4']);
   assert.deepEqual(expandKubekeyRange('node[9:10]'), ['node9', 'node10']);
