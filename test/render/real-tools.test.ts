@@ -9,6 +9,7 @@ import { CHECK_HAPROXY_SCRIPT } from '../../src/render/check-scripts.js';
 import { HAPROXY_CFG } from '../../src/render/haproxy.js';
 import { KEEPALIVED_CONF } from '../../src/render/keepalived.js';
 import { HAPROXY_DROPIN, KEEPALIVED_DROPIN } from '../../src/render/systemd.js';
+import { SYSCTL_FILE } from '../../src/render/sysctl.js';
 import type { ClusterSpec } from '../../src/spec/types.js';
 import { TEST_SECRETS, dedicatedSpec, stackedSpec } from './specs.js';
 
@@ -44,6 +45,8 @@ function variants(): [string, ClusterSpec][] {
   ];
 }
 
+/** Every rendered sysctl file (all hosts, all variants). */
+const sysctlFiles: { label: string; path: string; content: string }[] = [];
 /** Every LB host's files of every variant, written to a temp dir: [label, dir, haproxy.cfg, keepalived.conf, script]. */
 const work = mkdtempSync(join(tmpdir(), 'kubeha-render-'));
 const lbFiles: { label: string; cfg: string; conf: string; script: string; haproxyDropin: string; keepalivedDropin: string }[] = [];
@@ -56,6 +59,8 @@ for (const [name, spec] of variants()) {
       writeFileSync(p, f.content, { mode: f.mode });
       paths[f.path] = p;
     }
+    const sysctl = paths[SYSCTL_FILE];
+    if (sysctl) sysctlFiles.push({ label: `${name}/${h.host}`, path: sysctl, content: h.files.find((f) => f.path === SYSCTL_FILE)?.content ?? '' });
     const cfg = paths[HAPROXY_CFG];
     const conf = paths[KEEPALIVED_CONF];
     const script = paths[CHECK_HAPROXY_SCRIPT];
@@ -125,6 +130,20 @@ describe('keepalived -t -f accepts every rendered keepalived.conf, silently', { 
       assert.equal(r.status, 0, r.out);
       assert.equal(r.out.trim(), '', 'keepalived -t printed warnings');
     });
+
+  test('sysctl -p accepts every rendered sysctl file (applied inside the throwaway namespace only)', () => {
+    assert.ok(sysctlFiles.length > 0);
+    for (const f of sysctlFiles) {
+      const r = spawnSync('ip', ['netns', 'exec', ns, 'sysctl', '-p', f.path], { encoding: 'utf8' });
+      assert.equal(r.status, 0, `${f.label}: ${r.stderr}`);
+      assert.equal(r.stderr, '', f.label);
+      for (const m of f.content.matchAll(/^([a-z0-9_.]+) = (\S+)$/gm)) {
+        const key = m[1] ?? '';
+        const got = spawnSync('ip', ['netns', 'exec', ns, 'sysctl', '-n', key], { encoding: 'utf8' }).stdout.trim();
+        assert.equal(got, m[2], `${f.label}: ${key}`);
+      }
+    }
+  });
 
   test('the harness can fail: an interface missing from the namespace is reported', () => {
     const f = lbFiles[0];
