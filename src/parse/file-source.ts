@@ -11,14 +11,30 @@ export interface FileSource {
 
 /** A FileSource over an in-memory map of absolute path → content; directories are implied. */
 export function memoryFileSource(files: Readonly<Record<string, string>>): FileSource {
+  // Built on first use: a mirror of thousands of hosts is listed once per host, so each listing must be O(1).
+  let dirs: Map<string, Set<string>> | undefined;
+  const index = (): Map<string, Set<string>> => {
+    if (dirs) return dirs;
+    dirs = new Map();
+    for (const p of Object.keys(files)) {
+      const parts = p.split('/');
+      for (let i = 1; i < parts.length; i++) {
+        const dir = parts.slice(0, i).join('/') || '/';
+        const name = parts[i];
+        if (!name) continue;
+        let set = dirs.get(dir);
+        if (!set) dirs.set(dir, (set = new Set()));
+        set.add(name);
+      }
+    }
+    return dirs;
+  };
   return {
     readFile: (p) => files[p],
     listDir: (dir) => {
-      const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-      const names = new Set<string>();
-      for (const p of Object.keys(files)) if (p.startsWith(prefix)) names.add(p.slice(prefix.length).split('/')[0] ?? '');
-      names.delete('');
-      return names.size > 0 ? [...names].sort() : undefined;
+      const key = dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir;
+      const names = index().get(key);
+      return names && names.size > 0 ? [...names].sort() : undefined;
     },
   };
 }

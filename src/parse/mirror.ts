@@ -89,6 +89,8 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
   // hosts
   const hostsNode = get(root, 'hosts');
   const hosts: HostEntry[] = [];
+  const byName = new Map<string, HostEntry>();
+  const byAddress = new Map<string, HostEntry>();
   if (!isSeq(hostsNode)) {
     sink.error('MIRROR_NO_HOSTS', 'hosts.yaml needs a `hosts:` list of {name, address}', file, at(hostsNode) ?? { line: 1, col: 1 });
   } else {
@@ -111,8 +113,8 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
         sink.error('MIRROR_BAD_ADDRESS', `host '${nameV}' needs an IP address, got '${addrV}'`, file, at(address ?? n));
         continue;
       }
-      const dupName = hosts.find((h) => h.name === nameV);
-      const dupAddr = hosts.find((h) => h.address === addrV);
+      const dupName = byName.get(nameV);
+      const dupAddr = byAddress.get(addrV);
       if (dupName || dupAddr) {
         sink.error('MIRROR_DUPLICATE_HOST', dupName ? `host name '${nameV}' appears twice` : `address ${addrV} is given to '${dupAddr?.name ?? ''}' and '${nameV}'`, file, at(n));
         continue;
@@ -125,6 +127,8 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
         else sink.error('MIRROR_BAD_VALUE', '`apiserver` is true, false or a port number', file, at(api));
       }
       hosts.push(entry);
+      byName.set(nameV, entry);
+      byAddress.set(addrV, entry);
     }
   }
 
@@ -245,17 +249,32 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
   }
 
   // Apiservers: hosts whose address is a backend server of any haproxy.cfg (or of the external LB), or declared so.
+  // A server written as a name matches the host of that name, or the address the LB host's /etc/hosts gives it.
   const backendPorts = new Map<string, number>();
   for (const mh of model.hosts) {
-    for (const b of mh.haproxy?.backends ?? []) for (const s of b.servers) if (!backendPorts.has(s.address) && s.port > 0) backendPorts.set(s.address, s.port);
+    if (!mh.haproxy) continue;
+    let names: Map<string, string[]> | undefined;
+    for (const b of mh.haproxy.backends)
+      for (const s of b.servers) {
+        if (s.port <= 0) continue;
+        const keys = [s.address];
+        if (!isIpAddress(s.address)) {
+          names ??= parseHostsFile(fs.readFile(hostPath(manifestPath, mh.name, MIRROR_PATHS.hosts)) ?? '');
+          const ip = names.get(s.address)?.[0];
+          if (ip !== undefined) keys.push(ip);
+        }
+        for (const k of keys) if (!backendPorts.has(k)) backendPorts.set(k, s.port);
+      }
   }
   for (const b of externalLb?.backends ?? []) if (!backendPorts.has(b.address)) backendPorts.set(b.address, b.port);
+  const entryByName = new Map(hosts.map((h) => [h.name, h]));
   for (const mh of model.hosts) {
-    const entry = hosts.find((h) => h.name === mh.name);
+    const entry = entryByName.get(mh.name);
     const declared = entry?.apiserver;
-    const port = typeof declared === 'number' ? declared : backendPorts.get(mh.address) ?? mh.apiserver?.port ?? DEFAULT_APISERVER_PORT;
+    const fromBackend = backendPorts.get(mh.address) ?? backendPorts.get(mh.name);
+    const port = typeof declared === 'number' ? declared : fromBackend ?? mh.apiserver?.port ?? DEFAULT_APISERVER_PORT;
     if (declared === false) delete mh.apiserver;
-    else if (declared !== undefined || backendPorts.has(mh.address) || mh.apiserver) mh.apiserver = { ...(mh.apiserver ?? {}), port };
+    else if (declared !== undefined || fromBackend !== undefined || mh.apiserver) mh.apiserver = { ...(mh.apiserver ?? {}), port };
   }
   return { model, diagnostics };
 }
