@@ -146,6 +146,17 @@ hosts:
     assert.equal(host(model?.hosts, 'm2').apiserver?.port, 16443);
   });
 
+  test('servers written as names: a host name, or a name the LB host resolves in /etc/hosts', () => {
+    const { model } = loadMirror(
+      memoryFileSource({
+        '/hosts.yaml': 'endpoint: 10.0.0.10:6443\nhosts:\n  - {name: lb, address: 10.0.0.2}\n  - {name: m1, address: 10.0.0.4}\n  - {name: m2, address: 10.0.0.5}\n  - {name: m3, address: 10.0.0.6}\n',
+        '/lb/etc/haproxy/haproxy.cfg': 'backend be\n    server a m1:6443 check\n    server b k8s-m2.lan:7443 check\n',
+        '/lb/etc/hosts': '10.0.0.5 k8s-m2.lan k8s-m2\n',
+      }),
+    );
+    assert.deepEqual(model?.hosts.map((h) => [h.name, h.apiserver?.port]), [['lb', undefined], ['m1', 6443], ['m2', 7443], ['m3', undefined]]);
+  });
+
   test('a manifest below the root: host folders are next to it', () => {
     const { model } = loadMirror(
       memoryFileSource({ '/mirror/hosts.yaml': 'endpoint: 10.0.0.10:6443\nhosts:\n  - {name: lb, address: 10.0.0.2}\n', '/mirror/lb/etc/haproxy/haproxy.cfg': HAPROXY }),
