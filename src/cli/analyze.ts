@@ -37,7 +37,7 @@ export function registerAnalyze(program: Command): void {
     .command('analyze')
     .description('analyse existing haproxy/keepalived configs: rules plus every single-failure scenario')
     .argument('[dir]', 'mirror directory with hosts.yaml')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'md']).default('text'))
+    .addOption(new Option('--output <format>', 'output format').choices(['text', 'json', 'md']).default('text'))
     // --from: collect the running files over SSH (src/cli/analyze-from.ts, owned by apply).
     .option('--from <spec>', 'collect the files the hosts of this spec RUN (over SSH, read-only) and analyse them; drift from the rendered files is a finding')
     .option('--mirror <dir>', 'with --from: keep the collected files here (default: a temporary directory)')

@@ -46,7 +46,7 @@ export function registerCheck(program: Command): void {
     .command('check')
     .description('Validate a cluster spec and report findings (the HA analysis joins them).')
     .argument('<spec>', 'the cluster spec (YAML), e.g. cluster.yaml')
-    .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--output <format>', 'text or json').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
       `

@@ -27,7 +27,7 @@ export function registerExplain(program: Command): void {
     .description("print a rule's why, its source and the fix (or list every rule)")
     .argument('[rule]', 'rule id, as printed in findings')
     .option('-l, --list', 'list every rule')
-    .option('-o, --output <format>', 'text, json or md (md: the rule table of docs/analysis.md)', 'text')
+    .option('--output <format>', 'text, json or md (md: the rule table of docs/analysis.md)', 'text')
     .addHelpText('after', HELP)
     .action((id: string | undefined, opts: { list?: boolean; output: string }) => {
       if (opts.output === 'md') return void process.stdout.write(ruleTableMarkdown() + '\n');

@@ -11,7 +11,7 @@ export function registerInit(program: Command): void {
     .description('Print a commented example cluster spec (every field explained).')
     .addOption(new Option('-t, --topology <topology>', 'dedicated-lb: 2 LB hosts + 3 masters + 3 workers; stacked: LB on the masters; external-lb: a cloud LB').choices([...TOPOLOGIES]).default('dedicated-lb'))
     .option('-n, --name <name>', 'cluster name (a DNS label)', 'demo')
-    .option('-o, --output-file <file>', 'write to FILE instead of stdout (refuses to overwrite)')
+    .option('-o, --out <file>', 'write to FILE instead of stdout (refuses to overwrite)')
     .option('--force', 'overwrite FILE if it exists')
     .addHelpText(
       'after',
@@ -21,19 +21,19 @@ Examples:
   kubeha init --topology stacked -o stacked.yaml
   kubeha init --topology external-lb --name prod | kubeha check /dev/stdin`,
     )
-    .action(async (opts: { topology: Topology; name: string; outputFile?: string; force?: boolean }) => {
+    .action(async (opts: { topology: Topology; name: string; out?: string; force?: boolean }) => {
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(opts.name) || opts.name.length > 63) {
         throw new InputError([
           { code: 'KUBEHA_BAD_ARGUMENT', severity: 'error', message: `--name "${opts.name}" is not a DNS label`, hint: 'use lower-case letters, digits and "-", e.g. prod-eu1' },
         ]);
       }
       const text = exampleSpec(opts.topology, { name: opts.name });
-      if (opts.outputFile === undefined) {
+      if (opts.out === undefined) {
         process.stdout.write(text);
         return;
       }
       try {
-        await writeFile(opts.outputFile, text, { flag: opts.force ? 'w' : 'wx' });
+        await writeFile(opts.out, text, { flag: opts.force ? 'w' : 'wx' });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         throw new InputError([
@@ -41,13 +41,13 @@ Examples:
             code: code === 'EEXIST' ? 'KUBEHA_FILE_EXISTS' : 'KUBEHA_FILE_UNWRITABLE',
             severity: 'error',
             message: code === 'EEXIST' ? 'exists already' : `cannot be written (${code ?? String(err)})`,
-            file: opts.outputFile,
+            file: opts.out,
             line: 1,
             col: 1,
             hint: code === 'EEXIST' ? 'pass --force to overwrite it, or choose another file' : 'check the directory exists and is writable',
           },
         ]);
       }
-      process.stderr.write(`wrote ${opts.outputFile} (topology ${opts.topology}); next: kubeha check ${opts.outputFile}\n`);
+      process.stderr.write(`wrote ${opts.out} (topology ${opts.topology}); next: kubeha check ${opts.out}\n`);
     });
 }
