@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,6 +153,30 @@ describe('ssh transport against an in-process ssh2.Server', () => {
     } finally {
       await pool.close();
       await inner.close();
+    }
+  });
+
+  it('authenticates through the SSH agent when no key file is given', async (t) => {
+    const sock = join(tmp(), 'agent.sock');
+    if (spawnSync('sh', ['-c', 'command -v ssh-agent']).status !== 0) return t.skip('ssh-agent is not installed');
+    // Foreground (-D): our child, ended by PID below.
+    const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 20));
+    const saved = process.env['SSH_AUTH_SOCK'];
+    try {
+      assert.equal(spawnSync('ssh-add', [server.clientKeyFile], { env: { ...process.env, SSH_AUTH_SOCK: sock } }).status, 0);
+      process.env['SSH_AUTH_SOCK'] = sock;
+      const pool = new SshPool({ knownHostsFile: knownHosts });
+      try {
+        const { keyFile: _k, ...noKey } = target();
+        assert.equal((await pool.host(noKey).run('echo via-agent')).trim(), 'via-agent');
+      } finally {
+        await pool.close();
+      }
+    } finally {
+      if (saved === undefined) delete process.env['SSH_AUTH_SOCK'];
+      else process.env['SSH_AUTH_SOCK'] = saved;
+      agent.kill('SIGTERM');
     }
   });
 
