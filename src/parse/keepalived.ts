@@ -569,7 +569,11 @@ class Composer {
           this.unknownKeyword(n, `vrrp_script ${s.name}`, ['script', 'interval', 'timeout', 'weight', 'fall', 'rise', 'user', 'init_fail']);
       }
     }
-    if (!hasScript) this.err('KA_SCRIPT_MISSING', `vrrp_script '${s.name}' has no 'script' line`, b, name, 'add script "<command>"');
+    if (!hasScript) {
+      // keepalived drops such a script ("No script set … removing"): trackers naming it then track nothing.
+      this.err('KA_SCRIPT_MISSING', `vrrp_script '${s.name}' has no 'script' line: keepalived removes it`, b, name, 'add script "<command>"');
+      return;
+    }
     if (this.config.scripts[s.name]) this.err('KA_DUPLICATE', `vrrp_script '${s.name}' is declared twice`, b, name);
     this.config.scripts[s.name] = s;
   }
@@ -782,6 +786,11 @@ class Composer {
       if (t.name === inst.interface && t.at) {
         this.sink.warning('KA_TRACK_OWN_INTERFACE', `track_interface ${t.name} is the instance's own interface: keepalived ignores it`, t.at.file, { line: t.at.line, col: t.at.col ?? 1, length: t.name.length }, 'the instance already goes to FAULT when its interface is down; remove the line');
       }
+    }
+    if (inst.state === 'MASTER' && inst.auth?.type === 'AH') {
+      // keepalived 2.2.7: "Initial state master is incompatible with AH authentication - clearing".
+      this.sink.warning('KA_AH_MASTER', `vrrp_instance '${inst.name}': initial state MASTER is incompatible with AH authentication; keepalived starts it as BACKUP`, b.file, name, 'use state BACKUP (priorities decide who becomes master) or auth_type PASS');
+      inst.state = 'BACKUP';
     }
     if (!hasVrid) this.err('KA_MISSING_VRID', `vrrp_instance '${inst.name}' has no virtual_router_id`, b, name, 'add `virtual_router_id <1-255>`, the same on every peer');
     if (inst.interface === '' && inst.unicastPeers.length === 0) {

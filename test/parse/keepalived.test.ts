@@ -143,7 +143,7 @@ vrrp_instance VI_1 {
     nopreempt
     preempt_delay 30
     authentication {
-        auth_type AH
+        auth_type PASS
         auth_pass secret
     }
     unicast_src_ip 10.0.0.2
@@ -181,7 +181,7 @@ vrrp_sync_group G {
     assert.ok(i);
     assert.deepEqual(
       [i.state, i.interface, i.virtualRouterId, i.priority, i.advertIntS, i.version, i.nopreempt, i.preemptDelayS, i.auth, i.unicastSrcIp, i.unicastPeers],
-      ['MASTER', 'ens3', 7, 150, 0.5, 3, true, 30, { type: 'AH', pass: 'secret' }, '10.0.0.2', ['10.0.0.3', '10.0.0.4']],
+      ['MASTER', 'ens3', 7, 150, 0.5, 3, true, 30, { type: 'PASS', pass: 'secret' }, '10.0.0.2', ['10.0.0.3', '10.0.0.4']],
     );
     assert.deepEqual(i.vips.map((v) => `${v.address}/${v.prefix ?? ''}`), ['10.0.0.10/24', 'fd00::10/64', '10.0.1.10/']);
     assert.deepEqual(i.trackProcesses, [{ name: 'haproxy', weight: 10, weightReverse: true, at: { file: FILE, line: 37, col: 9 } }]);
