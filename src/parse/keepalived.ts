@@ -30,6 +30,11 @@ export interface ParseKeepalivedOptions {
    * dropped and `@^id` lines kept (as keepalived would do with a config-id that matches none of them).
    */
   configId?: string;
+  /**
+   * Where the host's `/` is inside the FileSource, for absolute `include` paths (a mirror passes `/<host>`).
+   * @default '/'
+   */
+  root?: string;
 }
 
 export interface ParsedKeepalived {
@@ -149,7 +154,7 @@ class Reader {
       this.sink.error('KA_INCLUDE_DEPTH', `includes nested deeper than ${MAX_INCLUDE_DEPTH}`, file, at);
       return;
     }
-    const abs = resolvePath(dirname(file), pattern);
+    const abs = pattern.startsWith('/') ? resolvePath(this.opts.root ?? '/', pattern.slice(1)) : resolvePath(dirname(file), pattern);
     const files = expandGlob(this.fs, abs);
     if (files.length === 0) {
       this.sink.warning('KA_INCLUDE_NOT_FOUND', `include '${pattern}' matches no file`, file, at, 'keepalived ignores it silently; check the path (relative paths are relative to this file)');

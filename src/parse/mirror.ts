@@ -216,7 +216,7 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
       hostDiags.push(...r.diagnostics);
     }
     if (fs.readFile(p(MIRROR_PATHS.keepalived)) !== undefined) {
-      const r = parseKeepalived(fs, p(MIRROR_PATHS.keepalived), { configId: h.name.split('.')[0] ?? h.name });
+      const r = parseKeepalived(fs, p(MIRROR_PATHS.keepalived), { configId: h.name.split('.')[0] ?? h.name, root: hostPath(manifestPath, h.name, '/') });
       mh.keepalived = r.config;
       hostDiags.push(...r.diagnostics);
       for (const s of Object.values(r.config.scripts)) {

@@ -157,6 +157,20 @@ hosts:
     assert.deepEqual(model?.hosts.map((h) => [h.name, h.apiserver?.port]), [['lb', undefined], ['m1', 6443], ['m2', 7443], ['m3', undefined]]);
   });
 
+  test('absolute include paths in a host config are read inside that host folder', () => {
+    const { model, diagnostics } = loadMirror(
+      memoryFileSource({
+        '/hosts.yaml': 'endpoint: 10.0.0.10:6443\nhosts:\n  - {name: lb, address: 10.0.0.2}\n',
+        '/lb/etc/keepalived/keepalived.conf': 'include /etc/keepalived/conf.d/*.conf\n',
+        '/lb/etc/keepalived/conf.d/vi.conf': 'vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 5\n    @lb priority 150\n}\n',
+        '/etc/keepalived/conf.d/wrong.conf': 'vrrp_instance WRONG {\n}\n',
+      }),
+    );
+    const inst = host(model?.hosts, 'lb').keepalived?.instances;
+    assert.deepEqual(inst?.map((i) => [i.name, i.priority, i.at?.file]), [['VI_1', 150, '/lb/etc/keepalived/conf.d/vi.conf']]);
+    assert.deepEqual(errors(diagnostics), []);
+  });
+
   test('a manifest below the root: host folders are next to it', () => {
     const { model } = loadMirror(
       memoryFileSource({ '/mirror/hosts.yaml': 'endpoint: 10.0.0.10:6443\nhosts:\n  - {name: lb, address: 10.0.0.2}\n', '/mirror/lb/etc/haproxy/haproxy.cfg': HAPROXY }),
