@@ -1,5 +1,5 @@
 import { EnvironmentError } from '../diag/errors.js';
-import { bootHost } from './hosts.js';
+import { bootHost, cgroupPids } from './hosts.js';
 import { netnsIdentity, setHostNic, setPort } from './network.js';
 import type { HostPlan } from './plan.js';
 import { containerInit, containerPids, isAlive, pidsInNetns, pidsWithArg, procState, signal, waitGone } from './procs.js';
@@ -28,13 +28,14 @@ export function powerState(state: LabState, h: HostPlan): PowerState {
 }
 
 /** Every process belonging to the host: its nspawn (recorded or found by argument), and all inside its netns. */
-function hostProcesses(state: LabState, h: HostPlan): { nspawn: number[]; inside: number[] } {
+async function hostProcesses(state: LabState, h: HostPlan): Promise<{ nspawn: number[]; inside: number[] }> {
   const ref = state.processes[h.name];
   const nspawn = new Set<number>(pidsWithArg(`--machine=${h.machine}`));
   if (isSameProcess(ref)) nspawn.add(ref.pid);
   const id = netnsIdentity(h.netns);
-  const inside = id ? pidsInNetns(id) : [];
-  return { nspawn: [...nspawn], inside };
+  const inside = new Set<number>([...(id ? pidsInNetns(id) : []), ...(await cgroupPids(h))]);
+  for (const p of nspawn) inside.delete(p);
+  return { nspawn: [...nspawn], inside: [...inside] };
 }
 
 /**
@@ -42,12 +43,12 @@ function hostProcesses(state: LabState, h: HostPlan): { nspawn: number[]; inside
  * after `graceMs`): SIGKILL to every process of the container (a power cut), then to nspawn.
  */
 export async function stopHost(state: LabState, h: HostPlan, graceful: boolean, graceMs = 10_000): Promise<void> {
-  let { nspawn, inside } = hostProcesses(state, h);
+  let { nspawn, inside } = await hostProcesses(state, h);
   // A frozen host cannot shut down: thaw first.
   for (const p of inside) signal(p, 'SIGCONT');
   if (graceful && nspawn.length > 0) {
     for (const p of nspawn) signal(p, 'SIGTERM');
-    if (await waitGone(nspawn, graceMs)) ({ nspawn, inside } = hostProcesses(state, h));
+    if (await waitGone(nspawn, graceMs)) ({ nspawn, inside } = await hostProcesses(state, h));
   }
   const ref = state.processes[h.name];
   const init = containerInit(ref);
@@ -76,7 +77,7 @@ export async function applyFault(state: LabState, hostName: string, fault: Fault
       // Leftovers of a host killed from outside would hold the netns: clear them first.
       await stopHost(state, h, false);
       await setHostNic(h, 'up');
-      state.processes[h.name] = bootHost(h);
+      state.processes[h.name] = await bootHost(h);
       await writeState(state);
       return `${h.name}: booting (pid ${state.processes[h.name]?.pid ?? '?'})`;
     }

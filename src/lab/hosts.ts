@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { chmod, mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { HostPlan } from './plan.js';
 import { must, run } from './run.js';
 import { processStart, type ProcessRef } from './state.js';
@@ -80,19 +80,106 @@ export function nspawnArgs(h: HostPlan): string[] {
   ];
 }
 
-/** Boots the host in the background; its console goes to the host's console.log. */
-export function bootHost(h: HostPlan): ProcessRef {
-  const [cmd, ...args] = nspawnArgs(h);
+/**
+ * Roots of the cgroup hierarchies systemd uses: the cgroup2 mount and the v1 `name=systemd` one (hybrid hosts).
+ * Each host's nspawn starts in its own cgroup under these; otherwise every nspawn started from the same cgroup
+ * puts its container in the same `payload/` group, and the containers' systemds create, kill and remove each
+ * other's unit cgroups (seen: "Failed at step CGROUP … No such file or directory", a unit stop killing a
+ * neighbour's processes).
+ */
+export function cgroupRoots(mounts: string): string[] {
+  const roots: string[] = [];
+  for (const line of mounts.split('\n')) {
+    const [, mountpoint, fstype, options] = line.split(' ');
+    if (!mountpoint) continue;
+    if (fstype === 'cgroup2' || (fstype === 'cgroup' && (options ?? '').split(',').includes('name=systemd'))) roots.push(mountpoint);
+  }
+  return roots;
+}
+
+async function hostCgroupDirs(h: HostPlan): Promise<string[]> {
+  // Labs made before hosts had their own cgroups have none recorded.
+  if (!h.cgroup) return [];
+  return cgroupRoots(await readFile('/proc/mounts', 'utf8')).map((r) => join(r, h.cgroup));
+}
+
+/** Creates the host's cgroups; returns their cgroup.procs files (none when cgroups cannot be made: best effort). */
+export async function prepareCgroups(h: HostPlan): Promise<string[]> {
+  const files: string[] = [];
+  for (const d of await hostCgroupDirs(h)) {
+    try {
+      await mkdir(d, { recursive: true });
+      files.push(join(d, 'cgroup.procs'));
+    } catch {
+      // not writable here: nspawn stays in our cgroup
+    }
+  }
+  return files;
+}
+
+/** PIDs in the host's cgroups (all of them: nspawn's supervisor and the container's payload). */
+export async function cgroupPids(h: HostPlan): Promise<number[]> {
+  const pids = new Set<number>();
+  const walk = async (d: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    const procs = await readFile(join(d, 'cgroup.procs'), 'utf8').catch(() => '');
+    for (const p of procs.split('\n')) if (p.trim()) pids.add(Number(p));
+    for (const e of entries) if (e.isDirectory()) await walk(join(d, e.name));
+  };
+  for (const d of await hostCgroupDirs(h)) await walk(d);
+  return [...pids];
+}
+
+/** Removes the host's (empty) cgroups, deepest first, then the lab's and kubeha's parents when empty. */
+export async function removeCgroups(h: HostPlan): Promise<void> {
+  const rmTree = async (d: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) if (e.isDirectory()) await rmTree(join(d, e.name));
+    await rmdir(d).catch(() => undefined);
+  };
+  for (const d of await hostCgroupDirs(h)) {
+    await rmTree(d);
+    await rmdir(dirname(d)).catch(() => undefined);
+    await rmdir(dirname(dirname(d))).catch(() => undefined);
+  }
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Boots the host in the background, in its own cgroups; its console goes to the host's console.log. */
+export async function bootHost(h: HostPlan): Promise<ProcessRef> {
+  const procs = await prepareCgroups(h);
+  const argv = nspawnArgs(h);
+  // The shell joins the cgroups, then execs nspawn: same PID, so the recorded PID is nspawn's.
+  const script = 'for f in $KUBEHA_CGROUP_PROCS; do echo $$ > "$f"; done; unset KUBEHA_CGROUP_PROCS; exec "$@"';
   const log = openSync(h.log, 'a');
   try {
     // /proc/sys/net writable inside the host (its own netns), so that `sysctl` works there as on a VM
     // (HAProxy binding the VIP needs net.ipv4.ip_nonlocal_bind); the rest of /proc/sys stays read-only.
-    const env = { ...process.env, SYSTEMD_NSPAWN_API_VFS_WRITABLE: 'network' };
-    const child = spawn(cmd ?? 'systemd-nspawn', args, { detached: true, stdio: ['ignore', log, log], env });
+    const env = { ...process.env, SYSTEMD_NSPAWN_API_VFS_WRITABLE: 'network', KUBEHA_CGROUP_PROCS: procs.join(' ') };
+    const child = spawn('/bin/sh', ['-c', script, 'sh', ...argv], { detached: true, stdio: ['ignore', log, log], env });
     child.on('error', () => undefined);
     child.unref();
     const pid = child.pid;
     if (pid === undefined) throw new Error(`could not start systemd-nspawn for ${h.name}`);
+    // Wait for the exec, so that the argument scan (`--machine=`) sees nspawn, not the shell.
+    for (let i = 0; i < 200 && !cmdline(pid).includes('systemd-nspawn') && processStart(pid) !== undefined; i++) await new Promise((r) => setTimeout(r, 5));
     return { pid, start: processStart(pid) ?? '' };
   } finally {
     closeSync(log);

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { EnvironmentError, InputError } from '../diag/errors.js';
 import { ensureBaseImage } from './base-image.js';
 import { powerState, stopHost, type PowerState } from './faults.js';
-import { bootHost, mountOverlay, unmountOverlay, writeIdentity } from './hosts.js';
+import { bootHost, mountOverlay, removeCgroups, unmountOverlay, writeIdentity } from './hosts.js';
 import { netnsPrefix } from './names.js';
 import { createHostNetwork, createSwitch, createTaskbox, deleteNetns, labNetnsList, netnsIdentity, portState, rootNetworks } from './network.js';
 import { checkClashes, planLab, type HostPlan, type LabInput, type LabPlan } from './plan.js';
@@ -103,7 +103,7 @@ export async function labUp(input: LabInput, opts: UpOptions = {}): Promise<LabS
     );
     await writeFile(plan.knownHostsFile, known.sort().join('\n') + '\n', { mode: 0o600 });
     for (const h of plan.hosts) {
-      state.processes[h.name] = bootHost(h);
+      state.processes[h.name] = await bootHost(h);
       emit(`booting (pid ${state.processes[h.name]?.pid ?? '?'}) at ${h.address}`, h.name);
     }
     await save();
@@ -206,6 +206,7 @@ export async function labDown(lab: string, opts: { graceMs?: number } = {}): Pro
     await waitGone(stragglers, 5000);
     for (const h of plan.hosts) {
       await unmountOverlay(h);
+      await removeCgroups(h);
       await rmdir(`/run/systemd/nspawn/propagate/${h.machine}`).catch(() => undefined);
     }
     for (const n of namespaces) {

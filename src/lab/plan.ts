@@ -58,6 +58,8 @@ export interface HostPlan {
   work: string;
   merged: string;
   log: string;
+  /** The host's own cgroup, relative to each hierarchy root: containers must not share one (their systemds would collide). */
+  cgroup: string;
 }
 
 export interface TaskboxPlan {
@@ -186,6 +188,7 @@ export function planLab(input: LabInput): { plan?: LabPlan; diagnostics: Diagnos
       work: join(hdir, 'work'),
       merged: join(hdir, 'rootfs'),
       log: join(hdir, 'console.log'),
+      cgroup: `kubeha/${lab}/${h.name}`,
     };
   });
   // Two long host names could cut to one port name; fit() hashes the full name, so equal ports mean equal names.

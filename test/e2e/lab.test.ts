@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUNDLE_HOST_DIR, buildBundle } from '../../src/lab/bundle.js';
 import { applyFault, stopHost } from '../../src/lab/faults.js';
+import { cgroupRoots } from '../../src/lab/hosts.js';
 import { contains, parseCidr, parseIpv4 } from '../../src/lab/ipv4.js';
 import { labDown, labStatus, labUp } from '../../src/lab/lab.js';
 import { netnsPrefix } from '../../src/lab/names.js';
-import { procState, isAlive } from '../../src/lab/procs.js';
+import { containerInit, procState, isAlive } from '../../src/lab/procs.js';
 import { sshArgv, sshRun, waitForSsh } from '../../src/lab/ssh.js';
 import { readState, type LabState } from '../../src/lab/state.js';
 
@@ -26,8 +27,10 @@ const skip = !isRoot ? 'needs root (network namespaces, mounts, systemd-nspawn)'
 const tag = process.pid % 200;
 const LAB = `e2e-${process.pid}`;
 const KILLED_LAB = `e2e-k-${process.pid}`;
+const SECOND_LAB = `e2e-2-${process.pid}`;
 const NET = `10.201.${tag}`;
 const KILLED_NET = `10.202.${tag}`;
+const SECOND_NET = `10.203.${tag}`;
 const HOSTS = [
   { name: 'lb0', address: `${NET}.11` },
   { name: 'master1', address: `${NET}.21` },
@@ -39,6 +42,7 @@ after(async () => {
   if (!skip) {
     await labDown(LAB).catch(() => undefined);
     await labDown(KILLED_LAB).catch(() => undefined);
+    await labDown(SECOND_LAB).catch(() => undefined);
   }
   rmSync(tmp, { recursive: true, force: true });
 });
@@ -79,11 +83,12 @@ function leftovers(lab: string, state: LabState): string[] {
     }
   }
   if (existsSync(state.plan.dir)) out.push(`dir ${state.plan.dir}`);
+  for (const root of cgroupRoots(readFileSync('/proc/mounts', 'utf8'))) if (existsSync(join(root, 'kubeha', lab))) out.push(`cgroup ${join(root, 'kubeha', lab)}`);
   out.push(...rootEntriesIn(state.plan.subnet).map((l) => `root ns: ${l}`));
   return out;
 }
 
-test('lab: up 3 hosts, SSH, network safety, offline bundle, faults, down leaves nothing', { skip, timeout: 240_000 }, async () => {
+test('lab: up 3 hosts, SSH, network safety, offline bundle, faults, a second lab alongside, down leaves nothing', { skip, timeout: 240_000 }, async () => {
   const state = await labUp({ lab: LAB, hosts: HOSTS, hostCIDR: `${NET}.0/24` }, { sshTimeoutMs: 90_000 });
   const plan = state.plan;
   const status = await labStatus(state);
@@ -96,6 +101,9 @@ test('lab: up 3 hosts, SSH, network safety, offline bundle, faults, down leaves 
     assert.deepEqual(r.stdout.trim().split('\n'), [h.name, 'running', 'journal-ok']);
   }
   assert.equal(readFileSync(plan.knownHostsFile, 'utf8').trim().split('\n').length, 3);
+  // Each host in its own cgroup: containers sharing one make their systemds trample each other's units.
+  const cgroups = plan.hosts.map((h) => readFileSync(`/proc/${containerInit(state.processes[h.name]) ?? 0}/cgroup`, 'utf8'));
+  assert.equal(new Set(cgroups).size, 3, cgroups.join('\n'));
 
   // Network safety: the root namespace has no address or route on the lab subnet, and no new interface.
   assert.deepEqual(rootEntriesIn(plan.subnet), []);
@@ -161,6 +169,19 @@ test('lab: up 3 hosts, SSH, network safety, offline bundle, faults, down leaves 
   await applyFault(state, lb0.name, 'thaw');
   assert.ok(await waitForSsh(plan, lb0, 20_000), 'lb0 back after thaw');
   assert.notEqual(procState(ref.pid), 'T');
+
+  // A second lab with a host of the same name coexists: its own namespaces, bridge and subnet; both answer.
+  const second = await labUp({ lab: SECOND_LAB, hosts: [{ name: 'lb0', address: `${SECOND_NET}.11` }] }, { sshTimeoutMs: 60_000 });
+  try {
+    const other = second.plan.hosts[0];
+    assert.ok(other);
+    assert.notEqual(other.netns, lb0.netns);
+    assert.equal((await sshRun(second.plan, other, 'hostname')).stdout.trim(), 'lb0');
+    assert.equal((await sshRun(plan, lb0, 'hostname')).code, 0);
+  } finally {
+    await labDown(SECOND_LAB);
+  }
+  assert.equal((await sshRun(plan, lb0, 'hostname')).code, 0, 'the first lab survives the second one going down');
 
   // A host shuts down cleanly: SIGTERM to nspawn makes its systemd halt, well before the SIGKILL fallback.
   const t0 = Date.now();

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE_PACKAGES, BASE_RECIPE, MASKED_UNITS, SSHD_DROPIN, baseKey } from '../../src/lab/base-image.js';
 import { aptConfig, bundleKey } from '../../src/lab/bundle.js';
+import { cgroupRoots } from '../../src/lab/hosts.js';
 
 test('the base cache key depends on suite, package set and recipe, not on package order', () => {
   const k = baseKey('bookworm', BASE_PACKAGES);
@@ -33,4 +34,15 @@ test("apt is isolated from this machine and resolves against the target's dpkg s
   assert.match(conf, /^Dir::Etc::Parts "\/tmp\/w\/apt.conf.d";$/m);
   assert.match(conf, /^Dir::Etc::PreferencesParts "\/tmp\/w\/preferences.d";$/m);
   assert.match(conf, /^APT::Install-Recommends "false";$/m);
+});
+
+test('cgroup roots: the cgroup2 mount and the v1 name=systemd hierarchy, nothing else', () => {
+  const mounts = [
+    'tmpfs /sys/fs/cgroup tmpfs rw,relatime,mode=755 0 0',
+    'cgroup /sys/fs/cgroup/memory cgroup rw,relatime,memory 0 0',
+    'cgroup /sys/fs/cgroup/systemd cgroup rw,relatime,name=systemd 0 0',
+    'cgroup2 /sys/fs/cgroup/unified cgroup2 rw,relatime 0 0',
+  ].join('\n');
+  assert.deepEqual(cgroupRoots(mounts), ['/sys/fs/cgroup/systemd', '/sys/fs/cgroup/unified']);
+  assert.deepEqual(cgroupRoots('cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid 0 0\n'), ['/sys/fs/cgroup']);
 });
