@@ -234,11 +234,17 @@ describe('apply e2e in the lab', { skip, timeout: 8 * 60_000 }, () => {
       assert.ok(Date.now() < deadline || kills >= 20, `only ${kills} kills within the time budget`);
       if (Date.now() > deadline) break;
       const { child, stdout, exited } = spawnApply(specs[i % 2]!);
-      // Kill once the apply is under way (after its first event), at a random point of a typical run (biased early,
-      // where the file writes are).
+      // Kill at a random step: after the k-th step-start (k uniform over a typical run's steps), plus 0-150 ms,
+      // so kills land inside file writes, reloads and verifies alike.
+      const k = 1 + Math.floor(Math.random() * 14);
       const started = Date.now();
-      while (!stdout().includes('"type":"plan"') && Date.now() - started < 20_000 && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
-      await new Promise((r) => setTimeout(r, Math.floor(Math.random() ** 2 * 1200)));
+      const stepStarts = (): number => stdout().split('"type":"step-start"').length - 1;
+      while (stepStarts() < k && !stdout().includes('"type":"done"') && Date.now() - started < 30_000 && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 150)));
+      if (stdout().includes('"type":"done"')) {
+        await exited;
+        continue;
+      }
       if (child.exitCode === null) {
         process.kill(child.pid!, 'SIGKILL');
         kills++;
