@@ -1032,6 +1032,17 @@ class Composer {
           this.err('HAP_UNKNOWN_BACKEND', `${p.kind} '${p.name}' refers to backend '${r.name}', which does not exist`, r.tok, didYouMeanHint(r.name, [...backends]) ?? 'declare the backend or fix the name');
         }
       }
+      // haproxy -c warns the same way ("missing timeouts for …"): without them idle connections are never closed.
+      const t = p.s.timeouts;
+      const missing = [
+        ...(p.kind !== 'backend' && !t.clientMs ? ['client'] : []),
+        // Like HAProxy, the server side is only checked when there are servers.
+        ...(p.kind !== 'frontend' && p.servers.length > 0 && !t.connectMs ? ['connect'] : []),
+        ...(p.kind !== 'frontend' && p.servers.length > 0 && !t.serverMs ? ['server'] : []),
+      ];
+      if (missing.length > 0) {
+        this.sink.warning('HAP_MISSING_TIMEOUTS', `${p.kind} '${p.name}' has no ${missing.map((m) => `timeout ${m}`).join(', ')}`, this.file, p.nameTok, 'set them in the section or in its defaults section (0 or absent means never)');
+      }
       if (p.kind !== 'backend' && p.binds.length === 0) {
         this.sink.warning('HAP_NO_BIND', `${p.kind} '${p.name}' has no bind line: it receives no traffic`, this.file, p.nameTok, 'add `bind <address>:<port>` or make it a backend');
       }

@@ -207,7 +207,7 @@ backend be
 backend be
 `);
     assert.deepEqual(codes(diagnostics, 'error').sort(), ['HAP_DUPLICATE_PROXY', 'HAP_KEYWORD_NOT_ALLOWED', 'HAP_UNKNOWN_BACKEND', 'HAP_UNKNOWN_BACKEND']);
-    assert.deepEqual(codes(diagnostics, 'warning'), ['HAP_NO_BIND']);
+    assert.deepEqual(codes(diagnostics, 'warning'), ['HAP_MISSING_TIMEOUTS', 'HAP_NO_BIND']);
     const hint = diagnostics.find((d) => d.code === 'HAP_UNKNOWN_BACKEND' && d.line === 3)?.hint;
     assert.match(hint ?? '', /'be'/);
   });
@@ -233,7 +233,7 @@ describe('conditional blocks (.if/.elif/.else/.endif)', () => {
 .endif
 `, { env: { VIP: '10.0.0.1' } });
     assert.deepEqual(config.backends[0]?.servers.map((x) => x.name), ['a']);
-    assert.deepEqual(diagnostics.filter((d) => d.severity !== 'info').map((d) => [d.code, d.severity, d.line]), [['HAP_WARNING', 'warning', 15]]);
+    assert.deepEqual(diagnostics.filter((d) => d.severity !== 'info').map((d) => [d.code, d.severity, d.line]), [['HAP_WARNING', 'warning', 15], ['HAP_MISSING_TIMEOUTS', 'warning', 1]]);
   });
 
   test('unbalanced directives are errors', () => {
@@ -288,6 +288,24 @@ backend be
 });
 
 describe('timeouts and numbers', () => {
+  test('missing client/connect/server timeouts warn as haproxy -c does (server side only with servers)', () => {
+    const { diagnostics } = parse(`frontend fe
+    bind :6443
+    default_backend be
+backend be
+    timeout connect 5s
+    server a 10.0.0.1:6443
+backend empty
+listen l
+    bind :1
+    timeout client 1m
+`);
+    assert.deepEqual(
+      diagnostics.filter((d) => d.code === 'HAP_MISSING_TIMEOUTS').map((d) => [d.line, d.message]),
+      [[1, "frontend 'fe' has no timeout client"], [4, "backend 'be' has no timeout server"]],
+    );
+  });
+
   test('units: ms by default, us, s, m, h, d', () => {
     assert.equal(parseHaproxyTime('5000'), 5000);
     assert.equal(parseHaproxyTime('100ms'), 100);
