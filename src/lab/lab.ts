@@ -8,7 +8,7 @@ import { bootHost, mountOverlay, removeCgroups, unmountOverlay, writeIdentity } 
 import { netnsPrefix } from './names.js';
 import { createHostNetwork, createSwitch, createTaskbox, deleteNetns, labNetnsList, netnsIdentity, portState, rootNetworks } from './network.js';
 import { checkClashes, planLab, type HostPlan, type LabInput, type LabPlan } from './plan.js';
-import { pidsInNetns, signal, waitGone } from './procs.js';
+import { isAlive, pidsInNetns, signal, waitGone } from './procs.js';
 import { must } from './run.js';
 import { waitForSsh } from './ssh.js';
 import { labsRoot, listLabs, readState, writeState, type LabState } from './state.js';
@@ -144,7 +144,8 @@ export interface HostStatus {
 
 export interface LabStatus {
   lab: string;
-  phase: LabState['phase'];
+  /** `interrupted`: the `lab up` that was creating it is gone (killed); `lab down` removes what it made. */
+  phase: LabState['phase'] | 'interrupted';
   subnet: string;
   createdAt: string;
   stateFile: string;
@@ -159,7 +160,7 @@ export async function labStatus(state: LabState): Promise<LabStatus> {
   const p = state.plan;
   return {
     lab: p.lab,
-    phase: state.phase,
+    phase: state.phase === 'creating' && !isAlive(state.creator) ? 'interrupted' : state.phase,
     subnet: p.subnet,
     createdAt: state.createdAt,
     stateFile: p.stateFile,

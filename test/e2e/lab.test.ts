@@ -228,6 +228,10 @@ loadBalancer:
   assert.ok(state, 'lab up wrote its state before being killed');
   assert.ok(Object.values(state.processes).some((p) => p && isAlive(p.pid)), 'hosts were running when up was killed');
 
+  const before = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/entry.ts'), 'lab', 'status', '--name', KILLED_LAB, '--output', 'json'], { encoding: 'utf8', cwd: ROOT });
+  assert.equal(before.status, 0, before.stderr);
+  assert.equal((JSON.parse(before.stdout) as { phase: string }[])[0]?.phase, 'interrupted');
+
   const down = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/entry.ts'), 'lab', 'down', '--name', KILLED_LAB], { encoding: 'utf8', cwd: ROOT });
   assert.equal(down.status, 0, down.stderr);
   assert.deepEqual(leftovers(KILLED_LAB, state), []);
