@@ -399,6 +399,7 @@ class Composer {
     } else if ((toks[2]?.value === 'from' || toks[1]?.value === 'from') && !fromTok) {
       this.err('HAP_MISSING_ARG', "'from' needs the name of a defaults section", toks[toks.length - 1] as Token);
     }
+    if (base && (kind !== 'defaults' || fromTok)) this.noteDefaultsUse(base, fromTok !== undefined && this.named.get(fromTok.value) === base, name ?? kw);
     if (kind === 'defaults') {
       // A new defaults section resets everything, unless it inherits with `from` (manual §4).
       const s = fromTok && base ? cloneSettings(base) : emptySettings();
@@ -427,6 +428,27 @@ class Composer {
       useBackends: [],
       servers: [],
     };
+  }
+
+  /** How each defaults section is used: HAProxy complains when one is used both with `from` and implicitly. */
+  private readonly defaultsUse = new Map<Settings, { explicit: boolean; implicit: boolean; warned: boolean }>();
+
+  private noteDefaultsUse(d: Settings, explicit: boolean, at: Token): void {
+    const u = this.defaultsUse.get(d) ?? { explicit: false, implicit: false, warned: false };
+    this.defaultsUse.set(d, u);
+    if (explicit) u.explicit = true;
+    else u.implicit = true;
+    const name = [...this.named].find(([, v]) => v === d)?.[0];
+    if (u.explicit && u.implicit && !u.warned && name !== undefined) {
+      u.warned = true;
+      this.sink.warning(
+        'HAP_DEFAULTS_MIXED',
+        `defaults section '${name}' is used both with 'from' and implicitly`,
+        this.file,
+        at,
+        'HAProxy reports it; add a last defaults section that no proxy names, or always write `from`',
+      );
+    }
   }
 
   private globalLine(toks: Token[]): void {

@@ -159,6 +159,13 @@ backend be3
     assert.deepEqual([b3?.mode, b3?.timeouts.clientMs, b3?.retries], ['tcp', 4 * 3600_000, 5]);
   });
 
+  test('a named defaults section used both with `from` and implicitly warns, as HAProxy does', () => {
+    const { diagnostics } = parse('defaults a\n    mode tcp\nbackend one from a\nbackend two\n');
+    const w = diagnostics.find((d) => d.code === 'HAP_DEFAULTS_MIXED');
+    assert.deepEqual([w?.severity, w?.line, w?.col], ['warning', 4, 9]);
+    assert.equal(parse('defaults a\n    mode tcp\nbackend one from a\ndefaults\nbackend two\n').diagnostics.some((d) => d.code === 'HAP_DEFAULTS_MIXED'), false);
+  });
+
   test('`from` naming no defaults section is an error with a hint', () => {
     const { diagnostics } = parse(`defaults apis
     mode tcp

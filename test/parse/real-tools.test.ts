@@ -52,6 +52,7 @@ const HAPROXY_CASES: [string, string, boolean, string?, Record<string, string>?]
   ['conditional blocks', `.if version_atleast(2.4)\n${LISTEN}.else\n    nonsense here\n.endif\nbackend be\n.if defined(NOPE) || streq(a,b)\n    nonsense\n.elif !defined(NOPE) && strneq(a,b)\n    server a 10.0.0.1:6443 check\n.else\n    nonsense\n.endif\n`, true],
   ['.alert', `${LISTEN}backend be\n.if version_atleast(2.0)\n.alert "not supported"\n.endif\n`, false, 'HAP_ALERT'],
   ['unclosed .if', `${LISTEN}backend be\n.if 1\n`, false, 'HAP_BAD_CONDITIONAL'],
+  ['defaults used with from and implicitly (an ALERT, yet exit 0)', `defaults a\n    mode tcp\n    timeout client 1s\n    timeout connect 1s\n    timeout server 1s\nfrontend fe from a\n    bind 127.0.0.1:16443\n    default_backend be\nbackend be\n    server s 10.0.0.1:6443\n`, true],
   ['unterminated quote', `${LISTEN}    stats auth "admin:pw\nbackend be\n`, false, 'HAP_UNTERMINATED_QUOTE'],
   ['server without address', `${LISTEN}backend be\n    server lonely\n`, false, 'HAP_SERVER_NO_ADDRESS'],
   ['unknown default_backend', `${LISTEN}backend bee\n`, false, 'HAP_UNKNOWN_BACKEND'],
