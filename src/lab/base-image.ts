@@ -4,7 +4,7 @@ import { mkdir, open, readFile, readdir, rename, rm, stat, symlink, unlink, writ
 import { join } from 'node:path';
 import { EnvironmentError } from '../diag/errors.js';
 import { debianMirrorFor, parseAptSources, type AptSource } from './apt-sources.js';
-import { must } from './run.js';
+import { run, tail } from './run.js';
 
 /**
  * The base root file system every lab host overlays: Debian minbase + systemd + sshd, built once with
@@ -113,7 +113,9 @@ export async function ensureBaseImage(opts: BaseImageOptions = {}): Promise<Base
     await mkdir(tmp, { recursive: true });
     opts.onProgress?.(`building the base image (debootstrap ${suite} from ${mirror}; once, cached in ${dir})`);
     try {
-      await must(['debootstrap', '--variant=minbase', `--include=${packages.join(',')}`, suite, join(tmp, 'rootfs'), mirror], { timeoutMs: 30 * 60_000 });
+      const r = await run(['debootstrap', '--variant=minbase', `--include=${packages.join(',')}`, suite, join(tmp, 'rootfs'), mirror], { timeoutMs: 30 * 60_000 });
+      if (r.code !== 0)
+        throw new EnvironmentError(`debootstrap of ${suite} from ${mirror} failed (exit ${r.code ?? r.signal ?? '?'}): ${tail(r.stderr || r.stdout, 3)}`, `check that ${mirror} is reachable from this machine (apt-get update), then run the command again`);
       await postProcess(join(tmp, 'rootfs'));
       const manifest = { key, suite, packages: [...packages].sort(), recipe: BASE_RECIPE, mirror, builtAt: new Date().toISOString() };
       await writeFile(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');

@@ -1,4 +1,5 @@
-import { EnvironmentError } from '../diag/errors.js';
+import { didYouMean } from '../diag/diagnostic.js';
+import { EnvironmentError, InputError } from '../diag/errors.js';
 import { bootHost, cgroupPids } from './hosts.js';
 import { netnsIdentity, setHostNic, setPort } from './network.js';
 import type { HostPlan } from './plan.js';
@@ -12,7 +13,13 @@ export type Fault = (typeof FAULTS)[number];
 
 export function hostOf(state: LabState, name: string): HostPlan {
   const h = state.plan.hosts.find((x) => x.name === name);
-  if (!h) throw new EnvironmentError(`lab "${state.plan.lab}" has no host "${name}"`, `hosts: ${state.plan.hosts.map((x) => x.name).join(', ')}`);
+  if (!h) {
+    const names = state.plan.hosts.map((x) => x.name);
+    const close = didYouMean(name, names);
+    throw new InputError([
+      { code: 'LAB_UNKNOWN_HOST', severity: 'error', message: `lab "${state.plan.lab}" has no host "${name}"`, hint: `${close ? `did you mean ${close}? ` : ''}hosts: ${names.join(', ')}` },
+    ]);
+  }
   return h;
 }
 
