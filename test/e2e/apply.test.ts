@@ -192,6 +192,36 @@ describe('apply e2e in the lab', { skip, timeout: 8 * 60_000 }, () => {
     assert.equal(out('lb0', 'ls -a /etc/keepalived | grep -c kubeha-tmp || true').trim(), '0');
   });
 
+  it('a HAProxy config change is a hitless reload: a watch through the VIP keeps streaming', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubeha-apply-reload-'));
+    const changed = join(dir, 'small.yaml');
+    // Only haproxy.cfg changes (health-check interval): apply reloads HAProxy and nothing else.
+    writeFileSync(changed, readFileSync(SPEC, 'utf8').replace('inter: 1s, fall: 2, rise: 2', 'inter: 3s, fall: 2, rise: 2'));
+    const watch = spawn('ip', ['netns', 'exec', lab.taskbox.netns, 'curl', '-skN', '--max-time', '60', `https://${VIP}:6443/watch`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let lines = 0;
+    watch.stdout.on('data', (d: Buffer) => (lines += d.toString().split('\n').length - 1));
+    const closed = new Promise<number | null>((res) => watch.on('exit', (code) => res(code)));
+    try {
+      for (let i = 0; i < 100 && lines < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(lines >= 2, 'the watch streams through the VIP');
+      const starts = Object.fromEntries(LBS.map((lb) => [lb, out(lb, 'systemctl show -p ActiveEnterTimestampMonotonic --value haproxy keepalived')]));
+      const r = apply([], changed);
+      assert.equal(r.code, 0, r.stderr);
+      const kinds = r.events.flatMap((e) => (e.type === 'step-done' && e.changed ? [e.step] : []));
+      assert.deepEqual([...new Set(kinds)].sort(), ['files:/etc/haproxy/haproxy.cfg', 'services:haproxy.service:reload']);
+      const before = lines;
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(watch.exitCode, null, 'the watch connection survived the reload');
+      assert.ok(lines > before, 'and kept receiving events');
+      // A reload, not a restart: the units' start times did not change.
+      for (const lb of LBS) assert.equal(out(lb, 'systemctl show -p ActiveEnterTimestampMonotonic --value haproxy keepalived'), starts[lb]);
+    } finally {
+      watch.kill('SIGTERM');
+      await closed;
+    }
+    assert.equal(apply().code, 0);
+  });
+
   /** `kubeha apply` run directly inside the taskbox (no re-exec hop), so that the PID we kill is kubeha itself. */
   function spawnApply(spec: string, extra: string[] = []): { child: ChildProcess; stdout: () => string; exited: Promise<number | null> } {
     const child = spawn('ip', ['netns', 'exec', lab.taskbox.netns, process.execPath, '--import', 'tsx', join(ROOT, 'src/cli/entry.ts'), 'apply', spec, '--yes', '--bundle', bundle, '--state-dir', STATE, '--output', 'json', ...extra], {
