@@ -89,6 +89,13 @@ interface Line {
   tokens: Token[];
 }
 
+/** A line after parameter substitution; `from[i]`/`to[i]`: the span of the original line character i came from. */
+interface Substituted {
+  text: string;
+  from: number[];
+  to: number[];
+}
+
 class Reader {
   private readonly vars = new Map<string, string>();
 
@@ -174,31 +181,65 @@ class Reader {
     }
   }
 
-  private substitute(s: string, file: string, lineNo: number): string {
-    if (this.vars.size === 0 || !s.includes('$')) return s;
-    let cur = s;
+  /**
+   * Parameter substitution, keeping for every character of the result the span of the original line it came from
+   * (a substituted value maps to its `$NAME`), so that columns stay true to the file.
+   */
+  private substitute(s: string, file: string, lineNo: number): Substituted {
+    const identity = (): Substituted => ({ text: s, from: [...s].map((_, k) => k), to: [...s].map((_, k) => k + 1) });
+    if (this.vars.size === 0 || !s.includes('$')) return identity();
+    let cur = identity();
+    const re = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)(?=\s|$)/g;
     for (let depth = 0; depth < MAX_SUBST_DEPTH; depth++) {
       let changed = false;
-      cur = cur.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)(?=\s|$)/g, (m: string, a?: string, b?: string) => {
-        const v = this.vars.get((a ?? b) as string);
-        if (v === undefined) return m;
+      let text = '';
+      const from: number[] = [];
+      const to: number[] = [];
+      let last = 0;
+      const copy = (a: number, b: number): void => {
+        text += cur.text.slice(a, b);
+        for (let k = a; k < b; k++) {
+          from.push(cur.from[k] ?? 0);
+          to.push(cur.to[k] ?? 0);
+        }
+      };
+      for (const m of cur.text.matchAll(re)) {
+        const v = this.vars.get((m[1] ?? m[2]) as string);
+        if (v === undefined) continue;
         changed = true;
-        return v;
-      });
-      if (!changed) return cur;
-      // A value that contains its own name grows with every round: stop before it eats the memory.
-      if (cur.length > MAX_SUBST_LENGTH) {
-        this.sink.error('KA_SUBSTITUTION_TOO_LONG', `parameter substitution makes this line longer than ${MAX_SUBST_LENGTH} characters`, file, { line: lineNo, col: 1, length: s.length }, 'a parameter probably refers to itself');
-        return s;
+        const a = m.index;
+        const b = a + m[0].length;
+        copy(last, a);
+        text += v;
+        for (let k = 0; k < v.length; k++) {
+          from.push(cur.from[a] ?? 0);
+          to.push(cur.to[b - 1] ?? 0);
+        }
+        last = b;
+        // A value that contains its own name grows with every round: stop before it eats the memory.
+        if (text.length > MAX_SUBST_LENGTH) {
+          this.sink.error('KA_SUBSTITUTION_TOO_LONG', `parameter substitution makes this line longer than ${MAX_SUBST_LENGTH} characters`, file, { line: lineNo, col: 1, length: s.length }, 'a parameter probably refers to itself');
+          return identity();
+        }
       }
+      if (!changed) return cur;
+      copy(last, cur.text.length);
+      cur = { text, from, to };
     }
     this.sink.error('KA_SUBSTITUTION_LOOP', 'parameter substitution does not terminate', file, { line: lineNo, col: 1, length: s.length });
     return cur;
   }
 
-  /** Words of one line. Substitution happens first, so columns are those of the line as written when nothing was substituted. */
+  /** Words of one line, after substitution; positions are those of the line as written. */
   private lex(raw: string, file: string, line: number): Token[] {
-    const s = this.substitute(raw, file, line);
+    const sub = this.substitute(raw, file, line);
+    const s = sub.text;
+    /** Column and length in the original line of the characters [a, b) of the substituted one. */
+    const span = (a: number, b: number): { col: number; length: number } => {
+      const start = sub.from[a] ?? raw.length;
+      const end = sub.to[Math.max(a, b - 1)] ?? raw.length;
+      return { col: start + 1, length: Math.max(1, end - start) };
+    };
     const tokens: Token[] = [];
     let i = 0;
     while (i < s.length) {
@@ -210,18 +251,18 @@ class Reader {
       if (c === '#' || c === '!') break;
       const start = i;
       if (c === '{' || c === '}') {
-        tokens.push({ value: c, line, col: i + 1, length: 1, quoted: false });
+        tokens.push({ value: c, line, ...span(i, i + 1), quoted: false });
         i++;
         continue;
       }
       if (c === '"') {
         const end = s.indexOf('"', i + 1);
         if (end < 0) {
-          this.sink.error('KA_UNTERMINATED_QUOTE', 'unterminated double quote', file, { line, col: i + 1, length: s.length - i }, 'close the string with " on the same line');
-          tokens.push({ value: s.slice(i + 1), line, col: i + 1, length: s.length - i, quoted: true });
+          this.sink.error('KA_UNTERMINATED_QUOTE', 'unterminated double quote', file, { line, ...span(i, s.length) }, 'close the string with " on the same line');
+          tokens.push({ value: s.slice(i + 1), line, ...span(i, s.length), quoted: true });
           break;
         }
-        tokens.push({ value: s.slice(i + 1, end), line, col: start + 1, length: end + 1 - start, quoted: true });
+        tokens.push({ value: s.slice(i + 1, end), line, ...span(start, end + 1), quoted: true });
         i = end + 1;
         continue;
       }
@@ -233,7 +274,7 @@ class Reader {
       }
       // Never loop in place, whatever the character.
       if (i === start) i++;
-      tokens.push({ value: s.slice(start, i), line, col: start + 1, length: i - start, quoted: false });
+      tokens.push({ value: s.slice(start, i), line, ...span(start, i), quoted: false });
     }
     return tokens;
   }

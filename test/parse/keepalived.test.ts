@@ -242,6 +242,30 @@ vrrp_instance VI_1 {
     assert.ok(diagnostics.some((d) => d.code === 'KA_UNKNOWN_TRACKER'));
   });
 
+  test('positions after substitution point at the reference as written', () => {
+    const { diagnostics } = parse(`$PEER=10.0.0.300
+$W=-300
+vrrp_script chk {
+    script /bin/true
+}
+vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 9
+    unicast_peer {
+        $PEER
+    }
+    track_script {
+        chk weight \${W} noreverse
+        chk weight 1 sideways
+    }
+}
+`);
+    assert.deepEqual(
+      errors(diagnostics).map((d) => [d.code, d.line, d.col, d.length]),
+      [['KA_BAD_ADDRESS', 10, 9, 5], ['KA_BAD_NUMBER', 13, 20, 4], ['KA_BAD_VALUE', 14, 22, 8]],
+    );
+  });
+
   test('@id and @^id lines follow the config-id; unknown config-id drops @id lines', () => {
     const text = `global_defs {
     @lb1 router_id one
