@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { EnvironmentError, InputError } from '../diag/errors.js';
 import { ensureBaseImage } from './base-image.js';
 import { powerState, stopHost, type PowerState } from './faults.js';
@@ -214,8 +214,13 @@ export async function labDown(lab: string, opts: { graceMs?: number } = {}): Pro
       await deleteNetns(n);
       done.push(`netns ${n}`);
     }
-    await rm(plan.dir, { recursive: true, force: true });
-    done.push(`state ${plan.dir}`);
+    // The state file names the directory: remove it only when it is where labs live, never anything else.
+    if (plan.dir === join(labsRoot(), lab) || plan.dir.endsWith(`/kubeha/labs/${lab}`)) {
+      await rm(plan.dir, { recursive: true, force: true });
+      done.push(`state ${plan.dir}`);
+    } else {
+      throw new EnvironmentError(`lab "${lab}": not removing ${plan.dir}, which is not a lab directory`, `remove it by hand if it is yours; KUBEHA_LAB_ROOT is ${labsRoot()}`);
+    }
   } else {
     // No state (never written, or already removed): still remove any namespace carrying the lab's prefix.
     const present = await readdir('/run/netns').catch(() => [] as string[]);
