@@ -85,6 +85,8 @@ interface Settings {
   timeouts: Timeouts;
   check?: CheckOption;
   httpSend?: { method?: string; path?: string; version?: string; host?: string };
+  /** `http-check connect [port N] [ssl] …`: the check's own connection (2.2+); `ssl` makes it TLS. */
+  httpConnect?: { ssl: boolean };
   httpExpect?: string;
   tcpSteps: string[];
   redispatch?: boolean;
@@ -701,6 +703,11 @@ class Composer {
       p.ownHttpRules = true;
       delete s.httpSend;
       delete s.httpExpect;
+      delete s.httpConnect;
+    }
+    if (verb.value === 'connect') {
+      s.httpConnect = { ssl: toks.slice(2).some((t) => t.value === 'ssl') };
+      return;
     }
     if (verb.value === 'send') {
       const send: NonNullable<Settings['httpSend']> = {};
@@ -1017,7 +1024,7 @@ class Composer {
           type: 'http',
           method: send.method ?? c.method,
           path: send.path ?? c.path,
-          ssl: servers.some((x) => x.check && x.checkSsl),
+          ssl: (s.httpConnect?.ssl ?? false) || servers.some((x) => x.check && x.checkSsl),
         };
         if (s.httpExpect !== undefined) hc.expect = s.httpExpect;
         if (version !== undefined) hc.version = version;

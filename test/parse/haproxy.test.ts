@@ -374,6 +374,21 @@ describe('health checks', () => {
     assert.equal(config.backends[0]?.servers[0]?.verify, 'none');
   });
 
+  test('`http-check connect ssl` makes the HTTP check TLS (the kubeadm HA guide writes it so)', () => {
+    const { config, diagnostics } = parse(`backend be
+    option httpchk
+    http-check connect ssl
+    http-check send meth GET uri /healthz
+    http-check expect status 200
+    server m1 10.0.0.21:6443 check verify none
+`);
+    assert.deepEqual(errors(diagnostics), []);
+    assert.deepEqual(config.backends[0]?.healthCheck, { type: 'http', method: 'GET', path: '/healthz', ssl: true, expect: 'status 200' });
+    assert.equal(config.backends[0]?.servers[0]?.checkSsl, false);
+    const plain = parse('backend be\n    option httpchk\n    http-check connect port 6443\n    server m1 10.0.0.21:6443 check\n');
+    assert.equal(plain.config.backends[0]?.healthCheck.type === 'http' && plain.config.backends[0].healthCheck.ssl, false);
+  });
+
   test('tcp-check rules, ssl-hello-chk, other check options, redispatch on/off, retries', () => {
     assert.deepEqual(be('    option tcp-check\n    tcp-check connect port 6443 ssl\n    tcp-check expect string ok').config.backends[0]?.healthCheck, {
       type: 'tcp-check',
