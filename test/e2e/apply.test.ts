@@ -222,6 +222,25 @@ describe('apply e2e in the lab', { skip, timeout: 8 * 60_000 }, () => {
     assert.equal(apply().code, 0);
   });
 
+  it('analyze --from collects what the hosts run, analyses it, and reports a hand edit as drift', () => {
+    const clean = kubeha(['analyze', '--from', SPEC, '--state-dir', STATE, '--output', 'json']);
+    assert.ok(clean.status === 0 || clean.status === 1, clean.stderr);
+    const report = JSON.parse(clean.stdout) as { findings: { rule: string; host?: string }[]; scenarios: unknown[] };
+    assert.ok(report.scenarios.length > 0, 'the running configs were analysed');
+    assert.deepEqual(report.findings.filter((f) => f.rule.startsWith('drift')), []);
+    out('lb1', "cp -p /etc/haproxy/haproxy.cfg /root/haproxy.cfg.keep && echo '# edited by hand' >> /etc/haproxy/haproxy.cfg");
+    try {
+      const drift = kubeha(['analyze', '--from', SPEC, '--state-dir', STATE, '--output', 'json']);
+      const r = JSON.parse(drift.stdout) as { findings: { rule: string; host?: string; file?: string }[] };
+      assert.deepEqual(
+        r.findings.filter((f) => f.rule.startsWith('drift')).map((f) => [f.rule, f.host, f.file]),
+        [['drift', 'lb1', '/etc/haproxy/haproxy.cfg']],
+      );
+    } finally {
+      out('lb1', 'mv /root/haproxy.cfg.keep /etc/haproxy/haproxy.cfg');
+    }
+  });
+
   /** `kubeha apply` run directly inside the taskbox (no re-exec hop), so that the PID we kill is kubeha itself. */
   function spawnApply(spec: string, extra: string[] = []): { child: ChildProcess; stdout: () => string; exited: Promise<number | null> } {
     const child = spawn('ip', ['netns', 'exec', lab.taskbox.netns, process.execPath, '--import', 'tsx', join(ROOT, 'src/cli/entry.ts'), 'apply', spec, '--yes', '--bundle', bundle, '--state-dir', STATE, '--output', 'json', ...extra], {
