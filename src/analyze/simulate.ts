@@ -11,12 +11,13 @@
 import type { Backend, HaModel, ModelHost } from '../model/types.js';
 import type { Scenario } from './types.js';
 import { backendOf, backendState, haproxyDetectMs } from './reach.js';
-import { classifyScript, trackerPasses, type TrackerClass } from './trackers.js';
+import { classifyScript, classifyTrackFile, trackerPasses, type TrackerClass } from './trackers.js';
 import {
   best,
   clampPriority,
   nopreemptEffective,
   effectiveAdvertS,
+  fileTrackerEffect,
   masterDownMs,
   skewMs,
   trackerDelta,
@@ -71,8 +72,17 @@ export interface TrackerUse {
   weight: number;
   reverse: boolean;
   cls: TrackerClass;
-  /** Time to notice a change, in ms (interval × fall, or the track_process delay). */
+  /** Time to notice a change, in ms (interval × fall, the track_process delay; 0 for a track_file: inotify). */
   detectMs: number;
+  /** A track_file: the number keepalived reads while the tracked thing passes, and after it failed. */
+  fileValues?: { passing: number; failing: number };
+}
+
+/** What a tracker does to its instance's priority in a state: the priority change, or FAULT. */
+export function trackerEffect(use: TrackerUse, passing: boolean): { delta: number; fault: boolean } {
+  if (use.cls.kind === 'disabled') return { delta: 0, fault: false };
+  if (use.fileValues) return fileTrackerEffect(passing ? use.fileValues.passing : use.fileValues.failing, use.weight, use.reverse);
+  return { delta: trackerDelta(use.weight, use.reverse, passing), fault: trackerFaults(use.weight, use.reverse, passing) };
 }
 
 /** The trackers that act on an instance (a vrrp_script no track_script names has no effect). */
@@ -103,6 +113,13 @@ export function trackersOf(model: HaModel, m: Member): TrackerUse[] {
           : { kind: 'always-passes', detail: `track_process ${proc}: not a process we simulate failing` };
     out.push({ name: ref.name, weight: ref.weight ?? p.weight, reverse: ref.weightReverse ?? false, cls, detectMs: Math.round((p.delayS ?? 0) * 1000) });
   }
+  for (const ref of m.inst.trackFiles) {
+    const tf = m.ka.trackFiles[ref.name];
+    if (!tf) continue;
+    const c = classifyTrackFile(m.host, tf);
+    // vrrp_alloc_track_file: the instance's `weight N [reverse]` replaces the block's weight; reverse is kept unless given.
+    out.push({ name: ref.name, weight: ref.weight ?? tf.weight, reverse: (ref.weightReverse ?? false) || (tf.weightReverse ?? false), cls: c.cls, detectMs: c.detectMs, fileValues: c.values });
+  }
   return out;
 }
 
@@ -124,9 +141,9 @@ export function instanceState(model: HaModel, m: Member, w: World): InstanceStat
   let total = m.inst.priority;
   let fault = false;
   for (const t of trackers) {
-    if (t.use.cls.kind === 'disabled') continue;
-    total += trackerDelta(t.use.weight, t.use.reverse, t.passing);
-    if (trackerFaults(t.use.weight, t.use.reverse, t.passing)) fault = true;
+    const e = trackerEffect(t.use, t.passing);
+    total += e.delta;
+    if (e.fault) fault = true;
   }
   return { m, running, fault, prio: clampPriority(m.inst.priority, total), trackers };
 }
@@ -351,11 +368,16 @@ function describeState(s: InstanceState): string {
   if (!s.running) return `${s.m.host.name}: keepalived not running`;
   const parts = s.trackers
     .filter((t) => t.use.cls.kind !== 'disabled')
-    .map((t) => `${t.use.name} ${t.passing ? 'passes' : 'fails'}${t.use.weight !== 0 ? ` (weight ${t.use.weight > 0 ? '+' : ''}${t.use.weight}${t.use.reverse ? ' reverse' : ''})` : ''}`);
+    .map((t) => {
+      const file = t.use.fileValues ? `reads ${t.passing ? t.use.fileValues.passing : t.use.fileValues.failing}` : '';
+      const weight = t.use.weight !== 0 ? `weight ${t.use.weight > 0 ? '+' : ''}${t.use.weight}${t.use.reverse ? ' reverse' : ''}` : '';
+      const extra = [file, weight].filter(Boolean).join(', ');
+      return `${t.use.name} ${t.passing ? 'passes' : 'fails'}${extra ? ` (${extra})` : ''}`;
+    });
   return `${s.m.host.name}: ${s.fault ? 'FAULT' : `priority ${s.prio}`}${parts.length > 0 ? ` [${parts.join(', ')}]` : ''}`;
 }
 
-const NOTED_KINDS = new Set(['unknown', 'always-fails', 'disabled', 'apiserver-local']);
+const NOTED_KINDS = new Set(['unknown', 'always-fails', 'disabled', 'apiserver-local', 'static']);
 
 function vrrpNote(e: Election, none: Election | undefined, failure: string): string {
   const states = e.states.map(describeState).join(', ');
@@ -370,6 +392,29 @@ function vrrpNote(e: Election, none: Election | undefined, failure: string): str
   const moved =
     before === after ? `VIP stays on ${after}` : e.holders.length > 1 ? `VIP held by ${e.holders.join(' and ')}` : `VIP moves ${before || 'nowhere'} → ${after}`;
   return `${moved} (${states})`;
+}
+
+/**
+ * When the old master gives way, in ms after the failure: its trackers change state one by one (each after its own
+ * detection time: interval × fall for a script, none for a track_file written by a unit hook); it enters FAULT at the
+ * first change that faults it, and is preempted once its priority falls below the new master's `rival` priority.
+ */
+function detectionMs(after: InstanceState, before: InstanceState, rival: number): number {
+  const changed = after.trackers.filter((t, i) => before.trackers[i]?.passing !== t.passing).sort((a, b) => a.use.detectMs - b.use.detectMs);
+  const slowest = Math.max(0, ...changed.map((t) => t.use.detectMs));
+  for (const t of changed) {
+    const at = t.use.detectMs;
+    let total = after.m.inst.priority;
+    let fault = false;
+    for (const [i, u] of after.trackers.entries()) {
+      const switched = changed.includes(u) && u.use.detectMs <= at;
+      const e = trackerEffect(u.use, switched ? u.passing : (before.trackers[i]?.passing ?? u.passing));
+      total += e.delta;
+      fault ||= e.fault;
+    }
+    if (fault || clampPriority(after.m.inst.priority, total) < rival) return at;
+  }
+  return slowest;
 }
 
 /** The predicted time during which new connections fail, in ms, for a scenario whose end state is reachable. */
@@ -387,10 +432,7 @@ function outageMs(ctx: Ctx, w: World, none: Election | undefined, after: Electio
       const adv = effectiveAdvertS(newMaster.m.inst);
       const oldState = after.states.find((s) => s.m === oldHolder.m);
       const noneState = none.states.find((s) => s.m === oldHolder.m);
-      const detect = Math.max(
-        0,
-        ...(oldState?.trackers ?? []).filter((t, i) => noneState?.trackers[i]?.passing !== t.passing).map((t) => t.use.detectMs),
-      );
+      const detect = oldState && noneState ? detectionMs(oldState, noneState, newMaster.prio) : 0;
       // node-down: the backup waits the master-down interval. keepalived stop / FAULT: the old master
       // releases the VIP and sends priority 0, the backup takes over after its skew time. A priority
       // drop: the old master keeps the VIP until the backup's master-down timer expires.

@@ -2,7 +2,7 @@
  * What a keepalived tracker really tests, read from its command line (and the script body when the mirror
  * has it), and whether it passes in a given World. The classification decides which failures move the VIP.
  */
-import type { HaModel, KeepalivedConfig, ModelHost, VrrpScript } from '../model/types.js';
+import type { HaModel, KeepalivedConfig, ModelHost, TrackFile, UnitFileWrite, VrrpScript } from '../model/types.js';
 import { backendOf, backendState } from './reach.js';
 import { apiserverUp, frontendsOn, haproxyRunning, type World } from './world.js';
 
@@ -21,6 +21,8 @@ export type TrackerKind =
   | 'always-passes'
   /** keepalived disables it (script not found); it has no effect. */
   | 'disabled'
+  /** A track_file no simulated failure changes: its number counts the same in every scenario. */
+  | 'static'
   /** Unrecognised: assumed to test that HAProxy runs. */
   | 'unknown';
 
@@ -154,6 +156,98 @@ export function trackerPasses(model: HaModel, host: ModelHost, c: TrackerClass, 
       return false;
     case 'always-passes':
     case 'disabled':
+    case 'static':
       return true;
   }
+}
+
+// ---------- track_file ----------
+
+/**
+ * The number keepalived reads from a track file: `strtol(buf, NULL, 0)` of its first 127 bytes (leading blanks, a
+ * sign, 0x hex, 0 octal; text that is not a number reads as 0). A missing or empty file reads as 0 (track_file.c
+ * process_track_file; a deleted file: "Treat as though the value is 0").
+ */
+export function trackFileNumber(text: string | undefined): number {
+  if (text === undefined) return 0;
+  const m = /^[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(text.slice(0, 127));
+  if (!m) return 0;
+  const body = m[2] ?? '0';
+  const n = /^0[xX]/.test(body) ? parseInt(body.slice(2), 16) : body.length > 1 && body.startsWith('0') ? parseInt(body, 8) : parseInt(body, 10);
+  return m[1] === '-' ? -n : n;
+}
+
+/** The systemd unit that runs HAProxy. */
+export function isHaproxyUnit(unit: string): boolean {
+  return /^haproxy(@[^.]*)?\.service$/.test(unit);
+}
+
+/** A classified track_file: what it follows and the number keepalived reads while that passes and after it failed. */
+export interface TrackFileClass {
+  cls: TrackerClass;
+  values: { passing: number; failing: number };
+  /** Time from the failure to keepalived seeing the new number (inotify: none to speak of). */
+  detectMs: number;
+}
+
+function writtenValue(w: UnitFileWrite, haproxyActive: boolean): number | undefined {
+  switch (w.content.kind) {
+    case 'literal':
+      return trackFileNumber(w.content.value);
+    case 'deleted':
+      return 0;
+    case 'unit-state':
+      // Units other than HAProxy are not failed by any simulated scenario: they are active.
+      return trackFileNumber(!isHaproxyUnit(w.content.unit) || haproxyActive ? w.content.active : w.content.inactive);
+    case 'unknown':
+      return undefined;
+  }
+}
+
+/**
+ * What a track_file follows, from the unit hooks that write it (ModelHost.unitFileWrites):
+ * - written by haproxy.service's stop hook (ExecStopPost runs after a stop, a crash or a kill): it follows HAProxy,
+ *   and keepalived sees the change at once (inotify), no polling interval;
+ * - written by nobody (or by hooks no simulated failure runs): static. Its number is the mirror's copy of the file;
+ *   without one, the `init_file` value keepalived writes at start-up when the file is absent; else 0 (a missing
+ *   file reads as 0: track_file.c).
+ * Boot order: other units' start hooks, then haproxy.service's, then keepalived.service's (it starts after HAProxy).
+ */
+export function classifyTrackFile(host: ModelHost, tf: TrackFile): TrackFileClass {
+  const writes = (host.unitFileWrites ?? []).filter((w) => w.file === tf.file);
+  const copy = host.files[tf.file];
+  const base = copy !== undefined ? trackFileNumber(copy) : tf.init ? tf.init.value : 0;
+  const baseWhy = copy !== undefined ? "the mirror's copy of the file" : tf.init ? `init_file ${tf.init.value}: the file is not in the mirror, keepalived creates it` : 'the file is not in the mirror and a missing file reads as 0';
+  const apply = (ws: UnitFileWrite[], active: boolean, v: number): { v: number; unknown: UnitFileWrite[] } => {
+    const unknown: UnitFileWrite[] = [];
+    for (const w of ws) {
+      const n = writtenValue(w, active);
+      if (n === undefined) unknown.push(w);
+      else v = n;
+    }
+    return { v, unknown };
+  };
+  const starts = (pred: (u: string) => boolean): UnitFileWrite[] => writes.filter((w) => w.on === 'start' && pred(w.unit));
+  const other = (u: string): boolean => !isHaproxyUnit(u) && u !== 'keepalived.service';
+  let up = apply(starts(other), true, base);
+  up = apply(starts(isHaproxyUnit), true, up.v);
+  up = apply(starts((u) => u === 'keepalived.service'), true, up.v);
+  const stops = writes.filter((w) => w.on === 'stop' && isHaproxyUnit(w.unit));
+  const down = apply(stops, false, up.v);
+  const where = (ws: UnitFileWrite[]): string => [...new Set(ws.map((w) => `${w.unit} ${w.directive}`))].join(', ');
+  const unknown = [...up.unknown, ...down.unknown];
+  const unread = unknown.length > 0 ? `; kubeha cannot read what ${where(unknown)} writes (ignored)` : '';
+  if (stops.length > 0 && down.v !== up.v)
+    return {
+      cls: { kind: 'haproxy-process', detail: `track_file ${tf.file}: ${where(stops)} writes ${down.v} when HAProxy stops or dies (${up.v} while it runs); keepalived sees it at once (inotify)${unread}` },
+      values: { passing: up.v, failing: down.v },
+      detectMs: 0,
+    };
+  const why =
+    writes.length === 0
+      ? `no unit hook writes it; keepalived reads ${up.v} (${baseWhy})`
+      : stops.length === 0
+        ? `written by ${where(writes)}, but nothing writes it when HAProxy stops: it keeps ${up.v}`
+        : `${where(stops)} writes the same number (${up.v}) HAProxy's start left`;
+  return { cls: { kind: 'static', detail: `track_file ${tf.file}: ${why}${unread}` }, values: { passing: up.v, failing: up.v }, detectMs: 0 };
 }

@@ -65,6 +65,18 @@ export function trackerFaults(weight: number, reverse: boolean, passing: boolean
   return weight === 0 && passing === reverse;
 }
 
+/**
+ * What a track_file holding `value` does to an instance (keepalived track_file.c update_track_file_status,
+ * vrrp_track.c initialise_vrrp_file_tracking_priorities): weight 0: a non-zero number (zero with `reverse`) puts
+ * it in FAULT; otherwise value × weight (× −1 with `reverse`) is added, FAULT at −254 or below, at most +253.
+ */
+export function fileTrackerEffect(value: number, weight: number, reverse: boolean): { delta: number; fault: boolean } {
+  if (weight === 0) return { delta: 0, fault: (value !== 0) !== reverse };
+  const status = value * weight * (reverse ? -1 : 1);
+  if (status <= -254) return { delta: 0, fault: true };
+  return { delta: Math.min(253, status), fault: false };
+}
+
 /** `nopreempt` is cleared by keepalived when the initial state is MASTER or the priority is 255 (vrrp.c). */
 export function nopreemptEffective(inst: VrrpInstance): boolean {
   return inst.nopreempt && inst.state !== 'MASTER' && inst.priority !== PRIO_OWNER;

@@ -29,8 +29,38 @@ export interface ModelHost {
   apiserver?: { port: number; certSANs?: string[]; certFile?: string };
   /** sysctl values in effect (from /etc/sysctl.d and /etc/sysctl.conf). */
   sysctl: Record<string, string>;
-  /** Files present on the host that configs refer to (check scripts), path → content. */
+  /** Files present on the host that configs refer to (check scripts, track_file state files), path → content. */
   files: Record<string, string>;
+  /**
+   * The address this host's /etc/hosts gives the endpoint's domain (absent: no domain, or no entry: the host then
+   * uses DNS, assumed to answer the endpoint address). A control-plane host mapping it to 127.0.0.1 or to itself
+   * reaches its own apiserver without going through the load balancer.
+   */
+  endpointResolution?: { address: string; at?: SourceRef };
+  /** Files that systemd units write from their hooks (ExecStartPre=, ExecStopPost=, …), read from the unit files and drop-ins under /etc/systemd/system. */
+  unitFileWrites?: UnitFileWrite[];
+}
+
+/** "Unit X writes file F with content C when it starts / stops / reloads." */
+export interface UnitFileWrite {
+  /** `haproxy.service`. */
+  unit: string;
+  /** start: ExecStartPre/ExecStart/ExecStartPost (in that order); stop: ExecStop/ExecStopPost (also after a crash or kill); reload: ExecReload. */
+  on: 'start' | 'stop' | 'reload';
+  /** The directive as written (`ExecStopPost`). */
+  directive: string;
+  /** Absolute path. */
+  file: string;
+  /**
+   * literal: `echo 1 > F` (value without the trailing newline); deleted: `rm -f F`;
+   * unit-state: `if systemctl is-active U; then echo A; else echo B; fi > F`; unknown: written, content not understood.
+   */
+  content:
+    | { kind: 'literal'; value: string }
+    | { kind: 'deleted' }
+    | { kind: 'unit-state'; unit: string; active: string; inactive: string }
+    | { kind: 'unknown' };
+  at?: SourceRef;
 }
 
 export interface ExternalLb {
@@ -100,6 +130,8 @@ export interface Timeouts {
   checkMs?: number;
   /** `timeout client-fin` etc. kept by name. */
   other?: Record<string, number>;
+  /** Timeouts written without a unit (HAProxy reads milliseconds), by name (`client`, `client-fin`) → the text as written. */
+  unitless?: Record<string, string>;
 }
 
 export type HealthCheckKind =
@@ -222,7 +254,12 @@ export interface TrackProcess {
 export interface TrackFile {
   name: string;
   file: string;
+  /** The file's number × weight is added to the priority; weight 0: any non-zero number puts the instance in FAULT. */
   weight: number;
+  /** `weight N reverse`. */
+  weightReverse?: boolean;
+  /** `init_file [VALUE] [overwrite]`: keepalived writes VALUE (default 0) at start-up when the file is absent (always with overwrite). */
+  init?: { value: number; overwrite: boolean };
   at?: SourceRef;
 }
 

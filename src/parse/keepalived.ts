@@ -675,7 +675,16 @@ class Composer {
       } else if (n.key.value === 'weight') {
         const w = this.weightArgs(n, 0, -2147483647, 2147483647);
         if (w.weight !== undefined) f.weight = w.weight;
-      } else if (n.key.value !== 'init_file') this.unknownKeyword(n, `track_file ${f.name}`, ['file', 'weight', 'init_file']);
+        if (w.reverse) f.weightReverse = true;
+      } else if (n.key.value === 'init_file') {
+        // `init_file [VALUE] [overwrite]` (track_file.c track_file_init_handler): VALUE defaults to 0.
+        const init = { value: 0, overwrite: false };
+        for (const a of n.args) {
+          if (a.value === 'overwrite') init.overwrite = true;
+          else if (/^-?\d+$/.test(a.value)) init.value = Number(a.value);
+        }
+        f.init = init;
+      } else this.unknownKeyword(n, `track_file ${f.name}`, ['file', 'weight', 'init_file']);
     }
     if (f.file === '') this.err('KA_FILE_MISSING_ARG', `track_file '${f.name}' has no 'file' line`, b, name);
     this.config.trackFiles[f.name] = f;

@@ -1,12 +1,13 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
 import type { Diagnostic } from '../diag/diagnostic.js';
-import type { Endpoint, ExternalLb, HaModel, ModelHost } from '../model/types.js';
+import type { Endpoint, ExternalLb, HaModel, ModelHost, UnitFileWrite } from '../model/types.js';
 import type { FileSource } from './file-source.js';
 import { parseHaproxy } from './haproxy.js';
 import { isIpAddress } from './ip.js';
 import { parseKeepalived } from './keepalived.js';
 import { DiagnosticSink, dirname, parseIntStrict, resolvePath } from './sink.js';
 import { parseEnvFile, parseHostsFile, parseSysctl } from './sysctl.js';
+import { unitFileWrites } from './systemd.js';
 import { certificateSans } from './x509-sans.js';
 
 /**
@@ -38,6 +39,7 @@ export const MIRROR_PATHS = {
   hosts: '/etc/hosts',
   apiserverCert: '/etc/kubernetes/pki/apiserver.crt',
   haproxyEnv: ['/etc/default/haproxy', '/etc/sysconfig/haproxy'],
+  systemdDir: '/etc/systemd/system',
 } as const;
 
 const DEFAULT_APISERVER_PORT = 6443;
@@ -228,7 +230,14 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
           if (t !== undefined) mh.files[w] = t;
         }
       }
+      // track_file state files: their current content decides a tracker nobody writes.
+      for (const tf of Object.values(r.config.trackFiles)) {
+        const t = tf.file.startsWith('/') ? fs.readFile(p(tf.file)) : undefined;
+        if (t !== undefined) mh.files[tf.file] = t;
+      }
     }
+    const writes = systemdWrites(fs, p);
+    if (writes.length > 0) mh.unitFileWrites = writes;
     const sysFiles = (fs.listDir(p(MIRROR_PATHS.sysctlDir)) ?? []).filter((f) => f.endsWith('.conf')).sort().map((f) => p(`${MIRROR_PATHS.sysctlDir}/${f}`));
     // `sysctl --system` applies /etc/sysctl.d/*.conf in order and /etc/sysctl.conf last.
     for (const f of [...sysFiles, p(MIRROR_PATHS.sysctlConf)]) {
@@ -277,6 +286,29 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
     else if (declared !== undefined || fromBackend !== undefined || mh.apiserver) mh.apiserver = { ...(mh.apiserver ?? {}), port };
   }
   return { model, diagnostics };
+}
+
+/** What the units under /etc/systemd/system (unit files and `<unit>.d/*.conf` drop-ins) write from their hooks. */
+function systemdWrites(fs: FileSource, p: (rel: string) => string): UnitFileWrite[] {
+  const dir = MIRROR_PATHS.systemdDir;
+  const entries = fs.listDir(p(dir)) ?? [];
+  const units = new Set<string>();
+  for (const e of entries) {
+    const m = /^(.+\.(?:service|socket|target|timer|path|mount))(\.d)?$/.exec(e);
+    if (m) units.add(m[1] as string);
+  }
+  const out: UnitFileWrite[] = [];
+  for (const unit of [...units].sort()) {
+    const files: { path: string; text: string }[] = [];
+    const main = fs.readFile(p(`${dir}/${unit}`));
+    if (main !== undefined) files.push({ path: p(`${dir}/${unit}`), text: main });
+    for (const f of (fs.listDir(p(`${dir}/${unit}.d`)) ?? []).filter((x) => x.endsWith('.conf')).sort()) {
+      const t = fs.readFile(p(`${dir}/${unit}.d/${f}`));
+      if (t !== undefined) files.push({ path: p(`${dir}/${unit}.d/${f}`), text: t });
+    }
+    out.push(...unitFileWrites(unit, files));
+  }
+  return out;
 }
 
 function hostPath(manifestPath: string, host: string, rel: string): string {

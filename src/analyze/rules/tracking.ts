@@ -59,7 +59,7 @@ Source: ${KA_MAN} "track_script" / "track_process".
 Fix: track HAProxy (vrrp_script "pidof haproxy" or track_process haproxy) with a negative weight larger than the priority gap, or weight 0.`,
     run(model, report) {
       for (const m of vrrpMembers(model)) {
-        const ts = trackersOf(model, m).filter((t) => t.cls.kind !== 'disabled' && t.cls.kind !== 'always-passes');
+        const ts = trackersOf(model, m).filter((t) => t.cls.kind !== 'disabled' && t.cls.kind !== 'always-passes' && t.cls.kind !== 'static');
         if (ts.length === 0 && m.host.haproxy) report(`${m.host.name}/${m.inst.name} tracks nothing that fails with HAProxy`, { host: m.host, at: m.inst.at });
       }
     },

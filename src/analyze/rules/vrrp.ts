@@ -1,16 +1,13 @@
 /** VRRP rules: priorities, weights, peers, timers, addresses. */
 import type { HaModel } from '../../model/types.js';
-import { trackersOf } from '../simulate.js';
-import { authKey, clampPriority, effectiveAdvertS, nopreemptEffective, primaryIp, trackerDelta, whyNotPeers, type Member } from '../vrrp.js';
+import { trackerEffect, trackersOf } from '../simulate.js';
+import { authKey, clampPriority, effectiveAdvertS, nopreemptEffective, primaryIp, whyNotPeers, type Member } from '../vrrp.js';
 import { KA_MAN, allInstances, pairs, rule, vrrpMembers } from './util.js';
 
 /** Effective priority of `m` when tracker `failing` (by name) fails and every other one passes. */
 function prioWith(model: HaModel, m: Member, failing?: string): number {
   let total = m.inst.priority;
-  for (const t of trackersOf(model, m)) {
-    if (t.cls.kind === 'disabled') continue;
-    total += trackerDelta(t.weight, t.reverse, t.name !== failing);
-  }
+  for (const t of trackersOf(model, m)) total += trackerEffect(t, t.name !== failing).delta;
   return clampPriority(m.inst.priority, total);
 }
 
