@@ -123,9 +123,18 @@ describe("kubeadm's HA guide (keepalived + HAProxy on dedicated LBs)", () => {
     assert.ok(!rules.has('haproxy-httpchk-no-ssl'));
     assert.ok(!rules.has('track-not-haproxy'));
   });
-});
-  it('the guide\'s literal `http-check connect ssl` is read as a TLS check', { todo: 'the haproxy parser does not model `http-check connect ssl` yet (HealthCheckKind.ssl stays false)' }, () => {
+  it("the guide's literal `http-check connect ssl` is a TLS check: no httpchk-without-ssl error, servers in rotation", () => {
     const lit = loadMirror(memoryFileSource(mirror(guideHaproxy))).model;
     assert.ok(lit);
-    assert.deepEqual(analyzeModel(lit).findings.filter((f) => f.severity === 'error'), []);
+    const be = lit.hosts[0]?.haproxy?.backends[0];
+    assert.equal(be?.healthCheck.type === 'http' && be.healthCheck.ssl, true);
+    const report = analyzeModel(lit);
+    assert.deepEqual(report.findings.filter((f) => f.severity === 'error').map((f) => `${f.rule}: ${f.message}`), []);
+    assert.ok(report.scenarios.every((s) => s.apiReachable));
   });
+  it('control: the same backend without `http-check connect ssl` (and no check-ssl) is the httpchk-without-ssl error', () => {
+    const plain = loadMirror(memoryFileSource(mirror(guideHaproxy.replace('    http-check connect ssl\n', '')))).model;
+    assert.ok(plain);
+    assert.ok(analyzeModel(plain).findings.some((f) => f.rule === 'haproxy-httpchk-no-ssl' && f.severity === 'error'));
+  });
+});
