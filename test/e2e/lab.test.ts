@@ -105,6 +105,18 @@ test('lab: up 3 hosts, SSH, network safety, offline bundle, faults, a second lab
   const cgroups = plan.hosts.map((h) => readFileSync(`/proc/${containerInit(state.processes[h.name]) ?? 0}/cgroup`, 'utf8'));
   assert.equal(new Set(cgroups).size, 3, cgroups.join('\n'));
 
+  // The CLI's ways in: ssh to a host, a command in the taskbox, status as JSON (what apply reads).
+  const cli = (...args: string[]): { code: number | null; out: string } => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/entry.ts'), ...args], { encoding: 'utf8', cwd: ROOT });
+    return { code: r.status, out: `${r.stdout}${r.stderr}` };
+  };
+  assert.deepEqual(cli('lab', 'ssh', 'worker1', '--name', LAB, '--', 'hostname'), { code: 0, out: 'worker1\n' });
+  const client = cli('lab', 'exec-client', '--name', LAB, '--', 'ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0');
+  assert.equal(client.code, 0, client.out);
+  assert.match(client.out, new RegExp(`inet ${plan.taskbox.address.replace(/\./g, '\\.')}/24`));
+  const json = JSON.parse(cli('lab', 'status', '--name', LAB, '--output', 'json').out) as { keyFile: string; knownHostsFile: string; taskbox: { netns: string } }[];
+  assert.deepEqual(json.map((l) => [l.keyFile, l.knownHostsFile, l.taskbox.netns]), [[plan.keyFile, plan.knownHostsFile, plan.taskbox.netns]]);
+
   // Network safety: the root namespace has no address or route on the lab subnet, and no new interface.
   assert.deepEqual(rootEntriesIn(plan.subnet), []);
   assert.deepEqual(rootLabLinks(plan), []);
