@@ -155,7 +155,11 @@ export async function executeStep(remote: RemoteHost, hp: HostPlan, step: Step, 
 
 async function verify(remote: RemoteHost, host: string, step: Extract<Step, { kind: 'verify' }>): Promise<string> {
   const script = [
-    ...step.units.map((u) => `printf 'unit %s %s\\n' ${q(u)} "$(systemctl is-active ${q(u)} 2>/dev/null)"`),
+    // A unit just reloaded or started may still be `reloading`/`activating` (Type=notify): wait up to 10 s for it to settle.
+    ...step.units.map(
+      (u) =>
+        `i=0; while s=$(systemctl is-active ${q(u)} 2>/dev/null); [ "$s" = reloading ] || [ "$s" = activating ]; do i=$((i+1)); [ $i -ge 50 ] && break; sleep 0.2; done; printf 'unit %s %s\\n' ${q(u)} "$s"`,
+    ),
     ...step.files.map((f) => `printf 'file %s %s\\n' ${q(f.path)} "$(sha256sum ${q(f.path)} 2>/dev/null | cut -d' ' -f1)"`),
   ].join('\n');
   if (!script) return 'nothing to check';

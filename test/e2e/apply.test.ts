@@ -219,7 +219,8 @@ describe('apply e2e in the lab', { skip, timeout: 8 * 60_000 }, () => {
       watch.kill('SIGTERM');
       await closed;
     }
-    assert.equal(apply().code, 0);
+    const back = apply();
+    assert.equal(back.code, 0, JSON.stringify(doneOf(back.events).hosts));
   });
 
   it('analyze --from collects what the hosts run, analyses it, and reports a hand edit as drift', () => {
