@@ -30,6 +30,7 @@ import {
   apiserverUp,
   emptyWorld,
   frontendsOn,
+  hairpinExposure,
   haproxyRunning,
   haproxyTakesApiserverPort,
   keepalivedRunning,
@@ -479,7 +480,13 @@ function externalScenario(model: HaModel, failure: string): Scenario {
     ok = true;
     notes.push(`${upCount}/${states.length} backends alive${lb.healthCheck ? ' (health-checked)' : ''}`);
   }
-  if (!lb.hairpin) notes.push('no hairpin: an apiserver host reaching the endpoint through the LB may land on itself and fail (kubelet on masters)');
+  if (!lb.hairpin) {
+    const { exposed, local } = hairpinExposure(model);
+    const selfOk = local.filter((h) => !exposed.includes(h));
+    if (selfOk.length > 0) notes.push(`${selfOk.map((h) => h.name).join(', ')} resolve ${model.endpoint.domain ?? 'the endpoint'} to themselves: no hairpin needed`);
+    if (exposed.length > 0 || selfOk.length === 0)
+      notes.push(`no hairpin: ${exposed.length > 0 ? exposed.map((h) => h.name).join(', ') : 'an apiserver host'} reaching the endpoint through the LB may land on itself and fail (kubelet on masters)`);
+  }
   notes.push(ok ? 'predicted outage: the LB health check interval × threshold (not in the mirror)' : 'predicted outage: until repaired');
   return { failure, vipHolders: [name], apiReachable: ok, note: notes.join('; ') };
 }

@@ -119,3 +119,27 @@ export function serverUp(model: HaModel, w: World, address: string, port: number
   if (named) return nodeUp(w, named) && named.apiserver !== undefined;
   return true;
 }
+
+/**
+ * Whether `host` sends the endpoint to itself: its /etc/hosts maps the endpoint's domain to loopback or to its own
+ * address (kubeha's external-LB workaround for LBs without hairpin, seed 003).
+ */
+export function resolvesEndpointToSelf(host: ModelHost): boolean {
+  const a = host.endpointResolution?.address;
+  return a !== undefined && (LOOPBACK.has(a) || a.startsWith('127.') || a === host.address);
+}
+
+/**
+ * The external LB's backends that may be sent to themselves through an LB without hairpin: every backend host,
+ * except those that resolve the endpoint's domain to themselves and run their apiserver on the endpoint port.
+ * `local`: hosts that do resolve to themselves, with their apiserver port (a different port: nothing listens).
+ */
+export function hairpinExposure(model: HaModel): { exposed: ModelHost[]; local: ModelHost[]; backendHosts: ModelHost[] } {
+  const lb = model.externalLb;
+  if (!lb) return { exposed: [], local: [], backendHosts: [] };
+  const backs = new Set(lb.backends.map((b) => b.address));
+  const backendHosts = model.hosts.filter((h) => backs.has(h.address));
+  const local = backendHosts.filter((h) => resolvesEndpointToSelf(h));
+  const exposed = backendHosts.filter((h) => !local.includes(h) || h.apiserver?.port !== model.endpoint.port);
+  return { exposed, local, backendHosts };
+}

@@ -83,8 +83,8 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
   };
   for (const p of root.items) {
     const k = isScalar(p.key) ? String(p.key.value) : '';
-    if (!['endpoint', 'hosts', 'externalLb'].includes(k)) {
-      sink.warning('MIRROR_UNKNOWN_KEY', `unknown key '${k}' in hosts.yaml`, file, at(p.key), 'known keys: endpoint, hosts, externalLb');
+    if (!['endpoint', 'domain', 'hosts', 'externalLb'].includes(k)) {
+      sink.warning('MIRROR_UNKNOWN_KEY', `unknown key '${k}' in hosts.yaml`, file, at(p.key), 'known keys: endpoint, domain, hosts, externalLb');
     }
   }
 
@@ -162,6 +162,15 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
     }
   }
 
+  // domain: the name clients use for the endpoint (kubeconfigs); each host resolves it through its own /etc/hosts.
+  const domainNode = get(root, 'domain');
+  if (domainNode !== undefined) {
+    const d = isScalar(domainNode) ? String(domainNode.value) : '';
+    if (!/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(d) || isIpAddress(d))
+      sink.error('MIRROR_BAD_VALUE', '`domain` is a DNS name (the endpoint name in kubeconfigs)', file, at(domainNode), 'e.g. domain: api.example.internal');
+    else if (endpoint) endpoint = { ...endpoint, domain: d };
+  }
+
   // externalLb
   let externalLb: ExternalLb | undefined;
   const lbNode = get(root, 'externalLb');
@@ -236,6 +245,11 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
         if (t !== undefined) mh.files[tf.file] = t;
       }
     }
+    if (endpoint.domain !== undefined) {
+      const hostsFile = p(MIRROR_PATHS.hosts);
+      const r = resolveInHostsFile(fs.readFile(hostsFile), endpoint.domain);
+      if (r) mh.endpointResolution = { address: r.address, at: { file: hostsFile, line: r.line, col: 1 } };
+    }
     const writes = systemdWrites(fs, p);
     if (writes.length > 0) mh.unitFileWrites = writes;
     const sysFiles = (fs.listDir(p(MIRROR_PATHS.sysctlDir)) ?? []).filter((f) => f.endsWith('.conf')).sort().map((f) => p(`${MIRROR_PATHS.sysctlDir}/${f}`));
@@ -286,6 +300,17 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
     else if (declared !== undefined || fromBackend !== undefined || mh.apiserver) mh.apiserver = { ...(mh.apiserver ?? {}), port };
   }
   return { model, diagnostics };
+}
+
+/** The first address /etc/hosts gives `name` (the one the resolver returns), with its line. */
+function resolveInHostsFile(text: string | undefined, name: string): { address: string; line: number } | undefined {
+  if (text === undefined) return undefined;
+  const lines = text.split('\n');
+  for (const [i, line] of lines.entries()) {
+    const [addr, ...names] = (line.split('#')[0] ?? '').trim().split(/\s+/);
+    if (addr && names.includes(name)) return { address: addr, line: i + 1 };
+  }
+  return undefined;
 }
 
 /** What the units under /etc/systemd/system (unit files and `<unit>.d/*.conf` drop-ins) write from their hooks. */

@@ -85,6 +85,8 @@ export function renderMirrorManifest(spec: ClusterSpec): string {
   const lines = [
     `# kubeha mirror of cluster "${spec.name}": each host's files are under ./<name>/ at their real paths.`,
     `endpoint: ${yamlScalar(`${ep.address}:${ep.port}`)}`,
+    // The name kubeconfigs use; each host resolves it through its own /etc/hosts (the kubeha block).
+    ...(ep.domain ? [`domain: ${yamlScalar(ep.domain)}`] : []),
     'hosts:',
     ...spec.hosts.flatMap((h) => [
       `  - name: ${yamlScalar(h.name)}`,

@@ -1,5 +1,6 @@
 /** Topology, security and certificate rules: how many of what, where, and who can reach it. */
 import { apiBackendsOf, endpointMode } from '../simulate.js';
+import { hairpinExposure } from '../world.js';
 import { KA_MAN, allInstances, lbHosts, rule } from './util.js';
 
 export const topologyRules = [
@@ -51,13 +52,30 @@ Fix: set endpoint to the keepalived VIP (or the external LB address).`,
     title: 'Cloud LB without hairpin: a master reaching itself through the LB fails',
     explain: `Many cloud L4 load balancers (e.g. Alibaba SLB, Azure internal LB) drop traffic from a backend to the LB that is sent back to that same backend. Kubelet, controller-manager and kubeadm join on a master use the endpoint and fail whenever the LB picks the local apiserver (seed 003's Aliyun note).
 Source: Alibaba Cloud SLB docs ("backend servers cannot access the SLB as clients"); Azure LB limitations.
-Fix: on masters resolve the endpoint's domain to 127.0.0.1 (or the node's own IP), and use the domain in kubeconfigs.`,
+Fix: on masters resolve the endpoint's domain to 127.0.0.1 (or the node's own IP), and use the domain in kubeconfigs. kubeha checks each host's /etc/hosts in the mirror (hosts.yaml \`domain:\`): a master that resolves the domain to itself, with its apiserver on the endpoint port, is not reported.`,
     run(model, report) {
       const lb = model.externalLb;
-      if (!lb || lb.hairpin) return;
-      const backs = lb.backends.map((b) => b.address);
-      const masters = model.hosts.filter((h) => backs.includes(h.address)).map((h) => h.name);
-      if (backs.length > 0) report(`${lb.address}:${lb.port} does not hairpin: ${masters.length > 0 ? masters.join(', ') : 'its backends'} cannot reach the API through it when it picks themselves`);
+      if (!lb || lb.hairpin || lb.backends.length === 0) return;
+      const { exposed, backendHosts } = hairpinExposure(model);
+      const domain = model.endpoint.domain;
+      if (backendHosts.length === 0) {
+        report(`${lb.address}:${lb.port} does not hairpin: its backends cannot reach the API through it when it picks themselves`);
+        return;
+      }
+      if (exposed.length === 0) return;
+      const why = (h: (typeof exposed)[number]): string => {
+        const r = h.endpointResolution;
+        if (!domain) return h.name;
+        if (!r) return `${h.name} (no /etc/hosts entry for ${domain})`;
+        if (h.apiserver?.port !== model.endpoint.port) return `${h.name} (${domain} → ${r.address}, but its apiserver listens on ${h.apiserver?.port ?? 'no port'}, not ${model.endpoint.port})`;
+        return `${h.name} (${domain} → ${r.address}, the LB)`;
+      };
+      const first = exposed[0]?.endpointResolution?.at;
+      report(
+        `${lb.address}:${lb.port} does not hairpin: ${exposed.map(why).join(', ')} cannot reach the API through it when it picks themselves`,
+        first ? { host: exposed[0], at: first } : undefined,
+        domain ? `map ${domain} to 127.0.0.1 in these hosts' /etc/hosts` : 'give the endpoint a domain (kubeconfigs use it) and map it to 127.0.0.1 on the control-plane hosts',
+      );
     },
   }),
   rule({
