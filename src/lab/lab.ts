@@ -99,6 +99,7 @@ export async function labUp(input: LabInput, opts: UpOptions = {}): Promise<LabS
         await createHostNetwork(plan, h);
         await mountOverlay(h, base.rootfs);
         known.push(await writeIdentity(h, labPub));
+        emit(`netns ${h.netns}, ${h.ifname} ${h.address}/${h.prefix}, overlay, host key`, h.name);
       }),
     );
     await writeFile(plan.knownHostsFile, known.sort().join('\n') + '\n', { mode: 0o600 });

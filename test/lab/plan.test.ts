@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkClashes, planLab, type LabInput } from '../../src/lab/plan.js';
+import { checkClashes, labInputFromSpec, planLab, type LabInput } from '../../src/lab/plan.js';
+import { parseSpec } from '../../src/spec/load.js';
+import { exampleSpec } from '../../src/spec/examples.js';
 
 const DEFAULT: LabInput = {
   lab: 'demo',
@@ -65,4 +67,17 @@ test('clashes: same name, an address of another lab, a subnet this machine uses'
   assert.deepEqual(checkClashes(plan, [{ lab: 'demo', subnet: '10.9.0.0/24', addresses: [] }], []).map((d) => d.code), ['LAB_EXISTS']);
   assert.deepEqual(checkClashes(plan, [{ lab: 'other', subnet: '10.77.0.0/24', addresses: ['10.77.0.12'] }], []).map((d) => [d.code, d.host]), [['LAB_ADDRESS_IN_USE', 'lb1']]);
   assert.deepEqual(checkClashes(plan, [], ['10.0.0.0/8']).map((d) => d.code), ['LAB_SUBNET_ON_HOST']);
+});
+
+test('the default topology from a parsed spec: 8 hosts, VIP reserved, taskbox at .254', () => {
+  const { spec } = parseSpec(exampleSpec('dedicated-lb'), 'cluster.yaml');
+  assert.ok(spec);
+  const input = labInputFromSpec(spec, 'demo', 'cluster.yaml');
+  assert.ok(input.reserved?.includes('10.77.0.10'));
+  const { plan, diagnostics } = planLab(input);
+  assert.deepEqual(diagnostics, []);
+  assert.ok(plan);
+  assert.deepEqual(plan.hosts.map((h) => `${h.name}=${h.address}`), ['lb0=10.77.0.11', 'lb1=10.77.0.12', 'master1=10.77.0.21', 'master2=10.77.0.22', 'master3=10.77.0.23', 'worker1=10.77.0.31', 'worker2=10.77.0.32', 'worker3=10.77.0.33']);
+  assert.equal(plan.taskbox.address, '10.77.0.254');
+  assert.ok(plan.hosts.every((h) => h.ifname === 'eth0'));
 });
