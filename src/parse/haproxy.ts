@@ -600,6 +600,14 @@ class Composer {
     const ms = this.timeArg(toks[2], which);
     if (ms === undefined) return;
     const t = s.timeouts;
+    // Keep whether the time had a unit: `timeout client 5000` and `timeout client 5s` are both 5000 ms, only one says so.
+    if (['connect', 'client', 'server', 'tunnel', 'check', 'queue', 'http-request', 'http-keep-alive', 'client-fin', 'server-fin', 'tarpit'].includes(which.value)) {
+      const unitless = { ...(t.unitless ?? {}) };
+      if (/^\d+$/.test(toks[2]?.value ?? '')) unitless[which.value] = toks[2]?.value ?? '';
+      else delete unitless[which.value];
+      if (Object.keys(unitless).length > 0) t.unitless = unitless;
+      else delete t.unitless;
+    }
     switch (which.value) {
       case 'connect':
         t.connectMs = ms;

@@ -90,7 +90,7 @@ const cases: Record<string, { bad: Mutate | (() => HaModel); good?: () => HaMode
   'haproxy-timeout-idle-short': { bad: (m) => (eachFrontend((f) => (f.timeouts = { clientMs: 5000 }))(m), eachBackend((b) => (b.timeouts = { connectMs: 5000, serverMs: 5000 }))(m)) },
   'haproxy-timeout-idle-watch': { bad: (m) => (eachFrontend((f) => (f.timeouts = { clientMs: 60_000 }))(m), eachBackend((b) => (b.timeouts = { connectMs: 5000, serverMs: 60_000 }))(m)) },
   'haproxy-timeout-missing': { bad: (m) => (eachFrontend((f) => (f.timeouts = {}))(m), eachBackend((b) => (b.timeouts = {}))(m)) },
-  'haproxy-timeout-unitless': { bad: eachBackend((b) => (b.timeouts.connectMs = 5)) },
+  'haproxy-timeout-unitless': { bad: eachBackend((b) => ((b.timeouts.connectMs = 5), (b.timeouts.unitless = { connect: '5' }))) },
   'haproxy-mode-http': { bad: eachFrontend((f) => (f.mode = 'http')) },
   'haproxy-httplog-tcp': { bad: (m) => bothLbs(m, (h) => h.haproxy?.unknown.push({ keyword: 'option httplog', section: 'defaults' })) },
   'haproxy-endpoint-port': { bad: eachFrontend((f) => (f.binds = [{ address: '*', port: 16443 }])) },

@@ -38,7 +38,7 @@ describe('seed fixtures', () => {
     assert.equal(fe.mode, 'tcp');
     assert.equal(fe.defaultBackend, 'kube-apiserver');
     assert.deepEqual(fe.binds.map((b) => [b.address, b.port, b.at?.line, b.at?.col]), [['*', 6443, 27, 10]]);
-    assert.deepEqual(fe.timeouts, { connectMs: 5000, clientMs: 5000, serverMs: 5000 });
+    assert.deepEqual(fe.timeouts, { connectMs: 5000, clientMs: 5000, serverMs: 5000, unitless: { connect: '5000', client: '5000', server: '5000' } });
     const [be] = config.backends;
     assert.ok(be);
     assert.equal(be.balance, 'roundrobin');
@@ -81,7 +81,7 @@ describe('seed fixtures', () => {
     assert.deepEqual(s3.config.frontends.find((f) => f.name === 'kubernetes-apiserver')?.binds.map((b) => b.port), [16443]);
     const s4 = parseHaproxy(memoryFileSource({ '/h.cfg': fixture('seed-004/lb1/etc/haproxy/haproxy.cfg') }), '/h.cfg');
     assert.deepEqual(s4.config.backends[0]?.healthCheck, { type: 'tcp-check', steps: [] });
-    assert.deepEqual(s4.config.frontends[0]?.timeouts, { connectMs: 5000, clientMs: 50000, serverMs: 50000 });
+    assert.deepEqual(s4.config.frontends[0]?.timeouts, { connectMs: 5000, clientMs: 50000, serverMs: 50000, unitless: { connect: '5000', client: '50000', server: '50000' } });
   });
 });
 

@@ -191,16 +191,20 @@ Fix: timeout connect 5s, timeout client 4h, timeout server 4h.`,
   rule({
     id: 'haproxy-timeout-unitless',
     severity: 'warning',
-    title: 'A timeout below one second: a value without units is milliseconds',
-    explain: `HAProxy reads a time without a unit as milliseconds: \`timeout connect 5\` is 5 ms, not 5 s, so connections and checks time out at once. Seeds write \`timeout client 5000\` (5 s) in the same style.
+    title: 'A timeout written without a unit: HAProxy reads milliseconds',
+    explain: `HAProxy reads a time without a unit as milliseconds: \`timeout client 50\` is 50 ms, not 50 s, and \`timeout connect 5\` times every connection out at once. \`timeout client 5000\` is 5 s, but nothing in the file says that is what was meant, and the next edit (\`5000\` → \`60\`) silently becomes 60 ms. kubeha keeps the text as written, so any value without a unit is reported, whatever its size.
 Source: ${HAPROXY_DOC} section 2.5 "Time format" ("Unless specified otherwise, ... milliseconds").
-Fix: always write units: 5s, 4h.`,
+Fix: always write the unit: 5s, 50s, 4h (or 5000ms when milliseconds are meant).`,
     run(model, report) {
       eachConfig(model, (host, cfg) => {
         const sections = [...cfg.frontends.map((f) => ({ name: f.name, t: f.timeouts, at: f.at })), ...cfg.backends.map((b) => ({ name: b.name, t: b.timeouts, at: b.at }))];
-        for (const s of sections)
-          for (const [k, v] of Object.entries({ connect: s.t.connectMs, client: s.t.clientMs, server: s.t.serverMs, tunnel: s.t.tunnelMs, check: s.t.checkMs }))
-            if (v !== undefined && v > 0 && v < 1000) report(`timeout ${k} in ${s.name} on ${host.name} is ${v} ms`, { host, at: s.at }, `write the unit, e.g. ${v}s`);
+        for (const s of sections) {
+          const raw = Object.entries(s.t.unitless ?? {});
+          if (raw.length === 0) continue;
+          const parts = raw.map(([k, v]) => `timeout ${k} ${v} (${fmtMs(Number(v))}${Number(v) < 1000 ? `; ${v} s if seconds were meant` : ''})`);
+          const hint = raw.map(([k, v]) => `timeout ${k} ${Number(v) < 1000 ? `${v}s` : fmtMs(Number(v))}`).join(', ');
+          report(`${s.name} on ${host.name} has timeouts without a unit, read as milliseconds: ${parts.join(', ')}`, { host, at: s.at }, `write the unit, e.g. ${hint}`);
+        }
       });
     },
   }),
