@@ -104,7 +104,7 @@ describe('apply e2e in the lab', { skip, timeout: 8 * 60_000 }, () => {
     // so that the first apply below really installs, writes and starts everything.
     if (!createdLab) {
       for (const h of [...LBS, ...MASTERS]) {
-        const r = ssh(h, 'dpkg --purge haproxy keepalived >/dev/null 2>&1; rm -rf /etc/haproxy /etc/keepalived /etc/sysctl.d/90-kubeha.conf /etc/systemd/system/haproxy.service.d /etc/systemd/system/keepalived.service.d /opt/kubeha /var/lib/kubeha; systemctl daemon-reload', 120_000);
+        const r = ssh(h, 'dpkg --purge haproxy keepalived >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get -y autoremove --purge >/dev/null 2>&1; rm -rf /etc/haproxy /etc/keepalived /etc/sysctl.d/90-kubeha.conf /etc/systemd/system/haproxy.service.d /etc/systemd/system/keepalived.service.d /opt/kubeha /var/lib/kubeha; systemctl daemon-reload', 120_000);
         assert.equal(r.status, 0, `reset ${h}: ${r.stderr}`);
       }
     }
