@@ -13,10 +13,12 @@ import { addReachOptions } from './apply.js';
 
 const HELP = `
 DIR is a mirror of the hosts' files:
-  DIR/hosts.yaml                      endpoint: <address>:<port> and hosts: [{name, address}]
+  DIR/hosts.yaml                      endpoint: <address>:<port>, domain: <name> (optional), hosts: [{name, address}]
   DIR/<host>/etc/haproxy/haproxy.cfg
-  DIR/<host>/etc/keepalived/keepalived.conf (+ the check scripts it names)
+  DIR/<host>/etc/keepalived/keepalived.conf (+ the check scripts and track files it names)
   DIR/<host>/etc/sysctl.d/*.conf
+  DIR/<host>/etc/hosts                (optional: how the host resolves the endpoint domain)
+  DIR/<host>/etc/systemd/system/<unit>.d/*.conf (optional: files the unit hooks write, e.g. a track_file)
 
 Examples:
   $ kubeha analyze test/fixtures/seeds/seed-000
