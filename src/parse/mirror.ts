@@ -150,7 +150,10 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
       const a = t !== undefined ? parseHostsFile(t).get(ep.host)?.[0] : undefined;
       if (a !== undefined) answers.set(a, [...(answers.get(a) ?? []), h.name]);
     }
-    const [first] = answers.keys();
+    // A host that maps the name to loopback or to itself (masters behind an LB without hairpin) says nothing about
+    // the address the other clients use: prefer an answer that is neither.
+    const selfish = (a: string, hs: string[]): boolean => a.startsWith('127.') || a === '::1' || hs.every((n) => byName.get(n)?.address === a);
+    const first = [...answers].find(([a, hs]) => !selfish(a, hs))?.[0] ?? [...answers.keys()][0];
     if (first === undefined) {
       sink.error('MIRROR_ENDPOINT_UNRESOLVED', `endpoint name '${ep.host}' is in no host's /etc/hosts`, file, at(epNode), 'write the address instead, or put the hosts files in the mirror');
     } else {

@@ -71,3 +71,12 @@ describe('external LB without hairpin: per-host resolution of the endpoint domai
     assert.deepEqual(r.diagnostics.map((d) => [d.code, d.line]), [['MIRROR_BAD_VALUE', 2]]);
   });
 });
+
+test('endpoint given as the domain: the address is the non-loopback answer (masters map it to 127.0.0.1)', () => {
+  const files = mirror(externalSpec());
+  files['/hosts.yaml'] = (files['/hosts.yaml'] ?? '').replace(/^endpoint: [0-9.]+:6443\ndomain: (.*)$/m, 'endpoint: $1:6443');
+  const { model, diagnostics } = loadMirror(memoryFileSource(files));
+  assert.equal(model?.endpoint.address, '10.77.0.5');
+  assert.ok(diagnostics.some((d) => d.code === 'MIRROR_ENDPOINT_AMBIGUOUS'));
+  assert.deepEqual(model ? hairpin(analyzeModel(model)) : ['no model'], []);
+});
