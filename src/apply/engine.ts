@@ -1,5 +1,6 @@
 import { EnvironmentError, RemoteCommandError } from '../diag/errors.js';
-import { cleanTempFiles, clearPending, writeRemoteFileAtomic } from '../remote/files.js';
+import { cleanTempFiles, clearPending, writeRemoteFileAtomic, writeRemoteFilesAtomic } from '../remote/files.js';
+import type { WriteFileRequest } from '../remote/files.js';
 import { installPackages, packageManagerFor, uploadBundle } from '../remote/packages.js';
 import { applySysctl, runServiceAction } from '../remote/services.js';
 import type { RemoteHost } from '../remote/ssh.js';
@@ -82,13 +83,41 @@ export async function runPlan(plan: Plan, options: EngineOptions): Promise<Apply
       if (steps.length === 0) continue;
       const p0 = Date.now();
       emit({ type: 'phase-start', host: hp.host, phase });
-      for (const step of steps) {
+      for (let i = 0; i < steps.length; i++) {
+        const step = steps[i]!;
         if (options.signal?.aborted) {
           const ms = Date.now() - h0;
           emit({ type: 'host-done', host: hp.host, status: 'failed', changes, ms });
           return { host: hp.host, status: 'failed', changes, failedAt: `${phase}/${step.id}`, error: 'interrupted', ms };
         }
         const s0 = Date.now();
+        if (step.kind === 'write-file') {
+          // Consecutive file writes go in one round trip; each file is still replaced atomically and reported alone.
+          const batch: WriteStep[] = [];
+          for (let j = i; j < steps.length && steps[j]!.kind === 'write-file'; j++) batch.push(steps[j] as WriteStep);
+          for (const w of batch) emit({ type: 'step-start', host: hp.host, phase, step: w.id, kind: w.kind, title: w.title });
+          let result: { completed: number; error?: unknown };
+          try {
+            result = await writeRemoteFilesAtomic(remote, batch.map(writeRequest));
+          } catch (err) {
+            result = { completed: 0, error: err };
+          }
+          const each = Math.round((Date.now() - s0) / batch.length);
+          batch.slice(0, result.completed).forEach((w) => {
+            changes++;
+            emit({ type: 'step-done', host: hp.host, phase, step: w.id, kind: w.kind, title: w.title, changed: true, ms: each, detail: w.change });
+          });
+          if (result.error !== undefined) {
+            const w = batch[Math.min(result.completed, batch.length - 1)]!;
+            const error = describe(result.error);
+            emit({ type: 'step-failed', host: hp.host, phase, step: w.id, kind: w.kind, title: w.title, error, ms: each });
+            const ms = Date.now() - h0;
+            emit({ type: 'host-done', host: hp.host, status: 'failed', changes, ms });
+            return { host: hp.host, status: 'failed', changes, failedAt: `${phase}/${w.id}`, error, ms };
+          }
+          i += batch.length - 1;
+          continue;
+        }
         emit({ type: 'step-start', host: hp.host, phase, step: step.id, kind: step.kind, title: step.title });
         try {
           const detail = await executeStep(remote, hp, step, getBundle);
@@ -115,6 +144,12 @@ export async function runPlan(plan: Plan, options: EngineOptions): Promise<Apply
   return { ok, interrupted: options.signal?.aborted ?? false, changes, hosts: summaries };
 }
 
+type WriteStep = Extract<Step, { kind: 'write-file' }>;
+
+function writeRequest(step: WriteStep): WriteFileRequest {
+  return { path: step.path, content: step.content, mode: step.mode, owner: step.owner, ...(step.validate ? { validate: step.validate } : {}), pending: step.pending };
+}
+
 /** Runs one step; returns an optional detail line for the views. */
 export async function executeStep(remote: RemoteHost, hp: HostPlan, step: Step, bundle: () => Promise<{ id: string; tar: Buffer }>): Promise<string | undefined> {
   switch (step.kind) {
@@ -134,7 +169,7 @@ export async function executeStep(remote: RemoteHost, hp: HostPlan, step: Step, 
       await installPackages(remote, packageManagerFor(hp.packageManager, hp.host), step.packages, step.source);
       return undefined;
     case 'write-file':
-      await writeRemoteFileAtomic(remote, { path: step.path, content: step.content, mode: step.mode, owner: step.owner, ...(step.validate ? { validate: step.validate } : {}), pending: step.pending });
+      await writeRemoteFileAtomic(remote, writeRequest(step));
       return step.change;
     case 'daemon-reload':
       await remote.run('systemctl daemon-reload');

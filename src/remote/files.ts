@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { RemoteCommandError } from '../diag/errors.js';
-import type { RemoteHost } from './ssh.js';
+import type { ExecResult, RemoteHost } from './ssh.js';
 import { shellQuote as q, tail } from './ssh.js';
 
 /**
@@ -63,18 +63,16 @@ export class ValidationError extends RemoteCommandError {
   }
 }
 
-/** The script that replaces a file atomically; content arrives on stdin. Exported for tests and `plan --explain`. */
-export function atomicWriteScript(req: WriteFileRequest, nonce = randomBytes(4).toString('hex')): string {
+/** Lines that replace one file atomically; `write` is the shell command that writes the content to "$tmp". */
+function fileSection(req: WriteFileRequest, nonce: string, write: string): string[] {
   const dir = posix.dirname(req.path);
   const tmp = posix.join(dir, `${TEMP_PREFIX}${posix.basename(req.path)}-${nonce}`);
   const owner = req.owner ?? 'root';
   const lines = [
-    'set -e',
-    'umask 077',
     `mkdir -p ${q(dir)}`,
     `tmp=${q(tmp)}`,
     `trap 'rm -f "$tmp"' EXIT`,
-    'cat > "$tmp"',
+    write,
     `chmod ${req.mode.toString(8).padStart(4, '0')} "$tmp"`,
     `chown ${q(owner)} "$tmp"`,
   ];
@@ -94,7 +92,42 @@ export function atomicWriteScript(req: WriteFileRequest, nonce = randomBytes(4).
     `mv -f "$tmp" ${q(req.path)}`,
     'trap - EXIT',
   );
+  return lines;
+}
+
+/** The script that replaces a file atomically; content arrives on stdin. Exported for tests. */
+export function atomicWriteScript(req: WriteFileRequest, nonce = randomBytes(4).toString('hex')): string {
+  return ['set -e', 'umask 077', ...fileSection(req, nonce, 'cat > "$tmp"')].join('\n');
+}
+
+const DONE_MARKER = 'kubeha-file-done=';
+
+/**
+ * Several files in ONE script (one SSH round trip), each replaced atomically exactly as {@link atomicWriteScript}
+ * does, in order; contents travel base64-encoded in here-documents. Stops at the first file that fails; prints a done
+ * marker after each file that went live.
+ */
+export function atomicWriteBatchScript(reqs: WriteFileRequest[], nonce = randomBytes(4).toString('hex')): string {
+  const lines = ['set -e', 'umask 077'];
+  reqs.forEach((req, i) => {
+    const b64 = Buffer.from(req.content, 'utf8').toString('base64').replace(/.{76}/g, '$&\n').replace(/\n$/, '');
+    lines.push(`# ${i}: ${req.path}`, ...fileSection(req, `${nonce}${i}`, `base64 -d > "$tmp" <<'KUBEHA_B64_EOF'\n${b64}\nKUBEHA_B64_EOF`), `echo ${DONE_MARKER}${i}`);
+  });
   return lines.join('\n');
+}
+
+function writeLabel(req: WriteFileRequest): string {
+  return `install -m ${req.mode.toString(8).padStart(4, '0')} -o ${req.owner ?? 'root'} <content> ${q(req.path)}${req.validate ? ` (after \`${validatorCommand(req.validate).replace('"$tmp"', `${posix.dirname(req.path)}/${TEMP_PREFIX}…`)}\`)` : ''}`;
+}
+
+function writeError(host: string, req: WriteFileRequest, r: ExecResult): RemoteCommandError {
+  if (r.exitCode === VALIDATION_FAILED) {
+    const m = new RegExp(`^${TOOL_EXIT_MARKER}(\\d+)$`, 'm').exec(r.stderr);
+    const output = r.stderr.replace(new RegExp(`^${TOOL_EXIT_MARKER}\\d+\\n?`, 'm'), '');
+    const command = validatorCommand(req.validate ?? 'haproxy').replace('"$tmp"', `${posix.dirname(req.path)}/${TEMP_PREFIX}${posix.basename(req.path)}-…`);
+    return new ValidationError(host, command, m ? Number(m[1]) : VALIDATION_FAILED, tail(output, 30), req.path);
+  }
+  return new RemoteCommandError(host, writeLabel(req), r.exitCode, tail(r.stderr || r.stdout), r.signal, false);
 }
 
 /**
@@ -102,16 +135,21 @@ export function atomicWriteScript(req: WriteFileRequest, nonce = randomBytes(4).
  * tool's message, or {@link RemoteCommandError} for anything else (disk full, no permission…).
  */
 export async function writeRemoteFileAtomic(host: RemoteHost, req: WriteFileRequest): Promise<void> {
-  const label = `install -m ${req.mode.toString(8).padStart(4, '0')} -o ${req.owner ?? 'root'} <content> ${q(req.path)}${req.validate ? ` (after \`${validatorCommand(req.validate).replace('"$tmp"', `${posix.dirname(req.path)}/${TEMP_PREFIX}…`)}\`)` : ''}`;
-  const r = await host.exec(atomicWriteScript(req), { stdin: req.content, label });
-  if (r.exitCode === 0) return;
-  if (r.exitCode === VALIDATION_FAILED) {
-    const m = new RegExp(`^${TOOL_EXIT_MARKER}(\\d+)$`, 'm').exec(r.stderr);
-    const output = r.stderr.replace(new RegExp(`^${TOOL_EXIT_MARKER}\\d+\\n?`, 'm'), '');
-    const command = validatorCommand(req.validate ?? 'haproxy').replace('"$tmp"', `${posix.dirname(req.path)}/${TEMP_PREFIX}${posix.basename(req.path)}-…`);
-    throw new ValidationError(host.name, command, m ? Number(m[1]) : VALIDATION_FAILED, tail(output, 30), req.path);
-  }
-  throw new RemoteCommandError(host.name, label, r.exitCode, tail(r.stderr || r.stdout), r.signal, false);
+  const r = await host.exec(atomicWriteScript(req), { stdin: req.content, label: writeLabel(req) });
+  if (r.exitCode !== 0) throw writeError(host.name, req, r);
+}
+
+/**
+ * Writes several files in one round trip, in order, each atomically. Returns how many went live and, if one failed,
+ * its error (the files after it were not touched).
+ */
+export async function writeRemoteFilesAtomic(host: RemoteHost, reqs: WriteFileRequest[]): Promise<{ completed: number; error?: RemoteCommandError }> {
+  if (reqs.length === 0) return { completed: 0 };
+  const r = await host.exec(atomicWriteBatchScript(reqs), { label: reqs.map(writeLabel).join('; ') });
+  const completed = r.stdout.split('\n').filter((l) => l.startsWith(DONE_MARKER)).length;
+  if (r.exitCode === 0 && completed === reqs.length) return { completed };
+  const failed = reqs[Math.min(completed, reqs.length - 1)]!;
+  return { completed, error: writeError(host.name, failed, r) };
 }
 
 /** Removes `.kubeha-tmp-*` leftovers of an interrupted run in the given directories. */

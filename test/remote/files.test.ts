@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RemoteCommandError } from '../../src/diag/errors.js';
-import { BACKUP_SUFFIX, TEMP_PREFIX, ValidationError, atomicWriteScript, cleanTempFiles, readRemoteFile, writeRemoteFileAtomic } from '../../src/remote/files.js';
+import { BACKUP_SUFFIX, TEMP_PREFIX, ValidationError, atomicWriteScript, cleanTempFiles, readRemoteFile, writeRemoteFileAtomic, writeRemoteFilesAtomic } from '../../src/remote/files.js';
 import { SshPool } from '../../src/remote/ssh.js';
 import type { RemoteHost } from '../../src/remote/ssh.js';
 import { startSshServer } from '../helpers/ssh-server.js';
@@ -82,6 +82,32 @@ describe('remote files over SSH (real haproxy -c)', () => {
     assert.ok(!(err instanceof ValidationError));
     assert.match(err.stderrTail, /invalid user/);
     assert.equal(readFileSync(target, 'utf8'), 'old\n');
+  });
+
+  it('writes several files in one round trip, each atomically; stops at the first rejected one', async () => {
+    const d = join(dir, 'batch');
+    const before = server.commands.length;
+    const ok = await writeRemoteFilesAtomic(host, [
+      { path: join(d, 'empty'), content: '', mode: 0o600 },
+      { path: join(d, 'odd'), content: "quotes ' \" $HOME `x` and\nKUBEHA_B64_EOF\n", mode: 0o644 },
+      { path: join(d, 'haproxy.cfg'), content: GOOD, mode: 0o644, validate: 'haproxy' },
+    ]);
+    assert.deepEqual(ok, { completed: 3 });
+    assert.equal(server.commands.length - before, 1, 'one SSH command for three files');
+    assert.equal(readFileSync(join(d, 'empty'), 'utf8'), '');
+    assert.equal(readFileSync(join(d, 'odd'), 'utf8'), "quotes ' \" $HOME `x` and\nKUBEHA_B64_EOF\n");
+    const r = await writeRemoteFilesAtomic(host, [
+      { path: join(d, 'odd'), content: 'first\n', mode: 0o644 },
+      { path: join(d, 'haproxy.cfg'), content: BAD, mode: 0o644, validate: 'haproxy' },
+      { path: join(d, 'third'), content: 'never\n', mode: 0o644 },
+    ]);
+    assert.equal(r.completed, 1);
+    assert.ok(r.error instanceof ValidationError);
+    assert.match(r.error.toolOutput, /no-such-backend/);
+    assert.equal(readFileSync(join(d, 'odd'), 'utf8'), 'first\n');
+    assert.equal(readFileSync(join(d, 'haproxy.cfg'), 'utf8'), GOOD);
+    assert.equal(existsSync(join(d, 'third')), false);
+    assert.deepEqual(readdirSync(d).filter((f) => f.startsWith(TEMP_PREFIX)), []);
   });
 
   it('removes leftovers of an interrupted write', async () => {
