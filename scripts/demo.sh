@@ -1,19 +1,79 @@
 #!/usr/bin/env bash
-# `npm run demo`: the default topology (examples/cluster.yaml) made real in the lab; `npm run demo -- --down` removes it.
-# Needs root (network namespaces, mounts, systemd-nspawn). Then apply (issue 6); later issues add drills here.
+# `npm run demo`: the main job on a fresh Debian 12 machine, as root.
+#   set-up → init → check → render → lab up (8 hosts) → bundle → apply → the VIP answering → a failover drill.
+# `npm run demo -- --down` removes the lab. Everything stays inside the lab's own network namespaces.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "$(id -u)" -ne 0 ]; then echo "demo: needs root (sudo npm run demo)" >&2; exit 3; fi
-[ -f dist/cli/main.js ] || npm run --silent build
-if [ "${1:-}" = "--down" ]; then exec node bin/kubeha lab down --name demo; fi
-node bin/kubeha lab up examples/cluster.yaml --name demo
-node bin/kubeha lab status --name demo
-# apply (issue 6): keepalived + HAProxy from the offline bundle on the LBs, then the VIP answering from the client side.
-node bin/kubeha bundle --spec examples/cluster.yaml --out .kubeha/demo-bundle
-node bin/kubeha apply examples/cluster.yaml --yes --bundle .kubeha/demo-bundle
-sleep 2  # VRRP settles in a few adverts
-vip=$(sed -n 's/^ *vip: *\([0-9.]*\).*/\1/p' examples/cluster.yaml)
-for lb in lb0 lb1; do
-  if node bin/kubeha lab ssh "$lb" --name demo -- "ip -o -4 addr show | grep -q ' $vip/'"; then echo "demo: $lb holds the VIP $vip"; fi
-done
-node bin/kubeha lab exec-client --name demo -- bash -c "exec 3<>/dev/tcp/$vip/6443 && echo \"demo: the VIP $vip:6443 answers (HAProxy; the masters get a control plane in a later issue)\""
+if [ "$(id -u)" -ne 0 ]; then echo "demo: needs root (network namespaces, mounts, systemd-nspawn): sudo npm run demo" >&2; exit 3; fi
+LAB=demo
+OUT=out/demo
+kubeha() { node bin/kubeha "$@"; }
+step() { printf '\n== %s\n' "$*"; }
+
+if [ "${1:-}" = "--down" ]; then
+  [ -f dist/cli/main.js ] || bash scripts/setup.sh
+  exec node bin/kubeha lab down --name "$LAB"
+fi
+
+step "set-up: Debian packages, npm ci, build"
+bash scripts/setup.sh
+
+step "init: the default topology (2 LBs with keepalived + HAProxy, 3 masters with stacked etcd, 3 workers)"
+mkdir -p "$OUT"
+kubeha init --force -o "$OUT/cluster.yaml"
+SPEC="$OUT/cluster.yaml"
+
+step "check: validation and the HA analysis of what the spec renders (every single failure)"
+kubeha check "$SPEC" --output json > "$OUT/check.json"
+node -e '
+const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+const n = (s) => r.findings.filter((f) => f.severity === s).length;
+console.log(`findings: ${n("error")} error(s), ${n("warning")} warning(s), ${n("info")} info`);
+for (const s of r.scenarios) console.log(`  ${s.failure.padEnd(34)} VIP on ${(s.vipHolders.join(",") || "nobody").padEnd(9)} API ${s.apiReachable ? "reachable  " : "UNREACHABLE"} ${s.predictedOutageMs !== undefined ? `~${s.predictedOutageMs} ms` : ""}`);
+' "$OUT/check.json"
+
+step "render: every host's files under $OUT/render/<host>/ (analysable back with kubeha analyze)"
+kubeha render "$SPEC" --out "$OUT/render"
+
+step "lab up: every host of the spec booted as a Debian machine with systemd and sshd, at its own address"
+if kubeha lab status --name "$LAB" --output json >/dev/null 2>&1; then kubeha lab down --name "$LAB"; fi
+kubeha lab up "$SPEC" --name "$LAB"
+
+step "bundle: the .deb packages the hosts need, as an offline apt repository (lab hosts have no route out)"
+kubeha bundle --spec "$SPEC" --out "$OUT/bundle"
+
+step "apply: packages, validated files, services on all hosts in parallel (over SSH, like production VMs)"
+kubeha apply "$SPEC" --yes --bundle "$OUT/bundle"
+
+VIP=$(node -e 'const y=require("yaml");const s=y.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(s.loadBalancer.vip)' "$SPEC")
+PORT=6443
+holder() {
+  for lb in lb0 lb1; do
+    if kubeha lab ssh "$lb" --name "$LAB" -- "ip -o -4 addr show | grep -q ' $VIP/'" 2>/dev/null; then echo "$lb"; return; fi
+  done
+  echo none
+}
+sleep 1  # a few VRRP adverts (0.2 s each) to settle
+before=$(holder)
+step "the VIP $VIP is on $before; a client in the lab connects to $VIP:$PORT"
+kubeha lab exec-client --name "$LAB" -- timeout 2 bash -c "exec 3<>/dev/tcp/$VIP/$PORT" && echo "demo: $VIP:$PORT accepts connections (HAProxy on $before)"
+
+step "drill: power off $before and measure how long new connections to the VIP fail (probe every 20 ms, at most 15 s)"
+kubeha lab fault "$before" power-off --name "$LAB"
+# Bounded probe loop inside the lab's client namespace: 750 probes × 20 ms at most.
+kubeha lab exec-client --name "$LAB" -- bash -c '
+  vip=$1; port=$2; start=$(date +%s%N); failed=0
+  for i in $(seq 1 750); do
+    if timeout 0.2 bash -c "exec 3<>/dev/tcp/$vip/$port" 2>/dev/null; then
+      echo "drill: $failed probe(s) failed; first success $(( ($(date +%s%N) - start) / 1000000 )) ms after power-off"; exit 0
+    fi
+    failed=$((failed + 1)); sleep 0.02
+  done
+  echo "drill: the VIP did not answer within the bound"; exit 1' drill "$VIP" "$PORT"
+after=$(holder)
+echo "demo: VIP holder before: $before, after: $after"
+kubeha lab fault "$before" power-on --name "$LAB"
+sleep 1
+echo "demo: $before is back; VIP holder now: $(holder) (equal priorities: no failback, no second interruption)"
+
+step "done: the lab stays up (kubeha lab status --name $LAB); remove it with: npm run demo -- --down"
