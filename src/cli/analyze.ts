@@ -37,7 +37,7 @@ From running hosts (over SSH, read-only; lab hosts are reached through the lab's
 export function registerAnalyze(program: Command): void {
   program
     .command('analyze')
-    .description('analyse existing haproxy/keepalived configs: rules plus every single-failure scenario')
+    .description('Analyse configs people already run (a mirror DIR of haproxy.cfg, keepalived.conf, scripts): rules plus every single-failure scenario.')
     .argument('[dir]', 'mirror directory with hosts.yaml')
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json', 'md']).default('text'))
     // --from: collect the running files over SSH (src/cli/analyze-from.ts, owned by apply).

@@ -44,7 +44,7 @@ export function summaryLine(report: Report, file: string): string {
 export function registerCheck(program: Command): void {
   program
     .command('check')
-    .description('Validate a cluster spec and report findings (the HA analysis joins them).')
+    .description('Validate a cluster spec and analyse what it renders: findings, and who holds the VIP and whether the API stays reachable after every single failure.')
     .argument('<spec>', 'the cluster spec (YAML), e.g. cluster.yaml')
     .addOption(new Option('--output <format>', 'text or json').choices(['text', 'json']).default('text'))
     .addHelpText(
@@ -56,7 +56,8 @@ Examples:
 
 Exit codes: 0 no error finding; 1 the analysis found errors; 2 the spec is invalid (unreadable, YAML,
 schema or a spec rule error such as a duplicate address), diagnostics on stderr.
-JSON: {"findings":[{"severity","rule","message","host?","file?","line?","col?","hint?"}],"scenarios":[]}`,
+JSON: {"findings":[{"severity","rule","message","host?","file?","line?","col?","hint?"}],
+       "scenarios":[{"failure","vipHolders","apiReachable","note","predictedOutageMs?"}]}`,
     )
     .action(async (file: string, opts: { output: 'text' | 'json' }) => {
       const result = await readSpecFile(file);

@@ -24,7 +24,7 @@ export function ruleCatalog(): RuleInfo[] {
 export function registerExplain(program: Command): void {
   program
     .command('explain')
-    .description("print a rule's why, its source and the fix (or list every rule)")
+    .description("Print a rule's why, its source and the fix (or list every rule).")
     .argument('[rule]', 'rule id, as printed in findings')
     .option('-l, --list', 'list every rule')
     .option('--output <format>', 'text, json or md (md: the rule table of docs/analysis.md)', 'text')
