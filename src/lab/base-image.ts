@@ -46,9 +46,12 @@ export function cacheRoot(): string {
   return process.env['KUBEHA_CACHE'] ?? '/var/cache/kubeha';
 }
 
-/** Cache key of a base: suite, sorted package list and recipe (pure). */
-export function baseKey(suite: string, packages: readonly string[], recipe = BASE_RECIPE): string {
-  const text = JSON.stringify({ suite, packages: [...new Set(packages)].sort(), recipe });
+/**
+ * Cache key of a base: everything that goes into it (pure): suite, sorted package list, the mirror it is fetched
+ * from (another mirror may carry other point releases), the architecture and the recipe (post-processing).
+ */
+export function baseKey(suite: string, packages: readonly string[], mirror: string, recipe = BASE_RECIPE, arch: string = process.arch): string {
+  const text = JSON.stringify({ suite, packages: [...new Set(packages)].sort(), mirror: mirror.replace(/\/+$/, ''), arch, recipe });
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
@@ -90,7 +93,9 @@ export async function readMachineAptSources(): Promise<AptSource[]> {
 export async function ensureBaseImage(opts: BaseImageOptions = {}): Promise<BaseImage> {
   const suite = opts.suite ?? BASE_SUITE;
   const packages = opts.packages ?? BASE_PACKAGES;
-  const key = baseKey(suite, packages);
+  // The mirror is part of the key: read it before looking into the cache.
+  const mirror = debianMirrorFor(await readMachineAptSources(), suite);
+  const key = baseKey(suite, packages, mirror ?? '');
   const root = cacheRoot();
   const dir = join(root, `base-${key}`);
   const rootfs = join(dir, 'rootfs');
@@ -100,7 +105,6 @@ export async function ensureBaseImage(opts: BaseImageOptions = {}): Promise<Base
   const release = await acquireLock(join(root, `base-${key}.lock`), () => existsSync(join(dir, 'manifest.json')), opts.onProgress);
   try {
     if (existsSync(join(dir, 'manifest.json'))) return { key, dir, rootfs, built: false, seconds: (Date.now() - t0) / 1000 };
-    const mirror = debianMirrorFor(await readMachineAptSources(), suite);
     if (!mirror)
       throw new EnvironmentError(`no Debian mirror for "${suite}" in this machine's apt sources`, `add e.g. "deb http://deb.debian.org/debian ${suite} main" to /etc/apt/sources.list`);
     const tmp = join(root, `.tmp-base-${key}-${process.pid}`);
@@ -117,7 +121,7 @@ export async function ensureBaseImage(opts: BaseImageOptions = {}): Promise<Base
       if (r.code !== 0)
         throw new EnvironmentError(`debootstrap of ${suite} from ${mirror} failed (exit ${r.code ?? r.signal ?? '?'}): ${tail(r.stderr || r.stdout, 3)}`, `check that ${mirror} is reachable from this machine (apt-get update), then run the command again`);
       await postProcess(join(tmp, 'rootfs'));
-      const manifest = { key, suite, packages: [...packages].sort(), recipe: BASE_RECIPE, mirror, builtAt: new Date().toISOString() };
+      const manifest = { key, suite, packages: [...packages].sort(), recipe: BASE_RECIPE, mirror, arch: process.arch, builtAt: new Date().toISOString() };
       await writeFile(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
       await rm(dir, { recursive: true, force: true });
       await rename(tmp, dir);

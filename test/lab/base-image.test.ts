@@ -4,13 +4,17 @@ import { BASE_PACKAGES, BASE_RECIPE, MASKED_UNITS, SSHD_DROPIN, baseKey } from '
 import { aptConfig, bundleKey } from '../../src/lab/bundle.js';
 import { cgroupRoots } from '../../src/lab/hosts.js';
 
-test('the base cache key depends on suite, package set and recipe, not on package order', () => {
-  const k = baseKey('bookworm', BASE_PACKAGES);
+test('the base cache key depends on suite, package set, mirror, architecture and recipe, not on package order', () => {
+  const M = 'http://deb.debian.org/debian';
+  const k = baseKey('bookworm', BASE_PACKAGES, M);
   assert.match(k, /^[0-9a-f]{16}$/);
-  assert.equal(baseKey('bookworm', [...BASE_PACKAGES].reverse()), k);
-  assert.notEqual(baseKey('trixie', BASE_PACKAGES), k);
-  assert.notEqual(baseKey('bookworm', [...BASE_PACKAGES, 'vim']), k);
-  assert.notEqual(baseKey('bookworm', BASE_PACKAGES, BASE_RECIPE + 1), k);
+  assert.equal(baseKey('bookworm', [...BASE_PACKAGES].reverse(), M), k);
+  assert.equal(baseKey('bookworm', BASE_PACKAGES, `${M}/`), k, 'a trailing slash is the same mirror');
+  assert.notEqual(baseKey('trixie', BASE_PACKAGES, M), k);
+  assert.notEqual(baseKey('bookworm', [...BASE_PACKAGES, 'vim'], M), k);
+  assert.notEqual(baseKey('bookworm', BASE_PACKAGES, 'http://mirror.example.org/debian'), k);
+  assert.notEqual(baseKey('bookworm', BASE_PACKAGES, M, BASE_RECIPE + 1), k);
+  assert.notEqual(baseKey('bookworm', BASE_PACKAGES, M, BASE_RECIPE, 'arm64'), baseKey('bookworm', BASE_PACKAGES, M, BASE_RECIPE, 'x64'));
 });
 
 test('the base has what a lab host needs and a keys-only sshd', () => {
