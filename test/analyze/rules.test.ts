@@ -36,6 +36,11 @@ const cases: Record<string, { bad: Mutate | (() => HaModel); good?: () => HaMode
   'vrrp-unequal-priority-failback': { bad: (m) => (inst(m, 'lb0').priority = 101) },
   'vrrp-both-master': { bad: eachInst((i) => (i.state = 'MASTER')) },
   'vrrp-nopreempt-needs-backup': { bad: (m) => Object.assign(inst(m, 'lb0'), { state: 'MASTER', nopreempt: true }) },
+  'vrrp-nopreempt-weight': {
+    bad: (m) => (setScript('pidof haproxy', { weight: -50 })(m), eachInst((i) => (i.nopreempt = true))(m)),
+    // weight 0 puts the instance in FAULT: nopreempt does not keep a faulted master.
+    good: () => mutated((m) => (setScript('pidof haproxy', { weight: 0 })(m), eachInst((i) => (i.nopreempt = true))(m))),
+  },
   'vrrp-vrid-mismatch': { bad: (m) => (inst(m, 'lb1').virtualRouterId = 43) },
   'vrrp-version-mismatch': { bad: (m) => (inst(m, 'lb1').version = 3) },
   'vrrp-auth-mismatch': { bad: (m) => (inst(m, 'lb1').auth = { type: 'PASS', pass: 'secret' }) },

@@ -108,6 +108,29 @@ Fix: state BACKUP on every peer when using nopreempt.`,
     },
   }),
   rule({
+    id: 'vrrp-nopreempt-weight',
+    severity: 'error',
+    title: 'A track weight cannot move the VIP when every peer has nopreempt',
+    explain: `With nopreempt a backup accepts every advert of a live master, whatever its priority, so a failing check that only lowers the master's priority (a non-zero weight) never moves the VIP: the master keeps it with a dead HAProxy. Only FAULT (weight 0), a stopped keepalived (priority 0) or a dead host hand it over.
+Source: keepalived vrrp.c vrrp_state_backup ("vrrp->nopreempt || hd->priority >= vrrp->effective_priority" keeps the backup); ${KA_MAN} "nopreempt".
+Fix: use weight 0 on the tracker (a failing check puts the instance in FAULT and releases the VIP), or drop nopreempt and use a negative weight larger than the priority gap.`,
+    run(model, report) {
+      const members = vrrpMembers(model);
+      for (const a of members) {
+        const peers = members.filter((b) => b.host !== a.host && whyNotPeers(a, b) === undefined);
+        if (peers.length === 0 || !peers.every((b) => nopreemptEffective(b.inst))) continue;
+        for (const t of trackersOf(model, a)) {
+          if (t.cls.kind === 'disabled' || t.weight === 0) continue;
+          report(
+            `${t.name} (weight ${t.weight > 0 ? '+' : ''}${t.weight}) on ${a.host.name} only changes its priority, but ${peers.map((b) => b.host.name).join(', ')} ${peers.length > 1 ? 'have' : 'has'} nopreempt: a failing check never moves the VIP from ${a.host.name}`,
+            { host: a.host, at: a.ka.scripts[t.name]?.at ?? a.inst.at },
+            'weight 0 (FAULT on failure), or no nopreempt with a negative weight larger than the priority gap',
+          );
+        }
+      }
+    },
+  }),
+  rule({
     id: 'vrrp-vrid-mismatch',
     severity: 'error',
     title: 'Peers carrying the same VIP use different virtual_router_id',
