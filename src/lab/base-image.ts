@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError } from '../diag/errors.js';
+import { cacheRoot, cachedDir } from './cache.js';
 import { debianMirrorFor, parseAptSources, type AptSource } from './apt-sources.js';
 import { run, tail } from './run.js';
 
@@ -41,10 +41,6 @@ export const JOURNALD_DROPIN = `[Journal]
 SystemMaxUse=32M
 RuntimeMaxUse=8M
 `;
-
-export function cacheRoot(): string {
-  return process.env['KUBEHA_CACHE'] ?? '/var/cache/kubeha';
-}
 
 /**
  * Cache key of a base: everything that goes into it (pure): suite, sorted package list, the mirror it is fetched
@@ -96,43 +92,23 @@ export async function ensureBaseImage(opts: BaseImageOptions = {}): Promise<Base
   // The mirror is part of the key: read it before looking into the cache.
   const mirror = debianMirrorFor(await readMachineAptSources(), suite);
   const key = baseKey(suite, packages, mirror ?? '');
-  const root = cacheRoot();
-  const dir = join(root, `base-${key}`);
-  const rootfs = join(dir, 'rootfs');
   const t0 = Date.now();
-  if (existsSync(join(dir, 'manifest.json'))) return { key, dir, rootfs, built: false, seconds: 0 };
-  await mkdir(root, { recursive: true });
-  const release = await acquireLock(join(root, `base-${key}.lock`), () => existsSync(join(dir, 'manifest.json')), opts.onProgress);
-  try {
-    if (existsSync(join(dir, 'manifest.json'))) return { key, dir, rootfs, built: false, seconds: (Date.now() - t0) / 1000 };
-    if (!mirror)
-      throw new EnvironmentError(`no Debian mirror for "${suite}" in this machine's apt sources`, `add e.g. "deb http://deb.debian.org/debian ${suite} main" to /etc/apt/sources.list`);
-    const tmp = join(root, `.tmp-base-${key}-${process.pid}`);
-    // Leftovers of builders that died (SIGKILL) under this lock.
-    for (const f of await readdir(root)) {
-      const m = new RegExp(`^\\.tmp-base-${key}-(\\d+)$`).exec(f);
-      if (m && !alive(Number(m[1]))) await rm(join(root, f), { recursive: true, force: true });
-    }
-    await rm(tmp, { recursive: true, force: true });
-    await mkdir(tmp, { recursive: true });
-    opts.onProgress?.(`building the base image (debootstrap ${suite} from ${mirror}; once, cached in ${dir})`);
-    try {
+  const { dir, built } = await cachedDir(
+    `base-${key}`,
+    async (tmp) => {
+      if (!mirror)
+        throw new EnvironmentError(`no Debian mirror for "${suite}" in this machine's apt sources`, `add e.g. "deb http://deb.debian.org/debian ${suite} main" to /etc/apt/sources.list`);
+      opts.onProgress?.(`building the base image (debootstrap ${suite} from ${mirror}; once, cached in ${join(cacheRoot(), `base-${key}`)})`);
       const r = await run(['debootstrap', '--variant=minbase', `--include=${packages.join(',')}`, suite, join(tmp, 'rootfs'), mirror], { timeoutMs: 30 * 60_000 });
       if (r.code !== 0)
         throw new EnvironmentError(`debootstrap of ${suite} from ${mirror} failed (exit ${r.code ?? r.signal ?? '?'}): ${tail(r.stderr || r.stdout, 3)}`, `check that ${mirror} is reachable from this machine (apt-get update), then run the command again`);
       await postProcess(join(tmp, 'rootfs'));
       const manifest = { key, suite, packages: [...packages].sort(), recipe: BASE_RECIPE, mirror, arch: process.arch, builtAt: new Date().toISOString() };
       await writeFile(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-      await rm(dir, { recursive: true, force: true });
-      await rename(tmp, dir);
-    } catch (e) {
-      await rm(tmp, { recursive: true, force: true });
-      throw e;
-    }
-    return { key, dir, rootfs, built: true, seconds: (Date.now() - t0) / 1000 };
-  } finally {
-    await release();
-  }
+    },
+    opts.onProgress,
+  );
+  return { key, dir, rootfs: join(dir, 'rootfs'), built, seconds: built ? (Date.now() - t0) / 1000 : 0 };
 }
 
 /** Makes the fresh debootstrap a template: no host identity, quiet units, keys-only sshd, no apt cache. */
@@ -160,45 +136,4 @@ async function postProcess(r: string): Promise<void> {
   await rm(join(r, 'var/cache/apt/pkgcache.bin'), { force: true });
   await rm(join(r, 'var/cache/apt/srcpkgcache.bin'), { force: true });
   await mkdir(join(r, 'root/.ssh'), { recursive: true, mode: 0o700 });
-}
-
-/**
- * A lock file holding the owner's PID, created exclusively. A lock whose owner is gone is taken over;
- * otherwise we wait until `done()` says another builder finished.
- */
-export async function acquireLock(path: string, done: () => boolean, onProgress?: (m: string) => void): Promise<() => Promise<void>> {
-  let told = false;
-  for (;;) {
-    try {
-      const fh = await open(path, 'wx');
-      await fh.writeFile(String(process.pid));
-      await fh.close();
-      return async () => {
-        await rm(path, { force: true });
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    const text = (await readFile(path, 'utf8').catch(() => '')).trim();
-    const owner = Number(text);
-    // An empty file may be a lock whose owner has not written its PID yet: give it a few seconds.
-    const young = text === '' && Date.now() - ((await stat(path).catch(() => undefined))?.mtimeMs ?? 0) < 5000;
-    if (!young && (!Number.isInteger(owner) || owner <= 0 || !alive(owner))) {
-      await rm(path, { force: true });
-      continue;
-    }
-    if (done()) return () => Promise.resolve();
-    if (!told) onProgress?.(`waiting for process ${owner}, which holds ${path}`);
-    told = true;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { EnvironmentError } from '../diag/errors.js';
 import { releaseSourceLines } from './apt-sources.js';
-import { BASE_SUITE, acquireLock, cacheRoot, ensureBaseImage, readMachineAptSources } from './base-image.js';
+import { BASE_SUITE, ensureBaseImage, readMachineAptSources } from './base-image.js';
+import { cachedDir } from './cache.js';
 import { must } from './run.js';
 
 /**
@@ -81,22 +81,7 @@ export async function buildBundle(opts: BundleOptions = {}): Promise<Bundle> {
   const sources = releaseSourceLines(await readMachineAptSources(), BASE_SUITE);
   if (sources.length === 0) throw new EnvironmentError(`no Debian ${BASE_SUITE} source in this machine's apt sources`, `add e.g. "deb http://deb.debian.org/debian ${BASE_SUITE} main" to /etc/apt/sources.list`);
   const key = bundleKey(packages, base.key, sources);
-  const root = cacheRoot();
-  const dir = join(root, `bundle-${key}`);
-  const ready = (): boolean => existsSync(join(dir, 'manifest.json'));
-  let built = false;
-  if (!ready()) {
-    await mkdir(root, { recursive: true });
-    const release = await acquireLock(join(root, `bundle-${key}.lock`), ready, opts.onProgress);
-    try {
-      if (!ready()) {
-        await assemble(dir, key, packages, base.rootfs, sources, opts.onProgress);
-        built = true;
-      }
-    } finally {
-      await release();
-    }
-  }
+  const { dir, built } = await cachedDir(`bundle-${key}`, (tmp) => assemble(tmp, key, packages, base.rootfs, sources, opts.onProgress), opts.onProgress);
   const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { debs: BundleDeb[] };
   if (opts.out) {
     await mkdir(opts.out, { recursive: true });
@@ -105,36 +90,28 @@ export async function buildBundle(opts: BundleOptions = {}): Promise<Bundle> {
   return { dir: opts.out ?? dir, key, packages, debs: manifest.debs, sourceLine: BUNDLE_SOURCE_LINE, built, seconds: (Date.now() - t0) / 1000 };
 }
 
-async function assemble(dir: string, key: string, packages: string[], rootfs: string, sources: string[], onProgress?: (m: string) => void): Promise<void> {
-  const tmp = `${dir}.tmp-${process.pid}`;
+/** Fills `tmp` (a fresh directory of the cache) with the bundle; manifest.json last. */
+async function assemble(tmp: string, key: string, packages: string[], rootfs: string, sources: string[], onProgress?: (m: string) => void): Promise<void> {
   const work = join(tmp, '.apt');
-  await rm(tmp, { recursive: true, force: true });
   for (const d of ['apt.conf.d', 'sources.list.d', 'preferences.d', 'state', 'lists/partial', 'cache', 'archives/partial', 'log']) await mkdir(join(work, d), { recursive: true });
   const arch = (await must(['dpkg', '--print-architecture'])).trim();
   await writeFile(join(work, 'apt.conf'), aptConfig(work, join(rootfs, 'var/lib/dpkg/status'), arch));
   await writeFile(join(work, 'sources.list'), sources.join('\n') + '\n');
   const env = { ...process.env, APT_CONFIG: join(work, 'apt.conf'), DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C' };
-  try {
-    onProgress?.(`resolving ${packages.join(', ')} for the target (${BASE_SUITE} base image) from ${sources.length} source(s)`);
-    await must(['apt-get', '-q', 'update'], { env, timeoutMs: 10 * 60_000 });
-    await must(['apt-get', '-q', '-y', '--download-only', 'install', ...packages], { env, timeoutMs: 20 * 60_000 });
-    const debs: BundleDeb[] = [];
-    for (const f of (await readdir(join(work, 'archives'))).filter((x) => x.endsWith('.deb')).sort()) {
-      await rename(join(work, 'archives', f), join(tmp, f));
-      const m = /^([^_]+)_([^_]+)_/.exec(f);
-      debs.push({ package: m?.[1] ?? f, version: decodeURIComponent(m?.[2] ?? '').replace(/%3a/gi, ':'), file: f, bytes: (await stat(join(tmp, f))).size });
-    }
-    const missing = packages.filter((p) => !debs.some((d) => d.package === p));
-    if (missing.length > 0) onProgress?.(`already in the base image (not bundled): ${missing.join(', ')}`);
-    await rm(work, { recursive: true, force: true });
-    const index = await must(['dpkg-scanpackages', '--multiversion', '.', '/dev/null'], { cwd: tmp });
-    await writeFile(join(tmp, 'Packages'), index);
-    await writeFile(join(tmp, 'Packages.gz'), gzipSync(index));
-    await writeFile(join(tmp, 'manifest.json'), JSON.stringify({ key, packages, debs, sources, baseRootfs: rootfs, builtAt: new Date().toISOString() }, null, 2) + '\n');
-    await rm(dir, { recursive: true, force: true });
-    await rename(tmp, dir);
-  } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
-    throw e;
+  onProgress?.(`resolving ${packages.join(', ')} for the target (${BASE_SUITE} base image) from ${sources.length} source(s)`);
+  await must(['apt-get', '-q', 'update'], { env, timeoutMs: 10 * 60_000 });
+  await must(['apt-get', '-q', '-y', '--download-only', 'install', ...packages], { env, timeoutMs: 20 * 60_000 });
+  const debs: BundleDeb[] = [];
+  for (const f of (await readdir(join(work, 'archives'))).filter((x) => x.endsWith('.deb')).sort()) {
+    await rename(join(work, 'archives', f), join(tmp, f));
+    const m = /^([^_]+)_([^_]+)_/.exec(f);
+    debs.push({ package: m?.[1] ?? f, version: decodeURIComponent(m?.[2] ?? '').replace(/%3a/gi, ':'), file: f, bytes: (await stat(join(tmp, f))).size });
   }
+  const missing = packages.filter((p) => !debs.some((d) => d.package === p));
+  if (missing.length > 0) onProgress?.(`already in the base image (not bundled): ${missing.join(', ')}`);
+  await rm(work, { recursive: true, force: true });
+  const index = await must(['dpkg-scanpackages', '--multiversion', '.', '/dev/null'], { cwd: tmp });
+  await writeFile(join(tmp, 'Packages'), index);
+  await writeFile(join(tmp, 'Packages.gz'), gzipSync(index));
+  await writeFile(join(tmp, 'manifest.json'), JSON.stringify({ key, packages, debs, sources, baseRootfs: rootfs, builtAt: new Date().toISOString() }, null, 2) + '\n');
 }

@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cachedDir, tempDirName, tempDirOwners } from '../../src/lab/cache.js';
+
+/** The build-once cache under the base image and the bundles (no root needed: $KUBEHA_CACHE points at a temp dir). */
+
+function withCache<T>(f: (root: string) => Promise<T>): Promise<T> {
+  const root = mkdtempSync(join(tmpdir(), 'kubeha-cache-'));
+  const before = process.env['KUBEHA_CACHE'];
+  process.env['KUBEHA_CACHE'] = root;
+  return f(root).finally(() => {
+    if (before === undefined) delete process.env['KUBEHA_CACHE'];
+    else process.env['KUBEHA_CACHE'] = before;
+    rmSync(root, { recursive: true, force: true });
+  });
+}
+
+test('temp dirs are told apart by name and builder PID', () => {
+  assert.equal(tempDirName('base-ab', 42), '.tmp-base-ab-42');
+  assert.deepEqual(tempDirOwners('base-ab', ['.tmp-base-ab-42', '.tmp-base-abc-7', 'base-ab', '.tmp-base-ab-x', '.tmp-bundle-ab-9']), [{ entry: '.tmp-base-ab-42', pid: 42 }]);
+});
+
+test('cachedDir builds once; concurrent callers share one build', () =>
+  withCache(async (root) => {
+    let builds = 0;
+    const build = async (tmp: string): Promise<void> => {
+      builds++;
+      await new Promise((r) => setTimeout(r, 50));
+      await writeFile(join(tmp, 'data'), 'x');
+      await writeFile(join(tmp, 'manifest.json'), '{}');
+    };
+    const [a, b] = await Promise.all([cachedDir('base-k', build), cachedDir('base-k', build)]);
+    assert.equal(builds, 1);
+    assert.deepEqual([a.built, b.built].sort(), [false, true]);
+    assert.equal(a.dir, join(root, 'base-k'));
+    assert.ok(existsSync(join(root, 'base-k', 'data')));
+    assert.deepEqual(await cachedDir('base-k', build), { dir: join(root, 'base-k'), built: false });
+    assert.equal(builds, 1);
+    assert.deepEqual(readdirSync(root), ['base-k'], 'no lock or temp dir left');
+  }));
+
+test('a failed build leaves nothing; a dead builder’s temp dir is removed', () =>
+  withCache(async (root) => {
+    // PID 2^22 + 1 is above pid_max's ceiling: never a live process.
+    const dead = join(root, tempDirName('bundle-k', 4194305));
+    mkdirSync(dead);
+    writeFileSync(join(dead, 'half.deb'), '');
+    await assert.rejects(
+      cachedDir('bundle-k', async (tmp) => {
+        await writeFile(join(tmp, 'half'), '');
+        throw new Error('mirror down');
+      }),
+      /mirror down/,
+    );
+    assert.deepEqual(readdirSync(root), []);
+    await assert.rejects(cachedDir('bundle-k', () => Promise.resolve()), /no manifest\.json/);
+    assert.deepEqual(readdirSync(root), []);
+  }));
