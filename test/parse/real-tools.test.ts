@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic } from '../../src/diag/diagnostic.js';
@@ -16,7 +16,9 @@ import { parseKeepalived } from '../../src/parse/keepalived.js';
  * exits non-zero on warnings too, so: exit ≠ 0 ⇔ a warning or error diagnostic. keepalived runs as root in a
  * throwaway network namespace holding veth interfaces named as the config wants; nothing touches the host's network.
  */
-const SEEDS = fileURLToPath(new URL('../fixtures/seeds/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+const SEEDS = join(FIXTURES, 'seeds');
+const BROWNFIELD = join(FIXTURES, 'brownfield');
 const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const isRoot = process.getuid?.() === 0;
 const work = mkdtempSync(join(tmpdir(), 'kubeha-parse-tools-'));
@@ -28,7 +30,7 @@ function walk(dir: string): string[] {
     return statSync(p).isDirectory() ? walk(p) : [p];
   });
 }
-const fixtures = (name: string): string[] => walk(SEEDS).filter((p) => p.endsWith(name)).sort();
+const fixtures = (name: string): string[] => [...walk(SEEDS), ...walk(BROWNFIELD)].filter((p) => p.endsWith(name)).sort();
 const hasSeverity = (ds: Diagnostic[], ...sev: string[]): boolean => ds.some((d) => sev.includes(d.severity));
 
 // ---------- HAProxy ----------
@@ -85,7 +87,7 @@ describe('haproxy -c agrees with parseHaproxy', { skip: has('haproxy') ? false :
   }
 
   for (const f of fixtures('haproxy.cfg')) {
-    test(`fixture ${relative(SEEDS, f)}`, () => {
+    test(`fixture ${relative(FIXTURES, f)}`, () => {
       const text = readFileSync(f, 'utf8');
       const tool = haproxyCheck(text);
       const { diagnostics } = parseHaproxy(memoryFileSource({ [f]: text }), f);
@@ -165,8 +167,8 @@ describe('keepalived -t agrees with parseKeepalived', { skip: keepalivedSkip }, 
     return { tool: keepalivedCheck(file), diagnostics };
   };
 
-  for (const f of fixtures('keepalived.conf')) {
-    test(`fixture ${relative(SEEDS, f)}`, (t) => {
+  for (const f of walk(SEEDS).filter((p) => p.endsWith('keepalived.conf')).sort()) {
+    test(`fixture ${relative(FIXTURES, f)}`, (t) => {
       const text = readFileSync(f, 'utf8');
       const { config } = parseKeepalived(memoryFileSource({ [f]: text }), f);
       const missing = Object.values(config.scripts).map((s) => s.script.split(/\s+/)[0] ?? '').filter((cmd) => !(cmd.startsWith('/') ? existsSync(cmd) : has(cmd)));
@@ -174,6 +176,27 @@ describe('keepalived -t agrees with parseKeepalived', { skip: keepalivedSkip }, 
       const { tool, diagnostics } = agree(f, text);
       const flagged = hasSeverity(diagnostics, 'warning', 'error');
       assert.equal(tool.status !== 0, flagged, `keepalived -t exit ${tool.status}:\n${tool.out}\nparser: ${JSON.stringify(diagnostics.filter((d) => d.severity !== 'info').map((d) => d.code))}`);
+    });
+  }
+  // Brownfield mirrors: the host's /etc/keepalived is copied to a scratch directory with its absolute paths
+  // rewritten, so that `include` globs and check scripts resolve for keepalived -t exactly as for the parser.
+  for (const f of walk(BROWNFIELD).filter((p) => p.endsWith('/etc/keepalived/keepalived.conf')).sort()) {
+    test(`fixture ${relative(FIXTURES, f)} (with its includes and scripts)`, () => {
+      const srcDir = dirname(f);
+      const copy = mkdtempSync(join(work, 'bf-'));
+      cpSync(srcDir, copy, { recursive: true });
+      const files: Record<string, string> = {};
+      for (const p of walk(copy)) {
+        const text = readFileSync(p, 'utf8').replaceAll('/etc/keepalived/', `${copy}/`);
+        writeFileSync(p, text);
+        files[p] = text;
+      }
+      const main = join(copy, 'keepalived.conf');
+      const { config, diagnostics } = parseKeepalived(memoryFileSource(files), main);
+      assert.ok(config.instances.length > 0, 'the instance is read (through includes)');
+      for (const i of config.instances) for (const n of [i.interface, ...i.trackInterfaces.map((t) => t.name)]) ensureInterface(n);
+      const tool = keepalivedCheck(main);
+      assert.equal(tool.status !== 0, hasSeverity(diagnostics, 'warning', 'error'), `keepalived -t exit ${tool.status}:\n${tool.out}\nparser: ${JSON.stringify(diagnostics.filter((d) => d.severity !== 'info').map((d) => d.code))}`);
     });
   }
   // keepalived's own sample configs: a corpus written by its authors. Those whose only warnings concern features
