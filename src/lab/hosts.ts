@@ -117,40 +117,36 @@ export async function prepareCgroups(h: HostPlan): Promise<string[]> {
   return files;
 }
 
+/** A cgroup and every cgroup below it, deepest first (empty when it does not exist). */
+async function cgroupTree(d: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(d, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const below = await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => cgroupTree(join(d, e.name))));
+  return [...below.flat(), d];
+}
+
 /** PIDs in the host's cgroups (all of them: nspawn's supervisor and the container's payload). */
 export async function cgroupPids(h: HostPlan): Promise<number[]> {
   const pids = new Set<number>();
-  const walk = async (d: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(d, { withFileTypes: true });
-    } catch {
-      return;
+  for (const top of await hostCgroupDirs(h)) {
+    for (const d of await cgroupTree(top)) {
+      const procs = await readFile(join(d, 'cgroup.procs'), 'utf8').catch(() => '');
+      for (const p of procs.split('\n')) if (p.trim()) pids.add(Number(p));
     }
-    const procs = await readFile(join(d, 'cgroup.procs'), 'utf8').catch(() => '');
-    for (const p of procs.split('\n')) if (p.trim()) pids.add(Number(p));
-    for (const e of entries) if (e.isDirectory()) await walk(join(d, e.name));
-  };
-  for (const d of await hostCgroupDirs(h)) await walk(d);
+  }
   return [...pids];
 }
 
 /** Removes the host's (empty) cgroups, deepest first, then the lab's and kubeha's parents when empty. */
 export async function removeCgroups(h: HostPlan): Promise<void> {
-  const rmTree = async (d: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) if (e.isDirectory()) await rmTree(join(d, e.name));
-    await rmdir(d).catch(() => undefined);
-  };
-  for (const d of await hostCgroupDirs(h)) {
-    await rmTree(d);
-    await rmdir(dirname(d)).catch(() => undefined);
-    await rmdir(dirname(dirname(d))).catch(() => undefined);
+  for (const top of await hostCgroupDirs(h)) {
+    for (const d of await cgroupTree(top)) await rmdir(d).catch(() => undefined);
+    await rmdir(dirname(top)).catch(() => undefined);
+    await rmdir(dirname(dirname(top))).catch(() => undefined);
   }
 }
 
