@@ -1,5 +1,5 @@
 /** HAProxy rules: health checks, timeouts, modes, binds, stats. */
-import type { Backend, HaModel, HaproxyConfig, ModelHost, Server } from '../../model/types.js';
+import type { Backend, Frontend, HaModel, HaproxyConfig, ModelHost, Server } from '../../model/types.js';
 import { backendOf, checkVerdict, checksElsewhere, haproxyDetectMs } from '../reach.js';
 import { apiBackendsOf, vipMembers } from '../simulate.js';
 import { frontendsOn, haproxyTakesApiserverPort, isWildcard, sysctlOn } from '../world.js';
@@ -18,6 +18,17 @@ function eachConfig(model: HaModel, f: (host: ModelHost, cfg: HaproxyConfig) => 
 }
 
 const WATCH_MS = 60_000;
+
+/** The idle timeout of every endpoint frontend: `timeout tunnel` when set, else the smaller of client and server. */
+function eachIdleTimeout(model: HaModel, f: (host: ModelHost, fe: Frontend, idleMs: number) => void): void {
+  eachConfig(model, (host, cfg) => {
+    for (const { fe } of frontendsOn(cfg, model.endpoint.port)) {
+      const be = backendOf(host, fe);
+      const tunnel = be?.timeouts.tunnelMs ?? fe.timeouts.tunnelMs;
+      f(host, fe, tunnel ?? Math.min(fe.timeouts.clientMs ?? Infinity, be?.timeouts.serverMs ?? fe.timeouts.serverMs ?? Infinity));
+    }
+  });
+}
 
 export const haproxyRules = [
   rule({
@@ -137,14 +148,8 @@ Fix: \`option redispatch\` and \`retries 3\` in the apiserver backend (or defaul
 Source: ${HAPROXY_DOC} "timeout client", "timeout server", "timeout tunnel".
 Fix: \`timeout client 4h\`, \`timeout server 4h\` (or \`timeout tunnel 1h\`) for the apiserver frontend/backend.`,
     run(model, report) {
-      eachConfig(model, (host, cfg) => {
-        for (const { fe } of frontendsOn(cfg, model.endpoint.port)) {
-          const be = backendOf(host, fe);
-          const tunnel = be?.timeouts.tunnelMs ?? fe.timeouts.tunnelMs;
-          const idle = Math.min(fe.timeouts.clientMs ?? Infinity, be?.timeouts.serverMs ?? fe.timeouts.serverMs ?? Infinity);
-          const eff = tunnel ?? idle;
-          if (eff < WATCH_MS) report(`${fe.name} on ${host.name} closes idle connections after ${fmtMs(eff)}: watches and exec streams are cut`, { host, at: fe.at }, 'timeout client 4h / timeout server 4h, or timeout tunnel 1h');
-        }
+      eachIdleTimeout(model, (host, fe, eff) => {
+        if (eff < WATCH_MS) report(`${fe.name} on ${host.name} closes idle connections after ${fmtMs(eff)}: watches and exec streams are cut`, { host, at: fe.at }, 'timeout client 4h / timeout server 4h, or timeout tunnel 1h');
       });
     },
   }),
@@ -156,14 +161,8 @@ Fix: \`timeout client 4h\`, \`timeout server 4h\` (or \`timeout tunnel 1h\`) for
 Source: ${HAPROXY_DOC} "timeout tunnel"; client-go watch timeouts (5–10 min server side).
 Fix: \`timeout tunnel 1h\` or client/server timeouts of hours.`,
     run(model, report) {
-      eachConfig(model, (host, cfg) => {
-        for (const { fe } of frontendsOn(cfg, model.endpoint.port)) {
-          const be = backendOf(host, fe);
-          const tunnel = be?.timeouts.tunnelMs ?? fe.timeouts.tunnelMs;
-          const idle = Math.min(fe.timeouts.clientMs ?? Infinity, be?.timeouts.serverMs ?? fe.timeouts.serverMs ?? Infinity);
-          const eff = tunnel ?? idle;
-          if (eff >= WATCH_MS && eff < 600_000) report(`${fe.name} on ${host.name} closes idle connections after ${fmtMs(eff)}`, { host, at: fe.at }, 'timeout tunnel 1h');
-        }
+      eachIdleTimeout(model, (host, fe, eff) => {
+        if (eff >= WATCH_MS && eff < 600_000) report(`${fe.name} on ${host.name} closes idle connections after ${fmtMs(eff)}`, { host, at: fe.at }, 'timeout tunnel 1h');
       });
     },
   }),
