@@ -38,6 +38,8 @@ export interface SshServerOptions {
    * spec with ordinary addresses reaches in-process servers without any traffic leaving loopback.
    */
   route?: (ip: string, port: number) => number | undefined;
+  /** Environment of the commands (e.g. a PATH with a stand-in `sudo`). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startSshServer(options: SshServerOptions = {}): Promise<TestSshServer> {
@@ -98,7 +100,7 @@ export async function startSshServer(options: SshServerOptions = {}): Promise<Te
         session.on('exec', (accept, _reject, info) => {
           const stream = accept();
           commands.push(info.command);
-          const c = spawn('sh', ['-c', info.command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+          const c = spawn('sh', ['-c', info.command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true, ...(options.env ? { env: options.env } : {}) });
           child = c;
           children.add(c);
           stream.pipe(c.stdin);

@@ -192,6 +192,30 @@ describe('ssh transport against an in-process ssh2.Server', () => {
   });
 });
 
+describe('a non-root user without passwordless sudo', () => {
+  it('is reported as such (environment error with the sudoers hint), not as a failed command', async () => {
+    const dir = tmp();
+    // sudo as it answers for a user without a NOPASSWD rule (`sudo -n` never prompts).
+    writeFileSync(join(dir, 'sudo'), '#!/bin/sh\necho "sudo: a password is required" >&2\nexit 1\n', { mode: 0o755 });
+    const server = await startSshServer({ env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}` } });
+    writeFileSync(join(dir, 'known_hosts'), server.knownHostsLine + '\n');
+    const pool = new SshPool({ knownHostsFile: join(dir, 'known_hosts') });
+    try {
+      const err = await pool
+        .host({ name: 'lb0', address: '127.0.0.1', port: server.port, keyFile: server.clientKeyFile, user: 'deploy' })
+        .run('id -u')
+        .then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof EnvironmentError);
+      assert.ok(!(err instanceof RemoteCommandError));
+      assert.match(err.message, /deploy cannot run commands as root without a password/);
+      assert.match(err.hint ?? '', /NOPASSWD/);
+    } finally {
+      await pool.close();
+      await server.close();
+    }
+  });
+});
+
 describe('ssh helpers', () => {
   it('quotes for a POSIX shell', () => {
     assert.equal(shellQuote('/etc/haproxy/haproxy.cfg'), '/etc/haproxy/haproxy.cfg');
