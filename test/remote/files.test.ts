@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,6 +109,26 @@ describe('remote files over SSH (real haproxy -c)', () => {
     assert.equal(readFileSync(join(d, 'haproxy.cfg'), 'utf8'), GOOD);
     assert.equal(existsSync(join(d, 'third')), false);
     assert.deepEqual(readdirSync(d).filter((f) => f.startsWith(TEMP_PREFIX)), []);
+  });
+
+  it('a full disk fails the write with the tool message and leaves the live file whole', async (t) => {
+    if (process.getuid?.() !== 0) return t.skip('needs root to mount a tiny tmpfs');
+    const d = mkdtempSync(join(tmpdir(), 'kubeha-full-'));
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', d]).status !== 0) return t.skip('cannot mount tmpfs here');
+    try {
+      const target = join(d, 'haproxy.cfg');
+      writeFileSync(target, GOOD);
+      const err = await writeRemoteFileAtomic(host, { path: target, content: 'x'.repeat(200_000), mode: 0o644 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof RemoteCommandError);
+      assert.match(err.stderrTail, /No space left on device/);
+      assert.equal(readFileSync(target, 'utf8'), GOOD);
+      assert.deepEqual(readdirSync(d).filter((f) => f.startsWith(TEMP_PREFIX)), []);
+    } finally {
+      spawnSync('umount', [d]);
+    }
   });
 
   it('removes leftovers of an interrupted write', async () => {
