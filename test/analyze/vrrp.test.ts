@@ -233,6 +233,29 @@ describe('what a check script tests decides which failures make it fail', () => 
     assert.ok(mem);
     assert.equal(instanceState(m, mem, w).prio, 81);
   });
+  it('a local port probe of the HAProxy frontend (nc -z) fails on haproxy-down, not when an apiserver dies', () => {
+    const m = pair(101, 100, -20);
+    bothLbs(m, (h) => {
+      if (h.keepalived) h.keepalived.scripts['chk_haproxy'] = script('chk_haproxy', '/usr/bin/nc -z 127.0.0.1 6443', { weight: -20 });
+    });
+    assert.equal(prio(m, 'lb0', 'haproxy-down:lb0'), 81);
+    assert.equal(prio(m, 'lb0', 'apiserver-down:10.0.0.21:6443'), 101);
+    assert.deepEqual(scenario(m, 'haproxy-down:lb0').vipHolders, ['lb1']);
+  });
+  it('a curl of the local apiserver port (not the frontend) tests the apiserver: fails on its apiserver-down, not on haproxy-down', () => {
+    const m = pair(101, 100, -20);
+    m.endpoint.port = 8443;
+    bothLbs(m, (h) => {
+      h.apiserver = { port: 6443 };
+      h.haproxy?.frontends.forEach((fe) => (fe.binds = [{ address: '*', port: 8443 }]));
+      if (h.keepalived) h.keepalived.scripts['chk_haproxy'] = script('chk_haproxy', 'curl -skf https://localhost:6443/healthz', { weight: -20 });
+    });
+    assert.equal(prio(m, 'lb0', 'haproxy-down:lb0'), 101);
+    assert.equal(prio(m, 'lb0', 'apiserver-down:10.0.0.10:6443'), 81);
+    const s = scenario(m, 'haproxy-down:lb0');
+    assert.deepEqual(s.vipHolders, ['lb0'], 'the VIP stays with a dead HAProxy');
+    assert.equal(s.apiReachable, false);
+  });
   it('a script path that is not in the mirror is disabled by keepalived: no effect', () => {
     const m = pair(101, 100, -20);
     bothLbs(m, (h) => {
