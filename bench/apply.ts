@@ -68,8 +68,8 @@ export async function benchApply(): Promise<Record<string, number | string>> {
     labUp = true;
     const b = kubeha(['bundle', '--spec', specPath, '--out', bundle]);
     if (b.code !== 0) throw new Error(`bundle failed (${b.code}):\n${b.stderr.slice(-2000)}`);
-    const apply = (parallel: number): { ms: number; events: ApplyEvent[] } => {
-      const r = kubeha(['apply', specPath, '--yes', '--bundle', bundle, '--state-dir', state, '--parallel', String(parallel), '--output', 'json']);
+    const apply = (parallel: number, phase?: string): { ms: number; events: ApplyEvent[] } => {
+      const r = kubeha(['apply', specPath, '--yes', '--bundle', bundle, '--state-dir', state, '--parallel', String(parallel), '--output', 'json', ...(phase ? ['--phase', phase] : [])]);
       if (r.code !== 0) throw new Error(`apply --parallel ${parallel} failed (${r.code}):\n${r.stderr.slice(-2000)}${r.stdout.slice(-2000)}`);
       return { ms: r.ms, events: eventsOf(r.stdout) };
     };
@@ -82,33 +82,36 @@ export async function benchApply(): Promise<Record<string, number | string>> {
     out['no-op apply changes'] = changes(noop.events);
     out['no-op / first (target ≤ 20 %)'] = `${((noop.ms / first.ms) * 100).toFixed(1)} %`;
 
-    // Back to fresh hosts (packages and their dependencies purged, our files gone) between runs.
+    // Each phase alone (kubeadm-style --phase), on hosts put back to before that phase, --parallel 1 and 8
+    // interleaved twice: no other phase's work runs at the same time, so the comparison is the phase's own.
     const labState = (await listLabs()).find((l) => l.plan.lab === lab);
     if (!labState) throw new Error('lab state vanished');
-    const reset = (): void => {
+    const FILES = '/etc/haproxy/haproxy.cfg /etc/keepalived/keepalived.conf /etc/keepalived/kubeha-check-haproxy.sh /etc/sysctl.d/90-kubeha.conf /etc/systemd/system/haproxy.service.d /etc/systemd/system/keepalived.service.d';
+    const PACKAGES = 'dpkg --purge haproxy keepalived >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get -y autoremove --purge >/dev/null 2>&1; rm -rf /opt/kubeha /var/lib/kubeha';
+    const onAll = (command: string): void => {
       for (const h of labState.plan.hosts) {
         const r = spawnSync(
           'ip',
-          ['netns', 'exec', labState.plan.taskbox.netns, 'ssh', '-i', labState.plan.keyFile, '-o', `UserKnownHostsFile=${labState.plan.knownHostsFile}`, '-o', 'BatchMode=yes', `root@${h.address}`,
-            'dpkg --purge haproxy keepalived >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get -y autoremove --purge >/dev/null 2>&1; rm -rf /etc/haproxy /etc/keepalived /etc/sysctl.d/90-kubeha.conf /etc/systemd/system/haproxy.service.d /etc/systemd/system/keepalived.service.d /opt/kubeha /var/lib/kubeha; systemctl daemon-reload'],
+          ['netns', 'exec', labState.plan.taskbox.netns, 'ssh', '-i', labState.plan.keyFile, '-o', `UserKnownHostsFile=${labState.plan.knownHostsFile}`, '-o', 'BatchMode=yes', `root@${h.address}`, command],
           { encoding: 'utf8' },
         );
-        if (r.status !== 0) throw new Error(`reset ${h.name}: ${r.stderr}`);
+        if (r.status !== 0) throw new Error(`${h.name}: ${command}: ${r.stderr}`);
       }
     };
-    reset();
-    const serial = apply(1);
-    reset();
-    const parallel = apply(8);
-    out['first apply, --parallel 1 (s)'] = (serial.ms / 1000).toFixed(2);
-    out['first apply again, --parallel 8 (s)'] = (parallel.ms / 1000).toFixed(2);
-    for (const phase of ['packages', 'files']) {
-      const p8 = phaseWall(parallel.events, phase);
-      const p1 = phaseWall(serial.events, phase);
-      out[`${phase} phase --parallel 8 (s)`] = (p8 / 1000).toFixed(2);
-      out[`${phase} phase --parallel 1 (s)`] = (p1 / 1000).toFixed(2);
-      out[`${phase} phase speed-up (target ≥ 3x)`] = `${(p1 / Math.max(1, p8)).toFixed(2)}x`;
+    const resets: Record<string, string> = { files: `rm -rf ${FILES}`, packages: PACKAGES };
+    for (const phase of ['files', 'packages']) {
+      const wall: Record<number, number[]> = { 1: [], 8: [] };
+      for (const parallel of [1, 8, 1, 8]) {
+        onAll(resets[phase]!);
+        wall[parallel]!.push(phaseWall(apply(parallel, phase).events, phase));
+      }
+      const best = (xs: number[]): number => Math.min(...xs);
+      out[`${phase} phase alone, --parallel 1 (s, best of 2)`] = (best(wall[1]!) / 1000).toFixed(2);
+      out[`${phase} phase alone, --parallel 8 (s, best of 2)`] = (best(wall[8]!) / 1000).toFixed(2);
+      out[`${phase} phase speed-up (target ≥ 3x)`] = `${(best(wall[1]!) / Math.max(1, best(wall[8]!))).toFixed(2)}x`;
     }
+    // Leave the lab converged (services phase reloads what the file runs changed).
+    apply(8);
     const lbs = first.events.filter((e) => e.type === 'phase-start' && e.phase === 'packages').length;
     out['hosts with packages to install'] = `${lbs} of ${labState.plan.hosts.length} (only the LBs: packages can go at most ${lbs}x faster)`;
   } finally {
