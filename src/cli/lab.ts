@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Argument, Option } from 'commander';
 import { EnvironmentError } from '../diag/errors.js';
+import { sweepDeadBuilds } from '../lab/cache.js';
 import { FAULTS, applyFault, hostOf, type Fault } from '../lab/faults.js';
 import { labDown, labStatus, labUp, preflight, resolveLab, type LabStatus } from '../lab/lab.js';
 import { labInputFromSpec } from '../lab/plan.js';
@@ -208,13 +209,12 @@ Exit code 0 also when there was nothing to remove.`,
       const names = opts.all || !opts.name ? (await listLabs()).map((s) => s.plan.lab) : [opts.name];
       if (!opts.all && !opts.name && names.length > 1)
         throw new EnvironmentError(`${names.length} labs exist: ${names.join(', ')}`, 'choose one with --name, or remove all with --all');
-      if (names.length === 0) {
-        process.stdout.write('no lab to remove\n');
-        return;
-      }
+      if (names.length === 0) process.stdout.write('no lab to remove\n');
       for (const n of names) {
         const removed = await labDown(n);
         process.stdout.write(removed.length ? `lab ${n} removed (${removed.length} items)\n` : `lab ${n}: nothing to remove\n`);
       }
+      // A `lab up` killed while it built the base image leaves the build behind (debootstrap's mounts in it).
+      for (const item of await sweepDeadBuilds()) process.stdout.write(`removed ${item}\n`);
     });
 }

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isAlive } from './procs.js';
+import { isAlive, pidsUsing, signal, waitGone } from './procs.js';
+import { run } from './run.js';
 
 /**
  * The lab's cache (`/var/cache/kubeha`, `$KUBEHA_CACHE`): directories built once (the base image, bundles), each
@@ -18,13 +19,57 @@ export const isCached = (dir: string): boolean => existsSync(join(dir, 'manifest
 /** Temp directory name of a builder of `name` (the PID says whether it still lives). */
 export const tempDirName = (name: string, pid: number): string => `.tmp-${name}-${pid}`;
 
-/** PIDs of the builders of `name` whose temp directories are among `entries` (pure). */
-export function tempDirOwners(name: string, entries: readonly string[]): { entry: string; pid: number }[] {
-  const prefix = tempDirName(name, 0).slice(0, -1);
+/** Builders' temp directories among `entries`, with their PIDs: of `name`, or of any name when absent (pure). */
+export function tempDirOwners(entries: readonly string[], name?: string): { entry: string; pid: number }[] {
   return entries.flatMap((entry) => {
-    const rest = entry.startsWith(prefix) ? entry.slice(prefix.length) : '';
-    return /^\d+$/.test(rest) ? [{ entry, pid: Number(rest) }] : [];
+    const m = /^\.tmp-(.+)-(\d+)$/.exec(entry);
+    return m && (name === undefined || m[1] === name) ? [{ entry, pid: Number(m[2]) }] : [];
   });
+}
+
+/** Mount points at or below `dir` in the text of /proc/mounts, deepest first (pure). */
+export function mountsUnder(mounts: string, dir: string): string[] {
+  const decode = (p: string): string => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  return mounts
+    .split('\n')
+    .map((l) => decode(l.split(' ')[1] ?? ''))
+    .filter((m) => m === dir || m.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Removes the temp directory of a builder that died (SIGKILL): first its orphans (debootstrap and the dpkg it
+ * runs chrooted in the target, found by root, cwd or argument, killed by PID), then what debootstrap mounted in
+ * the target (/proc, /sys), so that nothing is left and the removal never walks into a mounted file system.
+ */
+export async function removeDeadBuild(path: string): Promise<void> {
+  const orphans = pidsUsing(path);
+  for (const p of orphans) signal(p, 'SIGKILL');
+  await waitGone(orphans, 5000);
+  for (const m of mountsUnder(await readFile('/proc/mounts', 'utf8'), path)) {
+    if ((await run(['umount', m])).code !== 0) await run(['umount', '--lazy', m]);
+  }
+  if (mountsUnder(await readFile('/proc/mounts', 'utf8'), path).length === 0) await rm(path, { recursive: true, force: true });
+}
+
+/** Every dead builder's temp directory and stale lock in the cache, removed (`lab down` calls it). Returns what it removed. */
+export async function sweepDeadBuilds(): Promise<string[]> {
+  const root = cacheRoot();
+  const entries = await readdir(root).catch(() => [] as string[]);
+  const done: string[] = [];
+  for (const { entry, pid } of tempDirOwners(entries)) {
+    if (isAlive(pid)) continue;
+    await removeDeadBuild(join(root, entry));
+    done.push(`cache ${join(root, entry)} (interrupted build)`);
+  }
+  for (const lock of entries.filter((e) => e.endsWith('.lock'))) {
+    const owner = Number((await readFile(join(root, lock), 'utf8').catch(() => '')).trim());
+    if (Number.isInteger(owner) && owner > 0 && !isAlive(owner)) {
+      await rm(join(root, lock), { force: true });
+      done.push(`cache ${join(root, lock)} (stale lock)`);
+    }
+  }
+  return done;
 }
 
 /**
@@ -39,7 +84,7 @@ export async function cachedDir(name: string, build: (tmp: string) => Promise<vo
   const release = await acquireLock(join(root, `${name}.lock`), () => isCached(dir), onProgress);
   try {
     if (isCached(dir)) return { dir, built: false };
-    for (const { entry, pid } of tempDirOwners(name, await readdir(root))) if (!isAlive(pid)) await rm(join(root, entry), { recursive: true, force: true });
+    for (const { entry, pid } of tempDirOwners(await readdir(root), name)) if (!isAlive(pid)) await removeDeadBuild(join(root, entry));
     const tmp = join(root, tempDirName(name, process.pid));
     await rm(tmp, { recursive: true, force: true });
     await mkdir(tmp, { recursive: true });

@@ -57,6 +57,20 @@ export function containerPids(init: number): number[] {
   return allPids().filter((p) => pidNs(p) === ns);
 }
 
+/** Processes (other than this one) whose root or working directory is at or below `path`, or whose command line names a path there. */
+export function pidsUsing(path: string): number[] {
+  const under = (p: string): boolean => p === path || p.startsWith(`${path}/`);
+  return allPids().filter((pid) => {
+    if (pid === process.pid) return false;
+    try {
+      if (under(readlinkSync(`/proc/${pid}/root`)) || under(readlinkSync(`/proc/${pid}/cwd`))) return true;
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((a) => under(a) || a.includes(`${path}/`));
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** Processes whose command line holds this exact argument (e.g. `--machine=demo-lb0`). */
 export function pidsWithArg(arg: string): number[] {
   return allPids().filter((pid) => {

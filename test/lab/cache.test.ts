@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cachedDir, tempDirName, tempDirOwners } from '../../src/lab/cache.js';
+import { cachedDir, mountsUnder, tempDirName, tempDirOwners } from '../../src/lab/cache.js';
 
 /** The build-once cache under the base image and the bundles (no root needed: $KUBEHA_CACHE points at a temp dir). */
 
@@ -21,7 +21,23 @@ function withCache<T>(f: (root: string) => Promise<T>): Promise<T> {
 
 test('temp dirs are told apart by name and builder PID', () => {
   assert.equal(tempDirName('base-ab', 42), '.tmp-base-ab-42');
-  assert.deepEqual(tempDirOwners('base-ab', ['.tmp-base-ab-42', '.tmp-base-abc-7', 'base-ab', '.tmp-base-ab-x', '.tmp-bundle-ab-9']), [{ entry: '.tmp-base-ab-42', pid: 42 }]);
+  const entries = ['.tmp-base-ab-42', '.tmp-base-abc-7', 'base-ab', '.tmp-base-ab-x', '.tmp-bundle-ab-9'];
+  assert.deepEqual(tempDirOwners(entries, 'base-ab'), [{ entry: '.tmp-base-ab-42', pid: 42 }]);
+  assert.deepEqual(tempDirOwners(entries).map((o) => o.pid), [42, 7, 9]);
+});
+
+test("a killed debootstrap's mounts in the target are found, deepest first, escapes decoded", () => {
+  const t = '/var/cache/kubeha/.tmp-base-ab-42';
+  const mounts = [
+    'proc /proc proc rw 0 0',
+    `proc ${t}/rootfs/proc proc rw 0 0`,
+    `sysfs ${t}/rootfs/sys sysfs rw 0 0`,
+    `binfmt ${t}/rootfs/proc/sys/fs/binfmt_misc binfmt_misc rw 0 0`,
+    'proc /var/cache/kubeha/.tmp-base-ab-420/rootfs/proc proc rw 0 0',
+    'tmpfs /tmp/with\\040space tmpfs rw 0 0',
+  ].join('\n');
+  assert.deepEqual(mountsUnder(mounts, t), [`${t}/rootfs/proc/sys/fs/binfmt_misc`, `${t}/rootfs/proc`, `${t}/rootfs/sys`]);
+  assert.deepEqual(mountsUnder(mounts, '/tmp/with space'), ['/tmp/with space']);
 });
 
 test('cachedDir builds once; concurrent callers share one build', () =>
