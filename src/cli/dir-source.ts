@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import type { FileSource } from '../parse/file-source.js';
 
@@ -7,33 +7,60 @@ export const MAX_TEXT_FILE_BYTES = 1024 * 1024;
 
 /**
  * A FileSource over a real directory: `/etc/x` inside the source is `<dir>/etc/x` on disk. Only regular text files
- * under the cap are readable (binary files, with a NUL byte, read as absent); paths never escape `dir`.
+ * under the cap are readable (binary files, with a NUL byte, read as absent); paths never escape `dir`, symlinks
+ * included (a mirror copied from a host may hold absolute links that would read this machine's files).
+ * `whyUnreadable` says why an existing path reads as absent.
  */
 export function dirFileSource(dir: string, maxBytes = MAX_TEXT_FILE_BYTES): FileSource {
   const root = resolve(dir);
+  const within = (base: string, full: string): boolean => full === base || full.startsWith(base + sep);
+  let realRoot: string | undefined;
   const inside = (p: string): string | undefined => {
     const full = resolve(join(root, p));
-    return full === root || full.startsWith(root + sep) ? full : undefined;
+    return within(root, full) ? full : undefined;
+  };
+  /** The real path when it stays inside the tree; undefined when it does not exist or leaves it. */
+  const confined = (full: string): string | undefined => {
+    try {
+      realRoot ??= realpathSync(root);
+      const real = realpathSync(full);
+      return within(realRoot, real) ? real : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  /** [content, why not] for a path inside the tree. */
+  const read = (p: string): [string | undefined, string | undefined] => {
+    const full = inside(p);
+    if (!full) return [undefined, undefined];
+    try {
+      lstatSync(full);
+    } catch {
+      return [undefined, undefined];
+    }
+    const real = confined(full);
+    if (!real) return [undefined, `it is a symlink that leaves the mirror (or dangles): copy the target in (e.g. rsync -L)`];
+    try {
+      const st = statSync(real);
+      if (!st.isFile()) return [undefined, 'it is not a regular file'];
+      if (st.size > maxBytes) return [undefined, `it is larger than ${maxBytes} bytes`];
+      const buf = readFileSync(real);
+      if (buf.includes(0)) return [undefined, 'it is binary (holds a NUL byte)'];
+      return [buf.toString('utf8'), undefined];
+    } catch (e) {
+      return [undefined, `it cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`];
+    }
   };
   return {
-    readFile(p) {
-      const full = inside(p);
-      if (!full) return undefined;
-      try {
-        const st = statSync(full);
-        if (!st.isFile() || st.size > maxBytes) return undefined;
-        const buf = readFileSync(full);
-        if (buf.includes(0)) return undefined;
-        return buf.toString('utf8');
-      } catch {
-        return undefined;
-      }
-    },
+    readFile: (p) => read(p)[0],
+    whyUnreadable: (p) => read(p)[1],
     listDir(p) {
       const full = inside(p);
       if (!full) return undefined;
+      const real = confined(full);
+      if (!real) return undefined;
       try {
-        return readdirSync(full).sort();
+        return readdirSync(real).sort();
       } catch {
         return undefined;
       }

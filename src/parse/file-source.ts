@@ -7,6 +7,11 @@ export interface FileSource {
   readFile(path: string): string | undefined;
   /** Names (not paths) of the entries of a directory, or undefined when it is not a directory. */
   listDir(path: string): string[] | undefined;
+  /**
+   * Why a path that exists reads as undefined (binary, too large, not a regular file, a symlink leaving the tree),
+   * or undefined when it does not exist or reads fine. Optional: sources that cannot tell omit it.
+   */
+  whyUnreadable?(path: string): string | undefined;
 }
 
 /** A FileSource over an in-memory map of absolute path → content; directories are implied. */

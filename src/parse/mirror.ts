@@ -219,6 +219,13 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
     const hostDiags: Diagnostic[] = [];
     const p = (rel: string): string => hostPath(manifestPath, h.name, rel);
     const mh: ModelHost = { name: h.name, address: h.address, sysctl: {}, files: {} };
+    // A config that exists but reads as absent (binary, too large, a symlink out of the mirror) must not silently
+    // turn the host into one without HAProxy or keepalived.
+    for (const cfg of [MIRROR_PATHS.haproxy, MIRROR_PATHS.keepalived]) {
+      const why = fs.whyUnreadable?.(p(cfg));
+      if (why !== undefined)
+        hostDiags.push({ code: 'MIRROR_UNREADABLE', severity: 'error', message: `${cfg} of ${h.name} exists but is not read: ${why}`, file: p(cfg), hint: 'put the plain-text config the host runs at this path' });
+    }
     if (fs.readFile(p(MIRROR_PATHS.haproxy)) !== undefined) {
       const env: Record<string, string> = { HAPROXY_LOCALPEER: h.name };
       for (const ef of MIRROR_PATHS.haproxyEnv) {

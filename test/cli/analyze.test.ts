@@ -1,5 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAnalyze } from '../../src/cli/analyze.js';
 import { explainText, ruleCatalog } from '../../src/cli/explain.js';
@@ -43,6 +46,19 @@ describe('kubeha analyze', () => {
   });
   it('a missing directory is bad input (InputError, exit 2)', () => {
     assert.throws(() => run(FIX + 'does-not-exist'), (e: unknown) => e instanceof InputError && e.diagnostics[0]?.code === 'E_MIRROR_DIR');
+  });
+  it('a config that exists but cannot be read (binary) is bad input, not a host without HAProxy', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubeha-analyze-'));
+    try {
+      cpSync(FIX + 'seeds/seed-000', dir, { recursive: true });
+      writeFileSync(join(dir, 'lb-0/etc/haproxy/haproxy.cfg'), Buffer.from([0x67, 0x6c, 0, 0x6f]));
+      assert.throws(
+        () => run(dir),
+        (e: unknown) => e instanceof InputError && e.diagnostics.some((d) => d.code === 'MIRROR_UNREADABLE' && /binary/.test(d.message) && d.file?.endsWith('lb-0/etc/haproxy/haproxy.cfg') === true),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   it('a directory without hosts.yaml is bad input', () => {
     assert.throws(() => run(FIX + 'seeds'), (e: unknown) => e instanceof InputError);
