@@ -64,7 +64,7 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
   for (const e of doc.errors) {
     const p = lc.linePos(e.pos[0]);
-    sink.error('MIRROR_YAML_SYNTAX', e.message.split('\n')[0] ?? 'YAML syntax error', file, { line: p.line, col: p.col });
+    sink.error('MIRROR_YAML_SYNTAX', e.message.split('\n')[0] ?? 'YAML syntax error', file, { line: p.line, col: p.col }, 'hosts.yaml is YAML: `endpoint: <address>:<port>` and `hosts:` as a list of `{name, address}`');
   }
   if (doc.errors.length > 0) return { diagnostics: sink.diagnostics };
   const at = (n: YamlNode | null | undefined): { line: number; col: number; length?: number } | undefined => {
@@ -74,7 +74,7 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
   };
   const root = doc.contents;
   if (!isMap(root)) {
-    sink.error('MIRROR_BAD_MANIFEST', 'hosts.yaml must be a mapping with endpoint: and hosts:', file, at(root) ?? { line: 1, col: 1 });
+    sink.error('MIRROR_BAD_MANIFEST', 'hosts.yaml must be a mapping with endpoint: and hosts:', file, at(root) ?? { line: 1, col: 1 }, 'e.g. endpoint: 10.0.0.100:6443 and hosts: [{name: lb0, address: 10.0.0.10}]');
     return { diagnostics: sink.diagnostics };
   }
   const get = (m: YAMLMap<unknown, unknown>, key: string): YamlNode | undefined => {
@@ -94,12 +94,12 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
   const byName = new Map<string, HostEntry>();
   const byAddress = new Map<string, HostEntry>();
   if (!isSeq(hostsNode)) {
-    sink.error('MIRROR_NO_HOSTS', 'hosts.yaml needs a `hosts:` list of {name, address}', file, at(hostsNode) ?? { line: 1, col: 1 });
+    sink.error('MIRROR_NO_HOSTS', 'hosts.yaml needs a `hosts:` list of {name, address}', file, at(hostsNode) ?? { line: 1, col: 1 }, 'e.g. hosts: [{name: lb0, address: 10.0.0.10}] (the names are the host folders)');
   } else {
     for (const item of hostsNode.items) {
       const n = item as YamlNode;
       if (!isMap(item)) {
-        sink.error('MIRROR_BAD_HOST', 'each host is a mapping {name, address}', file, at(n));
+        sink.error('MIRROR_BAD_HOST', 'each host is a mapping {name, address}', file, at(n), 'e.g. - {name: lb0, address: 10.0.0.10}');
         continue;
       }
       const name = get(item, 'name');
@@ -112,13 +112,13 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
         continue;
       }
       if (!isIpAddress(addrV)) {
-        sink.error('MIRROR_BAD_ADDRESS', `host '${nameV}' needs an IP address, got '${addrV}'`, file, at(address ?? n));
+        sink.error('MIRROR_BAD_ADDRESS', `host '${nameV}' needs an IP address, got '${addrV}'`, file, at(address ?? n), 'an IPv4 or IPv6 address, as the configs of the host name it');
         continue;
       }
       const dupName = byName.get(nameV);
       const dupAddr = byAddress.get(addrV);
       if (dupName || dupAddr) {
-        sink.error('MIRROR_DUPLICATE_HOST', dupName ? `host name '${nameV}' appears twice` : `address ${addrV} is given to '${dupAddr?.name ?? ''}' and '${nameV}'`, file, at(n));
+        sink.error('MIRROR_DUPLICATE_HOST', dupName ? `host name '${nameV}' appears twice` : `address ${addrV} is given to '${dupAddr?.name ?? ''}' and '${nameV}'`, file, at(n), 'every host appears once, with its own address');
         continue;
       }
       const entry: HostEntry = { name: nameV, address: addrV, node: n };
@@ -126,7 +126,7 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
         const v = isScalar(api) ? api.value : undefined;
         if (typeof v === 'boolean') entry.apiserver = v;
         else if (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535) entry.apiserver = v;
-        else sink.error('MIRROR_BAD_VALUE', '`apiserver` is true, false or a port number', file, at(api));
+        else sink.error('MIRROR_BAD_VALUE', '`apiserver` is true, false or a port number', file, at(api), 'e.g. apiserver: 6443');
       }
       hosts.push(entry);
       byName.set(nameV, entry);
@@ -178,7 +178,7 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
   let externalLb: ExternalLb | undefined;
   const lbNode = get(root, 'externalLb');
   if (lbNode !== undefined) {
-    if (!isMap(lbNode)) sink.error('MIRROR_BAD_VALUE', '`externalLb` is a mapping {address, port, hairpin, backends}', file, at(lbNode));
+    if (!isMap(lbNode)) sink.error('MIRROR_BAD_VALUE', '`externalLb` is a mapping {address, port, hairpin, backends}', file, at(lbNode), 'e.g. externalLb: {address: 10.0.0.5, port: 6443, hairpin: false, backends: [10.0.0.21:6443]}');
     else {
       const addr = get(lbNode, 'address');
       const port = get(lbNode, 'port');
@@ -188,23 +188,23 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
       const addrV = isScalar(addr) ? String(addr.value) : '';
       const portV = isScalar(port) ? Number(port.value) : NaN;
       const lb: ExternalLb = { address: addrV, port: portV, hairpin: false, healthCheck: true, backends: [] };
-      if (!isIpAddress(addrV)) sink.error('MIRROR_BAD_ADDRESS', '`externalLb.address` must be an IP address', file, at(addr ?? lbNode));
-      if (!Number.isInteger(portV) || portV < 1 || portV > 65535) sink.error('MIRROR_BAD_VALUE', '`externalLb.port` must be a port number', file, at(port ?? lbNode));
+      if (!isIpAddress(addrV)) sink.error('MIRROR_BAD_ADDRESS', '`externalLb.address` must be an IP address', file, at(addr ?? lbNode), 'the address clients connect to');
+      if (!Number.isInteger(portV) || portV < 1 || portV > 65535) sink.error('MIRROR_BAD_VALUE', '`externalLb.port` must be a port number', file, at(port ?? lbNode), '1..65535, e.g. 6443');
       if (hairpin !== undefined) {
         if (isScalar(hairpin) && typeof hairpin.value === 'boolean') lb.hairpin = hairpin.value;
-        else sink.error('MIRROR_BAD_VALUE', '`externalLb.hairpin` is true or false', file, at(hairpin));
+        else sink.error('MIRROR_BAD_VALUE', '`externalLb.hairpin` is true or false', file, at(hairpin), 'true when a backend reaching the LB may be sent to itself');
       } else sink.info('MIRROR_DEFAULT', '`externalLb.hairpin` not given: assuming false (most L4 cloud LBs do not hairpin)', file, at(lbNode));
       if (hc !== undefined) {
         if (isScalar(hc) && typeof hc.value === 'boolean') lb.healthCheck = hc.value;
-        else sink.error('MIRROR_BAD_VALUE', '`externalLb.healthCheck` is true or false', file, at(hc));
+        else sink.error('MIRROR_BAD_VALUE', '`externalLb.healthCheck` is true or false', file, at(hc), 'true when the LB health-checks its backends');
       }
       if (isSeq(backends)) {
         for (const b of backends.items) {
           const e = endpointOf(b as YamlNode);
           if (e) lb.backends.push(e);
-          else sink.error('MIRROR_BAD_VALUE', 'a backend is <address>:<port> or {address, port}', file, at(b as YamlNode));
+          else sink.error('MIRROR_BAD_VALUE', 'a backend is <address>:<port> or {address, port}', file, at(b as YamlNode), 'e.g. 10.0.0.21:6443');
         }
-      } else sink.error('MIRROR_BAD_VALUE', '`externalLb.backends` is a list of <address>:<port>', file, at(backends ?? lbNode));
+      } else sink.error('MIRROR_BAD_VALUE', '`externalLb.backends` is a list of <address>:<port>', file, at(backends ?? lbNode), 'e.g. backends: [10.0.0.21:6443, 10.0.0.22:6443]');
       externalLb = lb;
     }
   }

@@ -232,6 +232,27 @@ extra: 1
     assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code), ['MIRROR_BAD_ADDRESS', 'MIRROR_BAD_VALUE', 'MIRROR_BAD_VALUE', 'MIRROR_BAD_VALUE']);
   });
 
+  test('every hosts.yaml error has a stable code, line:col and a hint', () => {
+    const broken = [
+      'endpoint: [1.2.3.4\nhosts: x\n',
+      '- a\n',
+      'endpoint: 10.0.0.1:6443\nhosts: 5\n',
+      'endpoint: 10.0.0.1:6443\nhosts:\n  - just-a-name\n  - {name: a, address: nope, apiserver: maybe}\n  - {name: b, address: 10.0.0.2}\n  - {name: b, address: 10.0.0.3}\n',
+      'endpoint: 10.0.0.10\nhosts:\n  - {name: a, address: 10.0.0.1}\n',
+      'endpoint: 10.0.0.1:6443\nexternalLb: {address: x, port: 0, hairpin: maybe, healthCheck: 2, backends: [nope]}\nhosts: []\n',
+      'endpoint: 10.0.0.1:6443\nexternalLb: 3\nhosts: []\n',
+    ];
+    for (const y of broken) {
+      const errors = load(y).diagnostics.filter((d) => d.severity === 'error');
+      assert.ok(errors.length > 0, y);
+      for (const d of errors) {
+        assert.match(d.code, /^MIRROR_[A-Z_]+$/, y);
+        assert.ok(d.file === '/hosts.yaml' && (d.line ?? 0) >= 1 && (d.col ?? 0) >= 1, `${d.code} at ${d.line}:${d.col} in ${y}`);
+        assert.ok((d.hint ?? '').length > 0, `${d.code} has a hint (${y})`);
+      }
+    }
+  });
+
   test('splitHostPort', () => {
     assert.deepEqual(splitHostPort('[fd00::1]:6443'), { host: 'fd00::1', port: 6443 });
     assert.deepEqual(splitHostPort('vip:6443'), { host: 'vip', port: 6443 });
