@@ -112,7 +112,8 @@ function ipKey(ip: string): number[] {
 
 /** What PASS/AH authentication really compares: keepalived keeps only the first 8 characters. */
 export function authKey(inst: VrrpInstance): string {
-  if (!inst.auth) return 'none';
+  // keepalived ignores authentication with VRRPv3 (vrrp.c vrrp_complete_instance); the parser drops it too.
+  if (!inst.auth || inst.version === 3) return 'none';
   return `${inst.auth.type}:${inst.auth.pass.slice(0, 8)}`;
 }
 

@@ -842,6 +842,15 @@ class Composer {
         this.sink.warning('KA_TRACK_OWN_INTERFACE', `track_interface ${t.name} is the instance's own interface: keepalived ignores it`, t.at.file, { line: t.at.line, col: t.at.col ?? 1, length: t.name.length }, 'the instance already goes to FAULT when its interface is down; remove the line');
       }
     }
+    if (inst.auth && (this.config.vrrpStrict || inst.version === 3)) {
+      // keepalived vrrp.c vrrp_complete_instance: "Strict mode does not support authentication. Ignoring." /
+      // "VRRP version 3 does not support authentication. Ignoring." (auth_type is reset to none, so peers whose
+      // passwords differ still hear each other).
+      const authNode = b.children?.find((n) => n.key.value === 'authentication');
+      const why = this.config.vrrpStrict ? 'vrrp_strict does' : 'VRRP version 3 does';
+      this.sink.warning('KA_AUTH_IGNORED', `vrrp_instance '${inst.name}': ${why} not support authentication; keepalived ignores it`, authNode?.file ?? b.file, authNode?.key ?? name, 'remove the authentication block (VRRPv3 has no authentication)');
+      delete inst.auth;
+    }
     if (inst.state === 'MASTER' && inst.auth?.type === 'AH') {
       // keepalived 2.2.7: "Initial state master is incompatible with AH authentication - clearing".
       this.sink.warning('KA_AH_MASTER', `vrrp_instance '${inst.name}': initial state MASTER is incompatible with AH authentication; keepalived starts it as BACKUP`, b.file, name, 'use state BACKUP (priorities decide who becomes master) or auth_type PASS');

@@ -177,6 +177,14 @@ describe('VRRP: routers that do not hear each other both become MASTER', () => {
       mutate(m);
       assert.deepEqual([...scenario(m, 'none').vipHolders].sort(), ['lb0', 'lb1']);
     });
+  it('VRRPv3 has no authentication (keepalived ignores it): different passwords still hear each other', () => {
+    const m = clone(goodModel());
+    inst(m, 'lb0').version = 3;
+    inst(m, 'lb1').version = 3;
+    inst(m, 'lb0').auth = { type: 'PASS', pass: 'one' };
+    inst(m, 'lb1').auth = { type: 'PASS', pass: 'two' };
+    assert.equal(scenario(m, 'none').vipHolders.length, 1);
+  });
   it('PASS compares only the first 8 characters: passwords differing after that still match', () => {
     const m = clone(goodModel());
     inst(m, 'lb0').auth = { type: 'PASS', pass: '412f7dc3bfed32194d' };

@@ -181,8 +181,10 @@ vrrp_sync_group G {
     assert.ok(i);
     assert.deepEqual(
       [i.state, i.interface, i.virtualRouterId, i.priority, i.advertIntS, i.version, i.nopreempt, i.preemptDelayS, i.auth, i.unicastSrcIp, i.unicastPeers],
-      ['MASTER', 'ens3', 7, 150, 0.5, 3, true, 30, { type: 'PASS', pass: 'secret' }, '10.0.0.2', ['10.0.0.3', '10.0.0.4']],
+      // VRRPv3 has no authentication: keepalived ignores the block (KA_AUTH_IGNORED).
+      ['MASTER', 'ens3', 7, 150, 0.5, 3, true, 30, undefined, '10.0.0.2', ['10.0.0.3', '10.0.0.4']],
     );
+    assert.ok(diagnostics.some((d) => d.code === 'KA_AUTH_IGNORED'));
     assert.deepEqual(i.vips.map((v) => `${v.address}/${v.prefix ?? ''}`), ['10.0.0.10/24', 'fd00::10/64', '10.0.1.10/']);
     assert.deepEqual(i.trackProcesses, [{ name: 'haproxy', weight: 10, weightReverse: true, at: { file: FILE, line: 37, col: 9 } }]);
     assert.deepEqual(i.trackFiles.map((t) => [t.name, t.weight]), [['maint', undefined]]);
@@ -364,5 +366,25 @@ global_defs {
     assert.ok(junk.diagnostics.length > 0);
     // Found by the property test: a carriage return before a brace once made the lexer loop forever.
     assert.deepEqual(parse('\r}\n\r\v\u00a0{\n').diagnostics.map((d) => d.code), ['KA_UNBALANCED_BRACE', 'KA_STRAY_BRACE', 'KA_UNCLOSED_BRACE']);
+  });
+});
+
+describe('authentication keepalived ignores', () => {
+  const inst = (extra: string, global = ''): string =>
+    `global_defs {\n${global}}\nvrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n${extra}    authentication {\n        auth_type PASS\n        auth_pass secret\n    }\n}\n`;
+  test('VRRPv3 (instance version 3 or global vrrp_version 3): a warning at the block, and no auth in the model', () => {
+    for (const text of [inst('    version 3\n'), inst('', '    vrrp_version 3\n')]) {
+      const r = parse(text);
+      const d = r.diagnostics.find((x) => x.code === 'KA_AUTH_IGNORED');
+      assert.equal(d?.severity, 'warning');
+      assert.equal(d?.line, text.split('\n').findIndex((l) => l.includes('authentication {')) + 1);
+      assert.equal(r.config.instances[0]?.auth, undefined);
+    }
+  });
+  test('vrrp_strict drops it too; VRRPv2 without strict keeps it', () => {
+    assert.equal(parse(inst('', '    vrrp_strict\n')).config.instances[0]?.auth, undefined);
+    const v2 = parse(inst(''));
+    assert.deepEqual(v2.config.instances[0]?.auth, { type: 'PASS', pass: 'secret' });
+    assert.ok(!v2.diagnostics.some((d) => d.code === 'KA_AUTH_IGNORED'));
   });
 });

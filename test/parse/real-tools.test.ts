@@ -128,6 +128,8 @@ const KEEPALIVED_CASES: [string, string, boolean, string?][] = [
   ['tracking its own interface', `${SECURE}vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    track_interface {\n        eth0\n    }\n}\n`, false, 'KA_TRACK_OWN_INTERFACE'],
   ['lower-case state', `${SECURE}vrrp_instance VI_1 {\n    state master\n    interface eth0\n    virtual_router_id 51\n}\n`, false, 'KA_BAD_VALUE'],
   ['AH with initial state MASTER', `${SECURE}vrrp_instance VI_1 {\n    state MASTER\n    interface eth0\n    virtual_router_id 51\n    authentication {\n        auth_type AH\n        auth_pass secret\n    }\n}\n`, false, 'KA_AH_MASTER'],
+  ['authentication with VRRPv3', `${SECURE}vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    version 3\n    authentication {\n        auth_type PASS\n        auth_pass secret\n    }\n}\n`, false, 'KA_AUTH_IGNORED'],
+  ['authentication with vrrp_strict', `global_defs {\n    vrrp_strict\n}\nvrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    authentication {\n        auth_type PASS\n        auth_pass secret\n    }\n}\n`, false, 'KA_AUTH_IGNORED'],
   ['unknown keyword', `${SECURE}vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priorty 100\n}\n`, false, 'KA_UNKNOWN_KEYWORD'],
 ];
 
