@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { exampleSpec, TOPOLOGIES } from '../../src/spec/examples.js';
 import { SCHEMA_ID, specJsonSchema } from '../../src/spec/json-schema.js';
@@ -58,5 +59,35 @@ describe('kubeha schema', () => {
     const out: string[] = [];
     keysDeclared({ loadBalancer: { mode: 'stacked', colour: 'red' } }, schema, '', out);
     assert.deepEqual(out, ['.loadBalancer.colour']);
+  });
+
+  describe('a draft-07 validator (ajv) compiles it and agrees with kubeha check', () => {
+    // ajv refuses a schema that names a format draft-07 does not define (zod once wrote `format: starts_with`).
+    const validate = new Ajv({ allErrors: true }).compile(specJsonSchema());
+    for (const t of TOPOLOGIES) {
+      it(`accepts the ${t} example`, () => {
+        assert.equal(validate(parse(exampleSpec(t))), true, JSON.stringify(validate.errors));
+      });
+    }
+    const base = (): Record<string, unknown> => parse(exampleSpec('dedicated-lb')) as Record<string, unknown>;
+    const rejects = (label: string, edit: (s: Record<string, unknown>) => void): void => {
+      it(`rejects ${label}`, () => {
+        const s = base();
+        edit(s);
+        assert.equal(validate(s), false);
+      });
+    };
+    rejects('an unknown top-level key', (s) => {
+      s['hostz'] = s['hosts'];
+    });
+    rejects('a missing required section', (s) => {
+      delete s['loadBalancer'];
+    });
+    rejects('a health-check path without the leading /', (s) => {
+      (s['loadBalancer'] as { healthCheck: { path: string } }).healthCheck.path = 'readyz';
+    });
+    rejects('a port out of range', (s) => {
+      (s['loadBalancer'] as { port: number }).port = 70000;
+    });
   });
 });
