@@ -8,7 +8,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBaseImage } from '../src/lab/base-image.js';
+import { overlaps, parseCidr } from '../src/lab/ipv4.js';
 import { labDown } from '../src/lab/lab.js';
+import { rootNetworks } from '../src/lab/network.js';
 import { containerInit, containerPids, memoryOf } from '../src/lab/procs.js';
 import { listLabs, readState } from '../src/lab/state.js';
 
@@ -21,18 +23,30 @@ function kubeha(args: string[]): { ms: number; code: number | null; stderr: stri
   return { ms: Number(process.hrtime.bigint() - t0) / 1e6, code: r.status, stderr: r.stderr };
 }
 
+/** Second octet of the first 10.x.0.0/24 (77 first, then 100…199) that no lab and no root-namespace network uses. */
+export function freeSubnet(labSubnets: string[], rootNets: string[]): number | undefined {
+  const candidates = [77, ...Array.from({ length: 100 }, (_, i) => 100 + i)];
+  return candidates.find((n) => {
+    const net = parseCidr(`10.${n}.0.0/24`);
+    const busy = [...labSubnets, ...rootNets].map((c) => parseCidr(c.includes('/') ? c : `${c}/32`));
+    return net !== undefined && !busy.some((b) => b !== undefined && b.prefix > 0 && overlaps(b, net));
+  });
+}
+
 export async function benchLab(): Promise<Record<string, number | string>> {
   const out: Record<string, number | string> = {};
   const base = await ensureBaseImage();
   if (base.built) out['base image build (s, cold)'] = base.seconds.toFixed(1);
   const dir = mkdtempSync(join(tmpdir(), 'kubeha-bench-lab-'));
   const lab = `bench-${process.pid}`;
-  // The default topology at its own addresses, unless another lab holds them (then the same shape one /24 over).
+  // The default topology at its own addresses, unless another lab (or this machine) holds them: then the same
+  // shape on the first free 10.x.0.0/24.
   let spec = readFileSync(join(ROOT, 'examples/cluster.yaml'), 'utf8');
-  const taken = (await listLabs()).some((s) => s.plan.subnet === '10.77.0.0/24');
-  if (taken) {
-    spec = spec.replaceAll('10.77.0.', '10.78.0.');
-    out['note'] = 'another lab holds 10.77.0.0/24: measured on 10.78.0.0/24';
+  const subnet = freeSubnet((await listLabs()).map((s) => s.plan.subnet), await rootNetworks());
+  if (subnet === undefined) throw new Error('no free 10.x.0.0/24 for the bench lab');
+  if (subnet !== 77) {
+    spec = spec.replaceAll('10.77.0.', `10.${subnet}.0.`);
+    out['note'] = `another lab holds 10.77.0.0/24: measured on 10.${subnet}.0.0/24`;
   }
   const specPath = join(dir, 'cluster.yaml');
   writeFileSync(specPath, spec);
