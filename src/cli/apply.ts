@@ -4,6 +4,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { Writable } from 'node:stream';
 import { runPlan } from '../apply/engine.js';
 import type { ApplyEvent } from '../apply/events.js';
 import { fanOut } from '../apply/events.js';
@@ -82,7 +83,8 @@ export async function hopIfNeeded(specPath: string, opts: ReachOptions): Promise
     return undefined;
   }
   if (opts.netns) return reexecInNetns(opts.netns);
-  const spec = await loadSpecFile(specPath);
+  // Warnings are printed by the re-executed child (or below, when there is no hop): not twice.
+  const spec = await loadSpecFile(specPath, new Writable({ write: (_c, _e, cb) => cb() }));
   const lab = await labForSpec(spec);
   if (lab) return reexecInNetns(lab.plan.taskbox.netns);
   return undefined;
