@@ -22,6 +22,7 @@ import {
   skewMs,
   trackerDelta,
   trackerFaults,
+  receives,
   whyNotPeers,
   type Contender,
   type Member,
@@ -162,8 +163,9 @@ function cutBetween(w: World, a: Member, b: Member): boolean {
   return (a.host.name === x && b.host.name === y) || (a.host.name === y && b.host.name === x);
 }
 
+/** Whether `b` hears the adverts of `a` in world `w`. */
 function hears(w: World, a: Member, b: Member): boolean {
-  return whyNotPeers(a, b) === undefined && !cutBetween(w, a, b);
+  return receives(a, b) && !cutBetween(w, a, b);
 }
 
 /** Whether master `x` beats master `y` when they hear each other: higher priority, then higher primary IP. */

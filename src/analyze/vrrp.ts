@@ -117,12 +117,19 @@ export function authKey(inst: VrrpInstance): string {
   return `${inst.auth.type}:${inst.auth.pass.slice(0, 8)}`;
 }
 
-/** Why two routers cannot hear each other, or undefined when they can (ignoring partitions). */
-export function whyNotPeers(a: Member, b: Member): string | undefined {
+/** Why two routers' adverts are foreign to each other (id, version, authentication), or undefined. */
+function whyIncompatible(a: Member, b: Member): string | undefined {
   if (a.inst.virtualRouterId !== b.inst.virtualRouterId)
     return `virtual_router_id ${a.inst.virtualRouterId} on ${a.host.name} vs ${b.inst.virtualRouterId} on ${b.host.name}`;
   if (a.inst.version !== b.inst.version) return `VRRP version ${a.inst.version} on ${a.host.name} vs ${b.inst.version} on ${b.host.name}`;
   if (authKey(a.inst) !== authKey(b.inst)) return `authentication differs between ${a.host.name} and ${b.host.name}`;
+  return undefined;
+}
+
+/** Why two routers cannot hear each other (both ways), or undefined when they can (ignoring partitions). */
+export function whyNotPeers(a: Member, b: Member): string | undefined {
+  const why = whyIncompatible(a, b);
+  if (why !== undefined) return why;
   const au = a.inst.unicastPeers.length > 0;
   const bu = b.inst.unicastPeers.length > 0;
   if (au !== bu) return `${au ? a.host.name : b.host.name} uses unicast peers, ${au ? b.host.name : a.host.name} multicast`;
@@ -131,6 +138,19 @@ export function whyNotPeers(a: Member, b: Member): string | undefined {
     if (!listsPeer(b, a)) return `${b.host.name}'s unicast_peer does not list ${a.host.name} (${primaryIp(a)})`;
   }
   return undefined;
+}
+
+/**
+ * Whether `to` receives the adverts `from` sends (ignoring partitions). Directional in unicast mode: `from` sends
+ * only to the addresses of its unicast_peer list, and keepalived accepts a unicast advert from any source unless
+ * check_unicast_src is set (vrrp.c vrrp_check_packet), so when only one side lists the other, that side is heard.
+ */
+export function receives(from: Member, to: Member): boolean {
+  if (whyIncompatible(from, to) !== undefined) return false;
+  const fu = from.inst.unicastPeers.length > 0;
+  const tu = to.inst.unicastPeers.length > 0;
+  if (fu !== tu) return false;
+  return !fu || listsPeer(from, to);
 }
 
 function listsPeer(from: Member, to: Member): boolean {

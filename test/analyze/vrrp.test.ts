@@ -177,6 +177,18 @@ describe('VRRP: routers that do not hear each other both become MASTER', () => {
       mutate(m);
       assert.deepEqual([...scenario(m, 'none').vipHolders].sort(), ['lb0', 'lb1']);
     });
+  it('unicast is directional: a backup that lists nobody right still hears a master that lists it (no check_unicast_src)', () => {
+    const m = pair(101, 100, -20);
+    inst(m, 'lb1').unicastPeers = ['10.0.0.99'];
+    // lb0 sends to lb1 and lb1 accepts it: one master at start-up.
+    assert.deepEqual(scenario(m, 'none').vipHolders, ['lb0']);
+    // lb0's HAProxy dies: 81 < 100, lb1 takes over, but lb0 never hears lb1 and keeps the VIP too.
+    assert.deepEqual([...scenario(m, 'haproxy-down:lb0').vipHolders].sort(), ['lb0', 'lb1']);
+    // The other way round (the master lists nobody right) both are masters from the start.
+    const r = pair(101, 100, -20);
+    inst(r, 'lb0').unicastPeers = ['10.0.0.99'];
+    assert.deepEqual([...scenario(r, 'none').vipHolders].sort(), ['lb0', 'lb1']);
+  });
   it('VRRPv3 has no authentication (keepalived ignores it): different passwords still hear each other', () => {
     const m = clone(goodModel());
     inst(m, 'lb0').version = 3;
