@@ -143,14 +143,17 @@ export function whyNotPeers(a: Member, b: Member): string | undefined {
 /**
  * Whether `to` receives the adverts `from` sends (ignoring partitions). Directional in unicast mode: `from` sends
  * only to the addresses of its unicast_peer list, and keepalived accepts a unicast advert from any source unless
- * check_unicast_src is set (vrrp.c vrrp_check_packet), so when only one side lists the other, that side is heard.
+ * check_unicast_src is set (vrrp.c vrrp_check_packet), so when only one side lists the other, that side is heard
+ * (with check_unicast_src on the receiver, neither is).
  */
 export function receives(from: Member, to: Member): boolean {
   if (whyIncompatible(from, to) !== undefined) return false;
   const fu = from.inst.unicastPeers.length > 0;
   const tu = to.inst.unicastPeers.length > 0;
   if (fu !== tu) return false;
-  return !fu || listsPeer(from, to);
+  if (!fu) return true;
+  const checksSource = to.inst.checkUnicastSrc === true || to.ka.vrrpCheckUnicastSrc === true;
+  return listsPeer(from, to) && (!checksSource || listsPeer(to, from));
 }
 
 function listsPeer(from: Member, to: Member): boolean {

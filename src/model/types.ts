@@ -204,6 +204,8 @@ export interface KeepalivedConfig {
   scriptUser?: string;
   enableScriptSecurity: boolean;
   vrrpStrict: boolean;
+  /** Global `vrrp_check_unicast_src`. */
+  vrrpCheckUnicastSrc?: boolean;
   /** `vrrp_script` blocks by name (whether or not any instance tracks them). */
   scripts: Record<string, VrrpScript>;
   /** `track_process` blocks by name. */
@@ -283,6 +285,8 @@ export interface VrrpInstance {
   preemptDelayS?: number;
   auth?: { type: 'PASS' | 'AH'; pass: string };
   unicastSrcIp?: string;
+  /** `check_unicast_src` (or global `vrrp_check_unicast_src`): unicast adverts from addresses not in unicastPeers are dropped. */
+  checkUnicastSrc?: boolean;
   unicastPeers: string[];
   vips: Vip[];
   trackScripts: TrackRef[];

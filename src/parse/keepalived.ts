@@ -510,6 +510,9 @@ class Composer {
         case 'vrrp_strict':
           this.config.vrrpStrict = true;
           break;
+        case 'vrrp_check_unicast_src':
+          this.config.vrrpCheckUnicastSrc = true;
+          break;
         case 'vrrp_version': {
           const v = this.int(n, 2, 3);
           if (v === 2 || v === 3) this.config.vrrpVersion = v;
@@ -792,6 +795,9 @@ class Composer {
         }
         case 'nopreempt':
           inst.nopreempt = true;
+          break;
+        case 'check_unicast_src':
+          inst.checkUnicastSrc = true;
           break;
         case 'preempt_delay': {
           const v = this.decimal(n, 0, 1000);

@@ -189,6 +189,15 @@ describe('VRRP: routers that do not hear each other both become MASTER', () => {
     inst(r, 'lb0').unicastPeers = ['10.0.0.99'];
     assert.deepEqual([...scenario(r, 'none').vipHolders].sort(), ['lb0', 'lb1']);
   });
+  it('check_unicast_src on the receiver drops adverts from addresses it does not list: both masters', () => {
+    const m = pair(101, 100, -20);
+    inst(m, 'lb1').unicastPeers = ['10.0.0.99'];
+    inst(m, 'lb1').checkUnicastSrc = true;
+    assert.deepEqual([...scenario(m, 'none').vipHolders].sort(), ['lb0', 'lb1']);
+    const g = pair(101, 100, -20);
+    ka(g, 'lb1').vrrpCheckUnicastSrc = true;
+    assert.deepEqual(scenario(g, 'none').vipHolders, ['lb0'], 'peers that list each other still hear each other');
+  });
   it('VRRPv3 has no authentication (keepalived ignores it): different passwords still hear each other', () => {
     const m = clone(goodModel());
     inst(m, 'lb0').version = 3;

@@ -388,3 +388,10 @@ describe('authentication keepalived ignores', () => {
     assert.ok(!v2.diagnostics.some((d) => d.code === 'KA_AUTH_IGNORED'));
   });
 });
+
+test('check_unicast_src (instance) and vrrp_check_unicast_src (global) are modelled', () => {
+  const r = parse('global_defs {\n    vrrp_check_unicast_src\n}\nvrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    check_unicast_src\n}\n');
+  assert.equal(r.config.vrrpCheckUnicastSrc, true);
+  assert.equal(r.config.instances[0]?.checkUnicastSrc, true);
+  assert.equal(parse('vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n}\n').config.instances[0]?.checkUnicastSrc, undefined);
+});
