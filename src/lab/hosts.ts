@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { chmod, mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { HostPlan } from './plan.js';
@@ -150,20 +150,20 @@ export async function removeCgroups(h: HostPlan): Promise<void> {
   }
 }
 
-function cmdline(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return '';
-  }
-}
+/** nspawn's exit status when the container's systemd asked for a reboot (systemd-nspawn(1); its unit restarts on it). */
+export const NSPAWN_REBOOT_STATUS = 133;
 
-/** Boots the host in the background, in its own cgroups; its console goes to the host's console.log. */
+/**
+ * The host's supervisor: joins the host's cgroups, runs nspawn and runs it again when the host reboots (`reboot`
+ * inside a host brings it back, as on a VM); any other exit (poweroff, a power-off fault) ends it.
+ */
+export const SUPERVISOR_SCRIPT = `for f in $KUBEHA_CGROUP_PROCS; do echo $$ > "$f"; done; unset KUBEHA_CGROUP_PROCS; while :; do "$@"; rc=$?; [ "$rc" -eq ${NSPAWN_REBOOT_STATUS} ] || exit "$rc"; done`;
+
+/** Boots the host in the background, in its own cgroups, under its supervisor (the recorded PID); its console goes to the host's console.log. */
 export async function bootHost(h: HostPlan): Promise<ProcessRef> {
   const procs = await prepareCgroups(h);
   const argv = nspawnArgs(h);
-  // The shell joins the cgroups, then execs nspawn: same PID, so the recorded PID is nspawn's.
-  const script = 'for f in $KUBEHA_CGROUP_PROCS; do echo $$ > "$f"; done; unset KUBEHA_CGROUP_PROCS; exec "$@"';
+  const script = SUPERVISOR_SCRIPT;
   const log = openSync(h.log, 'a');
   try {
     // /proc/sys/net writable inside the host (its own netns), so that `sysctl` works there as on a VM
@@ -174,8 +174,6 @@ export async function bootHost(h: HostPlan): Promise<ProcessRef> {
     child.unref();
     const pid = child.pid;
     if (pid === undefined) throw new Error(`could not start systemd-nspawn for ${h.name}`);
-    // Wait for the exec, so that the argument scan (`--machine=`) sees nspawn, not the shell.
-    for (let i = 0; i < 200 && !cmdline(pid).includes('systemd-nspawn') && processStart(pid) !== undefined; i++) await new Promise((r) => setTimeout(r, 5));
     return { pid, start: processStart(pid) ?? '' };
   } finally {
     closeSync(log);

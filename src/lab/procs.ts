@@ -35,11 +35,23 @@ export function childrenOf(pid: number): number[] {
   return out;
 }
 
-/** The container's PID 1: the child of nspawn that lives in another PID namespace. */
-export function containerInit(nspawn: ProcessRef | undefined): number | undefined {
-  if (!isSameProcess(nspawn)) return undefined;
-  const mine = pidNs(nspawn.pid);
-  return childrenOf(nspawn.pid).find((c) => pidNs(c) !== undefined && pidNs(c) !== mine);
+/**
+ * The container's PID 1: the child of nspawn that lives in another PID namespace. The recorded process is the
+ * host's supervisor (the shell that runs nspawn, again when the host reboots) or, in labs made before it, nspawn.
+ */
+export function containerInit(ref: ProcessRef | undefined): number | undefined {
+  if (!isSameProcess(ref)) return undefined;
+  const mine = pidNs(ref.pid);
+  const search = (pid: number, depth: number): number | undefined => {
+    for (const c of childrenOf(pid)) {
+      const ns = pidNs(c);
+      if (ns !== undefined && ns !== mine) return c;
+      const below = depth > 0 ? search(c, depth - 1) : undefined;
+      if (below !== undefined) return below;
+    }
+    return undefined;
+  };
+  return search(ref.pid, 1);
 }
 
 export function pidNs(pid: number): string | undefined {
