@@ -2,7 +2,6 @@ import { isMap, isScalar, parse as parseYaml, parseAllDocuments, type Document }
 import { didYouMean, type Diagnostic } from '../diag/diagnostic.js';
 import {
   FileDiagnostics,
-  IPV4,
   REDACTED,
   expandAnsibleRange,
   isSecretKey,
@@ -17,6 +16,7 @@ import {
   type ImportResult,
 } from './import-common.js';
 import { commonSsh, hoistSsh } from './import-kubekey.js';
+import { isIPv4, notIPv4 } from './ipv4.js';
 import type { HostInput, Role, SpecInput } from './schema.js';
 import { entries, plain, posOf, scalarText, type At } from './yaml-nodes.js';
 
@@ -185,7 +185,7 @@ export function importAnsible(text: string, file: string, opts: AnsibleImportOpt
   for (const h of hosts.values()) {
     const roles = roleOf.get(h.name);
     const addrVar = ADDRESS_VARS.map((k) => [k, h.vars.get(k)] as const).find(([, v]) => v !== undefined);
-    const address = addrVar?.[1]?.value ?? (IPV4.test(h.name) ? h.name : undefined);
+    const address = addrVar?.[1]?.value ?? (isIPv4(h.name) ? h.name : undefined);
     const extras: Record<string, string> = {};
     for (const [k, v] of h.vars) {
       if (k === addrVar?.[0] && k !== 'ansible_host' && k !== 'ansible_ssh_host') continue;
@@ -210,8 +210,9 @@ export function importAnsible(text: string, file: string, opts: AnsibleImportOpt
       d.error('IMPORT_MISSING_FIELD', `host ${h.name} has no address (ip=, access_ip= or ansible_host=)`, h.at, `write: ${h.name} ansible_host=10.0.0.11 ip=10.0.0.11`);
       continue;
     }
-    if (!IPV4.test(address)) {
-      d.error('IMPORT_BAD_ADDRESS', `host ${h.name}: "${address}" is not an IPv4 address`, addrVar?.[1]?.at ?? h.at, 'kubeha needs the IPv4 address of each host (ip=…)');
+    if (!isIPv4(address)) {
+      const why = notIPv4(address);
+      d.error('IMPORT_BAD_ADDRESS', `host ${h.name}: "${address}" ${why.what}`, addrVar?.[1]?.at ?? h.at, `${why.hint}; in the inventory: ip=ADDRESS`);
       continue;
     }
     const sshHost = h.vars.get('ansible_host') ?? h.vars.get('ansible_ssh_host');
@@ -312,8 +313,9 @@ export function importAnsible(text: string, file: string, opts: AnsibleImportOpt
         if (o['port'] !== undefined && (lbPort === undefined || lbPort < 1 || lbPort > 65535)) {
           fd.error('IMPORT_BAD_PORT', `loadbalancer_apiserver.port ${str(o['port'])} is not a number in 1-65535`, at);
         }
-        if (lbAddress !== undefined && !IPV4.test(lbAddress)) {
-          fd.error('IMPORT_BAD_ADDRESS', `loadbalancer_apiserver.address "${lbAddress}" is not an IPv4 address`, at, 'give the address (VIP) of the load balancer');
+        if (lbAddress !== undefined && !isIPv4(lbAddress)) {
+          const why = notIPv4(lbAddress);
+          fd.error('IMPORT_BAD_ADDRESS', `loadbalancer_apiserver.address "${lbAddress}" ${why.what}`, at, `${why.hint}; here: the address (VIP) of the load balancer`);
         }
         const rest = { ...o };
         delete rest['address'];

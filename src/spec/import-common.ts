@@ -131,8 +131,6 @@ export function toDnsLabel(raw: string): string {
   return s.length > 0 ? s : 'host';
 }
 
-export const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
 /**
  * KubeKey's roleGroups range `node[2:10]`: node2 … node10, numbers printed without padding
  * (kubekey cmd/kk/apis/kubekey/v1alpha2/cluster_types.go, getHostsRange). Undefined when not a range.

@@ -2,7 +2,6 @@ import { isMap, isScalar, isSeq, parseAllDocuments, type Document } from 'yaml';
 import { didYouMean } from '../diag/diagnostic.js';
 import {
   FileDiagnostics,
-  IPV4,
   REDACTED,
   expandKubekeyRange,
   keysOf,
@@ -15,6 +14,7 @@ import {
   toInt,
   type ImportResult,
 } from './import-common.js';
+import { isIPv4, notIPv4 } from './ipv4.js';
 import type { HostInput, Role, SpecInput } from './schema.js';
 import { entries, keyPos, pairOf, plain, posOf, reportSecret, scalarText, valueOf, type At } from './yaml-nodes.js';
 
@@ -144,8 +144,9 @@ export function importKubekey(text: string, file: string, opts: ImportOptions = 
       d.error('IMPORT_MISSING_FIELD', `host ${kkName} has neither address nor internalAddress`, at, 'add internalAddress: the IPv4 address the cluster uses');
       continue;
     }
-    if (!IPV4.test(clusterAddress)) {
-      d.error('IMPORT_BAD_ADDRESS', `host ${kkName}: "${clusterAddress}" is not an IPv4 address`, posOf(d, valueOf(item, internal ? 'internalAddress' : 'address')), 'kubeha needs the IPv4 address of each host');
+    if (!isIPv4(clusterAddress)) {
+      const why = notIPv4(clusterAddress);
+      d.error('IMPORT_BAD_ADDRESS', `host ${kkName}: "${clusterAddress}" ${why.what}`, posOf(d, valueOf(item, internal ? 'internalAddress' : 'address')), why.hint);
       continue;
     }
     const name = toDnsLabel(kkName);
@@ -308,8 +309,9 @@ export function importKubekey(text: string, file: string, opts: ImportOptions = 
         }
       } else cpeExtras[k] = plain(cluster, v, d, `spec.controlPlaneEndpoint.${k}`);
     }
-    if (address !== undefined && !IPV4.test(address)) {
-      d.error('IMPORT_BAD_ADDRESS', `controlPlaneEndpoint.address "${address}" is not an IPv4 address`, posOf(d, valueOf(cpeNode, 'address')), 'give the address of the load balancer (its VIP)');
+    if (address !== undefined && !isIPv4(address)) {
+      const why = notIPv4(address);
+      d.error('IMPORT_BAD_ADDRESS', `controlPlaneEndpoint.address "${address}" ${why.what}`, posOf(d, valueOf(cpeNode, 'address')), `${why.hint}; here: the address of the load balancer (its VIP), the name goes in domain`);
       address = undefined;
     }
   }

@@ -1,4 +1,4 @@
-import { Address4 } from 'ip-address';
+import { Address4, Address6 } from 'ip-address';
 
 /**
  * The one module in front of `ip-address`: strict dotted-quad IPv4 addresses and CIDRs.
@@ -11,6 +11,41 @@ const DOTTED_QUAD = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\
 export function isIPv4(s: string): boolean {
   // The regex alone decides (strict, and fast on 5 000 hosts); ip-address agrees on everything it accepts.
   return DOTTED_QUAD.test(s);
+}
+
+/** A DNS name (labels of letters, digits and "-"), optionally ending in a dot. */
+export const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*\.?$/i;
+
+/**
+ * Why `value` (not a dotted quad) is refused where an IPv4 address belongs, and what to write instead:
+ * the one wording for the spec rules and every importer. `what` ends a sentence such as `host "m1": "fd00::1" …`.
+ */
+export function notIPv4(value: string): { what: string; hint: string } {
+  const v = value.trim();
+  if (v.includes(':') && Address6.isValid(v.replace(/^\[|\]$/g, ''))) {
+    return {
+      what: 'is an IPv6 address: kubeha supports IPv4 only',
+      hint: "give the host's IPv4 address (IPv6 and dual-stack control planes are not supported yet)",
+    };
+  }
+  const slash = v.indexOf('/');
+  if (slash > 0 && isIPv4(v.slice(0, slash))) {
+    return { what: 'is not an IPv4 address (it has a prefix length)', hint: `write the address without the prefix length: ${v.slice(0, slash)} (the subnet goes in network.hostCIDR)` };
+  }
+  const colon = v.lastIndexOf(':');
+  if (colon > 0 && isIPv4(v.slice(0, colon))) {
+    return { what: 'is not an IPv4 address (it has a port)', hint: `write the address without the port: ${v.slice(0, colon)} (ports have their own fields)` };
+  }
+  if (DNS_NAME.test(v) && /[a-z]/i.test(v)) {
+    return {
+      what: 'is a host name, not an IPv4 address',
+      hint: 'write the IPv4 address it resolves to (`getent hosts NAME`): kubeha writes addresses into keepalived and HAProxy and never resolves names',
+    };
+  }
+  if (/^\d+(\.\d+){3}$/.test(v)) {
+    return { what: 'is not an IPv4 address', hint: 'each of the four numbers is 0-255, written without leading zeros (010 would be read as octal by some tools)' };
+  }
+  return { what: 'is not an IPv4 address', hint: 'an IPv4 address is four numbers 0-255 without leading zeros, e.g. 10.77.0.11' };
 }
 
 /** The address as an unsigned 32-bit integer (assumed valid). */

@@ -1,6 +1,6 @@
 import { didYouMean, type Diagnostic, type Severity } from '../diag/diagnostic.js';
 import { normaliseRole } from './defaults.js';
-import { cidrsOverlap, formatCidr, inCidr, isIPv4, isNetworkOrBroadcast, parseCidr, slash24, type Cidr } from './ipv4.js';
+import { DNS_NAME, cidrsOverlap, formatCidr, inCidr, isIPv4, isNetworkOrBroadcast, notIPv4, parseCidr, slash24, type Cidr } from './ipv4.js';
 import type { SpecPath, Span } from './locate.js';
 import { ROLE_ALIASES, ROLES, type SpecInput } from './schema.js';
 import type { ClusterSpec, Host } from './types.js';
@@ -167,14 +167,12 @@ export const invalidAddresses: SpecRule = {
     const check = (value: string | undefined, path: SpecPath, what: string, host?: string): void => {
       if (value === undefined) return;
       if (!isIPv4(value)) {
-        const cidr = value.includes('/') && isIPv4(value.split('/')[0] ?? '');
+        const why = notIPv4(value);
         report({
           code: 'SPEC_BAD_IPV4',
           severity: 'error',
-          message: `${what} "${value}" is not an IPv4 address`,
-          hint: cidr
-            ? `write the address without the prefix length: ${value.split('/')[0] ?? ''} (the subnet goes in network.hostCIDR)`
-            : 'an IPv4 address is four numbers 0-255 without leading zeros, e.g. 10.77.0.11',
+          message: `${what} "${value}" ${why.what}`,
+          hint: why.hint,
           path,
           ...(host !== undefined ? { host } : {}),
         });
@@ -196,8 +194,6 @@ export const invalidAddresses: SpecRule = {
     check(input.controlPlane?.endpoint?.address, ['controlPlane', 'endpoint', 'address'], 'controlPlane.endpoint.address');
   },
 };
-
-const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*\.?$/i;
 
 export const invalidNames: SpecRule = {
   name: 'invalid-names',

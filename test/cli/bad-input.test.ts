@@ -25,6 +25,12 @@ interface Case {
   excerpt?: boolean;
   /** @default 2 */
   exit?: number;
+  /** Text the first line must contain (the message says what is wrong, not just where). */
+  message?: string;
+  /** Text the hint of the first diagnostic must contain. */
+  hint?: string;
+  /** At most this many diagnostics on stderr (one mistake, one diagnostic). */
+  maxDiagnostics?: number;
 }
 
 const manifest = parse(readFileSync(join(ROOT, DIR, 'manifest.yaml'), 'utf8')) as { cases: Case[] };
@@ -90,6 +96,12 @@ describe('bad-input corpus', { concurrency: 2 }, () => {
         block.some((l) => /^ {2}= hint: \S/.test(l)),
         `hint line:\n${stderr}`,
       );
+      if (c.message !== undefined) assert.ok((lines[0] ?? '').includes(c.message), `message should contain ${JSON.stringify(c.message)}:\n${stderr}`);
+      if (c.hint !== undefined) assert.ok(block.some((l) => l.startsWith('  = hint: ') && l.includes(c.hint ?? '')), `hint should contain ${JSON.stringify(c.hint)}:\n${stderr}`);
+      if (c.maxDiagnostics !== undefined) {
+        const n = lines.filter((l) => /^\S+:\d+:\d+: error\[/.test(l)).length;
+        assert.ok(n <= c.maxDiagnostics, `${n} error diagnostics, at most ${c.maxDiagnostics} expected:\n${stderr}`);
+      }
     });
   }
 });

@@ -2,12 +2,24 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Address4 } from 'ip-address';
-import { cidrsOverlap, inCidr, isIPv4, isNetworkOrBroadcast, parseCidr, slash24 } from '../../src/spec/ipv4.js';
+import { cidrsOverlap, inCidr, isIPv4, isNetworkOrBroadcast, notIPv4, parseCidr, slash24 } from '../../src/spec/ipv4.js';
 
 describe('ipv4 adapter', () => {
   it('isIPv4 accepts dotted quads only', () => {
     for (const ok of ['10.77.0.10', '0.0.0.0', '255.255.255.255', '192.168.2.204']) assert.ok(isIPv4(ok), ok);
     for (const bad of ['10.77.0.256', '10.77.0', '10.77.0.1/24', '010.1.1.1', '1.2.3.4.5', 'a.b.c.d', '', ' 1.2.3.4', '::1']) assert.ok(!isIPv4(bad), bad);
+  });
+
+  it('notIPv4 says what the value is and what to write instead', () => {
+    assert.match(notIPv4('fd00::21').what, /IPv6 address: kubeha supports IPv4 only/);
+    assert.match(notIPv4('[2001:db8::1]').what, /IPv6/);
+    assert.match(notIPv4('master1.example.com').what, /host name/);
+    assert.match(notIPv4('master1.example.com').hint, /never resolves names/);
+    assert.match(notIPv4('10.0.0.1/24').hint, /without the prefix length: 10\.0\.0\.1/);
+    assert.match(notIPv4('10.0.0.1:6443').hint, /without the port: 10\.0\.0\.1/);
+    assert.match(notIPv4('010.1.1.1').hint, /leading zeros/);
+    assert.match(notIPv4('10.77.0.256').hint, /0-255/);
+    assert.equal(notIPv4('1.2.3').what, 'is not an IPv4 address');
   });
 
   it('parseCidr', () => {
