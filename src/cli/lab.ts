@@ -1,15 +1,16 @@
 import type { Command } from 'commander';
 import { Argument, Option } from 'commander';
-import { EnvironmentError } from '../diag/errors.js';
+import { EnvironmentError, InputError } from '../diag/errors.js';
 import { sweepDeadBuilds } from '../lab/cache.js';
 import { FAULTS, applyFault, hostOf, type Fault } from '../lab/faults.js';
 import { labDown, labStatus, labUp, preflight, resolveLab, type LabStatus } from '../lab/lab.js';
+import { locateLabDiagnostics } from '../lab/locate.js';
 import { labInputFromSpec } from '../lab/plan.js';
 import { sshArgv, waitForSsh } from '../lab/ssh.js';
 import { listLabs } from '../lab/state.js';
 import { execInTaskbox } from '../lab/taskbox.js';
 import { spawn } from 'node:child_process';
-import { loadSpecFile } from './io.js';
+import { loadSpecFile, readTextFile } from './io.js';
 
 type Format = 'text' | 'json';
 const outputOption = (): Option => new Option('--output <format>', 'output format').choices(['text', 'json']).default('text');
@@ -89,6 +90,11 @@ Exit codes: 0 up and every host answers SSH, 2 bad spec or a clash with another 
       const state = await labUp(input, {
         sshTimeoutMs: Math.max(1, Number(opts.sshTimeout) || 60) * 1000,
         onEvent: (e) => process.stderr.write(`[${e.at.toFixed(1).padStart(5)}s] ${e.host ? `${e.host}: ` : ''}${e.message}\n`),
+      }).catch(async (e: unknown) => {
+        // The lab's checks name hosts: point them at the spec's lines, like every other bad-input error.
+        if (!(e instanceof InputError)) throw e;
+        const names = spec.hosts.map((h) => h.name);
+        throw new InputError(locateLabDiagnostics(e.diagnostics, await readTextFile(specPath), names, opts.name === undefined));
       });
       const status = await labStatus(state);
       process.stdout.write((opts.output === 'json' ? JSON.stringify(status, null, 2) : howToReach(status)) + '\n');
