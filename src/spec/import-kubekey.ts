@@ -228,19 +228,31 @@ export function importKubekey(text: string, file: string, opts: ImportOptions = 
           d.error('IMPORT_BAD_ROLEGROUP', `roleGroups.${group}: every entry must be a host name`, posOf(d, m));
           continue;
         }
-        const expanded = expandKubekeyRange(text) ?? [text];
-        for (const h of expanded) {
-          if (!drafts.has(h)) {
-            const near = didYouMean(h, hostNames);
+        const range = expandKubekeyRange(text);
+        if (!range) {
+          if (drafts.has(text)) names.push(text);
+          else {
+            const near = didYouMean(text, hostNames);
             d.error(
               'IMPORT_UNKNOWN_HOST',
-              `roleGroups.${group} names host ${h}${expanded.length > 1 ? ` (from ${text})` : ''}, which is not in spec.hosts`,
+              `roleGroups.${group} names host ${text}, which is not in spec.hosts`,
               posOf(d, m),
-              near ? `did you mean ${near}? (roleGroups refer to spec.hosts[].name)` : `add ${h} to spec.hosts, or remove it from roleGroups.${group}`,
+              near ? `did you mean ${near}? (roleGroups refer to spec.hosts[].name)` : `add ${text} to spec.hosts, or remove it from roleGroups.${group}`,
             );
-            continue;
           }
-          names.push(h);
+          continue;
+        }
+        // A range (node[2:10]) is one entry: one diagnostic naming every missing host, not one per host.
+        const missing = range.filter((h) => !drafts.has(h));
+        names.push(...range.filter((h) => drafts.has(h)));
+        if (missing.length > 0) {
+          const shown = missing.length <= 4 ? missing.join(', ') : `${missing.slice(0, 3).join(', ')} … ${missing[missing.length - 1] ?? ''}`;
+          d.error(
+            'IMPORT_UNKNOWN_HOST',
+            `roleGroups.${group}: ${text} names ${missing.length === 1 ? 'host' : `${missing.length} hosts`} not in spec.hosts (${shown})`,
+            posOf(d, m),
+            `KubeKey refuses a range naming a host it does not know: add ${missing.length === 1 ? 'it' : 'them'} to spec.hosts, or narrow the range to the hosts you have`,
+          );
         }
       }
       if (role) {

@@ -173,7 +173,47 @@ spec:
   assert.deepEqual([errs[0]?.code, errs[0]?.line, errs[0]?.col], ['IMPORT_UNKNOWN_HOST', 11, 7]);
   assert.match(errs[0]?.hint ?? '', /did you mean master1/);
   assert.deepEqual([errs[1]?.code, errs[1]?.line], ['IMPORT_UNKNOWN_HOST', 13]);
-  assert.match(errs[1]?.message ?? '', /node2 \(from node\[1:2\]\)/);
+  assert.match(errs[1]?.message ?? '', /node\[1:2\] names host not in spec.hosts \(node2\)/);
+});
+
+test("a range naming many unknown hosts (kubekey's docs/config-example.md: node[10:100]) is one diagnostic, not one per host", () => {
+  const text = `apiVersion: kubekey.kubesphere.io/v1alpha1
+kind: Cluster
+metadata: {name: example}
+spec:
+  hosts:
+  - {name: node1, address: 172.16.0.2, internalAddress: 172.16.0.2}
+  - {name: node2, address: 172.16.0.3, internalAddress: 172.16.0.3}
+  - {name: node3, address: 172.16.0.4, internalAddress: 172.16.0.4}
+  roleGroups:
+    etcd: [node1]
+    master:
+     - node1
+     - node[2:10]
+    worker:
+     - node1
+     - node[10:100]
+`;
+  const errs = importKubekey(text, 'ex.yaml').diagnostics.filter((d) => d.severity === 'error');
+  assert.deepEqual(
+    errs.map((d) => [d.code, d.line, d.col]),
+    [
+      ['IMPORT_UNKNOWN_HOST', 13, 8],
+      ['IMPORT_UNKNOWN_HOST', 16, 8],
+    ],
+  );
+  assert.match(errs[0]?.message ?? '', /node\[2:10\] names 7 hosts not in spec.hosts \(node4, node5, node6 … node10\)/);
+  assert.match(errs[1]?.message ?? '', /names 91 hosts/);
+  // The hosts of the range that do exist still get the role: node[1:3] is fine.
+  const ok = importKubekey(text.replace('node[2:10]', 'node[2:3]').replace('node[10:100]', 'node[2:3]'), 'ok.yaml');
+  assert.deepEqual(
+    ok.spec?.hosts.map((h) => [h.name, h.roles.join('+')]),
+    [
+      ['node1', 'control-plane+etcd+worker'],
+      ['node2', 'control-plane+worker'],
+      ['node3', 'control-plane+worker'],
+    ],
+  );
 });
 
 test('errors: missing spec.hosts, wrong kind, YAML syntax, empty file', () => {
