@@ -20,8 +20,8 @@ export const REDACTED = '<redacted by kubeha import: plain-text secret not copie
 
 /** Keys whose values are secrets wherever they appear (KubeKey, ks-installer, ansible). */
 const SECRET_KEY = /(pass(word|wd)?|secret|token|private_?key$|privatekey$|^auths$|_pass$)/i;
-/** Keys that look secret but hold a path or a flag. */
-const NOT_SECRET_KEY = /(path|file|enabled?|^auth_?type$)$/i;
+/** Keys that look secret but hold a path, a flag or the name of a secret stored elsewhere (secretName, secretRef). */
+const NOT_SECRET_KEY = /(path|file|enabled?|name|ref|^auth_?type$)$/i;
 
 /** The stars shown for a secret; at most 8 so that the length of a long secret is not shown either. */
 export function maskOf(secret: string): string {

@@ -3,7 +3,7 @@ import { parseSpec } from '../../src/spec/load.js';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { renderDiagnostic } from '../../src/diag/render.js';
-import { REDACTED, expandKubekeyRange, maskSecretsInLine } from '../../src/spec/import-common.js';
+import { REDACTED, expandKubekeyRange, isSecretKey, maskSecretsInLine } from '../../src/spec/import-common.js';
 import { importKubekey } from '../../src/spec/import-kubekey.js';
 import { importedSpecYaml } from '../../src/spec/import-yaml.js';
 import { everythingShown, fixture } from './import-helpers.js';
@@ -273,4 +273,10 @@ test('every imported seed and example passes parseSpec (kubeha check) without er
     );
     assert.ok(checked.spec, name);
   }
+});
+
+test('secret keys: values are secrets, names and paths of secrets are not', () => {
+  for (const k of ['password', 'adminSecret', 'userSecret', 'jwtSecret', 'ansible_ssh_pass', 'ansible_become_password', 'token', 'privateKey']) assert.ok(isSecretKey(k), k);
+  // glusterfs secretName: heketi-secret in kubekey's config-example is the name of a Kubernetes Secret, not a secret.
+  for (const k of ['secretName', 'secret_name', 'passwordSecretRef', 'privateKeyPath', 'password_file', 'authEnabled', 'auth_type']) assert.ok(!isSecretKey(k), k);
 });
