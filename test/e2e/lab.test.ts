@@ -1,16 +1,18 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureBaseImage } from '../../src/lab/base-image.js';
 import { BUNDLE_HOST_DIR, buildBundle } from '../../src/lab/bundle.js';
 import { applyFault, stopHost } from '../../src/lab/faults.js';
 import { cgroupRoots } from '../../src/lab/hosts.js';
 import { contains, parseCidr, parseIpv4 } from '../../src/lab/ipv4.js';
 import { labDown, labStatus, labUp } from '../../src/lab/lab.js';
 import { netnsPrefix } from '../../src/lab/names.js';
-import { containerInit, procState, isAlive } from '../../src/lab/procs.js';
+import { mountsUnder } from '../../src/lab/cache.js';
+import { containerInit, isAlive, pidsUsing, procState } from '../../src/lab/procs.js';
 import { sshArgv, sshRun, waitForSsh } from '../../src/lab/ssh.js';
 import { readState, type LabState } from '../../src/lab/state.js';
 
@@ -28,6 +30,7 @@ const tag = process.pid % 200;
 const LAB = `e2e-${process.pid}`;
 const KILLED_LAB = `e2e-k-${process.pid}`;
 const SECOND_LAB = `e2e-2-${process.pid}`;
+const BUILD_KILLED_LAB = `e2e-b-${process.pid}`;
 const NET = `10.201.${tag}`;
 const KILLED_NET = `10.202.${tag}`;
 const SECOND_NET = `10.203.${tag}`;
@@ -43,6 +46,10 @@ after(async () => {
     await labDown(LAB).catch(() => undefined);
     await labDown(KILLED_LAB).catch(() => undefined);
     await labDown(SECOND_LAB).catch(() => undefined);
+    await labDown(BUILD_KILLED_LAB).catch(() => undefined);
+    // Never walk into a mount when removing tmp (a failed run may leave debootstrap's /proc in the cold cache).
+    for (const p of pidsUsing(tmp)) spawnSync('kill', ['-KILL', String(p)]);
+    for (const m of mountsUnder(readFileSync('/proc/mounts', 'utf8'), tmp)) spawnSync('umount', ['--lazy', m]);
   }
   rmSync(tmp, { recursive: true, force: true });
 });
@@ -88,7 +95,16 @@ function leftovers(lab: string, state: LabState): string[] {
   return out;
 }
 
-test('lab: up 3 hosts, SSH, network safety, offline bundle, faults, a second lab alongside, down leaves nothing', { skip, timeout: 240_000 }, async () => {
+// A fresh machine (CI) has no cache: the base image (debootstrap, ~1 min) and the bundle are built here, with
+// their own time budget, so that the lab tests below measure the lab, not the mirror.
+test('lab: the base image and the offline bundle are built, or found in the cache', { skip, timeout: 900_000 }, async () => {
+  const base = await ensureBaseImage();
+  assert.ok(existsSync(join(base.rootfs, 'usr/sbin/sshd')));
+  const bundle = await buildBundle({ packages: ['haproxy', 'keepalived', 'curl'] });
+  assert.ok(bundle.debs.some((d) => d.package === 'haproxy'));
+});
+
+test('lab: up 3 hosts, SSH, network safety, offline bundle, faults, a second lab alongside, down leaves nothing', { skip, timeout: 300_000 }, async () => {
   const state = await labUp({ lab: LAB, hosts: HOSTS, hostCIDR: `${NET}.0/24` }, { sshTimeoutMs: 90_000 });
   const plan = state.plan;
   const status = await labStatus(state);
@@ -96,9 +112,11 @@ test('lab: up 3 hosts, SSH, network safety, offline bundle, faults, a second lab
 
   // Every host: its own hostname, systemd fully up, journald working, strict host keys (no StrictHostKeyChecking=no).
   for (const h of plan.hosts) {
-    const r = await sshRun(plan, h, 'hostname; systemctl is-system-running --wait; journalctl -q -n1 --no-pager >/dev/null && echo journal-ok');
+    // journald works: a line logged now is read back from the journal.
+    const mark = `kubeha-e2e-${h.name}-${Date.now()}`;
+    const r = await sshRun(plan, h, `hostname; systemctl is-system-running --wait; echo ${mark} | systemd-cat -t kubeha-e2e && journalctl --sync && journalctl -q -t kubeha-e2e -o cat --no-pager`);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.stdout.trim().split('\n'), [h.name, 'running', 'journal-ok']);
+    assert.deepEqual(r.stdout.trim().split('\n'), [h.name, 'running', mark]);
   }
   assert.equal(readFileSync(plan.knownHostsFile, 'utf8').trim().split('\n').length, 3);
   // Each host in its own cgroup: containers sharing one make their systemds trample each other's units.
@@ -165,6 +183,25 @@ test('lab: up 3 hosts, SSH, network safety, offline bundle, faults, a second lab
   assert.ok(await waitForSsh(plan, master1, 60_000), 'master1 back after power-on');
   assert.equal((await sshRun(plan, master1, 'systemctl is-system-running --wait')).stdout.trim(), 'running');
 
+  // `reboot` inside a host brings it back (a new boot), as on a VM; `poweroff` inside turns it off cleanly.
+  const bootId = (): Promise<string> => sshRun(plan, master1, 'cat /proc/sys/kernel/random/boot_id').then((r) => r.stdout.trim());
+  const firstBoot = await bootId();
+  await sshRun(plan, master1, 'systemctl reboot');
+  let rebooted = '';
+  for (let i = 0; i < 120 && (rebooted === '' || rebooted === firstBoot); i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    rebooted = await bootId();
+  }
+  assert.notEqual(rebooted, firstBoot, 'master1 came back with a new boot after reboot');
+  assert.equal((await sshRun(plan, master1, 'systemctl is-system-running --wait')).stdout.trim(), 'running');
+  assert.equal((await labStatus(state)).hosts[1]?.power, 'running');
+  await sshRun(plan, worker1, 'systemctl poweroff');
+  for (let i = 0; i < 80 && (await labStatus(state)).hosts[2]?.power !== 'off'; i++) await new Promise((r) => setTimeout(r, 250));
+  assert.equal((await labStatus(state)).hosts[2]?.power, 'off');
+  assert.match(readFileSync(worker1.log, 'utf8'), /Container \S+ has been shut down/);
+  await applyFault(state, worker1.name, 'power-on');
+  assert.ok(await waitForSsh(plan, worker1, 60_000), 'worker1 back after poweroff inside and power-on');
+
   // link-down: unreachable, yet running; link-up: reachable.
   await applyFault(state, worker1.name, 'link-down');
   assert.notEqual((await sshRun(plan, worker1, 'true', 3000)).code, 0);
@@ -196,10 +233,12 @@ test('lab: up 3 hosts, SSH, network safety, offline bundle, faults, a second lab
   assert.equal((await sshRun(plan, lb0, 'hostname')).code, 0, 'the first lab survives the second one going down');
 
   // A host shuts down cleanly: SIGTERM to nspawn makes its systemd halt, well before the SIGKILL fallback.
+  const halts = (): number => readFileSync(worker1.log, 'utf8').split(/Container \S+ has been shut down/).length - 1;
+  const haltsBefore = halts();
   const t0 = Date.now();
   await stopHost(state, worker1, true, 20_000);
   assert.ok(Date.now() - t0 < 15_000, 'clean halt took too long');
-  assert.match(readFileSync(worker1.log, 'utf8'), /Container \S+ has been shut down/);
+  assert.equal(halts(), haltsBefore + 1, 'systemd halted the host (no SIGKILL fallback)');
 
   // down: nothing left; a second down is a no-op.
   const recorded = (await readState(LAB)) ?? state;
@@ -247,4 +286,30 @@ loadBalancer:
   const down = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/entry.ts'), 'lab', 'down', '--name', KILLED_LAB], { encoding: 'utf8', cwd: ROOT });
   assert.equal(down.status, 0, down.stderr);
   assert.deepEqual(leftovers(KILLED_LAB, state), []);
+});
+
+test('lab: down cleans up after `lab up` was killed with SIGKILL while it built the base image', { skip, timeout: 180_000 }, async () => {
+  // An empty cache of its own: this `lab up` must build, and is killed once debootstrap has mounted /proc in the target.
+  const cache = join(tmp, 'cold-cache');
+  mkdirSync(cache);
+  const env = { ...process.env, KUBEHA_CACHE: cache };
+  const spec = join(tmp, 'build-killed.yaml');
+  writeFileSync(spec, `apiVersion: kubeha.io/v1alpha1\nkind: Cluster\nmetadata:\n  name: bk\nhosts:\n  - { name: lb0, address: ${KILLED_NET}.11, roles: [loadbalancer] }\n  - { name: master1, address: ${KILLED_NET}.21, roles: [control-plane, etcd] }\nloadBalancer:\n  mode: keepalived-haproxy\n  vip: ${KILLED_NET}.10\n`);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/entry.ts'), 'lab', 'up', spec, '--name', BUILD_KILLED_LAB], { stdio: 'ignore', cwd: ROOT, env });
+  const mounted = (): string[] => mountsUnder(readFileSync('/proc/mounts', 'utf8'), cache);
+  let exited: number | null | undefined;
+  const closed = new Promise((r) => child.once('close', (code) => r((exited = code))));
+  const deadline = Date.now() + 150_000;
+  while (Date.now() < deadline && exited === undefined && mounted().length === 0) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(exited, undefined, 'lab up ended before debootstrap mounted /proc in the target');
+  child.kill('SIGKILL');
+  await closed;
+  assert.notDeepEqual(mounted(), [], 'debootstrap had mounted /proc in the target when lab up was killed');
+
+  const down = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/entry.ts'), 'lab', 'down', '--name', BUILD_KILLED_LAB], { encoding: 'utf8', cwd: ROOT, env });
+  assert.equal(down.status, 0, down.stderr);
+  assert.match(down.stdout, /interrupted build/);
+  assert.deepEqual(mounted(), []);
+  assert.deepEqual(pidsUsing(cache), [], 'no orphaned debootstrap or dpkg');
+  assert.deepEqual(readdirSync(cache), []);
 });
