@@ -11,6 +11,8 @@ import { fanOut } from '../apply/events.js';
 import { observeHost } from '../apply/observe.js';
 import { planCluster } from '../apply/plan.js';
 import { readBundle } from '../apply/bundle.js';
+import { acquireApplyLock } from '../apply/lock.js';
+import type { ApplyLock } from '../apply/lock.js';
 import type { LocalBundle } from '../apply/bundle.js';
 import type { HostPlan, ObservedHost, Phase, Plan } from '../apply/types.js';
 import { PHASES } from '../apply/types.js';
@@ -206,6 +208,7 @@ async function applyCommand(specPath: string, opts: ApplyOptions): Promise<numbe
   if (hop !== undefined) return hop;
   const reach = await openReach(specPath, opts);
   const abort = new AbortController();
+  let lock: ApplyLock | undefined;
   const onSigint = (): void => abort.abort();
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
@@ -224,6 +227,7 @@ async function applyCommand(specPath: string, opts: ApplyOptions): Promise<numbe
     }
     const journal = join(reach.stateDir, 'journal.ndjson');
     mkdirSync(reach.stateDir, { recursive: true, mode: 0o700 });
+    lock = acquireApplyLock(reach.stateDir);
     // The journal is appended synchronously, event by event: what was done survives a SIGKILL of kubeha.
     const journalSink = (e: ApplyEvent): void => appendFileSync(journal, JSON.stringify({ cluster: reach.spec.name, pid: process.pid, ...e }) + '\n', { mode: 0o600 });
     const view = opts.output === 'json' ? jsonView(process.stdout) : process.stdout.isTTY && process.env['TERM'] !== 'dumb' ? ttyView(process.stdout) : plainView(process.stdout);
@@ -240,6 +244,7 @@ async function applyCommand(specPath: string, opts: ApplyOptions): Promise<numbe
     const failed = result.hosts.filter((h) => h.status === 'failed').map((h) => h.host);
     return failed.every((h) => unreachable.includes(h)) ? ExitCode.Environment : ExitCode.Findings;
   } finally {
+    lock?.release();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
     await reach.pool.close();
