@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { API_VERSION } from './load.js';
+import { API_VERSION, EXTENSION_KEY } from './load.js';
 import { SpecSchema } from './schema.js';
 
 /** Where editors find the schema (yaml-language-server: `# yaml-language-server: $schema=<url>`). */
@@ -35,5 +35,7 @@ export function specJsonSchema(): Record<string, unknown> {
     title: `kubeha Cluster (${API_VERSION})`,
     description: 'One declarative description of a highly available Kubernetes control plane. Reference: docs/spec.md.',
     ...rest,
+    // x-… keys at the top level are the user's (a home for YAML anchors); kubeha ignores them.
+    patternProperties: { [EXTENSION_KEY.source]: {} },
   };
 }

@@ -34,7 +34,8 @@ export function parseSpec(text: string, file: string): ParseSpecResult {
   });
 
   // Stage 1: YAML syntax.
-  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true });
+  // merge: YAML merge keys (`<<: *defaults`), which kubectl, docker compose and ansible users expect to work.
+  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true, merge: true });
   if (!Array.isArray(docs) || docs.length === 0 || docs.every((d) => d.contents === null)) {
     return finish([emptySpec(index)]);
   }
@@ -71,6 +72,7 @@ export function parseSpec(text: string, file: string): ParseSpecResult {
     ]);
   }
   if (data === null || data === undefined) return finish([emptySpec(index)]);
+  data = withoutExtensionKeys(data);
   const locator = new YamlLocator(doc, index);
 
   // Stage 2: schema.
@@ -89,6 +91,17 @@ export function parseSpec(text: string, file: string): ParseSpecResult {
   const out = finish(ruled, { input });
   if (!hasErrors(out.diagnostics)) out.spec = spec;
   return out;
+}
+
+/**
+ * Top-level keys starting with `x-` are the user's own (docker compose's convention): a place for
+ * `&anchors` that hosts merge with `<<: *anchor`. They are dropped before the schema; everything else stays strict.
+ */
+export const EXTENSION_KEY = /^x-/;
+
+function withoutExtensionKeys(data: unknown): unknown {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return data;
+  return Object.fromEntries(Object.entries(data).filter(([k]) => !EXTENSION_KEY.test(k)));
 }
 
 /** A password pasted into the spec (an unknown key such as `auth_pass:`) is never echoed in an excerpt. */
@@ -240,7 +253,9 @@ function schemaDiagnostics(issue: Issue, data: unknown, loc: YamlLocator): Diagn
         return base(
           'SPEC_UNKNOWN_KEY',
           `unknown key "${k}" in ${path.length === 0 ? 'the top level of the spec' : where}`,
-          guess ? `did you mean "${guess}"? (keys are case-sensitive)` : `allowed keys here: ${allowed.join(', ')}`,
+          guess
+            ? `did you mean "${guess}"? (keys are case-sensitive)`
+            : `allowed keys here: ${allowed.join(', ')}${path.length === 0 ? '; keys of your own (e.g. a home for YAML anchors) start with x-' : ''}`,
           loc.key(path, k),
         );
       });

@@ -77,6 +77,11 @@ describe('kubeha schema', () => {
         assert.equal(validate(s), false);
       });
     };
+    it('accepts top-level x- keys (the user\'s own, e.g. a home for YAML anchors), as kubeha check does', () => {
+      const s = base();
+      s['x-defaults'] = { roles: ['worker'] };
+      assert.equal(validate(s), true, JSON.stringify(validate.errors));
+    });
     rejects('an unknown top-level key', (s) => {
       s['hostz'] = s['hosts'];
     });

@@ -53,6 +53,58 @@ describe('parseSpec', () => {
     assert.ok(d.hint);
   });
 
+  describe('YAML as people write it: anchors and merge keys, CRLF, a byte-order mark', () => {
+    const merged = `apiVersion: kubeha.io/v1alpha1
+kind: Cluster
+metadata:
+  name: load
+x-control-plane: &cp
+  roles: [control-plane, etcd]
+hosts:
+  - name: lb0
+    address: 10.77.0.11
+    roles: [loadbalancer]
+  - name: lb1
+    address: 10.77.0.12
+    roles: [loadbalancer]
+  - <<: *cp
+    name: master1
+    address: 10.77.0.21
+  - <<: *cp
+    name: master2
+    address: 10.77.0.22
+  - name: master3
+    address: 10.77.0.23
+    <<: *cp
+loadBalancer:
+  mode: keepalived-haproxy
+  vip: 10.77.0.10
+`;
+    it('<<: *anchor merges, an x- top-level key holds the anchor: same spec as written out', () => {
+      const r = parseSpec(merged, 'c.yaml');
+      assert.deepEqual(r.diagnostics, []);
+      assert.deepEqual(r.spec, parseSpec(BASE, 'c.yaml').spec);
+    });
+
+    it('a key written next to the merge wins over the merged one', () => {
+      const r = parseSpec(merged.replace('    name: master2\n', '    name: master2\n    roles: [control-plane, etcd, worker]\n'), 'c.yaml');
+      assert.deepEqual(r.spec?.hosts.find((h) => h.name === 'master2')?.roles, ['control-plane', 'etcd', 'worker']);
+    });
+
+    it('only x- keys are free: another unknown top-level key is still an error whose hint mentions x-', () => {
+      const d = first(merged.replace('x-control-plane', 'defaults'));
+      assert.equal(d.code, 'SPEC_UNKNOWN_KEY');
+      assert.match(d.hint ?? '', /start with x-/);
+    });
+
+    it('CRLF line endings and a UTF-8 BOM (stripped by the shell) parse like LF', () => {
+      assert.deepEqual(parseSpec(BASE.replace(/\n/g, '\r\n'), 'c.yaml').spec, parseSpec(BASE, 'c.yaml').spec);
+      const d = first(BASE.replace(/\n/g, '\r\n').replace('address: 10.77.0.22', 'address: 10.77.0.21'));
+      assert.deepEqual([d.code, d.line, d.col], ['SPEC_DUPLICATE_ADDRESS', 16, 14]);
+      assert.equal(d.excerpt, '    address: 10.77.0.21');
+    });
+  });
+
   describe('stage 1: YAML syntax', () => {
     it('tabs in indentation', () => {
       const d = first(BASE.replace('    address: 10.77.0.12', '\taddress: 10.77.0.12'));
