@@ -35,6 +35,23 @@ export const HAPROXY_DEFAULTS = { interMs: 2000, fall: 3, rise: 2 } as const;
 const SECTIONS = ['global', 'defaults', 'frontend', 'backend', 'listen'] as const;
 type SectionKind = (typeof SECTIONS)[number];
 /** Sections HAProxy knows that do not describe traffic to the apiservers; their content is skipped (info). */
+/** Every `option` name HAProxy 2.6.12 accepts (each checked with `haproxy -c`); any other is an ALERT. */
+const KNOWN_OPTIONS = new Set([
+  'abortonclose', 'accept-invalid-http-request', 'accept-invalid-http-response', 'allbackups', 'checkcache', 'clitcpka', 'contstats',
+  'disable-h2-upgrade', 'dontlog-normal', 'dontlognull', 'external-check', 'forwardfor', 'h1-case-adjust-bogus-client',
+  'h1-case-adjust-bogus-server', 'http-buffer-request', 'http-ignore-probes', 'http-keep-alive', 'http-no-delay', 'http-pretend-keepalive',
+  'http-restrict-req-hdr-names', 'http-server-close', 'http-use-proxy-header', 'httpchk', 'httpclose', 'httplog', 'httpslog',
+  'idle-close-on-response', 'independent-streams', 'ldap-check', 'log-health-checks', 'log-separate-errors', 'logasap', 'mysql-check',
+  'nolinger', 'originalto', 'persist', 'pgsql-check', 'prefer-last-server', 'redis-check', 'redispatch', 'smtpchk', 'socket-stats',
+  'splice-auto', 'splice-request', 'splice-response', 'spop-check', 'srvtcpka', 'ssl-hello-chk', 'tcp-check', 'tcp-smart-accept',
+  'tcp-smart-connect', 'tcpka', 'tcplog', 'transparent',
+]);
+/** Options HAProxy 2.6 rejects as removed. */
+const REMOVED_OPTIONS: Record<string, string> = {
+  'http-tunnel': "removed in HAProxy 2.1: remove the line",
+  forceclose: "removed in HAProxy 2.0: remove the line (or use 'option httpclose')",
+};
+
 const OTHER_SECTIONS = [
   'userlist', 'peers', 'resolvers', 'mailers', 'program', 'http-errors', 'ring', 'cache', 'fcgi-app', 'log-forward', 'dynamic-update',
 ];
@@ -697,9 +714,13 @@ class Composer {
       case 'external-check':
         s.check = { kind: 'other', option: opt.value };
         return;
-      default:
+      default: {
         this.config.unknown.push({ keyword: `option ${opt.value}`, section: where, at: refOf(this.file, kw) });
-        this.sink.info('HAP_UNMODELED', `'option ${opt.value}' is not modelled by kubeha; kept as written`, this.file, opt);
+        const removed = REMOVED_OPTIONS[opt.value];
+        if (removed !== undefined) this.err('HAP_REMOVED_KEYWORD', `'option ${opt.value}' is not supported any more`, opt, removed);
+        else if (!KNOWN_OPTIONS.has(opt.value)) this.err('HAP_UNKNOWN_KEYWORD', `unknown option '${opt.value}' in ${where}`, opt, didYouMeanHint(opt.value, [...KNOWN_OPTIONS]));
+        else this.sink.info('HAP_UNMODELED', `'option ${opt.value}' is not modelled by kubeha; kept as written`, this.file, opt);
+      }
     }
   }
 
