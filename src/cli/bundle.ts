@@ -36,7 +36,8 @@ apt already uses. Cached under /var/cache/kubeha/bundle-<key> ($KUBEHA_CACHE), k
 On a host: copy the directory to ${BUNDLE_HOST_DIR}, then
   echo 'deb [trusted=yes] file:${BUNDLE_HOST_DIR} ./' > /etc/apt/sources.list.d/kubeha-bundle.list
   apt-get update && apt-get install -y --no-install-recommends haproxy keepalived
-Exit codes: 0 built or cached, 2 bad spec, 3 not root, or a download failed.`,
+Exit codes: 0 built or cached, 2 bad spec or package (not a Debian name, or not in the sources: nothing built),
+3 not root, a tool missing, or a download failed.`,
     )
     .action(async (opts: { out?: string; spec?: string; package?: string[]; output: 'text' | 'json' }) => {
       preflight([

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { cp, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { EnvironmentError } from '../diag/errors.js';
+import type { Diagnostic } from '../diag/diagnostic.js';
+import { EnvironmentError, InputError } from '../diag/errors.js';
 import { releaseSourceLines } from './apt-sources.js';
 import { BASE_SUITE, ensureBaseImage, readMachineAptSources } from './base-image.js';
 import { cachedDir } from './cache.js';
-import { must } from './run.js';
+import { must, run, tail } from './run.js';
 
 /**
  * The offline bundle: the .deb packages a cluster needs, with every dependency the TARGET lacks (resolved by
@@ -35,6 +36,21 @@ export interface Bundle {
   sourceLine: string;
   built: boolean;
   seconds: number;
+}
+
+/** Debian package names (Debian Policy 5.6.7), optionally with `=version`; anything else is refused before apt runs. */
+const PACKAGE_RE = /^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$/;
+
+/** Bad package names (pure). */
+export function packageNameProblems(packages: readonly string[]): Diagnostic[] {
+  return packages
+    .filter((p) => !PACKAGE_RE.test(p))
+    .map((p) => ({ code: 'BUNDLE_PACKAGE_NAME', severity: 'error' as const, message: `"${p}" is not a Debian package name`, hint: 'lower-case letters, digits and + - . (e.g. socat), optionally =version' }));
+}
+
+/** Packages apt could not find, from its stderr (pure). */
+export function unknownPackages(aptStderr: string): string[] {
+  return [...aptStderr.matchAll(/Unable to locate package (\S+)/g)].map((m) => m[1] ?? '');
 }
 
 export function bundleKey(packages: readonly string[], baseKey: string, sources: readonly string[]): string {
@@ -77,6 +93,8 @@ export interface BundleOptions {
 export async function buildBundle(opts: BundleOptions = {}): Promise<Bundle> {
   const t0 = Date.now();
   const packages = [...new Set(opts.packages ?? DEFAULT_BUNDLE_PACKAGES)].sort();
+  const bad = packageNameProblems(packages);
+  if (bad.length > 0) throw new InputError(bad);
   const base = await ensureBaseImage({ onProgress: opts.onProgress });
   const sources = releaseSourceLines(await readMachineAptSources(), BASE_SUITE);
   if (sources.length === 0) throw new EnvironmentError(`no Debian ${BASE_SUITE} source in this machine's apt sources`, `add e.g. "deb http://deb.debian.org/debian ${BASE_SUITE} main" to /etc/apt/sources.list`);
@@ -99,8 +117,16 @@ async function assemble(tmp: string, key: string, packages: string[], rootfs: st
   await writeFile(join(work, 'sources.list'), sources.join('\n') + '\n');
   const env = { ...process.env, APT_CONFIG: join(work, 'apt.conf'), DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C' };
   onProgress?.(`resolving ${packages.join(', ')} for the target (${BASE_SUITE} base image) from ${sources.length} source(s)`);
-  await must(['apt-get', '-q', 'update'], { env, timeoutMs: 10 * 60_000 });
-  await must(['apt-get', '-q', '-y', '--download-only', 'install', ...packages], { env, timeoutMs: 20 * 60_000 });
+  const update = await run(['apt-get', '-q', 'update'], { env, timeoutMs: 10 * 60_000 });
+  if (update.code !== 0 || /^(E|Err):/m.test(update.stdout + update.stderr))
+    throw new EnvironmentError(`apt-get update for the bundle failed: ${tail(update.stderr || update.stdout, 3)}`, `check that ${sources.join(', ')} are reachable from this machine, then run the command again`);
+  const download = await run(['apt-get', '-q', '-y', '--download-only', 'install', ...packages], { env, timeoutMs: 20 * 60_000 });
+  if (download.code !== 0) {
+    const unknown = unknownPackages(download.stderr);
+    if (unknown.length > 0)
+      throw new InputError(unknown.map((p) => ({ code: 'BUNDLE_UNKNOWN_PACKAGE', severity: 'error', message: `no package "${p}" in the ${BASE_SUITE} sources (${sources.join('; ')})`, hint: 'check the name, e.g. apt-cache search <word>' })));
+    throw new EnvironmentError(`apt-get could not download ${packages.join(', ')} (exit ${download.code ?? download.signal ?? '?'}): ${tail(download.stderr || download.stdout, 3)}`, 'check that the mirrors of this machine\'s apt sources are reachable (apt-get update), then run the command again');
+  }
   const debs: BundleDeb[] = [];
   for (const f of (await readdir(join(work, 'archives'))).filter((x) => x.endsWith('.deb')).sort()) {
     await rename(join(work, 'archives', f), join(tmp, f));

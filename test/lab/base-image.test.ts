@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE_PACKAGES, BASE_RECIPE, MASKED_UNITS, SSHD_DROPIN, baseKey } from '../../src/lab/base-image.js';
-import { aptConfig, bundleKey } from '../../src/lab/bundle.js';
+import { aptConfig, bundleKey, packageNameProblems, unknownPackages } from '../../src/lab/bundle.js';
 import { cgroupRoots } from '../../src/lab/hosts.js';
 
 test('the base cache key depends on suite, package set, mirror, architecture and recipe, not on package order', () => {
@@ -49,4 +49,13 @@ test('cgroup roots: the cgroup2 mount and the v1 name=systemd hierarchy, nothing
   ].join('\n');
   assert.deepEqual(cgroupRoots(mounts), ['/sys/fs/cgroup/systemd', '/sys/fs/cgroup/unified']);
   assert.deepEqual(cgroupRoots('cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid 0 0\n'), ['/sys/fs/cgroup']);
+});
+
+test('bundle package names are checked before apt runs; apt’s unknown packages are named', () => {
+  assert.deepEqual(packageNameProblems(['haproxy', 'socat', 'libc6=2.36-9+deb12u4', 'g++']), []);
+  assert.deepEqual(
+    packageNameProblems(['Haproxy', 'foo;rm', '-o', 'x']).map((d) => [d.code, d.message]),
+    ['Haproxy', 'foo;rm', '-o', 'x'].map((p) => ['BUNDLE_PACKAGE_NAME', `"${p}" is not a Debian package name`]),
+  );
+  assert.deepEqual(unknownPackages('Reading package lists...\nE: Unable to locate package nope-1\nE: Unable to locate package nope2\n'), ['nope-1', 'nope2']);
 });
