@@ -163,3 +163,35 @@ describe('rules', () => {
     });
   }
 });
+
+describe('weight traps with three LBs', () => {
+  /** lb0 150, lb1 100, lb2 50, all BACKUP, unicast to each other, pidof haproxy weight −100. */
+  function three(): HaModel {
+    const m = clone(goodModel());
+    const lb2 = clone(lb(m, 'lb1'));
+    lb2.name = 'lb2';
+    lb2.address = '10.0.0.12';
+    m.hosts.push(lb2);
+    const addrs = ['10.0.0.10', '10.0.0.11', '10.0.0.12'];
+    [150, 100, 50].forEach((p, k) => {
+      const i = inst(m, `lb${k}`);
+      i.priority = p;
+      i.unicastSrcIp = addrs[k];
+      i.unicastPeers = addrs.filter((_, j) => j !== k);
+    });
+    for (const n of ['lb0', 'lb1', 'lb2']) ka(m, n).scripts['chk_haproxy'] = script('chk_haproxy', 'pidof haproxy', { weight: -100 });
+    return m;
+  }
+  const rule = allRules.find((r) => r.id === 'vrrp-negative-weight-below-gap');
+  it('lb0 failing drops to 50 = lb2, but lb1 (100) takes over: no finding', () => {
+    assert.deepEqual(rule?.check(three()), []);
+  });
+  it('when no peer ends above the failing master, the best peer is named', () => {
+    const m = three();
+    inst(m, 'lb1').priority = 40;
+    const f = rule?.check(m) ?? [];
+    assert.equal(f.length, 1);
+    assert.match(f[0]?.message ?? '', /lb0 leaves it at priority 50, not below lb2's 50/);
+  });
+});
+

@@ -11,22 +11,23 @@ function prioWith(model: HaModel, m: Member, failing?: string): number {
   return clampPriority(m.inst.priority, total);
 }
 
-/** Trackers whose failure on `a` does not move the VIP to `b` although both run (weights too small for the gap). */
+/**
+ * Trackers whose failure on `a` does not move the VIP although its peers run (weights too small for the gap):
+ * reported against the best peer when no peer with a base priority up to a's (that hears a and can preempt)
+ * would end strictly above a's failing priority. With three or more routers one peer that takes over is enough.
+ */
 function weightTraps(model: HaModel, sign: 1 | -1, report: (a: Member, b: Member, name: string, w: number, pa: number, pb: number) => void): void {
-  for (const [x, y] of pairs(vrrpMembers(model))) {
-    for (const [a, b] of [
-      [x, y],
-      [y, x],
-    ] as [Member, Member][]) {
-      if (a.inst.priority < b.inst.priority) continue;
-      if (whyNotPeers(a, b) !== undefined) continue;
-      for (const t of trackersOf(model, a)) {
-        if (t.cls.kind === 'disabled' || t.weight === 0 || Math.sign(t.weight) !== sign) continue;
-        const pa = prioWith(model, a, t.name);
-        const pb = prioWith(model, b);
-        // b preempts only with a strictly higher priority, and never with nopreempt.
-        if (pa >= pb && !nopreemptEffective(b.inst)) report(a, b, t.name, t.weight, pa, pb);
-      }
+  const members = vrrpMembers(model);
+  for (const a of members) {
+    // b preempts only with a strictly higher priority, and never with nopreempt.
+    const rivals = members.filter((b) => b.host !== a.host && a.inst.priority >= b.inst.priority && whyNotPeers(a, b) === undefined && !nopreemptEffective(b.inst));
+    if (rivals.length === 0) continue;
+    for (const t of trackersOf(model, a)) {
+      if (t.cls.kind === 'disabled' || t.weight === 0 || Math.sign(t.weight) !== sign) continue;
+      const pa = prioWith(model, a, t.name);
+      const ranked = rivals.map((b) => ({ b, pb: prioWith(model, b) })).sort((x, y) => y.pb - x.pb);
+      const top = ranked[0];
+      if (top && pa >= top.pb) report(a, top.b, t.name, t.weight, pa, top.pb);
     }
   }
 }
