@@ -78,7 +78,8 @@ export function parseSpec(text: string, file: string): ParseSpecResult {
   // Stage 2: schema.
   const parsed = SpecSchema.safeParse(data);
   if (!parsed.success) {
-    return finish(parsed.error.issues.flatMap((issue) => schemaDiagnostics(issue, data, locator)));
+    const typos = misspelledKeys(parsed.error.issues);
+    return finish(parsed.error.issues.flatMap((issue) => schemaDiagnostics(issue, data, locator, typos)));
   }
   const input = parsed.data;
 
@@ -230,8 +231,32 @@ function hostOf(data: unknown, path: SpecPath): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
-function schemaDiagnostics(issue: Issue, data: unknown, loc: YamlLocator): Diagnostic[] {
-  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+const issuePath = (issue: Issue): SpecPath => issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+
+/** Allowed keys of the object at `path` (strict objects of the schema). */
+function allowedKeys(path: SpecPath): string[] {
+  return Object.keys((schemaAt(path) as z.ZodObject | undefined)?.shape ?? {});
+}
+
+/**
+ * `parent|key` for every allowed key that an unknown key is a typo of (`hostz` → `hosts`): the required field
+ * it misses is the same mistake, reported once at the typo instead of twice.
+ */
+function misspelledKeys(issues: readonly Issue[]): Set<string> {
+  const out = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    const path = issuePath(issue);
+    for (const k of issue.keys) {
+      const guess = didYouMean(k, allowedKeys(path));
+      if (guess) out.add(`${formatPath(path)}|${guess}`);
+    }
+  }
+  return out;
+}
+
+function schemaDiagnostics(issue: Issue, data: unknown, loc: YamlLocator, typos: ReadonlySet<string> = new Set()): Diagnostic[] {
+  const path = issuePath(issue);
   const where = formatPath(path);
   const got = valueAt(data, path);
   const host = hostOf(data, path);
@@ -245,9 +270,32 @@ function schemaDiagnostics(issue: Issue, data: unknown, loc: YamlLocator): Diagn
   });
   const last = path[path.length - 1];
 
+  // A required field that is absent (zod reports it as a type or enum mismatch of `undefined`).
+  if (got === undefined && path.length > 0 && (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union')) {
+    const field = String(last);
+    const parent = path.slice(0, -1);
+    // Reported at the typo ("did you mean") instead.
+    if (typos.has(`${formatPath(parent)}|${field}`)) return [];
+    const expected =
+      issue.code === 'invalid_type'
+        ? (TYPE_WORDS[issue.expected] ?? issue.expected)
+        : issue.code === 'invalid_value'
+          ? `one of ${issue.values.map(String).join(', ')}`
+          : 'see `kubeha schema`';
+    const desc = schemaAt(path)?.description;
+    return [
+      base(
+        'SPEC_MISSING_FIELD',
+        `missing required field "${field}" in ${parent.length === 0 ? 'the spec' : formatPath(parent)}`,
+        `add \`${field}:\` (${expected})${desc ? `: ${desc}` : ''}`,
+        loc.value(parent),
+      ),
+    ];
+  }
+
   switch (issue.code) {
     case 'unrecognized_keys': {
-      const allowed = Object.keys((schemaAt(path) as z.ZodObject | undefined)?.shape ?? {});
+      const allowed = allowedKeys(path);
       return issue.keys.map((k) => {
         const guess = didYouMean(k, allowed);
         return base(
@@ -262,19 +310,6 @@ function schemaDiagnostics(issue: Issue, data: unknown, loc: YamlLocator): Diagn
     }
     case 'invalid_type': {
       const expected = TYPE_WORDS[issue.expected] ?? issue.expected;
-      if (got === undefined) {
-        const field = String(last);
-        const parent = path.slice(0, -1);
-        const desc = schemaAt(path)?.description;
-        return [
-          base(
-            'SPEC_MISSING_FIELD',
-            `missing required field "${field}" in ${parent.length === 0 ? 'the spec' : formatPath(parent)}`,
-            `add \`${field}:\` (${expected})${desc ? `: ${desc}` : ''}`,
-            loc.value(parent),
-          ),
-        ];
-      }
       return [base('SPEC_WRONG_TYPE', `${where}: expected ${expected}, got ${describeValue(got)}`, typeHint(issue.expected, got, loc.sourceText(path)))];
     }
     case 'invalid_value': {

@@ -162,6 +162,29 @@ loadBalancer:
       assert.equal(d.host, 'master2');
     });
 
+    it('a misspelt required key is one diagnostic (the typo), not also "missing required field"', () => {
+      for (const [good, bad] of [
+        ['hosts:', 'hostz:'],
+        ['loadBalancer:', 'loadBalencer:'],
+        ['  mode: keepalived', '  mdoe: keepalived'],
+      ] as const) {
+        const ds = parseSpec(BASE.replace(good, bad), 'c.yaml').diagnostics;
+        assert.deepEqual(
+          ds.map((d) => d.code),
+          ['SPEC_UNKNOWN_KEY'],
+          `${bad}: ${ds.map((d) => d.message).join('; ')}`,
+        );
+        assert.match(ds[0]?.hint ?? '', /did you mean/);
+      }
+      // A missing enum field says "missing", not "undefined is not one of".
+      const mode = parseSpec(BASE.replace('  mode: keepalived-haproxy\n', ''), 'c.yaml').diagnostics;
+      assert.deepEqual(mode.map((d) => [d.code, d.message]), [['SPEC_MISSING_FIELD', 'missing required field "mode" in loadBalancer']]);
+      assert.match(mode[0]?.hint ?? '', /one of keepalived-haproxy, stacked, external/);
+      // A key that is simply missing (no typo nearby) is still reported as missing.
+      const missing = parseSpec(BASE.replace('loadBalancer:', 'somethingElse:'), 'c.yaml').diagnostics.map((d) => d.code);
+      assert.deepEqual(missing.sort(), ['SPEC_MISSING_FIELD', 'SPEC_UNKNOWN_KEY']);
+    });
+
     it('a password under an unknown key is not echoed in the excerpt', () => {
       const d = first(BASE + '  auth_pass: hunter22\n');
       assert.equal(d.code, 'SPEC_UNKNOWN_KEY');
