@@ -74,7 +74,7 @@ JSON: {"findings":[{"severity","rule","message","host?","file?","line?","col?","
       } else {
         // Spec warnings keep their caret excerpts; analysis findings are rendered from the finding.
         const analysis = report.findings.slice(result.diagnostics.length);
-        const lines = [...result.diagnostics.map(renderDiagnostic), ...analysis.map(renderFinding)];
+        const lines = [...result.diagnostics.map(renderDiagnostic), ...analysis.map((f) => renderFinding(f, file))];
         if (lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
         process.stdout.write(summaryLine(report, file) + '\n');
       }
@@ -82,12 +82,13 @@ JSON: {"findings":[{"severity","rule","message","host?","file?","line?","col?","
     });
 }
 
-function renderFinding(f: Finding): string {
+/** A finding as a diagnostic line; one about the cluster as a whole (no file of its own) is shown at the spec file. */
+export function renderFinding(f: Finding, specFile: string): string {
   return renderDiagnostic({
     code: f.rule,
     severity: f.severity,
     message: f.message,
-    ...(f.file !== undefined ? { file: f.file } : {}),
+    file: f.file ?? specFile,
     ...(f.line !== undefined ? { line: f.line } : {}),
     ...(f.col !== undefined ? { col: f.col } : {}),
     ...(f.hint !== undefined ? { hint: f.hint } : {}),

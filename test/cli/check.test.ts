@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkReport } from '../../src/cli/check.js';
+import { checkReport, renderFinding } from '../../src/cli/check.js';
 import { exampleSpec } from '../../src/spec/examples.js';
 import { parseSpec } from '../../src/spec/load.js';
 
@@ -52,6 +52,15 @@ describe('kubeha check (in process)', () => {
     }));
     assert.equal(report.findings[0]?.rule, 'x');
     assert.equal(report.scenarios.length, 1);
+  });
+});
+
+describe('check text output of analysis findings', () => {
+  it('a finding about the cluster as a whole is shown at the spec file, one with a file at its own place', () => {
+    const whole = renderFinding({ severity: 'warning', rule: 'scenario-split-brain', message: 'lb0 and lb1 both hold the VIP' }, 'cluster.yaml');
+    assert.match(whole, /^cluster\.yaml: warning\[scenario-split-brain\]: lb0 and lb1/);
+    const placed = renderFinding({ severity: 'info', rule: 'r', message: 'm', file: '/lb0/etc/keepalived/keepalived.conf', line: 24, col: 1 }, 'cluster.yaml');
+    assert.match(placed, /^\/lb0\/etc\/keepalived\/keepalived\.conf:24:1: info\[r\]: m/);
   });
 });
 
