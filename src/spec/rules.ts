@@ -50,23 +50,30 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 
 // --- hosts -------------------------------------------------------------------------------------
 
+/** Calls `found(i, j)` for every host i whose `key` an earlier host j already has. */
+function forEachRepeat(hosts: readonly Host[], key: (h: Host) => string, found: (i: number, j: number) => void): void {
+  const first = new Map<string, number>();
+  hosts.forEach((h, i) => {
+    const j = first.get(key(h));
+    if (j === undefined) first.set(key(h), i);
+    else found(i, j);
+  });
+}
+
 export const duplicateHostNames: SpecRule = {
   name: 'duplicate-host-names',
   codes: ['SPEC_DUPLICATE_HOST_NAME'],
   check({ spec, report }) {
-    const first = new Map<string, number>();
-    spec.hosts.forEach((h, i) => {
-      const j = first.get(h.name);
-      if (j === undefined) first.set(h.name, i);
-      else
-        report({
-          code: 'SPEC_DUPLICATE_HOST_NAME',
-          severity: 'error',
-          message: `host name "${h.name}" is used twice (hosts[${j}] and hosts[${i}])`,
-          hint: 'give every host a unique name: configs, certificates and SSH state are keyed by it',
-          path: ['hosts', i, 'name'],
-          host: h.name,
-        });
+    forEachRepeat(spec.hosts, (h) => h.name, (i, j) => {
+      const name = spec.hosts[i]?.name ?? '?';
+      report({
+        code: 'SPEC_DUPLICATE_HOST_NAME',
+        severity: 'error',
+        message: `host name "${name}" is used twice (hosts[${j}] and hosts[${i}])`,
+        hint: 'give every host a unique name: configs, certificates and SSH state are keyed by it',
+        path: ['hosts', i, 'name'],
+        host: name,
+      });
     });
   },
 };
@@ -75,19 +82,16 @@ export const duplicateAddresses: SpecRule = {
   name: 'duplicate-addresses',
   codes: ['SPEC_DUPLICATE_ADDRESS'],
   check({ spec, report }) {
-    const first = new Map<string, number>();
-    spec.hosts.forEach((h, i) => {
-      const j = first.get(h.address);
-      if (j === undefined) first.set(h.address, i);
-      else
-        report({
-          code: 'SPEC_DUPLICATE_ADDRESS',
-          severity: 'error',
-          message: `address ${h.address} of "${h.name}" is also the address of "${spec.hosts[j]?.name ?? '?'}"`,
-          hint: 'each host needs its own address; two hosts on one address are one machine, which is not HA',
-          path: ['hosts', i, 'address'],
-          host: h.name,
-        });
+    forEachRepeat(spec.hosts, (h) => h.address, (i, j) => {
+      const h = spec.hosts[i];
+      report({
+        code: 'SPEC_DUPLICATE_ADDRESS',
+        severity: 'error',
+        message: `address ${h?.address ?? '?'} of "${h?.name ?? '?'}" is also the address of "${spec.hosts[j]?.name ?? '?'}"`,
+        hint: 'each host needs its own address; two hosts on one address are one machine, which is not HA',
+        path: ['hosts', i, 'address'],
+        ...(h ? { host: h.name } : {}),
+      });
     });
   },
 };
