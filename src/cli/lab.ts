@@ -8,8 +8,7 @@ import { locateLabDiagnostics } from '../lab/locate.js';
 import { labInputFromSpec } from '../lab/plan.js';
 import { sshArgv, waitForSsh } from '../lab/ssh.js';
 import { listLabs } from '../lab/state.js';
-import { execInTaskbox } from '../lab/taskbox.js';
-import { spawn } from 'node:child_process';
+import { execInTaskbox, runInherited } from '../lab/taskbox.js';
 import { loadSpecFile, readTextFile } from './io.js';
 
 type Format = 'text' | 'json';
@@ -34,16 +33,6 @@ function howToReach(s: LabStatus): string {
     `  client side: kubeha lab exec-client${name} -- <command>   (taskbox ${s.taskbox.address})`,
     `  remove it:   kubeha lab down${name}`,
   ].join('\n');
-}
-
-/** Runs a child with inherited stdio and resolves to its exit code. */
-function passthrough(argv: string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const [cmd, ...args] = argv;
-    const child = spawn(cmd ?? 'false', args, { stdio: 'inherit' });
-    child.on('error', reject);
-    child.on('close', (code, sig) => resolve(code ?? (sig === 'SIGINT' ? 130 : 1)));
-  });
 }
 
 export function registerLab(program: Command): void {
@@ -112,7 +101,7 @@ Examples:
   sudo kubeha lab status
   sudo kubeha lab status --name demo --output json
 
-JSON: an array of labs: {lab, phase, subnet, stateFile, keyFile, knownHostsFile, switchNetns,
+JSON: an array of labs: {lab, phase, subnet, createdAt, stateFile, keyFile, knownHostsFile, switchNetns,
 taskbox: {netns, address}, hosts: [{name, address, netns, machine, pid, power, link, ssh}]}.
 A client of the lab (e.g. an ssh2 program) runs in taskbox.netns (ip netns exec) with keyFile and
 verifies host keys against knownHostsFile.`,
@@ -144,7 +133,7 @@ Exit code: the remote command's (255 when SSH itself fails).`,
       const state = await resolveLab(opts.name);
       const h = hostOf(state, host);
       const tty = command.length === 0 && process.stdin.isTTY;
-      process.exitCode = await passthrough(sshArgv(state.plan, h, command, tty));
+      process.exitCode = await runInherited(sshArgv(state.plan, h, command, tty));
     });
 
   lab

@@ -22,13 +22,19 @@ export function spawnInTaskbox(plan: Pick<LabPlan, 'taskbox'>, argv: string[], o
   return spawn(cmd ?? 'ip', args, { stdio: 'inherit', ...opts });
 }
 
-/** Runs `argv` in the taskbox with inherited stdio; resolves to its exit code (128+n when killed by signal n). */
-export function execInTaskbox(plan: Pick<LabPlan, 'taskbox'>, argv: string[]): Promise<number> {
+/** Runs `argv` with inherited stdio; resolves to its exit code (128+n when killed by signal n, as a shell says). */
+export function runInherited(argv: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawnInTaskbox(plan, argv);
+    const [cmd, ...args] = argv;
+    const child = spawn(cmd ?? 'false', args, { stdio: 'inherit' });
     child.on('error', reject);
     child.on('close', (code, sig) => resolve(code ?? (sig ? 128 + signalNumber(sig) : 1)));
   });
+}
+
+/** Runs `argv` in the taskbox with inherited stdio; resolves to its exit code (128+n when killed by signal n). */
+export function execInTaskbox(plan: Pick<LabPlan, 'taskbox'>, argv: string[]): Promise<number> {
+  return runInherited(taskboxArgv(plan, argv));
 }
 
 function signalNumber(sig: NodeJS.Signals): number {

@@ -134,6 +134,16 @@ test('lab: up 3 hosts, SSH, network safety, offline bundle, faults, a second lab
   assert.match(client.out, new RegExp(`inet ${plan.taskbox.address.replace(/\./g, '\\.')}/24`));
   const json = JSON.parse(cli('lab', 'status', '--name', LAB, '--output', 'json').out) as { keyFile: string; knownHostsFile: string; taskbox: { netns: string } }[];
   assert.deepEqual(json.map((l) => [l.keyFile, l.knownHostsFile, l.taskbox.netns]), [[plan.keyFile, plan.knownHostsFile, plan.taskbox.netns]]);
+  // The schema docs/lab.md documents, exactly.
+  const doc = readFileSync(join(ROOT, 'docs/lab.md'), 'utf8');
+  const schema = /`\{lab, phase, [^`]*\}`/.exec(doc)?.[0] ?? '';
+  const fields = (text: string): string[] => [...text.matchAll(/(\w+)(?=[,:}\]])/g)].map((m) => m[1] ?? '').filter((f) => f !== '');
+  const hostPart = /hosts: \[\{([^}]*)\}\]/.exec(schema)?.[1] ?? '';
+  const [lab0] = json as unknown as Record<string, unknown>[];
+  assert.ok(lab0);
+  assert.deepEqual(Object.keys(lab0).sort(), fields(schema.replace(/\{netns, address\}|\[\{[^}]*\}\]/g, '')).sort(), schema);
+  assert.deepEqual(Object.keys((lab0['hosts'] as Record<string, unknown>[])[0] ?? {}).sort(), fields(`${hostPart}}`).sort());
+  assert.deepEqual(Object.keys(lab0['taskbox'] as object).sort(), ['address', 'netns']);
 
   // Network safety: the root namespace has no address or route on the lab subnet, and no new interface.
   assert.deepEqual(rootEntriesIn(plan.subnet), []);
