@@ -214,6 +214,11 @@ interface Ctx {
   mode: EndpointMode;
   /** VIP holders in the `none` scenario (HAProxy started while they held the VIP). */
   noneHolders: Set<string>;
+  /**
+   * LB hosts whose HAProxy binds the VIP without net.ipv4.ip_nonlocal_bind and did not hold it at boot: HAProxy
+   * failed to start there, so it is down in every scenario (for their trackers too, e.g. `pidof haproxy`).
+   */
+  bootFailed: Set<string>;
 }
 
 /** Whether every new connection arriving at `host` for the endpoint reaches a live apiserver. */
@@ -221,6 +226,11 @@ export function pathThrough(ctx: Ctx, host: ModelHost, w: World): { ok: boolean;
   const { model } = ctx;
   const ep = model.endpoint;
   if (!nodeUp(w, host)) return { ok: false, why: `${host.name} is down` };
+  if (ctx.bootFailed.has(host.name))
+    return {
+      ok: false,
+      why: `HAProxy on ${host.name} binds ${ep.address}:${ep.port} without net.ipv4.ip_nonlocal_bind=1; it could not start while ${host.name} lacked the VIP`,
+    };
   if (ctx.mode.kind === 'vip' && host.keepalived?.vrrpStrict) {
     const member = ctx.mode.members.find((m) => m.host === host);
     if (member && member.inst.priority !== 255)
@@ -230,11 +240,6 @@ export function pathThrough(ctx: Ctx, host: ModelHost, w: World): { ok: boolean;
   const hit = fes[0];
   if (hit) {
     const { fe, bind } = hit;
-    if (ctx.mode.kind === 'vip' && bind.address === ep.address && !sysctlOn(host, 'net.ipv4.ip_nonlocal_bind') && !ctx.noneHolders.has(host.name))
-      return {
-        ok: false,
-        why: `HAProxy on ${host.name} binds ${bind.address}:${bind.port} without net.ipv4.ip_nonlocal_bind=1; it could not start while ${host.name} lacked the VIP`,
-      };
     if (fe.mode === 'http' && !(bind as { ssl?: boolean }).ssl)
       return { ok: false, why: `frontend ${fe.name} on ${host.name} is mode http: clients speak TLS to the apiserver and HAProxy answers 400` };
     const be = backendOf(host, fe);
@@ -320,15 +325,30 @@ export function simulate(model: HaModel): Scenario[] {
   const mode = endpointMode(model);
   const failures = failuresOf(model);
   if (mode.kind === 'external') return failures.map((f) => externalScenario(model, f));
-  const none = mode.kind === 'vip' ? elect(model, mode.members, emptyWorld()) : undefined;
+  let none = mode.kind === 'vip' ? elect(model, mode.members, emptyWorld()) : undefined;
   const noneHolders = new Set(mode.kind === 'vip' ? (none?.holders ?? []) : mode.kind === 'static' ? [mode.host.name] : []);
-  const ctx: Ctx = { model, mode, noneHolders };
+  const bootFailed = new Set(mode.kind === 'vip' ? model.hosts.filter((h) => !noneHolders.has(h.name) && bindsVipWithoutNonlocal(model, h)).map((h) => h.name) : []);
+  // Lower priorities on hosts that do not hold the VIP cannot change who holds it; the states (and notes) do change.
+  if (mode.kind === 'vip' && bootFailed.size > 0) none = elect(model, mode.members, withBootFailures(emptyWorld(), bootFailed));
+  const ctx: Ctx = { model, mode, noneHolders, bootFailed };
   return failures.map((f) => scenario(ctx, f, none));
+}
+
+/** Whether HAProxy on `host` binds the endpoint VIP itself without net.ipv4.ip_nonlocal_bind=1. */
+function bindsVipWithoutNonlocal(model: HaModel, host: ModelHost): boolean {
+  const ep = model.endpoint;
+  if (!host.haproxy || sysctlOn(host, 'net.ipv4.ip_nonlocal_bind')) return false;
+  return frontendsOn(host.haproxy, ep.port, ep.address).some(({ bind }) => bind.address === ep.address);
+}
+
+function withBootFailures(w: World, bootFailed: Set<string>): World {
+  for (const h of bootFailed) w.haproxyDown.add(h);
+  return w;
 }
 
 function scenario(ctx: Ctx, failure: string, none: Election | undefined): Scenario {
   const { model, mode } = ctx;
-  const w = worldFor(failure);
+  const w = withBootFailures(worldFor(failure), ctx.bootFailed);
   const ep = `${model.endpoint.address}:${model.endpoint.port}`;
   if (mode.kind === 'external') return externalScenario(model, failure);
   if (mode.kind === 'unknown')

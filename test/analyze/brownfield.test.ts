@@ -100,3 +100,28 @@ describe('three LBs, all BACKUP + nopreempt, priorities 150/100/50, VRRPv3 adver
     assert.deepEqual([...sc(r, 'partition:lb1|lb3').vipHolders].sort(), ['lb1', 'lb3']);
   });
 });
+
+describe('three preempting LBs whose HAProxy binds the VIP without ip_nonlocal_bind', () => {
+  const r = analyze('three-lb-bind-vip');
+  it('HAProxy could not start on lb2/lb3 (no VIP at boot): their pidof check fails from the start (priority 1)', () => {
+    const none = sc(r, 'none');
+    assert.deepEqual(none.vipHolders, ['lb1']);
+    assert.equal(none.apiReachable, true);
+    assert.match(none.note, /lb2: priority 1 \[chk_haproxy fails/);
+    assert.ok(r.findings.some((f) => f.rule === 'haproxy-bind-vip-nonlocal'));
+  });
+  it('haproxy-down:lb1: 150 − 100 = 50 is still above the failed backups: the VIP stays on a dead HAProxy', () => {
+    const s = sc(r, 'haproxy-down:lb1');
+    assert.deepEqual(s.vipHolders, ['lb1']);
+    assert.equal(s.apiReachable, false);
+  });
+  it('node-down:lb1: the backups tie at 1, the higher IP (lb3) takes the VIP, but its HAProxy never started', () => {
+    const s = sc(r, 'node-down:lb1');
+    assert.deepEqual(s.vipHolders, ['lb3']);
+    assert.equal(s.apiReachable, false);
+    assert.match(s.note, /could not start while lb3 lacked the VIP/);
+  });
+  it('no weight-gap finding: the weight is large enough, the start-up failure is the problem', () => {
+    assert.ok(!r.findings.some((f) => f.rule.endsWith('weight-below-gap')));
+  });
+});
