@@ -42,8 +42,12 @@ export const netnsPrefix = (lab: string): string => `kubeha-${lab}.`;
 export const hostNetns = (lab: string, host: string): string => `${netnsPrefix(lab)}${host}`;
 export const switchNetns = (lab: string): string => `${netnsPrefix(lab)}switch`;
 export const taskboxNetns = (lab: string): string => `${netnsPrefix(lab)}taskbox`;
-/** systemd-nspawn machine name (≤ 64 characters, a valid hostname). */
-export const machineName = (lab: string, host: string): string => fit(`${lab}-${host}`, 63);
+/**
+ * systemd-nspawn machine name (≤ 64 characters, a valid hostname). `.` joins lab and host: neither holds one, so
+ * lab `x-a` host `b` and lab `x` host `a-b` never share a name (with `-` they did, and `lab down` of one, which
+ * finds nspawn by `--machine=`, stopped the other's host).
+ */
+export const machineName = (lab: string, host: string): string => fit(`${lab}.${host}`, 63);
 /** The bridge inside the switch namespace. */
 export const bridgeName = (lab: string): string => fit(`br-${lab}`, IFNAMSIZ_MAX);
 /** The switch-side end of a host's veth, inside the switch namespace. */

@@ -83,7 +83,7 @@ export function pidsUsing(path: string): number[] {
   });
 }
 
-/** Processes whose command line holds this exact argument (e.g. `--machine=demo-lb0`). */
+/** Processes whose command line holds this exact argument (e.g. `--machine=demo.lb0`). */
 export function pidsWithArg(arg: string): number[] {
   return allPids().filter((pid) => {
     try {

@@ -84,7 +84,7 @@ function leftovers(lab: string, state: LabState): string[] {
   for (const p of procs) {
     try {
       const args = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-      if (args.some((a) => a.startsWith(`--machine=${lab}-`)) && isAlive(Number(p))) out.push(`process ${p} ${args.join(' ')}`);
+      if (args.some((a) => a.startsWith(`--machine=${lab}.`)) && isAlive(Number(p))) out.push(`process ${p} ${args.join(' ')}`);
     } catch {
       // gone
     }

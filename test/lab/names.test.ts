@@ -8,6 +8,8 @@ test('namespace names carry the lab name, so two labs never share one', () => {
   assert.notEqual(switchNetns('a'), switchNetns('b'));
   assert.notEqual(taskboxNetns('a'), hostNetns('a', 'taskbox-x'));
   assert.notEqual(machineName('a', 'lb0'), machineName('b', 'lb0'));
+  // Lab and host names both may hold '-': the join must not let two labs' hosts share a machine name.
+  assert.notEqual(machineName('x-a', 'b'), machineName('x', 'a-b'));
 });
 
 test('interface names fit in 15 characters and stay distinct when cut', () => {
