@@ -73,7 +73,19 @@ export async function runPlan(plan: Plan, options: EngineOptions): Promise<Apply
     return { id: b.id, tar: await tar };
   };
 
+  // Restarts roll: at most one host restarts services at a time, and holds its turn until its verify passed, so two
+  // load balancers never restart keepalived or HAProxy together (that would leave the VIP with no holder).
+  const restarts = new RollingTurn();
   const summaries = await mapLimit(plan.hosts, parallel, async (hp): Promise<HostSummary> => {
+    let releaseTurn: (() => void) | undefined;
+    try {
+      return await convergeHost(hp, async () => (releaseTurn = await restarts.take()));
+    } finally {
+      releaseTurn?.();
+    }
+  });
+
+  async function convergeHost(hp: HostPlan, takeRestartTurn: () => Promise<unknown>): Promise<HostSummary> {
     const h0 = Date.now();
     emit({ type: 'host-start', host: hp.host });
     const remote = options.hostFor(hp.host);
@@ -81,6 +93,7 @@ export async function runPlan(plan: Plan, options: EngineOptions): Promise<Apply
     for (const phase of PHASES) {
       const steps = hp.steps.filter((s) => s.phase === phase);
       if (steps.length === 0) continue;
+      if (phase === 'services' && steps.some((s) => s.kind === 'service' && s.action === 'restart')) await takeRestartTurn();
       const p0 = Date.now();
       emit({ type: 'phase-start', host: hp.host, phase });
       for (let i = 0; i < steps.length; i++) {
@@ -137,7 +150,7 @@ export async function runPlan(plan: Plan, options: EngineOptions): Promise<Apply
     const status = changes > 0 ? 'ok' : 'unchanged';
     emit({ type: 'host-done', host: hp.host, status, changes, ms });
     return { host: hp.host, status, changes, ms };
-  });
+  }
   const ok = summaries.every((s) => s.status !== 'failed');
   const changes = summaries.reduce((n, s) => n + s.changes, 0);
   emit({ type: 'done', ok, changes, hosts: summaries, ms: Date.now() - t0 });
@@ -145,6 +158,19 @@ export async function runPlan(plan: Plan, options: EngineOptions): Promise<Apply
 }
 
 type WriteStep = Extract<Step, { kind: 'write-file' }>;
+
+/** A FIFO of turns: `take()` resolves when every earlier taker has released its turn. */
+class RollingTurn {
+  private tail: Promise<void> = Promise.resolve();
+  async take(): Promise<() => void> {
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const before = this.tail;
+    this.tail = before.then(() => mine);
+    await before;
+    return release;
+  }
+}
 
 function writeRequest(step: WriteStep): WriteFileRequest {
   return { path: step.path, content: step.content, mode: step.mode, owner: step.owner, ...(step.validate ? { validate: step.validate } : {}), pending: step.pending };
