@@ -154,10 +154,13 @@ export async function removeCgroups(h: HostPlan): Promise<void> {
 export const NSPAWN_REBOOT_STATUS = 133;
 
 /**
- * The host's supervisor: joins the host's cgroups, runs nspawn and runs it again when the host reboots (`reboot`
- * inside a host brings it back, as on a VM); any other exit (poweroff, a power-off fault) ends it.
+ * The host's supervisor: runs nspawn and runs it again when the host reboots (`reboot` inside a host brings it
+ * back, as on a VM); any other exit (poweroff, a power-off fault) ends it. Each nspawn joins the host's cgroups
+ * (a child shell moves itself there, then execs nspawn); the supervisor stays out of them, so that nspawn finds
+ * its cgroup holding nothing but itself, as it does when run by systemd-nspawn@.service (cgroup v2 forbids a
+ * process next to the child cgroups nspawn makes once controllers are enabled).
  */
-export const SUPERVISOR_SCRIPT = `for f in $KUBEHA_CGROUP_PROCS; do echo $$ > "$f"; done; unset KUBEHA_CGROUP_PROCS; while :; do "$@"; rc=$?; [ "$rc" -eq ${NSPAWN_REBOOT_STATUS} ] || exit "$rc"; done`;
+export const SUPERVISOR_SCRIPT = `while :; do sh -c 'for f in $KUBEHA_CGROUP_PROCS; do echo $$ > "$f"; done; unset KUBEHA_CGROUP_PROCS; exec "$@"' sh "$@"; rc=$?; [ "$rc" -eq ${NSPAWN_REBOOT_STATUS} ] || exit "$rc"; done`;
 
 /** Boots the host in the background, in its own cgroups, under its supervisor (the recorded PID); its console goes to the host's console.log. */
 export async function bootHost(h: HostPlan): Promise<ProcessRef> {
