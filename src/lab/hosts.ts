@@ -150,6 +150,14 @@ export async function removeCgroups(h: HostPlan): Promise<void> {
   }
 }
 
+/** Removes every (empty) cgroup of a lab, `kubeha/<lab>` and below, when its plan is unknown (no state file). */
+export async function removeLabCgroups(lab: string): Promise<void> {
+  for (const root of cgroupRoots(await readFile('/proc/mounts', 'utf8'))) {
+    for (const d of await cgroupTree(join(root, 'kubeha', lab))) await rmdir(d).catch(() => undefined);
+    await rmdir(join(root, 'kubeha')).catch(() => undefined);
+  }
+}
+
 /** nspawn's exit status when the container's systemd asked for a reboot (systemd-nspawn(1); its unit restarts on it). */
 export const NSPAWN_REBOOT_STATUS = 133;
 

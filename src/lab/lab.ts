@@ -4,12 +4,13 @@ import { dirname, join } from 'node:path';
 import { EnvironmentError, InputError } from '../diag/errors.js';
 import { ensureBaseImage } from './base-image.js';
 import { powerState, stopHost, type PowerState } from './faults.js';
-import { bootHost, mountOverlay, removeCgroups, unmountOverlay, writeIdentity } from './hosts.js';
-import { netnsPrefix } from './names.js';
+import { mountsUnder } from './cache.js';
+import { bootHost, mountOverlay, removeCgroups, removeLabCgroups, unmountOverlay, writeIdentity } from './hosts.js';
+import { labNameProblem, netnsPrefix } from './names.js';
 import { createHostNetwork, createSwitch, createTaskbox, deleteNetns, labNetnsList, netnsIdentity, portState, rootNetworks } from './network.js';
 import { checkClashes, planLab, type HostPlan, type LabInput, type LabPlan } from './plan.js';
-import { isAlive, pidsInNetns, signal, waitGone } from './procs.js';
-import { must } from './run.js';
+import { isAlive, pidsInNetns, pidsWithArgPrefix, signal, waitGone } from './procs.js';
+import { must, run } from './run.js';
 import { waitForSsh } from './ssh.js';
 import { labsRoot, listLabs, readState, writeState, type LabState } from './state.js';
 
@@ -193,7 +194,13 @@ export async function labStatus(state: LabState): Promise<LabStatus> {
  * Idempotent; works from the state file alone. Returns what it removed.
  */
 export async function labDown(lab: string, opts: { graceMs?: number } = {}): Promise<string[]> {
-  const state = await readState(lab);
+  // The name becomes paths that are removed: only a valid lab name (never `..` or `/`).
+  checkLabName(lab);
+  // A damaged state file: remove what the lab's names find (below), as when there is none.
+  const state = await readState(lab).catch((e: unknown) => {
+    if (e instanceof EnvironmentError) return undefined;
+    throw e;
+  });
   const done: string[] = [];
   if (state) {
     const plan = state.plan;
@@ -223,23 +230,48 @@ export async function labDown(lab: string, opts: { graceMs?: number } = {}): Pro
       throw new EnvironmentError(`lab "${lab}": not removing ${plan.dir}, which is not a lab directory`, `remove it by hand if it is yours; KUBEHA_LAB_ROOT is ${labsRoot()}`);
     }
   } else {
-    // No state (never written, or already removed): still remove any namespace carrying the lab's prefix.
+    // No usable state (never written, damaged, or already removed): remove what carries the lab's names: its hosts'
+    // nspawns and supervisors (`--machine=<lab>.<host>`), anything in its namespaces, the mounts under its directory,
+    // its namespaces and cgroups, and the directory itself.
+    const hosts = pidsWithArgPrefix(`--machine=${lab}.`);
+    for (const p of hosts) signal(p, 'SIGTERM');
+    if (!(await waitGone(hosts, opts.graceMs ?? 10_000))) for (const p of hosts) signal(p, 'SIGKILL');
+    await waitGone(hosts, 5000);
     const present = await readdir('/run/netns').catch(() => [] as string[]);
-    for (const n of present.filter((x) => x.startsWith(netnsPrefix(lab)))) {
+    const namespaces = present.filter((x) => x.startsWith(netnsPrefix(lab)));
+    const pids = namespaces.flatMap((n) => {
       const id = netnsIdentity(n);
-      const pids = id ? pidsInNetns(id) : [];
-      for (const p of pids) signal(p, 'SIGKILL');
-      await waitGone(pids, 5000);
+      return id ? pidsInNetns(id) : [];
+    });
+    for (const p of pids) signal(p, 'SIGKILL');
+    await waitGone(pids, 5000);
+    const dir = join(labsRoot(), lab);
+    for (const m of mountsUnder(await readFile('/proc/mounts', 'utf8'), dir)) {
+      if ((await run(['umount', m])).code !== 0) await run(['umount', '--lazy', m]);
+      done.push(`mount ${m}`);
+    }
+    for (const n of namespaces) {
       await deleteNetns(n);
       done.push(`netns ${n}`);
+    }
+    await removeLabCgroups(lab);
+    if (existsSync(dir)) {
+      await rm(dir, { recursive: true, force: true });
+      done.push(`state ${dir}`);
     }
   }
   return done;
 }
 
+function checkLabName(lab: string): void {
+  const problem = labNameProblem(lab);
+  if (problem) throw new InputError([{ code: 'LAB_NAME', severity: 'error', message: problem, hint: 'list labs with `kubeha lab status`' }]);
+}
+
 /** The lab to act on: --name, else the only lab there is. */
 export async function resolveLab(name?: string): Promise<LabState> {
   if (name) {
+    checkLabName(name);
     const s = await readState(name);
     if (!s) throw new EnvironmentError(`no lab named "${name}"`, 'list labs with `kubeha lab status`');
     return s;

@@ -83,16 +83,22 @@ export function pidsUsing(path: string): number[] {
   });
 }
 
-/** Processes whose command line holds this exact argument (e.g. `--machine=demo.lb0`). */
-export function pidsWithArg(arg: string): number[] {
+/** Processes with an argument that satisfies `match`. */
+function pidsWhereArg(match: (arg: string) => boolean): number[] {
   return allPids().filter((pid) => {
     try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(arg);
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some(match);
     } catch {
       return false;
     }
   });
 }
+
+/** Processes whose command line holds this exact argument (e.g. `--machine=demo.lb0`). */
+export const pidsWithArg = (arg: string): number[] => pidsWhereArg((a) => a === arg);
+
+/** Processes with an argument starting with `prefix` (e.g. `--machine=demo.`: every host of lab demo). */
+export const pidsWithArgPrefix = (prefix: string): number[] => pidsWhereArg((a) => a.startsWith(prefix));
 
 export function signal(pid: number, sig: NodeJS.Signals): boolean {
   try {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { EnvironmentError } from '../diag/errors.js';
 import { DEFAULT_STATE_ROOT, type LabPlan } from './plan.js';
 
 /**
@@ -32,12 +33,19 @@ export function labsRoot(): string {
 
 export const stateFileOf = (lab: string): string => join(labsRoot(), lab, 'state.json');
 
+/** The lab's state; undefined when there is none; EnvironmentError when the file is damaged (not JSON). */
 export async function readState(lab: string): Promise<LabState | undefined> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(stateFileOf(lab), 'utf8')) as LabState;
+    text = await readFile(stateFileOf(lab), 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
+  }
+  try {
+    return JSON.parse(text) as LabState;
+  } catch (e) {
+    throw new EnvironmentError(`the state of lab "${lab}" (${stateFileOf(lab)}) is damaged: ${(e as Error).message}`, `\`kubeha lab down --name ${lab}\` removes what it can find of the lab by its names`);
   }
 }
 

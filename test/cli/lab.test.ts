@@ -38,3 +38,15 @@ test('lab --help shows examples', () => {
   assert.equal(r.code, 0);
   assert.match(r.stdout, /Examples:\n\s+sudo kubeha lab up/);
 });
+
+test('lab down and status refuse a name that is not a lab name (it becomes paths): LAB_NAME, exit 2', () => {
+  for (const args of [['down', '--name', '../../etc'], ['status', '--name', 'a/b']]) {
+    const r = kubeha('lab', ...args);
+    if (!isRoot) {
+      assert.equal(r.code, 3);
+      continue;
+    }
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /error\[LAB_NAME\]/);
+  }
+});

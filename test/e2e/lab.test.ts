@@ -31,6 +31,7 @@ const LAB = `e2e-${process.pid}`;
 const KILLED_LAB = `e2e-k-${process.pid}`;
 const SECOND_LAB = `e2e-2-${process.pid}`;
 const BUILD_KILLED_LAB = `e2e-b-${process.pid}`;
+const DAMAGED_LAB = `e2e-d-${process.pid}`;
 const NET = `10.201.${tag}`;
 const KILLED_NET = `10.202.${tag}`;
 const SECOND_NET = `10.203.${tag}`;
@@ -47,6 +48,7 @@ after(async () => {
     await labDown(KILLED_LAB).catch(() => undefined);
     await labDown(SECOND_LAB).catch(() => undefined);
     await labDown(BUILD_KILLED_LAB).catch(() => undefined);
+    await labDown(DAMAGED_LAB).catch(() => undefined);
     // Never walk into a mount when removing tmp (a failed run may leave debootstrap's /proc in the cold cache).
     for (const p of pidsUsing(tmp)) spawnSync('kill', ['-KILL', String(p)]);
     for (const m of mountsUnder(readFileSync('/proc/mounts', 'utf8'), tmp)) spawnSync('umount', ['--lazy', m]);
@@ -296,6 +298,18 @@ loadBalancer:
   const down = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/entry.ts'), 'lab', 'down', '--name', KILLED_LAB], { encoding: 'utf8', cwd: ROOT });
   assert.equal(down.status, 0, down.stderr);
   assert.deepEqual(leftovers(KILLED_LAB, state), []);
+});
+
+test('lab: down removes a lab whose state file is damaged, by its names', { skip, timeout: 120_000 }, async () => {
+  const state = await labUp({ lab: DAMAGED_LAB, hosts: [{ name: 'lb0', address: `${KILLED_NET}.11` }, { name: 'master1', address: `${KILLED_NET}.21` }] }, { sshTimeoutMs: 60_000 });
+  writeFileSync(state.plan.stateFile, '{"version": 1, "plan": {');
+  const status = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/entry.ts'), 'lab', 'status', '--name', DAMAGED_LAB], { encoding: 'utf8', cwd: ROOT });
+  assert.equal(status.status, 3);
+  assert.match(status.stderr, /is damaged/);
+  assert.doesNotMatch(status.stderr, /internal error|\n\s+at /);
+  const removed = await labDown(DAMAGED_LAB);
+  assert.ok(removed.length > 0);
+  assert.deepEqual(leftovers(DAMAGED_LAB, state), []);
 });
 
 test('lab: down cleans up after `lab up` was killed with SIGKILL while it built the base image', { skip, timeout: 180_000 }, async () => {
