@@ -137,9 +137,9 @@ export interface InstanceState {
   trackers: { use: TrackerUse; passing: boolean }[];
 }
 
-export function instanceState(model: HaModel, m: Member, w: World): InstanceState {
+export function instanceState(model: HaModel, m: Member, w: World, holdsVip = false): InstanceState {
   const running = nodeUp(w, m.host) && keepalivedRunning(w, m.host);
-  const trackers = trackersOf(model, m).map((use) => ({ use, passing: trackerPasses(model, m.host, use.cls, w) }));
+  const trackers = trackersOf(model, m).map((use) => ({ use, passing: trackerPasses(model, m.host, use.cls, w, holdsVip) }));
   let total = m.inst.priority;
   let fault = false;
   for (const t of trackers) {
@@ -155,6 +155,8 @@ export interface Election {
   states: InstanceState[];
   masters: Contender[];
   holders: string[];
+  /** The hosts the VIP keeps moving between when the election never settles (`holders` is one moment of it). */
+  flapping?: string[];
 }
 
 function cutBetween(w: World, a: Member, b: Member): boolean {
@@ -182,31 +184,56 @@ function beats(x: Contender, y: Contender): boolean {
  * interval instead of a master-down interval); otherwise the previous masters that are still live do.
  */
 export function elect(model: HaModel, members: Member[], w: World, previous?: Election): Election {
-  const states = members.map((m) => instanceState(model, m, w));
-  const live: Contender[] = states.filter((s) => s.running && !s.fault).map((s) => ({ m: s.m, prio: s.prio }));
-  const masters = new Set<Contender>(
-    previous ? live.filter((c) => previous.masters.some((p) => p.m === c.m)) : live.filter((c) => c.m.inst.state === 'MASTER'),
-  );
-  for (let round = 0; round < live.length * 4 + 4; round++) {
+  // Each router's standing as a backup and as a master: they differ only for checks that run while the host
+  // holds the VIP (TrackerClass.vipOnly), so a router whose VIP check fails drops once it is master.
+  const asBackup = members.map((m) => instanceState(model, m, w, false));
+  const asMaster = members.map((m) => instanceState(model, m, w, true));
+  const contender = (s: InstanceState | undefined): Contender | undefined => (s && s.running && !s.fault ? { m: s.m, prio: s.prio } : undefined);
+  const backups = members.map((_, k) => contender(asBackup[k]));
+  const mastersAs = members.map((_, k) => contender(asMaster[k]));
+  const initial = previous ? (k: number) => previous.masters.some((p) => p.m === members[k]) : (k: number) => members[k]?.inst.state === 'MASTER';
+  const isMaster = members.map((_, k) => backups[k] !== undefined && mastersAs[k] !== undefined && initial(k));
+  const masterList = (): Contender[] => mastersAs.filter((c, k): c is Contender => c !== undefined && isMaster[k] === true);
+  const history: string[] = [];
+  let flapping: string[] | undefined;
+  for (let round = 0; round < members.length * 4 + 4; round++) {
+    // A state seen before: the routers cycle (a backup preempts, then a check that runs only on the holder fails).
+    const key = isMaster.map((x) => (x ? '1' : '0')).join('');
+    const seenAt = history.indexOf(key);
+    if (seenAt >= 0) {
+      const cycle = history.slice(seenAt);
+      flapping = [...new Set(cycle.flatMap((h) => members.filter((_, k) => h[k] === '1').map((m) => m.host.name)))];
+      // Report one holder: the router that held the VIP before (it keeps coming back), else the first of the cycle.
+      const back = members.findIndex((m, k) => initial(k) && flapping?.includes(m.host.name));
+      const pick = back >= 0 ? back : members.findIndex((m) => flapping?.includes(m.host.name));
+      for (let k = 0; k < isMaster.length; k++) isMaster[k] = k === pick;
+      break;
+    }
+    history.push(key);
     let changed = false;
-    for (const m of [...masters])
-      if ([...masters].some((o) => o !== m && hears(w, o.m, m.m) && beats(o, m))) {
-        masters.delete(m);
+    for (const [k, c] of mastersAs.entries()) {
+      if (!isMaster[k] || !c) continue;
+      if (masterList().some((o) => o.m !== c.m && hears(w, o.m, c.m) && beats(o, c))) {
+        isMaster[k] = false;
         changed = true;
       }
-    const unsatisfied = live.filter(
-      (c) => !masters.has(c) && ![...masters].some((mm) => hears(w, mm.m, c.m) && (mm.prio >= c.prio || nopreemptEffective(c.m.inst))),
+    }
+    const ms = masterList();
+    const unsatisfied = backups.filter(
+      (c, k): c is Contender =>
+        c !== undefined && !isMaster[k] && mastersAs[k] !== undefined && !ms.some((mm) => hears(w, mm.m, c.m) && (mm.prio >= c.prio || nopreemptEffective(c.m.inst))),
     );
     const next = best(unsatisfied);
     if (next) {
-      masters.add(next);
+      isMaster[members.indexOf(next.m)] = true;
       changed = true;
     }
     if (!changed) break;
   }
-  const ordered = live.filter((c) => masters.has(c));
+  const states = members.map((_, k) => (isMaster[k] ? asMaster[k] : asBackup[k])).filter((x): x is InstanceState => x !== undefined);
+  const ordered = masterList();
   const holders = [...new Set(ordered.map((c) => c.m.host.name))];
-  return { states, masters: ordered, holders };
+  return { states, masters: ordered, holders, ...(flapping && flapping.length > 1 ? { flapping } : {}) };
 }
 
 interface Ctx {
@@ -367,7 +394,13 @@ function scenario(ctx: Ctx, failure: string, none: Election | undefined): Scenar
   }
   for (const h of model.hosts)
     if (haproxyTakesApiserverPort(h)) notes.push(`assumed: HAProxy holds port ${h.apiserver?.port} on ${h.name}, so its apiserver cannot listen`);
-  const paths = holders.map((name) => pathThrough(ctx, hostByName(model, name), w));
+  // A flapping VIP is held by each of the hosts in turn: clients need every one of them to work.
+  const flapping = election?.flapping;
+  if (flapping)
+    notes.push(
+      `the election never settles: the VIP keeps moving between ${flapping.join(' and ')} (a backup preempts while its check skips the holder-only part, then that part fails once it holds the VIP)`,
+    );
+  const paths = (flapping ?? holders).map((name) => pathThrough(ctx, hostByName(model, name), w));
   const apiReachable = holders.length > 0 && paths.every((p) => p.ok);
   if (holders.length === 0) notes.push(`nobody holds ${model.endpoint.address}`);
   for (const p of paths) notes.push(p.why);

@@ -34,6 +34,11 @@ export interface TrackerClass {
   /** HTTP path and whether a non-2xx status makes the command fail. */
   path?: string;
   failOnHttpError?: boolean;
+  /**
+   * A further check the script runs only while the host holds the VIP (`if ip addr | grep -q VIP; then curl
+   * https://VIP:8443/ …; fi`, the kubeadm HA guide's check_apiserver.sh): it must pass too, on the holder only.
+   */
+  vipOnly?: TrackerClass;
 }
 
 /** Directories whose binaries we assume exist even though the mirror has no copy. */
@@ -87,6 +92,20 @@ export function classifyScript(model: HaModel, host: ModelHost, ka: KeepalivedCo
   if (ka.enableScriptSecurity && !s.user && !ka.scriptUser && passwd !== undefined && !/^keepalived_script:/m.test(passwd))
     return { kind: 'disabled', detail: `enable_script_security without script_user and no keepalived_script user on ${host.name}: keepalived cannot run the script ("Unable to set default user keepalived_script")` };
   const user = scriptUser(host, ka, s);
+  // `if ip addr | grep -q X; then … fi`: the body runs only while the host holds address X (the VIP).
+  const cond = /^\s*if\s+[^\n]*\bip\s+(?:-\S+\s+)*a(?:ddr(?:ess)?)?\b[^\n]*\|\s*grep\b[^\n]*?;?\s*then\b([\s\S]*?)^\s*fi\b/m.exec(text);
+  if (cond) {
+    const vipOnly = classifyText(host, cond[1] ?? '', user, '');
+    const main = classifyText(host, text.replace(cond[0], ''), user, s.script);
+    if (vipOnly.kind === 'unknown' || vipOnly.kind === 'always-passes') return main;
+    const base = main.kind === 'unknown' ? { kind: 'always-passes' as const, detail: 'no unconditional check' } : main;
+    return { ...base, detail: `${base.detail}; while holding the VIP also ${vipOnly.detail}`, vipOnly };
+  }
+  return classifyText(host, text, user, s.script);
+}
+
+/** Classifies the text of a check (the command line and script body, or one block of it). */
+function classifyText(host: ModelHost, text: string, user: string, script: string): TrackerClass {
   const lower = text.toLowerCase();
   const names = /\bhaproxy\b/;
 
@@ -120,9 +139,9 @@ export function classifyScript(model: HaModel, host: ModelHost, ka: KeepalivedCo
   }
   if (/\b(pidof|pgrep)\b/.test(lower) && names.test(lower)) return { kind: 'haproxy-process', detail: 'pidof/pgrep haproxy: fails when no HAProxy process exists' };
   if (/\bsystemctl\s+(is-active|status)\b/.test(lower) && names.test(lower)) return { kind: 'haproxy-process', detail: 'systemctl is-active haproxy' };
-  if (/^\s*(\/usr)?(\/s?bin\/)?(true|:)\s*$/.test(s.script)) return { kind: 'always-passes', detail: 'always succeeds' };
-  if (/^\s*(\/usr)?(\/s?bin\/)?false\s*$/.test(s.script)) return { kind: 'always-fails', detail: 'always fails' };
-  return { kind: 'unknown', detail: `unrecognised script \`${s.script}\`: assumed to test that HAProxy runs` };
+  if (/^\s*(\/usr)?(\/s?bin\/)?(true|:)\s*$/.test(script)) return { kind: 'always-passes', detail: 'always succeeds' };
+  if (/^\s*(\/usr)?(\/s?bin\/)?false\s*$/.test(script)) return { kind: 'always-fails', detail: 'always fails' };
+  return { kind: 'unknown', detail: `unrecognised script \`${script}\`: assumed to test that HAProxy runs` };
 }
 
 function portClass(host: ModelHost, port: number, what: string, path?: string, failOnHttpError?: boolean): TrackerClass {
@@ -134,8 +153,9 @@ function portClass(host: ModelHost, port: number, what: string, path?: string, f
   return { kind: 'always-fails', detail: `${what}: nothing on ${host.name} listens on port ${port}, so it always fails`, ...base };
 }
 
-/** Whether a classified tracker passes in world `w`. */
-export function trackerPasses(model: HaModel, host: ModelHost, c: TrackerClass, w: World): boolean {
+/** Whether a classified tracker passes in world `w` (`holdsVip`: the host holds the VIP, for `vipOnly` parts). */
+export function trackerPasses(model: HaModel, host: ModelHost, c: TrackerClass, w: World, holdsVip = false): boolean {
+  if (c.vipOnly && holdsVip && !trackerPasses(model, host, c.vipOnly, w)) return false;
   switch (c.kind) {
     case 'haproxy-process':
     case 'unknown':

@@ -125,3 +125,24 @@ describe('three preempting LBs whose HAProxy binds the VIP without ip_nonlocal_b
     assert.ok(!r.findings.some((f) => f.rule.endsWith('weight-below-gap')));
   });
 });
+
+describe("kubeadm's older check_apiserver.sh on the masters: HAProxy is tested through the VIP only on the holder", () => {
+  const r = analyze('kubeadm-old-check-flaps');
+  it('apiserver-down of the holder: the unconditional curl of the local apiserver fails, the VIP moves to m3, no outage', () => {
+    const s = sc(r, 'apiserver-down:10.0.0.21:6443');
+    assert.deepEqual(s.vipHolders, ['m3']);
+    assert.equal(s.apiReachable, true);
+  });
+  it('haproxy-down on a backup changes nothing (the VIP part is skipped there)', () => {
+    assert.deepEqual(sc(r, 'haproxy-down:m2').vipHolders, ['m1']);
+    assert.match(sc(r, 'none').note, /m2: priority 100 \[check_apiserver passes/);
+  });
+  it('haproxy-down:m1: the VIP part fails, m3 takes over, m1 passes again as a backup and preempts (101): it flaps, API down', () => {
+    const s = sc(r, 'haproxy-down:m1');
+    assert.equal(s.apiReachable, false);
+    assert.equal(s.vipHolders.length, 1, 'a flapping VIP is not a split brain');
+    assert.match(s.note, /never settles: the VIP keeps moving between m1 and m3/);
+    assert.ok(r.findings.some((f) => f.rule === 'track-holder-only-flaps' && f.host === 'm1'));
+    assert.ok(!r.findings.some((f) => f.rule === 'track-not-haproxy'), 'it does test HAProxy, on the holder');
+  });
+});

@@ -21,6 +21,15 @@ const httpCheck = (hc: HealthCheckKind, checkSsl: boolean): Mutate => (m) =>
     }),
   );
 
+/** kubeadm's old check_apiserver.sh: the local apiserver always, HAProxy through the VIP only on the holder. */
+function holderOnlyCheck(m: HaModel): void {
+  setScript('/etc/keepalived/check_apiserver.sh', { weight: -20 })(m);
+  bothLbs(m, (h) => {
+    h.files['/etc/keepalived/check_apiserver.sh'] =
+      '#!/bin/sh\ncurl --silent --max-time 2 --insecure https://localhost:6443/ -o /dev/null || exit 1\nif ip addr | grep -q 10.0.0.100; then\n    curl --silent --max-time 2 --insecure https://10.0.0.100:6443/ -o /dev/null || exit 1\nfi\n';
+  });
+}
+
 function external(o: { hairpin?: boolean; healthCheck?: boolean } = {}): HaModel {
   return {
     endpoint: { address: '10.0.0.5', port: 6443 },
@@ -55,6 +64,11 @@ const cases: Record<string, { bad: Mutate | (() => HaModel); good?: () => HaMode
   'vrrp-endpoint-not-vip': { bad: eachInst((i) => i.vips.forEach((v) => (v.address = '10.0.0.101'))) },
   'track-script-unused': { bad: (m) => (ka(m, 'lb0').scripts['other'] = script('other', 'pidof haproxy')) },
   'track-script-undefined': { bad: (m) => (inst(m, 'lb0').trackScripts = [{ name: 'chk_haproxy' }, { name: 'nope' }]) },
+  'track-holder-only-flaps': {
+    bad: (m) => (holderOnlyCheck(m), (inst(m, 'lb0').priority = 101)),
+    // Equal priorities: the returning router does not preempt, so nothing flaps.
+    good: () => mutated(holderOnlyCheck),
+  },
   'track-none': { bad: eachInst((i) => (i.trackScripts = [])) },
   'track-not-haproxy': { bad: setScript('/usr/bin/true') },
   'track-unknown-script': {

@@ -2,6 +2,7 @@
 import type { HaModel, KeepalivedConfig, ModelHost, VrrpScript } from '../../model/types.js';
 import { trackersOf } from '../simulate.js';
 import { classifyScript, commandPath, scriptText, scriptUser } from '../trackers.js';
+import { nopreemptEffective, whyNotPeers } from '../vrrp.js';
 import { KA_MAN, allInstances, rule, vrrpMembers } from './util.js';
 
 function eachScript(model: HaModel, f: (host: ModelHost, ka: KeepalivedConfig, s: VrrpScript) => void): void {
@@ -22,6 +23,30 @@ function trackedNames(ka: KeepalivedConfig): Set<string> {
 const HAPROXY_KINDS = new Set(['haproxy-process', 'haproxy-port', 'haproxy-url', 'unknown']);
 
 export const trackingRules = [
+  rule({
+    id: 'track-holder-only-flaps',
+    severity: 'error',
+    title: 'A check that tests the VIP only on its holder makes a preempting router flap',
+    explain: `Scripts like kubeadm's old check_apiserver.sh run part of the test only while the host holds the VIP (\`if ip addr | grep -q VIP; then curl https://VIP:8443/; fi\`). When that part fails (HAProxy dead) the router's priority drops and the VIP moves away; as a backup the part is skipped, the check passes again after \`rise\`, and a router with a higher base priority preempts the VIP back to the host whose HAProxy is dead. The VIP flaps between the two and each return costs interval × fall of failed connections.
+Source: keepalived vrrp.c vrrp_state_backup (a backup with a higher priority does not accept a lower advert: it takes over); vrrp_track.c (script results change the priority in every state); kubeadm docs/ha-considerations.md (check_apiserver.sh).
+Fix: test the local HAProxy unconditionally (\`curl -sfk https://localhost:8443/healthz\` or pidof haproxy), or stop the preemption (equal priorities, or nopreempt with state BACKUP on every router).`,
+    run(model, report) {
+      const members = vrrpMembers(model);
+      for (const m of members) {
+        if (nopreemptEffective(m.inst)) continue;
+        const lower = members.filter((b) => b.host !== m.host && b.inst.priority < m.inst.priority && whyNotPeers(m, b) === undefined);
+        if (lower.length === 0) continue;
+        for (const t of trackersOf(model, m)) {
+          if (t.cls.kind === 'disabled' || !t.cls.vipOnly) continue;
+          report(
+            `${t.name} on ${m.host.name} tests ${t.cls.vipOnly.detail} only while holding the VIP: when it fails the VIP moves to ${lower.map((b) => b.host.name).join('/')}, the check passes again on ${m.host.name} as a backup and priority ${m.inst.priority} preempts it back: the VIP flaps`,
+            { host: m.host, at: m.ka.scripts[t.name]?.at ?? m.inst.at },
+            'test the local HAProxy unconditionally, or use equal priorities / nopreempt',
+          );
+        }
+      }
+    },
+  }),
   rule({
     id: 'track-script-unused',
     severity: 'warning',
@@ -76,7 +101,7 @@ Fix: test HAProxy itself: a TCP connect or GET /healthz through the local HAProx
         if (!m.host.haproxy) continue;
         const ts = trackersOf(model, m).filter((t) => t.cls.kind !== 'disabled');
         if (ts.length === 0) continue;
-        if (!ts.some((t) => HAPROXY_KINDS.has(t.cls.kind)))
+        if (!ts.some((t) => HAPROXY_KINDS.has(t.cls.kind) || (t.cls.vipOnly !== undefined && HAPROXY_KINDS.has(t.cls.vipOnly.kind))))
           report(`no tracker of ${m.host.name}/${m.inst.name} fails when HAProxy dies: ${ts.map((t) => `${t.name}: ${t.cls.detail}`).join('; ')}`, { host: m.host, at: m.inst.at });
       }
     },
