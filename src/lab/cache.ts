@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isAlive, pidsUsing, signal, waitGone } from './procs.js';
-import { run } from './run.js';
+import { unmount } from './run.js';
 
 /**
  * The lab's cache (`/var/cache/kubeha`, `$KUBEHA_CACHE`): directories built once (the base image, bundles), each
@@ -47,7 +47,7 @@ export async function removeDeadBuild(path: string): Promise<void> {
   for (const p of orphans) signal(p, 'SIGKILL');
   await waitGone(orphans, 5000);
   for (const m of mountsUnder(await readFile('/proc/mounts', 'utf8'), path)) {
-    if ((await run(['umount', m])).code !== 0) await run(['umount', '--lazy', m]);
+    await unmount(m).catch(() => undefined);
   }
   if (mountsUnder(await readFile('/proc/mounts', 'utf8'), path).length === 0) await rm(path, { recursive: true, force: true });
 }

@@ -4,7 +4,7 @@ import { closeSync, openSync } from 'node:fs';
 import { chmod, mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { HostPlan } from './plan.js';
-import { must, run } from './run.js';
+import { must, unmount } from './run.js';
 import { processStart, type ProcessRef } from './state.js';
 
 /**
@@ -31,9 +31,7 @@ export async function mountOverlay(h: HostPlan, lower: string): Promise<void> {
 
 export async function unmountOverlay(h: HostPlan): Promise<void> {
   if (!(await isMounted(h.merged))) return;
-  const r = await run(['umount', h.merged]);
-  // Busy (a process still holds it): detach now, the kernel frees it when the last user goes.
-  if (r.code !== 0 && (await isMounted(h.merged))) await must(['umount', '--lazy', h.merged]);
+  await unmount(h.merged);
 }
 
 export function hostsFile(h: HostPlan): string {

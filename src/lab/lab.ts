@@ -10,7 +10,7 @@ import { labNameProblem, netnsPrefix } from './names.js';
 import { createHostNetwork, createSwitch, createTaskbox, deleteNetns, labNetnsList, netnsIdentity, portState, rootNetworks } from './network.js';
 import { checkClashes, planLab, type HostPlan, type LabInput, type LabPlan } from './plan.js';
 import { isAlive, pidsInNetns, pidsWithArgPrefix, signal, waitGone } from './procs.js';
-import { must, run } from './run.js';
+import { must, unmount } from './run.js';
 import { waitForSsh } from './ssh.js';
 import { labsRoot, listLabs, readState, writeState, type LabState } from './state.js';
 
@@ -106,9 +106,10 @@ export async function labUp(input: LabInput, opts: UpOptions = {}): Promise<LabS
     await writeFile(plan.knownHostsFile, known.sort().join('\n') + '\n', { mode: 0o600 });
     for (const h of plan.hosts) {
       state.processes[h.name] = await bootHost(h);
+      // Recorded at once: a `lab up` killed now leaves a state that names every host it started.
+      await save();
       emit(`booting (pid ${state.processes[h.name]?.pid ?? '?'}) at ${h.address}`, h.name);
     }
-    await save();
   } catch (e) {
     emit(`setup failed; removing what was made`);
     await labDown(plan.lab).catch(() => undefined);
@@ -247,7 +248,7 @@ export async function labDown(lab: string, opts: { graceMs?: number } = {}): Pro
     await waitGone(pids, 5000);
     const dir = join(labsRoot(), lab);
     for (const m of mountsUnder(await readFile('/proc/mounts', 'utf8'), dir)) {
-      if ((await run(['umount', m])).code !== 0) await run(['umount', '--lazy', m]);
+      await unmount(m).catch(() => undefined);
       done.push(`mount ${m}`);
     }
     for (const n of namespaces) {

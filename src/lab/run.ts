@@ -52,3 +52,8 @@ export async function must(argv: string[], opts: RunOptions = {}): Promise<strin
 export function tail(text: string, lines = 15): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
+
+/** Unmounts `path`; when busy, detaches it (lazy: the kernel frees it when the last user goes). */
+export async function unmount(path: string): Promise<void> {
+  if ((await run(['umount', path])).code !== 0) await must(['umount', '--lazy', path]);
+}
