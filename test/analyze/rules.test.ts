@@ -209,3 +209,14 @@ describe('weight traps with three LBs', () => {
   });
 });
 
+describe('topology-apiserver-count', () => {
+  it('a server written as a host name counts as that host, not as a fourth apiserver', () => {
+    const m = clone(goodModel());
+    bothLbs(m, (h) => {
+      const s = h.haproxy?.backends[0]?.servers[0];
+      if (s) s.address = 'm1';
+    });
+    assert.deepEqual(allRules.find((r) => r.id === 'topology-apiserver-count')?.check(m), []);
+  });
+});
+

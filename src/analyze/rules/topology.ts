@@ -30,7 +30,9 @@ Fix: 3 (or 5) control-plane hosts.`,
       const keys = new Set<string>();
       for (const h of model.hosts) if (h.apiserver) keys.add(h.address);
       if (model.externalLb) for (const b of model.externalLb.backends) keys.add(b.address);
-      for (const h of model.hosts) for (const be of apiBackendsOf(model, h)) for (const s of be.servers) if (!s.disabled && !s.address.startsWith('127.')) keys.add(s.address);
+      // A server written as a host's name is that host (`server cp1 cp1:6443`).
+      const addressOf = (a: string): string => model.hosts.find((x) => x.name === a)?.address ?? a;
+      for (const h of model.hosts) for (const be of apiBackendsOf(model, h)) for (const s of be.servers) if (!s.disabled && !s.address.startsWith('127.')) keys.add(addressOf(s.address));
       const n = keys.size;
       if (n > 0 && (n < 3 || n % 2 === 0)) report(`${n} control-plane host(s): ${n < 3 ? 'fewer than 3' : 'an even number'}`);
     },
