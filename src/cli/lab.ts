@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { Argument, Option } from 'commander';
+import { Argument, InvalidArgumentError, Option } from 'commander';
 import { EnvironmentError, InputError } from '../diag/errors.js';
 import { sweepDeadBuilds } from '../lab/cache.js';
 import { FAULTS, applyFault, hostOf, type Fault } from '../lab/faults.js';
@@ -13,6 +13,13 @@ import { loadSpecFile, readTextFile } from './io.js';
 
 type Format = 'text' | 'json';
 const outputOption = (): Option => new Option('--output <format>', 'output format').choices(['text', 'json']).default('text');
+
+/** A positive number of seconds, else commander's usage error (exit 2). */
+export function positiveSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds, e.g. 90');
+  return n;
+}
 
 function formatStatus(s: LabStatus): string {
   const w = Math.max(4, ...s.hosts.map((h) => h.name.length));
@@ -58,7 +65,7 @@ Every lab command needs root. Docs: docs/lab.md`,
     .description('Create the lab: a base image (cached), one overlay, network namespace and booted container per host, a switch and a taskbox.')
     .argument('<spec>', 'cluster spec (YAML)')
     .option('--name <name>', 'lab name (default: the cluster name)')
-    .option('--ssh-timeout <seconds>', 'how long to wait for SSH on every host', '60')
+    .addOption(new Option('--ssh-timeout <seconds>', 'how long to wait for SSH on every host').argParser(positiveSeconds).default(60))
     .addOption(outputOption())
     .addHelpText(
       'after',
@@ -72,12 +79,12 @@ Progress goes to stderr, one line per step and host. The first run builds the ba
 Exit codes: 0 up and every host answers SSH, 2 bad spec or a clash with another lab (nothing changed),
 3 not root, a tool missing, or a host not reachable.`,
     )
-    .action(async (specPath: string, opts: { name?: string; sshTimeout: string; output: Format }) => {
+    .action(async (specPath: string, opts: { name?: string; sshTimeout: number; output: Format }) => {
       preflight();
       const spec = await loadSpecFile(specPath);
       const input = labInputFromSpec(spec, opts.name ?? spec.name, specPath);
       const state = await labUp(input, {
-        sshTimeoutMs: Math.max(1, Number(opts.sshTimeout) || 60) * 1000,
+        sshTimeoutMs: opts.sshTimeout * 1000,
         onEvent: (e) => process.stderr.write(`[${e.at.toFixed(1).padStart(5)}s] ${e.host ? `${e.host}: ` : ''}${e.message}\n`),
       }).catch(async (e: unknown) => {
         // The lab's checks name hosts: point them at the spec's lines, like every other bad-input error.

@@ -50,3 +50,11 @@ test('lab down and status refuse a name that is not a lab name (it becomes paths
     assert.match(r.stderr, /error\[LAB_NAME\]/);
   }
 });
+
+test('lab up --ssh-timeout takes a positive number of seconds (a typo is a usage error, not a silent 60 s)', () => {
+  for (const bad of ['abc', '0', '-5']) {
+    const r = kubeha('lab', 'up', 'examples/cluster.yaml', '--ssh-timeout', bad);
+    assert.equal(r.code, 2, `${bad}: ${r.stderr}`);
+    assert.match(r.stderr, /--ssh-timeout.*positive number of seconds/);
+  }
+});
