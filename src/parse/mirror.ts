@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
-import type { Diagnostic } from '../diag/diagnostic.js';
+import { didYouMean, type Diagnostic } from '../diag/diagnostic.js';
 import type { Endpoint, ExternalLb, HaModel, ModelHost, UnitFileWrite } from '../model/types.js';
 import type { FileSource } from './file-source.js';
 import { parseHaproxy } from './haproxy.js';
@@ -210,6 +210,15 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
   }
 
   if (!endpoint || sink.diagnostics.some((d) => d.severity === 'error')) return { diagnostics: sink.diagnostics };
+
+  // A folder next to hosts.yaml that no host names is most likely a misspelt host: its files would be ignored.
+  const names = hosts.map((h) => h.name);
+  const folderless = names.filter((n) => fs.listDir(hostPath(manifestPath, n, '/')) === undefined);
+  for (const entry of fs.listDir(dirname(manifestPath)) ?? []) {
+    if (entry.startsWith('.') || names.includes(entry) || fs.listDir(hostPath(manifestPath, entry, '/')) === undefined) continue;
+    const near = didYouMean(entry, folderless);
+    sink.warning('MIRROR_UNLISTED_FOLDER', `folder '${entry}' is not a host of hosts.yaml: its files are not analysed`, file, { line: 1, col: 1 }, near ? `rename it to '${near}' (a host without a folder)` : 'add it to hosts: or remove it');
+  }
 
   // Per host: configs, sysctl, scripts, certificate.
   const diagnostics = [...sink.diagnostics];

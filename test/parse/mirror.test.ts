@@ -253,6 +253,19 @@ extra: 1
     }
   });
 
+  test('a folder no host names is a warning, with a did-you-mean toward a host without a folder', () => {
+    const r = load('endpoint: 10.0.0.1:6443\nhosts:\n  - {name: lb1, address: 10.0.0.11}\n  - {name: lb2, address: 10.0.0.12}\n', {
+      '/lb1/etc/haproxy/haproxy.cfg': 'global\n',
+      '/lb-2/etc/haproxy/haproxy.cfg': 'global\n',
+    });
+    const d = r.diagnostics.find((x) => x.code === 'MIRROR_UNLISTED_FOLDER');
+    assert.equal(d?.severity, 'warning');
+    assert.match(d?.message ?? '', /'lb-2'/);
+    assert.match(d?.hint ?? '', /rename it to 'lb2'/);
+    assert.ok(r.model, 'still analysed');
+    assert.ok(!load('endpoint: 10.0.0.1:6443\nhosts:\n  - {name: lb1, address: 10.0.0.11}\n', { '/lb1/etc/hosts': '' }).diagnostics.some((x) => x.code === 'MIRROR_UNLISTED_FOLDER'));
+  });
+
   test('splitHostPort', () => {
     assert.deepEqual(splitHostPort('[fd00::1]:6443'), { host: 'fd00::1', port: 6443 });
     assert.deepEqual(splitHostPort('vip:6443'), { host: 'vip', port: 6443 });
