@@ -44,6 +44,15 @@ describe('kubeha analyze', () => {
   it('a rendered mirror analyses without error: exit 0', () => {
     assert.equal(run(FIX + 'golden/dedicated-lb').code, 0);
   });
+  it('brownfield mirrors: exit 0 for the kubeadm guide on the masters, 1 for the three traps', () => {
+    assert.equal(run(FIX + 'brownfield/kubeadm-masters-8443').code, 0);
+    for (const d of ['kubeadm-old-check-flaps', 'three-lb-bind-vip', 'three-lb-nopreempt-v3']) {
+      const r = run(FIX + `brownfield/${d}`, 'json');
+      assert.equal(r.code, 1, d);
+      const j = JSON.parse(r.out) as { scenarios: { apiReachable: boolean }[] };
+      assert.ok(j.scenarios.some((x) => !x.apiReachable), d);
+    }
+  });
   it('a missing directory is bad input (InputError, exit 2)', () => {
     assert.throws(() => run(FIX + 'does-not-exist'), (e: unknown) => e instanceof InputError && e.diagnostics[0]?.code === 'E_MIRROR_DIR');
   });
