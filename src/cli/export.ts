@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { writeFile } from 'node:fs/promises';
 import { renderKubekeyConfig } from '../render/kubekey-export.js';
-import { loadSpecFile } from './io.js';
+import { loadSpecFile, writeOutputFile } from './io.js';
 
 /** `kubeha export kubekey SPEC [-o OUT]`: a KubeKey config whose controlPlaneEndpoint is kubeha's load balancer. */
 
@@ -28,7 +27,7 @@ Exit codes: 0 written, 2 the spec has errors.`,
       const { text, notes } = renderKubekeyConfig(spec);
       for (const n of notes) process.stderr.write(`note: ${n}\n`);
       if (o.out && o.out !== '-') {
-        await writeFile(o.out, text);
+        await writeOutputFile(o.out, text, { overwrite: true });
         process.stderr.write(`wrote ${o.out}: KubeKey config for ${spec.name}, endpoint ${spec.controlPlane.endpoint.address}:${spec.controlPlane.endpoint.port}\n`);
       } else {
         process.stdout.write(text);

@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { writeFile } from 'node:fs/promises';
 import { InputError } from '../diag/errors.js';
 import { renderDiagnostics } from '../diag/render.js';
 import { importAnsible } from '../spec/import-ansible.js';
 import type { ImportResult } from '../spec/import-common.js';
 import { importKubekey } from '../spec/import-kubekey.js';
 import { importedSpecYaml } from '../spec/import-yaml.js';
-import { readTextFile } from './io.js';
+import { readTextFile, writeOutputFile } from './io.js';
 
 /**
  * `kubeha import kubekey FILE` and `kubeha import ansible HOSTS.INI [--vars FILE]`: turn what people already
@@ -28,7 +27,7 @@ async function emit(result: ImportResult, opts: ImportOpts): Promise<void> {
   if (others.length > 0) process.stderr.write(renderDiagnostics(others) + '\n');
   const text = opts.format === 'json' ? JSON.stringify(result.spec, null, 2) + '\n' : importedSpecYaml(result.spec, result.source, result.diagnostics, opts.output && opts.output !== '-' ? opts.output : undefined);
   if (opts.output && opts.output !== '-') {
-    await writeFile(opts.output, text);
+    await writeOutputFile(opts.output, text, { overwrite: true });
     process.stderr.write(`wrote ${opts.output}: ${result.spec.hosts.length} hosts from ${result.source}; next: kubeha check ${opts.output}\n`);
   } else {
     process.stdout.write(text);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { writeFile } from 'node:fs/promises';
 import { InputError } from '../diag/errors.js';
+import { writeOutputFile } from './io.js';
 import { exampleSpec, TOPOLOGIES, type Topology } from '../spec/examples.js';
 
 /** `kubeha init`: prints (or writes) a commented example spec for a topology. */
@@ -32,22 +32,7 @@ Examples:
         process.stdout.write(text);
         return;
       }
-      try {
-        await writeFile(opts.out, text, { flag: opts.force ? 'w' : 'wx' });
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        throw new InputError([
-          {
-            code: code === 'EEXIST' ? 'KUBEHA_FILE_EXISTS' : 'KUBEHA_FILE_UNWRITABLE',
-            severity: 'error',
-            message: code === 'EEXIST' ? 'exists already' : `cannot be written (${code ?? String(err)})`,
-            file: opts.out,
-            line: 1,
-            col: 1,
-            hint: code === 'EEXIST' ? 'pass --force to overwrite it, or choose another file' : 'check the directory exists and is writable',
-          },
-        ]);
-      }
+      await writeOutputFile(opts.out, text, { overwrite: opts.force === true, existsHint: 'pass --force to overwrite it, or choose another file' });
       process.stderr.write(`wrote ${opts.out} (topology ${opts.topology}); next: kubeha check ${opts.out}\n`);
     });
 }

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { InputError } from '../diag/errors.js';
 import { renderDiagnostics } from '../diag/render.js';
@@ -136,4 +136,29 @@ export async function loadSpecFile(path: string, stderr: NodeJS.WritableStream =
   if (hasErrors(result.diagnostics) || !result.spec) throw new InputError(result.diagnostics);
   if (result.diagnostics.length > 0) stderr.write(renderDiagnostics(result.diagnostics) + '\n');
   return result.spec;
+}
+
+/**
+ * Writes an output file (-o/--out of init, import, export). Every failure is bad input at `path:1:1`
+ * (KUBEHA_FILE_EXISTS when `overwrite` is false and the file exists, else KUBEHA_FILE_UNWRITABLE), never an
+ * internal error.
+ */
+export async function writeOutputFile(path: string, text: string, opts: { overwrite: boolean; existsHint?: string }): Promise<void> {
+  try {
+    await writeFile(path, text, { flag: opts.overwrite ? 'w' : 'wx' });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw fileError(path, 'KUBEHA_FILE_EXISTS', 'exists already', opts.existsHint ?? 'choose another file');
+    const why: Readonly<Record<string, [string, string]>> = {
+      ENOENT: ['its directory does not exist', 'create the directory first, or write the file elsewhere'],
+      ENOTDIR: ['a part of the path is not a directory', 'check the path'],
+      EISDIR: ['is a directory', 'name a file inside it, e.g. DIR/cluster.yaml'],
+      EACCES: ['permission denied', 'write into a directory this user may write to'],
+      EPERM: ['permission denied', 'write into a directory this user may write to'],
+      EROFS: ['the file system is read-only', 'write the file elsewhere'],
+      ENOSPC: ['the disk is full', 'free some space or write the file elsewhere'],
+    };
+    const [message, hint] = why[code ?? ''] ?? [`cannot be written (${code ?? (err instanceof Error ? err.message : String(err))})`, 'check the directory exists and is writable'];
+    throw fileError(path, 'KUBEHA_FILE_UNWRITABLE', `cannot be written: ${message}`, hint);
+  }
 }

@@ -37,7 +37,53 @@ export function writeMirror(out: string, spec: ClusterSpec, rendered: RenderedHo
   try {
     return Promise.resolve(writeMirrorSync(out, spec, rendered));
   } catch (err) {
-    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    return Promise.reject(outError(out, err));
+  }
+}
+
+/** A file-system error while writing the mirror is bad input about --out (exit 2), not an internal error. */
+function outError(out: string, err: unknown): Error {
+  if (err instanceof InputError || !(err instanceof Error) || typeof (err as NodeJS.ErrnoException).code !== 'string') return err instanceof Error ? err : new Error(String(err));
+  const e = err as NodeJS.ErrnoException;
+  const why: Readonly<Record<string, string>> = {
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left on the device',
+    ENOTDIR: 'a part of the path is not a directory',
+    ENOENT: 'cannot create a directory there',
+  };
+  return new InputError([
+    {
+      code: 'E_OUT_DIR',
+      severity: 'error',
+      message: `cannot write the mirror under ${out}: ${why[e.code ?? ''] ?? e.code ?? ''}${e.path && e.path !== out ? ` (${e.path})` : ''}`,
+      file: out,
+      line: 1,
+      col: 1,
+      hint: 'pass --out with a directory this user can create and write, on a real file system',
+    },
+  ]);
+}
+
+/**
+ * mkdir -p without `recursive: true`: Node 20's recursive mkdir loops forever where mkdir answers ENOENT although
+ * the parent exists (e.g. under /proc). One syscall when the parent exists, as fast as the recursive form.
+ */
+function mkdirp(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw err;
+    mkdirp(parent);
+    try {
+      mkdirSync(dir);
+    } catch (again) {
+      if ((again as NodeJS.ErrnoException).code !== 'EEXIST') throw again;
+    }
   }
 }
 
@@ -56,7 +102,7 @@ function writeMirrorSync(out: string, spec: ClusterSpec, rendered: RenderedHost[
     const target = join(out, rel);
     const dir = dirname(target);
     if (!made.has(dir)) {
-      mkdirSync(dir, { recursive: true });
+      mkdirp(dir);
       made.add(dir);
     }
     writeFileSync(target, f.content, { mode: f.mode });
@@ -82,7 +128,7 @@ function prepareOut(out: string): Previous | undefined {
     entries = readdirSync(out);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      mkdirSync(out, { recursive: true });
+      mkdirp(out);
       return undefined;
     }
     throw new InputError([{ code: 'E_OUT_DIR', severity: 'error', message: `cannot use ${out} as output directory: ${(err as Error).message}`, file: out, hint: 'pass --out with a directory path' }]);

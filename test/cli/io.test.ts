@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { InputError } from '../../src/diag/errors.js';
-import { firstInvalidUtf8, loadSpecFile, readTextFile } from '../../src/cli/io.js';
+import { firstInvalidUtf8, loadSpecFile, readTextFile, writeOutputFile } from '../../src/cli/io.js';
 import { exampleSpec } from '../../src/spec/examples.js';
 
 let dir = '';
@@ -135,5 +135,20 @@ describe('loadSpecFile', () => {
     const d = await codeOf(loadSpecFile(p));
     assert.equal(d.code, 'SPEC_DUPLICATE_HOST_NAME');
     assert.equal(d.file, p);
+  });
+});
+
+describe('writeOutputFile (-o of init, import, export)', () => {
+  it('writes, refuses to overwrite unless asked, and turns every failure into a diagnostic at path:1:1', async () => {
+    const p = join(dir, 'out.yaml');
+    await writeOutputFile(p, 'a: 1\n', { overwrite: false });
+    assert.deepEqual(await codeOf(writeOutputFile(p, 'b', { overwrite: false })), { code: 'KUBEHA_FILE_EXISTS', line: 1, col: 1, file: p });
+    await writeOutputFile(p, 'b: 2\n', { overwrite: true });
+    assert.equal((await readTextFile(p)).trim(), 'b: 2');
+    for (const bad of [join(dir, 'no', 'such', 'dir', 'x.yaml'), dir, join(p, 'x.yaml')]) {
+      const d = await codeOf(writeOutputFile(bad, 'x', { overwrite: true }));
+      assert.equal(d.code, 'KUBEHA_FILE_UNWRITABLE', bad);
+      assert.equal(d.file, bad);
+    }
   });
 });

@@ -68,6 +68,20 @@ test('a non-empty directory that is not a mirror is refused with a diagnostic (e
   assert.ok(existsSync(join(out, 'precious.txt')));
 });
 
+test('an --out the file system refuses is bad input, not a hang or an internal error', async () => {
+  // Node 20's mkdirSync(recursive) spins forever under /proc (mkdir answers ENOENT although /proc exists).
+  const places = [join('/proc', `kubeha-${process.pid}`), join('/proc', `kubeha-${process.pid}`, 'deeper'), join(root, 'm1', 'hosts.yaml', 'x')];
+  for (const out of places) {
+    if (out.startsWith('/proc') && !existsSync('/proc/self')) continue;
+    await assert.rejects(writeMirror(out, dedicatedSpec(), renderCluster(dedicatedSpec(), TEST_SECRETS)), (err: unknown) => {
+      assert.ok(err instanceof InputError, `${out}: ${String(err)}`);
+      assert.equal(err.diagnostics[0]?.code, 'E_OUT_DIR');
+      assert.ok(err.diagnostics[0]?.hint);
+      return true;
+    });
+  }
+});
+
 const SPEC = `apiVersion: kubeha.io/v1alpha1
 kind: Cluster
 metadata:
