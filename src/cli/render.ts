@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../diag/errors.js';
 import { renderCluster, renderMirrorManifest } from '../render/index.js';
 import type { RenderedHost } from '../render/types.js';
 import type { ClusterSpec } from '../spec/types.js';
 import { defaultStateDir, loadOrCreateSecrets } from '../state/secrets.js';
+import { mkdirp } from '../state/mkdirp.js';
 import { loadSpecFile } from './io.js';
 
 export interface MirrorSummary {
@@ -64,27 +65,6 @@ function outError(out: string, err: unknown): Error {
       hint: 'pass --out with a directory this user can create and write, on a real file system',
     },
   ]);
-}
-
-/**
- * mkdir -p without `recursive: true`: Node 20's recursive mkdir loops forever where mkdir answers ENOENT although
- * the parent exists (e.g. under /proc). One syscall when the parent exists, as fast as the recursive form.
- */
-function mkdirp(dir: string): void {
-  try {
-    mkdirSync(dir);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return;
-    const parent = dirname(dir);
-    if (code !== 'ENOENT' || parent === dir) throw err;
-    mkdirp(parent);
-    try {
-      mkdirSync(dir);
-    } catch (again) {
-      if ((again as NodeJS.ErrnoException).code !== 'EEXIST') throw again;
-    }
-  }
 }
 
 function writeMirrorSync(out: string, spec: ClusterSpec, rendered: RenderedHost[]): MirrorSummary {

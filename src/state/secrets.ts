@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError } from '../diag/errors.js';
 import { requiredSecrets } from '../render/index.js';
+import { mkdirp } from './mkdirp.js';
 import type { ClusterSpec, Secrets } from '../spec/types.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -37,7 +38,7 @@ export async function loadOrCreateSecrets(stateDir: string, spec: ClusterSpec): 
   const secrets: Record<string, string> = {};
   if (names.length === 0) return secrets;
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    mkdirp(dir, 0o700);
     await chmod(dir, 0o700);
   } catch (err) {
     throw new EnvironmentError(`cannot create the secrets directory ${dir}: ${(err as Error).message}`, 'pass --state-dir DIR with a writable DIR');

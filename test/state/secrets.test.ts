@@ -58,3 +58,7 @@ test('VRRPv3 needs no secret: nothing is created', async () => {
   assert.deepEqual(await loadOrCreateSecrets(dir, dedicatedSpec()), {});
   assert.throws(() => statSync(join(dir, 'secrets')));
 });
+
+test('a state directory the file system refuses is an environment error, not a hang', { skip: process.platform !== 'linux' && 'needs /proc' }, async () => {
+  await assert.rejects(loadOrCreateSecrets(join('/proc', `kubeha-${process.pid}`), v2()), (err: unknown) => err instanceof EnvironmentError && /cannot create the secrets directory/.test(err.message));
+});
