@@ -58,3 +58,26 @@ test('lab up --ssh-timeout takes a positive number of seconds (a typo is a usage
     assert.match(r.stderr, /--ssh-timeout.*positive number of seconds/);
   }
 });
+
+test('lab up without systemd-nspawn or debootstrap on PATH names the Debian packages, exit 3, no lab made', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/entry.ts'), 'lab', 'up', 'examples/cluster.yaml', '--name', 'no-tools'], {
+    encoding: 'utf8',
+    cwd: ROOT,
+    env: { ...process.env, PATH: '/nonexistent' },
+  });
+  assert.equal(r.status, 3, r.stderr);
+  if (isRoot) {
+    assert.match(r.stderr, /missing systemd-nspawn, debootstrap/);
+    assert.match(r.stderr, /apt-get install systemd-container debootstrap/);
+  }
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+  assert.equal(existsSync('/var/lib/kubeha/labs/no-tools'), false);
+});
+
+test('every lab command run by a user other than root: one-line error, exit 3', { skip: !isRoot || spawnSync('setpriv', ['--version']).status !== 0 ? 'needs root and setpriv' : false }, () => {
+  for (const args of [['lab', 'status'], ['lab', 'down', '--all'], ['lab', 'up', 'examples/cluster.yaml'], ['bundle']]) {
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(ROOT, 'bin/kubeha'), ...args], { encoding: 'utf8', cwd: ROOT });
+    assert.equal(r.status, 3, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^error: the lab needs root/);
+  }
+});
