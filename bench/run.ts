@@ -4,7 +4,7 @@
  * runs are interleaved and the median of each is compared.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bigSpec } from './big-spec.js';
@@ -76,9 +76,12 @@ async function main(): Promise<void> {
         { label: 'check (5 masters, 5000 workers)', args: ['check', specPath], ok: [0, 1] },
         { label: 'render (5 masters, 5000 workers)', args: ['render', specPath, '--out', join(dir, 'out'), '--state-dir', join(dir, 'state')], ok: [0] },
       ];
-      const seeds = join(ROOT, 'test/fixtures/seeds');
-      for (const s of ['seed-000', 'seed-002', 'seed-003', 'seed-004']) {
-        if (existsSync(join(seeds, s))) cases.push({ label: `analyze ${s}`, args: ['analyze', join(seeds, s)], ok: [0, 1] });
+      // Every mirror fixture: the seeds' own configs and the brownfield ones.
+      for (const group of ['seeds', 'brownfield']) {
+        const dir = join(ROOT, 'test/fixtures', group);
+        for (const name of existsSync(dir) ? readdirSync(dir).sort() : []) {
+          if (existsSync(join(dir, name, 'hosts.yaml'))) cases.push({ label: `analyze ${group}/${name}`, args: ['analyze', join(dir, name)], ok: [0, 1] });
+        }
       }
       Object.assign(figures, compareToVersion(cases));
     }
