@@ -5,7 +5,17 @@ import { loadSpecFile, writeOutputFile } from './io.js';
 /** `kubeha export kubekey SPEC [-o OUT]`: a KubeKey config whose controlPlaneEndpoint is kubeha's load balancer. */
 
 export function registerExport(program: Command): void {
-  const exp = program.command('export').description('Write the configuration of another tool from a kubeha spec');
+  const exp = program
+    .command('export')
+    .description('Write the configuration of another tool from a kubeha spec.')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  kubeha export kubekey cluster.yaml -o config-kk.yaml
+
+Exit codes: 0 written, 2 the spec has errors or -o FILE cannot be written.`,
+    );
   exp
     .command('kubekey')
     .description('Write a KubeKey v1alpha2 Cluster config whose controlPlaneEndpoint is kubeha\'s VIP and port')
@@ -20,7 +30,7 @@ Examples:
 
 Hosts log in with privateKeyPath (no passwords); load-balancer hosts are left out; internalLoadbalancer
 stays unset because kubeha runs the load balancer. Settings imported from a KubeKey config are written back.
-Exit codes: 0 written, 2 the spec has errors.`,
+Exit codes: 0 written, 2 the spec has errors or -o FILE cannot be written.`,
     )
     .action(async (file: string, o: { out?: string }) => {
       const spec = await loadSpecFile(file);

@@ -39,7 +39,7 @@ const outputOption = (): Option => new Option('--output <format>', 'format of th
 export function registerImport(program: Command): void {
   const imp = program
     .command('import')
-    .description('Turn a KubeKey config or an ansible inventory into a kubeha spec')
+    .description('Turn a KubeKey config or an ansible inventory into a kubeha spec.')
     .addHelpText(
       'after',
       `
@@ -64,7 +64,10 @@ Exit codes: 0 imported (warnings possible), 2 the input has errors (nothing writ
 Examples:
   kubeha import kubekey config-sample.yaml
   kubeha import kubekey config-sample.yaml -o cluster.yaml && kubeha check cluster.yaml
-  kubeha import kubekey config-sample.yaml --output json | jq .hosts`,
+  kubeha import kubekey config-sample.yaml --output json | jq .hosts
+
+Plain-text passwords and secrets are reported (masked), never copied; what kubeha does not model goes to passthrough.
+Exit codes: 0 imported (warnings possible), 2 the input has errors or -o FILE cannot be written (nothing written).`,
     )
     .action(async (file: string, o: { out?: string; name?: string; output: 'yaml' | 'json' }) => {
       const text = await readTextFile(file);
@@ -90,7 +93,8 @@ Examples:
 
 Groups: kube-master | kube_control_plane → control-plane, kube-node | kube_node → worker, etcd → etcd.
 Vars: loadbalancer_apiserver {address, port}, apiserver_loadbalancer_domain_name, kube_version,
-      kube_network_plugin, kube_pods_subnet, kube_service_addresses; the rest goes to passthrough.`,
+      kube_network_plugin, kube_pods_subnet, kube_service_addresses; the rest goes to passthrough.
+Exit codes: 0 imported (warnings possible), 2 the input has errors or -o FILE cannot be written (nothing written).`,
     )
     .action(async (file: string, o: { out?: string; name?: string; output: 'yaml' | 'json'; vars?: string }) => {
       const text = await readTextFile(file);

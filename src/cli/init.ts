@@ -19,7 +19,9 @@ export function registerInit(program: Command): void {
 Examples:
   kubeha init > cluster.yaml
   kubeha init --topology stacked -o stacked.yaml
-  kubeha init --topology external-lb --name prod | kubeha check /dev/stdin`,
+  kubeha init --topology external-lb --name prod | kubeha check /dev/stdin
+
+Exit codes: 0 written, 2 bad arguments or -o FILE exists (without --force) or cannot be written.`,
     )
     .action(async (opts: { topology: Topology; name: string; out?: string; force?: boolean }) => {
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(opts.name) || opts.name.length > 63) {

@@ -12,7 +12,10 @@ export function registerSchema(program: Command): void {
 Examples:
   kubeha schema > kubeha.schema.json
   # VS Code / yaml-language-server: first line of cluster.yaml
-  # yaml-language-server: $schema=./kubeha.schema.json`,
+  # yaml-language-server: $schema=./kubeha.schema.json
+
+Top-level keys starting with x- are the user's own (e.g. a home for YAML anchors) and allowed.
+Exit codes: 0 printed.`,
     )
     .action(() => {
       process.stdout.write(JSON.stringify(specJsonSchema(), null, 2) + '\n');
