@@ -42,6 +42,11 @@ SystemMaxUse=32M
 RuntimeMaxUse=8M
 `;
 
+/** Hash of the recipe's data (masked units, sshd and journald drop-ins); a test pins it to BASE_RECIPE (pure). */
+export function recipeFingerprint(): string {
+  return createHash('sha256').update(JSON.stringify({ MASKED_UNITS, SSHD_DROPIN, JOURNALD_DROPIN })).digest('hex').slice(0, 16);
+}
+
 /**
  * Cache key of a base: everything that goes into it (pure): suite, sorted package list, the mirror it is fetched
  * from (another mirror may carry other point releases), the architecture and the recipe (post-processing).

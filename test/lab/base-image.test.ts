@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_PACKAGES, BASE_RECIPE, MASKED_UNITS, SSHD_DROPIN, baseKey } from '../../src/lab/base-image.js';
+import { BASE_PACKAGES, BASE_RECIPE, MASKED_UNITS, SSHD_DROPIN, baseKey, recipeFingerprint } from '../../src/lab/base-image.js';
 import { aptConfig, bundleKey, packageNameProblems, unknownPackages } from '../../src/lab/bundle.js';
 import { cgroupRoots } from '../../src/lab/hosts.js';
 
@@ -58,4 +58,9 @@ test('bundle package names are checked before apt runs; apt’s unknown packages
     ['Haproxy', 'foo;rm', '-o', 'x'].map((p) => ['BUNDLE_PACKAGE_NAME', `"${p}" is not a Debian package name`]),
   );
   assert.deepEqual(unknownPackages('Reading package lists...\nE: Unable to locate package nope-1\nE: Unable to locate package nope2\n'), ['nope-1', 'nope2']);
+});
+
+test('a change to the base recipe (masked units, drop-ins) comes with a BASE_RECIPE bump, so cached bases are rebuilt', () => {
+  const pinned: Record<number, string> = { 4: 'd20fb5558d13fc1c' };
+  assert.equal(recipeFingerprint(), pinned[BASE_RECIPE], 'the recipe changed: bump BASE_RECIPE in src/lab/base-image.ts and pin the new fingerprint here');
 });
