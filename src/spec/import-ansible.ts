@@ -4,6 +4,7 @@ import {
   FileDiagnostics,
   REDACTED,
   expandAnsibleRange,
+  sniffFormat,
   isSecretKey,
   mapEndpoint,
   maskOf,
@@ -86,6 +87,15 @@ export function importAnsible(text: string, file: string, opts: AnsibleImportOpt
     return spec && !diagnostics.some((x) => x.severity === 'error') ? { spec, diagnostics, source } : { diagnostics, source };
   };
 
+  const sniffed = sniffFormat(text);
+  if (sniffed?.format === 'kubekey' || sniffed?.format === 'kubeha') {
+    const [what, hint] =
+      sniffed.format === 'kubekey'
+        ? ['a KubeKey config', 'import it with `kubeha import kubekey FILE`']
+        : ['already a kubeha spec', 'run `kubeha check FILE` on it instead of importing it'];
+    d.error('IMPORT_WRONG_FORMAT', `this is ${what}, not an ansible inventory`, { line: sniffed.line, col: 1, length: sniffed.length }, hint);
+    return finish();
+  }
   const { hosts, groups } = looksLikeYaml(text) ? parseYamlInventory(d) : parseInventory(d);
   const varsFile = vd && opts.vars ? readVarsFile(vd) : undefined;
   if (d.list.some((x) => x.severity === 'error') || vd?.list.some((x) => x.severity === 'error')) return finish();

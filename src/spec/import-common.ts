@@ -310,3 +310,22 @@ export function yamlMessage(message: string): string {
   const first = message.split('\n')[0] ?? message;
   return `YAML syntax: ${first.replace(/ at line \d+, column \d+:?$/, '').replace(/:\s*(".*"|'.*'|`.*`)\s*$/, '')}`;
 }
+
+export type SniffedFormat = 'ini-inventory' | 'kubekey' | 'kubeha';
+
+/**
+ * What kind of file `text` is at a glance, for the "wrong importer" diagnostic: an ansible INI inventory (its first
+ * meaningful line is a `[group]` header), a KubeKey config or a kubeha spec (by apiVersion). Undefined otherwise.
+ */
+export function sniffFormat(text: string): { format: SniffedFormat; line: number; length: number } | undefined {
+  const lines = text.split(/\r?\n/);
+  const first = lines.findIndex((l) => l.trim() !== '' && !/^\s*[#;]/.test(l));
+  const head = lines[first];
+  if (head !== undefined && /^\[[^\]\s]+\]\s*([#;].*)?$/.test(head)) return { format: 'ini-inventory', line: first + 1, length: head.trim().length };
+  const api = lines.findIndex((l) => /^apiVersion:\s*["']?(kubekey\.kubesphere\.io|kubeha\.io)\//.test(l));
+  if (api >= 0) {
+    const line = lines[api] ?? '';
+    return { format: /kubeha\.io/.test(line) ? 'kubeha' : 'kubekey', line: api + 1, length: /^apiVersion:\s*\S+/.exec(line)?.[0].length ?? line.length };
+  }
+  return undefined;
+}

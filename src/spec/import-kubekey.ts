@@ -4,6 +4,7 @@ import {
   FileDiagnostics,
   REDACTED,
   expandKubekeyRange,
+  sniffFormat,
   keysOf,
   mapEndpoint,
   normaliseVersion,
@@ -59,6 +60,11 @@ export function importKubekey(text: string, file: string, opts: ImportOptions = 
     return spec && !diagnostics.some((x) => x.severity === 'error') ? { spec, diagnostics, source } : { diagnostics, source };
   };
 
+  const sniffed = sniffFormat(text);
+  if (sniffed?.format === 'ini-inventory') {
+    d.error('IMPORT_WRONG_FORMAT', 'this is an ansible INI inventory, not a KubeKey config', { line: sniffed.line, col: 1, length: sniffed.length }, 'import it with `kubeha import ansible FILE` (add --vars for its group_vars/common.yaml)');
+    return done();
+  }
   const parsed = parseAllDocuments(text, { prettyErrors: false });
   const docs: Document[] = Array.isArray(parsed) ? parsed : [];
   for (const doc of docs) {

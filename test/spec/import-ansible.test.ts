@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import { parseSpec } from '../../src/spec/load.js';
 import assert from 'node:assert/strict';
 import { renderDiagnostic } from '../../src/diag/render.js';
-import { expandAnsibleRange } from '../../src/spec/import-common.js';
+import { expandAnsibleRange, sniffFormat } from '../../src/spec/import-common.js';
 import { importAnsible } from '../../src/spec/import-ansible.js';
 import { importedSpecYaml } from '../../src/spec/import-yaml.js';
 import { everythingShown, fixture } from './import-helpers.js';
@@ -205,4 +205,14 @@ test('loadbalancer_apiserver written inline in [all:vars] is read as a flow mapp
   assert.deepEqual(r.spec?.loadBalancer, { mode: 'external', vip: '10.0.0.100', port: 8443 });
   const bad = importAnsible(inv.replace(/\{.*\}/, 'yes'), 'i.ini');
   assert.equal(bad.diagnostics.find((d) => d.code === 'IMPORT_BAD_VALUE')?.line, 6);
+});
+
+test('the wrong importer for the file says which one to use (one diagnostic, not a cascade)', () => {
+  assert.deepEqual(sniffFormat('# inventory\n\n[kube_control_plane]\ncp1\n'), { format: 'ini-inventory', line: 3, length: 20 });
+  assert.equal(sniffFormat('apiVersion: kubekey.kubesphere.io/v1alpha2 # x\nkind: Cluster\n')?.format, 'kubekey');
+  assert.equal(sniffFormat('kind: Cluster\napiVersion: kubeha.io/v1alpha1\n')?.line, 2);
+  assert.equal(sniffFormat('all:\n  hosts:\n    cp1:\n'), undefined);
+  const spec = importAnsible('apiVersion: kubeha.io/v1alpha1\nkind: Cluster\nmetadata: {name: x}\n', 'c.yaml');
+  assert.deepEqual(spec.diagnostics.map((d) => [d.code, d.line, d.col]), [['IMPORT_WRONG_FORMAT', 1, 1]]);
+  assert.match(spec.diagnostics[0]?.hint ?? '', /kubeha check/);
 });
