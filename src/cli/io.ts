@@ -78,6 +78,10 @@ function bytePosition(buf: Buffer, offset: number): { line: number; col: number;
  */
 export async function readTextFile(path: string): Promise<string> {
   let buf: Buffer;
+  if (STDIN_PATHS.has(path)) {
+    buf = await readStdin(path);
+    return decodeText(path, buf);
+  }
   try {
     const st = await stat(path);
     if (st.isDirectory()) {
@@ -99,6 +103,34 @@ export async function readTextFile(path: string): Promise<string> {
     }
     throw fileError(path, 'KUBEHA_FILE_UNREADABLE', `cannot be read (${code ?? (err instanceof Error ? err.message : String(err))})`, 'check that the path is a regular, readable file');
   }
+  return decodeText(path, buf);
+}
+
+/**
+ * `-` and `/dev/stdin` read standard input as a stream: opening /dev/stdin fails (ENXIO) when stdin is a socket,
+ * which is what Node's child_process and many CI runners hand a child.
+ */
+const STDIN_PATHS = new Set(['-', '/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
+async function readStdin(path: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of process.stdin) {
+      const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+      size += b.length;
+      if (size > MAX_INPUT_BYTES) throw fileError(path, 'KUBEHA_FILE_TOO_LARGE', `is over ${MAX_INPUT_BYTES} bytes; kubeha reads files up to that`, 'is this the right input?');
+      chunks.push(b);
+    }
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw fileError(path, 'KUBEHA_FILE_UNREADABLE', `standard input cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, 'pipe the spec in, e.g. `kubeha init | kubeha check -`');
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The checks every input goes through once read: binary, UTF-8, BOM, blank. */
+function decodeText(path: string, buf: Buffer): string {
   const nul = buf.indexOf(0);
   if (nul >= 0) {
     throw fileError(path, 'KUBEHA_FILE_BINARY', `is a binary file (NUL byte at offset ${nul})`, 'give kubeha a text (YAML) file; is this an archive or an image?', bytePosition(buf, nul));

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
+import { realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { EnvironmentError } from '../diag/errors.js';
 import { requiredSecrets } from '../render/index.js';
@@ -22,9 +23,21 @@ export function randomSecret(length = SECRET_LENGTH): string {
   return out;
 }
 
-/** Default state directory of a spec: `.kubeha/<cluster name>` next to the spec file. */
-export function defaultStateDir(specPath: string, spec: ClusterSpec): string {
-  return join(specPath, '..', '.kubeha', spec.name);
+/**
+ * Default state directory of a spec: `.kubeha/<cluster name>` next to the spec file. A spec that is not a regular
+ * file (`/dev/stdin`, a pipe, `<(…)`) has no "next to": the current directory is used, never /dev or /proc/self/fd.
+ */
+export function defaultStateDir(specPath: string, spec: ClusterSpec, cwd: string = process.cwd()): string {
+  try {
+    if (statSync(specPath).isFile()) {
+      // `< cluster.yaml` makes /dev/stdin a link to the real file: its directory is the one next to the spec.
+      const real = /^\/(dev|proc)\//.test(specPath) ? realpathSync(specPath) : specPath;
+      return join(real, '..', '.kubeha', spec.name);
+    }
+  } catch {
+    // missing or unreadable: the current directory
+  }
+  return join(cwd, '.kubeha', spec.name);
 }
 
 /**

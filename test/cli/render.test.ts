@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,4 +127,26 @@ test('kubeha render into a non-empty foreign directory exits 2 with a diagnostic
   assert.equal(r.status, 2);
   assert.match(r.stderr, /error\[E_OUT_NOT_MIRROR\]/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
+});
+
+test('kubeha render /dev/stdin keeps the secrets next to the redirected spec or in the current directory, never under /dev', () => {
+  // cwd is outside the repo: tsx is imported by URL.
+  const TSX = import.meta.resolve('tsx');
+  const dir = join(root, 'stdin');
+  const cwd = join(dir, 'work');
+  mkdirSync(cwd, { recursive: true });
+  writeFileSync(join(dir, 'cluster.yaml'), SPEC);
+  const run = (stdin: number) =>
+    spawnSync(process.execPath, ['--import', TSX, ENTRY, 'render', '/dev/stdin', '--out', join(cwd, 'out')], { encoding: 'utf8', cwd, stdio: [stdin, 'pipe', 'pipe'] });
+  const fd = openSync(join(dir, 'cluster.yaml'), 'r');
+  try {
+    const r = run(fd);
+    assert.equal(r.status, 0, r.stderr);
+  } finally {
+    closeSync(fd);
+  }
+  assert.ok(existsSync(join(dir, '.kubeha', 'demo', 'secrets', 'vrrp-auth')), '< cluster.yaml: next to the spec');
+  const piped = spawnSync(process.execPath, ['--import', TSX, ENTRY, 'render', '/dev/stdin', '--out', join(cwd, 'out')], { encoding: 'utf8', cwd, input: SPEC });
+  assert.equal(piped.status, 0, piped.stderr);
+  assert.ok(existsSync(join(cwd, '.kubeha', 'demo', 'secrets', 'vrrp-auth')), 'a pipe: the current directory');
 });

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError } from '../../src/diag/errors.js';
-import { loadOrCreateSecrets, randomSecret } from '../../src/state/secrets.js';
+import { defaultStateDir, loadOrCreateSecrets, randomSecret } from '../../src/state/secrets.js';
 import { dedicatedSpec } from '../render/specs.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kubeha-secrets-'));
@@ -61,4 +61,19 @@ test('VRRPv3 needs no secret: nothing is created', async () => {
 
 test('a state directory the file system refuses is an environment error, not a hang', { skip: process.platform !== 'linux' && 'needs /proc' }, async () => {
   await assert.rejects(loadOrCreateSecrets(join('/proc', `kubeha-${process.pid}`), v2()), (err: unknown) => err instanceof EnvironmentError && /cannot create the secrets directory/.test(err.message));
+});
+
+test('the default state directory is next to a spec file, and in the current directory for a spec on stdin', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubeha-statedir-'));
+  try {
+    const file = join(dir, 'cluster.yaml');
+    writeFileSync(file, '');
+    const spec = v2();
+    assert.equal(defaultStateDir(file, spec, '/somewhere'), join(dir, '.kubeha', spec.name));
+    // /dev/stdin (a pipe or /dev/null here) must not put secrets under /dev.
+    assert.equal(defaultStateDir('/dev/stdin', spec, '/somewhere'), join('/somewhere', '.kubeha', spec.name));
+    assert.equal(defaultStateDir(join(dir, 'missing.yaml'), spec, '/somewhere'), join('/somewhere', '.kubeha', spec.name));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
