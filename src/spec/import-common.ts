@@ -307,6 +307,8 @@ export function yamlHint(code: string): string {
  * the caret excerpt shows the place, and the quoted token may be a password.
  */
 export function yamlMessage(message: string): string {
+  // eemeli/yaml recurses per nesting level: thousands of [[[[ overflow the stack.
+  if (/Maximum call stack size exceeded/.test(message)) return 'YAML syntax: the document is nested too deeply (thousands of levels of [ or {)';
   const first = message.split('\n')[0] ?? message;
   return `YAML syntax: ${first.replace(/ at line \d+, column \d+:?$/, '').replace(/:\s*(".*"|'.*'|`.*`)\s*$/, '')}`;
 }

@@ -2,7 +2,7 @@ import { parseAllDocuments, type Document, type YAMLError } from 'yaml';
 import { z } from 'zod';
 import { attachExcerpt, didYouMean, hasErrors, LineIndex, type Diagnostic } from '../diag/diagnostic.js';
 import { applyDefaults } from './defaults.js';
-import { maskSecretsInLine } from './import-common.js';
+import { maskSecretsInLine, yamlMessage } from './import-common.js';
 import { YamlLocator, type SpecPath, type Span } from './locate.js';
 import { runSpecRules } from './rules.js';
 import { SpecSchema, type SpecInput } from './schema.js';
@@ -150,7 +150,7 @@ function yamlDiagnostic(e: YAMLError, index: LineIndex): Diagnostic {
   return {
     code,
     severity: 'error',
-    message: key ? `duplicate key "${key}" in this mapping` : `YAML syntax: ${e.message.replace(/\s+at line \d+, column \d+.*$/s, '')}`,
+    message: key ? `duplicate key "${key}" in this mapping` : yamlMessage(e.message),
     ...at,
     length: key ? key.length : Math.max(1, e.pos[1] - e.pos[0]),
     hint,

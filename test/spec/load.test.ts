@@ -106,6 +106,12 @@ loadBalancer:
   });
 
   describe('stage 1: YAML syntax', () => {
+    it('thousands of nested brackets: "nested too deeply", not a stack overflow message', () => {
+      const d = first(`a: ${'['.repeat(5000)}${']'.repeat(5000)}\n`);
+      assert.equal(d.code, 'SPEC_YAML_SYNTAX');
+      assert.match(d.message, /nested too deeply/);
+    });
+
     it('tabs in indentation', () => {
       const d = first(BASE.replace('    address: 10.77.0.12', '\taddress: 10.77.0.12'));
       assert.equal(d.code, 'SPEC_YAML_TAB_INDENT');
