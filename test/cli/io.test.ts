@@ -1,6 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmod, mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -53,15 +55,29 @@ describe('readTextFile', () => {
     assert.equal((await codeOf(readTextFile(d))).code, 'KUBEHA_FILE_IS_DIRECTORY');
   });
 
-  it('unreadable (skipped as root, who reads anything)', async (t) => {
-    if (process.getuid?.() === 0) {
-      t.skip('root ignores file modes');
-      return;
-    }
+  it('unreadable: permission denied (as root, the CLI runs as nobody through setpriv)', async (t) => {
     const p = join(dir, 'secret.yaml');
     await writeFile(p, 'a: 1\n');
     await chmod(p, 0);
-    assert.equal((await codeOf(readTextFile(p))).code, 'KUBEHA_FILE_UNREADABLE');
+    if (process.getuid?.() !== 0) {
+      assert.equal((await codeOf(readTextFile(p))).code, 'KUBEHA_FILE_UNREADABLE');
+      return;
+    }
+    // Root reads anything: drop to nobody for the one process that must be refused.
+    if (spawnSync('setpriv', ['--version']).status !== 0) {
+      t.skip('setpriv (util-linux) is missing');
+      return;
+    }
+    await chmod(dir, 0o755);
+    const entry = join(import.meta.dirname, '..', '..', 'bin', 'kubeha');
+    const dist = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+    if (!existsSync(dist)) {
+      t.skip('needs npm run build (dist/) for an unprivileged process');
+      return;
+    }
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, entry, 'check', p], { encoding: 'utf8' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1:1: error\\[KUBEHA_FILE_UNREADABLE\\]: permission denied`));
   });
 
   it('empty and blank files', async () => {
