@@ -4,6 +4,8 @@ import {
   FileDiagnostics,
   REDACTED,
   expandKubekeyRange,
+  isSecretKey,
+  maskOf,
   sniffFormat,
   keysOf,
   mapEndpoint,
@@ -182,6 +184,20 @@ export function importKubekey(text: string, file: string, opts: ImportOptions = 
         'kubeha must reach the internal addresses (run it from a machine in that network, or set ssh.jumpHost)',
       );
     }
+    // `{…, port:22, …}`: without a space after the colon YAML reads one key "port:22" with no value; kk ignores it.
+    for (const [k, pair] of entries(item)) {
+      const m = /^(name|address|internalAddress|port|user|password|privateKeyPath|arch):(\S+)$/.exec(k);
+      const value = pair.value;
+      if (m && (value === null || value === undefined || (isScalar(value) && value.value === null))) {
+        if (m[1] === 'password') d.secret(m[2] ?? '');
+        d.warning(
+          'IMPORT_KEY_WITHOUT_SPACE',
+          `host ${kkName}: "${m[1] === 'password' ? `${m[1]}:${maskOf(m[2] ?? '')}` : k}" is one YAML key without a value (no space after the colon), so KubeKey ignores it`,
+          posOf(d, pair.key),
+          `write \`${m[1] ?? ''}: ${m[1] === 'password' ? '…' : (m[2] ?? '')}\`${m[1] === 'port' ? '; until then kk and kubeha use port 22' : ''}`,
+        );
+      }
+    }
     const user = scalarText(valueOf(item, 'user'));
     const portNode = valueOf(item, 'port');
     const port = portNode === undefined ? undefined : toInt(scalarText(portNode));
@@ -208,7 +224,13 @@ export function importKubekey(text: string, file: string, opts: ImportOptions = 
       for (const [k, pair] of entries(labelsNode)) labels[k] = scalarText(pair.value) ?? '';
       if (Object.keys(labels).length > 0) host.labels = labels;
     }
-    for (const [k, pair] of entries(item)) if (!MAPPED_HOST_FIELDS.has(k)) extras[k] = plain(cluster, pair.value, d, `spec.hosts[${kkName}].${k}`);
+    for (const [k, pair] of entries(item)) {
+      if (MAPPED_HOST_FIELDS.has(k)) continue;
+      // `password:xyz` (no space) is a key that holds the secret itself: keep neither.
+      const glued = /^([A-Za-z_]\w*):(\S+)$/.exec(k);
+      if (glued?.[1] !== undefined && isSecretKey(glued[1])) extras[glued[1]] = REDACTED;
+      else extras[k] = plain(cluster, pair.value, d, `spec.hosts[${kkName}].${k}`);
+    }
     if (Object.keys(extras).length > 0) pass.hosts[name] = extras;
     drafts.set(kkName, draft);
   }

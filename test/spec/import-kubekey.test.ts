@@ -280,3 +280,30 @@ test('secret keys: values are secrets, names and paths of secrets are not', () =
   // glusterfs secretName: heketi-secret in kubekey's config-example is the name of a Kubernetes Secret, not a secret.
   for (const k of ['secretName', 'secret_name', 'passwordSecretRef', 'privateKeyPath', 'password_file', 'authEnabled', 'auth_type']) assert.ok(!isSecretKey(k), k);
 });
+
+test('`port:22` without a space (seen in real configs) is one key kk ignores: a warning at it, never an echoed password', () => {
+  const text = `apiVersion: kubekey.kubesphere.io/v1alpha2
+kind: Cluster
+metadata: {name: sample}
+spec:
+  hosts:
+  - {name: m1, address: 10.0.0.1, internalAddress: 10.0.0.1, port:2222, user: root}
+  - {name: m2, address: 10.0.0.2, internalAddress: 10.0.0.2, password:Sup3rS3cret}
+  roleGroups:
+    etcd: [m1]
+    control-plane: [m1]
+    worker: [m2]
+`;
+  const r = importKubekey(text, 'k.yaml');
+  const w = r.diagnostics.filter((d) => d.code === 'IMPORT_KEY_WITHOUT_SPACE');
+  assert.deepEqual(
+    w.map((d) => [d.line, d.col]),
+    [
+      [6, 62],
+      [7, 62],
+    ],
+  );
+  assert.match(w[0]?.hint ?? '', /port: 2222/);
+  assert.equal(r.spec?.hosts.find((h) => h.name === 'm1')?.ssh?.port, undefined, 'kk ignores the key: the default port');
+  assert.ok(!everythingShown(r).includes('Sup3rS3cret'));
+});
