@@ -39,7 +39,8 @@ export function isSecretKey(key: string): boolean {
 export function maskSecretsInLine(line: string): string {
   const mask = (whole: string, key: string, sep: string, value: string): string => (isSecretKey(key) ? `${key}${sep}${maskOf(value)}` : whole);
   return line
-    .replace(/([A-Za-z_][\w-]*)(\s*:\s+)("[^"]*"|'[^']*'|[^,}#]*[^,}#\s])/g, mask)
+    // `:\s*`: also `password:xyz` written without a space (one YAML key that holds the secret).
+    .replace(/([A-Za-z_][\w-]*)(\s*:\s*)("[^"]*"|'[^']*'|[^,}#\s][^,}#]*[^,}#\s]|[^,}#\s])/g, mask)
     .replace(/([A-Za-z_][\w-]*)(\s*=\s*)("[^"]*"|'[^']*'|[^\s#;]+)/g, mask);
 }
 

@@ -4,7 +4,6 @@ import {
   FileDiagnostics,
   REDACTED,
   expandKubekeyRange,
-  isSecretKey,
   maskOf,
   sniffFormat,
   keysOf,
@@ -19,7 +18,7 @@ import {
 } from './import-common.js';
 import { isIPv4, notIPv4 } from './ipv4.js';
 import type { HostInput, Role, SpecInput } from './schema.js';
-import { entries, keyPos, pairOf, plain, posOf, reportSecret, scalarText, valueOf, type At } from './yaml-nodes.js';
+import { entries, gluedSecret, keyPos, pairOf, plain, posOf, reportSecret, scalarText, valueOf, type At } from './yaml-nodes.js';
 
 /**
  * KubeKey cluster config (kubekey.kubesphere.io/v1alpha1 or v1alpha2, `kind: Cluster`, possibly followed by
@@ -227,8 +226,8 @@ export function importKubekey(text: string, file: string, opts: ImportOptions = 
     for (const [k, pair] of entries(item)) {
       if (MAPPED_HOST_FIELDS.has(k)) continue;
       // `password:xyz` (no space) is a key that holds the secret itself: keep neither.
-      const glued = /^([A-Za-z_]\w*):(\S+)$/.exec(k);
-      if (glued?.[1] !== undefined && isSecretKey(glued[1])) extras[glued[1]] = REDACTED;
+      const glued = gluedSecret(k, d);
+      if (glued !== undefined) extras[glued] = REDACTED;
       else extras[k] = plain(cluster, pair.value, d, `spec.hosts[${kkName}].${k}`);
     }
     if (Object.keys(extras).length > 0) pass.hosts[name] = extras;

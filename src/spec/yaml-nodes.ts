@@ -55,6 +55,17 @@ export function scalarText(node: unknown): string | undefined {
  * Plain JS value of a node, with every non-empty secret-looking key replaced by REDACTED and reported
  * (IMPORT_PLAINTEXT_PASSWORD / IMPORT_PLAINTEXT_SECRET at the value's position).
  */
+/**
+ * `password:xyz` written without a space is one YAML key holding the secret in its name: the secret key it was meant
+ * to be (`password`) and the value (remembered for masking), or undefined for an ordinary key.
+ */
+export function gluedSecret(key: string, d: FileDiagnostics): string | undefined {
+  const m = /^([A-Za-z_][\w-]*):(\S+)$/.exec(key);
+  if (!m?.[1] || !m[2] || !isSecretKey(m[1])) return undefined;
+  d.secret(m[2]);
+  return m[1];
+}
+
 export function plain(doc: Document, node: unknown, d: FileDiagnostics, path: string): unknown {
   if (isAlias(node)) return plain(doc, node.resolve(doc), d, path);
   if (isScalar(node)) return node.value;
@@ -65,7 +76,10 @@ export function plain(doc: Document, node: unknown, d: FileDiagnostics, path: st
       if (!isPair(item)) continue;
       const key = isScalar(item.key) ? String(item.key.value) : String(plain(doc, item.key, d, path));
       const p = path ? `${path}.${key}` : key;
-      if (isSecretKey(key) && !isEmpty(item.value)) {
+      const glued = gluedSecret(key, d);
+      if (glued !== undefined) {
+        out[glued] = REDACTED;
+      } else if (isSecretKey(key) && !isEmpty(item.value)) {
         reportSecret(d, key, p, item.value);
         out[key] = REDACTED;
       } else {

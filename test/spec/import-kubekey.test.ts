@@ -243,6 +243,8 @@ test('a syntax error on a line holding a password does not echo it', () => {
   assert.equal(maskSecretsInLine('x password: "a b c" y'), 'x password: ******* y');
   assert.equal(maskSecretsInLine('  - {name: a, password: my long pass phrase, port: 22}'), '  - {name: a, password: ********, port: 22}');
   assert.equal(maskSecretsInLine('h ansible_ssh_pass=abc ip=1.2.3.4'), 'h ansible_ssh_pass=*** ip=1.2.3.4');
+  assert.equal(maskSecretsInLine('  {username: admin, password:Harb0rPa55}'), '  {username: admin, password:********}');
+  assert.equal(maskSecretsInLine('url: http://x:8080/a'), 'url: http://x:8080/a');
 });
 
 test('a YAML error message never quotes a password token (found by fuzzing)', () => {
@@ -293,8 +295,12 @@ spec:
     etcd: [m1]
     control-plane: [m1]
     worker: [m2]
+  registry:
+    auths:
+      "reg.example.com": {username: admin, password:Harb0rPa55}
 `;
   const r = importKubekey(text, 'k.yaml');
+  assert.ok(!everythingShown(r).includes('Harb0rPa55'), 'a glued password deeper in the passthrough');
   const w = r.diagnostics.filter((d) => d.code === 'IMPORT_KEY_WITHOUT_SPACE');
   assert.deepEqual(
     w.map((d) => [d.line, d.col]),
