@@ -158,28 +158,10 @@ export function planHost(want: RenderedHost, seen: ObservedHost, options: PlanOp
     if (!active || installedNow) {
       // A package that was just installed may have started the unit with its default config: restart, not start.
       const action = installedNow || markers.length > 0 ? 'restart' : 'start';
-      steps.push({
-        id: `services:${unit}:${action}`,
-        phase: 'services',
-        kind: 'service',
-        unit,
-        action,
-        clears: markers,
-        title: `${action} ${unit}`,
-        reason: installedNow ? 'its package was just installed' : `is ${state?.active ?? 'not installed'}`,
-      });
+      steps.push(serviceStep(unit, action, markers, installedNow ? 'its package was just installed' : `is ${state?.active ?? 'not installed'}`));
     } else if (markers.length > 0) {
       const action = needsRestart ? 'restart' : 'reload';
-      steps.push({
-        id: `services:${unit}:${action}`,
-        phase: 'services',
-        kind: 'service',
-        unit,
-        action,
-        clears: markers,
-        title: `${action} ${unit}`,
-        reason: interrupted ? 'its configuration changed in an interrupted run' : 'its configuration changed',
-      });
+      steps.push(serviceStep(unit, action, markers, interrupted ? 'its configuration changed in an interrupted run' : 'its configuration changed'));
     }
   }
 
@@ -211,4 +193,8 @@ export function planCluster(rendered: RenderedHost[], observed: ReadonlyMap<stri
 /** Directories whose `.kubeha-tmp-*` leftovers the observer lists. */
 export function fileDirs(rendered: RenderedHost): string[] {
   return [...new Set(rendered.files.map((f) => posix.dirname(f.path)))].sort();
+}
+
+function serviceStep(unit: string, action: 'start' | 'reload' | 'restart', clears: string[], reason: string): Step {
+  return { id: `services:${unit}:${action}`, phase: 'services', kind: 'service', unit, action, clears, title: `${action} ${unit}`, reason };
 }
