@@ -443,6 +443,11 @@ function vrrpNote(e: Election, none: Election | undefined, failure: string): str
     // Say once what kubeha assumed about trackers it could not simply read.
     const odd = new Set<string>();
     for (const st of e.states) for (const t of st.trackers) if (NOTED_KINDS.has(t.use.cls.kind)) odd.add(`${st.m.host.name}/${t.use.name}: ${t.use.cls.detail}`);
+    const holder = e.states.find((st) => e.holders.length === 1 && st.m.host.name === e.holders[0]);
+    const tied = holder ? e.states.filter((st) => st !== holder && !st.fault && st.prio === holder.prio).map((st) => st.m.host.name) : [];
+    if (tied.length > 0) {
+      odd.add(`${after} and ${tied.join(', ')} have equal priority: which one holds the VIP after start-up depends on start order (kubeha assumes the higher IP); the scenarios of the other mirror these`);
+    }
     return `VRRP after start-up: ${after} MASTER (${states})${odd.size > 0 ? `; ${[...odd].join('; ')}` : ''}`;
   }
   const moved =

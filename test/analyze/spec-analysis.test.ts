@@ -32,3 +32,20 @@ test("check's analysis sees what the spec renders: a single LB host means node-d
   assert.equal(down.apiReachable, false);
   assert.ok(report.findings.some((f) => f.severity === 'error'));
 });
+
+test("with equal LB priorities the 'none' note says the start-up holder is a race, not a fact", () => {
+  const report = analyzeSpec(load(exampleSpec('dedicated-lb')));
+  const none = report.scenarios.find((s) => s.failure === 'none');
+  assert.match(none?.note ?? '', /equal priority: which one holds the VIP after start-up depends on start order/);
+});
+
+test("unequal priorities (seed 000): the 'none' note claims no race", async () => {
+  const { dirFileSource } = await import('../../src/cli/dir-source.js');
+  const { loadMirror } = await import('../../src/parse/mirror.js');
+  const { analyzeModel } = await import('../../src/analyze/index.js');
+  const { model } = loadMirror(dirFileSource(new URL('../fixtures/seeds/seed-000', import.meta.url).pathname));
+  assert.ok(model);
+  const none = analyzeModel(model).scenarios.find((s) => s.failure === 'none');
+  assert.ok(none);
+  assert.doesNotMatch(none.note, /depends on start order/);
+});
