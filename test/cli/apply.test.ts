@@ -4,8 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import ssh2 from 'ssh2';
-import { startSshServer } from '../helpers/ssh-server.js';
+import { ed25519KeyPair, startSshServer } from '../helpers/ssh-server.js';
 import type { TestSshServer } from '../helpers/ssh-server.js';
 
 /**
@@ -42,7 +41,7 @@ describe('kubeha plan/apply CLI over SSH (in-process servers behind an in-proces
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kubeha-cli-apply-'));
-    const client = ssh2.utils.generateKeyPairSync('ed25519');
+    const client = ed25519KeyPair();
     const keyFile = join(dir, 'id_ed25519');
     writeFileSync(keyFile, client.private, { mode: 0o600 });
     for (let i = 0; i < HOSTS.length; i++) servers.push(await startSshServer({ clientKeyFile: keyFile, clientPublic: client.public }));

@@ -8,7 +8,7 @@ import ssh2 from 'ssh2';
 import { EnvironmentError, RemoteCommandError } from '../../src/diag/errors.js';
 import { HostKeyError, SshPool, shellQuote, targetsFromSpec, wrapForUser } from '../../src/remote/ssh.js';
 import { describeRemote } from '../../src/cli/report-error.js';
-import { startSshServer } from '../helpers/ssh-server.js';
+import { ed25519KeyPair, startSshServer } from '../helpers/ssh-server.js';
 import type { TestSshServer } from '../helpers/ssh-server.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'kubeha-ssh-'));
@@ -103,7 +103,7 @@ describe('ssh transport against an in-process ssh2.Server', () => {
   });
 
   it('refuses a CHANGED host key even with --accept-new-host-keys, showing both fingerprints', async () => {
-    const other = ssh2.utils.generateKeyPairSync('ed25519');
+    const other = ed25519KeyPair();
     const parsed = ssh2.utils.parseKey(other.public);
     if (parsed instanceof Error) throw parsed;
     const file = join(tmp(), 'known_hosts');
@@ -131,7 +131,7 @@ describe('ssh transport against an in-process ssh2.Server', () => {
   });
 
   it('reports a wrong key as an authentication failure', async () => {
-    const wrong = ssh2.utils.generateKeyPairSync('ed25519');
+    const wrong = ed25519KeyPair();
     const keyFile = join(tmp(), 'wrong');
     writeFileSync(keyFile, wrong.private, { mode: 0o600 });
     const pool = new SshPool({ knownHostsFile: knownHosts });
