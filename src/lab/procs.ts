@@ -154,10 +154,6 @@ export function memoryOf(pids: number[]): Memory {
   return m;
 }
 
-export function pssBytes(pids: number[]): number {
-  return memoryOf(pids).pss;
-}
-
 /** Process state letter (R, S, T for stopped, …). */
 export function procState(pid: number): string | undefined {
   try {

@@ -1,4 +1,4 @@
-import { spawn, type SpawnOptions, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { LabPlan } from './plan.js';
 
 /**
@@ -14,12 +14,6 @@ import type { LabPlan } from './plan.js';
 /** argv that runs `argv` inside the taskbox namespace. */
 export function taskboxArgv(plan: Pick<LabPlan, 'taskbox'>, argv: string[]): string[] {
   return ['ip', 'netns', 'exec', plan.taskbox.netns, ...argv];
-}
-
-/** Spawns `argv` inside the taskbox namespace (stdio inherited unless given). */
-export function spawnInTaskbox(plan: Pick<LabPlan, 'taskbox'>, argv: string[], opts: SpawnOptions = {}): ChildProcess {
-  const [cmd, ...args] = taskboxArgv(plan, argv);
-  return spawn(cmd ?? 'ip', args, { stdio: 'inherit', ...opts });
 }
 
 /** Runs `argv` with inherited stdio; resolves to its exit code (128+n when killed by signal n, as a shell says). */

@@ -57,11 +57,6 @@ export function parseServiceStates(out: string): ServiceState[] {
     });
 }
 
-export async function serviceStates(host: RemoteHost, units: string[]): Promise<ServiceState[]> {
-  if (units.length === 0) return [];
-  return parseServiceStates(await host.run(serviceStateCommand(units), { label: `systemctl is-active ${units.join(' ')}` }));
-}
-
 /**
  * Loads sysctl files (`sysctl -p`), then checks that every key has the value the file sets: a key the host does not let
  * us write (a container's read-only /proc/sys) is an error naming the key, unless it already has that value.

@@ -7,6 +7,3 @@ import { vrrpRules } from './vrrp.js';
 
 export const allRules: readonly Rule[] = [...vrrpRules, ...trackingRules, ...haproxyRules, ...topologyRules];
 
-export function findRule(id: string): Rule | undefined {
-  return allRules.find((r) => r.id === id);
-}
