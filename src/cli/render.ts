@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { chmodSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../diag/errors.js';
 import { renderCluster, renderMirrorManifest } from '../render/index.js';
@@ -8,6 +9,7 @@ import type { RenderedHost } from '../render/types.js';
 import type { ClusterSpec } from '../spec/types.js';
 import { defaultStateDir, loadOrCreateSecrets } from '../state/secrets.js';
 import { mkdirp } from '../state/mkdirp.js';
+import { formatIndex, parseIndex, type IndexEntry } from '../state/mirror-index.js';
 import { loadSpecFile } from './io.js';
 
 export interface MirrorSummary {
@@ -22,14 +24,14 @@ const INDEX = '.kubeha-files';
 
 /** What a previous render left in `out`: the files it wrote (from its index), by path relative to `out`. */
 interface Previous {
-  files: Set<string>;
+  files: Map<string, IndexEntry | undefined>;
   hosts: Set<string>;
 }
 
 /**
  * Writes the mirror layout: `<out>/<host>/<path>` for every rendered file (with its mode), `<out>/hosts.yaml`, and
- * `<out>/.kubeha-files` (the index of what was written, so that a re-render removes exactly the stale files and
- * never has to delete whole trees: deleting thousands of directories is slow on discard-mounted disks).
+ * `<out>/.kubeha-files` (the index of what was written, src/state/mirror-index.ts: a re-render removes exactly the
+ * stale files, never whole trees, and leaves a file untouched, mtime included, when its content did not change).
  * A previous mirror in `out` is updated in place; any other non-empty directory is refused (exit 2).
  * Synchronous file calls on purpose: for thousands of tiny files they are ~3× faster than promise round trips
  * through the libuv pool (measured: 15 000 mkdir 1.2 s vs 3.7 s), and nothing else runs meanwhile.
@@ -74,22 +76,23 @@ function writeMirrorSync(out: string, spec: ClusterSpec, rendered: RenderedHost[
   const hostNames = new Set(rendered.map((h) => h.host));
   if (previous) {
     for (const h of previous.hosts) if (!hostNames.has(h)) rmSync(join(out, h), { recursive: true, force: true });
-    for (const p of previous.files) if (!wanted.has(p) && hostNames.has(p.split('/')[0] ?? '')) rmSync(join(out, p), { force: true });
+    for (const p of previous.files.keys()) if (!wanted.has(p) && hostNames.has(p.split('/')[0] ?? '')) rmSync(join(out, p), { force: true });
   }
-  const made = new Set<string>();
-  const umask = process.umask();
+  const dirs = new DirMaker(out);
+  const index: IndexEntry[] = [];
   for (const { f, rel } of entries) {
+    const content = Buffer.from(f.content);
+    const digest = createHash('sha1').update(content).digest('hex');
     const target = join(out, rel);
-    const dir = dirname(target);
-    if (!made.has(dir)) {
-      mkdirp(dir);
-      made.add(dir);
+    const before = previous?.files.get(rel);
+    if (before && before.digest === digest && before.mode === f.mode && unchangedSince(target, before)) {
+      index.push(before);
+      continue;
     }
-    writeFileSync(target, f.content, { mode: f.mode });
-    // writeFile's mode applies only to a new file, filtered by the umask: the mirror must show the real mode (0600 for secrets).
-    if ((f.mode & umask) !== 0 || previous?.files.has(rel)) chmodSync(target, f.mode);
+    dirs.make(dirname(target));
+    index.push({ path: rel, digest, mode: f.mode, size: content.length, mtimeMs: writeWithMode(target, content, f.mode) });
   }
-  writeFileSync(join(out, INDEX), [...wanted].sort().join('\n') + '\n');
+  writeFileSync(join(out, INDEX), formatIndex(index));
   const manifest = join(out, MANIFEST);
   writeFileSync(manifest, renderMirrorManifest(spec));
   return {
@@ -100,6 +103,52 @@ function writeMirrorSync(out: string, spec: ClusterSpec, rendered: RenderedHost[
       return { host: h.host, address: h.address, files, bytes: files.reduce((n, f) => n + f.bytes, 0) };
     }),
   };
+}
+
+/** Still the file the index describes: a regular file with its size, mode and mtime (a hand edit changes the mtime). */
+function unchangedSince(target: string, before: IndexEntry): boolean {
+  const st = lstatSync(target, { throwIfNoEntry: false });
+  return st !== undefined && st.isFile() && st.size === before.size && st.mtimeMs === before.mtimeMs && (st.mode & 0o7777) === before.mode;
+}
+
+/** Writes the file with exactly `mode` (open's mode is filtered by the umask and ignored for an existing file); returns its mtime. */
+function writeWithMode(target: string, content: Buffer, mode: number): number {
+  const fd = openSync(target, 'w', mode);
+  try {
+    for (let done = 0; done < content.length; ) done += writeSync(fd, content, done);
+    const st = fstatSync(fd);
+    if ((st.mode & 0o7777) !== mode) fchmodSync(fd, mode);
+    return st.mtimeMs;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Creates directories top-down from `root` (which exists), remembering what exists: one mkdir per new directory,
+ * where a bottom-up `mkdir -p` first fails on every missing level (15 000 directories for 5 000 hosts).
+ */
+class DirMaker {
+  private readonly known = new Set<string>();
+  constructor(private readonly root: string) {
+    this.known.add(root);
+  }
+
+  make(dir: string): void {
+    if (this.known.has(dir)) return;
+    const parent = dirname(dir);
+    if (parent === dir || !dir.startsWith(this.root)) {
+      mkdirp(dir);
+    } else {
+      this.make(parent);
+      try {
+        mkdirSync(dir);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
+    this.known.add(dir);
+  }
 }
 
 function prepareOut(out: string): Previous | undefined {
@@ -133,12 +182,8 @@ function prepareOut(out: string): Previous | undefined {
     for (const h of hosts) rmSync(join(out, h), { recursive: true, force: true });
     return undefined;
   }
-  const files = new Set(
-    readFileSync(join(out, INDEX), 'utf8')
-      .split('\n')
-      .filter((l) => l !== '' && !l.split('/').includes('..')),
-  );
-  for (const f of files) hosts.add(f.split('/')[0] ?? '');
+  const files = parseIndex(readFileSync(join(out, INDEX), 'utf8'));
+  for (const f of files.keys()) hosts.add(f.split('/')[0] ?? '');
   hosts.delete('');
   return { files, hosts };
 }

@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, utimesSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +54,55 @@ test('a re-render removes files no longer rendered and fixes modes of rewritten 
   assert.ok(!existsSync(join(out, 'lb1/etc/haproxy/haproxy.cfg')), 'stale haproxy.cfg left on a host that is no longer an LB');
   assert.ok(existsSync(join(out, 'lb1/etc/sysctl.d/90-kubeha.conf')));
   assert.equal(statSync(join(out, 'lb0/etc/keepalived/keepalived.conf')).mode & 0o777, 0o644, 'VRRPv3 config has no secret: 0644');
+});
+
+test('a re-render leaves unchanged files untouched and rewrites changed, hand-edited and re-moded ones', async () => {
+  const out = join(root, 'm5');
+  await writeMirror(out, v2(), renderCluster(v2(), TEST_SECRETS));
+  const cfg = join(out, 'lb0/etc/haproxy/haproxy.cfg');
+  const kconf = join(out, 'lb1/etc/keepalived/keepalived.conf');
+  const sysctl = join(out, 'master1/etc/sysctl.d/90-kubeha.conf');
+  const script = join(out, 'lb0/etc/keepalived/kubeha-check-haproxy.sh');
+  const hostsBefore = readFileSync(join(out, 'master2/etc/sysctl.d/90-kubeha.conf'), 'utf8');
+  // Back-date every file so that a rewrite is visible in the mtime whatever the clock's granularity.
+  const old = new Date(Date.now() - 3_600_000);
+  for (const f of [cfg, kconf, sysctl, script]) utimesSync(f, old, old);
+  const index = readFileSync(join(out, '.kubeha-files'), 'utf8');
+  // The index must record what is on disk now: re-stamp it as a render would have.
+  writeFileSync(join(out, '.kubeha-files'), index.replace(/^(\S+ \S+ \S+ )\S+ (.*)$/gm, (line, head: string, path: string) => (line.startsWith('#') ? line : `${head}${statSync(join(out, path)).mtimeMs} ${path}`)));
+  writeFileSync(sysctl, readFileSync(sysctl, 'utf8').replace('1', '0'));
+  utimesSync(sysctl, new Date(Date.now() - 1_000), new Date(Date.now() - 1_000));
+  chmodSync(script, 0o700);
+  const cfgMtime = statSync(cfg).mtimeMs;
+  const spec = v2();
+  spec.loadBalancer = { ...spec.loadBalancer, vrrpVersion: 3, advertInt: 0.2 };
+  await writeMirror(out, spec, renderCluster(spec, TEST_SECRETS));
+  assert.equal(statSync(cfg).mtimeMs, cfgMtime, 'an unchanged haproxy.cfg was rewritten');
+  assert.notEqual(statSync(kconf).mtimeMs, old.getTime(), 'a changed keepalived.conf was not rewritten');
+  assert.match(readFileSync(kconf, 'utf8'), /advert_int 0\.2/);
+  assert.equal(statSync(kconf).mode & 0o777, 0o644);
+  assert.equal(readFileSync(sysctl, 'utf8'), hostsBefore.replaceAll('master2', 'master1'), 'a hand-edited file was kept');
+  assert.equal(statSync(script).mode & 0o777, 0o755, 'a re-moded file was kept');
+  // A third render with nothing changed writes no file at all.
+  const mtimes = () => [cfg, kconf, sysctl, script].map((f) => statSync(f).mtimeMs);
+  const before = mtimes();
+  await writeMirror(out, spec, renderCluster(spec, TEST_SECRETS));
+  assert.deepEqual(mtimes(), before);
+});
+
+test('an index from an older kubeha (bare paths) still removes stale files, and every file is rewritten', async () => {
+  const out = join(root, 'm6');
+  await writeMirror(out, dedicatedSpec(), renderCluster(dedicatedSpec(), TEST_SECRETS));
+  const paths = readFileSync(join(out, '.kubeha-files'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(' ').slice(4).join(' '));
+  writeFileSync(join(out, '.kubeha-files'), [...paths, 'lb0/etc/stale.conf'].join('\n') + '\n');
+  writeFileSync(join(out, 'lb0/etc/stale.conf'), 'x');
+  const cfg = join(out, 'lb0/etc/haproxy/haproxy.cfg');
+  const old = new Date(Date.now() - 3_600_000);
+  utimesSync(cfg, old, old);
+  await writeMirror(out, dedicatedSpec(), renderCluster(dedicatedSpec(), TEST_SECRETS));
+  assert.ok(!existsSync(join(out, 'lb0/etc/stale.conf')));
+  assert.notEqual(statSync(cfg).mtimeMs, old.getTime());
+  assert.match(readFileSync(join(out, '.kubeha-files'), 'utf8'), /^# kubeha render index v2/);
 });
 
 test('a non-empty directory that is not a mirror is refused with a diagnostic (exit 2)', async () => {
