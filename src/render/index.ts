@@ -65,10 +65,11 @@ function renderHost(spec: ClusterSpec, host: Host, peers: Host[] | undefined, se
   // `keepalived -t` on the host finds the script; by path within each group.
   const rank = (f: RenderedFile): number => (f.validate ? 1 : 0);
   files.sort((a, b) => rank(a) - rank(b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const isNode = host.roles.includes('control-plane') || host.roles.includes('worker');
   return {
     host: host.name,
     address: host.address,
-    packages: isLb ? ['haproxy', 'keepalived'] : [],
+    packages: [...(isLb ? ['haproxy', 'keepalived'] : []), ...(isNode ? spec.controlPlane.nodePackages : [])],
     services: isLb ? ['haproxy.service', 'keepalived.service'] : [],
     files,
   };

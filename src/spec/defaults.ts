@@ -9,6 +9,12 @@ import type { ClusterSpec, Host, LoadBalancer, SshSettings } from './types.js';
 
 /** @default values, one place. */
 export const DEFAULTS = {
+  /**
+   * kubeadm's preflight (cmd/kubeadm/app/preflight/checks.go): conntrack (mandatory before Kubernetes 1.32), ip,
+   * iptables (mandatory), ebtables, ethtool, socat, tc (warnings). KubeKey refuses to start without socat and
+   * conntrack, and kube-proxy's ipvs mode needs ipset (seed 004's dependency table). Debian package names.
+   */
+  nodePackages: ['conntrack', 'socat', 'ebtables', 'ethtool', 'ipset', 'iptables', 'iproute2'],
   sshUser: 'root',
   sshPort: 22,
   interface: 'eth0',
@@ -188,6 +194,7 @@ export function applyDefaults(input: SpecInput): ClusterSpec {
       certSANs: [...(cp?.certSANs ?? [])],
       version: version.startsWith('v') ? version : `v${version}`,
       installer: cp?.installer ?? DEFAULTS.installer,
+      nodePackages: [...new Set(cp?.nodePackages ?? DEFAULTS.nodePackages)],
     },
     etcd: { type: etcdType, endpoints: [...(input.etcd?.endpoints ?? [])] },
     network,

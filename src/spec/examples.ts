@@ -111,6 +111,7 @@ export function exampleSpec(topology: Topology, options: ExampleOptions = {}): s
     c('  version: v1.30.4', 'Kubernetes version'),
     c('  installer: kubeadm', 'kubeadm | binary | kubekey'),
     c('  certSANs: []', 'extra names/addresses in the apiserver certificate'),
+    c('  # nodePackages: [conntrack, socat, ebtables, ethtool, ipset, iptables, iproute2]', 'on nodes'),
     'etcd:',
     c('  type: stacked', 'on the hosts with role etcd; or external'),
     c('  # endpoints: []', 'external only: https://ADDRESS:2379 client URLs'),

@@ -93,6 +93,12 @@ export const ControlPlaneSchema = z.strictObject({
   certSANs: z.array(z.string()).optional(),
   version: z.string().regex(/^v?\d+\.\d+(\.\d+)?$/, 'a Kubernetes version such as v1.30.4').optional(),
   installer: z.enum(['kubeadm', 'binary', 'kubekey']).optional().describe('How the control plane is installed. Default kubeadm.'),
+  nodePackages: z
+    .array(z.string().regex(/^[a-z0-9][a-z0-9.+-]+$/, 'a package name such as conntrack'))
+    .optional()
+    .describe(
+      "Packages every Kubernetes node (control-plane and worker hosts) gets before the installer runs. Default: what kubeadm's and KubeKey's preflight checks look for (Debian names): conntrack, socat, ebtables, ethtool, ipset, iptables, iproute2. [] installs none.",
+    ),
 });
 
 export const EtcdSchema = z.strictObject({

@@ -60,6 +60,8 @@ export interface ControlPlane {
   certSANs: string[];
   version: string;
   installer: 'kubeadm' | 'binary' | 'kubekey';
+  /** Installed on every control-plane and worker host (the installers' preflight prerequisites). */
+  nodePackages: string[];
 }
 
 export interface Etcd {

@@ -104,7 +104,7 @@ describe('apply e2e in the lab', { skip, timeout: 8 * 60_000 }, () => {
     // so that the first apply below really installs, writes and starts everything.
     if (!createdLab) {
       for (const h of [...LBS, ...MASTERS]) {
-        const r = ssh(h, 'dpkg --purge haproxy keepalived >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get -y autoremove --purge >/dev/null 2>&1; rm -rf /etc/haproxy /etc/keepalived /etc/sysctl.d/90-kubeha.conf /etc/systemd/system/haproxy.service.d /etc/systemd/system/keepalived.service.d /opt/kubeha /var/lib/kubeha; systemctl daemon-reload', 120_000);
+        const r = ssh(h, 'dpkg --purge haproxy keepalived conntrack socat ebtables ethtool ipset iptables >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get -y autoremove --purge >/dev/null 2>&1; rm -rf /etc/haproxy /etc/keepalived /etc/sysctl.d/90-kubeha.conf /etc/systemd/system/haproxy.service.d /etc/systemd/system/keepalived.service.d /opt/kubeha /var/lib/kubeha; systemctl daemon-reload', 120_000);
         assert.equal(r.status, 0, `reset ${h}: ${r.stderr}`);
       }
     }
@@ -143,6 +143,9 @@ describe('apply e2e in the lab', { skip, timeout: 8 * 60_000 }, () => {
       // The bundle source was used for that install only: no trace in the host's own apt sources.
       assert.equal(ssh(lb, "grep -rqsE '^[^#]*opt/kubeha' /etc/apt/sources.list /etc/apt/sources.list.d/").status, 1);
     }
+    // The masters are Kubernetes nodes: they get the installers' prerequisites (controlPlane.nodePackages), the LBs not.
+    for (const m of MASTERS) assert.match(out(m, "dpkg-query -W -f='${Status} ' conntrack socat ebtables ipset"), /^(install ok installed ){4}$/, m);
+    assert.equal(ssh('lb0', 'command -v conntrack').status, 1, 'a dedicated LB got node packages');
     // VRRP settles within a few adverts (advert_int 0.2 s).
     let holders: string[] = [];
     for (let i = 0; i < 50; i++) {

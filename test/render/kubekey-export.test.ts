@@ -45,6 +45,7 @@ function dedicated(): ClusterSpec {
       certSANs: ['api.prod.example'],
       version: 'v1.30.4',
       installer: 'kubeadm',
+      nodePackages: [],
     },
     etcd: { type: 'stacked', endpoints: [] },
     network: { plugin: 'calico', podCIDR: '10.244.0.0/16', serviceCIDR: '10.96.0.0/12', dnsDomain: 'cluster.local' },

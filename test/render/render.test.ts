@@ -183,10 +183,18 @@ test('LB hosts get ip_nonlocal_bind (HAProxy binds the VIP), nodes ip_forward; w
     w.files.map((f) => f.path),
     [HOSTS_FILE, SYSCTL_FILE],
   );
-  assert.deepEqual(w.packages, []);
+  assert.deepEqual(w.packages, ['conntrack', 'socat'], 'a worker gets the node packages of the spec');
+  // Stacked: a master is an LB and a node, so it gets both.
+  assert.deepEqual(hosts.find((h) => h.host === 'master1')?.packages, ['haproxy', 'keepalived', 'conntrack', 'socat']);
   const lb0 = renderCluster(dedicatedSpec(), TEST_SECRETS).find((h) => h.host === 'lb0');
-  assert.deepEqual(lb0?.packages, ['haproxy', 'keepalived']);
+  assert.deepEqual(lb0?.packages, ['haproxy', 'keepalived'], 'a dedicated LB is no Kubernetes node: no node packages');
   assert.ok(lb0?.files.find((f) => f.path === SYSCTL_FILE)?.appliesSysctl);
+});
+
+test('nodePackages: [] leaves Kubernetes nodes without packages', () => {
+  const spec = dedicatedSpec();
+  spec.controlPlane.nodePackages = [];
+  for (const h of renderCluster(spec, TEST_SECRETS)) assert.deepEqual(h.packages, h.host.startsWith('lb') ? ['haproxy', 'keepalived'] : [], h.host);
 });
 
 test('external: no HAProxy or keepalived anywhere; hosts entries point at the LB, masters at themselves without hairpin', () => {

@@ -40,6 +40,7 @@ export function dedicatedSpec(): ClusterSpec {
       certSANs: [],
       version: 'v1.30.4',
       installer: 'kubeadm',
+      nodePackages: ['conntrack', 'socat'],
     },
     etcd: { type: 'stacked', endpoints: [] },
     network: { plugin: 'calico', podCIDR: '10.233.64.0/18', serviceCIDR: '10.233.0.0/18', dnsDomain: 'cluster.local' },

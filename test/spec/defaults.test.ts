@@ -38,6 +38,8 @@ describe('applyDefaults', () => {
     assert.deepEqual(s.controlPlane.endpoint, { address: '10.77.0.10', port: 6443 });
     assert.equal(s.controlPlane.apiserverPort, 6443);
     assert.equal(s.controlPlane.installer, 'kubeadm');
+    // kubeadm's preflight: conntrack mandatory before 1.32, iptables and ip mandatory, the rest warned about.
+    for (const p of ['conntrack', 'iptables', 'iproute2', 'socat', 'ebtables', 'ethtool']) assert.ok(s.controlPlane.nodePackages.includes(p), p);
     assert.deepEqual(s.etcd, { type: 'stacked', endpoints: [] });
     assert.deepEqual(s.network, { plugin: 'calico', podCIDR: '10.244.0.0/16', serviceCIDR: '10.96.0.0/12', dnsDomain: 'cluster.local' });
   });
