@@ -58,18 +58,37 @@ before=$(holder)
 step "the VIP $VIP is on $before; a client in the lab connects to $VIP:$PORT"
 kubeha lab exec-client --name "$LAB" -- timeout 2 bash -c "exec 3<>/dev/tcp/$VIP/$PORT" && echo "demo: $VIP:$PORT accepts connections (HAProxy on $before)"
 
-step "drill: power off $before and measure how long new connections to the VIP fail (probe every 20 ms, at most 15 s)"
-kubeha lab fault "$before" power-off --name "$LAB"
-# Bounded probe loop inside the lab's client namespace: 750 probes × 20 ms at most.
+step "drill: power off $before and measure the outage a client sees on $VIP:$PORT"
+# A client in the lab probes the VIP all along (a TCP connect every ~20 ms; bounded: 400 probes, 12 s at most),
+# logging "epoch-ns ok|fail"; the power-off happens while it runs, so the outage is read off the client's own timeline.
+PROBES="$OUT/drill-probes.log"
 kubeha lab exec-client --name "$LAB" -- bash -c '
-  vip=$1; port=$2; start=$(date +%s%N); failed=0
-  for i in $(seq 1 750); do
-    if timeout 0.2 bash -c "exec 3<>/dev/tcp/$vip/$port" 2>/dev/null; then
-      echo "drill: $failed probe(s) failed; first success $(( ($(date +%s%N) - start) / 1000000 )) ms after power-off"; exit 0
-    fi
-    failed=$((failed + 1)); sleep 0.02
-  done
-  echo "drill: the VIP did not answer within the bound"; exit 1' drill "$VIP" "$PORT"
+  vip=$1; port=$2; end=$(( $(date +%s) + 12 ))
+  for i in $(seq 1 400); do
+    [ "$(date +%s)" -lt "$end" ] || break
+    if timeout 0.1 bash -c "exec 3<>/dev/tcp/$vip/$port" 2>/dev/null; then r=ok; else r=fail; fi
+    echo "$(date +%s%N) $r"; sleep 0.02
+  done' probe "$VIP" "$PORT" > "$PROBES" &
+PROBER=$!
+sleep 1.5
+FAULT_AT=$(date +%s%N)
+kubeha lab fault "$before" power-off --name "$LAB"
+wait "$PROBER" || true
+node -e '
+const [file, faultAt] = process.argv.slice(1);
+const probes = require("fs").readFileSync(file, "utf8").trim().split("\n").map((l) => l.split(" ")).map(([t, r]) => ({ t: BigInt(t), ok: r === "ok" }));
+const before = probes.filter((p) => p.t < BigInt(faultAt));
+const after = probes.filter((p) => p.t >= BigInt(faultAt));
+const firstFail = after.findIndex((p) => !p.ok);
+const ms = (a, b) => Number(b - a) / 1e6;
+console.log(`drill: ${before.length} probe(s) before the power-off (${before.filter((p) => p.ok).length} ok), ${after.length} after`);
+if (firstFail < 0) { console.log("drill: no probe failed after the power-off"); process.exit(0); }
+const recovered = after.findIndex((p, i) => i > firstFail && p.ok);
+const failed = after.slice(firstFail, recovered < 0 ? undefined : recovered).filter((p) => !p.ok).length;
+if (recovered < 0) { console.log(`drill: ${failed} probe(s) failed and the VIP did not answer again within the bound`); process.exit(1); }
+const lastOkBefore = [...probes].reverse().find((p) => p.ok && p.t < after[firstFail].t);
+console.log(`drill: ${failed} probe(s) failed; outage seen by the client: ${ms(lastOkBefore ? lastOkBefore.t : after[firstFail].t, after[recovered].t).toFixed(0)} ms (last success before → first success after), ${ms(BigInt(faultAt), after[recovered].t).toFixed(0)} ms from the power-off command`);
+' "$PROBES" "$FAULT_AT"
 after=$(holder)
 echo "demo: VIP holder before: $before, after: $after"
 kubeha lab fault "$before" power-on --name "$LAB"

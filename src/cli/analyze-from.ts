@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { analyzeModel } from '../analyze/index.js';
@@ -20,6 +20,7 @@ import type { ReachOptions } from './apply.js';
 import { dirFileSource } from './dir-source.js';
 import { ExitCode } from './exit-codes.js';
 import { describeError } from './report-error.js';
+import { mkdirp } from '../state/mkdirp.js';
 
 /**
  * `kubeha analyze --from cluster.yaml`: collect the files the hosts actually run (over SSH, read-only) into a mirror
@@ -65,7 +66,7 @@ export async function runAnalyzeFrom(specPath: string, opts: AnalyzeFromOptions)
   const dir = opts.mirror ?? (await mkdtemp(join(tmpdir(), 'kubeha-running-')));
   const findings: Finding[] = [];
   try {
-    await mkdir(dir, { recursive: true });
+    mkdirp(dir);
     await writeFile(join(dir, 'hosts.yaml'), renderMirrorManifest(reach.spec));
     await Promise.all(
       reach.rendered.map(async (r) => {
@@ -81,7 +82,7 @@ export async function runAnalyzeFrom(specPath: string, opts: AnalyzeFromOptions)
         for (const [path, f] of Object.entries(seen.files)) {
           if (!f) continue;
           const target = join(dir, r.host, path.replace(/^\/+/, ''));
-          await mkdir(dirname(target), { recursive: true });
+          mkdirp(dirname(target));
           await writeFile(target, f.content);
           await chmod(target, f.mode & 0o777);
         }

@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -29,6 +29,7 @@ import { ExitCode } from './exit-codes.js';
 import { loadSpecFile } from './io.js';
 import { currentNetns, labForSpec, reexecInNetns, watchParent } from './netns.js';
 import { describeError } from './report-error.js';
+import { mkdirp } from '../state/mkdirp.js';
 
 /** Options shared by plan, apply and analyze --from. */
 export interface ReachOptions {
@@ -226,7 +227,7 @@ async function applyCommand(specPath: string, opts: ApplyOptions): Promise<numbe
       }
     }
     const journal = join(reach.stateDir, 'journal.ndjson');
-    mkdirSync(reach.stateDir, { recursive: true, mode: 0o700 });
+    mkdirp(reach.stateDir, 0o700);
     lock = acquireApplyLock(reach.stateDir);
     // The journal is appended synchronously, event by event: what was done survives a SIGKILL of kubeha.
     const journalSink = (e: ApplyEvent): void => appendFileSync(journal, JSON.stringify({ cluster: reach.spec.name, pid: process.pid, ...e }) + '\n', { mode: 0o600 });

@@ -8,6 +8,7 @@ import { releaseSourceLines } from './apt-sources.js';
 import { BASE_SUITE, ensureBaseImage, readMachineAptSources } from './base-image.js';
 import { cachedDir } from './cache.js';
 import { must, run, tail } from './run.js';
+import { mkdirp } from '../state/mkdirp.js';
 
 /**
  * The offline bundle: the .deb packages a cluster needs, with every dependency the TARGET lacks (resolved by
@@ -102,7 +103,7 @@ export async function buildBundle(opts: BundleOptions = {}): Promise<Bundle> {
   const { dir, built } = await cachedDir(`bundle-${key}`, (tmp) => assemble(tmp, key, packages, base.rootfs, sources, opts.onProgress), opts.onProgress);
   const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { debs: BundleDeb[] };
   if (opts.out) {
-    await mkdir(opts.out, { recursive: true });
+    mkdirp(opts.out);
     await cp(dir, opts.out, { recursive: true });
   }
   return { dir: opts.out ?? dir, key, packages, debs: manifest.debs, sourceLine: BUNDLE_SOURCE_LINE, built, seconds: (Date.now() - t0) / 1000 };

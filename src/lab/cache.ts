@@ -3,6 +3,7 @@ import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promis
 import { join } from 'node:path';
 import { isAlive, pidsUsing, signal, waitGone } from './procs.js';
 import { unmount } from './run.js';
+import { mkdirp } from '../state/mkdirp.js';
 
 /**
  * The lab's cache (`/var/cache/kubeha`, `$KUBEHA_CACHE`): directories built once (the base image, bundles), each
@@ -80,7 +81,7 @@ export async function cachedDir(name: string, build: (tmp: string) => Promise<vo
   const root = cacheRoot();
   const dir = join(root, name);
   if (isCached(dir)) return { dir, built: false };
-  await mkdir(root, { recursive: true });
+  mkdirp(root);
   const release = await acquireLock(join(root, `${name}.lock`), () => isCached(dir), onProgress);
   try {
     if (isCached(dir)) return { dir, built: false };

@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import ssh2 from 'ssh2';
 import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
@@ -13,6 +13,7 @@ import {
   verifyHostKey,
 } from './known-hosts.js';
 import type { HostKeyVerdict } from './known-hosts.js';
+import { mkdirp } from '../state/mkdirp.js';
 
 /**
  * The one module in front of `ssh2`. Everything else talks to hosts through {@link RemoteHost}.
@@ -224,7 +225,7 @@ export class SshPool {
 }
 
 async function appendKnownHost(file: string, line: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
+  mkdirp(dirname(file));
   await appendFile(file, line + '\n', { mode: 0o600 });
 }
 
