@@ -29,7 +29,7 @@ const TRICKY_SCALARS = [
   '1_000', '0b11', '0o17', '017', '+12', '-0', '.5', '+.5', '-.5', '1e3', '1.', '0x1F', '+0x1F', '.Inf', '-.inf', '.NaN',
   'True', 'TRUE', 'tRue', 'yes', 'no', 'on', 'off', 'y', '~', 'Null', 'NULL', '2001-12-14', '12:30', '190:20:30',
   '"6443"', "'10.77.0.10'", '10.77.0.10', '6443', '0x192', '1.5e+3', '12e03', '0.', '12e', 'v1.30.4', '"v1.30.4"',
-  '!!str 6443', '!!int "6443"', '""', "''", '|\n    6443', '>-\n    10.77.0.10',
+  '!!str 6443', '!!int "6443"', '!!float 1', '!!bool true', '""', "''", '|\n    6443', '>-\n    10.77.0.10',
 ] as const;
 
 describe('parseSpec fast path', () => {
@@ -57,13 +57,15 @@ describe('parseSpec fast path', () => {
     assert.ok(n >= 40, `only ${n} spec inputs found`);
   });
 
-  it('leaves aliases, merge keys, duplicate keys, several documents and non-mappings to the positioned path', () => {
+  it('leaves aliases, merge keys, tags, directives, duplicate keys, several documents and non-mappings to the positioned path', () => {
     const base = exampleSpec('dedicated-lb');
     const cases = [
       `x-a: &n demo\nx-b: *n\n${base}`,
       `x-defaults: &d {roles: [worker]}\n${base}`.replace(/hosts:\n/, 'hosts:\n  - {<<: *d, name: w9, address: 10.77.0.99}\n'),
       `${base}kind: Cluster\n`,
       `${base}---\n${base}`,
+      base.replace(/advertInt: [\d.]+/, 'advertInt: !!float 1'),
+      `%YAML 1.1\n---\n${base}`,
       '- a\n- b\n',
       '42\n',
       '',
