@@ -1,4 +1,4 @@
-import { load as loadPlainYaml } from 'js-yaml';
+import { CORE_SCHEMA, load as loadPlainYaml, realMapTag } from 'js-yaml';
 import { parseAllDocuments, type Document, type YAMLError } from 'yaml';
 import { z } from 'zod';
 import { attachExcerpt, didYouMean, hasErrors, LineIndex, type Diagnostic } from '../diag/diagnostic.js';
@@ -46,7 +46,7 @@ export function parseCleanSpecFast(text: string): ParseSpecResult | undefined {
   let data: unknown;
   try {
     // maxAliases 0: any alias takes the positioned path, which bounds alias expansion ("billion laughs").
-    data = loadPlainYaml(text, { maxAliases: 0 });
+    data = plainValues(loadPlainYaml(text, { schema: FAST_SCHEMA, maxAliases: 0 }));
   } catch {
     return undefined;
   }
@@ -57,6 +57,25 @@ export function parseCleanSpecFast(text: string): ParseSpecResult | undefined {
   const spec = applyDefaults(input);
   if (runSpecRules(input, spec).length > 0) return undefined;
   return { spec, input, diagnostics: [] };
+}
+
+/** Maps as JS Maps, so that a key that is not a string (`~:`, `true:`, `1.0:`) is seen and left to the positioned path. */
+const FAST_SCHEMA = CORE_SCHEMA.withTags(realMapTag);
+
+/**
+ * Maps to plain objects; throws on a key that is not a string (eemeli/yaml stringifies those its own way: a null
+ * key becomes "", js-yaml's plain objects would say "null") and on `__proto__`.
+ */
+function plainValues(v: unknown): unknown {
+  if (v instanceof Map) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of v as Map<unknown, unknown>) {
+      if (typeof k !== 'string' || k === '__proto__') throw new Error('not a plain string key');
+      out[k] = plainValues(x);
+    }
+    return out;
+  }
+  return Array.isArray(v) ? v.map(plainValues) : v;
 }
 
 /** Every stage on eemeli/yaml's document, so that each diagnostic points at its line and column. */

@@ -66,6 +66,9 @@ describe('parseSpec fast path', () => {
       `${base}---\n${base}`,
       base.replace(/advertInt: [\d.]+/, 'advertInt: !!float 1'),
       `%YAML 1.1\n---\n${base}`,
+      // Keys that are not strings: eemeli/yaml makes `~` "", js-yaml's objects would make it "null".
+      base.replace(/(- name: master1[^\n]*\n)/, '$1    labels: {~: a, true: b, 1.0: c}\n'),
+      base.replace(/(- name: master1[^\n]*\n)/, '$1    labels: {__proto__: x}\n'),
       '- a\n- b\n',
       '42\n',
       '',
