@@ -30,6 +30,7 @@ const TRICKY_SCALARS = [
   'True', 'TRUE', 'tRue', 'yes', 'no', 'on', 'off', 'y', '~', 'Null', 'NULL', '2001-12-14', '12:30', '190:20:30',
   '"6443"', "'10.77.0.10'", '10.77.0.10', '6443', '0x192', '1.5e+3', '12e03', '0.', '12e', 'v1.30.4', '"v1.30.4"',
   '!!str 6443', '!!int "6443"', '!!float 1', '!!bool true', '""', "''", '|\n    6443', '>-\n    10.77.0.10',
+  '"a\\x41\\u00e9\\N\\_\\t"', "'it''s'", '"two\\\n      lines"', 'plain\n      continued', '>+\n      folded\n\n', '|2-\n        x', '"tab\there"',
 ] as const;
 
 describe('parseSpec fast path', () => {
