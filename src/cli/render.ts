@@ -15,6 +15,9 @@ import { loadSpecFile } from './io.js';
 export interface MirrorSummary {
   out: string;
   manifest: string;
+  /** Files written by this render; the others were already there, unchanged since the previous render. */
+  written: number;
+  unchanged: number;
   hosts: { host: string; address: string; files: { path: string; bytes: number; mode: string }[]; bytes: number }[];
 }
 
@@ -80,6 +83,7 @@ function writeMirrorSync(out: string, spec: ClusterSpec, rendered: RenderedHost[
   }
   const dirs = new DirMaker(out);
   const index: IndexEntry[] = [];
+  let unchanged = 0;
   for (const { f, rel } of entries) {
     const content = Buffer.from(f.content);
     const digest = createHash('sha1').update(content).digest('hex');
@@ -87,6 +91,7 @@ function writeMirrorSync(out: string, spec: ClusterSpec, rendered: RenderedHost[
     const before = previous?.files.get(rel);
     if (before && before.digest === digest && before.mode === f.mode && unchangedSince(target, before)) {
       index.push(before);
+      unchanged++;
       continue;
     }
     dirs.make(dirname(target));
@@ -98,6 +103,8 @@ function writeMirrorSync(out: string, spec: ClusterSpec, rendered: RenderedHost[
   return {
     out,
     manifest,
+    written: index.length - unchanged,
+    unchanged,
     hosts: rendered.map((h) => {
       const files = h.files.map((f) => ({ path: f.path, bytes: Buffer.byteLength(f.content), mode: `0${f.mode.toString(8)}` }));
       return { host: h.host, address: h.address, files, bytes: files.reduce((n, f) => n + f.bytes, 0) };
@@ -194,7 +201,8 @@ export function formatSummary(s: MirrorSummary): string {
   for (const h of s.hosts) lines.push(`${h.host.padEnd(width)}  ${h.address.padEnd(15)}  ${String(h.files.length).padStart(5)}  ${String(h.bytes).padStart(5)}`);
   const files = s.hosts.reduce((n, h) => n + h.files.length, 0);
   const bytes = s.hosts.reduce((n, h) => n + h.bytes, 0);
-  lines.push(`wrote ${files} files (${bytes} bytes) for ${s.hosts.length} hosts under ${s.out}/, manifest ${s.manifest}`);
+  const how = s.unchanged === 0 ? 'all written' : `${s.written} written, ${s.unchanged} unchanged since the previous render`;
+  lines.push(`${files} files (${bytes} bytes) for ${s.hosts.length} hosts under ${s.out}/ (${how}), manifest ${s.manifest}`);
   return lines.join('\n');
 }
 

@@ -28,6 +28,8 @@ test('writeMirror writes DIR/<host>/<real path> with the file modes, and DIR/hos
   assert.match(readFileSync(join(out, 'hosts.yaml'), 'utf8'), /^endpoint: 10\.77\.0\.10:6443$/m);
   assert.equal(summary.hosts.length, 5);
   assert.equal(summary.hosts[0]?.files.length, 7);
+  assert.deepEqual([summary.written, summary.unchanged], [summary.hosts.reduce((n, h) => n + h.files.length, 0), 0]);
+  assert.match(formatSummary(summary), /\(all written\)/);
   const text = formatSummary(summary) + JSON.stringify(summary);
   assert.doesNotMatch(text, new RegExp(TEST_SECRETS['vrrp-auth']), 'the summary never shows a secret');
   assert.match(formatSummary(summary), /^lb0 +10\.77\.0\.11 +7 +\d+$/m);
@@ -83,11 +85,14 @@ test('a re-render leaves unchanged files untouched and rewrites changed, hand-ed
   assert.equal(statSync(kconf).mode & 0o777, 0o644);
   assert.equal(readFileSync(sysctl, 'utf8'), hostsBefore.replaceAll('master2', 'master1'), 'a hand-edited file was kept');
   assert.equal(statSync(script).mode & 0o777, 0o755, 'a re-moded file was kept');
-  // A third render with nothing changed writes no file at all.
+  // A third render with nothing changed writes no file at all, and says so.
   const mtimes = () => [cfg, kconf, sysctl, script].map((f) => statSync(f).mtimeMs);
   const before = mtimes();
-  await writeMirror(out, spec, renderCluster(spec, TEST_SECRETS));
+  const third = await writeMirror(out, spec, renderCluster(spec, TEST_SECRETS));
   assert.deepEqual(mtimes(), before);
+  assert.equal(third.written, 0);
+  assert.equal(third.unchanged, third.hosts.reduce((n, h) => n + h.files.length, 0));
+  assert.match(formatSummary(third), /\(0 written, \d+ unchanged since the previous render\)/);
 });
 
 test('an index from an older kubeha (bare paths) still removes stale files, and every file is rewritten', async () => {
