@@ -72,7 +72,8 @@ function outError(out: string, err: unknown): Error {
   ]);
 }
 
-function writeMirrorSync(out: string, spec: ClusterSpec, rendered: RenderedHost[]): MirrorSummary {
+function writeMirrorSync(outArg: string, spec: ClusterSpec, rendered: RenderedHost[]): MirrorSummary {
+  const out = outArg.replace(/(.)\/+$/, '$1');
   const previous = prepareOut(out);
   const entries = rendered.flatMap((h) => h.files.map((f) => ({ f, rel: `${h.host}/${f.path.replace(/^\/+/, '')}` })));
   const wanted = new Set(entries.map((e) => e.rel));
@@ -144,7 +145,7 @@ class DirMaker {
   make(dir: string): void {
     if (this.known.has(dir)) return;
     const parent = dirname(dir);
-    if (parent === dir || !dir.startsWith(this.root)) {
+    if (parent === dir || !dir.startsWith(`${this.root}/`)) {
       mkdirp(dir);
     } else {
       this.make(parent);

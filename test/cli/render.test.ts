@@ -85,10 +85,10 @@ test('a re-render leaves unchanged files untouched and rewrites changed, hand-ed
   assert.equal(statSync(kconf).mode & 0o777, 0o644);
   assert.equal(readFileSync(sysctl, 'utf8'), hostsBefore.replaceAll('master2', 'master1'), 'a hand-edited file was kept');
   assert.equal(statSync(script).mode & 0o777, 0o755, 'a re-moded file was kept');
-  // A third render with nothing changed writes no file at all, and says so.
+  // A third render with nothing changed (--out written with a trailing slash) writes no file at all, and says so.
   const mtimes = () => [cfg, kconf, sysctl, script].map((f) => statSync(f).mtimeMs);
   const before = mtimes();
-  const third = await writeMirror(out, spec, renderCluster(spec, TEST_SECRETS));
+  const third = await writeMirror(`${out}/`, spec, renderCluster(spec, TEST_SECRETS));
   assert.deepEqual(mtimes(), before);
   assert.equal(third.written, 0);
   assert.equal(third.unchanged, third.hosts.reduce((n, h) => n + h.files.length, 0));
