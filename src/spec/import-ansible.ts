@@ -8,6 +8,7 @@ import {
   isSecretKey,
   mapEndpoint,
   maskOf,
+  maskSecretsInLine,
   normaliseVersion,
   str,
   yamlHint,
@@ -182,8 +183,22 @@ export function importAnsible(text: string, file: string, opts: AnsibleImportOpt
       'kubeha logs in with SSH keys (ssh.keyFile or the SSH agent); use ansible-vault or keys instead of passwords in inventories',
     );
   };
-  for (const h of hosts.values()) for (const [k, v] of h.vars) if (isSecretKey(k) && v.value !== '') reportSecret(k, v, `host ${h.name}`);
-  for (const g of groups.values()) for (const [k, v] of g.vars) if (isSecretKey(k) && v.value !== '') reportSecret(k, v, `group ${g.name}`);
+  // A secret-looking pair inside another variable's value (`args=--token=abc`) is masked where the value is copied.
+  const reportEmbedded = (key: string, v: Value, where: string): void => {
+    const inside: string[] = [];
+    maskSecretsInLine(v.value, inside);
+    if (inside.length === 0) return;
+    const fd = diagFor(v);
+    for (const s of inside) fd.secret(s);
+    fd.warning('IMPORT_PLAINTEXT_SECRET', `a secret-looking assignment inside ${key} for ${where} is masked, not copied into the kubeha spec`, v.at, 'keep secrets out of inventories: ansible-vault, or SSH keys for logins');
+  };
+  const reportVar = (k: string, v: Value, where: string): void => {
+    if (isSecretKey(k)) {
+      if (v.value !== '') reportSecret(k, v, where);
+    } else reportEmbedded(k, v, where);
+  };
+  for (const h of hosts.values()) for (const [k, v] of h.vars) reportVar(k, v, `host ${h.name}`);
+  for (const g of groups.values()) for (const [k, v] of g.vars) reportVar(k, v, `group ${g.name}`);
 
   // Hosts.
   const specHosts: HostInput[] = [];
@@ -200,7 +215,7 @@ export function importAnsible(text: string, file: string, opts: AnsibleImportOpt
     for (const [k, v] of h.vars) {
       if (k === addrVar?.[0] && k !== 'ansible_host' && k !== 'ansible_ssh_host') continue;
       if (USER_VARS.includes(k) || PORT_VARS.includes(k) || KEY_VARS.includes(k)) continue;
-      extras[k] = isSecretKey(k) ? REDACTED : v.value;
+      extras[k] = isSecretKey(k) ? REDACTED : maskSecretsInLine(v.value);
     }
     if (!roles || roles.size === 0) {
       if (h.groups.has('bastion')) {
@@ -296,6 +311,8 @@ export function importAnsible(text: string, file: string, opts: AnsibleImportOpt
   let lbAt: At | undefined;
   let lbFd: FileDiagnostics = d;
   const isTemplate = (v: unknown): boolean => typeof v === 'string' && v.includes('{{');
+  // Secret-looking pairs inside a copied value are masked (and were reported with the variable).
+  const copied = (v: unknown): unknown => (typeof v === 'string' ? maskSecretsInLine(v) : v);
   for (const [k, entry] of clusterVars) {
     const { value, at, fd } = entry;
     if (USER_VARS.includes(k) || PORT_VARS.includes(k) || KEY_VARS.includes(k) || isSecretKey(k)) {
@@ -303,7 +320,7 @@ export function importAnsible(text: string, file: string, opts: AnsibleImportOpt
       continue; // applied per host above, or a secret already reported
     }
     if (isTemplate(value)) {
-      passVars[k] = value;
+      passVars[k] = copied(value);
       fd.info('IMPORT_TEMPLATE', `${k} is a Jinja template; kubeha does not evaluate templates, the value is kept in passthrough`, at);
       continue;
     }
@@ -374,7 +391,7 @@ export function importAnsible(text: string, file: string, opts: AnsibleImportOpt
         );
         break;
       default:
-        passVars[k] = value;
+        passVars[k] = copied(value);
     }
   }
 
@@ -393,7 +410,7 @@ export function importAnsible(text: string, file: string, opts: AnsibleImportOpt
     if (!ROLE_GROUPS[g.name] && g.name !== 'all' && g.hosts.length > 0) entry['hosts'] = g.hosts.map((h) => h.name);
     if (g.children.length > 0) entry['children'] = g.children.map((c) => c.name);
     const vars: Record<string, string> = {};
-    for (const [k, v] of g.vars) if (!['all', 'k8s-cluster', 'k8s_cluster'].includes(g.name) || !clusterVarMapped(k)) vars[k] = isSecretKey(k) ? REDACTED : v.value;
+    for (const [k, v] of g.vars) if (!['all', 'k8s-cluster', 'k8s_cluster'].includes(g.name) || !clusterVarMapped(k)) vars[k] = isSecretKey(k) ? REDACTED : maskSecretsInLine(v.value);
     if (Object.keys(vars).length > 0) entry['vars'] = vars;
     if (Object.keys(entry).length > 0 && g.name !== 'ungrouped') passGroups[g.name] = entry;
   }

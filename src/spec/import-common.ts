@@ -19,7 +19,7 @@ export interface ImportResult {
 export const REDACTED = '<redacted by kubeha import: plain-text secret not copied>';
 
 /** Keys whose values are secrets wherever they appear (KubeKey, ks-installer, ansible). */
-const SECRET_KEY = /(pass(word|wd)?|secret|token|private_?key$|privatekey$|^auths$|_pass$)/i;
+const SECRET_KEY = /(pass(word|wd)?|secret|token|private_?key$|privatekey$|^auths$|_pass$|(^|_)pw$|credentials?$|api_?key$|access_?key$)/i;
 /** Keys that look secret but hold a path, a flag or the name of a secret stored elsewhere (secretName, secretRef). */
 const NOT_SECRET_KEY = /(path|file|enabled?|name|ref|^auth_?type$)$/i;
 
@@ -36,8 +36,19 @@ export function isSecretKey(key: string): boolean {
  * Masks values of secret-looking `key: value` / `key=value` pairs in a source line, so that a caret excerpt
  * never echoes a password even when the file could not be parsed.
  */
-export function maskSecretsInLine(line: string): string {
-  const mask = (whole: string, key: string, sep: string, value: string): string => (isSecretKey(key) ? `${key}${sep}${maskOf(value)}` : whole);
+export function maskSecretsInLine(line: string, found?: string[]): string {
+  const mask = (whole: string, key: string, sep: string, value: string): string => {
+    // A flag's setting (`--authentication-token-webhook=true`, `token_ttl: 0`) is no secret.
+    if (/^\*+$/.test(value)) return whole; // masked already (both patterns see `key=value`)
+    if (isSecretKey(key) && !/^["']?(true|false|yes|no|on|off|\d{1,5})["']?$/i.test(value)) {
+      // The value as it stands in the text, without the quotes around it (or of an enclosing string).
+      found?.push(value.replace(/^["']+|["']+$/g, ''));
+      return `${key}${sep}${maskOf(value)}`;
+    }
+    // A pair inside the value (`a=become_password=x`, `args: "token=x"`): the value is shorter, so this ends.
+    const inner = maskSecretsInLine(value, found);
+    return inner === value ? whole : `${key}${sep}${inner}`;
+  };
   return line
     // `:\s*`: also `password:xyz` written without a space (one YAML key that holds the secret).
     .replace(/([A-Za-z_][\w-]*)(\s*:\s*)("[^"]*"|'[^']*'|[^,}#\s][^,}#]*[^,}#\s]|[^,}#\s])/g, mask)
@@ -185,36 +196,6 @@ export function expandAnsibleRange(pattern: string): string[] | undefined | { er
   return out;
 }
 
-/**
- * Deep copy of a plain value with secret values replaced by REDACTED; `found` receives the dotted path
- * and the value of each non-empty secret removed.
- */
-export function redact(value: unknown, path: string, found: { path: string; value: string }[]): unknown {
-  if (Array.isArray(value)) return value.map((v, i) => redact(v, `${path}[${i}]`, found));
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      const p = path ? `${path}.${k}` : k;
-      if (isSecretKey(k) && v !== null && v !== '' && v !== undefined && !(typeof v === 'object' && Object.keys(v).length === 0)) {
-        found.push({ path: p, value: typeof v === 'string' ? v : JSON.stringify(v) });
-        for (const s of collectStrings(v)) found.push({ path: p, value: s });
-        out[k] = REDACTED;
-      } else {
-        out[k] = redact(v, p, found);
-      }
-    }
-    return out;
-  }
-  return value;
-}
-
-function collectStrings(v: unknown): string[] {
-  if (typeof v === 'string') return [v];
-  if (typeof v === 'number') return [String(v)];
-  if (Array.isArray(v)) return v.flatMap(collectStrings);
-  if (v !== null && typeof v === 'object') return Object.values(v).flatMap(collectStrings);
-  return [];
-}
 
 /** Top-level keys of an object, for "kept in passthrough" messages. */
 export function keysOf(o: Record<string, unknown>): string {

@@ -1,5 +1,5 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
-import { REDACTED, isSecretKey, maskOf, str, type FileDiagnostics } from './import-common.js';
+import { REDACTED, isSecretKey, maskOf, maskSecretsInLine, str, type FileDiagnostics } from './import-common.js';
 
 /**
  * Small helpers over eemeli/yaml's node tree for the importers: lookups that keep positions, and a
@@ -52,10 +52,6 @@ export function scalarText(node: unknown): string | undefined {
 }
 
 /**
- * Plain JS value of a node, with every non-empty secret-looking key replaced by REDACTED and reported
- * (IMPORT_PLAINTEXT_PASSWORD / IMPORT_PLAINTEXT_SECRET at the value's position).
- */
-/**
  * `password:xyz` written without a space is one YAML key holding the secret in its name: the secret key it was meant
  * to be (`password`) and the value (remembered for masking), or undefined for an ordinary key.
  */
@@ -66,9 +62,20 @@ export function gluedSecret(key: string, d: FileDiagnostics): string | undefined
   return m[1];
 }
 
+/**
+ * Plain JS value of a node, with every non-empty secret-looking key replaced by REDACTED and reported
+ * (IMPORT_PLAINTEXT_PASSWORD / IMPORT_PLAINTEXT_SECRET at the value's position), and secret-looking pairs inside
+ * a string (`extra_args: "--token=abc"`) masked and reported.
+ */
 export function plain(doc: Document, node: unknown, d: FileDiagnostics, path: string): unknown {
   if (isAlias(node)) return plain(doc, node.resolve(doc), d, path);
-  if (isScalar(node)) return node.value;
+  if (isScalar(node)) {
+    if (typeof node.value !== 'string') return node.value;
+    const inside: string[] = [];
+    const masked = maskSecretsInLine(node.value, inside);
+    if (inside.length > 0) reportEmbeddedSecrets(d, path, node, inside);
+    return masked;
+  }
   if (isSeq(node)) return node.items.map((item, i) => plain(doc, item, d, `${path}[${i}]`));
   if (isMap(node)) {
     const out: Record<string, unknown> = {};
@@ -115,6 +122,12 @@ export function reportSecret(d: FileDiagnostics, key: string, path: string, valu
       ? 'kubeha logs in with SSH keys (ssh.keyFile or the SSH agent); remove the password from this file and rotate it if the file was shared'
       : 'keep secrets out of config files; kubeha generates its own secrets into the state directory (mode 0600)',
   );
+}
+
+/** Secrets assigned inside a value (`--token=abc`): remembered for masking, one warning at the value. */
+export function reportEmbeddedSecrets(d: FileDiagnostics, path: string, valueNode: unknown, secrets: string[]): void {
+  for (const s of secrets) d.secret(s);
+  d.warning('IMPORT_PLAINTEXT_SECRET', `a secret-looking assignment inside ${path} is masked, not copied into the kubeha spec`, posOf(d, valueNode), 'keep secrets out of config files; kubeha generates its own secrets into the state directory (mode 0600)');
 }
 
 /** Position of a secret's value with the caret as long as its mask (the excerpt shows the mask). */

@@ -216,3 +216,26 @@ test('the wrong importer for the file says which one to use (one diagnostic, not
   assert.deepEqual(spec.diagnostics.map((d) => [d.code, d.line, d.col]), [['IMPORT_WRONG_FORMAT', 1, 1]]);
   assert.match(spec.diagnostics[0]?.hint ?? '', /kubeha check/);
 });
+
+test('ansible: a secret inside another variable (join args, a garbled line) is masked everywhere and reported (found by fuzzing)', () => {
+  const ini = [
+    '[all]',
+    'cp1 ansible_host=10.1.0.11 host_args="--token=HOSTTOKEN123"',
+    '[kube_control_plane]',
+    'cp1',
+    '[etcd]',
+    'cp1',
+    '[kube_node]',
+    'cp1',
+    '[all:vars]',
+    'a=sible_become_password=Become-S3cret-77',
+    'join_args="--token=abcdef.0123456789abcdef --discovery-token-unsafe-skip-ca-verification"',
+    'kubelet_flags="--authentication-token-webhook=true"',
+  ].join('\n');
+  const r = importAnsible(ini, 'x.ini', { vars: { file: 'v.yml', text: 'extra: "--client-secret=VarsFileSecret1"\n' } });
+  const shown = everythingShown(r);
+  for (const secret of ['HOSTTOKEN123', 'Become-S3cret-77', 'abcdef.0123456789abcdef', 'VarsFileSecret1']) assert.ok(!shown.includes(secret), secret);
+  const warned = r.diagnostics.filter((d) => d.code === 'IMPORT_PLAINTEXT_SECRET').map((d) => `${d.file ?? ''}:${d.line ?? 0}`);
+  assert.deepEqual(warned.sort(), ['v.yml:1', 'x.ini:10', 'x.ini:11', 'x.ini:2']);
+  assert.match(JSON.stringify(r.spec?.passthrough), /--authentication-token-webhook=true/);
+});

@@ -247,6 +247,27 @@ test('a syntax error on a line holding a password does not echo it', () => {
   assert.equal(maskSecretsInLine('url: http://x:8080/a'), 'url: http://x:8080/a');
 });
 
+test('a secret-looking pair inside a value is masked (also nested), a flag setting is not', () => {
+  assert.equal(maskSecretsInLine('a=sible_become_password=Become-S3cret-77'), 'a=sible_become_password=********');
+  assert.equal(maskSecretsInLine('args: "--token=abcdef.0123456789abcdef --v=2"'), 'args: "--token=******** --v=2"');
+  assert.equal(maskSecretsInLine('--authentication-token-webhook=true --token-ttl=0'), '--authentication-token-webhook=true --token-ttl=0');
+  const found: string[] = [];
+  maskSecretsInLine("x: 'k api_key=\"K3y-1\" my_vault_pw=pw-2'", found);
+  assert.deepEqual(found, ['K3y-1', 'pw-2']);
+  for (const k of ['my_vault_pw', 'api_key', 'apikey', 'aws_secret_access_key', 'registry_credentials']) assert.ok(isSecretKey(k), k);
+  for (const k of ['pwd_path', 'token_file', 'access_key_id']) assert.ok(!isSecretKey(k), k);
+});
+
+test('KubeKey: a secret inside a copied string (apiserver flag) is masked in passthrough and reported, never shown', () => {
+  const kk = fixture(SEED000).replace(/(kubernetes:\n)/, '$1    apiserverArgs: ["--oidc-client-secret=S3cr3t-oidc", "--anonymous-auth=false"]\n');
+  assert.ok(kk.includes('S3cr3t-oidc'), 'fixture edit applied');
+  const r = importKubekey(kk, 'k.yaml');
+  assert.ok(!everythingShown(r).includes('S3cr3t-oidc'));
+  assert.match(JSON.stringify(r.spec?.passthrough), /--oidc-client-secret=\*+/);
+  assert.match(JSON.stringify(r.spec?.passthrough), /--anonymous-auth=false/);
+  assert.ok(r.diagnostics.some((d) => d.code === 'IMPORT_PLAINTEXT_SECRET' && /apiserverArgs/.test(d.message) && d.line !== undefined));
+});
+
 test('a YAML error message never quotes a password token (found by fuzzing)', () => {
   const broken = fixture(SEED000).replace('kind: Cluster', 'kind: }     r');
   const r = importKubekey(broken, 'x.yaml');
