@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { EnvironmentError } from '../diag/errors.js';
+import { indexId, packagesIndexText, parsePackagesIndex, type BundlePackage } from './bundle-index.js';
 import type { BundleInfo } from './types.js';
 
 /**
@@ -13,7 +14,8 @@ import type { BundleInfo } from './types.js';
 export interface LocalBundle {
   dir: string;
   info: BundleInfo;
-  tar: () => Promise<Buffer>;
+  /** A tar of the given package files with a `Packages` index of just those, or of the whole bundle. */
+  tar: (files?: readonly string[]) => Promise<Buffer>;
 }
 
 /** Package names in an apt `Packages` index. */
@@ -42,13 +44,34 @@ export async function readBundle(dir: string): Promise<LocalBundle> {
       'make one with `kubeha bundle --out DIR` and pass --bundle DIR',
     );
   }
-  const id = createHash('sha256').update(index).digest('hex').slice(0, 16);
-  return { dir, info: { id, packages: packagesInIndex(index) }, tar: () => tarDir(dir) };
+  const parsed = parsePackagesIndex(index);
+  // Per-host shares need plain `./name.deb` files beside the index (what `kubeha bundle` writes); anything else
+  // (a hand-made repository with pool/ paths) goes to every host whole.
+  const flat = parsed.length > 0 && parsed.every((p) => /^\.\/[^/\s]+\.deb$/.test(p.filename));
+  return {
+    dir,
+    info: { id: indexId(index), packages: packagesInIndex(index), ...(flat ? { index: parsed } : {}) },
+    tar: (files) => (files ? tarSubset(dir, parsed, files) : tarDir(dir, ['.'])),
+  };
 }
 
-function tarDir(dir: string): Promise<Buffer> {
+/** The files of a subset and their own index (written to a temp dir, packed as `./Packages`). */
+async function tarSubset(dir: string, index: readonly BundlePackage[], files: readonly string[]): Promise<Buffer> {
+  const wanted = new Set(files);
+  const tmp = await mkdtemp(join(tmpdir(), 'kubeha-bundle-'));
+  try {
+    await writeFile(join(tmp, 'Packages'), packagesIndexText(index.filter((p) => wanted.has(p.filename))));
+    return await tarDir(dir, [...files], tmp);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+function tarDir(dir: string, entries: string[], indexDir?: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn('tar', ['-C', dir, '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Entries are `.` or the index's `./name.deb` paths: none can be taken for an option.
+    const args = ['-C', dir, '-cf', '-', ...entries, ...(indexDir ? ['-C', indexDir, './Packages'] : [])];
+    const child = spawn('tar', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let err = '';
     child.stdout.on('data', (d: Buffer) => out.push(d));

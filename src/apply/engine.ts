@@ -19,8 +19,8 @@ export interface EngineOptions {
   parallel?: number;
   /** Gives the RemoteHost of a host name (connections come from an SshPool). */
   hostFor: (name: string) => RemoteHost;
-  /** The offline bundle: its id and a tar stream, built once on first need. */
-  bundle?: { id: string; tar: () => Promise<Buffer> };
+  /** The offline bundle: a tar of the given files with their own index (or of the whole bundle), on first need. */
+  bundle?: { tar: (files?: readonly string[]) => Promise<Buffer> };
   emit: EventSink;
   /** Turns an error into the text shown in events (the CLI passes its describeError). @default err.message */
   describe?: (err: unknown) => string;
@@ -65,12 +65,17 @@ export async function runPlan(plan: Plan, options: EngineOptions): Promise<Apply
     phases: PHASES.filter((p) => plan.hosts.some((h) => h.steps.some((s) => s.phase === p))),
     parallel,
   });
-  let tar: Promise<Buffer> | undefined;
-  const getBundle = async (): Promise<{ id: string; tar: Buffer }> => {
+  // One tar per distinct share of the bundle (all workers share one), made on first need.
+  const tars = new Map<string, Promise<Buffer>>();
+  const getBundle = async (want: UploadBundle): Promise<{ id: string; tar: Buffer }> => {
     const b = options.bundle;
     if (!b) throw new EnvironmentError('the plan needs the offline bundle but none was given', 'pass --bundle DIR');
-    tar ??= b.tar();
-    return { id: b.id, tar: await tar };
+    let tar = tars.get(want.id);
+    if (!tar) {
+      tar = b.tar(want.files);
+      tars.set(want.id, tar);
+    }
+    return { id: want.id, tar: await tar };
   };
 
   // Restarts roll: at most one host restarts services at a time, and holds its turn until its verify passed, so two
@@ -177,7 +182,9 @@ function writeRequest(step: WriteStep): WriteFileRequest {
 }
 
 /** Runs one step; returns an optional detail line for the views. */
-export async function executeStep(remote: RemoteHost, hp: HostPlan, step: Step, bundle: () => Promise<{ id: string; tar: Buffer }>): Promise<string | undefined> {
+type UploadBundle = Extract<Step, { kind: 'upload-bundle' }>['bundle'];
+
+export async function executeStep(remote: RemoteHost, hp: HostPlan, step: Step, bundle: (want: UploadBundle) => Promise<{ id: string; tar: Buffer }>): Promise<string | undefined> {
   switch (step.kind) {
     case 'fail':
       throw new EnvironmentError(step.message, step.hint, hp.host);
@@ -187,7 +194,7 @@ export async function executeStep(remote: RemoteHost, hp: HostPlan, step: Step, 
       return `removed ${removed.length}`;
     }
     case 'upload-bundle': {
-      const b = await bundle();
+      const b = await bundle(step.bundle);
       await uploadBundle(remote, b.tar, b.id);
       return `${(b.tar.length / 1048576).toFixed(1)} MiB`;
     }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { RenderedFile, RenderedHost } from '../render/types.js';
+import { bundleSubset } from './bundle-index.js';
 import { unifiedDiff, diffStat } from './diff.js';
 import type { BundleInfo, HostPlan, ObservedHost, Phase, Plan, Step } from './types.js';
 import { PHASES, isChange } from './types.js';
@@ -78,8 +79,20 @@ export function planHost(want: RenderedHost, seen: ObservedHost, options: PlanOp
       if (absent.length > 0) {
         fail('bundle', `package(s) ${absent.join(', ')} missing from the offline bundle`, 'rebuild it with `kubeha bundle` for this spec');
       } else {
-        if (seen.bundleId !== bundle.id) {
-          steps.push({ id: 'packages:upload-bundle', phase: 'packages', kind: 'upload-bundle', title: 'copy the offline bundle to /opt/kubeha/bundle', reason: seen.bundleId ? 'the host has an older bundle' : 'the host has no copy of the bundle' });
+        // The host's share of the bundle: the closure of every package it wants (not only the missing ones), so
+        // that its id stays the same from run to run.
+        const subset = bundle.index ? bundleSubset(bundle.index, want.packages) : undefined;
+        const target = subset ? { id: subset.id, files: subset.packages.map((p) => p.filename) } : { id: bundle.id };
+        if (seen.bundleId !== target.id) {
+          const what = subset ? ` (${subset.packages.length} packages, ${(subset.bytes / 1048576).toFixed(1)} MiB)` : '';
+          steps.push({
+            id: 'packages:upload-bundle',
+            phase: 'packages',
+            kind: 'upload-bundle',
+            bundle: target,
+            title: `copy the offline bundle to /opt/kubeha/bundle${what}`,
+            reason: seen.bundleId ? 'the host has another copy of the bundle' : 'the host has no copy of the bundle',
+          });
         }
         steps.push({ id: 'packages:install', phase: 'packages', kind: 'install', packages: missing, source: 'bundle', title: `install ${missing.join(' ')} (bundle)`, reason: `not installed: ${missing.join(', ')}` });
         installedNow = true;

@@ -1,3 +1,4 @@
+import type { BundlePackage } from './bundle-index.js';
 /** Types shared by the planner (pure), the observer and the engine (shell). */
 
 export const PHASES = ['preflight', 'packages', 'files', 'services', 'verify'] as const;
@@ -31,6 +32,8 @@ export interface BundleInfo {
   id: string;
   /** Package names the bundle's repository holds. */
   packages: string[];
+  /** The bundle's index: with it each host is sent only the packages it needs (src/apply/bundle-index.ts). */
+  index?: BundlePackage[];
 }
 
 interface StepBase {
@@ -46,7 +49,11 @@ interface StepBase {
 export type Step =
   | (StepBase & { kind: 'fail'; message: string; hint?: string })
   | (StepBase & { kind: 'clean-temp'; files: string[] })
-  | (StepBase & { kind: 'upload-bundle' })
+  | (StepBase & {
+      kind: 'upload-bundle';
+      /** What goes to the host: the files (`./x.deb`) of its subset with their own index, or the whole bundle. */
+      bundle: { id: string; files?: string[] };
+    })
   | (StepBase & { kind: 'install'; packages: string[]; source: 'host' | 'bundle' })
   | (StepBase & {
       kind: 'write-file';

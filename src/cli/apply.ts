@@ -235,7 +235,7 @@ async function applyCommand(specPath: string, opts: ApplyOptions): Promise<numbe
     const result = await runPlan(plan, {
       parallel: reach.parallel,
       hostFor: (name) => reach.pool.host(reach.targets.get(name)!),
-      ...(bundle ? { bundle: { id: bundle.info.id, tar: bundle.tar } } : {}),
+      ...(bundle ? { bundle: { tar: bundle.tar } } : {}),
       emit: fanOut(view, journalSink),
       describe: errorText,
       signal: abort.signal,

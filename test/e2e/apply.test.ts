@@ -146,6 +146,11 @@ describe('apply e2e in the lab', { skip, timeout: 8 * 60_000 }, () => {
     // The masters are Kubernetes nodes: they get the installers' prerequisites (controlPlane.nodePackages), the LBs not.
     for (const m of MASTERS) assert.match(out(m, "dpkg-query -W -f='${Status} ' conntrack socat ebtables ipset"), /^(install ok installed ){4}$/, m);
     assert.equal(ssh('lb0', 'command -v conntrack').status, 1, 'a dedicated LB got node packages');
+    // Each host was sent its own share of the bundle: the masters' copy holds no keepalived, the LBs' no conntrack.
+    assert.equal(out('m0', 'ls /opt/kubeha/bundle | grep -c -e ^keepalived_ -e ^libsnmp || true').trim(), '0');
+    assert.match(out('m0', 'ls /opt/kubeha/bundle'), /^conntrack_/m);
+    assert.match(out('lb0', 'ls /opt/kubeha/bundle'), /^keepalived_/m);
+    assert.doesNotMatch(out('lb0', 'ls /opt/kubeha/bundle'), /^conntrack_/m);
     // VRRP settles within a few adverts (advert_int 0.2 s).
     let holders: string[] = [];
     for (let i = 0; i < 50; i++) {
