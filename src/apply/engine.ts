@@ -181,9 +181,9 @@ function writeRequest(step: WriteStep): WriteFileRequest {
   return { path: step.path, content: step.content, mode: step.mode, owner: step.owner, ...(step.validate ? { validate: step.validate } : {}), pending: step.pending };
 }
 
-/** Runs one step; returns an optional detail line for the views. */
 type UploadBundle = Extract<Step, { kind: 'upload-bundle' }>['bundle'];
 
+/** Runs one step; returns an optional detail line for the views. */
 export async function executeStep(remote: RemoteHost, hp: HostPlan, step: Step, bundle: (want: UploadBundle) => Promise<{ id: string; tar: Buffer }>): Promise<string | undefined> {
   switch (step.kind) {
     case 'fail':
