@@ -196,7 +196,8 @@ export async function executeStep(remote: RemoteHost, hp: HostPlan, step: Step, 
     case 'upload-bundle': {
       const b = await bundle(step.bundle);
       await uploadBundle(remote, b.tar, b.id);
-      return `${(b.tar.length / 1048576).toFixed(1)} MiB`;
+      // A host's share already says its size in the title.
+      return step.bundle.files ? undefined : `${(b.tar.length / 1048576).toFixed(1)} MiB`;
     }
     case 'install':
       await installPackages(remote, packageManagerFor(hp.packageManager, hp.host), step.packages, step.source);
