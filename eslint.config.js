@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/spec/**', 'src/model/**', 'src/parse/**', 'src/analyze/**', 'src/render/**', 'src/diag/**', 'src/pki/**'],
+    files: ['src/cluster-spec/**', 'src/interop/**', 'src/net/**', 'src/model/**', 'src/parse/**', 'src/analyze/**', 'src/render/**', 'src/diag/**', 'src/pki/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         { group: ['**/remote/**', '**/apply/**', '**/verify/**', '**/lab/**', '**/dashboard/**', '**/cli/**'], message: 'core must not import the shell' },

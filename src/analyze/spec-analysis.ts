@@ -1,7 +1,7 @@
 import { memoryFileSource } from '../parse/file-source.js';
 import { loadMirror } from '../parse/mirror.js';
 import { renderCluster, renderMirrorManifest, requiredSecrets } from '../render/index.js';
-import type { ClusterSpec, Secrets } from '../spec/types.js';
+import type { ClusterSpec, Secrets } from '../cluster-spec/types.js';
 import { analyzeModel } from './index.js';
 import type { Finding, Report } from './types.js';
 

@@ -23,7 +23,7 @@ import { renderCluster } from '../render/index.js';
 import type { RenderedHost } from '../render/types.js';
 import { SshPool, targetsFromSpec } from '../remote/ssh.js';
 import type { SshTarget } from '../remote/ssh.js';
-import type { ClusterSpec } from '../spec/types.js';
+import type { ClusterSpec } from '../cluster-spec/types.js';
 import { defaultStateDir, loadOrCreateSecrets } from '../state/secrets.js';
 import { ExitCode } from './exit-codes.js';
 import { loadSpecFile } from './io.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { renderCluster } from '../render/index.js';
-import type { Secrets } from '../spec/types.js';
+import type { Secrets } from '../cluster-spec/types.js';
 import { BUNDLE_HOST_DIR, DEFAULT_BUNDLE_PACKAGES, buildBundle } from '../lab/bundle.js';
 import { preflight } from '../lab/lab.js';
 import { loadSpecFile } from './io.js';

@@ -4,14 +4,14 @@ import type { Finding, Report } from '../analyze/types.js';
 import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { InputError } from '../diag/errors.js';
 import { renderDiagnostic } from '../diag/render.js';
-import type { ClusterSpec } from '../spec/types.js';
+import type { ClusterSpec } from '../cluster-spec/types.js';
 import { analyzeSpec } from '../analyze/spec-analysis.js';
 import { ExitCode } from './exit-codes.js';
 import { readSpecFile } from './io.js';
 
 /**
  * `kubeha check cluster.yaml`: validates a spec and reports findings.
- * Findings come from two places: the spec rules (src/spec/rules.ts, with file:line:col) and `analyzeSpec`,
+ * Findings come from two places: the spec rules (src/cluster-spec/rules.ts, with file:line:col) and `analyzeSpec`,
  * the HA analysis of what the spec renders to.
  */
 

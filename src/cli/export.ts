@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { renderKubekeyConfig } from '../render/kubekey-export.js';
+import { renderKubekeyConfig } from '../interop/kubekey/export.js';
 import { loadSpecFile, writeOutputFile } from './io.js';
 
 /** `kubeha export kubekey SPEC [-o OUT]`: a KubeKey config whose controlPlaneEndpoint is kubeha's load balancer. */

@@ -2,10 +2,10 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { InputError } from '../diag/errors.js';
 import { renderDiagnostics } from '../diag/render.js';
-import { importAnsible } from '../spec/import-ansible.js';
-import type { ImportResult } from '../spec/import-common.js';
-import { importKubekey } from '../spec/import-kubekey.js';
-import { importedSpecYaml } from '../spec/import-yaml.js';
+import { importAnsible } from '../interop/ansible/import.js';
+import type { ImportResult } from '../interop/import-common.js';
+import { importKubekey } from '../interop/kubekey/import.js';
+import { importedSpecYaml } from '../interop/import-yaml.js';
 import { readTextFile, writeOutputFile } from './io.js';
 
 /**

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { InputError } from '../diag/errors.js';
 import { writeOutputFile } from './io.js';
-import { exampleSpec, TOPOLOGIES, type Topology } from '../spec/examples.js';
+import { exampleSpec, TOPOLOGIES, type Topology } from '../cluster-spec/examples.js';
 
 /** `kubeha init`: prints (or writes) a commented example spec for a topology. */
 export function registerInit(program: Command): void {

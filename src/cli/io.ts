@@ -2,8 +2,8 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { InputError } from '../diag/errors.js';
 import { renderDiagnostics } from '../diag/render.js';
-import { parseSpec, type ParseSpecResult } from '../spec/load.js';
-import type { ClusterSpec } from '../spec/types.js';
+import { parseSpec, type ParseSpecResult } from '../cluster-spec/load.js';
+import type { ClusterSpec } from '../cluster-spec/types.js';
 
 /**
  * The shell side of reading input files: every way a file can be unusable becomes one diagnostic

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { ClusterSpec } from '../spec/types.js';
+import type { ClusterSpec } from '../cluster-spec/types.js';
 import { listLabs } from '../lab/state.js';
 import type { LabState } from '../lab/state.js';
 

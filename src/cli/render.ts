@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../diag/errors.js';
 import { renderCluster, renderMirrorManifest } from '../render/index.js';
 import type { RenderedHost } from '../render/types.js';
-import type { ClusterSpec } from '../spec/types.js';
+import type { ClusterSpec } from '../cluster-spec/types.js';
 import { defaultStateDir, loadOrCreateSecrets } from '../state/secrets.js';
 import { mkdirp } from '../state/mkdirp.js';
 import { formatIndex, parseIndex, type IndexEntry } from '../state/mirror-index.js';

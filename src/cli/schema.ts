@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { specJsonSchema } from '../spec/json-schema.js';
+import { specJsonSchema } from '../cluster-spec/json-schema.js';
 
 /** `kubeha schema`: the JSON Schema of the spec, for editors. */
 export function registerSchema(program: Command): void {

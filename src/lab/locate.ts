@@ -1,6 +1,6 @@
 import { parseDocument } from 'yaml';
 import { LineIndex, attachExcerpt, type Diagnostic } from '../diag/diagnostic.js';
-import { YamlLocator, type SpecPath } from '../spec/locate.js';
+import { YamlLocator, type SpecPath } from '../cluster-spec/locate.js';
 
 /**
  * Positions for the lab's input diagnostics (pure): the lab checks the plan, not the YAML, so its diagnostics

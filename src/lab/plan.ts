@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Diagnostic } from '../diag/diagnostic.js';
-import type { ClusterSpec } from '../spec/types.js';
+import type { ClusterSpec } from '../cluster-spec/types.js';
 import { broadcastOf, cidrOf, contains, formatCidr, formatIpv4, overlaps, parseCidr, parseIpv4, type Cidr } from './ipv4.js';
 import {
   RESERVED_HOST_NAMES,

@@ -1,4 +1,4 @@
-import type { ClusterSpec, Host } from '../spec/types.js';
+import type { ClusterSpec, Host } from '../cluster-spec/types.js';
 import { header } from './util.js';
 
 /** keepalived's HAProxy probe; root-owned 0755 in a root-owned directory, as enable_script_security requires. */

@@ -1,4 +1,4 @@
-import type { ClusterSpec, Host } from '../spec/types.js';
+import type { ClusterSpec, Host } from '../cluster-spec/types.js';
 import { apiservers, block, fmtDuration, header } from './util.js';
 
 export const HAPROXY_CFG = '/etc/haproxy/haproxy.cfg';

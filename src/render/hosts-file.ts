@@ -1,4 +1,4 @@
-import type { ClusterSpec, Host } from '../spec/types.js';
+import type { ClusterSpec, Host } from '../cluster-spec/types.js';
 
 export const HOSTS_FILE = '/etc/hosts';
 

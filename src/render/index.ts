@@ -1,4 +1,4 @@
-import type { ClusterSpec, Host, Secrets } from '../spec/types.js';
+import type { ClusterSpec, Host, Secrets } from '../cluster-spec/types.js';
 import type { RenderedFile, RenderedHost } from './types.js';
 import { CHECK_HAPROXY_SCRIPT, renderCheckHaproxyScript } from './check-scripts.js';
 import { HAPROXY_CFG, renderHaproxyCfg } from './haproxy.js';

@@ -1,4 +1,4 @@
-import type { ClusterSpec, Host, Secrets } from '../spec/types.js';
+import type { ClusterSpec, Host, Secrets } from '../cluster-spec/types.js';
 import { CHECK_HAPROXY_SCRIPT, HAPROXY_DOWN_FILE } from './check-scripts.js';
 import { block, fmtNumber, header } from './util.js';
 

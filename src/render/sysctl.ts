@@ -1,4 +1,4 @@
-import type { ClusterSpec, Host } from '../spec/types.js';
+import type { ClusterSpec, Host } from '../cluster-spec/types.js';
 import { header } from './util.js';
 
 export const SYSCTL_FILE = '/etc/sysctl.d/90-kubeha.conf';

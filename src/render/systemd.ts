@@ -1,4 +1,4 @@
-import type { ClusterSpec, Host } from '../spec/types.js';
+import type { ClusterSpec, Host } from '../cluster-spec/types.js';
 import { HAPROXY_DOWN_FILE } from './check-scripts.js';
 import { header } from './util.js';
 

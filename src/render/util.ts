@@ -1,5 +1,5 @@
-import type { ClusterSpec, Host } from '../spec/types.js';
-import { hostsWithRole } from '../spec/types.js';
+import type { ClusterSpec, Host } from '../cluster-spec/types.js';
+import { hostsWithRole } from '../cluster-spec/types.js';
 
 /** Milliseconds → the shortest exact HAProxy duration (`4h`, `90s`, `1500ms`). */
 export function fmtDuration(ms: number): string {

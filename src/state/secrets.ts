@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { EnvironmentError } from '../diag/errors.js';
 import { requiredSecrets } from '../render/index.js';
 import { mkdirp } from './mkdirp.js';
-import type { ClusterSpec, Secrets } from '../spec/types.js';
+import type { ClusterSpec, Secrets } from '../cluster-spec/types.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 /** VRRP PASS auth uses at most 8 characters (keepalived.conf(5)); 62^8 ≈ 2^47 is plenty for a LAN shared secret. */

@@ -4,7 +4,7 @@ import { analyzeModel } from '../../src/analyze/index.js';
 import { memoryFileSource } from '../../src/parse/file-source.js';
 import { loadMirror } from '../../src/parse/mirror.js';
 import { renderCluster, renderMirrorManifest } from '../../src/render/index.js';
-import type { ClusterSpec } from '../../src/spec/types.js';
+import type { ClusterSpec } from '../../src/cluster-spec/types.js';
 import { TEST_SECRETS, externalSpec } from '../render/specs.js';
 
 function mirror(spec: ClusterSpec): Record<string, string> {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSpec } from '../../src/analyze/spec-analysis.js';
-import { parseSpec } from '../../src/spec/load.js';
-import { exampleSpec } from '../../src/spec/examples.js';
+import { parseSpec } from '../../src/cluster-spec/load.js';
+import { exampleSpec } from '../../src/cluster-spec/examples.js';
 
 const load = (text: string) => {
   const r = parseSpec(text, 'c.yaml');

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkReport, renderFinding } from '../../src/cli/check.js';
-import { exampleSpec } from '../../src/spec/examples.js';
-import { parseSpec } from '../../src/spec/load.js';
+import { exampleSpec } from '../../src/cluster-spec/examples.js';
+import { parseSpec } from '../../src/cluster-spec/load.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

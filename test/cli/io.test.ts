@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { InputError } from '../../src/diag/errors.js';
 import { firstInvalidUtf8, loadSpecFile, readTextFile, writeOutputFile } from '../../src/cli/io.js';
-import { exampleSpec } from '../../src/spec/examples.js';
+import { exampleSpec } from '../../src/cluster-spec/examples.js';
 
 let dir = '';
 before(async () => {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkClashes, labInputFromSpec, planLab, type LabInput } from '../../src/lab/plan.js';
-import { parseSpec } from '../../src/spec/load.js';
-import { exampleSpec } from '../../src/spec/examples.js';
+import { parseSpec } from '../../src/cluster-spec/load.js';
+import { exampleSpec } from '../../src/cluster-spec/examples.js';
 
 const DEFAULT: LabInput = {
   lab: 'demo',

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync }
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderCluster, renderMirrorManifest } from '../../src/render/index.js';
-import type { ClusterSpec } from '../../src/spec/types.js';
+import type { ClusterSpec } from '../../src/cluster-spec/types.js';
 import { TEST_SECRETS, dedicatedSpec, externalSpec, stackedSpec } from './specs.js';
 
 /**

@@ -10,7 +10,7 @@ import { HAPROXY_CFG } from '../../src/render/haproxy.js';
 import { KEEPALIVED_CONF } from '../../src/render/keepalived.js';
 import { HAPROXY_DROPIN, KEEPALIVED_DROPIN } from '../../src/render/systemd.js';
 import { SYSCTL_FILE } from '../../src/render/sysctl.js';
-import type { ClusterSpec } from '../../src/spec/types.js';
+import type { ClusterSpec } from '../../src/cluster-spec/types.js';
 import { TEST_SECRETS, dedicatedSpec, stackedSpec } from './specs.js';
 
 /**

@@ -8,7 +8,7 @@ import { HOSTS_FILE } from '../../src/render/hosts-file.js';
 import { SYSCTL_FILE } from '../../src/render/sysctl.js';
 import { HAPROXY_DROPIN, KEEPALIVED_DROPIN } from '../../src/render/systemd.js';
 import type { RenderedHost } from '../../src/render/types.js';
-import type { ClusterSpec } from '../../src/spec/types.js';
+import type { ClusterSpec } from '../../src/cluster-spec/types.js';
 import { TEST_SECRETS, dedicatedSpec, externalSpec, stackedSpec } from './specs.js';
 
 const file = (hosts: RenderedHost[], host: string, path: string): string | undefined =>

@@ -4,7 +4,7 @@ import { analyzeModel } from '../../src/analyze/index.js';
 import { memoryFileSource } from '../../src/parse/file-source.js';
 import { loadMirror } from '../../src/parse/mirror.js';
 import { renderCluster, renderMirrorManifest } from '../../src/render/index.js';
-import type { ClusterSpec } from '../../src/spec/types.js';
+import type { ClusterSpec } from '../../src/cluster-spec/types.js';
 import { TEST_SECRETS, dedicatedSpec, externalSpec, stackedSpec } from './specs.js';
 
 /** DESIGN.md: generated configs, parsed back, must analyse clean. The mirror is built in memory, as `render --out` lays it out. */

@@ -1,5 +1,5 @@
-import type { ClusterSpec, Host } from '../../src/spec/types.js';
-import type { Role } from '../../src/spec/schema.js';
+import type { ClusterSpec, Host } from '../../src/cluster-spec/types.js';
+import type { Role } from '../../src/cluster-spec/schema.js';
 
 /** Fixed secrets used by every render test (never a real one). */
 export const TEST_SECRETS = { 'vrrp-auth': 'Te5tPa55' } as const;

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Address4 } from 'ip-address';
-import { cidrsOverlap, inCidr, isIPv4, isNetworkOrBroadcast, notIPv4, parseCidr, slash24 } from '../../src/spec/ipv4.js';
+import { cidrsOverlap, inCidr, isIPv4, isNetworkOrBroadcast, notIPv4, parseCidr, slash24 } from '../../src/net/ipv4.js';
 
 describe('ipv4 adapter', () => {
   it('isIPv4 accepts dotted quads only', () => {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { importAnsible } from '../../src/spec/import-ansible.js';
-import { importKubekey } from '../../src/spec/import-kubekey.js';
+import { importAnsible } from '../../src/interop/ansible/import.js';
+import { importKubekey } from '../../src/interop/kubekey/import.js';
 import { fixture } from './import-helpers.js';
 
 /** Bad input never throws: any text gives diagnostics (and a spec only when there is no error). */

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
-import { parseSpec } from '../../src/spec/load.js';
+import { parseSpec } from '../../src/cluster-spec/load.js';
 import assert from 'node:assert/strict';
 import { parseAllDocuments } from 'yaml';
-import { renderKubekeyConfig } from '../../src/render/kubekey-export.js';
-import { importKubekey } from '../../src/spec/import-kubekey.js';
-import { importedSpecYaml } from '../../src/spec/import-yaml.js';
-import type { ClusterSpec, Host } from '../../src/spec/types.js';
-import { fixture } from '../spec/import-helpers.js';
+import { renderKubekeyConfig } from '../../src/interop/kubekey/export.js';
+import { importKubekey } from '../../src/interop/kubekey/import.js';
+import { importedSpecYaml } from '../../src/interop/import-yaml.js';
+import type { ClusterSpec, Host } from '../../src/cluster-spec/types.js';
+import { fixture } from './import-helpers.js';
 
 const ssh = { user: 'root', port: 22, keyFile: '~/.ssh/kubeha' };
 const host = (name: string, address: string, roles: Host['roles']): Host => ({ name, address, roles, ssh, interface: 'eth0', labels: {} });

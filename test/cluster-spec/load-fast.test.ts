@@ -4,8 +4,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { exampleSpec, TOPOLOGIES } from '../../src/spec/examples.js';
-import { parseCleanSpecFast, parseSpec, parseSpecWithPositions } from '../../src/spec/load.js';
+import { exampleSpec, TOPOLOGIES } from '../../src/cluster-spec/examples.js';
+import { parseCleanSpecFast, parseSpec, parseSpecWithPositions } from '../../src/cluster-spec/load.js';
 
 /**
  * parseSpec takes a position-less fast path for clean specs (js-yaml) and the positioned path (eemeli/yaml) for

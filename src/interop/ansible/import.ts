@@ -1,5 +1,5 @@
 import { isMap, isScalar, parse as parseYaml, parseAllDocuments, type Document } from 'yaml';
-import { didYouMean, type Diagnostic } from '../diag/diagnostic.js';
+import { didYouMean, type Diagnostic } from '../../diag/diagnostic.js';
 import {
   FileDiagnostics,
   REDACTED,
@@ -16,11 +16,11 @@ import {
   toDnsLabel,
   toInt,
   type ImportResult,
-} from './import-common.js';
-import { commonSsh, hoistSsh } from './import-kubekey.js';
-import { isIPv4, notIPv4 } from './ipv4.js';
-import type { HostInput, Role, SpecInput } from './schema.js';
-import { entries, plain, posOf, scalarText, type At } from './yaml-nodes.js';
+} from '../import-common.js';
+import { commonSsh, hoistSsh } from '../kubekey/import.js';
+import { isIPv4, notIPv4 } from '../../net/ipv4.js';
+import type { HostInput, Role, SpecInput } from '../../cluster-spec/schema.js';
+import { entries, plain, posOf, scalarText, type At } from '../../cluster-spec/yaml-nodes.js';
 
 /**
  * Ansible INI inventory (KubeSphere's old installer `conf/hosts.ini`, kubespray's `inventory.ini`) plus an

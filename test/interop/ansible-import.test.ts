@@ -1,10 +1,10 @@
 import { test } from 'node:test';
-import { parseSpec } from '../../src/spec/load.js';
+import { parseSpec } from '../../src/cluster-spec/load.js';
 import assert from 'node:assert/strict';
 import { renderDiagnostic } from '../../src/diag/render.js';
-import { expandAnsibleRange, sniffFormat } from '../../src/spec/import-common.js';
-import { importAnsible } from '../../src/spec/import-ansible.js';
-import { importedSpecYaml } from '../../src/spec/import-yaml.js';
+import { expandAnsibleRange, sniffFormat } from '../../src/interop/import-common.js';
+import { importAnsible } from '../../src/interop/ansible/import.js';
+import { importedSpecYaml } from '../../src/interop/import-yaml.js';
 import { everythingShown, fixture } from './import-helpers.js';
 
 const HOSTS = 'seed001-hosts.ini';

@@ -3,7 +3,7 @@ import { parseAllDocuments, type Document, type YAMLError } from 'yaml';
 import { z } from 'zod';
 import { attachExcerpt, didYouMean, hasErrors, LineIndex, type Diagnostic } from '../diag/diagnostic.js';
 import { applyDefaults } from './defaults.js';
-import { maskSecretsInLine, yamlMessage } from './import-common.js';
+import { maskSecretsInLine, yamlMessage } from '../interop/import-common.js';
 import { YamlLocator, type SpecPath, type Span } from './locate.js';
 import { runSpecRules } from './rules.js';
 import { SpecSchema, type SpecInput } from './schema.js';
@@ -36,7 +36,7 @@ export function parseSpec(text: string, file: string): ParseSpecResult {
  * builds its position-carrying document (a 5 000-host spec: 60 vs 240 ms CPU). Positions are only needed to point
  * a diagnostic at the source, so as soon as anything is off (a YAML error, an alias or merge key, a schema issue, any
  * rule finding) this returns undefined and the positioned path runs from the start: every diagnostic comes from one
- * engine, eemeli/yaml. Both engines read YAML 1.2 with the core schema; test/spec/load-fast.test.ts holds them to the
+ * engine, eemeli/yaml. Both engines read YAML 1.2 with the core schema; test/cluster-spec/load-fast.test.ts holds them to the
  * same values on the example specs, the bad-input corpus and generated specs.
  */
 export function parseCleanSpecFast(text: string): ParseSpecResult | undefined {

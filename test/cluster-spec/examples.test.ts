@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EXAMPLE_FILES, exampleSpec, TOPOLOGIES } from '../../src/spec/examples.js';
-import { parseSpec } from '../../src/spec/load.js';
-import { hostsWithRole } from '../../src/spec/types.js';
+import { EXAMPLE_FILES, exampleSpec, TOPOLOGIES } from '../../src/cluster-spec/examples.js';
+import { parseSpec } from '../../src/cluster-spec/load.js';
+import { hostsWithRole } from '../../src/cluster-spec/types.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -1,6 +1,6 @@
 import { Document, isMap, isScalar } from 'yaml';
 import type { Diagnostic } from '../diag/diagnostic.js';
-import type { SpecInput } from './schema.js';
+import type { SpecInput } from '../cluster-spec/schema.js';
 
 /**
  * An imported spec as commented YAML: a header saying where it came from and what to review, and a

@@ -1,5 +1,5 @@
 import { LineIndex, type Diagnostic, type Severity } from '../diag/diagnostic.js';
-import type { SpecInput } from './schema.js';
+import type { SpecInput } from '../cluster-spec/schema.js';
 
 /**
  * Shared pieces of the importers (KubeKey config, ansible inventory): the result shape, a diagnostic

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyDefaults, deriveVirtualRouterId, normaliseRole, parseDuration } from '../../src/spec/defaults.js';
-import type { SpecInput } from '../../src/spec/schema.js';
-import { hostsWithRole } from '../../src/spec/types.js';
+import { applyDefaults, deriveVirtualRouterId, normaliseRole, parseDuration } from '../../src/cluster-spec/defaults.js';
+import type { SpecInput } from '../../src/cluster-spec/schema.js';
+import { hostsWithRole } from '../../src/cluster-spec/types.js';
 
 function input(mode: SpecInput['loadBalancer']['mode'] = 'keepalived-haproxy'): SpecInput {
   return {

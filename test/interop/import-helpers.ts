@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { renderDiagnostics } from '../../src/diag/render.js';
-import type { ImportResult } from '../../src/spec/import-common.js';
-import { importedSpecYaml } from '../../src/spec/import-yaml.js';
+import type { ImportResult } from '../../src/interop/import-common.js';
+import { importedSpecYaml } from '../../src/interop/import-yaml.js';
 
 /** Helpers shared by the importer and export tests. */
 

@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
-import { exampleSpec, TOPOLOGIES } from '../../src/spec/examples.js';
-import { SCHEMA_ID, specJsonSchema } from '../../src/spec/json-schema.js';
+import { exampleSpec, TOPOLOGIES } from '../../src/cluster-spec/examples.js';
+import { SCHEMA_ID, specJsonSchema } from '../../src/cluster-spec/json-schema.js';
 
 interface JsonSchema {
   type?: string;

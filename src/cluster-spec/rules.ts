@@ -1,6 +1,6 @@
 import { didYouMean, type Diagnostic, type Severity } from '../diag/diagnostic.js';
 import { normaliseRole } from './defaults.js';
-import { DNS_NAME, cidrsOverlap, formatCidr, inCidr, isIPv4, isNetworkOrBroadcast, notIPv4, parseCidr, slash24, type Cidr } from './ipv4.js';
+import { DNS_NAME, cidrsOverlap, formatCidr, inCidr, isIPv4, isNetworkOrBroadcast, notIPv4, parseCidr, slash24, type Cidr } from '../net/ipv4.js';
 import type { SpecPath, Span } from './locate.js';
 import { ROLE_ALIASES, ROLES, type SpecInput } from './schema.js';
 import type { ClusterSpec, Host } from './types.js';
@@ -11,7 +11,7 @@ import type { ClusterSpec, Host } from './types.js';
  * value (turned into file:line:col by the caller) and a hint. Pure.
  */
 
-/** Turns a path of the spec into a source position (src/spec/locate.ts); absent for specs built in memory. */
+/** Turns a path of the spec into a source position (src/cluster-spec/locate.ts); absent for specs built in memory. */
 export interface Locate {
   value(path: SpecPath): Span;
   key(path: SpecPath, key: string): Span;

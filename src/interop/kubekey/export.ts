@@ -1,6 +1,6 @@
 import { Document, YAMLMap, isMap } from 'yaml';
-import { REDACTED } from '../spec/import-common.js';
-import type { ClusterSpec, Host } from '../spec/types.js';
+import { REDACTED } from '../import-common.js';
+import type { ClusterSpec, Host } from '../../cluster-spec/types.js';
 
 /**
  * ClusterSpec → KubeKey v1alpha2 `Cluster` config, so that KubeSphere can be installed with `kk` on top of

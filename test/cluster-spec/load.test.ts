@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { renderDiagnostic } from '../../src/diag/render.js';
-import { exampleSpec } from '../../src/spec/examples.js';
-import { formatPath, parseSpec } from '../../src/spec/load.js';
+import { exampleSpec } from '../../src/cluster-spec/examples.js';
+import { formatPath, parseSpec } from '../../src/cluster-spec/load.js';
 
 const BASE = `apiVersion: kubeha.io/v1alpha1
 kind: Cluster

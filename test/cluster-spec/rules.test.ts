@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyDefaults } from '../../src/spec/defaults.js';
-import { runSpecRules, specRules } from '../../src/spec/rules.js';
-import type { SpecInput } from '../../src/spec/schema.js';
+import { applyDefaults } from '../../src/cluster-spec/defaults.js';
+import { runSpecRules, specRules } from '../../src/cluster-spec/rules.js';
+import type { SpecInput } from '../../src/cluster-spec/schema.js';
 
 /** The seeds' topology: 2 LB hosts, 3 masters (control-plane + etcd), 1 worker, VIP .10. */
 function base(): SpecInput {

@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { renderKubekeyConfig } from '../../src/render/kubekey-export.js';
-import { importAnsible } from '../../src/spec/import-ansible.js';
-import { importKubekey } from '../../src/spec/import-kubekey.js';
-import { importedSpecYaml } from '../../src/spec/import-yaml.js';
-import { parseSpec } from '../../src/spec/load.js';
+import { renderKubekeyConfig } from '../../src/interop/kubekey/export.js';
+import { importAnsible } from '../../src/interop/ansible/import.js';
+import { importKubekey } from '../../src/interop/kubekey/import.js';
+import { importedSpecYaml } from '../../src/interop/import-yaml.js';
+import { parseSpec } from '../../src/cluster-spec/load.js';
 import { fixture } from './import-helpers.js';
 
 /**

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
-import { parseSpec } from '../../src/spec/load.js';
+import { parseSpec } from '../../src/cluster-spec/load.js';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { renderDiagnostic } from '../../src/diag/render.js';
-import { REDACTED, expandKubekeyRange, isSecretKey, maskSecretsInLine } from '../../src/spec/import-common.js';
-import { importKubekey } from '../../src/spec/import-kubekey.js';
-import { importedSpecYaml } from '../../src/spec/import-yaml.js';
+import { REDACTED, expandKubekeyRange, isSecretKey, maskSecretsInLine } from '../../src/interop/import-common.js';
+import { importKubekey } from '../../src/interop/kubekey/import.js';
+import { importedSpecYaml } from '../../src/interop/import-yaml.js';
 import { everythingShown, fixture } from './import-helpers.js';
 
 const SEED000 = 'seed000-config-sample.yaml';

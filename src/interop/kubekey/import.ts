@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, parseAllDocuments, type Document } from 'yaml';
-import { didYouMean } from '../diag/diagnostic.js';
+import { didYouMean } from '../../diag/diagnostic.js';
 import {
   FileDiagnostics,
   REDACTED,
@@ -15,10 +15,10 @@ import {
   toDnsLabel,
   toInt,
   type ImportResult,
-} from './import-common.js';
-import { isIPv4, notIPv4 } from './ipv4.js';
-import type { HostInput, Role, SpecInput } from './schema.js';
-import { entries, gluedSecret, keyPos, pairOf, plain, posOf, reportSecret, scalarText, valueOf, type At } from './yaml-nodes.js';
+} from '../import-common.js';
+import { isIPv4, notIPv4 } from '../../net/ipv4.js';
+import type { HostInput, Role, SpecInput } from '../../cluster-spec/schema.js';
+import { entries, gluedSecret, keyPos, pairOf, plain, posOf, reportSecret, scalarText, valueOf, type At } from '../../cluster-spec/yaml-nodes.js';
 
 /**
  * KubeKey cluster config (kubekey.kubesphere.io/v1alpha1 or v1alpha2, `kind: Cluster`, possibly followed by
