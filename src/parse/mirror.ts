@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNo
 import { didYouMean, type Diagnostic } from '../diag/diagnostic.js';
 import type { Endpoint, ExternalLb, HaModel, ModelHost, UnitFileWrite } from '../model/types.js';
 import type { FileSource } from './file-source.js';
-import { parseHaproxy } from './haproxy.js';
+import { parseHaproxy } from './haproxy/index.js';
 import { isIpAddress } from './ip.js';
 import { parseKeepalived } from './keepalived.js';
 import { DiagnosticSink, dirname, parseIntStrict, resolvePath } from './sink.js';

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeModel } from '../../src/analyze/index.js';
 import { memoryFileSource } from '../../src/parse/file-source.js';
-import { parseHaproxy } from '../../src/parse/haproxy.js';
+import { parseHaproxy } from '../../src/parse/haproxy/index.js';
 import { loadMirror } from '../../src/parse/mirror.js';
 
 const cfg = (defaults: string, frontend = ''): string => `defaults

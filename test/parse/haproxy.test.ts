@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import type { Diagnostic } from '../../src/diag/diagnostic.js';
 import { renderDiagnostic } from '../../src/diag/render.js';
 import { memoryFileSource } from '../../src/parse/file-source.js';
-import { parseHaproxy, parseHaproxyTime, type ParseHaproxyOptions } from '../../src/parse/haproxy.js';
+import { parseHaproxy, parseHaproxyTime, type ParseHaproxyOptions } from '../../src/parse/haproxy/index.js';
 
 const FILE = '/etc/haproxy/haproxy.cfg';
 const parse = (text: string, opts?: ParseHaproxyOptions) => parseHaproxy(memoryFileSource({ [FILE]: text }), FILE, opts);

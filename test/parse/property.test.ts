@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { Diagnostic } from '../../src/diag/diagnostic.js';
 import { memoryFileSource } from '../../src/parse/file-source.js';
-import { parseHaproxy } from '../../src/parse/haproxy.js';
+import { parseHaproxy } from '../../src/parse/haproxy/index.js';
 import { parseKeepalived } from '../../src/parse/keepalived.js';
 import { loadMirror } from '../../src/parse/mirror.js';
 

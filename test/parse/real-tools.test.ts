@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic } from '../../src/diag/diagnostic.js';
 import { memoryFileSource } from '../../src/parse/file-source.js';
-import { parseHaproxy } from '../../src/parse/haproxy.js';
+import { parseHaproxy } from '../../src/parse/haproxy/index.js';
 import { parseKeepalived } from '../../src/parse/keepalived.js';
 
 /**

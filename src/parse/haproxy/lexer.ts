@@ -1,4 +1,4 @@
-import type { DiagnosticSink, Token } from './sink.js';
+import type { DiagnosticSink, Token } from '../sink.js';
 
 /**
  * HAProxy's line lexer (configuration manual 2.6, §2.2 "Quoting and escaping", §2.3 "Environment variables"):

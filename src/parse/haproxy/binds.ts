@@ -1,0 +1,29 @@
+import type { Bind } from '../../model/types.js';
+import { refOf, type Token } from '../sink.js';
+import { parseAddress } from './address.js';
+import type { HaproxyContext } from './context.js';
+import type { Proxy } from './settings.js';
+
+/** `bind ADDR[,ADDR…] [ssl] …` of a frontend or listen section. */
+export function bindLine(ctx: HaproxyContext, toks: Token[], p: Proxy): void {
+  const kw = toks[0] as Token;
+  const addrTok = toks[1];
+  if (!addrTok) return ctx.err('HAP_MISSING_ARG', "'bind' needs an address", kw, 'e.g. bind *:6443');
+  const ssl = toks.slice(2).some((t) => t.value === 'ssl');
+  // Several addresses may be given at once, separated by commas.
+  let col = addrTok.col;
+  for (const part of addrTok.value.split(',')) {
+    const sub: Token = { ...addrTok, value: part, col, length: part.length || 1 };
+    col += part.length + 1;
+    if (part === '') {
+      ctx.err('HAP_BAD_ADDRESS', 'empty address in bind list', sub);
+      continue;
+    }
+    const a = parseAddress(ctx, sub, false);
+    if (!a) continue;
+    const b: Bind = { address: a.address, port: a.port, at: refOf(ctx.file, sub) };
+    if (a.portEnd !== undefined) b.portEnd = a.portEnd;
+    if (ssl) b.ssl = true;
+    p.binds.push(b);
+  }
+}

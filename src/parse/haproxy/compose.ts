@@ -1,0 +1,138 @@
+import { didYouMean } from '../../diag/diagnostic.js';
+import type { Backend, Frontend } from '../../model/types.js';
+import { refOf, type Token } from '../sink.js';
+import { Conditionals } from './conditionals.js';
+import type { HaproxyContext } from './context.js';
+import { crossCheckProxies } from './cross-checks.js';
+import { DefaultsChain } from './defaults.js';
+import { globalLine } from './global.js';
+import { healthCheck } from './health-checks.js';
+import { OTHER_SECTIONS, SECTIONS, type SectionKind } from './keywords.js';
+import type { LexedLine } from './lexer.js';
+import { proxyLine } from './proxy-lines.js';
+import { cloneSettings, emptySettings, type Proxy, type Settings } from './settings.js';
+
+/**
+ * Lines → model: groups the lexed lines into sections, hands each line to the reader of its section and, when a
+ * proxy section ends, adds its frontend and/or backend to the model.
+ */
+export class HaproxyComposer {
+  private section: SectionKind | 'other' | undefined;
+  private proxy: Proxy | undefined;
+  /** The settings the lines of the current `defaults` section fill. */
+  private defaultsTarget: Settings | undefined;
+  private readonly proxies: Proxy[] = [];
+  private readonly defaults: DefaultsChain;
+  private readonly conds: Conditionals;
+
+  constructor(
+    private readonly ctx: HaproxyContext,
+    env: Readonly<Record<string, string>>,
+  ) {
+    this.defaults = new DefaultsChain(ctx);
+    this.conds = new Conditionals(ctx, env);
+  }
+
+  run(lines: LexedLine[]): void {
+    for (const l of lines) {
+      const kw = l.tokens[0];
+      if (kw?.value.startsWith('.') && this.conds.directive(l.tokens)) continue;
+      if (this.conds.active) this.line(l.tokens);
+    }
+    this.conds.closeAll();
+    this.finishProxy();
+    crossCheckProxies(this.ctx, this.proxies);
+  }
+
+  private line(toks: Token[]): void {
+    const kw = toks[0];
+    if (!kw) return;
+    const k = kw.value;
+    if ((SECTIONS as readonly string[]).includes(k)) return this.startSection(k as SectionKind, toks);
+    if (OTHER_SECTIONS.includes(k)) {
+      this.finishProxy();
+      this.section = 'other';
+      this.ctx.config.unknown.push({ keyword: k, section: k, at: refOf(this.ctx.file, kw) });
+      this.ctx.sink.info('HAP_UNMODELED', `'${k}' section is not modelled by kubeha; its content is skipped`, this.ctx.file, kw);
+      return;
+    }
+    switch (this.section) {
+      case undefined: {
+        const near = didYouMean(k, [...SECTIONS, ...OTHER_SECTIONS]);
+        this.ctx.err(
+          near ? 'HAP_UNKNOWN_SECTION' : 'HAP_OUTSIDE_SECTION',
+          near ? `unknown section '${k}'` : `'${k}' appears before any section`,
+          kw,
+          near ? `did you mean '${near}'?` : 'start a section first (global, defaults, frontend, backend or listen)',
+        );
+        return;
+      }
+      case 'other':
+        return;
+      case 'global':
+        return globalLine(this.ctx, toks);
+      case 'defaults':
+        return proxyLine(this.ctx, toks, this.defaultsTarget ?? emptySettings(), undefined);
+      default:
+        if (this.proxy) proxyLine(this.ctx, toks, this.proxy.s, this.proxy);
+    }
+  }
+
+  private startSection(kind: SectionKind, toks: Token[]): void {
+    this.finishProxy();
+    this.section = kind;
+    const kw = toks[0] as Token;
+    if (kind === 'global') {
+      if (toks.length > 1) this.ctx.err('HAP_EXTRA_ARGS', "'global' takes no argument", toks[1] as Token);
+      return;
+    }
+    if (kind === 'defaults') {
+      this.defaultsTarget = this.defaults.openDefaults(toks);
+      return;
+    }
+    const { name, base } = this.defaults.proxyHeader(toks);
+    if (!name) {
+      this.ctx.err('HAP_MISSING_NAME', `'${kind}' needs a name`, kw, `write '${kind} <name>'`);
+      this.section = 'other';
+      return;
+    }
+    if (!/^[A-Za-z0-9_.:-]+$/.test(name.value)) {
+      this.ctx.err('HAP_BAD_NAME', `invalid proxy name '${name.value}'`, name, "proxy names use letters, digits, '-', '_', '.' and ':'");
+    }
+    this.proxy = {
+      kind,
+      name: name.value,
+      nameTok: name,
+      s: base ? cloneSettings(base) : emptySettings(),
+      ownHttpRules: false,
+      ownTcpRules: false,
+      binds: [],
+      useBackends: [],
+      servers: [],
+    };
+  }
+
+  /** Adds the proxy being read to the model: a frontend, a backend, or both for `listen`. */
+  private finishProxy(): void {
+    const p = this.proxy;
+    this.proxy = undefined;
+    this.defaultsTarget = undefined;
+    if (!p) return;
+    this.proxies.push(p);
+    const s = p.s;
+    const mode = s.mode ?? 'tcp';
+    const at = refOf(this.ctx.file, p.nameTok);
+    if (p.kind !== 'backend') {
+      const fe: Frontend = { name: p.name, kind: p.kind === 'listen' ? 'listen' : 'frontend', mode, binds: p.binds, useBackends: p.useBackends.map((u) => u.name), timeouts: s.timeouts, at };
+      if (p.defaultBackend) fe.defaultBackend = p.defaultBackend.name;
+      if (s.stats) fe.stats = { ...s.stats, bind: p.binds };
+      this.ctx.config.frontends.push(fe);
+    }
+    if (p.kind !== 'frontend') {
+      const be: Backend = { name: p.name, mode, servers: p.servers, healthCheck: healthCheck(s, p.servers), redispatch: s.redispatch ?? false, timeouts: s.timeouts, at };
+      be.balance = s.balance ?? 'roundrobin';
+      if (s.retries !== undefined) be.retries = s.retries;
+      this.ctx.config.backends.push(be);
+    }
+  }
+}

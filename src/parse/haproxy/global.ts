@@ -1,0 +1,38 @@
+import { didYouMean } from '../../diag/diagnostic.js';
+import type { Token } from '../sink.js';
+import type { HaproxyContext } from './context.js';
+import { GLOBAL_KNOWN, SECTIONS } from './keywords.js';
+
+/** One line of the `global` section: the run-as user, maxconn and the stats sockets are modelled. */
+export function globalLine(ctx: HaproxyContext, toks: Token[]): void {
+  const kw = toks[0] as Token;
+  const g = ctx.config.global;
+  switch (kw.value) {
+    case 'user':
+    case 'uid':
+      if (toks[1]) g.user = toks[1].value;
+      else ctx.err('HAP_MISSING_ARG', `'${kw.value}' needs a value`, kw);
+      return;
+    case 'maxconn': {
+      const n = ctx.intArg(toks, 1, kw);
+      if (n !== undefined) g.maxconn = n;
+      return;
+    }
+    case 'stats':
+      if (toks[1]?.value === 'socket') {
+        if (toks[2]) g.statsSockets.push(toks[2].value);
+        else ctx.err('HAP_MISSING_ARG', "'stats socket' needs an address or path", toks[1]);
+        return;
+      }
+      if (toks[1] && ['timeout', 'maxconn', 'bind-process'].includes(toks[1].value)) return ctx.keepUnknown(`stats ${toks[1].value}`, kw, 'global');
+      ctx.err('HAP_BAD_VALUE', `'stats ${toks[1]?.value ?? ''}' is not valid in global`, toks[1] ?? kw, 'in global, use `stats socket`, `stats timeout` or `stats maxconn`');
+      return;
+    default:
+      if (GLOBAL_KNOWN.has(kw.value) || kw.value.startsWith('tune.') || kw.value.startsWith('ssl-') || kw.value.startsWith('lua-')) {
+        ctx.keepUnknown(kw.value, kw, 'global');
+      } else {
+        const near = didYouMean(kw.value, [...GLOBAL_KNOWN, ...SECTIONS]);
+        ctx.keepUnknown(kw.value, kw, 'global', 'error', near ? `did you mean '${near}'?` : 'HAProxy rejects unknown keywords; check the spelling');
+      }
+  }
+}

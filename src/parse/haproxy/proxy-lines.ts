@@ -1,0 +1,131 @@
+import { didYouMean } from '../../diag/diagnostic.js';
+import type { StatsPage } from '../../model/types.js';
+import { refOf, type Token } from '../sink.js';
+import { bindLine } from './binds.js';
+import type { HaproxyContext } from './context.js';
+import { httpCheckLine, tcpCheckLine } from './health-checks.js';
+import { PROXY_KNOWN, SECTIONS } from './keywords.js';
+import { optionLine } from './options.js';
+import { serverLine, serverParams } from './servers.js';
+import type { Proxy, Settings } from './settings.js';
+import { timeoutLine } from './timeouts.js';
+
+/** One line of a defaults/frontend/backend/listen section. `p` is undefined in defaults. */
+export function proxyLine(ctx: HaproxyContext, toks: Token[], s: Settings, p: Proxy | undefined): void {
+  const kw = toks[0] as Token;
+  const where = p ? `${p.kind} '${p.name}'` : 'defaults';
+  switch (kw.value) {
+    case 'mode': {
+      const v = toks[1];
+      if (v?.value === 'tcp' || v?.value === 'http') s.mode = v.value;
+      else if (v?.value === 'health') ctx.keepUnknown('mode health', kw, where);
+      else ctx.err('HAP_BAD_VALUE', `'mode' expects tcp or http, got '${v?.value ?? ''}'`, v ?? kw, 'write `mode tcp` for the apiserver');
+      return;
+    }
+    case 'balance':
+      if (p && p.kind === 'frontend') return notAllowed(ctx, kw, where, 'a backend or listen section');
+      if (toks[1]) s.balance = toks.slice(1).map((t) => t.value).join(' ');
+      else ctx.err('HAP_MISSING_ARG', "'balance' needs an algorithm", kw, 'e.g. balance roundrobin');
+      return;
+    case 'timeout':
+      return timeoutLine(ctx, toks, s);
+    case 'retries': {
+      const n = ctx.intArg(toks, 1, kw);
+      if (n !== undefined) s.retries = n;
+      return;
+    }
+    case 'option':
+    case 'no':
+      return optionLine(ctx, toks, s, where);
+    case 'http-check':
+      return httpCheckLine(ctx, toks, s, p);
+    case 'tcp-check':
+      return tcpCheckLine(toks, s, p);
+    case 'default-server':
+      if (p && p.kind === 'frontend') return notAllowed(ctx, kw, where, 'a backend, listen or defaults section');
+      serverParams(ctx, toks, 1, s.defaultServer, true);
+      return;
+    case 'server':
+    case 'bind':
+    case 'default_backend':
+    case 'use_backend':
+      return routingLine(ctx, toks, p, where);
+    case 'stats':
+      return statsLine(ctx, toks, s, where);
+    case 'contimeout':
+    case 'clitimeout':
+    case 'srvtimeout':
+      ctx.err('HAP_REMOVED_KEYWORD', `'${kw.value}' was removed from HAProxy`, kw, "use 'timeout connect|client|server'");
+      return;
+    default:
+      return otherKeyword(ctx, kw, where);
+  }
+}
+
+function notAllowed(ctx: HaproxyContext, kw: Token, where: string, what: string): void {
+  ctx.err('HAP_KEYWORD_NOT_ALLOWED', `'${kw.value}' is not allowed in ${where}`, kw, `'${kw.value}' belongs in ${what}`);
+}
+
+/** Where traffic enters and goes: `bind`, `server`, `default_backend`, `use_backend`. */
+function routingLine(ctx: HaproxyContext, toks: Token[], p: Proxy | undefined, where: string): void {
+  const kw = toks[0] as Token;
+  const isFe = p ? p.kind !== 'backend' : false;
+  const isBe = p ? p.kind !== 'frontend' : false;
+  switch (kw.value) {
+    case 'server':
+      if (!p) return notAllowed(ctx, kw, where, 'a backend or listen section');
+      if (!isBe) return notAllowed(ctx, kw, where, 'a backend or listen section');
+      return serverLine(ctx, toks, p);
+    case 'bind':
+      if (!p) return notAllowed(ctx, kw, where, 'a frontend or listen section');
+      if (!isFe) return notAllowed(ctx, kw, where, 'a frontend or listen section');
+      return bindLine(ctx, toks, p);
+    case 'default_backend':
+      if (p && p.kind === 'backend') return notAllowed(ctx, kw, where, 'a frontend or listen section');
+      if (!toks[1]) return ctx.err('HAP_MISSING_ARG', "'default_backend' needs a backend name", kw);
+      if (p) p.defaultBackend = { name: toks[1].value, tok: toks[1] };
+      else ctx.keepUnknown('default_backend', kw, where);
+      return;
+    default:
+      if (!p || p.kind === 'backend') return notAllowed(ctx, kw, where, 'a frontend or listen section');
+      if (!toks[1]) return ctx.err('HAP_MISSING_ARG', "'use_backend' needs a backend name", kw);
+      p.useBackends.push({ name: toks[1].value, tok: toks[1] });
+  }
+}
+
+/** A keyword the model does not describe: kept when HAProxy knows it, an error otherwise. */
+function otherKeyword(ctx: HaproxyContext, kw: Token, where: string): void {
+  if (PROXY_KNOWN.has(kw.value)) return ctx.keepUnknown(kw.value, kw, where);
+  const near = didYouMean(kw.value, [...PROXY_KNOWN, ...SECTIONS]);
+  const isSection = near !== undefined && (SECTIONS as readonly string[]).includes(near);
+  if (isSection) {
+    ctx.config.unknown.push({ keyword: kw.value, section: where, at: refOf(ctx.file, kw) });
+    ctx.err('HAP_UNKNOWN_SECTION', `unknown keyword '${kw.value}' in ${where}`, kw, `did you mean the section '${near}'?`);
+  } else ctx.keepUnknown(kw.value, kw, where, 'error', near ? `did you mean '${near}'?` : 'HAProxy rejects unknown keywords; check the spelling');
+}
+
+/** `stats …` in a proxy: the stats page (`stats socket` belongs in global). */
+function statsLine(ctx: HaproxyContext, toks: Token[], s: Settings, where: string): void {
+  const kw = toks[0] as Token;
+  const sub = toks[1];
+  if (!sub) return ctx.err('HAP_MISSING_ARG', "'stats' needs an argument", kw, 'e.g. stats enable');
+  if (sub.value === 'socket') return ctx.err('HAP_KEYWORD_NOT_ALLOWED', `'stats socket' is only allowed in global, not in ${where}`, sub);
+  const page: StatsPage = s.stats ?? { bind: [], auth: [], at: refOf(ctx.file, kw) };
+  s.stats = page;
+  switch (sub.value) {
+    case 'enable':
+      return;
+    case 'uri':
+      if (toks[2]) page.uri = toks[2].value;
+      else ctx.err('HAP_MISSING_ARG', "'stats uri' needs a path", sub);
+      return;
+    case 'auth':
+      if (toks[2]?.value.includes(':')) page.auth.push(toks[2].value);
+      else ctx.err('HAP_BAD_VALUE', "'stats auth' expects user:password", toks[2] ?? sub);
+      return;
+    default:
+      // realm, refresh, hide-version, admin, show-node, show-legends, scope, http-request, show-desc, show-modules
+      return;
+  }
+}
+

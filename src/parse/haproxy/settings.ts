@@ -1,0 +1,66 @@
+import type { Bind, Server, StatsPage, Timeouts } from '../../model/types.js';
+import type { Token } from '../sink.js';
+
+/** What `server` and `default-server` lines set; unset fields fall back to `default-server`, then to HAProxy's defaults. */
+export interface ServerParams {
+  check?: boolean;
+  checkSsl?: boolean;
+  ssl?: boolean;
+  verify?: string;
+  interMs?: number;
+  fastinterMs?: number;
+  downinterMs?: number;
+  fall?: number;
+  rise?: number;
+  backup?: boolean;
+  disabled?: boolean;
+  weight?: number;
+  checkPort?: number;
+  checkAddr?: string;
+}
+
+export type CheckOption =
+  | { kind: 'httpchk'; method: string; path: string; version?: string; host?: string }
+  | { kind: 'tcp-check' }
+  | { kind: 'ssl-hello' }
+  | { kind: 'other'; option: string };
+
+/** Everything a `defaults` section passes on to the proxies that follow it. */
+export interface Settings {
+  mode?: 'tcp' | 'http';
+  balance?: string;
+  timeouts: Timeouts;
+  check?: CheckOption;
+  httpSend?: { method?: string; path?: string; version?: string; host?: string };
+  /** `http-check connect [port N] [ssl] …`: the check's own connection (2.2+); `ssl` makes it TLS. */
+  httpConnect?: { ssl: boolean };
+  httpExpect?: string;
+  tcpSteps: string[];
+  redispatch?: boolean;
+  retries?: number;
+  defaultServer: ServerParams;
+  stats?: StatsPage;
+}
+
+/** A frontend, backend or listen section while it is read. */
+export interface Proxy {
+  kind: 'frontend' | 'backend' | 'listen';
+  name: string;
+  nameTok: Token;
+  s: Settings;
+  /** Whether http-check/tcp-check rules were written in this section (they then replace inherited ones). */
+  ownHttpRules: boolean;
+  ownTcpRules: boolean;
+  binds: Bind[];
+  defaultBackend?: { name: string; tok: Token };
+  useBackends: { name: string; tok: Token }[];
+  servers: Server[];
+}
+
+export function emptySettings(): Settings {
+  return { timeouts: {}, tcpSteps: [], defaultServer: {} };
+}
+
+export function cloneSettings(s: Settings): Settings {
+  return structuredClone(s);
+}
