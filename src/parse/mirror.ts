@@ -4,7 +4,7 @@ import type { Endpoint, ExternalLb, HaModel, ModelHost, UnitFileWrite } from '..
 import type { FileSource } from './file-source.js';
 import { parseHaproxy } from './haproxy/index.js';
 import { isIpAddress } from './ip.js';
-import { parseKeepalived } from './keepalived.js';
+import { parseKeepalived } from './keepalived/index.js';
 import { DiagnosticSink, dirname, parseIntStrict, resolvePath } from './sink.js';
 import { parseEnvFile, parseHostsFile, parseSysctl } from './sysctl.js';
 import { unitFileWrites } from './systemd.js';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { Diagnostic } from '../../src/diag/diagnostic.js';
 import { memoryFileSource } from '../../src/parse/file-source.js';
-import { KEEPALIVED_DEFAULTS, parseKeepalived, type ParseKeepalivedOptions } from '../../src/parse/keepalived.js';
+import { KEEPALIVED_DEFAULTS, parseKeepalived, type ParseKeepalivedOptions } from '../../src/parse/keepalived/index.js';
 
 const FILE = '/etc/keepalived/keepalived.conf';
 const parse = (text: string, opts?: ParseKeepalivedOptions, extra: Record<string, string> = {}) =>

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import type { Diagnostic } from '../../src/diag/diagnostic.js';
 import { memoryFileSource } from '../../src/parse/file-source.js';
 import { parseHaproxy } from '../../src/parse/haproxy/index.js';
-import { parseKeepalived } from '../../src/parse/keepalived.js';
+import { parseKeepalived } from '../../src/parse/keepalived/index.js';
 import { loadMirror } from '../../src/parse/mirror.js';
 
 /**

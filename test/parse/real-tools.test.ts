@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Diagnostic } from '../../src/diag/diagnostic.js';
 import { memoryFileSource } from '../../src/parse/file-source.js';
 import { parseHaproxy } from '../../src/parse/haproxy/index.js';
-import { parseKeepalived } from '../../src/parse/keepalived.js';
+import { parseKeepalived } from '../../src/parse/keepalived/index.js';
 
 /**
  * The parsers agree with the real tools on what is valid: every fixture config and a table of hand-made cases go

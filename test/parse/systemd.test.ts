@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { memoryFileSource } from '../../src/parse/file-source.js';
-import { parseKeepalived } from '../../src/parse/keepalived.js';
+import { parseKeepalived } from '../../src/parse/keepalived/index.js';
 import { loadMirror } from '../../src/parse/mirror.js';
 import { commandWrites, execLines, shellScript, unitFileWrites } from '../../src/parse/systemd.js';
 import { renderHaproxyDropin, renderKeepalivedDropin } from '../../src/render/systemd.js';

@@ -1,4 +1,4 @@
-import type { FileSource } from './file-source.js';
+import type { FileSource } from '../file-source.js';
 
 /**
  * Expands a shell-style glob (`*`, `?`, `[…]`, csh braces `{a,b}`) against a FileSource, segment by segment
