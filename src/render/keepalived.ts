@@ -1,4 +1,4 @@
-import type { ClusterSpec, Host, Secrets } from '../cluster-spec/types.js';
+import type { ClusterSpec, Host, LoadBalancer, Secrets } from '../cluster-spec/types.js';
 import { CHECK_HAPROXY_SCRIPT, HAPROXY_DOWN_FILE } from './check-scripts.js';
 import { block, fmtNumber, header } from './util.js';
 
@@ -20,6 +20,8 @@ export function instanceName(spec: ClusterSpec): string {
   return `${spec.name}-apiserver`;
 }
 
+type Tracker = NonNullable<LoadBalancer['haproxyTracker']>;
+
 /**
  * /etc/keepalived/keepalived.conf for one LB host: one VRRP instance holding the VIP, all nodes BACKUP with equal
  * priorities, unicast to the other LB hosts, HAProxy's death tracked by an event (track_file or track_process → FAULT)
@@ -30,66 +32,91 @@ export function instanceName(spec: ClusterSpec): string {
 export function renderKeepalivedConf(spec: ClusterSpec, host: Host, peers: Host[], secrets: Secrets): string {
   const lb = spec.loadBalancer;
   const tracker = lb.haproxyTracker ?? 'file';
-  const iface = host.interface || lb.interface;
+  const auth = renderAuthentication(lb, secrets);
+  return [
+    header(spec, host.name),
+    `# keepalived holds the control-plane VIP ${lb.vip} on one of the LB hosts of cluster "${spec.name}".`,
+    ...renderGlobalDefs(host),
+    '',
+    ...renderEventTracker(tracker),
+    '',
+    ...renderPortScript(),
+    '',
+    `vrrp_instance ${instanceName(spec)} {`,
+    renderInstanceBody(lb, host, peers, tracker, auth),
+    '}',
+    '',
+  ].join('\n');
+}
 
-  let auth: string[] = [];
-  if (lb.vrrpVersion === 2) {
-    const pass = secrets[lb.authSecret];
-    if (pass === undefined) throw new Error(`secret "${lb.authSecret}" (VRRP auth) is missing`);
-    if (pass.length === 0 || pass.length > MAX_AUTH_PASS || !/^[\x21-\x7e]+$/.test(pass) || pass.includes('"'))
-      throw new Error(`secret "${lb.authSecret}" must be 1-${MAX_AUTH_PASS} printable characters without spaces or quotes`);
-    auth = [
-      `# VRRPv2 PASS authentication: a per-cluster random secret (state dir, mode 0600), at most ${MAX_AUTH_PASS} characters are used.`,
-      '# It keeps a stray node with the same virtual_router_id from joining; it is not cryptographic (sent in clear).',
-      'authentication {',
-      '    auth_type PASS',
-      `    auth_pass ${pass}`,
-      '}',
-    ];
-  }
+/** The instance's `authentication` block: VRRPv2 PASS with the cluster's secret; none for VRRPv3. */
+function renderAuthentication(lb: LoadBalancer, secrets: Secrets): string[] {
+  if (lb.vrrpVersion !== 2) return [];
+  const pass = secrets[lb.authSecret];
+  if (pass === undefined) throw new Error(`secret "${lb.authSecret}" (VRRP auth) is missing`);
+  if (pass.length === 0 || pass.length > MAX_AUTH_PASS || !/^[\x21-\x7e]+$/.test(pass) || pass.includes('"'))
+    throw new Error(`secret "${lb.authSecret}" must be 1-${MAX_AUTH_PASS} printable characters without spaces or quotes`);
+  return [
+    `# VRRPv2 PASS authentication: a per-cluster random secret (state dir, mode 0600), at most ${MAX_AUTH_PASS} characters are used.`,
+    '# It keeps a stray node with the same virtual_router_id from joining; it is not cryptographic (sent in clear).',
+    'authentication {',
+    '    auth_type PASS',
+    `    auth_pass ${pass}`,
+    '}',
+  ];
+}
 
-  const global = block('    ', [
-    "# Names this node in keepalived's logs.",
-    `router_id ${host.name}`,
-    '# Scripts run as root: keepalived 2.2.7 `-t` (config check) kills itself when they run as another user (fixed in 2.2.8).',
-    '# The only script is a root-owned TCP probe of 127.0.0.1; enable_script_security below guards its path.',
-    `script_user ${SCRIPT_USER}`,
-    '# Refuse to run a script that a non-root user could modify (root-owned file and directories only).',
-    'enable_script_security',
-  ]);
+function renderGlobalDefs(host: Host): string[] {
+  return [
+    'global_defs {',
+    block('    ', [
+      "# Names this node in keepalived's logs.",
+      `router_id ${host.name}`,
+      '# Scripts run as root: keepalived 2.2.7 `-t` (config check) kills itself when they run as another user (fixed in 2.2.8).',
+      '# The only script is a root-owned TCP probe of 127.0.0.1; enable_script_security below guards its path.',
+      `script_user ${SCRIPT_USER}`,
+      '# Refuse to run a script that a non-root user could modify (root-owned file and directories only).',
+      'enable_script_security',
+    ]),
+    '}',
+  ];
+}
 
-  const eventTracker =
-    tracker === 'file'
-      ? [
-          `# HAProxy's state as systemd sees it (haproxy.service drop-in writes 0 when ready, 1 when stopped or dead).`,
-          '# keepalived watches the file with inotify: the death is seen at once, no polling interval.',
-          'track_file haproxy_down {',
-          block('    ', [
-            `file "${HAPROXY_DOWN_FILE}"`,
-            '# weight 0: a non-zero value puts the instance in FAULT (reasons at track_file in the instance below).',
-            'weight 0',
-            '# Until HAProxy has started and written 0, assume it is down.',
-            'init_file 1',
-          ]),
-          '}',
-        ]
-      : [
-          '# HAProxy processes, watched through the kernel process-events connector: a death is seen at once, no polling.',
-          '# Needs the initial network namespace (in a container keepalived logs "Failed to set/clear process event listen"',
-          '# and the instance stays in FAULT): use haproxyTracker: file there.',
-          'vrrp_track_process haproxy_running {',
-          block('    ', [
-            '# Exact match on the process name (master and workers are all "haproxy").',
-            'process haproxy',
-            '# One process is enough: the master exits when a worker dies, so quorum 1 is lost when HAProxy is gone.',
-            'quorum 1',
-            '# weight 0: no HAProxy process puts the instance in FAULT (reasons at track_process in the instance below).',
-            'weight 0',
-          ]),
-          '}',
-        ];
+/** The tracker that sees HAProxy die at once: a state file written by systemd, or the process itself. */
+function renderEventTracker(tracker: Tracker): string[] {
+  return tracker === 'file'
+    ? [
+        `# HAProxy's state as systemd sees it (haproxy.service drop-in writes 0 when ready, 1 when stopped or dead).`,
+        '# keepalived watches the file with inotify: the death is seen at once, no polling interval.',
+        'track_file haproxy_down {',
+        block('    ', [
+          `file "${HAPROXY_DOWN_FILE}"`,
+          '# weight 0: a non-zero value puts the instance in FAULT (reasons at track_file in the instance below).',
+          'weight 0',
+          '# Until HAProxy has started and written 0, assume it is down.',
+          'init_file 1',
+        ]),
+        '}',
+      ]
+    : [
+        '# HAProxy processes, watched through the kernel process-events connector: a death is seen at once, no polling.',
+        '# Needs the initial network namespace (in a container keepalived logs "Failed to set/clear process event listen"',
+        '# and the instance stays in FAULT): use haproxyTracker: file there.',
+        'vrrp_track_process haproxy_running {',
+        block('    ', [
+          '# Exact match on the process name (master and workers are all "haproxy").',
+          'process haproxy',
+          '# One process is enough: the master exits when a worker dies, so quorum 1 is lost when HAProxy is gone.',
+          'quorum 1',
+          '# weight 0: no HAProxy process puts the instance in FAULT (reasons at track_process in the instance below).',
+          'weight 0',
+        ]),
+        '}',
+      ];
+}
 
-  const portScript = [
+function renderPortScript(): string[] {
+  return [
     '# Polling probe for what a process watch cannot see: a HAProxy that runs but does not accept connections.',
     'vrrp_script chk_haproxy_port {',
     block('    ', [
@@ -106,21 +133,12 @@ export function renderKeepalivedConf(spec: ClusterSpec, host: Host, peers: Host[
     ]),
     '}',
   ];
+}
 
-  const unicast =
-    lb.unicast && peers.length > 0
-      ? [
-          '# Unicast VRRP to the other LB hosts: clouds and many switches drop multicast adverts.',
-          `unicast_src_ip ${host.address}`,
-          '# Accept adverts only from the peers listed below.',
-          'check_unicast_src',
-          'unicast_peer {',
-          ...peers.map((p) => `    ${p.address}`),
-          '}',
-        ]
-      : ['# Multicast adverts (224.0.0.18): loadBalancer.unicast is false or there is no peer.'];
-
-  const instance = block('    ', [
+/** The body of the `vrrp_instance` block, indented. */
+function renderInstanceBody(lb: LoadBalancer, host: Host, peers: Host[], tracker: Tracker, auth: string[]): string {
+  const iface = host.interface || lb.interface;
+  return block('    ', [
     '# Every node starts as BACKUP: the VIP goes to whoever times out first; no node grabs it on (re)start.',
     'state BACKUP',
     `# The interface that carries ${host.address}; the VIP is added here.`,
@@ -137,11 +155,32 @@ export function renderKeepalivedConf(spec: ClusterSpec, host: Host, peers: Host[
     `# Seconds between adverts; a backup takes over after 3 missed adverts (+ skew): about ${fmtNumber(lb.advertInt * 3)} s.`,
     `advert_int ${fmtNumber(lb.advertInt)}`,
     ...auth,
-    ...unicast,
+    ...renderUnicast(lb, host, peers),
     '# The VIP as a /32: it adds no subnet route of its own, the interface address already has one.',
     'virtual_ipaddress {',
     `    ${lb.vip}/32 dev ${iface}`,
     '}',
+    ...renderInstanceTrackers(tracker),
+  ]);
+}
+
+function renderUnicast(lb: LoadBalancer, host: Host, peers: Host[]): string[] {
+  return lb.unicast && peers.length > 0
+    ? [
+        '# Unicast VRRP to the other LB hosts: clouds and many switches drop multicast adverts.',
+        `unicast_src_ip ${host.address}`,
+        '# Accept adverts only from the peers listed below.',
+        'check_unicast_src',
+        'unicast_peer {',
+        ...peers.map((p) => `    ${p.address}`),
+        '}',
+      ]
+    : ['# Multicast adverts (224.0.0.18): loadBalancer.unicast is false or there is no peer.'];
+}
+
+/** The instance's references to the event tracker (→ FAULT) and the port probe (→ lower priority). */
+function renderInstanceTrackers(tracker: Tracker): string[] {
+  return [
     ...(tracker === 'file'
       ? [
           '# HAProxy dead → FAULT. With equal priorities, FAULT is the fastest way out: the master leaves at once with a',
@@ -161,22 +200,5 @@ export function renderKeepalivedConf(spec: ClusterSpec, host: Host, peers: Host[
     'track_script {',
     '    chk_haproxy_port',
     '}',
-  ]);
-
-  return [
-    header(spec, host.name),
-    `# keepalived holds the control-plane VIP ${lb.vip} on one of the LB hosts of cluster "${spec.name}".`,
-    'global_defs {',
-    global,
-    '}',
-    '',
-    ...eventTracker,
-    '',
-    ...portScript,
-    '',
-    `vrrp_instance ${instanceName(spec)} {`,
-    instance,
-    '}',
-    '',
-  ].join('\n');
+  ];
 }
