@@ -44,83 +44,87 @@ function lexLine(s: string, line: number, file: string, sink: DiagnosticSink, op
     while (i < s.length && !isBlank(s[i])) {
       const c = s[i] as string;
       if (c === '#') break;
-      if (c === '\\') {
-        const nx = s[i + 1];
-        if (nx === undefined) {
-          // A trailing backslash: HAProxy has no line continuation, keep it literally.
-          value += c;
-          i++;
-        } else if (nx === 'x' && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 2, i + 4))) {
-          value += String.fromCharCode(parseInt(s.slice(i + 2, i + 4), 16));
-          i += 4;
-        } else {
-          value += ESCAPES[nx] ?? `\\${nx}`;
-          i += 2;
-        }
-        continue;
-      }
-      if (c === "'") {
-        quoted = true;
-        const end = s.indexOf("'", i + 1);
-        if (end < 0) {
-          sink.error('HAP_UNTERMINATED_QUOTE', 'unterminated single quote', file, { line, col: i + 1, length: s.length - i }, "close the quote with ' on the same line");
-          value += s.slice(i + 1);
-          i = s.length;
-        } else {
-          value += s.slice(i + 1, end);
-          i = end + 1;
-        }
-        continue;
-      }
-      if (c === '"') {
-        quoted = true;
-        const qStart = i;
-        i++;
-        let closed = false;
-        while (i < s.length) {
-          const d = s[i] as string;
-          if (d === '"') {
-            closed = true;
-            i++;
-            break;
-          }
-          if (d === '\\' && i + 1 < s.length) {
-            const nx = s[i + 1] as string;
-            value += ESCAPES[nx] ?? `\\${nx}`;
-            i += 2;
-            continue;
-          }
-          if (d === '$') {
-            const m = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(\[\*\])?\}|([A-Za-z_][A-Za-z0-9_]*))/.exec(s.slice(i));
-            if (m) {
-              const name = (m[1] ?? m[3]) as string;
-              const val = opts.env[name];
-              if (val === undefined) {
-                sink.info(
-                  'HAP_ENV_UNDEFINED',
-                  `environment variable ${name} is not known here; kept as written`,
-                  file,
-                  { line, col: i + 1, length: m[0].length },
-                  'HAProxy expands it from its environment at start-up (an unset variable becomes an empty string)',
-                );
-                value += m[0];
-              } else value += val;
-              i += m[0].length;
-              continue;
-            }
-          }
-          value += d;
-          i++;
-        }
-        if (!closed) {
-          sink.error('HAP_UNTERMINATED_QUOTE', 'unterminated double quote', file, { line, col: qStart + 1, length: s.length - qStart }, 'close the quote with " on the same line');
-        }
-        continue;
-      }
-      value += c;
-      i++;
+      let part: Part;
+      if (c === '\\') part = escaped(s, i);
+      else if (c === "'") part = singleQuoted(s, i, line, file, sink);
+      else if (c === '"') part = doubleQuoted(s, i, line, file, sink, opts);
+      else part = { text: c, end: i + 1 };
+      if (c === "'" || c === '"') quoted = true;
+      value += part.text;
+      i = part.end;
     }
     tokens.push({ value, line, col: start + 1, length: Math.max(1, i - start), quoted });
   }
   return tokens;
+}
+
+/** A piece of a word: its text once unquoted and unescaped, and the index just after it in the line. */
+interface Part {
+  text: string;
+  end: number;
+}
+
+/** A backslash outside quotes at s[i]: escapes the next character (`\xHH` is a byte). */
+function escaped(s: string, i: number): Part {
+  const nx = s[i + 1];
+  // A trailing backslash: HAProxy has no line continuation, keep it literally.
+  if (nx === undefined) return { text: '\\', end: i + 1 };
+  if (nx === 'x' && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 2, i + 4))) return { text: String.fromCharCode(parseInt(s.slice(i + 2, i + 4), 16)), end: i + 4 };
+  return { text: ESCAPES[nx] ?? `\\${nx}`, end: i + 2 };
+}
+
+/** `'…'` at s[i], taken literally; unterminated, it runs to the end of the line. */
+function singleQuoted(s: string, i: number, line: number, file: string, sink: DiagnosticSink): Part {
+  const end = s.indexOf("'", i + 1);
+  if (end < 0) {
+    sink.error('HAP_UNTERMINATED_QUOTE', 'unterminated single quote', file, { line, col: i + 1, length: s.length - i }, "close the quote with ' on the same line");
+    return { text: s.slice(i + 1), end: s.length };
+  }
+  return { text: s.slice(i + 1, end), end: end + 1 };
+}
+
+/** `"…"` at s[qStart]: backslash escapes and `$VAR`/`${VAR}` expansion; unterminated, it runs to the end of the line. */
+function doubleQuoted(s: string, qStart: number, line: number, file: string, sink: DiagnosticSink, opts: HaproxyLexOptions): Part {
+  let value = '';
+  let i = qStart + 1;
+  let closed = false;
+  while (i < s.length) {
+    const d = s[i] as string;
+    if (d === '"') {
+      closed = true;
+      i++;
+      break;
+    }
+    if (d === '\\' && i + 1 < s.length) {
+      const nx = s[i + 1] as string;
+      value += ESCAPES[nx] ?? `\\${nx}`;
+      i += 2;
+      continue;
+    }
+    if (d === '$') {
+      const m = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(\[\*\])?\}|([A-Za-z_][A-Za-z0-9_]*))/.exec(s.slice(i));
+      if (m) {
+        const name = (m[1] ?? m[3]) as string;
+        const val = opts.env[name];
+        if (val === undefined) {
+          sink.info(
+            'HAP_ENV_UNDEFINED',
+            `environment variable ${name} is not known here; kept as written`,
+            file,
+            { line, col: i + 1, length: m[0].length },
+            'HAProxy expands it from its environment at start-up (an unset variable becomes an empty string)',
+          );
+          value += m[0];
+        } else value += val;
+        i += m[0].length;
+        continue;
+      }
+    }
+    value += d;
+    i++;
+  }
+  if (!closed) {
+    sink.error('HAP_UNTERMINATED_QUOTE', 'unterminated double quote', file, { line, col: qStart + 1, length: s.length - qStart }, 'close the quote with " on the same line');
+  }
+  return { text: value, end: i };
 }
