@@ -3,10 +3,8 @@ import type { Token } from '../sink.js';
 import type { HaproxyContext } from './context.js';
 import type { CheckOption, Proxy, Settings } from './settings.js';
 
-/**
- * Health checks: the `option` that picks the check (httpchk, tcp-check, ssl-hello-chk, …), the `http-check` and
- * `tcp-check` rules that refine it, and the HealthCheckKind of the model they make together.
- */
+// Health checks: the `option` that picks the check (httpchk, tcp-check, ssl-hello-chk, …), the `http-check` and
+// `tcp-check` rules that refine it, and the HealthCheckKind of the model they make together.
 
 /** The check an `option NAME ARGS` line selects, or undefined when the option is not a health check. */
 export function checkOption(name: string, args: string[]): CheckOption | undefined {

@@ -35,6 +35,7 @@ export function timeArg(ctx: HaproxyContext, t: Token | undefined, kw: Token): n
   return ms;
 }
 
+/** `timeout NAME TIME`: connect, client, server, tunnel and check are modelled, the other known ones kept under `other`. */
 export function timeoutLine(ctx: HaproxyContext, toks: Token[], s: Settings): void {
   const kw = toks[0] as Token;
   const which = toks[1];

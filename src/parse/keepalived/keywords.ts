@@ -1,10 +1,12 @@
-/** Keywords keepalived 2.2.7 accepts that the model does not describe (kept in `unknown`, info), and the known blocks. */
+/** Top-level keywords keepalived 2.2.7 accepts that the model does not describe (kept in `unknown`, info). */
 export const TOP_KNOWN_UNMODELED = new Set([
   'virtual_server', 'virtual_server_group', 'static_ipaddress', 'static_routes', 'static_rules', 'garp_group', 'bfd_instance',
   'linkbeat_interfaces', 'net_namespace', 'net_namespace_ipvs', 'instance', 'use_pid_dir', 'namespace_with_ipsets', 'vrrp_track_process',
 ]);
+/** The top-level blocks, for did-you-mean hints on unknown ones. */
 export const TOP_BLOCKS = ['global_defs', 'vrrp_script', 'vrrp_instance', 'vrrp_sync_group', 'track_process', 'vrrp_track_process', 'track_file', 'vrrp_track_file', 'virtual_server', 'virtual_server_group', 'static_ipaddress', 'static_routes', 'garp_group', 'bfd_instance'];
 
+/** `global_defs` keywords keepalived 2.2.7 accepts that the model does not describe. */
 export const GLOBAL_KNOWN = new Set([
   'notification_email', 'notification_email_from', 'smtp_server', 'smtp_helo_name', 'smtp_connect_timeout', 'smtp_alert',
   'smtp_alert_vrrp', 'smtp_alert_checker', 'checker_log_all_failures', 'no_email_faults', 'lvs_timeouts', 'lvs_sync_daemon',
@@ -30,6 +32,7 @@ export const GLOBAL_KNOWN = new Set([
   'use_pid_dir', 'vrrp_cpu_affinity', 'checker_cpu_affinity', 'bfd_cpu_affinity', 'vrrp_track_process_default_weight',
 ]);
 
+/** `vrrp_instance` keywords keepalived 2.2.7 accepts that the model does not describe. */
 export const INSTANCE_KNOWN = new Set([
   'use_vmac', 'use_vmac_addr', 'vmac_xmit_base', 'use_ipvlan', 'native_ipv6', 'dont_track_primary', 'track_bfd', 'mcast_src_ip',
   'mcast_dst_ip', 'track_src_ip', 'check_unicast_src', 'unicast_fault_no_peer', 'unicast_ttl', 'old_unicast_checksum',

@@ -4,6 +4,7 @@ import { expandGlob } from './glob.js';
 import { lexLine } from './lexer.js';
 import { substitute } from './substitution.js';
 
+/** What the reader must know about the host a keepalived.conf comes from. */
 export interface ParseKeepalivedOptions {
   /**
    * keepalived's config-id (its `-i` option; by default the host name up to the first dot). Lines starting
@@ -40,6 +41,7 @@ export class Reader {
     private readonly out: Line[],
   ) {}
 
+  /** Reads one file into the output lines; `stack` holds the files that include it, for cycle detection. */
   readFile(file: string, text: string, stack: string[]): void {
     this.sink.addFile(file, text);
     const raw = text.split('\n');

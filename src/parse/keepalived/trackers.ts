@@ -4,8 +4,9 @@ import type { KeepalivedContext } from './context.js';
 import type { KaNode } from './structure.js';
 import { KEEPALIVED_DEFAULTS } from './defaults.js';
 
-/** The trackers instances refer to: `vrrp_script` (polled), `track_process` and `track_file` (event-driven). */
+// The trackers instances refer to: `vrrp_script` (polled), `track_process` and `track_file` (event-driven).
 
+/** `vrrp_script NAME { script; interval; timeout; weight; fall; rise; user; init_fail }` */
 export function vrrpScript(ctx: KeepalivedContext, b: KaNode): void {
   const name = ctx.nameOf(b);
   const body = ctx.blockOf(b, 'vrrp_script <name>');
@@ -75,6 +76,7 @@ export function vrrpScript(ctx: KeepalivedContext, b: KaNode): void {
   ctx.config.scripts[s.name] = s;
 }
 
+/** `track_process NAME { process; weight; quorum; delay; … }` (also spelled vrrp_track_process). */
 export function trackProcess(ctx: KeepalivedContext, b: KaNode): void {
   const name = ctx.nameOf(b);
   const body = ctx.blockOf(b, 'track_process <name>');
@@ -114,6 +116,7 @@ export function trackProcess(ctx: KeepalivedContext, b: KaNode): void {
   ctx.config.processes[p.name] = p;
 }
 
+/** `track_file NAME { file; weight [reverse]; init_file [VALUE] [overwrite] }` (also spelled vrrp_track_file). */
 export function trackFile(ctx: KeepalivedContext, b: KaNode): void {
   const name = ctx.nameOf(b);
   const body = ctx.blockOf(b, 'track_file <name>');
