@@ -4,9 +4,9 @@
  */
 import { trackersOf, type Member, type TrackerUse } from '../../model/queries.js';
 import type { HaModel } from '../../model/types.js';
-import { trackerPasses } from '../trackers.js';
 import { best, clampPriority, nopreemptEffective, receives, trackerEffect, type Contender } from '../vrrp.js';
 import { keepalivedRunning, nodeUp, type World } from '../world.js';
+import { trackerPasses } from './tracker-state.js';
 
 /** An instance's standing in a world. */
 export interface InstanceState {

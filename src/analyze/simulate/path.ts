@@ -58,6 +58,7 @@ export function pathThrough(ctx: SimulationContext, host: ModelHost, w: World): 
   return { ok: false, why: `nothing on ${host.name} listens on ${ep.address}:${ep.port}` };
 }
 
+/** The host of a name the simulator took from the model itself. */
 export function hostByName(model: HaModel, name: string): ModelHost {
   return model.hosts.find((h) => h.name === name) as ModelHost;
 }

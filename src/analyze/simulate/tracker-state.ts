@@ -1,9 +1,9 @@
 /** Whether a tracker passes in a World, from what it tests. */
-import type { HaModel, ModelHost } from '../model/types.js';
-import { backendOf, frontendsOn } from '../model/listeners.js';
-import type { TrackerClass } from '../model/tracker-class.js';
-import { backendState } from './reach.js';
-import { apiserverUp, haproxyRunning, type World } from './world.js';
+import type { HaModel, ModelHost } from '../../model/types.js';
+import { backendOf, frontendsOn } from '../../model/listeners.js';
+import type { TrackerClass } from '../../model/tracker-class.js';
+import { backendState } from '../reach.js';
+import { apiserverUp, haproxyRunning, type World } from '../world.js';
 
 /** Whether a classified tracker passes in world `w` (`holdsVip`: the host holds the VIP, for `vipOnly` parts). */
 export function trackerPasses(model: HaModel, host: ModelHost, c: TrackerClass, w: World, holdsVip = false): boolean {
