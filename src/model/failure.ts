@@ -111,21 +111,21 @@ export function failureHosts(f: Failure): string[] {
 
 // ---------- lab faults ----------
 
-/** The faults `kubeha lab fault HOST FAULT` injects into a lab host, each with the fault that undoes it. */
+/** The faults `kubeha lab fault HOST FAULT` takes: three that break a host and the three that undo them. */
 export const LAB_FAULTS = ['power-off', 'power-on', 'link-down', 'link-up', 'freeze', 'thaw'] as const;
 export type LabFault = (typeof LAB_FAULTS)[number];
 
 /** The lab faults that break something, each with the fault that undoes it. */
-export const LAB_FAULT_UNDO = { 'power-off': 'power-on', 'link-down': 'link-up', freeze: 'thaw' } as const satisfies Record<string, LabFault>;
+export const LAB_FAULT_UNDO = { 'power-off': 'power-on', 'link-down': 'link-up', freeze: 'thaw' } as const satisfies Partial<Record<LabFault, LabFault>>;
 
-/** What a lab host runs that a drill stops and starts over SSH (systemd units). */
+/** A service on a lab host that a drill stops and starts over SSH. */
 export type LabService = 'haproxy' | 'keepalived' | 'kube-apiserver';
 
 /** One action of a drill on one lab host. */
 export type FaultStep =
   /** `kubeha lab fault HOST FAULT`. */
   | { kind: 'lab-fault'; host: string; fault: LabFault }
-  /** Over SSH: `kill` is SIGKILL to the unit's processes (a crash: no clean shutdown), `stop`/`start` are systemctl's. */
+  /** Over SSH. `kill`: SIGKILL to its processes (a crash: no clean shutdown); `stop`: a clean stop; `start`. */
   | { kind: 'service'; host: string; service: LabService; action: 'kill' | 'stop' | 'start' };
 
 /** How a drill makes a failure happen in the lab and how it undoes it, or why the lab cannot. */
