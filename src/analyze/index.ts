@@ -1,11 +1,11 @@
 /**
  * The analysis: every rule over the model plus the failure simulator. Pure.
- * A scenario in which the API is unreachable, or two hosts hold the VIP, is an error finding too (DESIGN.md).
+ * A scenario in which the API is unreachable, or two hosts hold the VIP, is an error finding too.
  */
 import type { HaModel } from '../model/types.js';
 import type { Finding, Report, Rule, Scenario } from './types.js';
 import { allRules } from './rules/index.js';
-import { simulate } from './simulate.js';
+import { simulate } from './simulate/index.js';
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
@@ -78,5 +78,5 @@ export function sortFindings(fs: Finding[]): Finding[] {
     .map((x) => x.f);
 }
 
-export { simulate } from './simulate.js';
+export { simulate } from './simulate/index.js';
 export { allRules } from './rules/index.js';

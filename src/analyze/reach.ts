@@ -2,8 +2,9 @@
  * Whether a new TCP connection through an HAProxy frontend reaches a live apiserver, in the converged
  * state after a failure (HAProxy's health checks have done their work).
  */
-import type { Backend, Frontend, HaModel, HealthCheckKind, ModelHost, Server } from '../model/types.js';
-import { LOOPBACK, nodeUp, serverUp, type World } from './world.js';
+import type { Backend, HaModel, HealthCheckKind, ModelHost, Server } from '../model/types.js';
+import { LOOPBACK } from '../model/listeners.js';
+import { nodeUp, serverUp, type World } from './world.js';
 
 /** Paths the apiserver serves to anonymous clients (system:public-info-viewer, GET only). */
 const HEALTH_PATHS = /^\/(healthz|livez|readyz|version)(\/|\?|$)/;
@@ -118,14 +119,6 @@ export function backendState(model: HaModel, w: World, lb: ModelHost, backend: B
     return { ok: false, why: `${names} dead but without \`check\` stays in rotation: about ${dead.length}/${rotation.length} of new connections fail`, rotation };
   }
   return { ok: true, why: `${rotation.length} server(s) of ${backend.name} in rotation`, rotation };
-}
-
-/** The backend a frontend sends connections to (default_backend, itself for `listen`, else the first use_backend). */
-export function backendOf(lb: ModelHost, fe: Frontend): Backend | undefined {
-  const cfg = lb.haproxy;
-  if (!cfg) return undefined;
-  const name = fe.defaultBackend ?? (fe.kind === 'listen' ? fe.name : fe.useBackends[0]);
-  return name === undefined ? undefined : cfg.backends.find((b) => b.name === name);
 }
 
 /** HAProxy's detection time of a dead server: inter + (fall − 1) × fastinter, in ms. */

@@ -1,4 +1,5 @@
 import type { Severity } from '../diag/diagnostic.js';
+import type { FailureText } from '../model/failure.js';
 import type { HaModel } from '../model/types.js';
 
 /** The JSON contract of `check` and `analyze` (DESIGN.md). */
@@ -14,8 +15,11 @@ export interface Finding {
 }
 
 export interface Scenario {
-  /** `none`, `haproxy-down:<lb>`, `keepalived-down:<lb>`, `node-down:<host>`, `apiserver-down:<ip>:<port>`, `partition:<a>|<b>` */
-  failure: string;
+  /**
+   * The failure in its text form (`formatFailure`: `none`, `haproxy-down:lb0`, `partition:lb0|lb1`, …); `parseFailure`
+   * gives the typed value back. Text, not the typed value, so that JSON output and its readers stay as they were.
+   */
+  failure: FailureText;
   vipHolders: string[];
   apiReachable: boolean;
   /** Why, and the predicted client-visible outage. */

@@ -3,19 +3,13 @@
  * vrrp_state_backup / vrrp_state_master_rx / vrrp_complete_instance, vrrp_track.c
  * vrrp_set_effective_priority / process_script_update_priority, vrrp_scheduler.c vrrp_init_state,
  * include/vrrp.h VRRP_TIMER_SKEW / VRRP_MS_DOWN_TIMER, and keepalived.conf(5)).
- * Pure functions over the model; the simulator (./simulate.ts) composes them.
+ * Pure functions over the model; the rules check configs against them and the simulator composes them.
  */
-import type { KeepalivedConfig, ModelHost, VrrpInstance } from '../model/types.js';
+import type { Member, TrackerUse } from '../model/queries.js';
+import type { VrrpInstance } from '../model/types.js';
 
 /** keepalived's priority of the address owner: never changed by trackers. */
 export const PRIO_OWNER = 255;
-
-/** A VRRP instance together with the host and config it lives in. */
-export interface Member {
-  host: ModelHost;
-  ka: KeepalivedConfig;
-  inst: VrrpInstance;
-}
 
 /**
  * The advert interval keepalived really uses, in seconds: VRRPv2 carries whole seconds, so keepalived
@@ -75,6 +69,13 @@ export function fileTrackerEffect(value: number, weight: number, reverse: boolea
   const status = value * weight * (reverse ? -1 : 1);
   if (status <= -254) return { delta: 0, fault: true };
   return { delta: Math.min(253, status), fault: false };
+}
+
+/** What a tracker does to its instance's priority in a state: the priority change, or FAULT. */
+export function trackerEffect(use: TrackerUse, passing: boolean): { delta: number; fault: boolean } {
+  if (use.cls.kind === 'disabled') return { delta: 0, fault: false };
+  if (use.fileValues) return fileTrackerEffect(passing ? use.fileValues.passing : use.fileValues.failing, use.weight, use.reverse);
+  return { delta: trackerDelta(use.weight, use.reverse, passing), fault: trackerFaults(use.weight, use.reverse, passing) };
 }
 
 /** `nopreempt` is cleared by keepalived when the initial state is MASTER or the priority is 255 (vrrp.c). */

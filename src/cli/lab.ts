@@ -2,13 +2,14 @@ import type { Command } from 'commander';
 import { Argument, InvalidArgumentError, Option } from 'commander';
 import { EnvironmentError, InputError } from '../diag/errors.js';
 import { sweepDeadBuilds } from '../lab/cache.js';
-import { FAULTS, applyFault, hostOf, type Fault } from '../lab/faults.js';
+import { applyFault, hostOf } from '../lab/faults.js';
 import { labDown, labStatus, labUp, preflight, resolveLab, type LabStatus } from '../lab/lab.js';
 import { locateLabDiagnostics } from '../lab/locate.js';
 import { labInputFromSpec } from '../lab/plan.js';
 import { sshArgv, waitForSsh } from '../lab/ssh.js';
 import { listLabs } from '../lab/state.js';
 import { execInTaskbox, runInherited } from '../lab/taskbox.js';
+import { LAB_FAULTS, type LabFault } from '../model/failure.js';
 import { loadSpecFile, readTextFile } from './io.js';
 
 type Format = 'text' | 'json';
@@ -166,7 +167,7 @@ Exit code: the command's.`,
     .command('fault')
     .description('Inject a fault into a lab host, or undo it.')
     .argument('<host>', 'host name')
-    .addArgument(new Argument('<fault>', 'the fault').choices(FAULTS))
+    .addArgument(new Argument('<fault>', 'the fault').choices(LAB_FAULTS))
     .option('--name <name>', 'lab name (default: the only lab)')
     .option('--no-wait', 'power-on: do not wait until SSH answers')
     .addHelpText(
@@ -181,7 +182,7 @@ Examples:
   sudo kubeha lab fault lb0 power-on
   sudo kubeha lab fault master2 link-down`,
     )
-    .action(async (host: string, fault: Fault, opts: { name?: string; wait: boolean }) => {
+    .action(async (host: string, fault: LabFault, opts: { name?: string; wait: boolean }) => {
       preflight([]);
       const state = await resolveLab(opts.name);
       process.stdout.write((await applyFault(state, host, fault)) + '\n');

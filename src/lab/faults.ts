@@ -1,15 +1,16 @@
 import { didYouMean } from '../diag/diagnostic.js';
 import { EnvironmentError, InputError } from '../diag/errors.js';
+import type { LabFault } from '../model/failure.js';
 import { bootHost, cgroupPids } from './hosts.js';
 import { netnsIdentity, setHostNic, setPort } from './network.js';
 import type { HostPlan } from './plan.js';
 import { containerInit, containerPids, isAlive, pidsInNetns, pidsWithArg, procState, signal, waitGone } from './procs.js';
 import { isSameProcess, writeState, type LabState } from './state.js';
 
-/** Faults for drills, and stopping hosts. All by PID or by the host's own switch port: never by name. */
-
-export const FAULTS = ['power-off', 'power-on', 'link-down', 'link-up', 'freeze', 'thaw'] as const;
-export type Fault = (typeof FAULTS)[number];
+/**
+ * Faults for drills, and stopping hosts. All by PID or by the host's own switch port: never by name.
+ * The fault names, what undoes each and which failure each stands for live in src/model/failure.ts.
+ */
 
 export function hostOf(state: LabState, name: string): HostPlan {
   const h = state.plan.hosts.find((x) => x.name === name);
@@ -72,7 +73,7 @@ export async function stopHost(state: LabState, h: HostPlan, graceful: boolean, 
   await waitGone(nspawn, 5000);
 }
 
-export async function applyFault(state: LabState, hostName: string, fault: Fault): Promise<string> {
+export async function applyFault(state: LabState, hostName: string, fault: LabFault): Promise<string> {
   const h = hostOf(state, hostName);
   const ref = state.processes[h.name];
   switch (fault) {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { simulate } from '../../src/analyze/simulate.js';
+import { simulate } from '../../src/analyze/simulate/index.js';
 import { analyzeModel } from '../../src/analyze/index.js';
 import { expectMatches } from '../../src/analyze/reach.js';
 import type { Scenario } from '../../src/analyze/types.js';

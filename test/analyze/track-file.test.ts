@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeModel } from '../../src/analyze/index.js';
-import { trackersOf, vipMembers } from '../../src/analyze/simulate.js';
-import { classifyTrackFile, trackFileNumber } from '../../src/analyze/trackers.js';
+import { trackersOf, vipMembers } from '../../src/model/queries.js';
+import { classifyTrackFile, trackFileNumber } from '../../src/model/tracker-class.js';
 import { fileTrackerEffect } from '../../src/analyze/vrrp.js';
 import type { ModelHost, TrackFile } from '../../src/model/types.js';
 import { memoryFileSource } from '../../src/parse/file-source.js';

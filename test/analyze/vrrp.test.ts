@@ -1,11 +1,21 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { elect, instanceState, simulate, vipMembers } from '../../src/analyze/simulate.js';
+import { elect, instanceState } from '../../src/analyze/simulate/election.js';
+import { simulate } from '../../src/analyze/simulate/index.js';
 import { clampPriority, effectiveAdvertS, masterDownMs, skewMs, trackerDelta } from '../../src/analyze/vrrp.js';
-import { apiserverUp, emptyWorld, worldFor } from '../../src/analyze/world.js';
+import { apiserverUp, emptyWorld, worldFor, type World } from '../../src/analyze/world.js';
+import { parseFailure } from '../../src/model/failure.js';
+import { vipMembers } from '../../src/model/queries.js';
 import type { HaModel } from '../../src/model/types.js';
 import type { Scenario } from '../../src/analyze/types.js';
 import { bothLbs, clone, goodModel, inst, ka, script } from './build.js';
+
+/** The world of a failure written in its text form. */
+function worldOf(failure: string): World {
+  const parsed = parseFailure(failure);
+  assert.ok(parsed.ok, failure);
+  return worldFor(parsed.failure);
+}
 
 function scenario(model: HaModel, failure: string): Scenario {
   const s = simulate(model).find((x) => x.failure === failure);
@@ -28,7 +38,7 @@ function pair(p0: number, p1: number, weight: number, fall = 2, intervalS = 1): 
 function prio(model: HaModel, host: string, failure: string): number {
   const m = vipMembers(model).find((x) => x.host.name === host);
   assert.ok(m);
-  return instanceState(model, m, worldFor(failure)).prio;
+  return instanceState(model, m, worldOf(failure)).prio;
 }
 
 describe('VRRP: effective priority', () => {
@@ -130,14 +140,14 @@ describe('VRRP: who takes over', () => {
   it('`state` is only the initial state: a returning MASTER-state router with equal priority does not take the VIP back', () => {
     const m = pair(100, 100, -20);
     const members = vipMembers(m);
-    const afterFailover = elect(m, members, worldFor('node-down:lb0'), elect(m, members, emptyWorld()));
+    const afterFailover = elect(m, members, worldOf('node-down:lb0'), elect(m, members, emptyWorld()));
     assert.deepEqual(afterFailover.holders, ['lb1']);
     const recovered = elect(m, members, emptyWorld(), afterFailover);
     assert.deepEqual(recovered.holders, ['lb1']);
     // while a higher base priority does take it back (second failover)
     const u = pair(101, 100, -20);
     const um = vipMembers(u);
-    const uf = elect(u, um, worldFor('node-down:lb0'), elect(u, um, emptyWorld()));
+    const uf = elect(u, um, worldOf('node-down:lb0'), elect(u, um, emptyWorld()));
     assert.deepEqual(elect(u, um, emptyWorld(), uf).holders, ['lb0']);
   });
   it('stopping keepalived sends priority 0: the backup takes over after its skew time only', () => {
@@ -320,7 +330,7 @@ describe('what a check script tests decides which failures make it fail', () => 
     const lb0 = m.hosts.find((h) => h.name === 'lb0');
     assert.ok(lb0);
     lb0.apiserver = { port: 6443 };
-    const w = worldFor('node-down:lb0');
+    const w = worldOf('node-down:lb0');
     assert.equal(w.deadNodes.has('lb0'), true);
     const mem = vipMembers(m).find((x) => x.host.name === 'lb0');
     assert.ok(mem);

@@ -1,8 +1,8 @@
 /** HAProxy rules: health checks, timeouts, modes, binds, stats. */
 import type { Backend, Frontend, HaModel, HaproxyConfig, ModelHost, Server } from '../../model/types.js';
-import { backendOf, checkVerdict, checksElsewhere, haproxyDetectMs } from '../reach.js';
-import { apiBackendsOf, vipMembers } from '../simulate.js';
-import { frontendsOn, haproxyTakesApiserverPort, isWildcard, sysctlOn } from '../world.js';
+import { backendOf, frontendsOn, isWildcard } from '../../model/listeners.js';
+import { apiBackendsOf, haproxyTakesApiserverPort, sysctlOn, vipMembers } from '../../model/queries.js';
+import { checkVerdict, checksElsewhere, haproxyDetectMs } from '../reach.js';
 import { HAPROXY_DOC, fmtMs, lbHosts, rule } from './util.js';
 
 function apiBackends(model: HaModel, host: ModelHost): Backend[] {

@@ -1,6 +1,5 @@
 /** Topology, security and certificate rules: how many of what, where, and who can reach it. */
-import { apiBackendsOf, endpointMode } from '../simulate.js';
-import { hairpinExposure } from '../world.js';
+import { apiBackendsOf, endpointMode, hairpinExposure } from '../../model/queries.js';
 import { KA_MAN, allInstances, lbHosts, rule } from './util.js';
 
 export const topologyRules = [

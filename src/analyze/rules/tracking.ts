@@ -1,7 +1,7 @@
 /** Tracking rules: what the vrrp_scripts really test, who runs them, how fast they notice. */
 import type { HaModel, KeepalivedConfig, ModelHost, VrrpScript } from '../../model/types.js';
-import { trackersOf } from '../simulate.js';
-import { classifyScript, commandPath, scriptText, scriptUser } from '../trackers.js';
+import { trackersOf } from '../../model/queries.js';
+import { classifyScript, commandPath, scriptText, scriptUser } from '../../model/tracker-class.js';
 import { nopreemptEffective, whyNotPeers } from '../vrrp.js';
 import { KA_MAN, allInstances, rule, vrrpMembers } from './util.js';
 
@@ -111,7 +111,7 @@ Fix: test HAProxy itself: a TCP connect or GET /healthz through the local HAProx
     severity: 'info',
     title: 'kubeha cannot tell what a check script tests',
     explain: `kubeha reads the script's command (and body, when the mirror has it) to decide which failures make it fail. An unrecognised script is assumed to test that HAProxy runs; the simulation may be wrong.
-Source: kubeha src/analyze/trackers.ts.
+Source: kubeha src/model/tracker-class.ts.
 Fix: put the script file in the mirror, or use a recognisable check (pidof haproxy, curl -sf https://127.0.0.1:PORT/healthz, nc -z 127.0.0.1 PORT).`,
     run(model, report) {
       eachScript(model, (host, ka, s) => {

@@ -1,8 +1,7 @@
 /** Small helpers shared by the rules: where things are, and how a finding is made. */
 import type { Finding, Rule } from '../types.js';
 import type { HaModel, KeepalivedConfig, ModelHost, SourceRef, VrrpInstance } from '../../model/types.js';
-import { vipMembers } from '../simulate.js';
-import type { Member } from '../vrrp.js';
+import { vipMembers, type Member } from '../../model/queries.js';
 
 /** A rule without its check's boilerplate: `report` fills rule id, severity and location. */
 export interface RuleSpec {

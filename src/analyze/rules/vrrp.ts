@@ -1,7 +1,7 @@
 /** VRRP rules: priorities, weights, peers, timers, addresses. */
 import type { HaModel } from '../../model/types.js';
-import { trackerEffect, trackersOf } from '../simulate.js';
-import { authKey, clampPriority, effectiveAdvertS, nopreemptEffective, primaryIp, whyNotPeers, type Member } from '../vrrp.js';
+import { trackersOf, type Member } from '../../model/queries.js';
+import { authKey, clampPriority, effectiveAdvertS, nopreemptEffective, primaryIp, trackerEffect, whyNotPeers } from '../vrrp.js';
 import { KA_MAN, allInstances, pairs, rule, vrrpMembers } from './util.js';
 
 /** Effective priority of `m` when tracker `failing` (by name) fails and every other one passes. */

@@ -1,10 +1,9 @@
 /**
  * What a keepalived tracker really tests, read from its command line (and the script body when the mirror
- * has it), and whether it passes in a given World. The classification decides which failures move the VIP.
+ * has it), or from the unit hooks that write its track_file. The classification decides which failures move the VIP.
  */
-import type { HaModel, KeepalivedConfig, ModelHost, TrackFile, UnitFileWrite, VrrpScript } from '../model/types.js';
-import { backendOf, backendState } from './reach.js';
-import { apiserverUp, frontendsOn, haproxyRunning, type World } from './world.js';
+import { frontendsOn } from './listeners.js';
+import type { HaModel, KeepalivedConfig, ModelHost, TrackFile, UnitFileWrite, VrrpScript } from './types.js';
 
 export type TrackerKind =
   /** pidof / pgrep / killall -0 / systemctl is-active / track_process haproxy: fails when HAProxy is gone. */
@@ -152,36 +151,6 @@ function portClass(host: ModelHost, port: number, what: string, path?: string, f
     return { kind: 'apiserver-local', detail: `${what}: the local apiserver, not HAProxy (fails on apiserver-down of ${host.name}, not on haproxy-down)`, ...base };
   return { kind: 'always-fails', detail: `${what}: nothing on ${host.name} listens on port ${port}, so it always fails`, ...base };
 }
-
-/** Whether a classified tracker passes in world `w` (`holdsVip`: the host holds the VIP, for `vipOnly` parts). */
-export function trackerPasses(model: HaModel, host: ModelHost, c: TrackerClass, w: World, holdsVip = false): boolean {
-  if (c.vipOnly && holdsVip && !trackerPasses(model, host, c.vipOnly, w)) return false;
-  switch (c.kind) {
-    case 'haproxy-process':
-    case 'unknown':
-      return haproxyRunning(w, host);
-    case 'haproxy-port':
-      return haproxyRunning(w, host);
-    case 'haproxy-url': {
-      if (!haproxyRunning(w, host) || !host.haproxy || c.port === undefined) return false;
-      if (c.failOnHttpError && c.path !== undefined && !/^\/(healthz|livez|readyz|version)\b/.test(c.path)) return false;
-      const fe = frontendsOn(host.haproxy, c.port)[0]?.fe;
-      const be = fe ? backendOf(host, fe) : undefined;
-      return be ? backendState(model, w, host, be).ok : false;
-    }
-    case 'apiserver-local':
-      if (c.failOnHttpError && c.path !== undefined && !/^\/(healthz|livez|readyz|version)\b/.test(c.path)) return false;
-      return apiserverUp(w, host);
-    case 'always-fails':
-      return false;
-    case 'always-passes':
-    case 'disabled':
-    case 'static':
-      return true;
-  }
-}
-
-// ---------- track_file ----------
 
 /**
  * The number keepalived reads from a track file: `strtol(buf, NULL, 0)` of its first 127 bytes (leading blanks, a

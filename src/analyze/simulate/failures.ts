@@ -1,0 +1,38 @@
+/** The single failures a setup admits, in the order the scenarios list them. */
+import { formatFailure, type Failure } from '../../model/failure.js';
+import { apiservers, vipMembers } from '../../model/queries.js';
+import type { HaModel } from '../../model/types.js';
+import { whyNotPeers } from '../vrrp.js';
+
+/**
+ * `none`; for each LB host its HAProxy, keepalived and the host itself; each apiserver; each apiserver host; a
+ * partition between each pair of VRRP peers that hear each other.
+ */
+export function failuresOf(model: HaModel): Failure[] {
+  const out: Failure[] = [{ kind: 'none' }];
+  // The same failure can come twice (an LB that also runs an apiserver): the text form tells.
+  const seen = new Set<string>(['none']);
+  const add = (f: Failure): void => {
+    const key = formatFailure(f);
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(f);
+  };
+  const lbs = model.hosts.filter((h) => h.haproxy || h.keepalived);
+  for (const h of lbs) {
+    if (h.haproxy) add({ kind: 'haproxy-down', host: h.name });
+    if (h.keepalived) add({ kind: 'keepalived-down', host: h.name });
+    add({ kind: 'node-down', host: h.name });
+  }
+  for (const a of apiservers(model)) add({ kind: 'apiserver-down', address: a.address, port: a.port });
+  for (const h of model.hosts) if (h.apiserver) add({ kind: 'node-down', host: h.name });
+  const members = vipMembers(model);
+  for (let i = 0; i < members.length; i++)
+    for (let j = i + 1; j < members.length; j++) {
+      const a = members[i];
+      const b = members[j];
+      if (!a || !b || a.host === b.host || whyNotPeers(a, b) !== undefined) continue;
+      add({ kind: 'partition', hosts: [a.host.name, b.host.name] });
+    }
+  return out;
+}

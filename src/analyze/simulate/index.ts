@@ -1,0 +1,156 @@
+/**
+ * The failure simulator: for every single failure the setup admits, the converged VRRP state (who holds
+ * the VIP) and whether every new TCP connection to the endpoint reaches a live apiserver.
+ *
+ * Model and assumptions (docs/analysis.md has the long form):
+ * - VRRP semantics come from ../vrrp.ts (verified against keepalived's source).
+ * - Start-up: all keepalived daemons start together; `state MASTER` routers start as masters (see `elect`).
+ * - Each failure is applied to the converged `none` state (history matters: `state` is only initial).
+ * - HAProxy's health checks have converged (a check that cannot pass marks a live server DOWN).
+ */
+import { formatFailure, type Failure } from '../../model/failure.js';
+import { frontendsOn } from '../../model/listeners.js';
+import { endpointMode, haproxyTakesApiserverPort, hairpinExposure, sysctlOn } from '../../model/queries.js';
+import type { HaModel, ModelHost } from '../../model/types.js';
+import type { Scenario } from '../types.js';
+import { emptyWorld, nodeUp, serverUp, worldFor, type World } from '../world.js';
+import { elect, type Election, type InstanceState } from './election.js';
+import { failuresOf } from './failures.js';
+import { outageMs } from './outage.js';
+import { hostByName, pathThrough, type SimulationContext } from './path.js';
+
+/** Runs every scenario. */
+export function simulate(model: HaModel): Scenario[] {
+  const mode = endpointMode(model);
+  const failures = failuresOf(model);
+  if (mode.kind === 'external') return failures.map((f) => externalScenario(model, f));
+  let none = mode.kind === 'vip' ? elect(model, mode.members, emptyWorld()) : undefined;
+  const noneHolders = new Set(mode.kind === 'vip' ? (none?.holders ?? []) : mode.kind === 'static' ? [mode.host.name] : []);
+  const bootFailed = new Set(mode.kind === 'vip' ? model.hosts.filter((h) => !noneHolders.has(h.name) && bindsVipWithoutNonlocal(model, h)).map((h) => h.name) : []);
+  // Lower priorities on hosts that do not hold the VIP cannot change who holds it; the states (and notes) do change.
+  if (mode.kind === 'vip' && bootFailed.size > 0) none = elect(model, mode.members, withBootFailures(emptyWorld(), bootFailed));
+  const ctx: SimulationContext = { model, mode, noneHolders, bootFailed };
+  return failures.map((f) => scenario(ctx, f, none));
+}
+
+/** Whether HAProxy on `host` binds the endpoint VIP itself without net.ipv4.ip_nonlocal_bind=1. */
+function bindsVipWithoutNonlocal(model: HaModel, host: ModelHost): boolean {
+  const ep = model.endpoint;
+  if (!host.haproxy || sysctlOn(host, 'net.ipv4.ip_nonlocal_bind')) return false;
+  return frontendsOn(host.haproxy, ep.port, ep.address).some(({ bind }) => bind.address === ep.address);
+}
+
+function withBootFailures(w: World, bootFailed: Set<string>): World {
+  for (const h of bootFailed) w.haproxyDown.add(h);
+  return w;
+}
+
+function scenario(ctx: SimulationContext, failure: Failure, none: Election | undefined): Scenario {
+  const { model, mode } = ctx;
+  const w = withBootFailures(worldFor(failure), ctx.bootFailed);
+  const text = formatFailure(failure);
+  const ep = `${model.endpoint.address}:${model.endpoint.port}`;
+  if (mode.kind === 'external') return externalScenario(model, failure);
+  if (mode.kind === 'unknown')
+    return { failure: text, vipHolders: [], apiReachable: false, note: `the endpoint ${ep} is neither a keepalived VIP, a host of the mirror, nor an external LB` };
+
+  let holders: string[];
+  let election: Election | undefined;
+  const notes: string[] = [];
+  if (mode.kind === 'vip') {
+    election = elect(model, mode.members, w, failure.kind === 'none' ? undefined : none);
+    holders = election.holders;
+    notes.push(vrrpNote(election, none, failure));
+  } else {
+    holders = nodeUp(w, mode.host) ? [mode.host.name] : [];
+    notes.push(`${ep} is the address of ${mode.host.name} itself (no VIP, no failover)`);
+  }
+  for (const h of model.hosts)
+    if (haproxyTakesApiserverPort(h)) notes.push(`assumed: HAProxy holds port ${h.apiserver?.port} on ${h.name}, so its apiserver cannot listen`);
+  // A flapping VIP is held by each of the hosts in turn: clients need every one of them to work.
+  const flapping = election?.flapping;
+  if (flapping)
+    notes.push(
+      `the election never settles: the VIP keeps moving between ${flapping.join(' and ')} (a backup preempts while its check skips the holder-only part, then that part fails once it holds the VIP)`,
+    );
+  const paths = (flapping ?? holders).map((name) => pathThrough(ctx, hostByName(model, name), w));
+  const apiReachable = holders.length > 0 && paths.every((p) => p.ok);
+  if (holders.length === 0) notes.push(`nobody holds ${model.endpoint.address}`);
+  for (const p of paths) notes.push(p.why);
+  if (holders.length > 1) notes.push(`split brain: ${holders.join(' and ')} both hold ${model.endpoint.address}; ARP flips between them and connections reset`);
+
+  let predictedOutageMs: number | undefined;
+  if (apiReachable) {
+    predictedOutageMs = failure.kind === 'none' ? 0 : Math.round(outageMs(ctx, w, none, election, holders));
+    notes.push(`predicted outage: ${predictedOutageMs} ms`);
+  } else notes.push('predicted outage: until repaired');
+  const s: Scenario = { failure: text, vipHolders: holders, apiReachable, note: notes.filter(Boolean).join('; ') };
+  if (predictedOutageMs !== undefined) s.predictedOutageMs = predictedOutageMs;
+  return s;
+}
+
+function describeState(s: InstanceState): string {
+  if (!s.running) return `${s.m.host.name}: keepalived not running`;
+  const parts = s.trackers
+    .filter((t) => t.use.cls.kind !== 'disabled')
+    .map((t) => {
+      const file = t.use.fileValues ? `reads ${t.passing ? t.use.fileValues.passing : t.use.fileValues.failing}` : '';
+      const weight = t.use.weight !== 0 ? `weight ${t.use.weight > 0 ? '+' : ''}${t.use.weight}${t.use.reverse ? ' reverse' : ''}` : '';
+      const extra = [file, weight].filter(Boolean).join(', ');
+      return `${t.use.name} ${t.passing ? 'passes' : 'fails'}${extra ? ` (${extra})` : ''}`;
+    });
+  return `${s.m.host.name}: ${s.fault ? 'FAULT' : `priority ${s.prio}`}${parts.length > 0 ? ` [${parts.join(', ')}]` : ''}`;
+}
+
+const NOTED_KINDS = new Set(['unknown', 'always-fails', 'disabled', 'apiserver-local', 'static']);
+
+function vrrpNote(e: Election, none: Election | undefined, failure: Failure): string {
+  const states = e.states.map(describeState).join(', ');
+  const before = none?.holders.join('+') ?? '';
+  const after = e.holders.join('+') || 'nobody';
+  if (failure.kind === 'none') {
+    // Say once what kubeha assumed about trackers it could not simply read.
+    const odd = new Set<string>();
+    for (const st of e.states) for (const t of st.trackers) if (NOTED_KINDS.has(t.use.cls.kind)) odd.add(`${st.m.host.name}/${t.use.name}: ${t.use.cls.detail}`);
+    const holder = e.states.find((st) => e.holders.length === 1 && st.m.host.name === e.holders[0]);
+    const tied = holder ? e.states.filter((st) => st !== holder && !st.fault && st.prio === holder.prio).map((st) => st.m.host.name) : [];
+    if (tied.length > 0) {
+      odd.add(`${after} and ${tied.join(', ')} have equal priority: which one holds the VIP after start-up depends on start order (kubeha assumes the higher IP); the scenarios of the other mirror these`);
+    }
+    return `VRRP after start-up: ${after} MASTER (${states})${odd.size > 0 ? `; ${[...odd].join('; ')}` : ''}`;
+  }
+  const moved =
+    before === after ? `VIP stays on ${after}` : e.holders.length > 1 ? `VIP held by ${e.holders.join(' and ')}` : `VIP moves ${before || 'nowhere'} → ${after}`;
+  return `${moved} (${states})`;
+}
+
+function externalScenario(model: HaModel, failure: Failure): Scenario {
+  const lb = model.externalLb;
+  const w = worldFor(failure);
+  const text = formatFailure(failure);
+  const name = `external:${lb?.address ?? model.endpoint.address}`;
+  if (!lb) return { failure: text, vipHolders: [name], apiReachable: false, note: 'no external LB in the model' };
+  const states = lb.backends.map((b) => ({ b, up: serverUp(model, w, b.address, b.port) }));
+  const upCount = states.filter((s) => s.up).length;
+  const notes = [`${lb.address}:${lb.port} is an external load balancer`];
+  let ok: boolean;
+  if (upCount === 0) {
+    ok = false;
+    notes.push('no backend apiserver is alive');
+  } else if (!lb.healthCheck && upCount < states.length) {
+    ok = false;
+    notes.push(`without health checks the LB keeps sending ${states.length - upCount}/${states.length} of new connections to a dead apiserver`);
+  } else {
+    ok = true;
+    notes.push(`${upCount}/${states.length} backends alive${lb.healthCheck ? ' (health-checked)' : ''}`);
+  }
+  if (!lb.hairpin) {
+    const { exposed, local } = hairpinExposure(model);
+    const selfOk = local.filter((h) => !exposed.includes(h));
+    if (selfOk.length > 0) notes.push(`${selfOk.map((h) => h.name).join(', ')} resolve ${model.endpoint.domain ?? 'the endpoint'} to themselves: no hairpin needed`);
+    if (exposed.length > 0 || selfOk.length === 0)
+      notes.push(`no hairpin: ${exposed.length > 0 ? exposed.map((h) => h.name).join(', ') : 'an apiserver host'} reaching the endpoint through the LB may land on itself and fail (kubelet on masters)`);
+  }
+  notes.push(ok ? 'predicted outage: the LB health check interval × threshold (not in the mirror)' : 'predicted outage: until repaired');
+  return { failure: text, vipHolders: [name], apiReachable: ok, note: notes.join('; ') };
+}

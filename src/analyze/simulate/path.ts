@@ -1,0 +1,64 @@
+/** Where a client's connection to the endpoint goes through a host: HAProxy, the apiserver behind it, or nowhere. */
+import { backendOf, frontendsOn } from '../../model/listeners.js';
+import type { EndpointMode } from '../../model/queries.js';
+import type { HaModel, ModelHost } from '../../model/types.js';
+import { backendState } from '../reach.js';
+import { apiserverUp, haproxyRunning, nodeUp, type World } from '../world.js';
+
+/** What every scenario of one model shares. */
+export interface SimulationContext {
+  model: HaModel;
+  mode: EndpointMode;
+  /** VIP holders in the `none` scenario (HAProxy started while they held the VIP). */
+  noneHolders: Set<string>;
+  /**
+   * LB hosts whose HAProxy binds the VIP without net.ipv4.ip_nonlocal_bind and did not hold it at boot: HAProxy
+   * failed to start there, so it is down in every scenario (for their trackers too, e.g. `pidof haproxy`).
+   */
+  bootFailed: Set<string>;
+}
+
+/** Whether every new connection arriving at `host` for the endpoint reaches a live apiserver. */
+export function pathThrough(ctx: SimulationContext, host: ModelHost, w: World): { ok: boolean; why: string } {
+  const { model } = ctx;
+  const ep = model.endpoint;
+  if (!nodeUp(w, host)) return { ok: false, why: `${host.name} is down` };
+  if (ctx.bootFailed.has(host.name))
+    return {
+      ok: false,
+      why: `HAProxy on ${host.name} binds ${ep.address}:${ep.port} without net.ipv4.ip_nonlocal_bind=1; it could not start while ${host.name} lacked the VIP`,
+    };
+  if (ctx.mode.kind === 'vip' && host.keepalived?.vrrpStrict) {
+    const member = ctx.mode.members.find((m) => m.host === host);
+    if (member && member.inst.priority !== 255)
+      return { ok: false, why: `vrrp_strict on ${host.name} sets no_accept: keepalived's firewall rules drop packets to the VIP` };
+  }
+  const fes = host.haproxy && haproxyRunning(w, host) ? frontendsOn(host.haproxy, ep.port, ep.address) : [];
+  const hit = fes[0];
+  if (hit) {
+    const { fe, bind } = hit;
+    if (fe.mode === 'http' && !(bind as { ssl?: boolean }).ssl)
+      return { ok: false, why: `frontend ${fe.name} on ${host.name} is mode http: clients speak TLS to the apiserver and HAProxy answers 400` };
+    const be = backendOf(host, fe);
+    if (!be) return { ok: false, why: `frontend ${fe.name} on ${host.name} has no backend` };
+    const st = backendState(model, w, host, be);
+    return { ok: st.ok, why: `via HAProxy ${fe.name} on ${host.name}: ${st.why}` };
+  }
+  if (host.apiserver && host.apiserver.port === ep.port) {
+    const up = apiserverUp(w, host);
+    return {
+      ok: up,
+      why: up
+        ? `straight to the apiserver on ${host.name}:${ep.port} (HAProxy bypassed)`
+        : `${ep.port} on ${host.name} is the local apiserver (HAProxy bypassed), and it is down`,
+    };
+  }
+  if (host.haproxy && !haproxyRunning(w, host) && frontendsOn(host.haproxy, ep.port, ep.address).length > 0)
+    return { ok: false, why: `HAProxy on ${host.name} is down and nothing else listens on ${ep.address}:${ep.port}` };
+  return { ok: false, why: `nothing on ${host.name} listens on ${ep.address}:${ep.port}` };
+}
+
+/** The host of a name the simulator took from the model itself. */
+export function hostByName(model: HaModel, name: string): ModelHost {
+  return model.hosts.find((h) => h.name === name) as ModelHost;
+}
