@@ -11,7 +11,7 @@ import type {
 } from '../model/types.js';
 import type { FileSource } from './file-source.js';
 import { expandGlob } from './glob.js';
-import { isIpAddress } from './ip.js';
+import { isIPAddress } from '../net/ipv4.js';
 import { DiagnosticSink, dirname, parseDecimal, parseIntStrict, refOf, resolvePath, type Token } from './sink.js';
 
 /**
@@ -809,13 +809,13 @@ class Composer {
           break;
         case 'unicast_src_ip': {
           const t = this.arg(n);
-          if (t && !isIpAddress(t.value)) this.err('KA_BAD_ADDRESS', `'${t.value}' is not an IP address`, n, t);
+          if (t && !isIPAddress(t.value)) this.err('KA_BAD_ADDRESS', `'${t.value}' is not an IP address`, n, t);
           else if (t) inst.unicastSrcIp = t.value;
           break;
         }
         case 'unicast_peer':
           for (const i of this.listItems(n)) {
-            if (!isIpAddress(i.key.value)) this.err('KA_BAD_ADDRESS', `'${i.key.value}' is not an IP address`, i, i.key);
+            if (!isIPAddress(i.key.value)) this.err('KA_BAD_ADDRESS', `'${i.key.value}' is not an IP address`, i, i.key);
             else inst.unicastPeers.push(i.key.value);
           }
           break;
@@ -894,7 +894,7 @@ class Composer {
   /** `ADDR[/prefix] [dev IF] [label L] [brd X] [scope S] …` */
   private vip(i: KaNode): Vip | undefined {
     const [addr, prefixStr] = i.key.value.split('/', 2) as [string, string | undefined];
-    if (!isIpAddress(addr)) {
+    if (!isIPAddress(addr)) {
       this.err('KA_BAD_ADDRESS', `'${i.key.value}' is not an IP address`, i, i.key, 'write an address such as 10.0.0.10 or 10.0.0.10/32');
       return undefined;
     }

@@ -3,7 +3,7 @@ import { didYouMean, type Diagnostic } from '../diag/diagnostic.js';
 import type { Endpoint, ExternalLb, HaModel, ModelHost, UnitFileWrite } from '../model/types.js';
 import type { FileSource } from './file-source.js';
 import { parseHaproxy } from './haproxy.js';
-import { isIpAddress } from './ip.js';
+import { isIPAddress } from '../net/ipv4.js';
 import { parseKeepalived } from './keepalived.js';
 import { DiagnosticSink, dirname, parseIntStrict, resolvePath } from './sink.js';
 import { parseEnvFile, parseHostsFile, parseSysctl } from './sysctl.js';
@@ -111,7 +111,7 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
         sink.error('MIRROR_BAD_HOST', `host name '${nameV}' is missing or not a plain name`, file, at(name ?? n), 'use letters, digits, ".", "_" and "-" (it is also the folder name)');
         continue;
       }
-      if (!isIpAddress(addrV)) {
+      if (!isIPAddress(addrV)) {
         sink.error('MIRROR_BAD_ADDRESS', `host '${nameV}' needs an IP address, got '${addrV}'`, file, at(address ?? n), 'an IPv4 or IPv6 address, as the configs of the host name it');
         continue;
       }
@@ -141,7 +141,7 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
   const ep = epText !== undefined ? splitHostPort(epText) : undefined;
   if (!ep) {
     sink.error('MIRROR_BAD_ENDPOINT', '`endpoint:` must be <address>:<port> (or <name>:<port>)', file, at(epNode) ?? { line: 1, col: 1 }, 'e.g. endpoint: 10.0.0.10:6443');
-  } else if (isIpAddress(ep.host)) {
+  } else if (isIPAddress(ep.host)) {
     endpoint = { address: ep.host, port: ep.port };
   } else {
     const answers = new Map<string, string[]>();
@@ -169,7 +169,7 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
   const domainNode = get(root, 'domain');
   if (domainNode !== undefined) {
     const d = isScalar(domainNode) ? String(domainNode.value) : '';
-    if (!/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(d) || isIpAddress(d))
+    if (!/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(d) || isIPAddress(d))
       sink.error('MIRROR_BAD_VALUE', '`domain` is a DNS name (the endpoint name in kubeconfigs)', file, at(domainNode), 'e.g. domain: api.example.internal');
     else if (endpoint) endpoint = { ...endpoint, domain: d };
   }
@@ -188,7 +188,7 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
       const addrV = isScalar(addr) ? String(addr.value) : '';
       const portV = isScalar(port) ? Number(port.value) : NaN;
       const lb: ExternalLb = { address: addrV, port: portV, hairpin: false, healthCheck: true, backends: [] };
-      if (!isIpAddress(addrV)) sink.error('MIRROR_BAD_ADDRESS', '`externalLb.address` must be an IP address', file, at(addr ?? lbNode), 'the address clients connect to');
+      if (!isIPAddress(addrV)) sink.error('MIRROR_BAD_ADDRESS', '`externalLb.address` must be an IP address', file, at(addr ?? lbNode), 'the address clients connect to');
       if (!Number.isInteger(portV) || portV < 1 || portV > 65535) sink.error('MIRROR_BAD_VALUE', '`externalLb.port` must be a port number', file, at(port ?? lbNode), '1..65535, e.g. 6443');
       if (hairpin !== undefined) {
         if (isScalar(hairpin) && typeof hairpin.value === 'boolean') lb.hairpin = hairpin.value;
@@ -300,7 +300,7 @@ export function loadMirror(fs: FileSource, manifestPath = '/hosts.yaml'): Loaded
       for (const s of b.servers) {
         if (s.port <= 0) continue;
         const keys = [s.address];
-        if (!isIpAddress(s.address)) {
+        if (!isIPAddress(s.address)) {
           names ??= parseHostsFile(fs.readFile(hostPath(manifestPath, mh.name, MIRROR_PATHS.hosts)) ?? '');
           const ip = names.get(s.address)?.[0];
           if (ip !== undefined) keys.push(ip);
@@ -371,12 +371,12 @@ export function splitHostPort(s: string): { host: string; port: number } | undef
 function endpointOf(n: YamlNode): Endpoint | undefined {
   if (isScalar(n)) {
     const e = splitHostPort(String(n.value));
-    return e && isIpAddress(e.host) ? { address: e.host, port: e.port } : undefined;
+    return e && isIPAddress(e.host) ? { address: e.host, port: e.port } : undefined;
   }
   if (isMap(n)) {
     const a = n.get('address');
     const p = n.get('port');
-    if (typeof a === 'string' && isIpAddress(a) && typeof p === 'number' && Number.isInteger(p) && p >= 1 && p <= 65535) return { address: a, port: p };
+    if (typeof a === 'string' && isIPAddress(a) && typeof p === 'number' && Number.isInteger(p) && p >= 1 && p <= 65535) return { address: a, port: p };
   }
   return undefined;
 }
