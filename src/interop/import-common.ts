@@ -24,7 +24,7 @@ const SECRET_KEY = /(pass(word|wd)?|secret|token|private_?key$|privatekey$|^auth
 const NOT_SECRET_KEY = /(path|file|enabled?|name|ref|^auth_?type$)$/i;
 
 /** The stars shown for a secret; at most 8 so that the length of a long secret is not shown either. */
-export function maskOf(secret: string): string {
+export function secretStars(secret: string): string {
   return '*'.repeat(Math.min(8, Math.max(3, secret.length)));
 }
 
@@ -43,7 +43,7 @@ export function maskSecretsInLine(line: string, found?: string[]): string {
     if (isSecretKey(key) && !/^["']?(true|false|yes|no|on|off|\d{1,5})["']?$/i.test(value)) {
       // The value as it stands in the text, without the quotes around it (or of an enclosing string).
       found?.push(value.replace(/^["']+|["']+$/g, ''));
-      return `${key}${sep}${maskOf(value)}`;
+      return `${key}${sep}${secretStars(value)}`;
     }
     // A pair inside the value (`a=become_password=x`, `args: "token=x"`): the value is shorter, so this ends.
     const inner = maskSecretsInLine(value, found);
@@ -111,7 +111,7 @@ export class FileDiagnostics {
   finish(): Diagnostic[] {
     const scrub = (s: string): string => {
       let out = s;
-      for (const secret of this.secrets) out = out.split(secret).join(maskOf(secret));
+      for (const secret of this.secrets) out = out.split(secret).join(secretStars(secret));
       return out;
     };
     return this.list.map((d) => {

@@ -42,7 +42,7 @@ export interface LabInput {
   file?: string;
 }
 
-export interface HostPlan {
+export interface LabHostPlan {
   name: string;
   address: string;
   prefix: number;
@@ -79,7 +79,7 @@ export interface LabPlan {
   switchNetns: string;
   bridge: string;
   taskbox: TaskboxPlan;
-  hosts: HostPlan[];
+  hosts: LabHostPlan[];
   dir: string;
   stateFile: string;
   keyFile: string;
@@ -174,7 +174,7 @@ export function planLab(input: LabInput): { plan?: LabPlan; diagnostics: Diagnos
 
   const lab = input.lab;
   const dir = join(input.stateRoot ?? DEFAULT_STATE_ROOT, lab);
-  const hosts: HostPlan[] = input.hosts.map((h) => {
+  const hosts: LabHostPlan[] = input.hosts.map((h) => {
     const hdir = join(dir, 'hosts', h.name);
     return {
       name: h.name,

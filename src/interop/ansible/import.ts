@@ -7,7 +7,7 @@ import {
   sniffFormat,
   isSecretKey,
   mapEndpoint,
-  maskOf,
+  secretStars,
   maskSecretsInLine,
   normaliseVersion,
   str,
@@ -179,7 +179,7 @@ export function importAnsible(text: string, file: string, opts: AnsibleImportOpt
     fd.warning(
       'IMPORT_PLAINTEXT_PASSWORD',
       `plain-text ${/pass/i.test(key) ? 'password' : 'secret'} ${key} for ${where} is not copied into the kubeha spec`,
-      { ...v.at, length: maskOf(v.value).length },
+      { ...v.at, length: secretStars(v.value).length },
       'kubeha logs in with SSH keys (ssh.keyFile or the SSH agent); use ansible-vault or keys instead of passwords in inventories',
     );
   };

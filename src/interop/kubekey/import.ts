@@ -4,7 +4,7 @@ import {
   FileDiagnostics,
   REDACTED,
   expandKubekeyRange,
-  maskOf,
+  secretStars,
   sniffFormat,
   keysOf,
   mapEndpoint,
@@ -191,7 +191,7 @@ export function importKubekey(text: string, file: string, opts: ImportOptions = 
         if (m[1] === 'password') d.secret(m[2] ?? '');
         d.warning(
           'IMPORT_KEY_WITHOUT_SPACE',
-          `host ${kkName}: "${m[1] === 'password' ? `${m[1]}:${maskOf(m[2] ?? '')}` : k}" is one YAML key without a value (no space after the colon), so KubeKey ignores it`,
+          `host ${kkName}: "${m[1] === 'password' ? `${m[1]}:${secretStars(m[2] ?? '')}` : k}" is one YAML key without a value (no space after the colon), so KubeKey ignores it`,
           posOf(d, pair.key),
           `write \`${m[1] ?? ''}: ${m[1] === 'password' ? '…' : (m[2] ?? '')}\`${m[1] === 'port' ? '; until then kk and kubeha use port 22' : ''}`,
         );
