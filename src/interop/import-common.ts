@@ -1,9 +1,9 @@
 import { LineIndex, type Diagnostic, type Severity } from '../diag/diagnostic.js';
-import type { SpecInput } from '../cluster-spec/schema.js';
+import type { HostInput, Role, SpecInput } from '../cluster-spec/schema.js';
 
 /**
  * Shared pieces of the importers (KubeKey config, ansible inventory): the result shape, a diagnostic
- * collector bound to one file, host-range expansion, secret redaction and the endpoint mapping.
+ * collector bound to one file, host-range expansion, secret redaction, the endpoint mapping and the shared SSH settings.
  * Pure: the shell reads the files and hands the text in.
  */
 
@@ -312,4 +312,32 @@ export function sniffFormat(text: string): { format: SniffedFormat; line: number
     return { format: /kubeha\.io/.test(line) ? 'kubeha' : 'kubekey', line: api + 1, length: /^apiVersion:\s*\S+/.exec(line)?.[0].length ?? line.length };
   }
   return undefined;
+}
+
+/** The order of a host's roles in the written spec. */
+export const ROLE_ORDER: readonly Role[] = ['loadbalancer', 'control-plane', 'etcd', 'worker'];
+
+/** SSH settings every host shares, for the top-level `ssh`. */
+export function commonSsh(hosts: readonly HostInput[]): HostInput['ssh'] | undefined {
+  const first = hosts[0]?.ssh;
+  if (!first || hosts.length === 0) return undefined;
+  const out: NonNullable<HostInput['ssh']> = {};
+  for (const key of ['user', 'port', 'keyFile'] as const) {
+    const v = first[key];
+    if (v !== undefined && hosts.every((h) => h.ssh?.[key] === v)) (out as Record<string, unknown>)[key] = v;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** Hosts with the shared SSH settings removed (they go to the top-level `ssh`). */
+export function hoistSsh(hosts: HostInput[]): HostInput[] {
+  const common = commonSsh(hosts);
+  if (!common) return hosts;
+  return hosts.map((h) => {
+    if (!h.ssh) return h;
+    const ssh = { ...h.ssh };
+    for (const key of Object.keys(common) as (keyof typeof common)[]) delete ssh[key];
+    const { ssh: _drop, ...rest } = h;
+    return Object.keys(ssh).length > 0 ? { ...rest, ssh } : rest;
+  });
 }

@@ -3,6 +3,9 @@ import { didYouMean, type Diagnostic } from '../../diag/diagnostic.js';
 import {
   FileDiagnostics,
   REDACTED,
+  ROLE_ORDER,
+  commonSsh,
+  hoistSsh,
   expandAnsibleRange,
   sniffFormat,
   isSecretKey,
@@ -17,7 +20,6 @@ import {
   toInt,
   type ImportResult,
 } from '../import-common.js';
-import { commonSsh, hoistSsh } from '../kubekey/import.js';
 import { isIPv4, notIPv4 } from '../../net/ipv4.js';
 import type { HostInput, Role, SpecInput } from '../../cluster-spec/schema.js';
 import { entries, plain, posOf, scalarText, type At } from '../../cluster-spec/yaml-nodes.js';
@@ -438,7 +440,6 @@ export function importAnsible(text: string, file: string, opts: AnsibleImportOpt
   return finish(spec);
 }
 
-const ROLE_ORDER: readonly Role[] = ['loadbalancer', 'control-plane', 'etcd', 'worker'];
 const MAPPED_CLUSTER_VARS = new Set([
   'loadbalancer_apiserver',
   'apiserver_loadbalancer_domain_name',
