@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBaseImage } from '../src/lab/base-image.js';
-import { overlaps, parseCidr } from '../src/lab/ipv4.js';
+import { cidrsOverlap, parseCidr } from '../src/net/ipv4.js';
 import { labDown } from '../src/lab/lab.js';
 import { rootNetworks } from '../src/lab/network.js';
 import { containerInit, containerPids, memoryOf } from '../src/lab/procs.js';
@@ -29,7 +29,7 @@ export function freeSubnet(labSubnets: string[], rootNets: string[]): number | u
   return candidates.find((n) => {
     const net = parseCidr(`10.${n}.0.0/24`);
     const busy = [...labSubnets, ...rootNets].map((c) => parseCidr(c.includes('/') ? c : `${c}/32`));
-    return net !== undefined && !busy.some((b) => b !== undefined && b.prefix > 0 && overlaps(b, net));
+    return net !== undefined && !busy.some((b) => b !== undefined && b.prefix > 0 && cidrsOverlap(b, net));
   });
 }
 

@@ -1,5 +1,6 @@
 import { memoryFileSource } from '../parse/file-source.js';
 import { loadMirror } from '../parse/mirror.js';
+import { MANIFEST_PATH, hostFileInMirror } from '../model/mirror-layout.js';
 import { renderCluster, renderMirrorManifest, requiredSecrets } from '../render/index.js';
 import type { ClusterSpec, Secrets } from '../cluster-spec/types.js';
 import { analyzeModel } from './index.js';
@@ -17,8 +18,8 @@ export function analyzeSpec(full: ClusterSpec): Report {
   const placeholder: Record<string, string> = {};
   for (const name of requiredSecrets(spec)) placeholder[name] = 'analysis';
   const secrets: Secrets = placeholder;
-  const files: Record<string, string> = { '/hosts.yaml': renderMirrorManifest(spec) };
-  for (const h of renderCluster(spec, secrets)) for (const f of h.files) files[`/${h.host}${f.path}`] = f.content;
+  const files: Record<string, string> = { [MANIFEST_PATH]: renderMirrorManifest(spec) };
+  for (const h of renderCluster(spec, secrets)) for (const f of h.files) files[`/${hostFileInMirror(h.host, f.path)}`] = f.content;
   const { model, diagnostics } = loadMirror(memoryFileSource(files));
   // The rendered files failing our own parser is a kubeha bug, reported as such rather than hidden.
   const renderBugs: Finding[] = diagnostics

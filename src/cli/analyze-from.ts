@@ -13,6 +13,7 @@ import { hasErrors } from '../diag/diagnostic.js';
 import { renderDiagnostics } from '../diag/render.js';
 import { InputError } from '../diag/errors.js';
 import { loadMirror } from '../parse/mirror.js';
+import { MANIFEST_FILE, hostFileInMirror } from '../model/mirror-layout.js';
 import { renderMirrorManifest } from '../render/index.js';
 import type { RenderedHost } from '../render/types.js';
 import { hopIfNeeded, openReach } from './apply.js';
@@ -67,7 +68,7 @@ export async function runAnalyzeFrom(specPath: string, opts: AnalyzeFromOptions)
   const findings: Finding[] = [];
   try {
     mkdirp(dir);
-    await writeFile(join(dir, 'hosts.yaml'), renderMirrorManifest(reach.spec));
+    await writeFile(join(dir, MANIFEST_FILE), renderMirrorManifest(reach.spec));
     await Promise.all(
       reach.rendered.map(async (r) => {
         const target = reach.targets.get(r.host);
@@ -81,7 +82,7 @@ export async function runAnalyzeFrom(specPath: string, opts: AnalyzeFromOptions)
         }
         for (const [path, f] of Object.entries(seen.files)) {
           if (!f) continue;
-          const target = join(dir, r.host, path.replace(/^\/+/, ''));
+          const target = join(dir, hostFileInMirror(r.host, path));
           mkdirp(dirname(target));
           await writeFile(target, f.content);
           await chmod(target, f.mode & 0o777);

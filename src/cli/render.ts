@@ -10,6 +10,7 @@ import type { ClusterSpec } from '../cluster-spec/types.js';
 import { defaultStateDir, loadOrCreateSecrets } from '../state/secrets.js';
 import { mkdirp } from '../state/mkdirp.js';
 import { formatIndex, parseIndex, type IndexEntry } from '../state/mirror-index.js';
+import { INDEX_FILE as INDEX, MANIFEST_FILE as MANIFEST, hostFileInMirror } from '../model/mirror-layout.js';
 import { loadSpecFile } from './io.js';
 
 export interface MirrorSummary {
@@ -20,10 +21,6 @@ export interface MirrorSummary {
   unchanged: number;
   hosts: { host: string; address: string; files: { path: string; bytes: number; mode: string }[]; bytes: number }[];
 }
-
-const MANIFEST = 'hosts.yaml';
-
-const INDEX = '.kubeha-files';
 
 /** What a previous render left in `out`: the files it wrote (from its index), by path relative to `out`. */
 interface Previous {
@@ -75,7 +72,7 @@ function outError(out: string, err: unknown): Error {
 function writeMirrorSync(outArg: string, spec: ClusterSpec, rendered: RenderedHost[]): MirrorSummary {
   const out = outArg.replace(/(.)\/+$/, '$1');
   const previous = prepareOut(out);
-  const entries = rendered.flatMap((h) => h.files.map((f) => ({ f, rel: `${h.host}/${f.path.replace(/^\/+/, '')}` })));
+  const entries = rendered.flatMap((h) => h.files.map((f) => ({ f, rel: hostFileInMirror(h.host, f.path) })));
   const wanted = new Set(entries.map((e) => e.rel));
   const hostNames = new Set(rendered.map((h) => h.host));
   if (previous) {

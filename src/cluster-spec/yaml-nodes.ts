@@ -1,5 +1,5 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
-import { REDACTED, isSecretKey, maskOf, maskSecretsInLine, str, type FileDiagnostics } from '../interop/import-common.js';
+import { REDACTED, isSecretKey, secretStars, maskSecretsInLine, str, type FileDiagnostics } from '../interop/import-common.js';
 
 /**
  * Small helpers over eemeli/yaml's node tree for the importers: lookups that keep positions, and a
@@ -135,5 +135,5 @@ function maskedPos(d: FileDiagnostics, node: unknown): At | undefined {
   const at = posOf(d, node);
   if (!at) return undefined;
   const text = isScalar(node) ? String(node.value) : '';
-  return { ...at, length: maskOf(text).length };
+  return { ...at, length: secretStars(text).length };
 }

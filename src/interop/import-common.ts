@@ -1,9 +1,9 @@
 import { LineIndex, type Diagnostic, type Severity } from '../diag/diagnostic.js';
-import type { SpecInput } from '../cluster-spec/schema.js';
+import type { HostInput, Role, SpecInput } from '../cluster-spec/schema.js';
 
 /**
  * Shared pieces of the importers (KubeKey config, ansible inventory): the result shape, a diagnostic
- * collector bound to one file, host-range expansion, secret redaction and the endpoint mapping.
+ * collector bound to one file, host-range expansion, secret redaction, the endpoint mapping and the shared SSH settings.
  * Pure: the shell reads the files and hands the text in.
  */
 
@@ -24,7 +24,7 @@ const SECRET_KEY = /(pass(word|wd)?|secret|token|private_?key$|privatekey$|^auth
 const NOT_SECRET_KEY = /(path|file|enabled?|name|ref|^auth_?type$)$/i;
 
 /** The stars shown for a secret; at most 8 so that the length of a long secret is not shown either. */
-export function maskOf(secret: string): string {
+export function secretStars(secret: string): string {
   return '*'.repeat(Math.min(8, Math.max(3, secret.length)));
 }
 
@@ -43,7 +43,7 @@ export function maskSecretsInLine(line: string, found?: string[]): string {
     if (isSecretKey(key) && !/^["']?(true|false|yes|no|on|off|\d{1,5})["']?$/i.test(value)) {
       // The value as it stands in the text, without the quotes around it (or of an enclosing string).
       found?.push(value.replace(/^["']+|["']+$/g, ''));
-      return `${key}${sep}${maskOf(value)}`;
+      return `${key}${sep}${secretStars(value)}`;
     }
     // A pair inside the value (`a=become_password=x`, `args: "token=x"`): the value is shorter, so this ends.
     const inner = maskSecretsInLine(value, found);
@@ -111,7 +111,7 @@ export class FileDiagnostics {
   finish(): Diagnostic[] {
     const scrub = (s: string): string => {
       let out = s;
-      for (const secret of this.secrets) out = out.split(secret).join(maskOf(secret));
+      for (const secret of this.secrets) out = out.split(secret).join(secretStars(secret));
       return out;
     };
     return this.list.map((d) => {
@@ -312,4 +312,32 @@ export function sniffFormat(text: string): { format: SniffedFormat; line: number
     return { format: /kubeha\.io/.test(line) ? 'kubeha' : 'kubekey', line: api + 1, length: /^apiVersion:\s*\S+/.exec(line)?.[0].length ?? line.length };
   }
   return undefined;
+}
+
+/** The order of a host's roles in the written spec. */
+export const ROLE_ORDER: readonly Role[] = ['loadbalancer', 'control-plane', 'etcd', 'worker'];
+
+/** SSH settings every host shares, for the top-level `ssh`. */
+export function commonSsh(hosts: readonly HostInput[]): HostInput['ssh'] | undefined {
+  const first = hosts[0]?.ssh;
+  if (!first || hosts.length === 0) return undefined;
+  const out: NonNullable<HostInput['ssh']> = {};
+  for (const key of ['user', 'port', 'keyFile'] as const) {
+    const v = first[key];
+    if (v !== undefined && hosts.every((h) => h.ssh?.[key] === v)) (out as Record<string, unknown>)[key] = v;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** Hosts with the shared SSH settings removed (they go to the top-level `ssh`). */
+export function hoistSsh(hosts: HostInput[]): HostInput[] {
+  const common = commonSsh(hosts);
+  if (!common) return hosts;
+  return hosts.map((h) => {
+    if (!h.ssh) return h;
+    const ssh = { ...h.ssh };
+    for (const key of Object.keys(common) as (keyof typeof common)[]) delete ssh[key];
+    const { ssh: _drop, ...rest } = h;
+    return Object.keys(ssh).length > 0 ? { ...rest, ssh } : rest;
+  });
 }

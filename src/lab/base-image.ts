@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { EnvironmentError } from '../diag/errors.js';
 import { cacheRoot, cachedDir } from './cache.js';
 import { debianMirrorFor, parseAptSources, type AptSource } from './apt-sources.js';
-import { run, tail } from './run.js';
+import { tail } from '../diag/output-tail.js';
+import { run } from './run.js';
 
 /**
  * The base root file system every lab host overlays: Debian minbase + systemd + sshd, built once with

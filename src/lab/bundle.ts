@@ -7,7 +7,8 @@ import { EnvironmentError, InputError } from '../diag/errors.js';
 import { releaseSourceLines } from './apt-sources.js';
 import { BASE_SUITE, ensureBaseImage, readMachineAptSources } from './base-image.js';
 import { cachedDir } from './cache.js';
-import { must, run, tail } from './run.js';
+import { tail } from '../diag/output-tail.js';
+import { must, run } from './run.js';
 import { mkdirp } from '../state/mkdirp.js';
 
 /**

@@ -3,7 +3,7 @@ import { EnvironmentError, InputError } from '../diag/errors.js';
 import type { LabFault } from '../model/failure.js';
 import { bootHost, cgroupPids } from './hosts.js';
 import { netnsIdentity, setHostNic, setPort } from './network.js';
-import type { HostPlan } from './plan.js';
+import type { LabHostPlan } from './plan.js';
 import { containerInit, containerPids, isAlive, pidsInNetns, pidsWithArg, procState, signal, waitGone } from './procs.js';
 import { isSameProcess, writeState, type LabState } from './state.js';
 
@@ -12,7 +12,7 @@ import { isSameProcess, writeState, type LabState } from './state.js';
  * The fault names, what undoes each and which failure each stands for live in src/model/failure.ts.
  */
 
-export function hostOf(state: LabState, name: string): HostPlan {
+export function hostOf(state: LabState, name: string): LabHostPlan {
   const h = state.plan.hosts.find((x) => x.name === name);
   if (!h) {
     const names = state.plan.hosts.map((x) => x.name);
@@ -26,7 +26,7 @@ export function hostOf(state: LabState, name: string): HostPlan {
 
 export type PowerState = 'running' | 'frozen' | 'off';
 
-export function powerState(state: LabState, h: HostPlan): PowerState {
+export function powerState(state: LabState, h: LabHostPlan): PowerState {
   const ref = state.processes[h.name];
   if (!isSameProcess(ref)) return 'off';
   const init = containerInit(ref);
@@ -36,7 +36,7 @@ export function powerState(state: LabState, h: HostPlan): PowerState {
 }
 
 /** Every process belonging to the host: its nspawn (recorded or found by argument), and all inside its netns. */
-async function hostProcesses(state: LabState, h: HostPlan): Promise<{ nspawn: number[]; inside: number[] }> {
+async function hostProcesses(state: LabState, h: LabHostPlan): Promise<{ nspawn: number[]; inside: number[] }> {
   const ref = state.processes[h.name];
   const nspawn = new Set<number>(pidsWithArg(`--machine=${h.machine}`));
   if (isSameProcess(ref)) nspawn.add(ref.pid);
@@ -50,7 +50,7 @@ async function hostProcesses(state: LabState, h: HostPlan): Promise<{ nspawn: nu
  * Stops a host. graceful: SIGTERM to nspawn, which asks the container's systemd for a clean halt; hard (or
  * after `graceMs`): SIGKILL to every process of the container (a power cut), then to nspawn.
  */
-export async function stopHost(state: LabState, h: HostPlan, graceful: boolean, graceMs = 10_000): Promise<void> {
+export async function stopHost(state: LabState, h: LabHostPlan, graceful: boolean, graceMs = 10_000): Promise<void> {
   let { nspawn, inside } = await hostProcesses(state, h);
   // A frozen host cannot shut down: thaw first.
   for (const p of inside) signal(p, 'SIGCONT');

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { chmod, mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { HostPlan } from './plan.js';
+import type { LabHostPlan } from './plan.js';
 import { must, unmount } from './run.js';
 import { processStart, type ProcessRef } from './state.js';
 
@@ -23,23 +23,23 @@ function encodeMountPath(p: string): string {
   return p.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
 }
 
-export async function mountOverlay(h: HostPlan, lower: string): Promise<void> {
+export async function mountOverlay(h: LabHostPlan, lower: string): Promise<void> {
   for (const d of [h.upper, h.work, h.merged]) await mkdir(d, { recursive: true });
   if (await isMounted(h.merged)) return;
   await must(['mount', '-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${h.upper},workdir=${h.work}`, h.merged]);
 }
 
-export async function unmountOverlay(h: HostPlan): Promise<void> {
+export async function unmountOverlay(h: LabHostPlan): Promise<void> {
   if (!(await isMounted(h.merged))) return;
   await unmount(h.merged);
 }
 
-export function hostsFile(h: HostPlan): string {
+export function hostsFile(h: LabHostPlan): string {
   return `127.0.0.1\tlocalhost\n${h.address}\t${h.name}\n::1\tlocalhost ip6-localhost ip6-loopback\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n`;
 }
 
 /** Writes the host's identity into its root and returns its known_hosts line (`<address> <type> <key>`). */
-export async function writeIdentity(h: HostPlan, labPublicKey: string): Promise<string> {
+export async function writeIdentity(h: LabHostPlan, labPublicKey: string): Promise<string> {
   const r = h.merged;
   await writeFile(join(r, 'etc/hostname'), `${h.name}\n`);
   await writeFile(join(r, 'etc/hosts'), hostsFile(h));
@@ -56,7 +56,7 @@ export async function writeIdentity(h: HostPlan, labPublicKey: string): Promise<
   return `${h.address} ${pub[0] ?? ''} ${pub[1] ?? ''}`;
 }
 
-export function nspawnArgs(h: HostPlan): string[] {
+export function nspawnArgs(h: LabHostPlan): string[] {
   return [
     'systemd-nspawn',
     '--boot',
@@ -95,14 +95,14 @@ export function cgroupRoots(mounts: string): string[] {
   return roots;
 }
 
-async function hostCgroupDirs(h: HostPlan): Promise<string[]> {
+async function hostCgroupDirs(h: LabHostPlan): Promise<string[]> {
   // Labs made before hosts had their own cgroups have none recorded.
   if (!h.cgroup) return [];
   return cgroupRoots(await readFile('/proc/mounts', 'utf8')).map((r) => join(r, h.cgroup));
 }
 
 /** Creates the host's cgroups; returns their cgroup.procs files (none when cgroups cannot be made: best effort). */
-export async function prepareCgroups(h: HostPlan): Promise<string[]> {
+export async function prepareCgroups(h: LabHostPlan): Promise<string[]> {
   const files: string[] = [];
   for (const d of await hostCgroupDirs(h)) {
     try {
@@ -128,7 +128,7 @@ async function cgroupTree(d: string): Promise<string[]> {
 }
 
 /** PIDs in the host's cgroups (all of them: nspawn's supervisor and the container's payload). */
-export async function cgroupPids(h: HostPlan): Promise<number[]> {
+export async function cgroupPids(h: LabHostPlan): Promise<number[]> {
   const pids = new Set<number>();
   for (const top of await hostCgroupDirs(h)) {
     for (const d of await cgroupTree(top)) {
@@ -140,7 +140,7 @@ export async function cgroupPids(h: HostPlan): Promise<number[]> {
 }
 
 /** Removes the host's (empty) cgroups, deepest first, then the lab's and kubeha's parents when empty. */
-export async function removeCgroups(h: HostPlan): Promise<void> {
+export async function removeCgroups(h: LabHostPlan): Promise<void> {
   for (const top of await hostCgroupDirs(h)) {
     for (const d of await cgroupTree(top)) await rmdir(d).catch(() => undefined);
     await rmdir(dirname(top)).catch(() => undefined);
@@ -169,7 +169,7 @@ export const NSPAWN_REBOOT_STATUS = 133;
 export const SUPERVISOR_SCRIPT = `while :; do sh -c 'for f in $KUBEHA_CGROUP_PROCS; do echo $$ > "$f"; done; unset KUBEHA_CGROUP_PROCS; exec "$@"' sh "$@"; rc=$?; [ "$rc" -eq ${NSPAWN_REBOOT_STATUS} ] || exit "$rc"; done`;
 
 /** Boots the host in the background, in its own cgroups, under its supervisor (the recorded PID); its console goes to the host's console.log. */
-export async function bootHost(h: HostPlan): Promise<ProcessRef> {
+export async function bootHost(h: LabHostPlan): Promise<ProcessRef> {
   const procs = await prepareCgroups(h);
   const argv = nspawnArgs(h);
   const script = SUPERVISOR_SCRIPT;

@@ -8,7 +8,7 @@ import { mountsUnder } from './cache.js';
 import { bootHost, mountOverlay, removeCgroups, removeLabCgroups, unmountOverlay, writeIdentity } from './hosts.js';
 import { labNameProblem, netnsPrefix } from './names.js';
 import { createHostNetwork, createSwitch, createTaskbox, deleteNetns, labNetnsList, netnsIdentity, portState, rootNetworks } from './network.js';
-import { checkClashes, planLab, type HostPlan, type LabInput, type LabPlan } from './plan.js';
+import { checkClashes, planLab, type LabHostPlan, type LabInput, type LabPlan } from './plan.js';
 import { isAlive, pidsInNetns, pidsWithArgPrefix, signal, waitGone } from './procs.js';
 import { must, unmount } from './run.js';
 import { waitForSsh } from './ssh.js';
@@ -172,7 +172,7 @@ export async function labStatus(state: LabState): Promise<LabStatus> {
     switchNetns: p.switchNetns,
     taskbox: { netns: p.taskbox.netns, address: p.taskbox.address },
     hosts: await Promise.all(
-      p.hosts.map(async (h: HostPlan) => {
+      p.hosts.map(async (h: LabHostPlan) => {
         const power = powerState(state, h);
         return {
           name: h.name,

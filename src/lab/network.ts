@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import type { HostPlan, LabPlan } from './plan.js';
+import type { LabHostPlan, LabPlan } from './plan.js';
 import { must, run } from './run.js';
 
 /**
@@ -44,7 +44,7 @@ export async function createAttachment(plan: LabPlan, a: { netns: string; ifname
   await ip('-n', a.netns, 'link', 'set', a.ifname, 'up');
 }
 
-export async function createHostNetwork(plan: LabPlan, h: HostPlan): Promise<void> {
+export async function createHostNetwork(plan: LabPlan, h: LabHostPlan): Promise<void> {
   await createAttachment(plan, { netns: h.netns, ifname: h.ifname, port: h.port, mac: h.mac, address: h.address, prefix: h.prefix });
 }
 
@@ -53,16 +53,16 @@ export async function createTaskbox(plan: LabPlan): Promise<void> {
   await createAttachment(plan, { netns: t.netns, ifname: t.ifname, port: t.port, mac: t.mac, address: t.address, prefix: plan.prefix });
 }
 
-export async function setPort(plan: LabPlan, h: HostPlan, state: 'up' | 'down'): Promise<void> {
+export async function setPort(plan: LabPlan, h: LabHostPlan, state: 'up' | 'down'): Promise<void> {
   await ip('-n', plan.switchNetns, 'link', 'set', h.port, state);
 }
 
 /** The host's own interface (its NIC), inside its namespace. */
-export async function setHostNic(h: HostPlan, state: 'up' | 'down'): Promise<void> {
+export async function setHostNic(h: LabHostPlan, state: 'up' | 'down'): Promise<void> {
   await ip('-n', h.netns, 'link', 'set', h.ifname, state);
 }
 
-export async function portState(plan: LabPlan, h: HostPlan): Promise<'up' | 'down' | 'absent'> {
+export async function portState(plan: LabPlan, h: LabHostPlan): Promise<'up' | 'down' | 'absent'> {
   const r = await run(['ip', '-n', plan.switchNetns, '-o', 'link', 'show', h.port]);
   if (r.code !== 0) return 'absent';
   return /[<,]UP[,>]/.test(r.stdout) ? 'up' : 'down';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Diagnostic } from '../diag/diagnostic.js';
 import type { ClusterSpec } from '../cluster-spec/types.js';
-import { broadcastOf, cidrOf, contains, formatCidr, formatIpv4, overlaps, parseCidr, parseIpv4, type Cidr } from './ipv4.js';
+import { cidrBounds, cidrOf, cidrsOverlap, formatCidr, formatIPv4, inCidr, parseCidr, parseIPv4, type Cidr } from '../net/ipv4.js';
 import {
   RESERVED_HOST_NAMES,
   TASKBOX_IFNAME,
@@ -42,7 +42,7 @@ export interface LabInput {
   file?: string;
 }
 
-export interface HostPlan {
+export interface LabHostPlan {
   name: string;
   address: string;
   prefix: number;
@@ -79,7 +79,7 @@ export interface LabPlan {
   switchNetns: string;
   bridge: string;
   taskbox: TaskboxPlan;
-  hosts: HostPlan[];
+  hosts: LabHostPlan[];
   dir: string;
   stateFile: string;
   keyFile: string;
@@ -123,7 +123,7 @@ export function planLab(input: LabInput): { plan?: LabPlan; diagnostics: Diagnos
     seenNames.add(h.name);
     const ifProblem = ifnameProblem(h.interface ?? 'eth0');
     if (ifProblem) ds.push(diag('LAB_IFNAME', `${h.name}: ${ifProblem}`, 'use a short name such as eth0', file, h.name));
-    const addr = parseIpv4(h.address);
+    const addr = parseIPv4(h.address);
     if (addr === undefined) {
       ds.push(diag('LAB_ADDRESS', `${h.name}: "${h.address}" is not an IPv4 address`, 'the lab supports IPv4 addresses such as 10.77.0.11', file, h.name));
       continue;
@@ -140,16 +140,17 @@ export function planLab(input: LabInput): { plan?: LabPlan; diagnostics: Diagnos
     subnet = parseCidr(input.hostCIDR);
     if (!subnet) ds.push(diag('LAB_SUBNET', `network.hostCIDR "${input.hostCIDR}" is not an IPv4 CIDR`, 'write it as 10.77.0.0/24', file));
   } else if (parsed[0]) {
-    subnet = cidrOf(parsed[0].addr, DEFAULT_PREFIX);
+    subnet = cidrOf(parsed[0].h.address, DEFAULT_PREFIX);
   }
   if (subnet) {
     if (subnet.prefix > 30 || subnet.prefix < 8)
       ds.push(diag('LAB_SUBNET', `subnet ${formatCidr(subnet)} is not usable for a lab`, 'use a prefix between /8 and /30', file));
+    const bounds = cidrBounds(subnet);
     for (const { h, addr } of parsed) {
-      if (!contains(subnet, addr)) {
+      if (!inCidr(h.address, subnet)) {
         const why = assumedPrefix ? ` (assumed the /24 of ${parsed[0]?.h.name ?? 'the first host'}, since the spec gives no network.hostCIDR)` : '';
         ds.push(diag('LAB_SUBNET_MISMATCH', `${h.name} (${h.address}) is not in the hosts' subnet ${formatCidr(subnet)}${why}`, 'lab hosts share one layer-2 segment: put them in one subnet', file, h.name));
-      } else if (addr === subnet.network || addr === broadcastOf(subnet)) {
+      } else if (addr === bounds.network || addr === bounds.broadcast) {
         ds.push(diag('LAB_ADDRESS', `${h.name}: ${h.address} is the network or broadcast address of ${formatCidr(subnet)}`, 'pick a host address', file, h.name));
       }
     }
@@ -158,11 +159,12 @@ export function planLab(input: LabInput): { plan?: LabPlan; diagnostics: Diagnos
 
   const taken = new Set<number>([...seenAddrs.keys()]);
   for (const r of input.reserved ?? []) {
-    const a = parseIpv4(r);
+    const a = parseIPv4(r);
     if (a !== undefined) taken.add(a);
   }
   let taskboxAddr: number | undefined;
-  for (let a = broadcastOf(subnet) - 1; a > subnet.network; a--) {
+  const { network, broadcast } = cidrBounds(subnet);
+  for (let a = broadcast - 1; a > network; a--) {
     if (!taken.has(a)) {
       taskboxAddr = a;
       break;
@@ -172,7 +174,7 @@ export function planLab(input: LabInput): { plan?: LabPlan; diagnostics: Diagnos
 
   const lab = input.lab;
   const dir = join(input.stateRoot ?? DEFAULT_STATE_ROOT, lab);
-  const hosts: HostPlan[] = input.hosts.map((h) => {
+  const hosts: LabHostPlan[] = input.hosts.map((h) => {
     const hdir = join(dir, 'hosts', h.name);
     return {
       name: h.name,
@@ -200,7 +202,7 @@ export function planLab(input: LabInput): { plan?: LabPlan; diagnostics: Diagnos
       assumedPrefix,
       switchNetns: switchNetns(lab),
       bridge: bridgeName(lab),
-      taskbox: { netns: taskboxNetns(lab), ifname: TASKBOX_IFNAME, port: TASKBOX_PORT, address: formatIpv4(taskboxAddr), mac: macFor(lab, ' taskbox') },
+      taskbox: { netns: taskboxNetns(lab), ifname: TASKBOX_IFNAME, port: TASKBOX_PORT, address: formatIPv4(taskboxAddr), mac: macFor(lab, ' taskbox') },
       hosts,
       dir,
       stateFile: join(dir, 'state.json'),
@@ -240,7 +242,7 @@ export function checkClashes(plan: LabPlan, existing: ExistingLab[], rootRoutes:
   const hits: string[] = [];
   for (const r of rootRoutes) {
     const c = parseCidr(r.includes('/') ? r : `${r}/32`);
-    if (c && c.prefix > 0 && mine && overlaps(c, mine)) hits.push(r);
+    if (c && c.prefix > 0 && mine && cidrsOverlap(c, mine)) hits.push(r);
   }
   if (hits.length > 0)
     ds.push(diag('LAB_SUBNET_ON_HOST', `the lab subnet ${plan.subnet} overlaps this machine's own network (${hits.join(', ')})`, 'give the lab hosts addresses in a subnet this machine does not use (e.g. 10.77.0.0/24)', file));

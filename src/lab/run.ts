@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { RemoteCommandError } from '../diag/errors.js';
+import { tail } from '../diag/output-tail.js';
 
 /** Runs local commands for the lab; failures become RemoteCommandError with host "localhost". */
 
@@ -45,12 +46,8 @@ export function run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
 /** Like run, but a non-zero exit throws RemoteCommandError. */
 export async function must(argv: string[], opts: RunOptions = {}): Promise<string> {
   const r = await run(argv, opts);
-  if (r.code !== 0) throw new RemoteCommandError(opts.host ?? 'localhost', argv.join(' '), r.code, tail(r.stderr || r.stdout), r.signal ?? undefined);
+  if (r.code !== 0) throw new RemoteCommandError(opts.host ?? 'localhost', argv.join(' '), r.code, tail(r.stderr || r.stdout, 15), r.signal ?? undefined);
   return r.stdout;
-}
-
-export function tail(text: string, lines = 15): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
 /** Unmounts `path`; when busy, detaches it (lazy: the kernel frees it when the last user goes). */

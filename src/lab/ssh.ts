@@ -1,4 +1,4 @@
-import type { HostPlan, LabPlan } from './plan.js';
+import type { LabHostPlan, LabPlan } from './plan.js';
 import { run, type RunResult } from './run.js';
 import { taskboxArgv } from './taskbox.js';
 
@@ -22,16 +22,16 @@ export function sshOptions(plan: Pick<LabPlan, 'keyFile' | 'knownHostsFile'>, co
 }
 
 /** argv of `ssh` to a lab host, run in the taskbox; `command` empty gives an interactive shell. */
-export function sshArgv(plan: Pick<LabPlan, 'keyFile' | 'knownHostsFile' | 'taskbox'>, h: Pick<HostPlan, 'address'>, command: string[] = [], tty = false, connectTimeoutS = 5): string[] {
+export function sshArgv(plan: Pick<LabPlan, 'keyFile' | 'knownHostsFile' | 'taskbox'>, h: Pick<LabHostPlan, 'address'>, command: string[] = [], tty = false, connectTimeoutS = 5): string[] {
   return taskboxArgv(plan, ['ssh', ...sshOptions(plan, connectTimeoutS), ...(tty ? ['-t'] : []), `root@${h.address}`, ...(command.length ? ['--', ...command] : [])]);
 }
 
-export function sshRun(plan: LabPlan, h: HostPlan, command: string, timeoutMs = 30_000): Promise<RunResult> {
+export function sshRun(plan: LabPlan, h: LabHostPlan, command: string, timeoutMs = 30_000): Promise<RunResult> {
   return run(sshArgv(plan, h, [command], false, Math.max(1, Math.ceil(timeoutMs / 1000))), { timeoutMs, host: h.name });
 }
 
 /** Waits until SSH to the host works (sshd up, key accepted, host key verified). */
-export async function waitForSsh(plan: LabPlan, h: HostPlan, timeoutMs: number): Promise<boolean> {
+export async function waitForSsh(plan: LabPlan, h: LabHostPlan, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const r = await run(sshArgv(plan, h, ['true'], false, 2), { timeoutMs: 4000 });

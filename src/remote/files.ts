@@ -2,7 +2,8 @@ import { posix } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { RemoteCommandError } from '../diag/errors.js';
 import type { ExecResult, RemoteHost } from './ssh.js';
-import { shellQuote as q, tail } from './ssh.js';
+import { tail } from '../diag/output-tail.js';
+import { shellQuote as q } from './ssh.js';
 
 /**
  * Remote files: read, and replace atomically after the real tool validated the new content in place.

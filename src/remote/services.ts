@@ -1,6 +1,7 @@
 import { RemoteCommandError } from '../diag/errors.js';
 import type { RemoteHost } from './ssh.js';
-import { shellQuote as q, tail } from './ssh.js';
+import { tail } from '../diag/output-tail.js';
+import { shellQuote as q } from './ssh.js';
 
 /**
  * systemd units on a host. HAProxy's reload is `systemctl reload haproxy`: Debian's unit runs it in master-worker mode

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import ssh2 from 'ssh2';
 import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import { EnvironmentError, RemoteCommandError } from '../diag/errors.js';
+import { tail } from '../diag/output-tail.js';
 import {
   fingerprint,
   formatKnownHostLine,
@@ -92,12 +93,6 @@ export function shellQuote(s: string): string {
 /** The command line actually sent: as is for root, through `sudo -n` (never prompts) otherwise. */
 export function wrapForUser(user: string, command: string): string {
   return user === 'root' ? command : `sudo -n sh -c ${shellQuote(command)}`;
-}
-
-const TAIL_LINES = 20;
-export function tail(text: string, lines = TAIL_LINES): string {
-  const all = text.trimEnd().split('\n');
-  return all.slice(-lines).join('\n').slice(-4000);
 }
 
 function targetKey(t: SshTarget): string {

@@ -3,10 +3,23 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { analyzeRendered } from '../../src/analyze/rendered.js';
+import { analyzeModel } from '../../src/analyze/index.js';
+import type { Report } from '../../src/analyze/types.js';
+import type { Diagnostic } from '../../src/diag/diagnostic.js';
+import { MANIFEST_PATH, hostFileInMirror } from '../../src/model/mirror-layout.js';
+import { memoryFileSource } from '../../src/parse/file-source.js';
+import { loadMirror } from '../../src/parse/mirror.js';
 import type { RenderedHost } from '../../src/render/types.js';
 
 const GOLDEN = fileURLToPath(new URL('../fixtures/golden/dedicated-lb/', import.meta.url));
+
+/** Rendered files (kubeha render) → an in-memory mirror → the parsers → analyzeModel. */
+function analyzeRendered(hosts: readonly RenderedHost[], manifest: string): { report?: Report; diagnostics: Diagnostic[] } {
+  const files: Record<string, string> = { [MANIFEST_PATH]: manifest };
+  for (const h of hosts) for (const f of h.files) files[`/${hostFileInMirror(h.host, f.path)}`] = f.content;
+  const { model, diagnostics } = loadMirror(memoryFileSource(files));
+  return model ? { report: analyzeModel(model), diagnostics } : { diagnostics };
+}
 
 function walk(dir: string, base = ''): { path: string; content: string }[] {
   return readdirSync(dir).flatMap((n) => {

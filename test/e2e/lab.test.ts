@@ -8,7 +8,7 @@ import { ensureBaseImage } from '../../src/lab/base-image.js';
 import { BUNDLE_HOST_DIR, buildBundle } from '../../src/lab/bundle.js';
 import { applyFault, stopHost } from '../../src/lab/faults.js';
 import { cgroupRoots } from '../../src/lab/hosts.js';
-import { contains, parseCidr, parseIpv4 } from '../../src/lab/ipv4.js';
+import { inCidr, isIPv4, parseCidr } from '../../src/net/ipv4.js';
 import { labDown, labStatus, labUp } from '../../src/lab/lab.js';
 import { netnsPrefix } from '../../src/lab/names.js';
 import { mountsUnder } from '../../src/lab/cache.js';
@@ -66,7 +66,7 @@ function rootEntriesIn(cidr: string): string[] {
   const net = parseCidr(cidr);
   assert.ok(net);
   const lines = [...sh('ip -4 -o addr show').out.split('\n'), ...sh('ip -4 -o route show table all').out.split('\n')];
-  return lines.filter((l) => [...l.matchAll(/(\d+\.\d+\.\d+\.\d+)/g)].some((m) => contains(net, parseIpv4(m[1] ?? '') ?? 0)));
+  return lines.filter((l) => [...l.matchAll(/(\d+\.\d+\.\d+\.\d+)/g)].some((m) => isIPv4(m[1] ?? '') && inCidr(m[1] ?? '', net)));
 }
 
 /** Root-namespace interfaces that belong to the lab (by its MACs or port names); other work on this machine may add its own. */

@@ -2,7 +2,22 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Address4 } from 'ip-address';
-import { cidrsOverlap, inCidr, isIPv4, isNetworkOrBroadcast, notIPv4, parseCidr, slash24 } from '../../src/net/ipv4.js';
+import {
+  cidrBounds,
+  cidrOf,
+  cidrsOverlap,
+  formatCidr,
+  formatIPv4,
+  inCidr,
+  isIPAddress,
+  isIPv4,
+  isIPv6,
+  isNetworkOrBroadcast,
+  notIPv4,
+  parseCidr,
+  parseIPv4,
+  slash24,
+} from '../../src/net/ipv4.js';
 
 describe('ipv4 adapter', () => {
   it('isIPv4 accepts dotted quads only', () => {
@@ -36,6 +51,34 @@ describe('ipv4 adapter', () => {
     assert.ok(isNetworkOrBroadcast('10.77.0.255', slash24('10.77.0.1')));
     assert.ok(isNetworkOrBroadcast('10.77.0.0', slash24('10.77.0.1')));
     assert.ok(!isNetworkOrBroadcast('10.77.0.10', slash24('10.77.0.1')));
+  });
+
+  it('parseIPv4 accepts dotted quads and rejects the rest', () => {
+    assert.equal(parseIPv4('10.77.0.11'), (10 << 24) + (77 << 16) + 11);
+    assert.equal(formatIPv4(parseIPv4('255.255.255.255') ?? 0), '255.255.255.255');
+    for (const bad of ['10.77.0', '10.77.0.256', '010.1.1.1', 'a.b.c.d', '10.77.0.1/24', '']) assert.equal(parseIPv4(bad), undefined, bad);
+  });
+
+  it('parseCidr clears host bits; inCidr, broadcast and overlaps', () => {
+    const c = parseCidr('10.77.0.5/24');
+    assert.ok(c);
+    assert.equal(formatCidr(c), '10.77.0.0/24');
+    assert.equal(formatIPv4(cidrBounds(c).broadcast), '10.77.0.255');
+    assert.equal(formatIPv4(cidrBounds(c).network), '10.77.0.0');
+    assert.ok(inCidr('10.77.0.200', c));
+    assert.ok(!inCidr('10.77.1.1', c));
+    assert.ok(cidrsOverlap(c, parseCidr('10.0.0.0/8') ?? c));
+    assert.ok(!cidrsOverlap(c, parseCidr('192.0.2.0/24') ?? c));
+    assert.equal(parseCidr('10.0.0.0/33'), undefined);
+    assert.deepEqual(cidrOf('10.77.3.9', 16), { network: '10.77.0.0', prefix: 16 });
+  });
+
+  it('isIPv6 and isIPAddress: what the parsers take where either family may stand', () => {
+    for (const ok of ['::1', 'fd00::21', '2001:db8:0:0:0:0:0:1', '::ffff:10.0.0.1']) assert.ok(isIPv6(ok) && isIPAddress(ok), ok);
+    for (const bad of ['10.0.0.1', '1:2:3:4:5:6:7:8:9', '1::2::3', 'fd00::1/64', '::ffff:10.0.0.256', 'g::1']) assert.ok(!isIPv6(bad), bad);
+    assert.ok(isIPAddress('10.0.0.10'));
+    // keepalived reads addresses with inet_pton, which refuses leading zeros.
+    assert.ok(!isIPAddress('010.0.0.10'));
   });
 
   it('agrees with ip-address on validity and subnet membership (property)', () => {

@@ -8,7 +8,8 @@ import { dirFileSource } from '../../src/cli/dir-source.js';
 import type { Diagnostic } from '../../src/diag/diagnostic.js';
 import type { ModelHost } from '../../src/model/types.js';
 import { memoryFileSource } from '../../src/parse/file-source.js';
-import { loadMirror, splitHostPort } from '../../src/parse/mirror.js';
+import { loadMirror } from '../../src/parse/mirror.js';
+import { splitHostPort } from '../../src/parse/mirror-manifest.js';
 import { parseSysctl } from '../../src/parse/sysctl.js';
 
 const seedDir = (n: string): string => fileURLToPath(new URL(`../fixtures/seeds/seed-${n}`, import.meta.url));

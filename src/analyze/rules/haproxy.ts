@@ -3,14 +3,14 @@ import type { Backend, Frontend, HaModel, HaproxyConfig, ModelHost, Server } fro
 import { backendOf, frontendsOn, isWildcard } from '../../model/listeners.js';
 import { apiBackendsOf, haproxyTakesApiserverPort, sysctlOn, vipMembers } from '../../model/queries.js';
 import { checkVerdict, checksElsewhere, haproxyDetectMs } from '../reach.js';
-import { HAPROXY_DOC, fmtMs, lbHosts, rule } from './util.js';
+import { HAPROXY_DOC, formatHaproxyTime, hostsWithLbConfig, rule } from './util.js';
 
 function apiBackends(model: HaModel, host: ModelHost): Backend[] {
   return apiBackendsOf(model, host);
 }
 
 function eachServer(model: HaModel, f: (host: ModelHost, be: Backend, s: Server) => void): void {
-  for (const host of lbHosts(model)) for (const be of apiBackends(model, host)) for (const s of be.servers) if (!s.disabled) f(host, be, s);
+  for (const host of hostsWithLbConfig(model)) for (const be of apiBackends(model, host)) for (const s of be.servers) if (!s.disabled) f(host, be, s);
 }
 
 function eachConfig(model: HaModel, f: (host: ModelHost, cfg: HaproxyConfig) => void): void {
@@ -85,7 +85,7 @@ Fix: \`http-check expect status 200\` on GET /readyz or /healthz.`,
 Source: ${HAPROXY_DOC} "option ssl-hello-chk" and the other check options.
 Fix: a TCP check (\`check\`) or \`option httpchk GET /readyz\` with check-ssl.`,
     run(model, report) {
-      for (const host of lbHosts(model))
+      for (const host of hostsWithLbConfig(model))
         for (const be of apiBackends(model, host)) {
           const t = be.healthCheck.type as string;
           if ((t === 'ssl-hello' || t === 'other') && be.servers.some((s) => s.check)) {
@@ -122,7 +122,7 @@ Fix: inter 2s fall 3 rise 2 (or fastinter 1s).`,
         const key = `${host.name}/${be.name}`;
         if (s.check && ms > 10_000 && !seen.has(key)) {
           seen.add(key);
-          report(`backend ${be.name} on ${host.name} needs ${fmtMs(ms)} (inter ${fmtMs(s.interMs)} × fall ${s.fall}) to mark a dead apiserver down`, { host, at: s.at ?? be.at }, 'inter 2s fall 3 rise 2');
+          report(`backend ${be.name} on ${host.name} needs ${formatHaproxyTime(ms)} (inter ${formatHaproxyTime(s.interMs)} × fall ${s.fall}) to mark a dead apiserver down`, { host, at: s.at ?? be.at }, 'inter 2s fall 3 rise 2');
         }
       });
     },
@@ -135,7 +135,7 @@ Fix: inter 2s fall 3 rise 2 (or fastinter 1s).`,
 Source: ${HAPROXY_DOC} "option redispatch", "retries".
 Fix: \`option redispatch\` and \`retries 3\` in the apiserver backend (or defaults).`,
     run(model, report) {
-      for (const host of lbHosts(model))
+      for (const host of hostsWithLbConfig(model))
         for (const be of apiBackends(model, host))
           if (!be.redispatch && be.servers.length > 1) report(`backend ${be.name} on ${host.name} has no option redispatch`, { host, at: be.at }, 'add option redispatch');
     },
@@ -149,7 +149,7 @@ Source: ${HAPROXY_DOC} "timeout client", "timeout server", "timeout tunnel".
 Fix: \`timeout client 4h\`, \`timeout server 4h\` (or \`timeout tunnel 1h\`) for the apiserver frontend/backend.`,
     run(model, report) {
       eachIdleTimeout(model, (host, fe, eff) => {
-        if (eff < WATCH_MS) report(`${fe.name} on ${host.name} closes idle connections after ${fmtMs(eff)}: watches and exec streams are cut`, { host, at: fe.at }, 'timeout client 4h / timeout server 4h, or timeout tunnel 1h');
+        if (eff < WATCH_MS) report(`${fe.name} on ${host.name} closes idle connections after ${formatHaproxyTime(eff)}: watches and exec streams are cut`, { host, at: fe.at }, 'timeout client 4h / timeout server 4h, or timeout tunnel 1h');
       });
     },
   }),
@@ -162,7 +162,7 @@ Source: ${HAPROXY_DOC} "timeout tunnel"; client-go watch timeouts (5–10 min se
 Fix: \`timeout tunnel 1h\` or client/server timeouts of hours.`,
     run(model, report) {
       eachIdleTimeout(model, (host, fe, eff) => {
-        if (eff >= WATCH_MS && eff < 600_000) report(`${fe.name} on ${host.name} closes idle connections after ${fmtMs(eff)}`, { host, at: fe.at }, 'timeout tunnel 1h');
+        if (eff >= WATCH_MS && eff < 600_000) report(`${fe.name} on ${host.name} closes idle connections after ${formatHaproxyTime(eff)}`, { host, at: fe.at }, 'timeout tunnel 1h');
       });
     },
   }),
@@ -200,8 +200,8 @@ Fix: always write the unit: 5s, 50s, 4h (or 5000ms when milliseconds are meant).
         for (const s of sections) {
           const raw = Object.entries(s.t.unitless ?? {});
           if (raw.length === 0) continue;
-          const parts = raw.map(([k, v]) => `timeout ${k} ${v} (${fmtMs(Number(v))}${Number(v) < 1000 ? `; ${v} s if seconds were meant` : ''})`);
-          const hint = raw.map(([k, v]) => `timeout ${k} ${Number(v) < 1000 ? `${v}s` : fmtMs(Number(v))}`).join(', ');
+          const parts = raw.map(([k, v]) => `timeout ${k} ${v} (${formatHaproxyTime(Number(v))}${Number(v) < 1000 ? `; ${v} s if seconds were meant` : ''})`);
+          const hint = raw.map(([k, v]) => `timeout ${k} ${Number(v) < 1000 ? `${v}s` : formatHaproxyTime(Number(v))}`).join(', ');
           report(`${s.name} on ${host.name} has timeouts without a unit, read as milliseconds: ${parts.join(', ')}`, { host, at: s.at }, `write the unit, e.g. ${hint}`);
         }
       });
@@ -324,7 +324,7 @@ Fix: bind stats on 127.0.0.1 (or a management address), a generated password, or
 Source: operational practice; ${HAPROXY_DOC} "server".
 Fix: generate haproxy.cfg for every LB from one source (kubeha render).`,
     run(model, report) {
-      const lbs = lbHosts(model).filter((h) => h.haproxy);
+      const lbs = hostsWithLbConfig(model).filter((h) => h.haproxy);
       const sig = (h: ModelHost): string =>
         apiBackends(model, h)
           .flatMap((b) => b.servers.filter((s) => !s.disabled).map((s) => `${s.address}:${s.port}`))

@@ -1,6 +1,6 @@
 /** Topology, security and certificate rules: how many of what, where, and who can reach it. */
 import { apiBackendsOf, endpointMode, hairpinExposure } from '../../model/queries.js';
-import { KA_MAN, allInstances, lbHosts, rule } from './util.js';
+import { KA_MAN, allInstances, hostsWithLbConfig, rule } from './util.js';
 
 export const topologyRules = [
   rule({
@@ -12,7 +12,7 @@ Source: kubeadm HA guide (https://kubernetes.io/docs/setup/production-environmen
 Fix: two or three LB hosts with keepalived, or an external LB.`,
     run(model, report) {
       if (model.externalLb) return;
-      const lbs = lbHosts(model).filter((h) => h.haproxy);
+      const lbs = hostsWithLbConfig(model).filter((h) => h.haproxy);
       const mode = endpointMode(model);
       if (mode.kind === 'static') report(`the endpoint ${model.endpoint.address} is ${mode.host.name}'s own address: nothing takes over when it fails`, { host: mode.host });
       else if (lbs.length === 1) report(`only ${lbs[0]?.name} runs HAProxy`, { host: lbs[0] });

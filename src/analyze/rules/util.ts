@@ -40,7 +40,8 @@ export function rule(spec: RuleSpec): Rule {
   };
 }
 
-export function lbHosts(model: HaModel): ModelHost[] {
+/** The hosts that have an HAProxy or keepalived config (the load balancers as configured, whatever the spec meant). */
+export function hostsWithLbConfig(model: HaModel): ModelHost[] {
   return model.hosts.filter((h) => h.haproxy || h.keepalived);
 }
 
@@ -69,7 +70,8 @@ export function pairs<T extends { host: ModelHost }>(xs: T[]): [T, T][] {
   return out;
 }
 
-export function fmtMs(ms: number): string {
+/** Milliseconds as HAProxy writes a time: 2m, 30s, 150ms. */
+export function formatHaproxyTime(ms: number): string {
   return ms % 60000 === 0 && ms >= 60000 ? `${ms / 60000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 

@@ -1,5 +1,5 @@
 import type { Vip, VrrpInstance } from '../../model/types.js';
-import { isIpAddress } from '../ip.js';
+import { isIPAddress } from '../../net/ipv4.js';
 import { parseIntStrict, refOf, type Token } from '../sink.js';
 import type { KeepalivedContext } from './context.js';
 import { KEEPALIVED_DEFAULTS } from './defaults.js';
@@ -100,13 +100,13 @@ function instanceList(ctx: KeepalivedContext, n: KaNode, inst: VrrpInstance): bo
       break;
     case 'unicast_src_ip': {
       const t = ctx.arg(n);
-      if (t && !isIpAddress(t.value)) ctx.err('KA_BAD_ADDRESS', `'${t.value}' is not an IP address`, n, t);
+      if (t && !isIPAddress(t.value)) ctx.err('KA_BAD_ADDRESS', `'${t.value}' is not an IP address`, n, t);
       else if (t) inst.unicastSrcIp = t.value;
       break;
     }
     case 'unicast_peer':
       for (const i of ctx.listItems(n)) {
-        if (!isIpAddress(i.key.value)) ctx.err('KA_BAD_ADDRESS', `'${i.key.value}' is not an IP address`, i, i.key);
+        if (!isIPAddress(i.key.value)) ctx.err('KA_BAD_ADDRESS', `'${i.key.value}' is not an IP address`, i, i.key);
         else inst.unicastPeers.push(i.key.value);
       }
       break;
@@ -190,7 +190,7 @@ function auth(ctx: KeepalivedContext, b: KaNode, inst: VrrpInstance): void {
 /** `ADDR[/prefix] [dev IF] [label L] [brd X] [scope S] …` */
 function vipOf(ctx: KeepalivedContext, i: KaNode): Vip | undefined {
   const [addr, prefixStr] = i.key.value.split('/', 2) as [string, string | undefined];
-  if (!isIpAddress(addr)) {
+  if (!isIPAddress(addr)) {
     ctx.err('KA_BAD_ADDRESS', `'${i.key.value}' is not an IP address`, i, i.key, 'write an address such as 10.0.0.10 or 10.0.0.10/32');
     return undefined;
   }
