@@ -1,3 +1,4 @@
+import type { Code } from '../diag/catalog.js';
 import { didYouMean, type Diagnostic } from '../diag/diagnostic.js';
 import type {
   Backend,
@@ -344,7 +345,7 @@ class Composer {
     return expr(text);
   }
 
-  private err(code: string, msg: string, t: Token, hint?: string): void {
+  private err(code: Code, msg: string, t: Token, hint?: string): void {
     this.sink.error(code, msg, this.file, t, hint);
   }
 

@@ -1,3 +1,4 @@
+import type { Code } from '../diag/catalog.js';
 import { didYouMean, type Diagnostic } from '../diag/diagnostic.js';
 import type {
   KeepalivedConfig,
@@ -394,7 +395,7 @@ class Composer {
     private readonly config: KeepalivedConfig,
   ) {}
 
-  private err(code: string, msg: string, n: { file: string }, t: Token, hint?: string): void {
+  private err(code: Code, msg: string, n: { file: string }, t: Token, hint?: string): void {
     this.sink.error(code, msg, n.file, t, hint);
   }
 
