@@ -1,5 +1,6 @@
 import type { Code } from '../diag/catalog.js';
-import { attachExcerpt, LineIndex, type Diagnostic, type Severity } from '../diag/diagnostic.js';
+import { ProblemCollector } from '../diag/collector.js';
+import type { Diagnostic, LineIndex, Severity } from '../diag/diagnostic.js';
 import { maskOf, maskSecretsInLine } from '../diag/secrets.js';
 import type { SpecInput } from '../cluster-spec/schema.js';
 
@@ -24,19 +25,23 @@ export const REDACTED = '<redacted by kubeha import: plain-text secret not copie
 export { isSecretKey, maskOf, maskSecretsInLine } from '../diag/secrets.js';
 
 /**
- * Diagnostics of one input file: each gets file:line:col and an excerpt with secrets masked.
- * Like src/parse's sink, but importers also mask known secret strings (values read from the file).
+ * Diagnostics of one input file: diag's collector bound to the file (file:line:col, a masked excerpt), plus the
+ * importers' own masking of known secret strings (values read from the file) and default hints for errors.
  */
 export class FileDiagnostics {
-  readonly list: Diagnostic[] = [];
   readonly index: LineIndex;
+  private readonly collector = new ProblemCollector();
   private readonly secrets = new Set<string>();
 
   constructor(
     readonly file: string,
     readonly text: string,
   ) {
-    this.index = new LineIndex(text);
+    this.index = this.collector.addFile(file, text);
+  }
+
+  get list(): Diagnostic[] {
+    return this.collector.problems;
   }
 
   /** Remember a secret value so that no message, hint or excerpt ever contains it. */
@@ -46,17 +51,8 @@ export class FileDiagnostics {
   }
 
   add(severity: Severity, code: Code, message: string, at?: { line: number; col: number; length?: number }, hint?: string): Diagnostic {
-    const d: Diagnostic = { code, severity, message, file: this.file };
-    if (at) {
-      d.line = at.line;
-      d.col = at.col;
-      d.length = Math.max(1, at.length ?? 1);
-      Object.assign(d, attachExcerpt(d, this.index));
-    }
     const fix = hint ?? (severity === 'error' ? DEFAULT_HINTS[code] ?? 'correct this entry of the imported file' : undefined);
-    if (fix !== undefined) d.hint = fix;
-    this.list.push(d);
-    return d;
+    return this.collector.add(severity, code, message, this.file, at, fix);
   }
 
   /** Position of a byte offset, with a length. */
