@@ -19,6 +19,7 @@ describe('maskExcerpt', () => {
     ['    user admin insecure-password hunter2', 'hunter2'], // haproxy.cfg userlist
     ['    user admin password $5$salt$hash', '$5$salt$hash'],
     ['    http-check send meth GET uri /readyz hdr Authorization "Bearer abc.def"', 'abc.def'],
+    ['    script "curl -sfk -u admin:pa55word https://localhost:6443/readyz"', 'pa55word'], // keepalived check script
     ['    password: "P@ssw0rd"', 'P@ssw0rd'], // KubeKey host
     ['node1 ansible_host=10.0.0.1 ansible_ssh_pass=Qwe12345', 'Qwe12345'], // inventory
     ['  authSecret: s3cretpw', 's3cretpw'], // kubeha spec
