@@ -1,5 +1,7 @@
 import { HAPROXY_DOC, KA_MAN, SCHEMA, SPEC_DOC, error, warning } from './entry.js';
 
+const HA_TOPOLOGY = 'https://kubernetes.io/docs/setup/production-environment/tools/kubeadm/ha-topology/ (apiservers behind a load balancer)';
+
 /** Codes of loading a spec: YAML, schema (src/cluster-spec/load.ts) and the spec rules (src/cluster-spec/rules.ts). */
 export const SPEC_CODES = {
   SPEC_EMPTY: error('The spec file holds only comments or blank lines', SPEC_DOC, 'write a spec: `kubeha init > cluster.yaml` prints a commented example'),
@@ -21,11 +23,11 @@ export const SPEC_CODES = {
   SPEC_BAD_NAME: error('A name that is not a DNS label: it names files, units and certificates', 'RFC 1123 §2.1 (host name labels)', 'use lower-case letters, digits and "-", at most 63 characters'),
   SPEC_BAD_VERSION: error('Not a Kubernetes version', SCHEMA, 'write a version such as v1.30.4'),
   SPEC_BAD_FORMAT: error('A string of the wrong form or length', SCHEMA, 'write the value in the form the message gives'),
-  SPEC_DUPLICATE_HOST_NAME: error('Two hosts share a name; configs, certificates and SSH state are keyed by it', SPEC_DOC, 'give every host a unique name'),
-  SPEC_DUPLICATE_ADDRESS: error('Two hosts share an address: they are one machine, which is not HA', SPEC_DOC, 'give every host its own address'),
+  SPEC_DUPLICATE_HOST_NAME: error('Two hosts share a name; configs, certificates and SSH state are keyed by it', 'the kubelet registers its Node object by host name: names are unique in a cluster (kubernetes.io/docs/concepts/architecture/nodes)', 'give every host a unique name'),
+  SPEC_DUPLICATE_ADDRESS: error('Two hosts share an address: they are one machine, which is not HA', 'ARP maps an IPv4 address to one link-layer address (RFC 826): two hosts on it are reached as one', 'give every host its own address'),
   SPEC_UNKNOWN_ROLE: error('A role kubeha does not know', `${SPEC_DOC}: roles loadbalancer, control-plane, etcd, worker (aliases lb, master, node)`, 'use one of the roles (the hint proposes the closest)'),
   SPEC_HOST_WITHOUT_ROLE: error('A host without a role: kubeha would do nothing with it', SPEC_DOC, 'give it a role, or remove the host'),
-  SPEC_NO_CONTROL_PLANE: error('No host has the role control-plane: there is no apiserver behind the load balancer', SPEC_DOC, 'give three hosts the roles [control-plane, etcd]'),
+  SPEC_NO_CONTROL_PLANE: error('No host has the role control-plane: there is no apiserver behind the load balancer', HA_TOPOLOGY, 'give three hosts the roles [control-plane, etcd]'),
   SPEC_BAD_IPV4: error('An address that is not a dotted-quad IPv4 address (a name, IPv6, a prefix or a port)', `${SPEC_DOC}: kubeha never resolves names; IPv6 is not supported yet`, 'write the IPv4 address itself, without prefix length or port'),
   SPEC_UNUSABLE_ADDRESS: error('An address no other host can reach (0.0.0.0/8, loopback, multicast or reserved)', 'RFC 6890 (special-purpose IPv4 address registry)', 'use the address of the host on the network the cluster shares'),
   SPEC_BAD_DOMAIN: error('The endpoint domain is not a DNS name', 'RFC 1123 §2.1', 'write a DNS name such as api.cluster.local; an address goes in controlPlane.endpoint.address'),
@@ -33,18 +35,18 @@ export const SPEC_CODES = {
   SPEC_BAD_INTERFACE: error('Not a Linux interface name, so keepalived could not bind VRRP to it', 'Linux IFNAMSIZ (15 characters, no "/", ":" or spaces); dev_valid_name in net/core/dev.c', 'name an existing interface such as eth0, ens192 or bond0.100'),
   SPEC_BAD_CIDR: error('A network range that is not an IPv4 CIDR, or has host bits set', 'RFC 4632 §3.1 (prefix notation)', 'write network/prefix with the host bits zero, e.g. 10.244.0.0/16'),
   SPEC_CIDR_OVERLAP: error('Pod, service and host ranges overlap: traffic to a host or the VIP is routed into the cluster network', 'Kubernetes networking: pod, service and node ranges must be disjoint (kube-proxy and the CNI route them)', 'pick disjoint ranges, e.g. pods 10.244.0.0/16, services 10.96.0.0/12'),
-  SPEC_VIP_REQUIRED: error('The load balancer mode needs a VIP: the address clients use', SPEC_DOC, 'set loadBalancer.vip (a free address in the LB hosts\' subnet, or the external LB\'s address)'),
+  SPEC_VIP_REQUIRED: error('The load balancer mode needs a VIP: the address clients use', `${HA_TOPOLOGY}; kubeadm controlPlaneEndpoint`, 'set loadBalancer.vip (a free address in the LB hosts\' subnet, or the external LB\'s address)'),
   SPEC_VIP_IS_HOST_ADDRESS: error('The VIP is a host\'s own address: keepalived would add and remove it (external mode: a single point of failure, a warning)', `${SPEC_DOC}; keepalived adds and deletes the VIP on the interface (${KA_MAN} "virtual_ipaddress")`, 'pick a free address in the same subnet for the VIP'),
   SPEC_VIP_OUTSIDE_SUBNET: error('The VIP is outside the LB hosts\' subnet (or its network/broadcast address): keepalived can only move it within one L2 segment', 'RFC 5798 §1 (VRRP works on a LAN); gratuitous ARP reaches only the segment', 'pick a free host address in the LB hosts\' subnet; set network.hostCIDR if it is wider than /24'),
   SPEC_LB_HOST_OUTSIDE_SUBNET: error('A load-balancer host is outside network.hostCIDR, so it cannot take over the VIP', 'RFC 5798 §1 (VRRP routers share a LAN)', 'fix the host address or network.hostCIDR'),
-  SPEC_NO_LB_HOSTS: error('Mode keepalived-haproxy without any host with role loadbalancer', SPEC_DOC, 'give two hosts the role loadbalancer, or use loadBalancer.mode stacked'),
+  SPEC_NO_LB_HOSTS: error('Mode keepalived-haproxy without any host with role loadbalancer', HA_TOPOLOGY, 'give two hosts the role loadbalancer, or use loadBalancer.mode stacked'),
   SPEC_SINGLE_LB_HOST: warning('Only one host runs keepalived + HAProxy: when it fails the VIP has nowhere to go', 'RFC 5798 §1 (a virtual router needs a backup)', 'add a second load-balancer host (stacked: more control-plane hosts)'),
   SPEC_LB_HOSTS_UNUSED: warning('Mode external, so the hosts with role loadbalancer get no keepalived or HAProxy', SPEC_DOC, 'set loadBalancer.mode: keepalived-haproxy to run the LB on them, or drop the role'),
   SPEC_STACKED_LB_NOT_CONTROL_PLANE: error('Mode stacked runs the load balancer on the control-plane hosts, but this host is not one', SPEC_DOC, 'use mode keepalived-haproxy for dedicated LB hosts, or drop the loadbalancer role'),
   SPEC_LB_PORT_CONFLICTS_APISERVER: error('HAProxy and kube-apiserver would bind the same port on one host: one of them fails to start', 'bind(2) EADDRINUSE; kubeadm ports and protocols (6443)', 'use another loadBalancer.port, e.g. 8443 (the stacked default)'),
   SPEC_LB_PORT_CONFLICT: error('HAProxy\'s port is an etcd, kubelet, controller-manager or scheduler port of a control-plane host', 'https://kubernetes.io/docs/reference/networking/ports-and-protocols/', 'use another loadBalancer.port, e.g. 8443'),
   SPEC_ENDPOINT_PORT_MISMATCH: error('Clients use a port HAProxy does not listen on: they bypass the LB or reach nothing (seed 003\'s trap)', `${SPEC_DOC} (controlPlane.endpoint.port)`, 'set controlPlane.endpoint.port to loadBalancer.port, or remove it'),
-  SPEC_ENDPOINT_BYPASSES_LB: error('The endpoint address is one control-plane host: every client depends on it', SPEC_DOC, 'remove controlPlane.endpoint.address (it defaults to loadBalancer.vip)'),
+  SPEC_ENDPOINT_BYPASSES_LB: error('The endpoint address is one control-plane host: every client depends on it', HA_TOPOLOGY, 'remove controlPlane.endpoint.address (it defaults to loadBalancer.vip)'),
   SPEC_ENDPOINT_NOT_VIP: warning('The endpoint address is neither the VIP nor a host (a NAT?)', SPEC_DOC, 'remove controlPlane.endpoint.address unless a NAT maps it to the VIP'),
   SPEC_ADVERT_INT_V2_FRACTION: error('VRRPv2 adverts are whole seconds; keepalived rounds a fraction and `keepalived -t` fails', 'RFC 3768 §5.3.7; keepalived 2.2.7: "advertisement interval … must be an integer. rounding"', 'a whole number of seconds with vrrpVersion 2, or vrrpVersion 3 for sub-second adverts'),
   SPEC_ADVERT_INT_RANGE: error('Not a VRRPv3 advert interval: 0.01 to 40.95 s in steps of 0.01 s', 'RFC 5798 §5.2.7 (12-bit centiseconds); keepalived 2.2.7 rounds or clamps and `keepalived -t` exits 5', 'use e.g. 0.2 (the default) or 1'),
@@ -54,6 +56,6 @@ export const SPEC_CODES = {
   SPEC_ETCD_EVEN_MEMBERS: warning('An even number of etcd members tolerates no more failures than one member less', 'https://etcd.io/docs/v3.5/faq/ (why an odd number of cluster members)', 'use an odd number of members'),
   SPEC_ETCD_EXTERNAL_NO_ENDPOINTS: error('External etcd without endpoints: the apiservers would have no datastore', SPEC_DOC, 'list the client URLs of the existing etcd cluster, or use etcd.type stacked'),
   SPEC_BAD_URL: error('An etcd endpoint that is not a client URL', 'etcd --listen-client-urls (scheme://host:port)', 'write https://ADDRESS:2379'),
-  SPEC_UNKNOWN_JUMP_HOST: error('ssh.jumpHost names no host of the spec', SPEC_DOC, 'name a host from `hosts`, or write user@address:port'),
-  SPEC_JUMP_HOST_SELF: error('A host names itself as its jump host', SPEC_DOC, 'remove ssh.jumpHost from that host: it is reached directly'),
+  SPEC_UNKNOWN_JUMP_HOST: error('ssh.jumpHost names no host of the spec', 'ssh_config(5) ProxyJump', 'name a host from `hosts`, or write user@address:port'),
+  SPEC_JUMP_HOST_SELF: error('A host names itself as its jump host', 'ssh_config(5) ProxyJump', 'remove ssh.jumpHost from that host: it is reached directly'),
 } as const;
