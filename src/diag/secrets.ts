@@ -51,7 +51,7 @@ const CONFIG_SECRETS: readonly RegExp[] = [
   // haproxy.cfg: `stats auth <user>:<password>`.
   /(\bstats\s+auth\s+[^\s:]+:)(\S+)/g,
   // haproxy.cfg userlist: `user <name> password <hash>` / `insecure-password <password>`.
-  /(\b(?:insecure-)?password\s+)("[^"]*"|'[^']*'|\S+)/g,
+  /(\buser\s+\S+\s+(?:insecure-)?password\s+)("[^"]*"|'[^']*'|\S+)/g,
   // A check script's credentials: `curl -u user:password`, `--user user:password`.
   /((?:\s-u\s*|--user[\s=])["']?[^\s:"']+:)([^\s"']+)/g,
   // An HTTP Authorization header a health check or rule sends (`http-check send hdr Authorization "Basic …"`).
