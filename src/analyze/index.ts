@@ -2,32 +2,16 @@
  * The analysis: every rule over the model plus the failure simulator. Pure.
  * A scenario in which the API is unreachable, or two hosts hold the VIP, is an error finding too.
  */
+import type { AnalysisCode } from '../diag/catalog.js';
 import type { HaModel } from '../model/types.js';
-import type { Finding, Report, Rule, Scenario } from './types.js';
+import type { Finding, Report, Scenario } from './types.js';
 import { allRules } from './rules/index.js';
 import { simulate } from './simulate/index.js';
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
-/** Rules of the scenario findings, listed by `kubeha explain` like the others. */
-export const scenarioRules: readonly Omit<Rule, 'check'>[] = [
-  {
-    id: 'scenario-api-unreachable',
-    severity: 'error',
-    title: 'A single failure leaves clients without a live apiserver',
-    explain: `The simulator applied one failure (HAProxy, keepalived, a node or an apiserver down) to the converged state and found that new TCP connections to the endpoint do not all reach a live apiserver: the VIP stayed on a host whose path is broken, nobody holds it, or the health checks mark every server down.
-Source: kubeha's simulator (docs/analysis.md), from keepalived's and HAProxy's documented behaviour.
-Fix: read the scenario's note, then the rule findings it points at (weights vs priority gap, tracker, health check, endpoint port).`,
-  },
-  {
-    id: 'scenario-split-brain',
-    severity: 'error',
-    title: 'Two hosts hold the VIP at once',
-    explain: `Routers that cannot hear each other each become MASTER: both answer ARP for the VIP, switches flip between them and connections reset. In \`partition:a|b\` scenarios this is expected VRRP behaviour and reported as a warning; in any other scenario it is a configuration error (vrid/version/auth/unicast peers).
-Source: RFC 5798 §6.4; keepalived vrrp.c vrrp_check_packet.
-Fix: make every peer hear every other (see vrrp-* rules); for partitions, keep VRRP on a reliable link.`,
-  },
-];
+/** Codes of the scenario findings, listed by `kubeha explain` with the rules. */
+export const scenarioCodes = ['scenario-api-unreachable', 'scenario-split-brain'] as const satisfies readonly AnalysisCode[];
 
 export function analyzeModel(model: HaModel): Report {
   const findings: Finding[] = [];

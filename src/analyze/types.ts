@@ -1,18 +1,10 @@
-import type { Severity } from '../diag/diagnostic.js';
+import type { AnalysisCode } from '../diag/catalog.js';
+import type { Finding, Severity } from '../diag/problem.js';
 import type { FailureText } from '../model/failure.js';
 import type { HaModel } from '../model/types.js';
 
-/** The JSON contract of `check` and `analyze` (DESIGN.md). */
-export interface Finding {
-  severity: Severity;
-  rule: string;
-  message: string;
-  host?: string;
-  file?: string;
-  line?: number;
-  col?: number;
-  hint?: string;
-}
+/** A problem as the JSON reports of `check` and `analyze` print it (made by `findingOf`). */
+export type { Finding } from '../diag/problem.js';
 
 export interface Scenario {
   /**
@@ -33,9 +25,9 @@ export interface Report {
   scenarios: Scenario[];
 }
 
-/** A named rule: a small pure function over the model. */
+/** A named rule: a small pure function over the model; its texts are its catalog entry. */
 export interface Rule {
-  id: string;
+  id: AnalysisCode;
   severity: Severity;
   /** One line: what the rule catches. */
   title: string;

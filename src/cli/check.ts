@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Finding, Report } from '../analyze/types.js';
 import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
+import { findingOf } from '../diag/problem.js';
 import { InputError } from '../diag/errors.js';
 import { renderDiagnostic } from '../diag/render.js';
 import type { ClusterSpec } from '../cluster-spec/types.js';
@@ -15,15 +16,9 @@ import { readSpecFile } from './io.js';
  * the HA analysis of what the spec renders to.
  */
 
-/** A spec diagnostic as a finding of the JSON contract (DESIGN.md). */
+/** A spec diagnostic as a finding of the JSON contract `{severity, rule, message, host?, file?, line?, col?, hint?}`. */
 export function diagnosticToFinding(d: Diagnostic): Finding {
-  const f: Finding = { severity: d.severity, rule: d.code, message: d.message };
-  if (d.host !== undefined) f.host = d.host;
-  if (d.file !== undefined) f.file = d.file;
-  if (d.line !== undefined) f.line = d.line;
-  if (d.col !== undefined) f.col = d.col;
-  if (d.hint !== undefined) f.hint = d.hint;
-  return f;
+  return findingOf(d);
 }
 
 /** The report of `check` for a spec that loaded: spec-rule findings, then the analysis. */

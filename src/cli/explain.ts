@@ -1,32 +1,64 @@
 import type { Command } from 'commander';
-import { scenarioRules } from '../analyze/index.js';
+import { scenarioCodes } from '../analyze/index.js';
 import { allRules } from '../analyze/rules/index.js';
+import { allCodes, catalogEntry, explanation, type CatalogGroup, type Code } from '../diag/catalog.js';
 import { didYouMean } from '../diag/diagnostic.js';
 import { InputError } from '../diag/errors.js';
 
 const HELP = `
+CODE is any code kubeha prints: an analysis rule (vrrp-auth-mismatch), a spec, import, parser or mirror
+diagnostic (SPEC_DUPLICATE_ADDRESS, IMPORT_PLAINTEXT_PASSWORD, KA_UNKNOWN_KEYWORD, MIRROR_NO_HOSTS), or a
+command's own (KUBEHA_FILE_NOT_FOUND, LAB_EXISTS).
+
 Examples:
   $ kubeha explain --list
   $ kubeha explain vrrp-positive-weight-below-gap
+  $ kubeha explain SPEC_DUPLICATE_ADDRESS
   $ kubeha explain haproxy-httpchk-no-ssl --output json`;
 
-interface RuleInfo {
-  id: string;
+/** The headings of `kubeha explain --list`, one per catalog group. */
+const GROUP_TITLES: Readonly<Record<CatalogGroup, string>> = {
+  spec: 'spec (kubeha check: YAML, schema, spec rules)',
+  import: 'import (kubeha import kubekey|ansible)',
+  haproxy: 'haproxy.cfg parser',
+  keepalived: 'keepalived.conf parser',
+  mirror: 'mirror DIR (hosts.yaml, sysctl.d)',
+  analysis: 'HA analysis (kubeha check, kubeha analyze)',
+  command: 'commands (arguments, files, lab, bundle)',
+};
+
+interface CodeInfo {
+  id: Code;
   severity: string;
   title: string;
+  /** The why, the source and the fix, as `kubeha explain` prints them. */
   explain: string;
+  source: string;
+  fix: string;
+  group: CatalogGroup;
 }
 
-export function ruleCatalog(): RuleInfo[] {
-  return [...allRules, ...scenarioRules].map((r) => ({ id: r.id, severity: r.severity, title: r.title, explain: r.explain }));
+function infoOf(id: Code, group: CatalogGroup): CodeInfo {
+  const e = catalogEntry(id);
+  return { id, severity: e.severity, title: e.title, explain: explanation(id), source: e.source, fix: e.fix, group };
+}
+
+/** Every code of the catalog, in `--list` order. */
+export function codeCatalog(): CodeInfo[] {
+  return allCodes().map(({ code, group }) => infoOf(code, group));
+}
+
+/** The analysis rules and the scenario findings: the table of docs/analysis.md. */
+export function ruleCatalog(): CodeInfo[] {
+  return [...allRules.map((r) => r.id), ...scenarioCodes].map((id) => infoOf(id, 'analysis'));
 }
 
 export function registerExplain(program: Command): void {
   program
     .command('explain')
-    .description("Print a rule's why, its source and the fix (or list every rule).")
-    .argument('[rule]', 'rule id, as printed in findings')
-    .option('-l, --list', 'list every rule')
+    .description("Print a code's why, its source and the fix (or list every code kubeha can print).")
+    .argument('[code]', 'a rule id or diagnostic code, as printed in brackets: error[CODE]')
+    .option('-l, --list', 'list every code, grouped')
     .option('--output <format>', 'text, json or md (md: the rule table of docs/analysis.md)', 'text')
     .addHelpText('after', HELP)
     .action((id: string | undefined, opts: { list?: boolean; output: string }) => {
@@ -35,21 +67,26 @@ export function registerExplain(program: Command): void {
     });
 }
 
-/** The text `kubeha explain` prints; throws InputError for an unknown rule (exit 2). */
+/** The text `kubeha explain` prints; throws InputError for an unknown code (exit 2). */
 export function explainText(id: string | undefined, list: boolean, json: boolean): string {
-  const rules = ruleCatalog();
+  const codes = codeCatalog();
   if (list || id === undefined) {
-    if (json) return JSON.stringify(rules.map(({ id: i, severity, title }) => ({ id: i, severity, title })), null, 2);
-    const w = Math.max(...rules.map((r) => r.id.length));
-    return rules.map((r) => `${r.id.padEnd(w)}  ${r.severity.padEnd(7)}  ${r.title}`).join('\n');
+    if (json) return JSON.stringify(codes.map(({ id: i, severity, title, group }) => ({ id: i, severity, title, group })), null, 2);
+    const w = Math.max(...codes.map((r) => r.id.length));
+    const out: string[] = [];
+    for (const [group, heading] of Object.entries(GROUP_TITLES)) {
+      out.push(`${out.length > 0 ? '\n' : ''}# ${heading}`);
+      for (const r of codes) if (r.group === group) out.push(`${r.id.padEnd(w)}  ${r.severity.padEnd(7)}  ${r.title}`);
+    }
+    return out.join('\n');
   }
-  const r = rules.find((x) => x.id === id);
+  const r = codes.find((x) => x.id === id) ?? codes.find((x) => x.id.toLowerCase() === id.toLowerCase());
   if (!r) {
-    const ids = rules.map((x) => x.id);
-    // Edit distance first; then a rule that shares the longest prefix (ids are long, typos are partial).
+    const ids = codes.map((x) => x.id);
+    // Edit distance first; then a code that shares the longest prefix (ids are long, typos are partial).
     const near = didYouMean(id, ids) ?? longestPrefixMatch(id, ids);
     throw new InputError([
-      { code: 'E_UNKNOWN_RULE', severity: 'error', message: `unknown rule '${id}'`, hint: near ? `did you mean '${near}'? (kubeha explain --list shows every rule)` : 'kubeha explain --list shows every rule' },
+      { code: 'E_UNKNOWN_RULE', severity: 'error', message: `unknown code '${id}'`, hint: near ? `did you mean '${near}'? (kubeha explain --list shows every code)` : 'kubeha explain --list shows every code' },
     ]);
   }
   if (json) return JSON.stringify(r, null, 2);

@@ -1,5 +1,6 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
-import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
+import type { Code } from '../diag/catalog.js';
+import { attachExcerpt, hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { InputError } from '../diag/errors.js';
 import { renderDiagnostics } from '../diag/render.js';
 import { parseSpec, type ParseSpecResult } from '../cluster-spec/load.js';
@@ -13,9 +14,9 @@ import type { ClusterSpec } from '../cluster-spec/types.js';
 /** Larger inputs are refused: no spec, inventory or config is anywhere near this. */
 export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 
-function fileError(path: string, code: string, message: string, hint: string, at: { line: number; col: number; excerpt?: string } = { line: 1, col: 1 }): InputError {
+function fileError(path: string, code: Code, message: string, hint: string, at: { line: number; col: number; excerpt?: string } = { line: 1, col: 1 }): InputError {
   const d: Diagnostic = { code, severity: 'error', message, file: path, ...at, hint };
-  return new InputError([d]);
+  return new InputError([attachExcerpt(d, undefined)]);
 }
 
 /** Offset of the first byte that is not valid UTF-8, or -1. */

@@ -1,9 +1,10 @@
 import { CORE_SCHEMA, load as loadPlainYaml, realMapTag } from 'js-yaml';
 import { parseAllDocuments, type Document, type YAMLError } from 'yaml';
 import { z } from 'zod';
+import type { Code } from '../diag/catalog.js';
 import { attachExcerpt, didYouMean, hasErrors, LineIndex, type Diagnostic } from '../diag/diagnostic.js';
 import { applyDefaults } from './defaults.js';
-import { maskSecretsInLine, yamlMessage } from '../interop/import-common.js';
+import { yamlMessage } from '../interop/import-common.js';
 import { YamlLocator, type SpecPath, type Span } from './locate.js';
 import { runSpecRules } from './rules.js';
 import { SpecSchema, type SpecInput } from './schema.js';
@@ -85,7 +86,7 @@ export function parseSpecWithPositions(text: string, file: string): ParseSpecRes
   const index = new LineIndex(text);
   const finish = (ds: Diagnostic[], extra: Omit<ParseSpecResult, 'diagnostics'> = {}): ParseSpecResult => ({
     ...extra,
-    diagnostics: sortDiagnostics(ds.map((d) => maskExcerpt(attachExcerpt({ ...d, file }, index)))),
+    diagnostics: sortDiagnostics(ds.map((d) => attachExcerpt({ ...d, file }, index))),
   });
 
   // Stage 1: YAML syntax.
@@ -161,11 +162,6 @@ function withoutExtensionKeys(data: unknown): unknown {
   return Object.fromEntries(Object.entries(data).filter(([k]) => !EXTENSION_KEY.test(k)));
 }
 
-/** A password pasted into the spec (an unknown key such as `auth_pass:`) is never echoed in an excerpt. */
-function maskExcerpt(d: Diagnostic): Diagnostic {
-  return d.excerpt === undefined ? d : { ...d, excerpt: maskSecretsInLine(d.excerpt) };
-}
-
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
 export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
@@ -188,7 +184,7 @@ function emptySpec(index: LineIndex): Diagnostic {
 }
 
 /** Hints for the YAML errors people actually make, by eemeli/yaml's error code. */
-const YAML_HINTS: Readonly<Record<string, [code: string, hint: string]>> = {
+const YAML_HINTS: Readonly<Record<string, [code: Code, hint: string]>> = {
   TAB_AS_INDENT: ['SPEC_YAML_TAB_INDENT', 'YAML indents with spaces only: replace the tab with spaces (2 per level)'],
   DUPLICATE_KEY: ['SPEC_YAML_DUPLICATE_KEY', 'a key may appear once per mapping: remove or merge the second one'],
   BAD_INDENT: ['SPEC_YAML_SYNTAX', 'check the indentation and that every [ and { is closed'],
@@ -316,7 +312,7 @@ function schemaDiagnostics(issue: Issue, data: unknown, loc: YamlLocator, typos:
   const where = formatPath(path);
   const got = valueAt(data, path);
   const host = hostOf(data, path);
-  const base = (code: string, message: string, hint: string, span: Span = loc.value(path)): Diagnostic => ({
+  const base = (code: Code, message: string, hint: string, span: Span = loc.value(path)): Diagnostic => ({
     code,
     severity: 'error',
     message,

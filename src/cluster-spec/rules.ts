@@ -1,3 +1,4 @@
+import type { Code } from '../diag/catalog.js';
 import { didYouMean, type Diagnostic, type Severity } from '../diag/diagnostic.js';
 import { normaliseRole } from './defaults.js';
 import { DNS_NAME, cidrsOverlap, formatCidr, inCidr, isIPv4, isNetworkOrBroadcast, notIPv4, parseCidr, slash24, type Cidr } from '../net/ipv4.js';
@@ -18,7 +19,7 @@ export interface Locate {
 }
 
 export interface RuleReport {
-  code: string;
+  code: Code;
   severity: Severity;
   message: string;
   hint: string;
@@ -39,7 +40,7 @@ export interface SpecRule {
   /** kebab-case name of the rule. */
   name: string;
   /** Every code it may emit. */
-  codes: readonly string[];
+  codes: readonly Code[];
   check(ctx: RuleContext): void;
 }
 

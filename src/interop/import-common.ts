@@ -1,4 +1,7 @@
-import { LineIndex, type Diagnostic, type Severity } from '../diag/diagnostic.js';
+import type { Code } from '../diag/catalog.js';
+import { ProblemCollector } from '../diag/collector.js';
+import type { Diagnostic, LineIndex, Severity } from '../diag/diagnostic.js';
+import { secretStars, maskSecretsInLine } from '../diag/secrets.js';
 import type { HostInput, Role, SpecInput } from '../cluster-spec/schema.js';
 
 /**
@@ -18,57 +21,27 @@ export interface ImportResult {
 /** Shown instead of any secret value that an imported file held in plain text. */
 export const REDACTED = '<redacted by kubeha import: plain-text secret not copied>';
 
-/** Keys whose values are secrets wherever they appear (KubeKey, ks-installer, ansible). */
-const SECRET_KEY = /(pass(word|wd)?|secret|token|private_?key$|privatekey$|^auths$|_pass$|(^|_)pw$|credentials?$|api_?key$|access_?key$)/i;
-/** Keys that look secret but hold a path, a flag or the name of a secret stored elsewhere (secretName, secretRef). */
-const NOT_SECRET_KEY = /(path|file|enabled?|name|ref|^auth_?type$)$/i;
-
-/** The stars shown for a secret; at most 8 so that the length of a long secret is not shown either. */
-export function secretStars(secret: string): string {
-  return '*'.repeat(Math.min(8, Math.max(3, secret.length)));
-}
-
-export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key) && !NOT_SECRET_KEY.test(key);
-}
+/** The masking helpers importers use; they live with every other masking step in src/diag/secrets.ts. */
+export { isSecretKey, secretStars, maskSecretsInLine } from '../diag/secrets.js';
 
 /**
- * Masks values of secret-looking `key: value` / `key=value` pairs in a source line, so that a caret excerpt
- * never echoes a password even when the file could not be parsed.
- */
-export function maskSecretsInLine(line: string, found?: string[]): string {
-  const mask = (whole: string, key: string, sep: string, value: string): string => {
-    // A flag's setting (`--authentication-token-webhook=true`, `token_ttl: 0`) is no secret.
-    if (/^\*+$/.test(value)) return whole; // masked already (both patterns see `key=value`)
-    if (isSecretKey(key) && !/^["']?(true|false|yes|no|on|off|\d{1,5})["']?$/i.test(value)) {
-      // The value as it stands in the text, without the quotes around it (or of an enclosing string).
-      found?.push(value.replace(/^["']+|["']+$/g, ''));
-      return `${key}${sep}${secretStars(value)}`;
-    }
-    // A pair inside the value (`a=become_password=x`, `args: "token=x"`): the value is shorter, so this ends.
-    const inner = maskSecretsInLine(value, found);
-    return inner === value ? whole : `${key}${sep}${inner}`;
-  };
-  return line
-    // `:\s*`: also `password:xyz` written without a space (one YAML key that holds the secret).
-    .replace(/([A-Za-z_][\w-]*)(\s*:\s*)("[^"]*"|'[^']*'|[^,}#\s][^,}#]*[^,}#\s]|[^,}#\s])/g, mask)
-    .replace(/([A-Za-z_][\w-]*)(\s*=\s*)("[^"]*"|'[^']*'|[^\s#;]+)/g, mask);
-}
-
-/**
- * Diagnostics of one input file: each gets file:line:col and an excerpt with secrets masked.
- * Like src/parse's sink, but importers also mask known secret strings (values read from the file).
+ * Diagnostics of one input file: diag's collector bound to the file (file:line:col, a masked excerpt), plus the
+ * importers' own masking of known secret strings (values read from the file) and default hints for errors.
  */
 export class FileDiagnostics {
-  readonly list: Diagnostic[] = [];
   readonly index: LineIndex;
+  private readonly collector = new ProblemCollector();
   private readonly secrets = new Set<string>();
 
   constructor(
     readonly file: string,
     readonly text: string,
   ) {
-    this.index = new LineIndex(text);
+    this.index = this.collector.addFile(file, text);
+  }
+
+  get list(): Diagnostic[] {
+    return this.collector.problems;
   }
 
   /** Remember a secret value so that no message, hint or excerpt ever contains it. */
@@ -77,19 +50,9 @@ export class FileDiagnostics {
     if (value.length >= 4) this.secrets.add(value);
   }
 
-  add(severity: Severity, code: string, message: string, at?: { line: number; col: number; length?: number }, hint?: string): Diagnostic {
-    const d: Diagnostic = { code, severity, message, file: this.file };
-    if (at) {
-      d.line = at.line;
-      d.col = at.col;
-      d.length = Math.max(1, at.length ?? 1);
-      const text = this.index.lineText(at.line);
-      if (text !== undefined) d.excerpt = text;
-    }
+  add(severity: Severity, code: Code, message: string, at?: { line: number; col: number; length?: number }, hint?: string): Diagnostic {
     const fix = hint ?? (severity === 'error' ? DEFAULT_HINTS[code] ?? 'correct this entry of the imported file' : undefined);
-    if (fix !== undefined) d.hint = fix;
-    this.list.push(d);
-    return d;
+    return this.collector.add(severity, code, message, this.file, at, fix);
   }
 
   /** Position of a byte offset, with a length. */
@@ -97,13 +60,13 @@ export class FileDiagnostics {
     return { ...this.index.position(offset), length };
   }
 
-  error(code: string, message: string, at?: { line: number; col: number; length?: number }, hint?: string): Diagnostic {
+  error(code: Code, message: string, at?: { line: number; col: number; length?: number }, hint?: string): Diagnostic {
     return this.add('error', code, message, at, hint);
   }
-  warning(code: string, message: string, at?: { line: number; col: number; length?: number }, hint?: string): Diagnostic {
+  warning(code: Code, message: string, at?: { line: number; col: number; length?: number }, hint?: string): Diagnostic {
     return this.add('warning', code, message, at, hint);
   }
-  info(code: string, message: string, at?: { line: number; col: number; length?: number }, hint?: string): Diagnostic {
+  info(code: Code, message: string, at?: { line: number; col: number; length?: number }, hint?: string): Diagnostic {
     return this.add('info', code, message, at, hint);
   }
 
@@ -124,7 +87,7 @@ export class FileDiagnostics {
 }
 
 /** Hints for errors raised without one, so that every error tells how to fix it. */
-const DEFAULT_HINTS: Readonly<Record<string, string>> = {
+const DEFAULT_HINTS: Readonly<Partial<Record<Code, string>>> = {
   IMPORT_BAD_PORT: 'use a port number between 1 and 65535',
   IMPORT_BAD_HOST: 'write each host as a mapping: - {name: node1, address: 10.0.0.11, internalAddress: 10.0.0.11}',
   IMPORT_BAD_ROLEGROUP: 'write each roleGroup as a list of host names from spec.hosts, e.g. worker: [node1, node2]',

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Code } from '../diag/catalog.js';
 import type { Diagnostic } from '../diag/diagnostic.js';
 import type { ClusterSpec } from '../cluster-spec/types.js';
 import { cidrBounds, cidrOf, cidrsOverlap, formatCidr, formatIPv4, inCidr, parseCidr, parseIPv4, type Cidr } from '../net/ipv4.js';
@@ -89,7 +90,7 @@ export interface LabPlan {
 export const DEFAULT_STATE_ROOT = '/var/lib/kubeha/labs';
 const DEFAULT_PREFIX = 24;
 
-function diag(code: string, message: string, hint: string | undefined, file: string | undefined, host?: string): Diagnostic {
+function diag(code: Code, message: string, hint: string | undefined, file: string | undefined, host?: string): Diagnostic {
   return { code, severity: 'error', message, ...(hint ? { hint } : {}), ...(file ? { file } : {}), ...(host ? { host } : {}) };
 }
 

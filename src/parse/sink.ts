@@ -1,4 +1,5 @@
-import { LineIndex, type Diagnostic, type Severity } from '../diag/diagnostic.js';
+import { ProblemCollector } from '../diag/collector.js';
+import type { Problem } from '../diag/problem.js';
 import type { SourceRef } from '../model/types.js';
 
 /** A word of a config line, with where it was written (1-based line/col, length in the source). */
@@ -12,50 +13,10 @@ export interface Token {
   quoted: boolean;
 }
 
-/**
- * Collects the diagnostics of one parse; each file gets its LineIndex so that every diagnostic
- * carries file:line:col and the caret excerpt (eemeli/yaml keeps errors as data the same way).
- */
-export class DiagnosticSink {
-  readonly diagnostics: Diagnostic[] = [];
-  private readonly indexes = new Map<string, LineIndex>();
-
-  addFile(file: string, text: string): void {
-    this.indexes.set(file, new LineIndex(text));
-  }
-
-  lineCount(file: string): number {
-    return this.indexes.get(file)?.lineCount ?? 0;
-  }
-
-  add(
-    severity: Severity,
-    code: string,
-    message: string,
-    file: string,
-    at?: { line: number; col: number; length?: number },
-    hint?: string,
-  ): void {
-    const d: Diagnostic = { code, severity, message, file };
-    if (at) {
-      d.line = at.line;
-      d.col = at.col;
-      d.length = Math.max(1, at.length ?? 1);
-      const text = this.indexes.get(file)?.lineText(at.line);
-      if (text !== undefined) d.excerpt = text;
-    }
-    if (hint !== undefined) d.hint = hint;
-    this.diagnostics.push(d);
-  }
-
-  error(code: string, message: string, file: string, at?: Token | { line: number; col: number; length?: number }, hint?: string): void {
-    this.add('error', code, message, file, at, hint);
-  }
-  warning(code: string, message: string, file: string, at?: Token | { line: number; col: number; length?: number }, hint?: string): void {
-    this.add('warning', code, message, file, at, hint);
-  }
-  info(code: string, message: string, file: string, at?: Token | { line: number; col: number; length?: number }, hint?: string): void {
-    this.add('info', code, message, file, at, hint);
+/** The parsers' collector: diag's, under the name the parsers use (its problems are `diagnostics`). */
+export class DiagnosticSink extends ProblemCollector {
+  get diagnostics(): Problem[] {
+    return this.problems;
   }
 }
 

@@ -25,12 +25,12 @@ describe('analyzeModel', () => {
   });
   it('findings are sorted error, warning, info (stable) and deduplicated', () => {
     const sorted = sortFindings([
-      { severity: 'info', rule: 'a', message: '1' },
-      { severity: 'error', rule: 'b', message: '2' },
-      { severity: 'warning', rule: 'c', message: '3' },
-      { severity: 'error', rule: 'd', message: '4' },
+      { severity: 'info', rule: 'drift-mode', message: '1' },
+      { severity: 'error', rule: 'collect-failed', message: '2' },
+      { severity: 'warning', rule: 'drift', message: '3' },
+      { severity: 'error', rule: 'render-parse-roundtrip', message: '4' },
     ]);
-    assert.deepEqual(sorted.map((f) => f.rule), ['b', 'd', 'c', 'a']);
+    assert.deepEqual(sorted.map((f) => f.rule), ['collect-failed', 'render-parse-roundtrip', 'drift', 'drift-mode']);
     const m = clone(goodModel());
     inst(m, 'lb0').virtualRouterId = 51;
     inst(m, 'lb1').virtualRouterId = 51;

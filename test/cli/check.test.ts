@@ -47,10 +47,10 @@ describe('kubeha check (in process)', () => {
     const r = parseSpec(exampleSpec('stacked'), 's.yaml');
     assert.ok(r.spec);
     const report = checkReport(r.spec, r.diagnostics, () => ({
-      findings: [{ severity: 'error', rule: 'x', message: 'm' }],
+      findings: [{ severity: 'error', rule: 'render-parse-roundtrip', message: 'm' }],
       scenarios: [{ failure: 'none', vipHolders: ['master1'], apiReachable: true, note: '' }],
     }));
-    assert.equal(report.findings[0]?.rule, 'x');
+    assert.equal(report.findings[0]?.rule, 'render-parse-roundtrip');
     assert.equal(report.scenarios.length, 1);
   });
 });
@@ -59,8 +59,8 @@ describe('check text output of analysis findings', () => {
   it('a finding about the cluster as a whole is shown at the spec file, one with a file at its own place', () => {
     const whole = renderFinding({ severity: 'warning', rule: 'scenario-split-brain', message: 'lb0 and lb1 both hold the VIP' }, 'cluster.yaml');
     assert.match(whole, /^cluster\.yaml: warning\[scenario-split-brain\]: lb0 and lb1/);
-    const placed = renderFinding({ severity: 'info', rule: 'r', message: 'm', file: '/lb0/etc/keepalived/keepalived.conf', line: 24, col: 1 }, 'cluster.yaml');
-    assert.match(placed, /^\/lb0\/etc\/keepalived\/keepalived\.conf:24:1: info\[r\]: m/);
+    const placed = renderFinding({ severity: 'info', rule: 'drift-mode', message: 'm', file: '/lb0/etc/keepalived/keepalived.conf', line: 24, col: 1 }, 'cluster.yaml');
+    assert.match(placed, /^\/lb0\/etc\/keepalived\/keepalived\.conf:24:1: info\[drift-mode\]: m/);
   });
 });
 

@@ -16,11 +16,11 @@ test('LineIndex maps offsets to 1-based line and column', () => {
 test('a rendered diagnostic is file:line:col: severity[CODE]: message, a caret excerpt and a hint', () => {
   const idx = new LineIndex('a: 1\nport: 70000\n');
   const d = attachExcerpt(
-    { code: 'SPEC_RANGE', severity: 'error', message: 'port out of range', file: 'c.yaml', line: 2, col: 7, length: 5, hint: 'use 1-65535' },
+    { code: 'SPEC_PORT_OUT_OF_RANGE', severity: 'error', message: 'port out of range', file: 'c.yaml', line: 2, col: 7, length: 5, hint: 'use 1-65535' },
     idx,
   );
   const lines = renderDiagnostic(d).split('\n');
-  assert.equal(lines[0], 'c.yaml:2:7: error[SPEC_RANGE]: port out of range');
+  assert.equal(lines[0], 'c.yaml:2:7: error[SPEC_PORT_OUT_OF_RANGE]: port out of range');
   assert.equal(lines[2], '2 | port: 70000');
   assert.equal(lines[3], '  |       ^^^^^');
   assert.equal(lines[4], '  = hint: use 1-65535');

@@ -51,7 +51,7 @@ test('seed 001: ansible_ssh_pass is a warning per host with file:line:col and ne
       ['warning', 7, 67],
     ],
   );
-  const text = renderDiagnostic(w[0] ?? { code: '', severity: 'info', message: '' });
+  const text = renderDiagnostic(w[0] ?? { code: 'IMPORT_PLAINTEXT_PASSWORD', severity: 'info', message: '' });
   assert.match(text, /^seed001-hosts\.ini:3:69: warning\[IMPORT_PLAINTEXT_PASSWORD\]/);
   assert.match(text, /ansible_ssh_pass=\*+\n/);
   // The seed's password is literally "PASSWORD"; no output shows it (messages say "password" in lower case).

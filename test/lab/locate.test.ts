@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Code } from '../../src/diag/catalog.js';
 import type { Diagnostic } from '../../src/diag/diagnostic.js';
 import { locateLabDiagnostics } from '../../src/lab/locate.js';
 
@@ -12,7 +13,7 @@ hosts:
     address: 10.77.0.11
   - { name: w1, address: 10.77.5.31, interface: ens192-very-long }
 `;
-const err = (code: string, host?: string): Diagnostic => ({ code, severity: 'error', message: code, file: 'c.yaml', ...(host ? { host } : {}) });
+const err = (code: Code, host?: string): Diagnostic => ({ code, severity: 'error', message: code, file: 'c.yaml', ...(host ? { host } : {}) });
 
 test("the lab's input errors point at the spec: the host's address or interface, the cluster name", () => {
   const ds = locateLabDiagnostics([err('LAB_SUBNET_MISMATCH', 'w1'), err('LAB_IFNAME', 'w1'), err('LAB_ADDRESS_IN_USE', 'lb0'), err('LAB_EXISTS')], SPEC, ['lb0', 'w1'], true);

@@ -3,7 +3,7 @@ import type { Backend, Frontend, HaModel, HaproxyConfig, ModelHost, Server } fro
 import { backendOf, frontendsOn, isWildcard } from '../../model/listeners.js';
 import { apiBackendsOf, haproxyTakesApiserverPort, sysctlOn, vipMembers } from '../../model/queries.js';
 import { checkVerdict, checksElsewhere, haproxyDetectMs } from '../reach.js';
-import { HAPROXY_DOC, formatHaproxyTime, hostsWithLbConfig, rule } from './util.js';
+import { formatHaproxyTime, hostsWithLbConfig, rule } from './util.js';
 
 function apiBackends(model: HaModel, host: ModelHost): Backend[] {
   return apiBackendsOf(model, host);
@@ -33,11 +33,6 @@ function eachIdleTimeout(model: HaModel, f: (host: ModelHost, fe: Frontend, idle
 export const haproxyRules = [
   rule({
     id: 'haproxy-httpchk-no-ssl',
-    severity: 'error',
-    title: 'option httpchk without check-ssl against the HTTPS apiserver',
-    explain: `kube-apiserver only speaks TLS. An HTTP check without check-ssl sends plain HTTP to :6443 and gets "400 Bad Request: client sent an HTTP request to an HTTPS server", so every server is marked DOWN although alive: the frontend serves nothing.
-Source: ${HAPROXY_DOC} "option httpchk", server "check-ssl"; kube-apiserver serving (TLS only on --secure-port).
-Fix: add \`check-ssl verify none\` (or \`ssl verify ...\`) to the servers (default-server), or use a plain TCP check.`,
     run(model, report) {
       eachServer(model, (host, be, s) => {
         if (s.check && be.healthCheck.type === 'http' && !be.healthCheck.ssl && !s.checkSsl && !s.ssl)
@@ -47,11 +42,6 @@ Fix: add \`check-ssl verify none\` (or \`ssl verify ...\`) to the servers (defau
   }),
   rule({
     id: 'haproxy-httpchk-forbidden',
-    severity: 'error',
-    title: 'HTTP check the apiserver answers with 403 (bare httpchk: OPTIONS /)',
-    explain: `\`option httpchk\` alone sends OPTIONS / ; the apiserver authorises anonymous requests only for GET on /healthz, /livez, /readyz and /version (ClusterRole system:public-info-viewer) and answers 403 otherwise, so the check fails and marks live servers DOWN.
-Source: ${HAPROXY_DOC} "option httpchk" (default method OPTIONS, uri /); Kubernetes RBAC default roles.
-Fix: \`option httpchk GET /readyz\` (HAProxy 2.2+: \`http-check send meth GET uri /readyz\`) with check-ssl verify none.`,
     run(model, report) {
       eachServer(model, (host, be, s) => {
         const hc = be.healthCheck;
@@ -63,11 +53,6 @@ Fix: \`option httpchk GET /readyz\` (HAProxy 2.2+: \`http-check send meth GET ur
   }),
   rule({
     id: 'haproxy-http-expect-mismatch',
-    severity: 'error',
-    title: 'http-check expect that the apiserver never returns',
-    explain: `The apiserver answers GET /healthz with 200 and the body "ok", and forbidden paths with 403. An expect rule that does not match what it returns marks every live server DOWN.
-Source: ${HAPROXY_DOC} "http-check expect".
-Fix: \`http-check expect status 200\` on GET /readyz or /healthz.`,
     run(model, report) {
       eachServer(model, (host, be, s) => {
         const hc = be.healthCheck;
@@ -79,11 +64,6 @@ Fix: \`http-check expect status 200\` on GET /readyz or /healthz.`,
   }),
   rule({
     id: 'haproxy-check-unanswerable',
-    severity: 'error',
-    title: 'A health check type the apiserver cannot answer (ssl-hello-chk, mysql-check, ...)',
-    explain: `ssl-hello-chk sends an SSLv3 ClientHello which a modern TLS server (Go crypto/tls, TLS ≥ 1.2) rejects; protocol checks for other servers (mysql, redis, smtp, ldap) never pass. Every server is marked DOWN.
-Source: ${HAPROXY_DOC} "option ssl-hello-chk" and the other check options.
-Fix: a TCP check (\`check\`) or \`option httpchk GET /readyz\` with check-ssl.`,
     run(model, report) {
       for (const host of hostsWithLbConfig(model))
         for (const be of apiBackends(model, host)) {
@@ -97,11 +77,6 @@ Fix: a TCP check (\`check\`) or \`option httpchk GET /readyz\` with check-ssl.`,
   }),
   rule({
     id: 'haproxy-server-no-check',
-    severity: 'error',
-    title: 'Apiserver server without `check` stays in rotation when dead',
-    explain: `Without \`check\` HAProxy never marks the server DOWN: when that apiserver dies, its share of new connections (1/N with roundrobin) fails; with option redispatch and retries they are retried on another server, only slower.
-Source: ${HAPROXY_DOC} server "check".
-Fix: add \`check\` (and inter/fall/rise) to every server, e.g. via default-server.`,
     run(model, report) {
       eachServer(model, (host, be, s) => {
         if (!s.check) report(`server ${s.name} (${s.address}:${s.port}) in ${be.name} on ${host.name} has no check`, { host, at: s.at ?? be.at }, 'add `check`');
@@ -110,11 +85,6 @@ Fix: add \`check\` (and inter/fall/rise) to every server, e.g. via default-serve
   }),
   rule({
     id: 'haproxy-slow-detection',
-    severity: 'warning',
-    title: 'HAProxy notices a dead apiserver slowly (inter × fall > 10 s)',
-    explain: `A server is marked DOWN after \`fall\` failed checks \`inter\` apart (fastinter once a check failed): until then new connections still go to the dead apiserver (seed 000: inter 10s fall 2 = 20 s).
-Source: ${HAPROXY_DOC} server "inter", "fastinter", "fall".
-Fix: inter 2s fall 3 rise 2 (or fastinter 1s).`,
     run(model, report) {
       const seen = new Set<string>();
       eachServer(model, (host, be, s) => {
@@ -129,11 +99,6 @@ Fix: inter 2s fall 3 rise 2 (or fastinter 1s).`,
   }),
   rule({
     id: 'haproxy-no-redispatch',
-    severity: 'warning',
-    title: 'No option redispatch: connections to a dead server fail until the check notices',
-    explain: `Without redispatch a failed connection attempt is retried on the same server; with \`option redispatch\` the last retry goes to another server, so a dead apiserver costs latency instead of errors while health checks catch up.
-Source: ${HAPROXY_DOC} "option redispatch", "retries".
-Fix: \`option redispatch\` and \`retries 3\` in the apiserver backend (or defaults).`,
     run(model, report) {
       for (const host of hostsWithLbConfig(model))
         for (const be of apiBackends(model, host))
@@ -142,11 +107,6 @@ Fix: \`option redispatch\` and \`retries 3\` in the apiserver backend (or defaul
   }),
   rule({
     id: 'haproxy-timeout-idle-short',
-    severity: 'warning',
-    title: 'Idle timeout shorter than a minute cuts watches and exec/logs streams',
-    explain: `In tcp mode HAProxy closes a connection idle for \`timeout client\`/\`timeout server\` (or \`timeout tunnel\` when set). kubectl logs -f, exec, port-forward and quiet watches are idle for long periods: with 5 s (seed 000) or 50 s (seed 004) they are cut and every client re-lists.
-Source: ${HAPROXY_DOC} "timeout client", "timeout server", "timeout tunnel".
-Fix: \`timeout client 4h\`, \`timeout server 4h\` (or \`timeout tunnel 1h\`) for the apiserver frontend/backend.`,
     run(model, report) {
       eachIdleTimeout(model, (host, fe, eff) => {
         if (eff < WATCH_MS) report(`${fe.name} on ${host.name} closes idle connections after ${formatHaproxyTime(eff)}: watches and exec streams are cut`, { host, at: fe.at }, 'timeout client 4h / timeout server 4h, or timeout tunnel 1h');
@@ -155,11 +115,6 @@ Fix: \`timeout client 4h\`, \`timeout server 4h\` (or \`timeout tunnel 1h\`) for
   }),
   rule({
     id: 'haproxy-timeout-idle-watch',
-    severity: 'info',
-    title: 'Idle timeout shorter than a watch (under 10 minutes)',
-    explain: `Watches that see no event for longer than the idle timeout are closed by HAProxy and re-established by clients; harmless at 1m–10m but it causes periodic re-lists and cuts idle exec/logs sessions.
-Source: ${HAPROXY_DOC} "timeout tunnel"; client-go watch timeouts (5–10 min server side).
-Fix: \`timeout tunnel 1h\` or client/server timeouts of hours.`,
     run(model, report) {
       eachIdleTimeout(model, (host, fe, eff) => {
         if (eff >= WATCH_MS && eff < 600_000) report(`${fe.name} on ${host.name} closes idle connections after ${formatHaproxyTime(eff)}`, { host, at: fe.at }, 'timeout tunnel 1h');
@@ -168,11 +123,6 @@ Fix: \`timeout tunnel 1h\` or client/server timeouts of hours.`,
   }),
   rule({
     id: 'haproxy-timeout-missing',
-    severity: 'warning',
-    title: 'Missing timeout connect/client/server',
-    explain: `Without these timeouts HAProxy warns at start-up and keeps dead connections forever (file descriptors leak until maxconn); without timeout connect a connection to a powered-off apiserver hangs for the kernel's SYN retries (~2 min).
-Source: ${HAPROXY_DOC} "timeout connect" (HAProxy warns "missing timeouts for ...").
-Fix: timeout connect 5s, timeout client 4h, timeout server 4h.`,
     run(model, report) {
       eachConfig(model, (host, cfg) => {
         for (const { fe } of frontendsOn(cfg, model.endpoint.port)) {
@@ -189,11 +139,6 @@ Fix: timeout connect 5s, timeout client 4h, timeout server 4h.`,
   }),
   rule({
     id: 'haproxy-timeout-unitless',
-    severity: 'warning',
-    title: 'A timeout written without a unit: HAProxy reads milliseconds',
-    explain: `HAProxy reads a time without a unit as milliseconds: \`timeout client 50\` is 50 ms, not 50 s, and \`timeout connect 5\` times every connection out at once. \`timeout client 5000\` is 5 s, but nothing in the file says that is what was meant, and the next edit (\`5000\` → \`60\`) silently becomes 60 ms. kubeha keeps the text as written, so any value without a unit is reported, whatever its size.
-Source: ${HAPROXY_DOC} section 2.5 "Time format" ("Unless specified otherwise, ... milliseconds").
-Fix: always write the unit: 5s, 50s, 4h (or 5000ms when milliseconds are meant).`,
     run(model, report) {
       eachConfig(model, (host, cfg) => {
         const sections = [...cfg.frontends.map((f) => ({ name: f.name, t: f.timeouts, at: f.at })), ...cfg.backends.map((b) => ({ name: b.name, t: b.timeouts, at: b.at }))];
@@ -209,11 +154,6 @@ Fix: always write the unit: 5s, 50s, 4h (or 5000ms when milliseconds are meant).
   }),
   rule({
     id: 'haproxy-mode-http',
-    severity: 'error',
-    title: 'mode http for the apiserver: TLS passthrough needs mode tcp',
-    explain: `Clients speak TLS to the apiserver (and authenticate with client certificates). A frontend in mode http without \`ssl\` on the bind reads the TLS handshake as HTTP and answers 400; terminating TLS in HAProxy breaks client-certificate authentication.
-Source: ${HAPROXY_DOC} "mode".
-Fix: \`mode tcp\` in the apiserver frontend and backend (\`option tcplog\`).`,
     run(model, report) {
       eachConfig(model, (host, cfg) => {
         for (const { fe, bind } of frontendsOn(cfg, model.endpoint.port)) {
@@ -226,11 +166,6 @@ Fix: \`mode tcp\` in the apiserver frontend and backend (\`option tcplog\`).`,
   }),
   rule({
     id: 'haproxy-httplog-tcp',
-    severity: 'info',
-    title: 'option httplog in tcp mode',
-    explain: `\`option httplog\` (typically inherited from defaults) on a tcp-mode proxy makes HAProxy warn "option httplog not usable with proxy ... (needs 'mode http'). Falling back to 'option tcplog'" at every start.
-Source: ${HAPROXY_DOC} "option httplog".
-Fix: \`option tcplog\` in defaults, or mode http only where it belongs.`,
     run(model, report) {
       eachConfig(model, (host, cfg) => {
         const tcp = cfg.frontends.some((f) => f.mode === 'tcp') || cfg.backends.some((b) => b.mode === 'tcp');
@@ -240,11 +175,6 @@ Fix: \`option tcplog\` in defaults, or mode http only where it belongs.`,
   }),
   rule({
     id: 'haproxy-endpoint-port',
-    severity: 'error',
-    title: 'The endpoint port is not a HAProxy frontend port',
-    explain: `Clients connect to endpoint:port; if HAProxy listens on another port (seed 003: HAProxy on 16443, clients on VIP:6443) traffic goes straight to whatever listens on the VIP holder at that port (its own apiserver), bypassing HAProxy: the load balancer balances nothing and an apiserver failure on the VIP holder is an outage.
-Source: kubeadm controlPlaneEndpoint docs (https://kubernetes.io/docs/setup/production-environment/tools/kubeadm/high-availability/).
-Fix: use the HAProxy port in controlPlaneEndpoint (VIP:16443), or bind HAProxy on the endpoint port on dedicated LB hosts.`,
     run(model, report) {
       const members = vipMembers(model);
       const holders = members.length > 0 ? members.map((m) => m.host) : model.hosts.filter((h) => h.address === model.endpoint.address);
@@ -262,11 +192,6 @@ Fix: use the HAProxy port in controlPlaneEndpoint (VIP:16443), or bind HAProxy o
   }),
   rule({
     id: 'haproxy-on-apiserver-port',
-    severity: 'error',
-    title: 'HAProxy binds the apiserver port on a host that runs an apiserver',
-    explain: `HAProxy (*:6443) and kube-apiserver (0.0.0.0:6443 by default) cannot both listen on the same port: whichever starts second fails with "address already in use" (usually the apiserver, after a reboot).
-Source: kube-apiserver --bind-address/--secure-port; ${HAPROXY_DOC} "bind".
-Fix: HAProxy on another port (e.g. 8443 with the endpoint on VIP:8443), or LB on dedicated hosts.`,
     run(model, report) {
       for (const host of model.hosts)
         if (haproxyTakesApiserverPort(host)) report(`HAProxy and the apiserver both want port ${host.apiserver?.port} on ${host.name}`, { host, at: host.haproxy?.frontends[0]?.at }, 'move HAProxy to another port');
@@ -274,11 +199,6 @@ Fix: HAProxy on another port (e.g. 8443 with the endpoint on VIP:8443), or LB on
   }),
   rule({
     id: 'haproxy-bind-vip-nonlocal',
-    severity: 'error',
-    title: 'HAProxy binds the VIP without net.ipv4.ip_nonlocal_bind=1',
-    explain: `Binding a specific address that is not on the host fails ("cannot bind socket") unless net.ipv4.ip_nonlocal_bind=1: HAProxy starts only on the host that holds the VIP at boot and is dead on the backup, so failover lands on nothing.
-Source: Linux ip-sysctl.rst "ip_nonlocal_bind"; ${HAPROXY_DOC} "bind".
-Fix: \`bind *:PORT\` (or 0.0.0.0), or net.ipv4.ip_nonlocal_bind=1 in /etc/sysctl.d.`,
     run(model, report) {
       eachConfig(model, (host, cfg) => {
         const vipSet = new Set(vipMembers(model).flatMap((m) => m.inst.vips.map((v) => v.address)));
@@ -292,11 +212,6 @@ Fix: \`bind *:PORT\` (or 0.0.0.0), or net.ipv4.ip_nonlocal_bind=1 in /etc/sysctl
   }),
   rule({
     id: 'haproxy-stats-exposed',
-    severity: 'warning',
-    title: 'Stats page on a public bind with a fixed password',
-    explain: `A stats page bound on * is reachable from every network the LB is on; the tutorial's admin:awesomePassword (seeds 002/003) is known to anyone who read it, and the page shows every backend and (with admin) can disable servers.
-Source: ${HAPROXY_DOC} "stats auth", "stats admin".
-Fix: bind stats on 127.0.0.1 (or a management address), a generated password, or the stats socket only.`,
     run(model, report) {
       eachConfig(model, (host, cfg) => {
         for (const fe of cfg.frontends) {
@@ -318,11 +233,6 @@ Fix: bind stats on 127.0.0.1 (or a management address), a generated password, or
   }),
   rule({
     id: 'haproxy-backends-differ',
-    severity: 'warning',
-    title: 'LBs disagree on the apiserver servers',
-    explain: `After a failover the new VIP holder balances over its own server list; a missing or extra server there changes capacity or sends traffic to a removed master.
-Source: operational practice; ${HAPROXY_DOC} "server".
-Fix: generate haproxy.cfg for every LB from one source (kubeha render).`,
     run(model, report) {
       const lbs = hostsWithLbConfig(model).filter((h) => h.haproxy);
       const sig = (h: ModelHost): string =>
@@ -337,11 +247,6 @@ Fix: generate haproxy.cfg for every LB from one source (kubeha render).`,
   }),
   rule({
     id: 'haproxy-apiserver-not-in-backend',
-    severity: 'warning',
-    title: 'An apiserver host missing from the HAProxy backend',
-    explain: `A control-plane host whose apiserver is not in the backend never receives traffic through the endpoint, and the remaining ones carry its load after a failure.
-Source: ${HAPROXY_DOC} "server".
-Fix: add a server line for every control-plane host.`,
     run(model, report) {
       const servers = new Set<string>();
       eachServer(model, (_h, _b, s) => {
@@ -356,11 +261,6 @@ Fix: add a server line for every control-plane host.`,
   }),
   rule({
     id: 'haproxy-check-other-port',
-    severity: 'warning',
-    title: 'The health check tests another port than the apiserver (server `port`/`addr`)',
-    explain: `With \`port N\` (or \`addr A\`) on a server line HAProxy checks that other service, not the apiserver: a dead apiserver on a live host (crash loop, certificate expiry) stays in rotation and its share of connections fails.
-Source: ${HAPROXY_DOC} server "port", "addr".
-Fix: check the apiserver's own port (TCP, or GET /readyz with check-ssl).`,
     run(model, report) {
       eachServer(model, (host, be, s) => {
         if (s.check && checksElsewhere(s))

@@ -1,39 +1,42 @@
 /** Small helpers shared by the rules: where things are, and how a finding is made. */
+import { CATALOG, explanation, type AnalysisCode } from '../../diag/catalog.js';
+import { findingOf, type Problem } from '../../diag/problem.js';
 import type { Finding, Rule } from '../types.js';
 import type { HaModel, KeepalivedConfig, ModelHost, SourceRef, VrrpInstance } from '../../model/types.js';
 import { vipMembers, type Member } from '../../model/queries.js';
 
-/** A rule without its check's boilerplate: `report` fills rule id, severity and location. */
+/**
+ * A rule without its check's boilerplate: `report` fills code, severity and location. Its severity, title and
+ * explanation are the catalog's entry for its id (src/diag/catalog/analysis.ts).
+ */
 export interface RuleSpec {
-  id: string;
-  severity: Rule['severity'];
-  title: string;
-  explain: string;
+  id: AnalysisCode;
   run(model: HaModel, report: Reporter): void;
 }
 
 export type Reporter = (message: string, where?: { host?: ModelHost | string; at?: SourceRef | undefined }, hint?: string) => void;
 
 export function rule(spec: RuleSpec): Rule {
+  const { severity, title } = CATALOG[spec.id];
   return {
     id: spec.id,
-    severity: spec.severity,
-    title: spec.title,
-    explain: spec.explain,
+    severity,
+    title,
+    explain: explanation(spec.id),
     check(model) {
       const out: Finding[] = [];
       spec.run(model, (message, where, hint) => {
-        const f: Finding = { severity: spec.severity, rule: spec.id, message };
+        const p: Problem = { code: spec.id, severity, message };
         const host = where?.host;
-        if (host !== undefined) f.host = typeof host === 'string' ? host : host.name;
+        if (host !== undefined) p.host = typeof host === 'string' ? host : host.name;
         const at = where?.at;
         if (at) {
-          f.file = at.file;
-          f.line = at.line;
-          if (at.col !== undefined) f.col = at.col;
+          p.file = at.file;
+          p.line = at.line;
+          if (at.col !== undefined) p.col = at.col;
         }
-        if (hint) f.hint = hint;
-        out.push(f);
+        if (hint) p.hint = hint;
+        out.push(findingOf(p));
       });
       return out;
     },
@@ -74,7 +77,3 @@ export function pairs<T extends { host: ModelHost }>(xs: T[]): [T, T][] {
 export function formatHaproxyTime(ms: number): string {
   return ms % 60000 === 0 && ms >= 60000 ? `${ms / 60000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
-
-/** Source of a keepalived.conf(5) fact, for explain texts. */
-export const KA_MAN = 'https://keepalived.org/manpage.html (keepalived.conf(5))';
-export const HAPROXY_DOC = 'https://docs.haproxy.org/2.6/configuration.html';

@@ -1,3 +1,4 @@
+import type { Code } from '../../diag/catalog.js';
 import { didYouMean } from '../../diag/diagnostic.js';
 import type { HaproxyConfig } from '../../model/types.js';
 import { parseIntStrict, refOf, type DiagnosticSink, type Token } from '../sink.js';
@@ -10,7 +11,7 @@ export class HaproxyContext {
     readonly config: HaproxyConfig,
   ) {}
 
-  err(code: string, msg: string, t: Token, hint?: string): void {
+  err(code: Code, msg: string, t: Token, hint?: string): void {
     this.sink.error(code, msg, this.file, t, hint);
   }
 

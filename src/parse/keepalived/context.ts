@@ -1,3 +1,4 @@
+import type { Code } from '../../diag/catalog.js';
 import { didYouMean } from '../../diag/diagnostic.js';
 import type { KeepalivedConfig, TrackRef } from '../../model/types.js';
 import { parseDecimal, parseIntStrict, refOf, type DiagnosticSink, type Token } from '../sink.js';
@@ -13,7 +14,7 @@ export class KeepalivedContext {
     readonly config: KeepalivedConfig,
   ) {}
 
-  err(code: string, msg: string, n: { file: string }, t: Token, hint?: string): void {
+  err(code: Code, msg: string, n: { file: string }, t: Token, hint?: string): void {
     this.sink.error(code, msg, n.file, t, hint);
   }
 

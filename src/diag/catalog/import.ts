@@ -1,0 +1,45 @@
+import { IMPORT_DOC, error, info, warning } from './entry.js';
+
+const KK = 'KubeKey config reference (kubesphere/kubekey docs/config-example.md)';
+const INI = 'ansible inventory format (https://docs.ansible.com/ansible/latest/inventory_guide/intro_inventory.html)';
+
+/** Codes of `kubeha import kubekey|ansible` (src/interop). */
+export const IMPORT_CODES = {
+  IMPORT_YAML_SYNTAX: error('The KubeKey config or the vars file is not valid YAML', 'YAML 1.2 (parsed by eemeli/yaml)', 'fix the syntax at the caret: indent with spaces, close quotes and brackets, one key per mapping'),
+  IMPORT_EMPTY: error('The file holds no YAML document', KK, 'pass the config-sample.yaml written by `kk create config`'),
+  IMPORT_WRONG_KIND: error('No KubeKey Cluster document in the file (only ks-installer, or a kubeha spec)', KK, 'pass the KubeKey config (kind: Cluster, apiVersion kubekey.kubesphere.io/*); run `kubeha check` on a kubeha spec'),
+  IMPORT_WRONG_FORMAT: error('The file is for the other importer (an inventory given to `import kubekey`, or the reverse)', IMPORT_DOC, 'use the command the hint names'),
+  IMPORT_MISSING_HOSTS: error('The file lists no host', IMPORT_DOC, 'list the hosts (KubeKey spec.hosts, or hosts under [all] of the inventory)'),
+  IMPORT_MISSING_FIELD: error('A host without a name or an address, or a config without spec/roleGroups', KK, 'add the missing field the message names'),
+  IMPORT_UNKNOWN_HOST: error('A roleGroup names a host that is not in spec.hosts', `${KK} (roleGroups name hosts of spec.hosts; kk refuses unknown ones)`, 'fix the name (the hint proposes the closest) or add the host'),
+  IMPORT_KEY_WITHOUT_SPACE: warning('`key:value` without a space is one YAML key without a value, which KubeKey ignores', 'YAML 1.2 §7.3.3 (a plain scalar may contain ":" not followed by a space)', 'write `key: value` with a space after the colon'),
+  IMPORT_NO_CONTROL_PLANE: error('No control-plane group: the cluster has no apiserver', IMPORT_DOC, 'put the control-plane hosts in roleGroups.control-plane (KubeKey) or [kube-master]/[kube_control_plane] (ansible)'),
+  IMPORT_EMPTY_MASTER_GROUP: error('The control-plane group of the inventory lists no host', INI, 'list the control-plane hosts under the group (3 for HA)'),
+  IMPORT_UNKNOWN_GROUP: error('[x:children] names a group the inventory does not define', INI, 'add the group, or fix its name (the hint proposes the closest)'),
+  IMPORT_INI_SYNTAX: error('A malformed inventory line (section header, key=value, quote or host range)', INI, 'write [group], [group:vars] or [group:children] headers and key=value pairs'),
+  IMPORT_BAD_PORT: error('An SSH port that is not a number in 1-65535', 'TCP ports are 16-bit (RFC 793)', 'use a port number between 1 and 65535'),
+  IMPORT_BAD_ADDRESS: error('A host address that is not an IPv4 address', `${IMPORT_DOC}; kubeha never resolves names`, 'use an IPv4 address such as 10.0.0.11'),
+  IMPORT_DUPLICATE_HOST: error('Two hosts become the same kubeha host name (names are lower-case DNS labels)', IMPORT_DOC, 'rename one of them'),
+  IMPORT_BAD_ROLEGROUP: error('A roleGroup that is not a list of host names', KK, 'write each roleGroup as a list of host names from spec.hosts, e.g. worker: [node1, node2]'),
+  IMPORT_BAD_HOST: error('A host entry that is not a mapping', KK, 'write each host as {name: node1, address: 10.0.0.11, internalAddress: 10.0.0.11}'),
+  IMPORT_VARS_NOT_MAPPING: error('The --vars file is not a mapping of variables', 'ansible group_vars files are YAML mappings', 'write one variable per line, e.g. kube_version: v1.30.4'),
+  IMPORT_PLAINTEXT_PASSWORD: warning('A plain-text password in the imported file is not copied into the spec', `${IMPORT_DOC}: secrets are never copied or echoed`, 'use SSH keys (ssh.privateKeyPath) and keep passwords out of config files (ansible-vault)'),
+  IMPORT_PLAINTEXT_SECRET: warning('A secret-looking value in the imported file is masked, not copied', `${IMPORT_DOC}: secrets are never copied or echoed`, 'keep secrets out of config files; kubeha generates its own secrets into the state directory (mode 0600)'),
+  IMPORT_NO_LB_ADDRESS: warning('No load-balancer address: clients reach the first control-plane host directly, a single point of failure', `${KK} (controlPlaneEndpoint.address empty: kk uses the first master)`, 'add two hosts with role loadbalancer, mode keepalived-haproxy and a free vip'),
+  IMPORT_TWO_ADDRESSES: warning('A host has an SSH address and a cluster address; kubeha uses one for both', IMPORT_DOC, 'check that kubeha can reach the cluster address over SSH; the other is kept in passthrough'),
+  IMPORT_HOST_WITHOUT_ROLE: warning('A host in no control-plane, worker or etcd group is left out of the spec', IMPORT_DOC, 'put it in a group, or delete it from the file; it is kept in passthrough'),
+  IMPORT_DUPLICATE_ADDRESS: warning('Two hosts share an address', KK, 'give every host its own address (the spec check rejects duplicates)'),
+  IMPORT_VERSION: warning('The Kubernetes version is not one such as v1.30.4; kubeha\'s default is used', IMPORT_DOC, 'write a version such as v1.30.4'),
+  IMPORT_KUBEKEY_VERSION: warning('A KubeKey apiVersion kubeha does not know; imported as v1alpha2', KK, 'check the imported spec; kubeha knows v1alpha1 and v1alpha2'),
+  IMPORT_BAD_VALUE: warning('A value of the wrong shape is ignored', INI, 'write it as the message says, e.g. loadbalancer_apiserver: {address: 10.0.0.100, port: 6443}'),
+  IMPORT_EXTERNAL_LB: info('The existing load balancer is imported as mode external (the file does not describe LB machines)', IMPORT_DOC, 'to let kubeha run keepalived+HAProxy instead, add two LB hosts and set mode keepalived-haproxy'),
+  IMPORT_INTERNAL_LB: info('A node-local proxy towards the apiservers is kept in passthrough; kubeha models the endpoint clients use', IMPORT_DOC, 'nothing to do, unless you want kubeha\'s VIP to replace it'),
+  IMPORT_PASSTHROUGH: info('Settings kubeha does not model are kept in passthrough, so that nothing is lost', IMPORT_DOC, 'review them; settings you no longer need can be deleted from passthrough'),
+  IMPORT_ROLEGROUP_KEPT: info('A roleGroup without a kubeha role is kept in passthrough for export', IMPORT_DOC, 'nothing to do; `kubeha export kubekey` writes it back'),
+  IMPORT_HOST_RENAMED: info('A host name becomes a lower-case DNS label in kubeha', 'RFC 1123 §2.1 (host name labels)', 'nothing to do, or rename the host in the source file'),
+  IMPORT_NAME: info('The cluster name becomes a lower-case DNS label', 'RFC 1123 §2.1', 'nothing to do, or pass --name'),
+  IMPORT_LOCAL_CONNECTION: info('ansible_connection=local: kubeha reaches every host over SSH, also this one', INI, 'make sure sshd runs on it and accepts kubeha\'s key'),
+  IMPORT_TEMPLATE: info('A Jinja template value: kubeha does not evaluate templates; kept in passthrough', 'ansible variables (Jinja2 templating)', 'write the value itself if kubeha should use it'),
+  IMPORT_DUAL_STACK: info('A dual-stack range: kubeha uses the IPv4 part; the whole value is kept in passthrough', KK, 'nothing to do; IPv6 is not supported yet'),
+  IMPORT_BASTION: info('The [bastion] host becomes ssh.jumpHost: kubeha reaches every host through it', 'kubespray inventory ([bastion] group)', 'nothing to do'),
+} as const;

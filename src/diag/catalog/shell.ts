@@ -1,0 +1,42 @@
+import { LAB_DOC, error } from './entry.js';
+
+const CLI = 'the command\'s --help';
+
+/** Codes of the commands themselves: arguments, files, the lab and the package bundle. */
+export const SHELL_CODES = {
+  KUBEHA_BAD_ARGUMENT: error('A command-line argument kubeha cannot use', CLI, 'see the hint and the command\'s --help'),
+  FAILURE_SYNTAX: error('A failure scenario written in a form kubeha does not know', 'docs/analysis.md (the failure names: none, haproxy-down:<lb>, keepalived-down:<lb>, node-down:<host>, apiserver-down:<address>:<port>, partition:<a>|<b>, link-degraded:<host>)', 'write the failure as the hint shows'),
+  E_ARG: error('A command is missing an argument it needs', CLI, 'see the hint and the command\'s --help'),
+  E_CONFIRM: error('apply would change hosts and was not confirmed', 'docs/apply.md (apply asks before it changes anything)', 'review `kubeha plan` and pass --yes (required when stdin is not a terminal)'),
+  E_PHASE: error('An unknown apply phase', 'docs/apply.md (phases preflight, packages, files, services, verify)', 'use one of the phases the hint lists'),
+  E_ONLY_HOST: error('--only names a host the spec does not have', CLI, 'use host names of the spec (the hint proposes the closest)'),
+  E_MIRROR_DIR: error('analyze was given something that is not a directory', 'docs/parsers.md (the mirror DIR layout)', 'pass a mirror directory containing hosts.yaml'),
+  E_OUT_DIR: error('The output directory cannot be written', 'docs/render.md (render writes DIR/<host>/<path>)', 'choose a writable directory'),
+  E_OUT_NOT_MIRROR: error('The output directory is not empty and is no mirror: render refuses to write into it', 'docs/render.md (render only replaces its own mirrors)', 'choose an empty directory or a previous render\'s output'),
+  E_UNKNOWN_RULE: error('`kubeha explain` was given a code it does not know', 'the catalog of every code (src/diag/catalog.ts, `kubeha explain --list`)', 'use a code as printed in brackets, e.g. error[SPEC_DUPLICATE_ADDRESS] (the hint proposes the closest)'),
+  KUBEHA_FILE_NOT_FOUND: error('The input file does not exist', 'docs/spec.md (file stage)', 'check the path; `kubeha init > cluster.yaml` writes an example spec'),
+  KUBEHA_FILE_IS_DIRECTORY: error('A directory was given where a file belongs', 'docs/spec.md (file stage)', 'name the file inside it'),
+  KUBEHA_FILE_UNREADABLE: error('The input file cannot be read (permissions or another read error)', 'docs/spec.md (file stage)', 'make the file readable by this user'),
+  KUBEHA_FILE_TOO_LARGE: error('The input file is larger than kubeha reads (16 MiB)', 'docs/spec.md (file stage)', 'is this the right file?'),
+  KUBEHA_FILE_EMPTY: error('The input file is empty or holds only whitespace', 'docs/spec.md (file stage)', 'write a spec into it: `kubeha init > cluster.yaml`'),
+  KUBEHA_FILE_BINARY: error('The input file is binary (a NUL byte)', 'docs/spec.md (file stage)', 'give kubeha a text (YAML) file'),
+  KUBEHA_FILE_NOT_UTF8: error('The input file is not valid UTF-8', 'docs/spec.md (file stage); YAML 1.2 §5.2 (character encodings)', 'save the file as UTF-8, e.g. `iconv -f latin1 -t utf-8 FILE`'),
+  KUBEHA_FILE_EXISTS: error('The output file exists already', CLI, 'choose another file, or pass --force where the command has it'),
+  KUBEHA_FILE_UNWRITABLE: error('The output file cannot be written', CLI, 'check the directory exists and is writable'),
+  LAB_NAME: error('Not a valid lab name, or no such lab', LAB_DOC, 'use a short DNS label; `kubeha lab status` lists the labs'),
+  LAB_EXISTS: error('A lab of that name exists already', LAB_DOC, 'remove it with `kubeha lab down --name N`, or choose another name'),
+  LAB_NO_HOSTS: error('The spec has no hosts to make into lab hosts', LAB_DOC, 'add hosts to the spec'),
+  LAB_RESERVED_NAME: error('A host name the lab reserves for its own namespaces', LAB_DOC, 'rename the host'),
+  LAB_DUPLICATE_HOST: error('A host name appears twice', LAB_DOC, 'give every host its own name'),
+  LAB_IFNAME: error('The interface name cannot be made in the lab', `${LAB_DOC}; Linux IFNAMSIZ (15 characters)`, 'use a short interface name such as eth0'),
+  LAB_ADDRESS: error('A host address the lab cannot give (not IPv4, or the network/broadcast address)', LAB_DOC, 'use IPv4 host addresses of one subnet'),
+  LAB_DUPLICATE_ADDRESS: error('Two hosts share an address', LAB_DOC, 'give every host its own address'),
+  LAB_SUBNET: error('network.hostCIDR is not an IPv4 CIDR', LAB_DOC, 'write it as 10.77.0.0/24'),
+  LAB_SUBNET_MISMATCH: error('Lab hosts are not in one subnet; the lab is one L2 segment', LAB_DOC, 'put every host in one subnet'),
+  LAB_SUBNET_FULL: error('No free address left in the lab subnet for the taskbox', LAB_DOC, 'use a larger network.hostCIDR'),
+  LAB_SUBNET_ON_HOST: error('The lab subnet overlaps this machine\'s own network: the lab would shadow real addresses', LAB_DOC, 'give the cluster addresses from a subnet this machine does not use'),
+  LAB_ADDRESS_IN_USE: error('An address is already used by another lab', LAB_DOC, 'remove that lab (`kubeha lab down --name N`) or give this cluster other addresses'),
+  LAB_UNKNOWN_HOST: error('The lab has no host of that name', LAB_DOC, 'use a host name of the lab (the hint lists them)'),
+  BUNDLE_PACKAGE_NAME: error('Not a Debian package name', 'Debian Policy §5.6.1 (package names)', 'lower-case letters, digits and + - . (e.g. socat), optionally =version'),
+  BUNDLE_UNKNOWN_PACKAGE: error('No such package in the Debian sources', 'the apt sources of this machine (apt-cache policy)', 'check the name, e.g. apt-cache search <word>'),
+} as const;

@@ -1,0 +1,65 @@
+import type { Code } from './catalog.js';
+import { LineIndex } from './line-index.js';
+import type { Problem, Severity } from './problem.js';
+import { maskExcerpt } from './secrets.js';
+
+/** Where a problem is: a 1-based line and column in a file, and the length of the token for the caret. */
+export interface At {
+  line: number;
+  col: number;
+  length?: number;
+}
+
+/**
+ * The one place a problem gets its caret excerpt: the source line, with its secrets masked. A problem that
+ * already has an excerpt is masked again (masking is idempotent), so no excerpt reaches the user unmasked.
+ */
+export function attachExcerpt(p: Problem, index: LineIndex | undefined): Problem {
+  if (p.excerpt !== undefined) return { ...p, excerpt: maskExcerpt(p.excerpt) };
+  if (!index || p.line === undefined) return p;
+  const text = index.lineText(p.line);
+  return text === undefined ? p : { ...p, excerpt: maskExcerpt(text) };
+}
+
+/**
+ * Collects the problems of one run over one or more source files; each file gets its LineIndex so that every
+ * problem carries file:line:col and the masked caret excerpt (eemeli/yaml keeps errors as data the same way).
+ */
+export class ProblemCollector {
+  readonly problems: Problem[] = [];
+  private readonly indexes = new Map<string, LineIndex>();
+
+  addFile(file: string, text: string): LineIndex {
+    const index = new LineIndex(text);
+    this.indexes.set(file, index);
+    return index;
+  }
+
+  lineCount(file: string): number {
+    return this.indexes.get(file)?.lineCount ?? 0;
+  }
+
+  add(severity: Severity, code: Code, message: string, file: string | undefined, at?: At, hint?: string): Problem {
+    let p: Problem = { code, severity, message };
+    if (file !== undefined) p.file = file;
+    if (at) {
+      p.line = at.line;
+      p.col = at.col;
+      p.length = Math.max(1, at.length ?? 1);
+      p = attachExcerpt(p, file === undefined ? undefined : this.indexes.get(file));
+    }
+    if (hint !== undefined) p.hint = hint;
+    this.problems.push(p);
+    return p;
+  }
+
+  error(code: Code, message: string, file: string, at?: At, hint?: string): void {
+    this.add('error', code, message, file, at, hint);
+  }
+  warning(code: Code, message: string, file: string, at?: At, hint?: string): void {
+    this.add('warning', code, message, file, at, hint);
+  }
+  info(code: Code, message: string, file: string, at?: At, hint?: string): void {
+    this.add('info', code, message, file, at, hint);
+  }
+}
