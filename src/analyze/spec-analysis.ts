@@ -8,7 +8,7 @@ import type { Finding, Report } from './types.js';
 
 /**
  * `kubeha check`'s analysis: the spec is rendered, the rendered files are parsed back with the same parsers that
- * read brownfield configs, and the resulting model is analysed. One model, one analysis, both directions (DESIGN.md).
+ * read brownfield configs, and the resulting model is analysed. One model, one analysis, both directions.
  * Secrets do not change what the analysis sees, as long as every peer gets the same value: a placeholder stands in.
  */
 export function analyzeSpec(full: ClusterSpec): Report {
