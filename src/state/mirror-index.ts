@@ -1,5 +1,5 @@
 /**
- * The index `kubeha render` leaves in a mirror (`DIR/.kubeha-files`): every file it wrote, with what it wrote.
+ * The index `kubeha render` leaves in a mirror (`DIR/.kubeha-files`, named in src/model/mirror-layout.ts): every file it wrote, with what it wrote.
  * A re-render uses it twice: to remove exactly the files no longer rendered (never whole trees), and to leave a file
  * alone when one lstat shows it is still what was written (same size, mode and mtime) and the new content has the
  * same digest. A file edited by hand since then has another mtime and is rewritten.
