@@ -112,7 +112,7 @@ describe('apply e2e in the lab', { skip, timeout: 45 * 60_000 }, () => {
     assert.equal(b.status, 0, `kubeha bundle: ${b.stderr}`);
 
     // The stand-in apiservers: a self-signed certificate made now, one HTTPS server per master, in its namespace.
-    const pki = mkdtempSync(join(tmpdir(), 'kubeha-stand-in-'));
+    const pki = mkdtempSync(join(TMP, 'stand-in-'));
     const ossl = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=stand-in-apiserver', '-keyout', join(pki, 'key.pem'), '-out', join(pki, 'cert.pem')], { encoding: 'utf8' });
     assert.equal(ossl.status, 0, ossl.stderr);
     for (const m of MASTERS) {

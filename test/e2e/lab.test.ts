@@ -12,7 +12,7 @@ import { contains, parseCidr, parseIpv4 } from '../../src/lab/ipv4.js';
 import { labDown, labStatus, labUp } from '../../src/lab/lab.js';
 import { netnsPrefix } from '../../src/lab/names.js';
 import { mountsUnder } from '../../src/lab/cache.js';
-import { containerInit, isAlive, pidsUsing, procState } from '../../src/lab/procs.js';
+import { containerInit, containerPids, isAlive, pidsUsing, procState } from '../../src/lab/procs.js';
 import { sshArgv, sshRun, waitForSsh } from '../../src/lab/ssh.js';
 import { readState, type LabState } from '../../src/lab/state.js';
 
@@ -252,10 +252,18 @@ test('lab: up 3 hosts, SSH, network safety, offline bundle, faults, a second lab
   await stopHost(state, worker1, true, 60_000);
   assert.equal(halts(), haltsBefore + 1, 'systemd halted the host (no SIGKILL fallback)');
 
-  // down: nothing left; a second down is a no-op.
+  // down (the CLI, as a user runs it): nothing of the lab is left at the moment it returns, so `lab down && lab up`
+  // cannot race with the old hosts; a second down is a no-op.
   const recorded = (await readState(LAB)) ?? state;
-  await labDown(LAB);
+  const inside = plan.hosts.flatMap((h) => {
+    const init = containerInit(recorded.processes[h.name]);
+    return init === undefined ? [] : containerPids(init);
+  });
+  assert.ok(inside.length > 0, "the running hosts' processes were found");
+  const down = cli('lab', 'down', '--name', LAB);
+  assert.equal(down.code, 0, down.out);
   assert.deepEqual(leftovers(LAB, recorded), []);
+  assert.deepEqual(inside.filter(isAlive), [], 'processes of the hosts still alive when lab down returned');
   assert.deepEqual(rootLabLinks(plan), []);
   assert.deepEqual(await labDown(LAB), []);
 });
