@@ -60,7 +60,16 @@ Examples:
 
 Every lab command needs root. Docs: docs/lab.md`,
     );
+  addUp(lab);
+  addStatus(lab);
+  addSsh(lab);
+  addExecClient(lab);
+  addFault(lab);
+  addDown(lab);
+}
 
+/** `lab up`: make the spec's hosts real and print how to reach them. */
+function addUp(lab: Command): void {
   lab
     .command('up')
     .description('Create the lab: a base image (cached), one overlay, network namespace and booted container per host, a switch and a taskbox.')
@@ -96,7 +105,10 @@ Exit codes: 0 up and every host answers SSH, 2 bad spec or a clash with another 
       const status = await labStatus(state);
       process.stdout.write((opts.output === 'json' ? JSON.stringify(status, null, 2) : howToReach(status)) + '\n');
     });
+}
 
+/** `lab status`: every lab, or one, as a table or JSON (what `apply` and other clients read). */
+function addStatus(lab: Command): void {
   lab
     .command('status')
     .description('Show labs, their hosts (power, link, PID), the taskbox, and the key and known_hosts files.')
@@ -121,7 +133,10 @@ verifies host keys against knownHostsFile.`,
       if (opts.output === 'json') process.stdout.write(JSON.stringify(all, null, 2) + '\n');
       else process.stdout.write((all.length ? all.map(formatStatus).join('\n\n') : 'no lab') + '\n');
     });
+}
 
+/** `lab ssh`: a shell or a command on a host, from inside the taskbox. */
+function addSsh(lab: Command): void {
   lab
     .command('ssh')
     .description('SSH to a lab host as root, from inside the taskbox, with strict host-key checking.')
@@ -143,7 +158,10 @@ Exit code: the remote command's (255 when SSH itself fails).`,
       const tty = command.length === 0 && process.stdin.isTTY;
       process.exitCode = await runInherited(sshArgv(state.plan, h, command, tty));
     });
+}
 
+/** `lab exec-client`: a command on the client side of the lab (the taskbox namespace). */
+function addExecClient(lab: Command): void {
   lab
     .command('exec-client')
     .description('Run a command in the taskbox namespace: the client side of the lab, on the lab network.')
@@ -162,7 +180,10 @@ Exit code: the command's.`,
       const state = await resolveLab(opts.name);
       process.exitCode = await execInTaskbox(state.plan, command);
     });
+}
 
+/** `lab fault`: inject a fault into a host, or undo it. */
+function addFault(lab: Command): void {
   lab
     .command('fault')
     .description('Inject a fault into a lab host, or undo it.')
@@ -192,7 +213,10 @@ Examples:
         process.stdout.write(`${host}: ssh ready\n`);
       }
     });
+}
 
+/** `lab down`: remove one lab, or all, and whatever a killed build left in the cache. */
+function addDown(lab: Command): void {
   lab
     .command('down')
     .description('Remove the lab: hosts halted, processes, mounts, namespaces and state gone. Idempotent; works after the creating process was killed.')

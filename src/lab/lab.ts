@@ -9,9 +9,9 @@ import { bootHost, mountOverlay, removeCgroups, removeLabCgroups, unmountOverlay
 import { labNameProblem, netnsPrefix } from './names.js';
 import { createHostNetwork, createSwitch, createTaskbox, deleteNetns, labNetnsList, netnsIdentity, portState, rootNetworks } from './network.js';
 import { checkClashes, planLab, type LabHostPlan, type LabInput, type LabPlan } from './plan.js';
-import { isAlive, pidsInNetns, pidsWithArgPrefix, signal, waitGone } from './procs.js';
+import { isAlive, pidsInNetns, pidsWithArgPrefix, refsOf, signal, waitGone, waitReaped } from './procs.js';
 import { must, unmount } from './run.js';
-import { waitForSsh } from './ssh.js';
+import { waitForSsh, watchBanners, type BannerWatch } from './ssh.js';
 import { labsRoot, listLabs, readState, writeState, type LabState } from './state.js';
 
 /** The lab's life cycle: up, status, down. The CLI (src/cli/lab.ts) is a thin shell over these. */
@@ -88,45 +88,53 @@ export async function labUp(input: LabInput, opts: UpOptions = {}): Promise<LabS
   const save = (): Promise<void> => (writes = writes.then(() => writeState(state)));
   await save();
 
+  const timeout = opts.sshTimeoutMs ?? 60_000;
+  let banners: BannerWatch | undefined;
   try {
     await must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `kubeha-lab-${plan.lab}`, '-f', plan.keyFile]);
     const labPub = await readFile(`${plan.keyFile}.pub`, 'utf8');
     await createSwitch(plan);
     await createTaskbox(plan);
     emit(`switch ${plan.switchNetns} (bridge ${plan.bridge}), taskbox ${plan.taskbox.netns} at ${plan.taskbox.address}`);
+    banners = watchBanners(plan, plan.hosts.map((h) => h.address), timeout);
     const known: string[] = [];
+    // Each host boots as soon as its own network, overlay and identity are there (its key is in known_hosts
+    // before anything connects: the SSH checks below start after this block).
     await Promise.all(
       plan.hosts.map(async (h) => {
         await createHostNetwork(plan, h);
         await mountOverlay(h, base.rootfs);
         known.push(await writeIdentity(h, labPub));
         emit(`netns ${h.netns}, ${h.ifname} ${h.address}/${h.prefix}, overlay, host key`, h.name);
+        state.processes[h.name] = await bootHost(h);
+        // Recorded at once: a `lab up` killed now leaves a state that names every host it started.
+        await save();
+        emit(`booting (pid ${state.processes[h.name]?.pid ?? '?'}) at ${h.address}`, h.name);
       }),
     );
     await writeFile(plan.knownHostsFile, known.sort().join('\n') + '\n', { mode: 0o600 });
-    for (const h of plan.hosts) {
-      state.processes[h.name] = await bootHost(h);
-      // Recorded at once: a `lab up` killed now leaves a state that names every host it started.
-      await save();
-      emit(`booting (pid ${state.processes[h.name]?.pid ?? '?'}) at ${h.address}`, h.name);
-    }
   } catch (e) {
+    banners?.stop();
     emit(`setup failed; removing what was made`);
     await labDown(plan.lab).catch(() => undefined);
     throw e;
   }
 
-  const timeout = opts.sshTimeoutMs ?? 60_000;
   const notReady: string[] = [];
+  const watch = banners;
+  const sshDeadline = Date.now() + timeout;
   await Promise.all(
     plan.hosts.map(async (h) => {
-      if (await waitForSsh(plan, h, timeout)) emit(`ssh ready`, h.name);
+      // Cheap first (sshd's banner), then one real login; the loop in waitForSsh only when that login fails.
+      await watch.ready(h.address);
+      if (await waitForSsh(plan, h, Math.max(1000, sshDeadline - Date.now()))) emit(`ssh ready`, h.name);
       else {
         notReady.push(h.name);
         emit(`not reachable over ssh after ${timeout / 1000} s (console: ${h.log})`, h.name);
       }
     }),
   );
+  watch.stop();
   state.phase = 'up';
   await save();
   if (notReady.length > 0)
@@ -192,11 +200,20 @@ export async function labStatus(state: LabState): Promise<LabStatus> {
 /**
  * Removes everything of the lab: host processes (clean halt, then SIGKILL), any process left in its
  * namespaces, overlay mounts, namespaces (their veths and the bridge go with them), the state directory.
- * Idempotent; works from the state file alone. Returns what it removed.
+ * Idempotent; works from the state file alone. Returns what it removed, and only once the hosts' supervisors and
+ * nspawns are gone from the process table (reaped, not only dead), so that `lab down && lab up` never overlaps.
  */
 export async function labDown(lab: string, opts: { graceMs?: number } = {}): Promise<string[]> {
   // The name becomes paths that are removed: only a valid lab name (never `..` or `/`).
   checkLabName(lab);
+  // Every host's supervisor and nspawn carries `--machine=<lab>.<host>` (`.` never occurs in a lab name).
+  const hosts = refsOf(pidsWithArgPrefix(`--machine=${lab}.`));
+  const done = await removeLab(lab, opts.graceMs ?? 10_000);
+  await waitReaped(hosts, 10_000);
+  return done;
+}
+
+async function removeLab(lab: string, graceMs: number): Promise<string[]> {
   // A damaged state file: remove what the lab's names find (below), as when there is none.
   const state = await readState(lab).catch((e: unknown) => {
     if (e instanceof EnvironmentError) return undefined;
@@ -205,7 +222,7 @@ export async function labDown(lab: string, opts: { graceMs?: number } = {}): Pro
   const done: string[] = [];
   if (state) {
     const plan = state.plan;
-    await Promise.all(plan.hosts.map((h) => stopHost(state, h, true, opts.graceMs ?? 10_000)));
+    await Promise.all(plan.hosts.map((h) => stopHost(state, h, true, graceMs)));
     const namespaces = await labNetnsList(plan, netnsPrefix(lab));
     // Anything else still inside the lab's namespaces (exec-client, ssh sessions): killed by PID.
     const stragglers = namespaces.flatMap((n) => {
@@ -236,7 +253,7 @@ export async function labDown(lab: string, opts: { graceMs?: number } = {}): Pro
     // its namespaces and cgroups, and the directory itself.
     const hosts = pidsWithArgPrefix(`--machine=${lab}.`);
     for (const p of hosts) signal(p, 'SIGTERM');
-    if (!(await waitGone(hosts, opts.graceMs ?? 10_000))) for (const p of hosts) signal(p, 'SIGKILL');
+    if (!(await waitGone(hosts, graceMs))) for (const p of hosts) signal(p, 'SIGKILL');
     await waitGone(hosts, 5000);
     const present = await readdir('/run/netns').catch(() => [] as string[]);
     const namespaces = present.filter((x) => x.startsWith(netnsPrefix(lab)));

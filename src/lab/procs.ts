@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
-import { isSameProcess, type ProcessRef } from './state.js';
+import { isSameProcess, processStart, type ProcessRef } from './state.js';
 
 /** Finding and signalling lab processes, always by PID (never by name). */
 
@@ -126,6 +126,28 @@ export async function waitGone(pids: number[], timeoutMs: number): Promise<boole
     if (pids.every((p) => !isAlive(p))) return true;
     if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** References (PID and start time) to the processes that exist now. */
+export function refsOf(pids: number[]): ProcessRef[] {
+  return pids.flatMap((pid) => {
+    const start = processStart(pid);
+    return start === undefined ? [] : [{ pid, start }];
+  });
+}
+
+/**
+ * Waits until none of the processes has a /proc entry any more, zombies included: a lab's hosts are orphans,
+ * reaped by this machine's PID 1, and a PID 1 that reaps lazily left them listed by `ps` as `<defunct>` for about
+ * 3 s after `lab down` returned (seen on a firecracker VM). A PID reused since then does not count.
+ */
+export async function waitReaped(refs: ProcessRef[], timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!refs.some((r) => processStart(r.pid) === r.start)) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 

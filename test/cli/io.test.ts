@@ -1,7 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmod, mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { Writable } from 'node:stream';
 import { InputError } from '../../src/diag/errors.js';
 import { firstInvalidUtf8, loadSpecFile, readTextFile, writeOutputFile } from '../../src/cli/io.js';
 import { exampleSpec } from '../../src/cluster-spec/examples.js';
+import { kubehaAsNobody, whyNotAsNobody } from '../helpers/as-nobody.js';
 
 let dir = '';
 before(async () => {
@@ -64,18 +64,18 @@ describe('readTextFile', () => {
       return;
     }
     // Root reads anything: drop to nobody for the one process that must be refused.
-    if (spawnSync('setpriv', ['--version']).status !== 0) {
-      t.skip('setpriv (util-linux) is missing');
+    const why = whyNotAsNobody();
+    if (why) {
+      t.skip(why);
       return;
     }
     await chmod(dir, 0o755);
-    const entry = join(import.meta.dirname, '..', '..', 'bin', 'kubeha');
     const dist = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
     if (!existsSync(dist)) {
       t.skip('needs npm run build (dist/) for an unprivileged process');
       return;
     }
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, entry, 'check', p], { encoding: 'utf8' });
+    const r = kubehaAsNobody(['check', p]);
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1:1: error\\[KUBEHA_FILE_UNREADABLE\\]: permission denied`));
   });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { kubehaAsNobody, whyNotAsNobody } from '../helpers/as-nobody.js';
 
 /** Bad input to `kubeha lab` changes nothing and exits 2 (3 when not root: the root check comes first). */
 
@@ -74,9 +75,9 @@ test('lab up without systemd-nspawn or debootstrap on PATH names the Debian pack
   assert.equal(existsSync('/var/lib/kubeha/labs/no-tools'), false);
 });
 
-test('every lab command run by a user other than root: one-line error, exit 3', { skip: !isRoot || spawnSync('setpriv', ['--version']).status !== 0 ? 'needs root and setpriv' : false }, () => {
+test('every lab command run by a user other than root: one-line error, exit 3', { skip: whyNotAsNobody() ?? false }, () => {
   for (const args of [['lab', 'status'], ['lab', 'down', '--all'], ['lab', 'up', 'examples/cluster.yaml'], ['bundle']]) {
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(ROOT, 'bin/kubeha'), ...args], { encoding: 'utf8', cwd: ROOT });
+    const r = kubehaAsNobody(args);
     assert.equal(r.status, 3, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /^error: the lab needs root/);
   }
