@@ -60,7 +60,9 @@ function probe(a) {
   s.on('error', () => undefined);
   s.on('close', () => { if (!done.has(a)) setTimeout(() => probe(a), 50); });
 }
-for (const a of process.argv.slice(1)) probe(a);`;
+// Ends by itself, also when the lab up that started it was killed.
+setTimeout(() => process.exit(0), Number(process.argv[1])).unref();
+for (const a of process.argv.slice(2)) probe(a);`;
 
 export interface BannerWatch {
   /** Resolves true when the address's sshd sent its banner, false when the watch ended first. */
@@ -79,7 +81,7 @@ export function watchBanners(plan: Pick<LabPlan, 'taskbox'>, addresses: string[]
   const end = (): void => {
     for (const w of waiters.values()) w.resolve(false);
   };
-  const [cmd = 'ip', ...args] = taskboxArgv(plan, [process.execPath, '-e', BANNER_SCRIPT, ...addresses]);
+  const [cmd = 'ip', ...args] = taskboxArgv(plan, [process.execPath, '-e', BANNER_SCRIPT, String(timeoutMs), ...addresses]);
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
   let buffered = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
