@@ -1,8 +1,8 @@
 import type { BundlePackage } from './bundle-index.js';
 /** Types shared by the planner (pure), the observer and the engine (shell). */
 
-export const PHASES = ['preflight', 'packages', 'files', 'services', 'verify'] as const;
-export type Phase = (typeof PHASES)[number];
+/** A phase's name, e.g. `packages`: the phases and their order are data (src/apply/phases/index.ts). */
+export type Phase = string;
 
 /** What kubeha saw on a host before planning (src/apply/observe.ts). */
 export interface ObservedHost {
@@ -88,6 +88,8 @@ export interface HostPlan {
 }
 
 export interface Plan {
+  /** The phases, in the order they run on each host (the planner's list; a phase without steps is skipped). */
+  phases: Phase[];
   hosts: HostPlan[];
   /** Sum of changes over hosts. */
   changes: number;

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { observeScript, parseObservation } from '../../src/apply/observe.js';
 import { planHost } from '../../src/apply/plan.js';
+import { PHASE_NAMES } from '../../src/apply/phases/index.js';
 import { planToJson, renderPlanText } from '../../src/apply/views.js';
 import type { RenderedHost } from '../../src/render/types.js';
 
@@ -77,7 +78,7 @@ describe('plan views', () => {
   const seen = { host: 'lb0', packageManager: 'apt', os: '', installed: {}, installable: {}, files: { '/etc/keepalived/keepalived.conf': { content: 'auth_pass oldpass\n', mode: 0o600, owner: 'root' } }, services: {}, pending: [], tempFiles: [] };
 
   it('never prints a secret, in text or JSON', () => {
-    const plan = { hosts: [planHost(want, seen)], changes: 1 };
+    const plan = { phases: [...PHASE_NAMES], hosts: [planHost(want, seen)], changes: 1 };
     const text = renderPlanText(plan);
     const json = JSON.stringify(planToJson(plan));
     for (const s of [text, json]) {
