@@ -74,7 +74,16 @@ export type Step =
   /** Loads these sysctl files (ours only: `sysctl --system` would also re-apply distro files, some read-only in containers). */
   | (StepBase & { kind: 'sysctl'; files: string[]; clears: string[] })
   | (StepBase & { kind: 'service'; unit: string; action: 'enable' | 'start' | 'reload' | 'restart'; clears: string[] })
-  | (StepBase & { kind: 'verify'; units: string[]; files: { path: string; sha256: string }[] });
+  | (StepBase & {
+      kind: 'verify';
+      units: string[];
+      files: { path: string; sha256: string }[];
+      /**
+       * Nothing is to change on the host: the observation just showed every unit active and enabled and every file as
+       * rendered, so the engine does not ask the host again (a second round trip per host made a no-op apply slower).
+       */
+      observed?: boolean;
+    });
 
 export type StepKind = Step['kind'];
 

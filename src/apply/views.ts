@@ -177,6 +177,10 @@ export function planToJson(plan: Plan): unknown {
       address: h.address,
       changes: h.changes,
       steps: h.steps.map((s) => {
+        if (s.kind === 'verify') {
+          const { observed: _observed, ...rest } = s;
+          return rest;
+        }
         if (s.kind !== 'write-file') return s;
         const { content: _content, ...rest } = s;
         return rest;

@@ -65,7 +65,23 @@ describe('observation', () => {
     const plan = planHost(want, seen);
     assert.deepEqual(plan.steps.map((s) => s.id), ['preflight:clean-temp', `files:${join(dir, 'a.conf')}`, `files:${join(dir, 'b.conf')}`, 'verify']);
   });
+
+  it('asks the package sources about missing packages only (one apt-cache run costs a lab host ~0.15 s)', { skip: !hasDpkg() && 'no dpkg-query here' }, () => {
+    const want: RenderedHost = { host: 'h', address: '10.0.0.1', packages: ['dash', 'kubeha-no-such-package'], services: [], files: [] };
+    const seen = parseObservation('h', execFileSync('sh', ['-c', observeScript(want)], { encoding: 'utf8' }));
+    assert.ok(seen.installed['dash'], 'dash is installed on Debian');
+    assert.deepEqual(seen.installable, { 'kubeha-no-such-package': false });
+  });
 });
+
+function hasDpkg(): boolean {
+  try {
+    execFileSync('dpkg-query', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 describe('plan views', () => {
   const want: RenderedHost = {
