@@ -10,10 +10,10 @@ import type { RemoteHost } from '../../src/remote/ssh.js';
 /** The phase list is data: the plan carries it, and the engine runs whatever phases it names, in its order. */
 
 function answeringHost(name: string, log: string[]): RemoteHost {
-  const exec = async (command: string) => {
+  const exec = (command: string) => {
     log.push(command.split('\n')[0] ?? '');
     const stdout = command.includes('is-active') ? 'unit etcd.service active\n' : '';
-    return { stdout, stderr: '', exitCode: 0, signal: undefined };
+    return Promise.resolve({ stdout, stderr: '', exitCode: 0, signal: undefined });
   };
   return { name, exec, run: async (c: string) => (await exec(c)).stdout };
 }
