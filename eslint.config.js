@@ -10,7 +10,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
-      // Core layers must never import the shell (DESIGN.md: the shell imports the core, never the reverse).
+      // Core layers must never import the shell: the shell imports the core, never the reverse.
       'no-restricted-imports': 'off',
     },
   },
@@ -18,8 +18,18 @@ export default tseslint.config(
     files: ['src/cluster-spec/**', 'src/interop/**', 'src/net/**', 'src/model/**', 'src/parse/**', 'src/analyze/**', 'src/render/**', 'src/diag/**', 'src/pki/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        { group: ['**/remote/**', '**/apply/**', '**/verify/**', '**/lab/**', '**/dashboard/**', '**/cli/**'], message: 'core must not import the shell' },
+        { group: ['**/remote/**', '**/apply/**', '**/verify/**', '**/lab/**', '**/dashboard/**', '**/cli/**', '**/ops/**'], message: 'core must not import the shell' },
         { group: ['node:fs', 'node:fs/*', 'node:child_process', 'node:net', 'fs', 'child_process'], message: 'core is pure: do I/O in the shell' },
+      ] }],
+    },
+  },
+  {
+    // A command parses flags, calls a use case (src/ops) and hands the result to a view: it never imports another
+    // command (src/cli/commands.ts loads each one lazily).
+    files: ['src/cli/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['./init.js', './check.js', './schema.js', './render.js', './import.js', './export.js', './analyze.js', './explain.js', './plan.js', './apply.js', './lab.js', './bundle.js'], message: 'a command must not import another command: move what they share into src/ops or a helper module' },
       ] }],
     },
   },

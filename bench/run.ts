@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: prints figures. Speed targets live here, never in unit tests.
  * Process times are measured as ratios to `kubeha --version` in the same run (this machine is noisy):
- * runs are interleaved and the median of each is compared.
+ * runs are interleaved and the median of each is compared. `kubeha --version` itself is compared with a bare
+ * `node -e 0` the same way: it loads no command's code (target ≤ 1.5×).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -24,10 +25,10 @@ interface Timed {
  * CPU time (user + sys) of one kubeha process: less sensitive than wall time to the other work on a 2-core machine.
  * bash's `times` prints the children's totals on its second line.
  */
-function timeOnce(args: string[]): { ms: number; userMs: number; sysMs: number; code: number | null; stderr: string } {
+function timeOnce(args: string[], argv: string[] = [process.execPath, KUBEHA, ...args]): { ms: number; userMs: number; sysMs: number; code: number | null; stderr: string } {
   const script = '"$@" >/dev/null 2>"$KUBEHA_BENCH_ERR"; code=$?; times; exit $code';
   const errFile = join(tmpdir(), `kubeha-bench-${process.pid}.err`);
-  const r = spawnSync('bash', ['-c', script, 'bench', process.execPath, KUBEHA, ...args], {
+  const r = spawnSync('bash', ['-c', script, 'bench', ...argv], {
     encoding: 'utf8',
     env: { ...process.env, KUBEHA_BENCH_ERR: errFile },
   });
@@ -44,9 +45,13 @@ const median = (xs: number[]): number => {
 
 export function compareToVersion(cases: Timed[], rounds = 7): Record<string, string> {
   type Sample = { ms: number; userMs: number; sysMs: number };
-  const samples = new Map<string, Sample[]>([['--version', []]]);
+  const samples = new Map<string, Sample[]>([
+    ['node -e 0', []],
+    ['--version', []],
+  ]);
   for (const c of cases) samples.set(c.label, []);
   for (let i = 0; i < rounds; i++) {
+    samples.get('node -e 0')?.push(timeOnce([], [process.execPath, '-e', '0']));
     samples.get('--version')?.push(timeOnce(['--version']));
     for (const c of cases) {
       const r = timeOnce(typeof c.args === 'function' ? c.args(i) : c.args);
@@ -56,7 +61,12 @@ export function compareToVersion(cases: Timed[], rounds = 7): Record<string, str
   }
   const of = (label: string, k: keyof Sample): number => median((samples.get(label) ?? []).map((s) => s[k]));
   const base = of('--version', 'ms');
-  const out: Record<string, string> = { 'kubeha --version (median CPU ms)': base.toFixed(1) };
+  const bare = of('node -e 0', 'ms');
+  const out: Record<string, string> = {
+    'node -e 0 (median CPU ms)': bare.toFixed(1),
+    'kubeha --version (median CPU ms)': base.toFixed(1),
+    'kubeha --version / node -e 0 (target ≤ 1.5x)': `${(base / bare).toFixed(2)}x`,
+  };
   for (const c of cases) {
     const m = of(c.label, 'ms');
     out[`${c.label} (median CPU ms: user + sys)`] = `${m.toFixed(1)} = ${of(c.label, 'userMs').toFixed(0)} + ${of(c.label, 'sysMs').toFixed(0)}`;

@@ -6,12 +6,13 @@ import { applySysctl, runServiceAction } from '../remote/services.js';
 import type { RemoteHost } from '../remote/ssh.js';
 import { shellQuote as q } from '../remote/ssh.js';
 import type { ApplyEventInput, EventSink, HostSummary } from './events.js';
+import { mapLimit } from './map-limit.js';
 import type { HostPlan, Phase, Plan, Step } from './types.js';
-import { PHASES, isChange } from './types.js';
+import { isChange } from './types.js';
 
 /**
- * The engine runs a plan: hosts in parallel (at most `parallel` at once), each host's phases in order, its steps one by
- * one. A failing step stops that host only; the others go on. Everything it does is an event.
+ * The engine runs a plan: hosts in parallel (at most `parallel` at once), each host's phases in the plan's order, its
+ * steps one by one. A failing step stops that host only; the others go on. Everything it does is an event.
  */
 
 export interface EngineOptions {
@@ -26,6 +27,10 @@ export interface EngineOptions {
   describe?: (err: unknown) => string;
   /** Stops starting new steps (SIGINT); the step under way finishes. */
   signal?: AbortSignal;
+  /** When the command started (epoch ms): the `done` event's time counts from there. @default when runPlan starts */
+  startedAt?: number;
+  /** Time spent connecting to and observing the hosts before the plan, reported in the `plan` event. */
+  observeMs?: number;
 }
 
 export interface ApplyResult {
@@ -41,29 +46,17 @@ function defaultDescribe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
-}
-
 export async function runPlan(plan: Plan, options: EngineOptions): Promise<ApplyResult> {
-  const t0 = Date.now();
+  const t0 = options.startedAt ?? Date.now();
   const emit = (e: ApplyEventInput): void => options.emit({ time: new Date().toISOString(), ...e });
   const describe = options.describe ?? defaultDescribe;
   const parallel = options.parallel ?? 8;
   emit({
     type: 'plan',
     hosts: plan.hosts.map((h) => ({ host: h.host, changes: h.changes, steps: h.steps.length })),
-    phases: PHASES.filter((p) => plan.hosts.some((h) => h.steps.some((s) => s.phase === p))),
+    phases: plan.phases.filter((p) => plan.hosts.some((h) => h.steps.some((s) => s.phase === p))),
     parallel,
+    ...(options.observeMs !== undefined ? { observeMs: options.observeMs } : {}),
   });
   // One tar per distinct share of the bundle (all workers share one), made on first need.
   const tars = new Map<string, Promise<Buffer>>();
@@ -78,13 +71,14 @@ export async function runPlan(plan: Plan, options: EngineOptions): Promise<Apply
     return { id: want.id, tar: await tar };
   };
 
-  // Restarts roll: at most one host restarts services at a time, and holds its turn until its verify passed, so two
+  // Restarts roll: at most one host restarts units at a time, and holds its turn until its verify passed, so two
   // load balancers never restart keepalived or HAProxy together (that would leave the VIP with no holder).
   const restarts = new RollingTurn();
   const summaries = await mapLimit(plan.hosts, parallel, async (hp): Promise<HostSummary> => {
     let releaseTurn: (() => void) | undefined;
     try {
-      return await convergeHost(hp, async () => (releaseTurn = await restarts.take()));
+      // Taken once per host, by its first phase that restarts a unit (a second take would wait for itself).
+      return await convergeHost(hp, async () => (releaseTurn ??= await restarts.take()));
     } finally {
       releaseTurn?.();
     }
@@ -95,10 +89,10 @@ export async function runPlan(plan: Plan, options: EngineOptions): Promise<Apply
     emit({ type: 'host-start', host: hp.host });
     const remote = options.hostFor(hp.host);
     let changes = 0;
-    for (const phase of PHASES) {
+    for (const phase of plan.phases) {
       const steps = hp.steps.filter((s) => s.phase === phase);
       if (steps.length === 0) continue;
-      if (phase === 'services' && steps.some((s) => s.kind === 'service' && s.action === 'restart')) await takeRestartTurn();
+      if (steps.some((s) => s.kind === 'service' && s.action === 'restart')) await takeRestartTurn();
       const p0 = Date.now();
       emit({ type: 'phase-start', host: hp.host, phase });
       for (let i = 0; i < steps.length; i++) {
@@ -223,6 +217,7 @@ export async function executeStep(remote: RemoteHost, hp: HostPlan, step: Step, 
 }
 
 async function verify(remote: RemoteHost, host: string, step: Extract<Step, { kind: 'verify' }>): Promise<string> {
+  const checked = `${step.units.length} unit(s) active, ${step.files.length} file(s) match`;
   const script = [
     // A unit just reloaded or started may still be `reloading`/`activating` (Type=notify): wait up to 10 s for it to settle.
     ...step.units.map(
@@ -232,6 +227,7 @@ async function verify(remote: RemoteHost, host: string, step: Extract<Step, { ki
     ...step.files.map((f) => `printf 'file %s %s\\n' ${q(f.path)} "$(sha256sum ${q(f.path)} 2>/dev/null | cut -d' ' -f1)"`),
   ].join('\n');
   if (!script) return 'nothing to check';
+  if (step.observed) return checked;
   const out = await remote.run(script, { label: `systemctl is-active ${step.units.join(' ')}; sha256sum …` });
   const problems: string[] = [];
   for (const line of out.split('\n')) {
@@ -245,7 +241,7 @@ async function verify(remote: RemoteHost, host: string, step: Extract<Step, { ki
   if (problems.length > 0) {
     throw new EnvironmentError(`verify failed: ${problems.join('; ')}`, `see \`journalctl -u <unit>\` on ${host}; \`kubeha plan\` shows what differs`, host);
   }
-  return `${step.units.length} unit(s) active, ${step.files.length} file(s) match`;
+  return checked;
 }
 
 export type { Phase };

@@ -17,7 +17,7 @@ export interface HostSummary {
 }
 
 export type ApplyEvent = { time: string } & (
-  | { type: 'plan'; hosts: { host: string; changes: number; steps: number }[]; phases: Phase[]; parallel: number }
+  | { type: 'plan'; hosts: { host: string; changes: number; steps: number }[]; phases: Phase[]; parallel: number; observeMs?: number }
   | { type: 'host-start'; host: string }
   | { type: 'phase-start'; host: string; phase: Phase }
   | { type: 'step-start'; host: string; phase: Phase; step: string; kind: StepKind; title: string }

@@ -22,10 +22,14 @@ export function observeScript(want: RenderedHost): string {
   ];
   if (pkgs.length > 0) {
     lines.push(
+      `inst=$(if [ "$pm" = apt ]; then ${apt.queryCommand(pkgs)}; elif [ "$pm" = dnf ]; then ${dnf.queryCommand(pkgs)}; fi)`,
       'echo "@@PKG"',
-      `if [ "$pm" = apt ]; then ${apt.queryCommand(pkgs)}; elif [ "$pm" = dnf ]; then ${dnf.queryCommand(pkgs)}; fi`,
+      `printf '%s\\n' "$inst"`,
       'echo "@@CAND"',
-      `if [ "$pm" = apt ]; then ${apt.candidateCommand(pkgs)}; elif [ "$pm" = dnf ]; then ${dnf.candidateCommand(pkgs)}; fi`,
+      // Sources are asked about missing packages only: one `apt-cache policy` costs ~0.15 s of a lab host's CPU, and
+      // asking about every package made the observation of 8 lab hosts take ~3.5 s.
+      `installed() { printf '%s\\n' "$inst" | awk -F '\\t' -v p="$1" '$1 == p && $3 == "installed" { f = 1 } END { exit !f }'; }`,
+      ...pkgs.map((p) => `installed ${q(p)} || { if [ "$pm" = apt ]; then ${apt.candidateCommand([p])}; elif [ "$pm" = dnf ]; then ${dnf.candidateCommand([p])}; fi; }`),
     );
   }
   for (const f of want.files) {

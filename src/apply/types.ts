@@ -1,8 +1,8 @@
 import type { BundlePackage } from './bundle-index.js';
 /** Types shared by the planner (pure), the observer and the engine (shell). */
 
-export const PHASES = ['preflight', 'packages', 'files', 'services', 'verify'] as const;
-export type Phase = (typeof PHASES)[number];
+/** A phase's name, e.g. `packages`: the phases and their order are data (src/apply/phases/index.ts). */
+export type Phase = string;
 
 /** What kubeha saw on a host before planning (src/apply/observe.ts). */
 export interface ObservedHost {
@@ -74,7 +74,16 @@ export type Step =
   /** Loads these sysctl files (ours only: `sysctl --system` would also re-apply distro files, some read-only in containers). */
   | (StepBase & { kind: 'sysctl'; files: string[]; clears: string[] })
   | (StepBase & { kind: 'service'; unit: string; action: 'enable' | 'start' | 'reload' | 'restart'; clears: string[] })
-  | (StepBase & { kind: 'verify'; units: string[]; files: { path: string; sha256: string }[] });
+  | (StepBase & {
+      kind: 'verify';
+      units: string[];
+      files: { path: string; sha256: string }[];
+      /**
+       * Nothing is to change on the host: the observation just showed every unit active and enabled and every file as
+       * rendered, so the engine does not ask the host again (a second round trip per host made a no-op apply slower).
+       */
+      observed?: boolean;
+    });
 
 export type StepKind = Step['kind'];
 
@@ -88,6 +97,8 @@ export interface HostPlan {
 }
 
 export interface Plan {
+  /** The phases, in the order they run on each host (the planner's list; a phase without steps is skipped). */
+  phases: Phase[];
   hosts: HostPlan[];
   /** Sum of changes over hosts. */
   changes: number;

@@ -1,6 +1,6 @@
 import type { ApplyEvent, EventSink, HostSummary } from './events.js';
+import { PHASE_NAMES } from './phases/index.js';
 import type { Phase, Plan } from './types.js';
-import { PHASES } from './types.js';
 
 /**
  * Three views of the same event stream: a live per-host, per-phase board for terminals, plain lines for logs and CI,
@@ -40,7 +40,7 @@ export function plainView(out: Out): EventSink {
 export function ttyView(out: Out & { columns?: number }): EventSink {
   const hosts: string[] = [];
   const state = new Map<string, { phases: Map<Phase, 'run' | 'ok' | 'fail'>; current: string; status?: string }>();
-  let planned: Phase[] = [...PHASES];
+  let planned: Phase[] = [...PHASE_NAMES];
   let drawn = 0;
   let frame = 0;
   const failures: string[] = [];
@@ -147,7 +147,7 @@ export function renderPlanText(plan: Plan, options: { color?: boolean } = {}): s
   for (const h of plan.hosts) {
     const blocked = h.steps.some((s) => s.kind === 'fail');
     out.push(c('1', `${h.host} (${h.address}): ${blocked ? c('31', 'BLOCKED by a preflight check') + (h.changes ? `, ${h.changes} change(s) pending` : '') : h.changes ? `${h.changes} change(s)` : 'no change'}`));
-    for (const phase of PHASES) {
+    for (const phase of plan.phases) {
       const steps = h.steps.filter((s) => s.phase === phase && s.kind !== 'verify');
       if (steps.length === 0) continue;
       out.push(`  ${phase}`);
@@ -177,6 +177,10 @@ export function planToJson(plan: Plan): unknown {
       address: h.address,
       changes: h.changes,
       steps: h.steps.map((s) => {
+        if (s.kind === 'verify') {
+          const { observed: _observed, ...rest } = s;
+          return rest;
+        }
         if (s.kind !== 'write-file') return s;
         const { content: _content, ...rest } = s;
         return rest;

@@ -1,5 +1,8 @@
 import { Option, type Command } from 'commander';
 import { statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { analyzeModel } from '../analyze/index.js';
 import { renderReport, type OutputFormat } from '../analyze/report.js';
 import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
@@ -8,8 +11,13 @@ import { InputError } from '../diag/errors.js';
 import { loadMirror } from '../parse/mirror.js';
 import { dirFileSource } from './dir-source.js';
 import { ExitCode } from './exit-codes.js';
-import { runAnalyzeFrom, type AnalyzeFromOptions } from './analyze-from.js';
-import { addReachOptions } from './apply.js';
+import { addReachOptions, type ReachOptions } from './reach-options.js';
+
+export interface AnalyzeFromOptions extends ReachOptions {
+  output: OutputFormat;
+  /** Keep the collected mirror here (default: a temporary directory, removed afterwards). */
+  mirror?: string;
+}
 
 const HELP = `
 DIR is a mirror of the hosts' files:
@@ -40,7 +48,7 @@ export function registerAnalyze(program: Command): void {
     .description('Analyse configs people already run (a mirror DIR of haproxy.cfg, keepalived.conf, scripts): rules plus every single-failure scenario.')
     .argument('[dir]', 'mirror directory with hosts.yaml')
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json', 'md']).default('text'))
-    // --from: collect the running files over SSH (src/cli/analyze-from.ts, owned by apply).
+    // --from: collect the running files over SSH (src/ops/collect-running.ts).
     .option('--from <spec>', 'collect the files the hosts of this spec RUN (over SSH, read-only) and analyse them; drift from the rendered files is a finding')
     .option('--mirror <dir>', 'with --from: keep the collected files here (default: a temporary directory)')
     .addHelpText('after', HELP + FROM_HELP)
@@ -74,4 +82,35 @@ export function runAnalyze(dir: string, format: OutputFormat, out: (s: string) =
   for (const f of report.findings) if (f.file && f.file.startsWith('/')) f.file = `${prefix}${f.file}`;
   out(renderReport(report, format) + '\n');
   return report.findings.some((f) => f.severity === 'error') ? ExitCode.Findings : ExitCode.Ok;
+}
+
+/**
+ * `kubeha analyze --from cluster.yaml`: collect the files the hosts actually run (src/ops/collect-running.ts), analyse
+ * the mirror like `kubeha analyze DIR`, and put the drift findings first. Its code (SSH included) is loaded only here,
+ * so that `kubeha analyze DIR` does not load it.
+ */
+export async function runAnalyzeFrom(specPath: string, opts: AnalyzeFromOptions): Promise<number> {
+  const [{ openReach, errorText }, { collectRunning }] = await Promise.all([import('./reach.js'), import('../ops/collect-running.js')]);
+  const reach = await openReach(specPath, opts);
+  if ('exitCode' in reach) return reach.exitCode;
+  const { session } = reach;
+  const dir = opts.mirror ?? (await mkdtemp(join(tmpdir(), 'kubeha-running-')));
+  try {
+    const findings = await collectRunning(session, dir, errorText);
+    const loaded = loadMirror(dirFileSource(dir));
+    if (!loaded.model || hasErrors(loaded.diagnostics)) {
+      // The running configs do not parse: that is what the hosts run, so show it as such.
+      throw new InputError(loaded.diagnostics.filter((d) => d.severity !== 'info').map((d) => ({ ...d, file: d.file ? `${dir}${d.file.startsWith('/') ? '' : '/'}${d.file}` : d.file })));
+    }
+    const warnings = loaded.diagnostics.filter((d) => d.severity === 'warning');
+    if (warnings.length) process.stderr.write(renderDiagnostics(warnings) + '\n');
+    const report = analyzeModel(loaded.model);
+    report.findings.unshift(...findings);
+    process.stdout.write(renderReport(report, opts.output) + '\n');
+    if (opts.mirror) process.stderr.write(`running files collected under ${dir}\n`);
+    return report.findings.some((f) => f.severity === 'error') ? ExitCode.Findings : ExitCode.Ok;
+  } finally {
+    await session.close();
+    if (!opts.mirror) await rm(dir, { recursive: true, force: true });
+  }
 }

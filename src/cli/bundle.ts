@@ -1,19 +1,9 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { renderCluster } from '../render/index.js';
-import type { Secrets } from '../cluster-spec/types.js';
 import { BUNDLE_HOST_DIR, DEFAULT_BUNDLE_PACKAGES, buildBundle } from '../lab/bundle.js';
 import { preflight } from '../lab/lab.js';
+import { packagesOfSpec } from '../ops/lab-bundle.js';
 import { loadSpecFile } from './io.js';
-
-/** Packages every rendered host of the spec needs (RenderedHost.packages), plus curl for checks. */
-export async function packagesOfSpec(path: string): Promise<string[]> {
-  const spec = await loadSpecFile(path);
-  // Package names do not depend on secret values: render with placeholders, never touching the state dir.
-  const placeholders: Secrets = new Proxy({}, { get: () => 'placeholder' });
-  const rendered = renderCluster(spec, placeholders);
-  return [...new Set(['curl', ...rendered.flatMap((h) => h.packages)])].sort();
-}
 
 export function registerBundle(program: Command): void {
   program
@@ -45,7 +35,7 @@ Exit codes: 0 built or cached, 2 bad spec or package (not a Debian name, or not 
         ['apt-get', 'apt'],
         ['dpkg-scanpackages', 'dpkg-dev'],
       ]);
-      const packages = [...new Set([...(opts.spec ? await packagesOfSpec(opts.spec) : DEFAULT_BUNDLE_PACKAGES), ...(opts.package ?? [])])];
+      const packages = [...new Set([...(opts.spec ? packagesOfSpec(await loadSpecFile(opts.spec)) : DEFAULT_BUNDLE_PACKAGES), ...(opts.package ?? [])])];
       const b = await buildBundle({ packages, ...(opts.out ? { out: opts.out } : {}), onProgress: (m) => process.stderr.write(`${m}\n`) });
       if (opts.output === 'json') {
         process.stdout.write(JSON.stringify(b, null, 2) + '\n');

@@ -1,31 +1,14 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Finding, Report } from '../analyze/types.js';
-import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
-import { findingOf } from '../diag/problem.js';
+import { hasErrors } from '../diag/diagnostic.js';
 import { InputError } from '../diag/errors.js';
 import { renderDiagnostic } from '../diag/render.js';
-import type { ClusterSpec } from '../cluster-spec/types.js';
-import { analyzeSpec } from '../analyze/spec-analysis.js';
+import { checkReport, diagnosticToFinding } from '../ops/check.js';
 import { ExitCode } from './exit-codes.js';
 import { readSpecFile } from './io.js';
 
-/**
- * `kubeha check cluster.yaml`: validates a spec and reports findings.
- * Findings come from two places: the spec rules (src/cluster-spec/rules.ts, with file:line:col) and `analyzeSpec`,
- * the HA analysis of what the spec renders to.
- */
-
-/** A spec diagnostic as a finding of the JSON contract `{severity, rule, message, host?, file?, line?, col?, hint?}`. */
-export function diagnosticToFinding(d: Diagnostic): Finding {
-  return findingOf(d);
-}
-
-/** The report of `check` for a spec that loaded: spec-rule findings, then the analysis. */
-export function checkReport(spec: ClusterSpec, specDiagnostics: readonly Diagnostic[], analyze: (s: ClusterSpec) => Report = analyzeSpec): Report {
-  const analysis = analyze(spec);
-  return { findings: [...specDiagnostics.map(diagnosticToFinding), ...analysis.findings], scenarios: analysis.scenarios };
-}
+/** `kubeha check cluster.yaml`: validates a spec and reports its findings (src/ops/check.ts). */
 
 export function summaryLine(report: Report, file: string): string {
   const n = (s: Finding['severity']): number => report.findings.filter((f) => f.severity === s).length;

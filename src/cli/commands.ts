@@ -1,27 +1,74 @@
 import type { Command } from 'commander';
-import { registerInit } from './init.js';
-import { registerCheck } from './check.js';
-import { registerSchema } from './schema.js';
-import { registerRender } from './render.js';
-import { registerImport } from './import.js';
-import { registerExport } from './export.js';
-import { registerAnalyze } from './analyze.js';
-import { registerExplain } from './explain.js';
-import { registerApply } from './apply.js';
-import { registerLab } from './lab.js';
-import { registerBundle } from './bundle.js';
 
-/** Every subcommand module registers itself here; one line per command. */
-export const commands: ((program: Command) => void)[] = [
-  registerInit,
-  registerCheck,
-  registerSchema,
-  registerRender,
-  registerImport,
-  registerExport,
-  registerAnalyze,
-  registerExplain,
-  registerApply,
-  registerLab,
-  registerBundle,
+/**
+ * Every subcommand, one line each, loaded only when it runs: `kubeha --version` and `kubeha --help` load none of
+ * them (loading all cost 4–5× a bare `node -e 0`). `term` and `description` are what `kubeha --help` lists; they are
+ * the loaded command's own (test/cli/commands.test.ts compares them).
+ */
+export interface CommandEntry {
+  name: string;
+  /** Name, `[options]` and arguments, as commander prints the loaded command in the list of commands. */
+  term: string;
+  description: string;
+  /** The module's register function; it adds the real command (and its subcommands) to the program. */
+  load: () => Promise<(program: Command) => void>;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'init', term: 'init [options]', description: 'Print a commented example cluster spec (every field explained).', load: async () => (await import('./init.js')).registerInit },
+  {
+    name: 'check',
+    term: 'check [options] <spec>',
+    description: 'Validate a cluster spec and analyse what it renders: findings, and who holds the VIP and whether the API stays reachable after every single failure.',
+    load: async () => (await import('./check.js')).registerCheck,
+  },
+  { name: 'schema', term: 'schema', description: "Print the spec's JSON Schema (draft-07) for editors and CI validators.", load: async () => (await import('./schema.js')).registerSchema },
+  {
+    name: 'render',
+    term: 'render [options] <spec>',
+    description: 'Write every file each host needs into DIR/<host>/<real path>, plus DIR/hosts.yaml (analyzable with `kubeha analyze DIR`).',
+    load: async () => (await import('./render.js')).registerRender,
+  },
+  { name: 'import', term: 'import', description: 'Turn a KubeKey config or an ansible inventory into a kubeha spec.', load: async () => (await import('./import.js')).registerImport },
+  { name: 'export', term: 'export', description: 'Write the configuration of another tool from a kubeha spec.', load: async () => (await import('./export.js')).registerExport },
+  {
+    name: 'analyze',
+    term: 'analyze [options] [dir]',
+    description: 'Analyse configs people already run (a mirror DIR of haproxy.cfg, keepalived.conf, scripts): rules plus every single-failure scenario.',
+    load: async () => (await import('./analyze.js')).registerAnalyze,
+  },
+  { name: 'explain', term: 'explain [options] [rule]', description: "Print a rule's why, its source and the fix (or list every rule).", load: async () => (await import('./explain.js')).registerExplain },
+  {
+    name: 'plan',
+    term: 'plan [options] <spec>',
+    description: 'Show, per host, what apply would change: packages, files (unified diffs, secrets masked), services, and why. Read-only.',
+    load: async () => (await import('./plan.js')).registerPlan,
+  },
+  {
+    name: 'apply',
+    term: 'apply [options] <spec>',
+    description: 'Converge the hosts: preflight, packages, files (validated, atomic), services, verify; all hosts in parallel.',
+    load: async () => (await import('./apply.js')).registerApply,
+  },
+  {
+    name: 'lab',
+    term: 'lab',
+    description: "Make a spec's hosts real on this machine: booted Debian hosts (systemd-nspawn) at the spec's addresses, reachable over SSH only from inside the lab.",
+    load: async () => (await import('./lab.js')).registerLab,
+  },
+  {
+    name: 'bundle',
+    term: 'bundle [options]',
+    description: 'Build the offline bundle: the .deb packages the cluster needs, with their dependencies for the target (Debian bookworm base), as a local apt repository.',
+    load: async () => (await import('./bundle.js')).registerBundle,
+  },
 ];
+
+/**
+ * The subcommand that argv runs (or asks help for: `kubeha help check`), if any. kubeha's own options (`-V`, `-h`)
+ * take no value, so the first word that is not an option is the command.
+ */
+export function invokedCommand(args: readonly string[]): string | undefined {
+  const words = args.filter((a) => !a.startsWith('-'));
+  return words[0] === 'help' ? words[1] : words[0];
+}

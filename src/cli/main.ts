@@ -1,8 +1,8 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { createRequire } from 'node:module';
 import { describeError } from './report-error.js';
 import { ExitCode } from './exit-codes.js';
-import { commands } from './commands.js';
+import { COMMANDS, invokedCommand } from './commands.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
@@ -15,23 +15,38 @@ Exit codes:
   3    environment problem (missing tool, not root, host unreachable)
   130  interrupted`;
 
-export function buildProgram(): Command {
+/**
+ * The program for these arguments: the command they run is loaded and registered for real, every other one as a
+ * stub with its name and description only (enough for `kubeha --help` and did-you-mean), so that a run loads the
+ * code of one command at most.
+ */
+export async function buildProgram(argv: readonly string[]): Promise<Command> {
+  const stubTerms = new Map<Command, string>();
   const program = new Command('kubeha')
     .description('Highly available Kubernetes control planes from one declarative spec, and proof that they are.')
     .version(version, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXIT_CODES_HELP)
+    .configureHelp({
+      subcommandTerm(this: Help, cmd: Command): string {
+        return stubTerms.get(cmd) ?? Help.prototype.subcommandTerm.call(this, cmd);
+      },
+    })
     .exitOverride();
-  for (const register of commands) register(program);
+  const wanted = invokedCommand(argv.slice(2));
+  for (const entry of COMMANDS) {
+    if (entry.name === wanted) (await entry.load())(program);
+    else stubTerms.set(program.command(entry.name).description(entry.description), entry.term);
+  }
   program.commands.forEach((c) => c.exitOverride());
   return program;
 }
 
 /** The only function that exits the process. */
 export async function runMain(argv: string[]): Promise<void> {
-  const program = buildProgram();
   let code: number = ExitCode.Ok;
   try {
+    const program = await buildProgram(argv);
     const result: unknown = await program.parseAsync(argv);
     void result;
     code = process.exitCode !== undefined ? Number(process.exitCode) : ExitCode.Ok;

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { observeScript, parseObservation } from '../../src/apply/observe.js';
 import { planHost } from '../../src/apply/plan.js';
+import { PHASE_NAMES } from '../../src/apply/phases/index.js';
 import { planToJson, renderPlanText } from '../../src/apply/views.js';
 import type { RenderedHost } from '../../src/render/types.js';
 
@@ -64,7 +65,23 @@ describe('observation', () => {
     const plan = planHost(want, seen);
     assert.deepEqual(plan.steps.map((s) => s.id), ['preflight:clean-temp', `files:${join(dir, 'a.conf')}`, `files:${join(dir, 'b.conf')}`, 'verify']);
   });
+
+  it('asks the package sources about missing packages only (one apt-cache run costs a lab host ~0.15 s)', { skip: !hasDpkg() && 'no dpkg-query here' }, () => {
+    const want: RenderedHost = { host: 'h', address: '10.0.0.1', packages: ['dash', 'kubeha-no-such-package'], services: [], files: [] };
+    const seen = parseObservation('h', execFileSync('sh', ['-c', observeScript(want)], { encoding: 'utf8' }));
+    assert.ok(seen.installed['dash'], 'dash is installed on Debian');
+    assert.deepEqual(seen.installable, { 'kubeha-no-such-package': false });
+  });
 });
+
+function hasDpkg(): boolean {
+  try {
+    execFileSync('dpkg-query', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 describe('plan views', () => {
   const want: RenderedHost = {
@@ -77,7 +94,7 @@ describe('plan views', () => {
   const seen = { host: 'lb0', packageManager: 'apt', os: '', installed: {}, installable: {}, files: { '/etc/keepalived/keepalived.conf': { content: 'auth_pass oldpass\n', mode: 0o600, owner: 'root' } }, services: {}, pending: [], tempFiles: [] };
 
   it('never prints a secret, in text or JSON', () => {
-    const plan = { hosts: [planHost(want, seen)], changes: 1 };
+    const plan = { phases: [...PHASE_NAMES], hosts: [planHost(want, seen)], changes: 1 };
     const text = renderPlanText(plan);
     const json = JSON.stringify(planToJson(plan));
     for (const s of [text, json]) {

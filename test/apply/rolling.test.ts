@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runPlan } from '../../src/apply/engine.js';
+import { PHASE_NAMES } from '../../src/apply/phases/index.js';
 import type { ApplyEvent } from '../../src/apply/events.js';
 import type { HostPlan, Plan, Step } from '../../src/apply/types.js';
 import type { RemoteHost } from '../../src/remote/ssh.js';
@@ -28,7 +29,7 @@ function lbPlan(host: string, action: 'restart' | 'reload'): HostPlan {
 }
 
 async function run(action: 'restart' | 'reload'): Promise<ApplyEvent[]> {
-  const plan: Plan = { hosts: ['lb0', 'lb1', 'lb2'].map((h) => lbPlan(h, action)), changes: 3 };
+  const plan: Plan = { phases: [...PHASE_NAMES], hosts: ['lb0', 'lb1', 'lb2'].map((h) => lbPlan(h, action)), changes: 3 };
   const events: ApplyEvent[] = [];
   const log: string[] = [];
   const result = await runPlan(plan, { parallel: 8, hostFor: (n) => recordingHost(n, log), emit: (e) => events.push(e) });

@@ -5,7 +5,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkReport, renderFinding } from '../../src/cli/check.js';
+import { renderFinding } from '../../src/cli/check.js';
+import { checkReport } from '../../src/ops/check.js';
 import { exampleSpec } from '../../src/cluster-spec/examples.js';
 import { parseSpec } from '../../src/cluster-spec/load.js';
 

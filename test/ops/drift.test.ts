@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { driftFindings } from '../../src/cli/analyze-from.js';
+import { driftFindings } from '../../src/ops/drift.js';
 import type { ObservedHost } from '../../src/apply/types.js';
 import type { RenderedHost } from '../../src/render/types.js';
 

@@ -1,0 +1,102 @@
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { ClusterSpec } from '../cluster-spec/types.js';
+import { didYouMean } from '../diag/diagnostic.js';
+import { InputError } from '../diag/errors.js';
+import { listLabs } from '../lab/state.js';
+import type { LabState } from '../lab/state.js';
+import { renderCluster } from '../render/index.js';
+import type { RenderedHost } from '../render/types.js';
+import { SshPool, targetsFromSpec } from '../remote/ssh.js';
+import type { RemoteHost, SshTarget } from '../remote/ssh.js';
+import { defaultStateDir, loadOrCreateSecrets } from '../state/secrets.js';
+
+/**
+ * A session: one spec, loaded once, with everything the use cases (plan, apply, collect-running, and later drills and
+ * day-2 commands) need to act on its hosts: the state directory and secrets, the files rendered once, and SSH reach
+ * (one pool of connections, the targets with their keys; the lab's key and known_hosts for lab hosts).
+ */
+
+export interface SessionOptions {
+  /** Only these hosts (names of the spec); an unknown name is bad input. */
+  only?: readonly string[];
+  /** known_hosts checked strictly. @default the lab's for lab hosts, else ~/.ssh/known_hosts */
+  knownHostsFile?: string;
+  /** Trust and record keys of hosts absent from known_hosts. @default false */
+  acceptNewHostKeys?: boolean;
+  /** Secrets and the apply journal. @default .kubeha/<cluster name> next to the spec */
+  stateDir?: string;
+  /** Hosts handled at once. @default 8 */
+  parallel?: number;
+  /** Timeout of one remote command. @default 120000 */
+  commandTimeoutMs?: number;
+}
+
+export interface Session {
+  specPath: string;
+  spec: ClusterSpec;
+  /** The running lab whose hosts are the spec's hosts, if any. */
+  lab: LabState | undefined;
+  stateDir: string;
+  /** What each selected host should run (--only applied). */
+  rendered: RenderedHost[];
+  targets: Map<string, SshTarget>;
+  parallel: number;
+  /** The host's commands, over the session's one connection to it. */
+  remote(host: string): RemoteHost;
+  /** Closes every connection. */
+  close(): Promise<void>;
+}
+
+/** The lab (state `up`) whose hosts include every host of the spec, at the same addresses. */
+export async function labForSpec(spec: ClusterSpec): Promise<LabState | undefined> {
+  const labs = await listLabs().catch(() => []);
+  return labs.find((l) => l.phase === 'up' && spec.hosts.every((h) => l.plan.hosts.some((lh) => lh.name === h.name && lh.address === h.address)));
+}
+
+/** Only the named hosts; an unknown name is bad input with a did-you-mean. */
+export function selectHosts(rendered: RenderedHost[], only: readonly string[] | undefined): RenderedHost[] {
+  if (!only) return rendered;
+  const all = rendered.map((r) => r.host);
+  const unknown = only.filter((n) => !all.includes(n));
+  if (unknown.length > 0) {
+    throw new InputError(
+      unknown.map((n) => {
+        const guess = didYouMean(n, all);
+        return { code: 'E_ONLY_HOST', severity: 'error' as const, message: `--only names "${n}", which is not a host of the spec`, hint: guess ? `did you mean "${guess}"?` : `hosts: ${all.join(', ')}` };
+      }),
+    );
+  }
+  return rendered.filter((r) => only.includes(r.host));
+}
+
+/**
+ * Opens a session on a spec that was loaded (and validated) once by the caller. Connections open lazily, on a host's
+ * first command, all hosts at once when the use case runs them in parallel.
+ */
+export async function openSession(specPath: string, spec: ClusterSpec, options: SessionOptions = {}, lab?: LabState): Promise<Session> {
+  const stateDir = options.stateDir ?? defaultStateDir(resolve(specPath), spec);
+  const secrets = await loadOrCreateSecrets(stateDir, spec);
+  const rendered = selectHosts(renderCluster(spec, secrets), options.only);
+  const specDir = dirname(resolve(specPath));
+  const resolveKey = (k: string): string => (k.startsWith('~/') ? join(homedir(), k.slice(2)) : isAbsolute(k) ? k : resolve(specDir, k));
+  const targets = targetsFromSpec(spec.hosts, resolveKey);
+  if (lab) for (const t of targets.values()) t.keyFile ??= lab.plan.keyFile;
+  const knownHostsFile = options.knownHostsFile ?? lab?.plan.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts');
+  const pool = new SshPool({ knownHostsFile, acceptNewHostKeys: options.acceptNewHostKeys === true, commandTimeoutMs: options.commandTimeoutMs ?? 120_000 });
+  return {
+    specPath,
+    spec,
+    lab,
+    stateDir,
+    rendered,
+    targets,
+    parallel: options.parallel ?? 8,
+    remote: (host) => {
+      const target = targets.get(host);
+      if (!target) throw new Error(`no SSH target for host ${host}`);
+      return pool.host(target);
+    },
+    close: () => pool.close(),
+  };
+}
