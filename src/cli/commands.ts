@@ -37,7 +37,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     description: 'Analyse configs people already run (a mirror DIR of haproxy.cfg, keepalived.conf, scripts): rules plus every single-failure scenario.',
     load: async () => (await import('./analyze.js')).registerAnalyze,
   },
-  { name: 'explain', term: 'explain [options] [rule]', description: "Print a rule's why, its source and the fix (or list every rule).", load: async () => (await import('./explain.js')).registerExplain },
+  { name: 'explain', term: 'explain [options] [code]', description: "Print a code's why, its source and the fix (or list every code kubeha can print).", load: async () => (await import('./explain.js')).registerExplain },
   {
     name: 'plan',
     term: 'plan [options] <spec>',
