@@ -11,7 +11,7 @@ import { SpecSchema, type SpecInput } from './schema.js';
 import type { ClusterSpec } from './types.js';
 
 /**
- * Loading a spec, in stages (STYLE.md practice 2): YAML syntax → schema → defaults → named rules.
+ * Loading a spec, in stages: YAML syntax → schema → defaults → named rules.
  * Pure: the shell (src/cli/io.ts) reads the file and hands the text in. Never throws on bad input.
  */
 

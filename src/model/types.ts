@@ -1,6 +1,6 @@
 /**
- * The HA model: one shape for both directions. A spec is turned into it (src/model/from-spec.ts) and
- * configs already running on hosts are parsed into it (src/parse/*). Analysis reads only this.
+ * The HA model: one shape for both directions. A spec reaches it by being rendered and parsed back
+ * (src/analyze/spec-analysis.ts), and configs already running on hosts are parsed into it (src/parse/). Analysis reads only this.
  * Every node carries an optional `at` (where it was read from) so findings can point at a file:line.
  */
 

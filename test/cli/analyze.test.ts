@@ -26,7 +26,7 @@ describe('kubeha analyze', () => {
     assert.match(r.out, /^FAILURE\s+VIP HOLDERS\s+API\s+OUTAGE\s+NOTE/m);
     assert.match(r.out, /^haproxy-down:lb-0\s+lb-0\s+DOWN\s+until repaired/m);
   });
-  it('--output json follows the DESIGN.md contract', () => {
+  it('--output json follows the JSON contract (findings: severity, rule, message, host, file, line; scenarios: failure, vipHolders, apiReachable, note)', () => {
     const r = run(FIX + 'seeds/seed-004', 'json');
     const j = JSON.parse(r.out) as { findings: { severity: string; rule: string; message: string }[]; scenarios: { failure: string; vipHolders: string[]; apiReachable: boolean; note: string }[] };
     assert.ok(j.findings.every((f) => ['error', 'warning', 'info'].includes(f.severity) && f.rule && f.message));

@@ -11,7 +11,7 @@ const { Server, utils } = ssh2;
 /**
  * A real SSH server in the test process (ssh2.Server on 127.0.0.1): public-key auth, `exec` runs the command with
  * the local `sh` (so commands really run), `signal` kills it, and `direct-tcpip` forwards ONLY to loopback ports (jump
- * host tests; `route` maps other addresses to loopback ports). A fake that is a real program, per STYLE.md.
+ * host tests; `route` maps other addresses to loopback ports). A fake that is a real program: the same ssh2 protocol code a real server speaks.
  */
 export interface TestSshServer {
   port: number;

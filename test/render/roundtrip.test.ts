@@ -7,7 +7,7 @@ import { renderCluster, renderMirrorManifest } from '../../src/render/index.js';
 import type { ClusterSpec } from '../../src/cluster-spec/types.js';
 import { TEST_SECRETS, dedicatedSpec, externalSpec, stackedSpec } from './specs.js';
 
-/** DESIGN.md: generated configs, parsed back, must analyse clean. The mirror is built in memory, as `render --out` lays it out. */
+/** Generated configs, parsed back, must analyse clean. The mirror is built in memory, as `render --out` lays it out. */
 function mirror(spec: ClusterSpec): Record<string, string> {
   const files: Record<string, string> = { '/hosts.yaml': renderMirrorManifest(spec) };
   for (const h of renderCluster(spec, TEST_SECRETS)) for (const f of h.files) files[`/${h.host}${f.path}`] = f.content;
