@@ -27,8 +27,10 @@ export function observeScript(want: RenderedHost): string {
       `printf '%s\\n' "$inst"`,
       'echo "@@CAND"',
       // Sources are asked about missing packages only: one `apt-cache policy` costs ~0.15 s of a lab host's CPU, and
-      // asking about every package made the observation of 8 lab hosts take ~3.5 s.
-      `installed() { printf '%s\\n' "$inst" | awk -F '\\t' -v p="$1" '$1 == p && $3 == "installed" { f = 1 } END { exit !f }'; }`,
+      // asking about every package made the observation of 8 lab hosts take ~3.5 s. One awk finds the installed ones
+      // (an awk per package cost ~10 ms each).
+      `have=" $(printf '%s\\n' "$inst" | awk -F '\\t' '$3 == "installed" { printf "%s ", $1 }')"`,
+      `installed() { case "$have" in *" $1 "*) return 0 ;; esac; return 1; }`,
       ...pkgs.map((p) => `installed ${q(p)} || { if [ "$pm" = apt ]; then ${apt.candidateCommand([p])}; elif [ "$pm" = dnf ]; then ${dnf.candidateCommand([p])}; fi; }`),
     );
   }

@@ -43,9 +43,23 @@ export async function runServiceAction(host: RemoteHost, unit: string, action: S
   throw new RemoteCommandError(host.name, serviceCommand(unit, action), r.exitCode, tail([r.stderr.trim(), journal.stdout.trim()].filter(Boolean).join('\n'), 25), r.signal);
 }
 
-/** Shell command printing one `unit<TAB>active<TAB>enabled<TAB>startedAt` line per unit. */
+/**
+ * Shell command printing one `unit<TAB>active<TAB>enabled<TAB>startedAt` line per unit. One `systemctl show` for all
+ * units: `is-enabled` loads every unit file and three systemctl calls per unit cost ~0.19 s of a lab host's CPU, a
+ * tenth of a no-op apply. `show` prints one block per unit, in argument order, separated by blank lines; ActiveState is
+ * what `is-active` prints, UnitFileState what `is-enabled` prints (empty, and `not-found` here, for a unit that
+ * does not exist).
+ */
 export function serviceStateCommand(units: string[]): string {
-  return `for u in ${units.map(q).join(' ')}; do printf '%s\\t%s\\t%s\\t%s\\n' "$u" "$(systemctl is-active "$u" 2>/dev/null)" "$(systemctl is-enabled "$u" 2>/dev/null || echo not-found)" "$(systemctl show -p ActiveEnterTimestampMonotonic --value "$u" 2>/dev/null)"; done`;
+  const awk = [
+    'BEGIN { RS = ""; FS = "\\n"; split(units, name, " ") }',
+    '{ a = ""; e = ""; t = ""; l = ""',
+    '  for (i = 1; i <= NF; i++) { k = $i; sub(/=.*/, "", k); v = substr($i, length(k) + 2)',
+    '    if (k == "ActiveState") a = v; else if (k == "UnitFileState") e = v; else if (k == "LoadState") l = v; else if (k == "ActiveEnterTimestampMonotonic") t = v }',
+    '  if (l == "not-found" || e == "") e = "not-found"',
+    '  printf "%s\\t%s\\t%s\\t%s\\n", name[NR], a, e, t }',
+  ].join('\n');
+  return `systemctl show -p LoadState,ActiveState,UnitFileState,ActiveEnterTimestampMonotonic ${units.map(q).join(' ')} 2>/dev/null | awk -v units=${q(units.join(' '))} ${q(awk)}`;
 }
 
 export function parseServiceStates(out: string): ServiceState[] {
