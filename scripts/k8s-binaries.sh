@@ -10,7 +10,7 @@
 # (read from the `./staging/` lines of that go.mod) with its published v0.Y.Z builds. The version string is set with
 # -X on k8s.io/component-base/version and k8s.io/client-go/pkg/version, so `kube-apiserver --version` prints it.
 # Measured 2026-12-02 on 2 cores: v1.37.2 and etcd 3.7.0 build (kube-apiserver --version: Kubernetes v1.37.2); the
-# seven binaries take 462 MB; at nice 19 beside other work the cold build took 98 min (about 10 min on an idle machine).
+# seven binaries take 462 MB; at nice 19 beside other work the cold build took 98 min (a cold build on an idle 2-core machine was reported at about 10 min).
 set -euo pipefail
 K8S=${1:-v1.37.2}
 ETCD=${2:-}
