@@ -1,7 +1,7 @@
 import { FileDiagnostics, REDACTED, isSecretKey, maskSecretsInLine, normaliseVersion, str, toInt } from '../import-common.js';
 import { isIPv4, notIPv4 } from '../../net/ipv4.js';
 import type { SpecInput } from '../../cluster-spec/schema.js';
-import type { At } from '../../cluster-spec/yaml-nodes.js';
+import type { At } from '../yaml-nodes.js';
 import { KEY_VARS, PORT_VARS, ROLE_GROUPS, USER_VARS, type AnsibleContext } from './import-hosts.js';
 import { flowValue } from './inventory.js';
 

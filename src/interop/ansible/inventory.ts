@@ -1,6 +1,6 @@
 import { isMap, isScalar, parse as parseYaml, parseAllDocuments, type Document } from 'yaml';
 import { FileDiagnostics, expandAnsibleRange, isSecretKey, yamlHint, yamlMessage } from '../import-common.js';
-import { entries, plain, posOf, scalarText, type At } from '../../cluster-spec/yaml-nodes.js';
+import { entries, plain, posOf, scalarText, type At } from '../yaml-nodes.js';
 
 /**
  * Reading an ansible inventory: the INI format (KubeSphere's `conf/hosts.ini`, kubespray's `inventory.ini`), the

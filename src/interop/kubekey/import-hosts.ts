@@ -3,7 +3,7 @@ import { didYouMean } from '../../diag/diagnostic.js';
 import { FileDiagnostics, REDACTED, ROLE_ORDER, expandKubekeyRange, secretStars, toDnsLabel, toInt } from '../import-common.js';
 import { isIPv4, notIPv4 } from '../../net/ipv4.js';
 import type { HostInput, Role } from '../../cluster-spec/schema.js';
-import { entries, gluedSecret, keyPos, pairOf, plain, posOf, reportSecret, scalarText, valueOf, type At } from '../../cluster-spec/yaml-nodes.js';
+import { entries, gluedSecret, keyPos, pairOf, plain, posOf, reportSecret, scalarText, valueOf, type At } from '../yaml-nodes.js';
 import type { KubekeyPassthrough } from './import.js';
 
 /**

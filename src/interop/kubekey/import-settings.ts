@@ -2,7 +2,7 @@ import { isMap, isSeq, type Document } from 'yaml';
 import { keysOf, mapEndpoint, normaliseVersion, str, toInt } from '../import-common.js';
 import { isIPv4, notIPv4 } from '../../net/ipv4.js';
 import type { HostInput, SpecInput } from '../../cluster-spec/schema.js';
-import { entries, keyPos, plain, posOf, scalarText, valueOf } from '../../cluster-spec/yaml-nodes.js';
+import { entries, keyPos, plain, posOf, scalarText, valueOf } from '../yaml-nodes.js';
 import type { KubekeyContext } from './import-hosts.js';
 
 /**

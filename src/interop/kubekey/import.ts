@@ -1,7 +1,7 @@
 import { isMap, parseAllDocuments, type Document, type YAMLMap } from 'yaml';
 import { FileDiagnostics, commonSsh, hoistSsh, sniffFormat, toDnsLabel, yamlHint, yamlMessage, type ImportResult } from '../import-common.js';
 import type { SpecInput } from '../../cluster-spec/schema.js';
-import { keyPos, posOf, scalarText, valueOf } from '../../cluster-spec/yaml-nodes.js';
+import { keyPos, posOf, scalarText, valueOf } from '../yaml-nodes.js';
 import { readHosts, readRoleGroups, specHosts, type KubekeyContext } from './import-hosts.js';
 import { keepTheRest, readEndpoint, readEtcd, readKubernetes, readNetwork, reportPassthrough } from './import-settings.js';
 

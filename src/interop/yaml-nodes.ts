@@ -1,5 +1,5 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
-import { REDACTED, isSecretKey, secretStars, maskSecretsInLine, str, type FileDiagnostics } from '../interop/import-common.js';
+import { REDACTED, isSecretKey, secretStars, maskSecretsInLine, str, type FileDiagnostics } from './import-common.js';
 
 /**
  * Small helpers over eemeli/yaml's node tree for the importers: lookups that keep positions, and a
