@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Code } from '../diag/catalog.js';
 import { attachExcerpt, didYouMean, hasErrors, LineIndex, type Diagnostic } from '../diag/diagnostic.js';
 import { applyDefaults } from './defaults.js';
-import { yamlMessage } from '../interop/import-common.js';
+import { yamlMessage } from '../diag/yaml-message.js';
 import { YamlLocator, type SpecPath, type Span } from './locate.js';
 import { runSpecRules } from './rules.js';
 import { SpecSchema, type SpecInput } from './schema.js';

@@ -1,5 +1,6 @@
 import { isMap, isScalar, parse as parseYaml, parseAllDocuments, type Document } from 'yaml';
-import { FileDiagnostics, expandAnsibleRange, isSecretKey, yamlHint, yamlMessage } from '../import-common.js';
+import { FileDiagnostics, expandAnsibleRange, isSecretKey } from '../import-common.js';
+import { yamlHint, yamlMessage } from '../../diag/yaml-message.js';
 import { entries, plain, posOf, scalarText, type At } from '../yaml-nodes.js';
 
 /**

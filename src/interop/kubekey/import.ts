@@ -1,5 +1,6 @@
 import { isMap, parseAllDocuments, type Document, type YAMLMap } from 'yaml';
-import { FileDiagnostics, commonSsh, hoistSsh, sniffFormat, toDnsLabel, yamlHint, yamlMessage, type ImportResult } from '../import-common.js';
+import { FileDiagnostics, commonSsh, hoistSsh, sniffFormat, toDnsLabel, type ImportResult } from '../import-common.js';
+import { yamlHint, yamlMessage } from '../../diag/yaml-message.js';
 import type { SpecInput } from '../../cluster-spec/schema.js';
 import { keyPos, posOf, scalarText, valueOf } from '../yaml-nodes.js';
 import { readHosts, readRoleGroups, specHosts, type KubekeyContext } from './import-hosts.js';
