@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Code } from '../diag/catalog.js';
 import { attachExcerpt, didYouMean, hasErrors, LineIndex, type Diagnostic } from '../diag/diagnostic.js';
 import { applyDefaults } from './defaults.js';
-import { yamlMessage } from '../diag/yaml-message.js';
+import { yamlHint, yamlMessage } from '../diag/yaml-message.js';
 import { YamlLocator, type SpecPath, type Span } from './locate.js';
 import { runSpecRules } from './rules.js';
 import { SpecSchema, type SpecInput } from './schema.js';
@@ -183,20 +183,12 @@ function emptySpec(index: LineIndex): Diagnostic {
   };
 }
 
-/** Hints for the YAML errors people actually make, by eemeli/yaml's error code. */
-const YAML_HINTS: Readonly<Record<string, [code: Code, hint: string]>> = {
-  TAB_AS_INDENT: ['SPEC_YAML_TAB_INDENT', 'YAML indents with spaces only: replace the tab with spaces (2 per level)'],
-  DUPLICATE_KEY: ['SPEC_YAML_DUPLICATE_KEY', 'a key may appear once per mapping: remove or merge the second one'],
-  BAD_INDENT: ['SPEC_YAML_SYNTAX', 'check the indentation and that every [ and { is closed'],
-  MISSING_CHAR: ['SPEC_YAML_SYNTAX', 'check the indentation of this line against the line above, and that quotes are closed'],
-  BLOCK_AS_IMPLICIT_KEY: ['SPEC_YAML_SYNTAX', 'a value containing ": " must be quoted, or put the nested mapping on its own indented lines'],
-  BAD_DQ_ESCAPE: ['SPEC_YAML_SYNTAX', 'in "double quotes" a backslash starts an escape: use \'single quotes\' or write \\\\'],
-  MULTILINE_IMPLICIT_KEY: ['SPEC_YAML_SYNTAX', 'a key must fit on one line: check for a missing ":" or a missing quote on the line above'],
-  UNEXPECTED_TOKEN: ['SPEC_YAML_SYNTAX', 'check the indentation and punctuation around this character'],
-};
+/** The spec's code for each eemeli/yaml error code; anything else is SPEC_YAML_SYNTAX. */
+const YAML_CODES: Readonly<Record<string, Code>> = { TAB_AS_INDENT: 'SPEC_YAML_TAB_INDENT', DUPLICATE_KEY: 'SPEC_YAML_DUPLICATE_KEY' };
 
 function yamlDiagnostic(e: YAMLError, index: LineIndex): Diagnostic {
-  const [code, hint] = YAML_HINTS[e.code] ?? ['SPEC_YAML_SYNTAX', 'fix the YAML syntax at this position (indent with spaces, close quotes and brackets)'];
+  const code = YAML_CODES[e.code] ?? 'SPEC_YAML_SYNTAX';
+  const hint = yamlHint(e.code);
   const at = index.position(Math.min(e.pos[0], Math.max(0, index.text.length)));
   const key = e.code === 'DUPLICATE_KEY' ? /^["']?([^"':\n]+)/.exec(index.text.slice(e.pos[0]))?.[1]?.trim() : undefined;
   return {

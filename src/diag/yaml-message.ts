@@ -1,19 +1,20 @@
 /** How a YAML syntax error of eemeli/yaml reads to a user, for specs and imported files alike. */
 
-/** A fix for each eemeli/yaml error code an imported YAML file may raise. */
+/** Fixes for the YAML errors people actually make, by eemeli/yaml's error code. */
+const YAML_HINTS: Readonly<Record<string, string>> = {
+  TAB_AS_INDENT: 'YAML indents with spaces only: replace the tab with spaces (2 per level)',
+  DUPLICATE_KEY: 'a key may appear once per mapping: remove or merge the second one',
+  BAD_INDENT: 'check the indentation and that every [ and { is closed',
+  MISSING_CHAR: 'check the indentation of this line against the line above, and that quotes are closed',
+  BLOCK_AS_IMPLICIT_KEY: 'a value containing ": " must be quoted, or put the nested mapping on its own indented lines',
+  BAD_DQ_ESCAPE: 'in "double quotes" a backslash starts an escape: use \'single quotes\' or write \\\\',
+  MULTILINE_IMPLICIT_KEY: 'a key must fit on one line: check for a missing ":" or a missing quote on the line above',
+  UNEXPECTED_TOKEN: 'check the indentation and punctuation around this character',
+};
+
+/** The fix for an eemeli/yaml error code, in a spec or an imported file. */
 export function yamlHint(code: string): string {
-  switch (code) {
-    case 'TAB_AS_INDENT':
-      return 'indent with spaces, never tabs';
-    case 'DUPLICATE_KEY':
-      return 'each key may appear once in a mapping; remove or merge the duplicate';
-    case 'BAD_INDENT':
-    case 'MISSING_CHAR':
-    case 'UNEXPECTED_TOKEN':
-      return 'check the indentation and the brackets/quotes on this line';
-    default:
-      return 'fix the YAML syntax at this position';
-  }
+  return YAML_HINTS[code] ?? 'fix the YAML syntax at this position (indent with spaces, close quotes and brackets)';
 }
 
 /**
