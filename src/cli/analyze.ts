@@ -91,9 +91,7 @@ export function runAnalyze(dir: string, format: OutputFormat, out: (s: string) =
  */
 export async function runAnalyzeFrom(specPath: string, opts: AnalyzeFromOptions): Promise<number> {
   const [{ openReach, errorText }, { collectRunning }] = await Promise.all([import('./reach.js'), import('../ops/collect-running.js')]);
-  const reach = await openReach(specPath, opts);
-  if ('exitCode' in reach) return reach.exitCode;
-  const { session } = reach;
+  const session = await openReach(specPath, opts);
   const dir = opts.mirror ?? (await mkdtemp(join(tmpdir(), 'kubeha-running-')));
   try {
     const findings = await collectRunning(session, dir, errorText);

@@ -7,8 +7,7 @@ import { InputError } from '../diag/errors.js';
 import { applySession } from '../ops/apply.js';
 import { planSession } from '../ops/plan.js';
 import { ExitCode } from './exit-codes.js';
-import { commandStartedAt } from './netns.js';
-import { EXIT_HELP, labBundleUnless, parsePhases, readBundleOption } from './plan-input.js';
+import { EXIT_HELP, bundleFor, parsePhases } from './plan-input.js';
 import { errorText, openReach } from './reach.js';
 import { addReachOptions } from './reach-options.js';
 import type { ReachOptions } from './reach-options.js';
@@ -31,15 +30,13 @@ async function confirm(question: string): Promise<boolean> {
 
 async function applyCommand(specPath: string, opts: ApplyOptions, startedAt: number): Promise<number> {
   const phases = parsePhases(opts.phase);
-  const reach = await openReach(specPath, opts, labBundleUnless(opts.bundle));
-  if ('exitCode' in reach) return reach.exitCode;
-  const { session } = reach;
+  const session = await openReach(specPath, opts);
   const abort = new AbortController();
   const onSigint = (): void => abort.abort();
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {
-    const bundle = await readBundleOption(opts.bundle);
+    const bundle = await bundleFor(session, opts.bundle);
     const { plan, unreachable, observeMs } = await planSession(session, { ...(bundle ? { bundle: bundle.info } : {}), ...(phases ? { phases } : {}), describe: errorText });
     if (plan.changes > 0 && !opts.yes) {
       if (!process.stdin.isTTY || opts.output === 'json') {
@@ -101,6 +98,6 @@ The journal of every run is appended to <state-dir>/journal.ndjson.
 ${EXIT_HELP}`,
     )
     .action(async (spec: string, opts: ApplyOptions) => {
-      process.exitCode = await applyCommand(spec, opts, commandStartedAt());
+      process.exitCode = await applyCommand(spec, opts, Math.round(performance.timeOrigin));
     });
 }

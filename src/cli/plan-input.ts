@@ -5,7 +5,7 @@ import type { Phase } from '../apply/types.js';
 import { didYouMean } from '../diag/diagnostic.js';
 import { InputError } from '../diag/errors.js';
 import { labBundle } from '../ops/lab-bundle.js';
-import type { BeforeHop } from './reach.js';
+import type { Session } from '../ops/session.js';
 
 /** What `plan` and `apply` share: `--phase`, `--bundle` (the lab's bundle when none is given), exit codes. */
 
@@ -29,19 +29,14 @@ export function parsePhases(phase?: string): Phase[] | undefined {
   return names;
 }
 
-export async function readBundleOption(dir: string | undefined): Promise<LocalBundle | undefined> {
-  return dir ? readBundle(dir) : undefined;
-}
-
 /**
- * Without --bundle, a lab's hosts get the lab's bundle (they have no route out): found in the cache, or built now,
- * before the hop into the taskbox (which has no route out either). Says so in one line.
+ * The bundle installs come from: --bundle DIR; without it, for a lab's hosts (they have no route out), the lab's
+ * bundle, found in the cache or built now. Says so in one line.
  */
-export function labBundleUnless(bundleGiven: string | undefined): BeforeHop | undefined {
-  if (bundleGiven) return undefined;
-  return async (spec, lab) => {
-    const b = await labBundle(spec, (m) => process.stderr.write(`${m}\n`));
-    process.stderr.write(`lab ${lab.plan.lab}: no --bundle given: using the lab's bundle ${b.dir}${b.built ? ' (built now)' : ''}\n`);
-    return ['--bundle', b.dir];
-  };
+export async function bundleFor(session: Session, dir: string | undefined): Promise<LocalBundle | undefined> {
+  if (dir) return readBundle(dir);
+  if (!session.lab) return undefined;
+  const b = await labBundle(session.spec, (m) => process.stderr.write(`${m}\n`));
+  process.stderr.write(`lab ${session.lab.plan.lab}: no --bundle given: using the lab's bundle ${b.dir}${b.built ? ' (built now)' : ''}\n`);
+  return readBundle(b.dir);
 }

@@ -4,7 +4,7 @@ import { PHASE_NAMES } from '../apply/phases/index.js';
 import { planToJson, renderPlanText } from '../apply/views.js';
 import { planSession } from '../ops/plan.js';
 import { ExitCode } from './exit-codes.js';
-import { EXIT_HELP, labBundleUnless, parsePhases, readBundleOption } from './plan-input.js';
+import { EXIT_HELP, bundleFor, parsePhases } from './plan-input.js';
 import { errorText, openReach } from './reach.js';
 import { addReachOptions } from './reach-options.js';
 import type { ReachOptions } from './reach-options.js';
@@ -17,11 +17,9 @@ interface PlanOptions extends ReachOptions {
 
 async function planCommand(specPath: string, opts: PlanOptions): Promise<number> {
   const phases = parsePhases(opts.phase);
-  const reach = await openReach(specPath, opts, labBundleUnless(opts.bundle));
-  if ('exitCode' in reach) return reach.exitCode;
-  const { session } = reach;
+  const session = await openReach(specPath, opts);
   try {
-    const bundle = await readBundleOption(opts.bundle);
+    const bundle = await bundleFor(session, opts.bundle);
     const { plan, unreachable } = await planSession(session, { ...(bundle ? { bundle: bundle.info } : {}), ...(phases ? { phases } : {}), describe: errorText });
     process.stdout.write(opts.output === 'json' ? JSON.stringify(planToJson(plan), null, 2) + '\n' : renderPlanText(plan, { color: process.stdout.isTTY === true && !process.env['NO_COLOR'] }));
     const fails = plan.hosts.filter((h) => h.steps.some((s) => s.kind === 'fail')).map((h) => h.host);

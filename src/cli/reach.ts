@@ -1,12 +1,9 @@
-import type { ClusterSpec } from '../cluster-spec/types.js';
 import { hasErrors } from '../diag/diagnostic.js';
 import { InputError } from '../diag/errors.js';
 import { renderDiagnostics } from '../diag/render.js';
-import type { LabState } from '../lab/state.js';
 import { labForSpec, openSession } from '../ops/session.js';
 import type { Session } from '../ops/session.js';
 import { readSpecFile } from './io.js';
-import { currentNetns, reexecInNetns, watchParent } from './netns.js';
 import type { ReachOptions } from './reach-options.js';
 import { describeError } from './report-error.js';
 
@@ -23,33 +20,21 @@ function parsePositive(name: string, value: string, max: number): number {
 export const errorText = (err: unknown): string => describeError(err).text.replace(/^error: /, '');
 
 /**
- * What the command does before it hops into the lab's taskbox, where there is no route out (e.g. find or build the
- * lab's bundle); returns arguments for the re-executed command.
+ * The spec loaded once and its session opened. Lab hosts (and hosts in --netns) are reached from this process through
+ * connections opened inside their namespace (src/remote/netns-dial.ts): no second kubeha process.
  */
-export type BeforeHop = (spec: ClusterSpec, lab: LabState) => Promise<string[]>;
-
-/**
- * The spec loaded once and its session opened; or, when its hosts live in a network namespace (a lab's taskbox, or
- * --netns), the exit code of this same command re-executed there.
- */
-export async function openReach(specPath: string, opts: ReachOptions, beforeHop?: BeforeHop): Promise<{ session: Session } | { exitCode: number }> {
-  const inNetns = currentNetns() !== undefined;
-  if (inNetns) watchParent();
-  else if (opts.netns) return { exitCode: await reexecInNetns(opts.netns) };
+export async function openReach(specPath: string, opts: ReachOptions): Promise<Session> {
   const parallel = parsePositive('--parallel', opts.parallel, 256);
   const timeoutS = parsePositive('--timeout', opts.timeout ?? '120', 86_400);
   const loaded = await readSpecFile(specPath);
   if (hasErrors(loaded.diagnostics) || !loaded.spec) throw new InputError(loaded.diagnostics);
   const spec = loaded.spec;
-  const lab = await labForSpec(spec);
-  if (lab && !inNetns) return { exitCode: await reexecInNetns(lab.plan.taskbox.netns, beforeHop ? await beforeHop(spec, lab) : []) };
-  // Warnings are printed here, by the process that does the work: not twice when there was a hop.
   if (loaded.diagnostics.length > 0) process.stderr.write(renderDiagnostics(loaded.diagnostics) + '\n');
   const only = opts.only
     ?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const session = await openSession(
+  return openSession(
     specPath,
     spec,
     {
@@ -57,10 +42,10 @@ export async function openReach(specPath: string, opts: ReachOptions, beforeHop?
       ...(opts.knownHosts ? { knownHostsFile: opts.knownHosts } : {}),
       acceptNewHostKeys: opts.acceptNewHostKeys === true,
       ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
+      ...(opts.netns ? { netns: opts.netns } : {}),
       parallel,
       commandTimeoutMs: timeoutS * 1000,
     },
-    lab,
+    await labForSpec(spec),
   );
-  return { session };
 }

@@ -7,6 +7,8 @@ import { listLabs } from '../lab/state.js';
 import type { LabState } from '../lab/state.js';
 import { renderCluster } from '../render/index.js';
 import type { RenderedHost } from '../render/types.js';
+import { NetnsDialer } from '../remote/netns-dial.js';
+import type { NetnsDialerOptions } from '../remote/netns-dial.js';
 import { SshPool, targetsFromSpec } from '../remote/ssh.js';
 import type { RemoteHost, SshTarget } from '../remote/ssh.js';
 import { defaultStateDir, loadOrCreateSecrets } from '../state/secrets.js';
@@ -30,6 +32,11 @@ export interface SessionOptions {
   parallel?: number;
   /** Timeout of one remote command. @default 120000 */
   commandTimeoutMs?: number;
+  /**
+   * The network namespace the hosts are reached from: this process opens its connections inside it (through a relay,
+   * src/remote/netns-dial.ts). @default the lab's taskbox for lab hosts; this process's own namespace otherwise
+   */
+  netns?: string;
 }
 
 export interface Session {
@@ -41,6 +48,8 @@ export interface Session {
   /** What each selected host should run (--only applied). */
   rendered: RenderedHost[];
   targets: Map<string, SshTarget>;
+  /** The network namespace this process opens its connections in (the lab's taskbox for lab hosts), if not its own. */
+  netns: string | undefined;
   parallel: number;
   /** The host's commands, over the session's one connection to it. */
   remote(host: string): RemoteHost;
@@ -75,15 +84,19 @@ export function selectHosts(rendered: RenderedHost[], only: readonly string[] | 
  * first command, all hosts at once when the use case runs them in parallel.
  */
 export async function openSession(specPath: string, spec: ClusterSpec, options: SessionOptions = {}, lab?: LabState): Promise<Session> {
-  const stateDir = options.stateDir ?? defaultStateDir(resolve(specPath), spec);
-  const secrets = await loadOrCreateSecrets(stateDir, spec);
-  const rendered = selectHosts(renderCluster(spec, secrets), options.only);
   const specDir = dirname(resolve(specPath));
   const resolveKey = (k: string): string => (k.startsWith('~/') ? join(homedir(), k.slice(2)) : isAbsolute(k) ? k : resolve(specDir, k));
   const targets = targetsFromSpec(spec.hosts, resolveKey);
   if (lab) for (const t of targets.values()) t.keyFile ??= lab.plan.keyFile;
+  const netns = options.netns ?? lab?.plan.taskbox.netns;
+  const dialer = netns ? await netnsDialer(netns, [...targets.values()], lab) : undefined;
+  // Started first: its start-up overlaps the rendering, the bundle look-up and loading ssh2.
+  dialer?.start();
+  const stateDir = options.stateDir ?? defaultStateDir(resolve(specPath), spec);
+  const secrets = await loadOrCreateSecrets(stateDir, spec);
+  const rendered = selectHosts(renderCluster(spec, secrets), options.only);
   const knownHostsFile = options.knownHostsFile ?? lab?.plan.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts');
-  const pool = new SshPool({ knownHostsFile, acceptNewHostKeys: options.acceptNewHostKeys === true, commandTimeoutMs: options.commandTimeoutMs ?? 120_000 });
+  const pool = new SshPool({ knownHostsFile, acceptNewHostKeys: options.acceptNewHostKeys === true, commandTimeoutMs: options.commandTimeoutMs ?? 120_000, ...(dialer ? { dial: dialer.dial } : {}) });
   return {
     specPath,
     spec,
@@ -91,12 +104,40 @@ export async function openSession(specPath: string, spec: ClusterSpec, options: 
     stateDir,
     rendered,
     targets,
+    netns,
     parallel: options.parallel ?? 8,
     remote: (host) => {
       const target = targets.get(host);
       if (!target) throw new Error(`no SSH target for host ${host}`);
       return pool.host(target);
     },
-    close: () => pool.close(),
+    close: async () => {
+      await pool.close();
+      dialer?.close();
+    },
   };
+}
+
+/** The endpoints (address:port) connections are opened to: each target's, or its jump host's when it has one. */
+export function dialedEndpoints(targets: readonly SshTarget[]): string[] {
+  const first = (t: SshTarget): SshTarget => (t.jump ? first(t.jump) : t);
+  return [...new Set(targets.map(first).map((t) => `${t.address}:${t.port ?? 22}`))];
+}
+
+/**
+ * What a relay in a namespace may dial: the session's endpoints; when the namespace is a lab's, only those that are
+ * the lab's hosts (a relay in a lab's namespace never dials anything else).
+ */
+export function relayEndpoints(targets: readonly SshTarget[], lab?: LabState): NetnsDialerOptions {
+  const endpoints = dialedEndpoints(targets);
+  if (!lab) return { allowed: endpoints };
+  const hosts = new Set(lab.plan.hosts.map((h) => h.address));
+  return { allowed: endpoints.filter((e) => hosts.has(e.slice(0, e.lastIndexOf(':')))), refusal: `not a host of lab ${lab.plan.lab}` };
+}
+
+/** Connections opened inside `netns`; the lab that namespace belongs to, if any, bounds what they may reach. */
+async function netnsDialer(netns: string, targets: readonly SshTarget[], lab: LabState | undefined): Promise<NetnsDialer> {
+  const inLab = (l: LabState): boolean => l.plan.taskbox.netns === netns || l.plan.switchNetns === netns || l.plan.hosts.some((h) => h.netns === netns);
+  const owner = lab && inLab(lab) ? lab : (await listLabs().catch(() => [])).find(inLab);
+  return new NetnsDialer(netns, relayEndpoints(targets, owner));
 }

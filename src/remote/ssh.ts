@@ -1,6 +1,5 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import ssh2 from 'ssh2';
 import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import { EnvironmentError, RemoteCommandError } from '../diag/errors.js';
 import { tail } from '../diag/output-tail.js';
@@ -13,8 +12,9 @@ import {
   parseKnownHosts,
   verifyHostKey,
 } from './known-hosts.js';
-import type { HostKeyVerdict } from './known-hosts.js';
+import type { HostKeyVerdict, KnownHostEntry } from './known-hosts.js';
 import { mkdirp } from '../state/mkdirp.js';
+import type { Dialer } from './netns-dial.js';
 
 /**
  * The one module in front of `ssh2`. Everything else talks to hosts through {@link RemoteHost}.
@@ -44,6 +44,11 @@ export interface SshOptions {
   connectTimeoutMs?: number;
   /** Default timeout of one remote command. @default 120000 */
   commandTimeoutMs?: number;
+  /**
+   * How a TCP connection to a host (or a jump host) is opened. @default a plain connection from this process.
+   * E.g. a NetnsDialer's (netns-dial.ts), for hosts reachable only from another network namespace.
+   */
+  dial?: Dialer;
 }
 
 export interface ExecOptions {
@@ -95,6 +100,10 @@ export function wrapForUser(user: string, command: string): string {
   return user === 'root' ? command : `sudo -n sh -c ${shellQuote(command)}`;
 }
 
+/** ssh2, loaded on the first connection: its load then overlaps whatever comes before (e.g. a relay's start-up). */
+let ssh2Client: Promise<typeof Client> | undefined;
+const loadClient = (): Promise<typeof Client> => (ssh2Client ??= import('ssh2').then((m) => m.default.Client));
+
 function targetKey(t: SshTarget): string {
   return `${t.user ?? 'root'}@${t.address}:${t.port ?? 22}${t.jump ? ` via ${targetKey(t.jump)}` : ''}`;
 }
@@ -102,7 +111,10 @@ function targetKey(t: SshTarget): string {
 /** Connections reused per host: one SSH connection per target (and its jump host), opened on first use. */
 export class SshPool {
   private readonly conns = new Map<string, Promise<Client>>();
-  private knownHosts?: Promise<string>;
+  /** known_hosts, read and parsed once for every connection (again after a key was recorded). */
+  private knownHosts?: Promise<KnownHostEntry[]>;
+  /** Private keys by file, read once. */
+  private readonly keys = new Map<string, Promise<Buffer>>();
 
   constructor(readonly options: SshOptions) {}
 
@@ -130,25 +142,41 @@ export class SshPool {
     await Promise.all(all.map((c) => c.then((client) => client.end(), () => undefined)));
   }
 
-  private async readKnownHosts(): Promise<string> {
-    this.knownHosts ??= readFile(this.options.knownHostsFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return '';
+  private async readKnownHosts(): Promise<KnownHostEntry[]> {
+    this.knownHosts ??= readFile(this.options.knownHostsFile, 'utf8').then(parseKnownHosts, (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [];
       throw new EnvironmentError(`cannot read known_hosts file ${this.options.knownHostsFile}: ${err.message}`);
     });
     return this.knownHosts;
+  }
+
+  private readKey(file: string): Promise<Buffer> {
+    let key = this.keys.get(file);
+    if (!key) {
+      key = readFile(file);
+      this.keys.set(file, key);
+    }
+    return key;
   }
 
   private async open(target: SshTarget): Promise<Client> {
     const port = target.port ?? 22;
     const user = target.user ?? 'root';
     const name = knownHostName(target.address, port);
-    const entries = parseKnownHosts(await this.readKnownHosts());
-    const sock = target.jump ? await this.forward(target.jump, target.address, port, target.name) : undefined;
+    const entries = await this.readKnownHosts();
+    const connectTimeoutMs = this.options.connectTimeoutMs ?? 10_000;
+    const sock = target.jump
+      ? await this.forward(target.jump, target.address, port, target.name)
+      : this.options.dial
+        ? await this.options.dial(target.address, port, connectTimeoutMs).catch((err: unknown) => {
+            throw connectError(target, err as Error);
+          })
+        : undefined;
 
     const auth: Partial<ConnectConfig> = {};
     if (target.keyFile) {
       try {
-        auth.privateKey = await readFile(target.keyFile);
+        auth.privateKey = await this.readKey(target.keyFile);
       } catch (err) {
         throw new EnvironmentError(`cannot read SSH key ${target.keyFile}: ${(err as Error).message}`, 'set ssh.keyFile in the spec to a readable private key, or use the SSH agent', target.name);
       }
@@ -164,7 +192,7 @@ export class SshPool {
     let rejection: HostKeyError | undefined;
     let accepted: Buffer | undefined;
 
-    const client = new ssh2.Client();
+    const client = new (await loadClient())();
     return new Promise<Client>((resolve, reject) => {
       client.once('ready', () => {
         client.removeAllListeners('error');
@@ -189,7 +217,7 @@ export class SshPool {
         username: user,
         ...auth,
         ...(sock ? { sock } : {}),
-        readyTimeout: this.options.connectTimeoutMs ?? 10_000,
+        readyTimeout: connectTimeoutMs,
         keepaliveInterval: 5_000,
         keepaliveCountMax: 3,
         ...(known.length ? { algorithms: { serverHostKey: { prepend: known as never, append: [], remove: [] } } } : {}),

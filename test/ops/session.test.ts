@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseSpec } from '../../src/cluster-spec/load.js';
 import { InputError } from '../../src/diag/errors.js';
 import type { LabState } from '../../src/lab/state.js';
-import { openSession } from '../../src/ops/session.js';
+import { dialedEndpoints, openSession, relayEndpoints } from '../../src/ops/session.js';
 
 const SPEC = `apiVersion: kubeha.io/v1alpha1
 kind: Cluster
@@ -38,11 +38,43 @@ describe('session', () => {
     await assert.rejects(openSession(specPath, spec, { only: ['lb2'], stateDir: join(dir, 'state') }), (err: unknown) => err instanceof InputError && /did you mean "lb\d"/.test(err.diagnostics[0]?.hint ?? ''));
   });
 
-  it("a lab's hosts get the lab's known_hosts (a key file of the spec stays the spec's)", async () => {
-    const lab = { plan: { keyFile: '/lab/id', knownHostsFile: '/lab/known_hosts' } } as unknown as LabState;
+  const lab = {
+    plan: {
+      lab: 'sess',
+      keyFile: '/lab/id',
+      knownHostsFile: '/lab/known_hosts',
+      switchNetns: 'kubeha-sess.switch',
+      taskbox: { netns: 'kubeha-sess.taskbox' },
+      hosts: ['lb0', 'lb1', 'm0'].map((name, i) => ({ name, address: `10.88.1.${i + 2}`, netns: `kubeha-sess.${name}` })),
+    },
+  } as unknown as LabState;
+
+  it("a lab's hosts get the lab's known_hosts (a key file of the spec stays the spec's), reached from its taskbox", async () => {
     const s = await openSession(specPath, spec, { stateDir: join(dir, 'state') }, lab);
     assert.equal(s.lab, lab);
     assert.equal(s.targets.get('m0')?.keyFile, join(dir, 'keys/id'));
+    assert.equal(s.netns, 'kubeha-sess.taskbox');
     await s.close();
+  });
+
+  it('hosts that are no lab\'s are reached from this namespace, or from --netns', async () => {
+    const own = await openSession(specPath, spec, { stateDir: join(dir, 'state') });
+    assert.equal(own.netns, undefined);
+    await own.close();
+    const other = await openSession(specPath, spec, { stateDir: join(dir, 'state'), netns: 'elsewhere' });
+    assert.equal(other.netns, 'elsewhere');
+    await other.close();
+  });
+
+  it("a relay in a lab's namespace may dial the lab's hosts only; jump hosts are what is dialed", () => {
+    const targets = [
+      { name: 'lb0', address: '10.88.1.2', port: 22 },
+      { name: 'm0', address: '10.88.1.4', port: 2222 },
+      { name: 'x', address: '10.88.1.50', port: 22, jump: { name: 'lb1', address: '10.88.1.3', port: 22 } },
+      { name: 'y', address: '192.0.2.7' },
+    ];
+    assert.deepEqual(dialedEndpoints(targets), ['10.88.1.2:22', '10.88.1.4:2222', '10.88.1.3:22', '192.0.2.7:22']);
+    assert.deepEqual(relayEndpoints(targets), { allowed: ['10.88.1.2:22', '10.88.1.4:2222', '10.88.1.3:22', '192.0.2.7:22'] });
+    assert.deepEqual(relayEndpoints(targets, lab), { allowed: ['10.88.1.2:22', '10.88.1.4:2222', '10.88.1.3:22'], refusal: 'not a host of lab sess' });
   });
 });

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect as netConnect } from 'node:net';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { EnvironmentError, RemoteCommandError } from '../../src/diag/errors.js';
@@ -154,6 +156,43 @@ describe('ssh transport against an in-process ssh2.Server', () => {
       await pool.close();
       await inner.close();
     }
+  });
+
+  it('opens its connections with the given dial (hosts in another namespace), for every host at once; known_hosts still decides', async () => {
+    // Spec-like addresses, each dialed to the loopback server (nothing leaves loopback); known under their address.
+    const addresses = ['10.99.0.11', '10.99.0.12', '10.99.0.13', '10.99.0.14'];
+    const file = join(tmp(), 'known_hosts');
+    writeFileSync(file, addresses.map((a) => server.knownHostsLine.replace(/^\[127\.0\.0\.1\]:\d+/, a)).join('\n') + '\n');
+    const dialed: string[] = [];
+    const dial = (address: string, port: number): Promise<Socket> => {
+      dialed.push(`${address}:${port}`);
+      return new Promise((res, rej) => {
+        const s = netConnect(server.port, '127.0.0.1');
+        s.once('connect', () => res(s)).once('error', rej);
+      });
+    };
+    const pool = new SshPool({ knownHostsFile: file, dial });
+    try {
+      const outs = await Promise.all(addresses.map((a, i) => pool.host({ name: `h${i}`, address: a, port: 22, keyFile: server.clientKeyFile }).run('echo via-dial')));
+      assert.deepEqual(outs.map((o) => o.trim()), addresses.map(() => 'via-dial'));
+      assert.deepEqual(dialed.sort(), addresses.map((a) => `${a}:22`));
+      // An address known_hosts does not list is refused as ever, dial or not.
+      const err = await pool.connect({ name: 'stranger', address: '10.99.0.99', port: 22, keyFile: server.clientKeyFile }).then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof HostKeyError);
+      assert.equal(err.verdict, 'unknown');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('reports a failed dial as the host being unreachable', async () => {
+    const dial = (): Promise<Socket> => Promise.reject(Object.assign(new Error('connect EHOSTUNREACH 10.99.0.11:22'), { code: 'EHOSTUNREACH' }));
+    const pool = new SshPool({ knownHostsFile: knownHosts, dial });
+    const err = await pool.connect({ name: 'lb0', address: '10.99.0.11', port: 22, keyFile: server.clientKeyFile }).then(() => undefined, (e: unknown) => e);
+    await pool.close();
+    assert.ok(err instanceof EnvironmentError);
+    assert.equal(err.host, 'lb0');
+    assert.match(err.message, /cannot reach 10\.99\.0\.11:22 \(EHOSTUNREACH\)/);
   });
 
   it('authenticates through the SSH agent when no key file is given', async (t) => {
