@@ -1,7 +1,7 @@
 import { didYouMean } from '../diag/diagnostic.js';
 import { EnvironmentError, InputError } from '../diag/errors.js';
 import type { LabFault } from '../model/failure.js';
-import { bootHost, cgroupPids } from './hosts.js';
+import { bootHost, cgroupPids, prepareCgroups } from './hosts.js';
 import { netnsIdentity, setHostNic, setPort } from './network.js';
 import type { LabHostPlan } from './plan.js';
 import { containerInit, containerPids, isAlive, pidsInNetns, pidsWithArg, procState, signal, waitGone } from './procs.js';
@@ -91,7 +91,7 @@ export async function applyFault(state: LabState, hostName: string, fault: LabFa
       // Leftovers of a host killed from outside would hold the netns: clear them first.
       await stopHost(state, h, false);
       await setHostNic(h, 'up');
-      state.processes[h.name] = await bootHost(h);
+      state.processes[h.name] = bootHost(h, await prepareCgroups(h));
       await writeState(state);
       return `${h.name}: booting (pid ${state.processes[h.name]?.pid ?? '?'})`;
     }

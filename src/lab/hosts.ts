@@ -5,6 +5,7 @@ import { chmod, mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/p
 import { dirname, join } from 'node:path';
 import type { LabHostPlan } from './plan.js';
 import { must, unmount } from './run.js';
+import { ed25519KeyPair } from './ssh-keys.js';
 import { processStart, type ProcessRef } from './state.js';
 
 /**
@@ -49,11 +50,13 @@ export async function writeIdentity(h: LabHostPlan, labPublicKey: string): Promi
   await chmod(join(r, 'root/.ssh'), 0o700);
   await writeFile(join(r, 'root/.ssh/authorized_keys'), labPublicKey.trim() + '\n', { mode: 0o600 });
   const key = join(r, 'etc/ssh/ssh_host_ed25519_key');
+  const pair = ed25519KeyPair(`root@${h.name}`);
   await rm(key, { force: true });
   await rm(`${key}.pub`, { force: true });
-  await must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `root@${h.name}`, '-f', key]);
-  const pub = (await readFile(`${key}.pub`, 'utf8')).trim().split(/\s+/);
-  return `${h.address} ${pub[0] ?? ''} ${pub[1] ?? ''}`;
+  await writeFile(key, pair.private, { mode: 0o600 });
+  await writeFile(`${key}.pub`, `${pair.public}\n`);
+  const [type = '', blob = ''] = pair.public.split(' ');
+  return `${h.address} ${type} ${blob}`;
 }
 
 export function nspawnArgs(h: LabHostPlan): string[] {
@@ -168,9 +171,11 @@ export const NSPAWN_REBOOT_STATUS = 133;
  */
 export const SUPERVISOR_SCRIPT = `while :; do sh -c 'for f in $KUBEHA_CGROUP_PROCS; do echo $$ > "$f"; done; unset KUBEHA_CGROUP_PROCS; exec "$@"' sh "$@"; rc=$?; [ "$rc" -eq ${NSPAWN_REBOOT_STATUS} ] || exit "$rc"; done`;
 
-/** Boots the host in the background, in its own cgroups, under its supervisor (the recorded PID); its console goes to the host's console.log. */
-export async function bootHost(h: LabHostPlan): Promise<ProcessRef> {
-  const procs = await prepareCgroups(h);
+/**
+ * Boots the host in the background, in its own cgroups (`procs`: their cgroup.procs files, from prepareCgroups), under
+ * its supervisor (the recorded PID); its console goes to the host's console.log.
+ */
+export function bootHost(h: LabHostPlan, procs: readonly string[]): ProcessRef {
   const argv = nspawnArgs(h);
   const script = SUPERVISOR_SCRIPT;
   const log = openSync(h.log, 'a');

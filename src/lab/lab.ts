@@ -5,13 +5,14 @@ import { EnvironmentError, InputError } from '../diag/errors.js';
 import { ensureBaseImage } from './base-image.js';
 import { powerState, stopHost, type PowerState } from './faults.js';
 import { mountsUnder } from './cache.js';
-import { bootHost, mountOverlay, removeCgroups, removeLabCgroups, unmountOverlay, writeIdentity } from './hosts.js';
+import { bootHost, mountOverlay, prepareCgroups, removeCgroups, removeLabCgroups, unmountOverlay, writeIdentity } from './hosts.js';
 import { labNameProblem, netnsPrefix } from './names.js';
-import { createHostNetwork, createSwitch, createTaskbox, deleteNetns, labNetnsList, netnsIdentity, portState, rootNetworks } from './network.js';
+import { createLabNetwork, deleteNetns, labNetnsList, netnsIdentity, rootNetworks, switchPortStates } from './network.js';
 import { checkClashes, planLab, type LabHostPlan, type LabInput, type LabPlan } from './plan.js';
 import { isAlive, pidsInNetns, pidsWithArgPrefix, refsOf, signal, waitGone, waitReaped } from './procs.js';
-import { must, unmount } from './run.js';
-import { waitForSsh, watchBanners, type BannerWatch } from './ssh.js';
+import { unmount } from './run.js';
+import { waitForLabSsh } from './ssh-ready.js';
+import { ed25519KeyPair } from './ssh-keys.js';
 import { labsRoot, listLabs, readState, writeState, type LabState } from './state.js';
 
 /** The lab's life cycle: up, status, down. The CLI (src/cli/lab.ts) is a thin shell over these. */
@@ -89,52 +90,36 @@ export async function labUp(input: LabInput, opts: UpOptions = {}): Promise<LabS
   await save();
 
   const timeout = opts.sshTimeoutMs ?? 60_000;
-  let banners: BannerWatch | undefined;
   try {
-    await must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `kubeha-lab-${plan.lab}`, '-f', plan.keyFile]);
-    const labPub = await readFile(`${plan.keyFile}.pub`, 'utf8');
-    await createSwitch(plan);
-    await createTaskbox(plan);
-    emit(`switch ${plan.switchNetns} (bridge ${plan.bridge}), taskbox ${plan.taskbox.netns} at ${plan.taskbox.address}`);
-    banners = watchBanners(plan, plan.hosts.map((h) => h.address), timeout);
-    const known: string[] = [];
-    // Each host boots as soon as its own network, overlay and identity are there (its key is in known_hosts
-    // before anything connects: the SSH checks below start after this block).
-    await Promise.all(
+    const labKey = ed25519KeyPair(`kubeha-lab-${plan.lab}`);
+    await writeFile(plan.keyFile, labKey.private, { mode: 0o600 });
+    await writeFile(`${plan.keyFile}.pub`, `${labKey.public}\n`);
+    await createLabNetwork(plan);
+    emit(`switch ${plan.switchNetns} (bridge ${plan.bridge}), taskbox ${plan.taskbox.netns} at ${plan.taskbox.address}, ${plan.hosts.length} host namespaces`);
+    // Every host's overlay and identity first (its key is in known_hosts before anything connects: the SSH checks
+    // below start after this block), then all boot at once: a host that starts late is the one everyone waits for.
+    const known = await Promise.all(
       plan.hosts.map(async (h) => {
-        await createHostNetwork(plan, h);
         await mountOverlay(h, base.rootfs);
-        known.push(await writeIdentity(h, labPub));
+        const line = await writeIdentity(h, labKey.public);
         emit(`netns ${h.netns}, ${h.ifname} ${h.address}/${h.prefix}, overlay, host key`, h.name);
-        state.processes[h.name] = await bootHost(h);
-        // Recorded at once: a `lab up` killed now leaves a state that names every host it started.
-        await save();
-        emit(`booting (pid ${state.processes[h.name]?.pid ?? '?'}) at ${h.address}`, h.name);
+        return line;
       }),
     );
     await writeFile(plan.knownHostsFile, known.sort().join('\n') + '\n', { mode: 0o600 });
+    const cgroups = await Promise.all(plan.hosts.map((h) => prepareCgroups(h)));
+    plan.hosts.forEach((h, i) => (state.processes[h.name] = bootHost(h, cgroups[i] ?? [])));
+    // Recorded at once: a `lab up` killed now leaves a state that names every host it started.
+    await save();
+    for (const h of plan.hosts) emit(`booting (pid ${state.processes[h.name]?.pid ?? '?'}) at ${h.address}`, h.name);
   } catch (e) {
-    banners?.stop();
     emit(`setup failed; removing what was made`);
     await labDown(plan.lab).catch(() => undefined);
     throw e;
   }
 
-  const notReady: string[] = [];
-  const watch = banners;
-  const sshDeadline = Date.now() + timeout;
-  await Promise.all(
-    plan.hosts.map(async (h) => {
-      // Cheap first (sshd's banner), then one real login; the loop in waitForSsh only when that login fails.
-      await watch.ready(h.address);
-      if (await waitForSsh(plan, h, Math.max(1000, sshDeadline - Date.now()))) emit(`ssh ready`, h.name);
-      else {
-        notReady.push(h.name);
-        emit(`not reachable over ssh after ${timeout / 1000} s (console: ${h.log})`, h.name);
-      }
-    }),
-  );
-  watch.stop();
+  const notReady = await waitForLabSsh(plan, plan.hosts, timeout, (h) => emit('ssh ready', h.name));
+  for (const name of notReady) emit(`not reachable over ssh after ${timeout / 1000} s (console: ${plan.hosts.find((h) => h.name === name)?.log ?? '?'})`, name);
   state.phase = 'up';
   await save();
   if (notReady.length > 0)
@@ -169,6 +154,7 @@ export interface LabStatus {
 
 export async function labStatus(state: LabState): Promise<LabStatus> {
   const p = state.plan;
+  const portStates = switchPortStates(p);
   return {
     lab: p.lab,
     phase: state.phase === 'creating' && !isAlive(state.creator) ? 'interrupted' : state.phase,
@@ -182,6 +168,7 @@ export async function labStatus(state: LabState): Promise<LabStatus> {
     hosts: await Promise.all(
       p.hosts.map(async (h: LabHostPlan) => {
         const power = powerState(state, h);
+        const ports = await portStates;
         return {
           name: h.name,
           address: h.address,
@@ -189,7 +176,7 @@ export async function labStatus(state: LabState): Promise<LabStatus> {
           machine: h.machine,
           pid: power === 'off' ? null : (state.processes[h.name]?.pid ?? null),
           power,
-          link: await portState(p, h),
+          link: ports.get(h.port) ?? 'absent',
           ssh: `kubeha lab ssh ${h.name}${p.lab ? ` --name ${p.lab}` : ''}`,
         };
       }),

@@ -32,7 +32,7 @@ export async function createSwitch(plan: LabPlan): Promise<void> {
 }
 
 /** One namespace with one interface on the bridge: a host, or the taskbox. */
-export async function createAttachment(plan: LabPlan, a: { netns: string; ifname: string; port: string; mac: string; address: string; prefix: number }): Promise<void> {
+export async function createAttachment(plan: LabPlan, a: Attachment): Promise<void> {
   const sw = plan.switchNetns;
   await addNetns(a.netns);
   const exists = await run(['ip', '-n', a.netns, 'link', 'show', a.ifname]);
@@ -53,6 +53,63 @@ export async function createTaskbox(plan: LabPlan): Promise<void> {
   await createAttachment(plan, { netns: t.netns, ifname: t.ifname, port: t.port, mac: t.mac, address: t.address, prefix: plan.prefix });
 }
 
+/** One namespace with one interface on the bridge, as createAttachment takes it. */
+interface Attachment {
+  netns: string;
+  ifname: string;
+  port: string;
+  mac: string;
+  address: string;
+  prefix: number;
+}
+
+const attachmentsOf = (plan: LabPlan): Attachment[] => [
+  { netns: plan.taskbox.netns, ifname: plan.taskbox.ifname, port: plan.taskbox.port, mac: plan.taskbox.mac, address: plan.taskbox.address, prefix: plan.prefix },
+  ...plan.hosts.map((h) => ({ netns: h.netns, ifname: h.ifname, port: h.port, mac: h.mac, address: h.address, prefix: h.prefix })),
+];
+
+/**
+ * The whole lab's network as `ip -batch` input (pure): the namespaces and the veth pairs, made from the root namespace
+ * (each end created directly in its namespace, as createAttachment does); the bridge and its ports, in the switch;
+ * then, in each attachment's namespace, its loopback, address and link. One `ip` process per namespace instead of
+ * seven per host: on a 2-core machine the ~70 processes of the step-by-step way took about 2 s of a lab's start.
+ */
+export function labNetworkBatches(plan: LabPlan): { root: string[]; inside: Map<string, string[]> } {
+  const sw = plan.switchNetns;
+  const attachments = attachmentsOf(plan);
+  const root = [
+    ...[sw, ...attachments.map((a) => a.netns)].map((n) => `netns add ${n}`),
+    ...attachments.map((a) => `link add name ${a.ifname} netns ${a.netns} address ${a.mac} type veth peer name ${a.port} netns ${sw}`),
+  ];
+  const inside = new Map<string, string[]>();
+  inside.set(sw, [
+    'link set lo up',
+    // No STP (ports forward at once); no multicast snooping, so VRRP adverts reach every host without a querier.
+    `link add ${plan.bridge} type bridge stp_state 0 forward_delay 0 mcast_snooping 0`,
+    `link set ${plan.bridge} up`,
+    ...attachments.map((a) => `link set ${a.port} master ${plan.bridge} up`),
+  ]);
+  for (const a of attachments) inside.set(a.netns, ['link set lo up', `addr add ${a.address}/${a.prefix} dev ${a.ifname}`, `link set ${a.ifname} up`]);
+  return { root, inside };
+}
+
+/**
+ * Creates the lab's network (switch, taskbox, every host's): in batches when none of its namespaces exists yet, the
+ * usual case; step by step, skipping what is there, when something is left of an earlier lab of that name.
+ */
+export async function createLabNetwork(plan: LabPlan): Promise<void> {
+  const names = [plan.switchNetns, ...attachmentsOf(plan).map((a) => a.netns)];
+  const present = await Promise.all(names.map(netnsExists));
+  if (present.some(Boolean)) {
+    await createSwitch(plan);
+    for (const a of attachmentsOf(plan)) await createAttachment(plan, a);
+    return;
+  }
+  const { root, inside } = labNetworkBatches(plan);
+  await must(['ip', '-batch', '-'], { input: root.join('\n') + '\n' });
+  await Promise.all([...inside].map(([ns, lines]) => must(['ip', '-n', ns, '-batch', '-'], { input: lines.join('\n') + '\n' })));
+}
+
 export async function setPort(plan: LabPlan, h: LabHostPlan, state: 'up' | 'down'): Promise<void> {
   await ip('-n', plan.switchNetns, 'link', 'set', h.port, state);
 }
@@ -62,10 +119,20 @@ export async function setHostNic(h: LabHostPlan, state: 'up' | 'down'): Promise<
   await ip('-n', h.netns, 'link', 'set', h.ifname, state);
 }
 
-export async function portState(plan: LabPlan, h: LabHostPlan): Promise<'up' | 'down' | 'absent'> {
-  const r = await run(['ip', '-n', plan.switchNetns, '-o', 'link', 'show', h.port]);
-  if (r.code !== 0) return 'absent';
-  return /[<,]UP[,>]/.test(r.stdout) ? 'up' : 'down';
+/** The state of every port on the lab's switch, by name, in one `ip` call (a port not listed is absent). */
+export async function switchPortStates(plan: LabPlan): Promise<Map<string, 'up' | 'down'>> {
+  const r = await run(['ip', '-n', plan.switchNetns, '-o', 'link', 'show']);
+  return parsePortStates(r.code === 0 ? r.stdout : '');
+}
+
+/** `ip -o link show` output → port name → up/down (pure). Names come as `name@peer:` for veths. */
+export function parsePortStates(text: string): Map<string, 'up' | 'down'> {
+  const out = new Map<string, 'up' | 'down'>();
+  for (const line of text.split('\n')) {
+    const m = /^\d+:\s+([^:@\s]+)(?:@[^:]*)?:\s+<([^>]*)>/.exec(line);
+    if (m?.[1]) out.set(m[1], m[2]?.split(',').includes('UP') ? 'up' : 'down');
+  }
+  return out;
 }
 
 /** Every namespace of the lab that exists: the planned ones and any other with the lab's prefix. */

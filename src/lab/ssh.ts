@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import type { LabHostPlan, LabPlan } from './plan.js';
 import { run, type RunResult } from './run.js';
 import { taskboxArgv } from './taskbox.js';
@@ -43,61 +42,4 @@ export async function waitForSsh(plan: LabPlan, h: LabHostPlan, timeoutMs: numbe
     await new Promise((res) => setTimeout(res, 150));
   }
   return false;
-}
-
-/**
- * One process in the taskbox that connects to port 22 of each address until sshd sends its banner, and prints the
- * address then. A refused connection costs the kernel only, where a full `ssh` probe (a process, a key exchange)
- * costs ~50 ms of CPU: eight hosts polled with ssh while they boot took seconds of the machine's two cores.
- * A connection that the socket unit accepts early waits in its backlog until sshd takes it.
- */
-const BANNER_SCRIPT = `const net = require('node:net');
-const done = new Set();
-function probe(a) {
-  const s = net.connect({ host: a, port: 22 });
-  s.setTimeout(5000, () => s.destroy());
-  s.on('data', (d) => { if (!done.has(a) && d.toString('latin1').startsWith('SSH-')) { done.add(a); process.stdout.write(a + '\\n'); } s.destroy(); });
-  s.on('error', () => undefined);
-  s.on('close', () => { if (!done.has(a)) setTimeout(() => probe(a), 50); });
-}
-// Ends by itself, also when the lab up that started it was killed.
-setTimeout(() => process.exit(0), Number(process.argv[1])).unref();
-for (const a of process.argv.slice(2)) probe(a);`;
-
-export interface BannerWatch {
-  /** Resolves true when the address's sshd sent its banner, false when the watch ended first. */
-  ready(address: string): Promise<boolean>;
-  stop(): void;
-}
-
-/** Watches for sshd's banner on every address (see BANNER_SCRIPT); ends by itself after `timeoutMs`. */
-export function watchBanners(plan: Pick<LabPlan, 'taskbox'>, addresses: string[], timeoutMs: number): BannerWatch {
-  const waiters = new Map<string, { promise: Promise<boolean>; resolve: (ok: boolean) => void }>();
-  for (const a of addresses) {
-    let resolve: (ok: boolean) => void = () => undefined;
-    const promise = new Promise<boolean>((r) => (resolve = r));
-    waiters.set(a, { promise, resolve });
-  }
-  const end = (): void => {
-    for (const w of waiters.values()) w.resolve(false);
-  };
-  const [cmd = 'ip', ...args] = taskboxArgv(plan, [process.execPath, '-e', BANNER_SCRIPT, String(timeoutMs), ...addresses]);
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-  let buffered = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    buffered += d;
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    for (const l of lines) waiters.get(l.trim())?.resolve(true);
-  });
-  child.on('error', end);
-  child.on('close', end);
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  return {
-    ready: (address) => waiters.get(address)?.promise ?? Promise.resolve(false),
-    stop: () => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-    },
-  };
 }
