@@ -67,6 +67,8 @@ export async function benchLab(): Promise<Record<string, number | string>> {
   const specPath = join(dir, 'cluster.yaml');
   writeFileSync(specPath, spec);
   const up: number[] = [];
+  const version: number[] = [];
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
   const down: number[] = [];
   const left: number[] = [];
   const pss: number[] = [];
@@ -78,6 +80,8 @@ export async function benchLab(): Promise<Record<string, number | string>> {
       const u = kubeha(['lab', 'up', specPath, '--name', lab]);
       if (u.code !== 0) throw new Error(`lab up failed (${u.code}):\n${u.stderr.slice(-2000)}`);
       up.push(u.ms / 1000);
+      // For scale, in the same round: what starting kubeha costs right now on this machine.
+      version.push(kubeha(['--version']).ms / 1000);
       // Idle: let boot-time jobs finish before measuring memory.
       await new Promise((r) => setTimeout(r, 5000));
       const state = await readState(lab);
@@ -98,7 +102,9 @@ export async function benchLab(): Promise<Record<string, number | string>> {
       if (d.code !== 0) throw new Error(`lab down failed (${d.code}):\n${d.stderr.slice(-2000)}`);
       down.push(d.ms / 1000);
     }
-    out['lab up → SSH-ready on all 8 hosts (s, median)'] = `${spread(up, 2)}  target ≤ 5`;
+    out['lab up → SSH-ready on all 8 hosts (s, median)'] = `${spread(up, 2)}  target ≤ 5 (load average ${load} at the start)`;
+    out['kubeha --version in the same rounds (s, median)'] = spread(version, 2);
+    out['lab up / --version (medians)'] = `${(medianOf(up) / medianOf(version)).toFixed(1)}x`;
     out['memory per idle host, PSS (MiB, median of hosts × runs)'] = `${spread(pss, 1)}  target ≤ 20`;
     out['memory per idle host, USS / RSS (MiB, median)'] = `${medianOf(uss).toFixed(1)} / ${medianOf(rss).toFixed(1)}`;
     out['processes per idle host (median)'] = medianOf(procs);
