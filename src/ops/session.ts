@@ -93,8 +93,13 @@ export async function openSession(specPath: string, spec: ClusterSpec, options: 
   // Started first: its start-up overlaps the rendering, the bundle look-up and loading ssh2.
   dialer?.start();
   const stateDir = options.stateDir ?? defaultStateDir(resolve(specPath), spec);
-  const secrets = await loadOrCreateSecrets(stateDir, spec);
-  const rendered = selectHosts(renderCluster(spec, secrets), options.only);
+  let rendered: RenderedHost[];
+  try {
+    rendered = selectHosts(renderCluster(spec, await loadOrCreateSecrets(stateDir, spec)), options.only);
+  } catch (err) {
+    dialer?.close();
+    throw err;
+  }
   const knownHostsFile = options.knownHostsFile ?? lab?.plan.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts');
   const pool = new SshPool({ knownHostsFile, acceptNewHostKeys: options.acceptNewHostKeys === true, commandTimeoutMs: options.commandTimeoutMs ?? 120_000, ...(dialer ? { dial: dialer.dial } : {}) });
   return {
