@@ -85,6 +85,8 @@ export interface HaproxyConfig {
 
 export interface HaproxyGlobal {
   user?: string;
+  /** `ssl-server-verify none|required` (default required: servers with `ssl`/`check-ssl` need `verify none` or a `ca-file`). */
+  sslServerVerify?: 'none' | 'required';
   statsSockets: string[];
   maxconn?: number;
 }
@@ -188,8 +190,24 @@ export interface Server {
   checkAddr?: string;
   /** `verify none|required` as written. */
   verify?: string;
+  /** `ca-file` as written. */
+  caFile?: string;
+  /** `sni EXPR` as written (only used with `ssl`). */
+  sni?: string;
+  /** `send-proxy` (v1) or `send-proxy-v2[-ssl[-cn]]` (v2): a PROXY protocol header before the client's bytes. */
+  sendProxy?: 'v1' | 'v2';
+  /**
+   * The health check sends a PROXY header: `check-send-proxy`, or `send-proxy*` on a server whose checks go to its
+   * traffic port (HAProxy src/check.c init_srv_check: checks inherit the traffic's PROXY header without `port`/`addr`).
+   */
+  checkSendProxy?: boolean;
+  /** Where each option that changes the bytes on the wire was set (the server line or a `default-server` line). */
+  optionAt?: Partial<Record<ServerWireOption, SourceRef>>;
   at?: SourceRef;
 }
+
+/** Server options whose position findings name. */
+export type ServerWireOption = 'ssl' | 'check-ssl' | 'send-proxy' | 'check-send-proxy' | 'verify' | 'sni' | 'ca-file';
 
 export interface Endpoint {
   address: string;

@@ -101,7 +101,25 @@ const cases: Record<string, { bad: Mutate | (() => HaModel); good?: () => HaMode
     bad: httpCheck({ type: 'http', method: 'GET', path: '/healthz', ssl: false, expect: 'status 204' }, true),
     good: () => mutated(httpCheck({ type: 'http', method: 'GET', path: '/healthz', ssl: false, expect: 'string ok' }, true)),
   },
-  'haproxy-check-unanswerable': { bad: eachBackend((b) => (b.healthCheck = { type: 'ssl-hello' } as unknown as HealthCheckKind)) },
+  // ssl-hello-chk passes against a Go TLS server (it answers the SSLv3 hello with an alert, which the check accepts):
+  // the good case must stay silent; a PROXY header on the checks, or HTTP/1.1 without Host, never passes.
+  'haproxy-check-unanswerable': {
+    bad: httpCheck({ type: 'http', method: 'GET', path: '/readyz', ssl: false, version: 'HTTP/1.1' }, true),
+    good: () => mutated(eachBackend((b) => (b.healthCheck = { type: 'ssl-hello' }))),
+  },
+  'haproxy-check-unknown': {
+    bad: eachBackend((b) => (b.healthCheck = { type: 'tcp-check', steps: ['connect ssl', 'send-state', 'expect custom'] })),
+    good: () => mutated(eachBackend((b) => (b.healthCheck = { type: 'tcp-check', steps: ['connect ssl', 'send GET /readyz HTTP/1.0\r\n\r\n', 'expect string 200'] }))),
+  },
+  'haproxy-server-traffic-fails': {
+    bad: eachBackend((b) => b.servers.forEach((s) => (s.sendProxy = 'v2'))),
+    // check-ssl changes only the checks: traffic passes through untouched.
+    good: () => mutated(eachBackend((b) => b.servers.forEach((s) => Object.assign(s, { checkSsl: true, verify: 'none', sni: 'str(kubernetes)' })))),
+  },
+  'haproxy-server-verify-unknown': {
+    bad: eachBackend((b) => b.servers.forEach((s) => Object.assign(s, { checkSsl: true, caFile: '/etc/kubernetes/pki/ca.crt' }))),
+    good: () => mutated(eachBackend((b) => b.servers.forEach((s) => Object.assign(s, { checkSsl: true, caFile: '/etc/kubernetes/pki/ca.crt', verify: 'none' })))),
+  },
   'haproxy-check-other-port': { bad: eachBackend((b) => b.servers.forEach((s) => (s.checkPort = 10248))) },
   'haproxy-server-no-check': { bad: eachBackend((b) => b.servers.forEach((s) => (s.check = false))) },
   'haproxy-slow-detection': { bad: eachBackend((b) => b.servers.forEach((s) => Object.assign(s, { interMs: 10_000, fall: 2 }))) },

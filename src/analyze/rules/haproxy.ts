@@ -2,7 +2,7 @@
 import type { Backend, Frontend, HaModel, HaproxyConfig, ModelHost, Server } from '../../model/types.js';
 import { backendOf, frontendsOn, isWildcard } from '../../model/listeners.js';
 import { apiBackendsOf, haproxyTakesApiserverPort, sysctlOn, vipMembers } from '../../model/queries.js';
-import { checkVerdict, checksElsewhere, haproxyDetectMs } from '../reach.js';
+import { checkVerdict, checksElsewhere, haproxyDetectMs, trafficVerdict } from '../reach.js';
 import { formatHaproxyTime, hostsWithLbConfig, rule } from './util.js';
 
 function apiBackends(model: HaModel, host: ModelHost): Backend[] {
@@ -35,7 +35,7 @@ export const haproxyRules = [
     id: 'haproxy-httpchk-no-ssl',
     run(model, report) {
       eachServer(model, (host, be, s) => {
-        if (s.check && be.healthCheck.type === 'http' && !be.healthCheck.ssl && !s.checkSsl && !s.ssl)
+        if (s.check && be.healthCheck.type === 'http' && !be.healthCheck.ssl && !s.checkSsl && !s.checkSendProxy && !checkVerdict(be, s).passes)
           report(`server ${s.name} in ${be.name} on ${host.name}: HTTP check without check-ssl always fails against the apiserver`, { host, at: s.at ?? be.at }, 'add `check-ssl verify none` to default-server');
       });
     },
@@ -45,7 +45,7 @@ export const haproxyRules = [
     run(model, report) {
       eachServer(model, (host, be, s) => {
         const hc = be.healthCheck;
-        if (!s.check || hc.type !== 'http' || !(hc.ssl || s.checkSsl || s.ssl)) return;
+        if (!s.check || hc.type !== 'http' || !(hc.ssl || s.checkSsl)) return;
         const v = checkVerdict(be, s);
         if (!v.passes && /403/.test(v.why) && !hc.expect) report(`backend ${be.name} on ${host.name}: ${v.why}`, { host, at: be.at }, 'option httpchk GET /readyz');
       });
@@ -56,23 +56,71 @@ export const haproxyRules = [
     run(model, report) {
       eachServer(model, (host, be, s) => {
         const hc = be.healthCheck;
-        if (!s.check || hc.type !== 'http' || !hc.expect || !(hc.ssl || s.checkSsl || s.ssl)) return;
+        if (!s.check || hc.type !== 'http' || !hc.expect || !(hc.ssl || s.checkSsl)) return;
         const v = checkVerdict(be, s);
-        if (!v.passes) report(`backend ${be.name} on ${host.name}: ${v.why}`, { host, at: be.at });
+        if (!v.passes && !/Host header|PROXY/.test(v.why)) report(`backend ${be.name} on ${host.name}: ${v.why}`, { host, at: be.at });
       });
     },
   }),
   rule({
     id: 'haproxy-check-unanswerable',
     run(model, report) {
-      for (const host of hostsWithLbConfig(model))
-        for (const be of apiBackends(model, host)) {
-          const t = be.healthCheck.type as string;
-          if ((t === 'ssl-hello' || t === 'other') && be.servers.some((s) => s.check)) {
-            const s = be.servers[0] as Server;
-            report(`backend ${be.name} on ${host.name}: ${checkVerdict(be, s).why}`, { host, at: be.at });
+      const seen = new Set<string>();
+      eachServer(model, (host, be, s) => {
+        if (!s.check || checksElsewhere(s)) return;
+        const hc = be.healthCheck;
+        const v = checkVerdict(be, s);
+        if (v.passes) return;
+        // The HTTP rules above own plain-HTTP, 403 and expect mismatches; this one takes every other failing check.
+        const httpOwned = hc.type === 'http' && !s.checkSendProxy && !/Host header/.test(v.why);
+        if (httpOwned) return;
+        const key = `${host.name}/${be.name}/${v.why}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+        const at = s.checkSendProxy ? (s.optionAt?.['check-send-proxy'] ?? s.optionAt?.['send-proxy'] ?? s.at) : hc.type === 'ssl-hello' ? be.at : (s.at ?? be.at);
+        report(`backend ${be.name} on ${host.name}, server ${s.name}: ${v.why}`, { host, at });
+      });
+    },
+  }),
+  rule({
+    id: 'haproxy-check-unknown',
+    run(model, report) {
+      const seen = new Set<string>();
+      eachServer(model, (host, be, s) => {
+        const v = s.check ? checkVerdict(be, s) : undefined;
+        if (!v?.unknown || seen.has(`${host.name}/${be.name}`)) return;
+        seen.add(`${host.name}/${be.name}`);
+        report(`backend ${be.name} on ${host.name}: kubeha cannot tell whether the health check passes (${v.unknown}); the scenarios assume it does`, { host, at: be.at });
+      });
+    },
+  }),
+  rule({
+    id: 'haproxy-server-traffic-fails',
+    run(model, report) {
+      eachConfig(model, (host, cfg) => {
+        const seen = new Set<Server>();
+        for (const { fe, bind } of frontendsOn(cfg, model.endpoint.port)) {
+          if (fe.mode === 'http' && !bind.ssl) continue; // haproxy-mode-http says why
+          const be = backendOf(host, fe);
+          for (const s of be?.servers ?? []) {
+            if (s.disabled || seen.has(s)) continue;
+            const v = trafficVerdict(bind.ssl === true, s);
+            if (v.ok) continue;
+            seen.add(s);
+            const fix = v.option === 'send-proxy' ? 'remove send-proxy / send-proxy-v2 from the server (or default-server) line' : v.option === 'ssl' ? 'remove `ssl` from the server (or default-server) line: in mode tcp the client\'s TLS passes through' : 'add `ssl verify none` (or a ca-file) to the server line, or pass TLS through (no ssl on the bind)';
+            report(`frontend ${fe.name} → backend ${be?.name ?? '?'} on ${host.name}: ${v.why}`, { host, at: v.at ?? s.at ?? be?.at }, fix);
           }
         }
+      });
+    },
+  }),
+  rule({
+    id: 'haproxy-server-verify-unknown',
+    run(model, report) {
+      eachServer(model, (host, be, s) => {
+        if ((s.ssl || s.checkSsl) && s.caFile !== undefined && s.verify !== 'none' && host.haproxy?.global.sslServerVerify !== 'none')
+          report(`server ${s.name} in ${be.name} on ${host.name} verifies the apiserver's certificate against ${s.caFile}, which kubeha cannot read: assumed to match`, { host, at: s.optionAt?.['ca-file'] ?? s.at });
+      });
     },
   }),
   rule({

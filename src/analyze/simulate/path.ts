@@ -41,7 +41,7 @@ export function pathThrough(ctx: SimulationContext, host: ModelHost, w: World): 
       return { ok: false, why: `frontend ${fe.name} on ${host.name} is mode http: clients speak TLS to the apiserver and HAProxy answers 400` };
     const be = backendOf(host, fe);
     if (!be) return { ok: false, why: `frontend ${fe.name} on ${host.name} has no backend` };
-    const st = backendState(model, w, host, be);
+    const st = backendState(model, w, host, be, { bindSsl: bind.ssl === true });
     return { ok: st.ok, why: `via HAProxy ${fe.name} on ${host.name}: ${st.why}` };
   }
   if (host.apiserver && host.apiserver.port === ep.port) {

@@ -3,7 +3,7 @@ import type { Backend, Frontend } from '../../model/types.js';
 import { refOf, type Token } from '../sink.js';
 import { Conditionals } from './conditionals.js';
 import type { HaproxyContext } from './context.js';
-import { crossCheckProxies } from './cross-checks.js';
+import { crossCheckProxies, crossCheckServerTls } from './cross-checks.js';
 import { DefaultsChain } from './defaults.js';
 import { globalLine } from './global.js';
 import { healthCheck } from './health-checks.js';
@@ -42,6 +42,7 @@ export class HaproxyComposer {
     this.conds.closeAll();
     this.finishProxy();
     crossCheckProxies(this.ctx, this.proxies);
+    crossCheckServerTls(this.ctx);
   }
 
   private line(toks: Token[]): void {
