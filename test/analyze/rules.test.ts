@@ -111,6 +111,10 @@ const cases: Record<string, { bad: Mutate | (() => HaModel); good?: () => HaMode
     bad: eachBackend((b) => (b.healthCheck = { type: 'tcp-check', steps: ['connect ssl', 'send-state', 'expect custom'] })),
     good: () => mutated(eachBackend((b) => (b.healthCheck = { type: 'tcp-check', steps: ['connect ssl', 'send GET /readyz HTTP/1.0\r\n\r\n', 'expect string 200'] }))),
   },
+  'vrrp-sync-group-weight-ignored': {
+    bad: (m) => bothLbs(m, (h) => h.keepalived && (h.keepalived.syncGroups = [{ name: 'G', instances: ['VI_1'], trackScripts: [] }])),
+    good: () => mutated((m) => bothLbs(m, (h) => h.keepalived && (h.keepalived.syncGroups = [{ name: 'G', instances: ['VI_1'], trackScripts: [], trackingWeight: true }]))),
+  },
   'haproxy-server-traffic-fails': {
     bad: eachBackend((b) => b.servers.forEach((s) => (s.sendProxy = 'v2'))),
     // check-ssl changes only the checks: traffic passes through untouched.
