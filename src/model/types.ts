@@ -242,6 +242,10 @@ export interface VrrpSyncGroup {
   name: string;
   instances: string[];
   trackScripts: TrackRef[];
+  /** `track_file` on the group: acts on every member. */
+  trackFiles?: TrackRef[];
+  /** `sync_group_tracking_weight` (or the deprecated `global_tracking`): members keep their weighted trackers. */
+  trackingWeight?: boolean;
   at?: SourceRef;
 }
 

@@ -152,6 +152,13 @@ export const ANALYSIS_CODES = {
     source: `keepalived vrrp_track.c alloc_track_script.`,
     fix: `define the vrrp_script, or fix the name.`,
   },
+  'vrrp-sync-group-weight-ignored': {
+    severity: 'warning',
+    title: 'A weighted tracker of an instance in a vrrp_sync_group is ignored',
+    detail: `keepalived does not let the members of a sync group float their priorities unless the group says \`sync_group_tracking_weight\`: it removes every track_script with a non-zero weight from a member instance ("ignoring tracked script X with weights due to SYNC group"), turns a track_file with the default weight 1 into weight 0 (FAULT) and removes one with any other weight; weighted track_interfaces become weight 0. A weighted HAProxy check written on the instance therefore does nothing: the VIP stays on a host whose HAProxy is dead. Trackers written on the sync group itself keep their weights and act on every member, and a member that goes to FAULT takes the whole group to FAULT (so a weight-0 tracker on a sibling instance does protect the VIP instance).`,
+    source: `keepalived 2.2.7 keepalived/vrrp/vrrp.c vrrp_complete_init (lines 3825-3900: "In case of VRRP SYNC … not running floating priorities … unless sgroup_tracking_weight is set") and sync_group_tracking_init (line 3991); vrrp_parser.c "sync_group_tracking_weight"; ${KA_MAN} vrrp_sync_group.`,
+    fix: `add \`sync_group_tracking_weight\` to the vrrp_sync_group, or give the tracker weight 0, or track it on the group (\`track_script\` inside vrrp_sync_group).`,
+  },
   'track-none': {
     severity: 'error',
     title: 'The VIP instance tracks nothing: a dead HAProxy keeps the VIP',
