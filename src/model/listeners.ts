@@ -14,19 +14,35 @@ export function isWildcard(address: string): boolean {
   return WILDCARD_ADDRESSES.has(address);
 }
 
-/** Frontends (and listen sections) with a bind on `port` whose address accepts traffic for `address`. */
+/** Whether a wildcard bind accepts IPv4 clients (`:::p v6only` does not). */
+function wildcardAccepts(b: Bind, address: string): boolean {
+  if (!isWildcard(b.address)) return false;
+  const v6 = b.address.includes(':');
+  if (!v6) return !address.includes(':');
+  return address.includes(':') || !b.v6only;
+}
+
+/**
+ * Frontends (and listen sections) with a bind on `port` whose address accepts traffic for `address`. A bind on the
+ * address itself comes before wildcard binds: the kernel hands a connection to the most specific listening socket.
+ */
 export function frontendsOn(cfg: HaproxyConfig, port: number, address?: string): { fe: Frontend; bind: Bind }[] {
-  const out: { fe: Frontend; bind: Bind }[] = [];
+  const exact: { fe: Frontend; bind: Bind }[] = [];
+  const wild: { fe: Frontend; bind: Bind }[] = [];
   for (const fe of cfg.frontends) {
     for (const b of fe.binds) {
       if (!bindCovers(b, port)) continue;
-      if (address === undefined || isWildcard(b.address) || b.address === address) {
-        out.push({ fe, bind: b });
+      if (address === undefined || b.address === address) {
+        exact.push({ fe, bind: b });
+        break;
+      }
+      if (wildcardAccepts(b, address)) {
+        wild.push({ fe, bind: b });
         break;
       }
     }
   }
-  return out;
+  return [...exact, ...wild];
 }
 
 /** The backend a frontend sends connections to (default_backend, itself for `listen`, else the first use_backend). */

@@ -99,6 +99,12 @@ export interface Bind {
   portEnd?: number;
   /** `ssl` on the bind line (TLS terminated by HAProxy). */
   ssl?: boolean;
+  /** `transparent` (IP_TRANSPARENT): the address may be foreign to the host, like net.ipv4.ip_nonlocal_bind=1. */
+  transparent?: boolean;
+  /** `interface NAME` (SO_BINDTODEVICE): only traffic arriving on that interface. */
+  interface?: string;
+  /** `v6only` on an IPv6 wildcard: no IPv4 clients; `v4v6`: both. */
+  v6only?: boolean;
   at?: SourceRef;
 }
 

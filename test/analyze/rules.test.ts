@@ -136,7 +136,11 @@ const cases: Record<string, { bad: Mutate | (() => HaModel); good?: () => HaMode
   'haproxy-httplog-tcp': { bad: (m) => bothLbs(m, (h) => h.haproxy?.unknown.push({ keyword: 'option httplog', section: 'defaults' })) },
   'haproxy-endpoint-port': { bad: eachFrontend((f) => (f.binds = [{ address: '*', port: 16443 }])) },
   'haproxy-on-apiserver-port': { bad: (m) => (lb(m, 'lb0').apiserver = { port: 6443 }) },
-  'haproxy-bind-vip-nonlocal': { bad: (m) => (eachFrontend((f) => (f.binds = [{ address: '10.0.0.100', port: 6443 }]))(m), bothLbs(m, (h) => (h.sysctl = {}))) },
+  'haproxy-bind-vip-nonlocal': {
+    bad: (m) => (eachFrontend((f) => (f.binds = [{ address: '10.0.0.100', port: 6443 }]))(m), bothLbs(m, (h) => (h.sysctl = {}))),
+    // `transparent` (IP_TRANSPARENT) binds a foreign address like ip_nonlocal_bind does: silent.
+    good: () => mutated((m) => (eachFrontend((f) => (f.binds = [{ address: '10.0.0.100', port: 6443, transparent: true }]))(m), bothLbs(m, (h) => (h.sysctl = {})))),
+  },
   'haproxy-stats-exposed': {
     bad: (m) =>
       bothLbs(m, (h) =>

@@ -253,8 +253,8 @@ export const haproxyRules = [
         vipSet.add(model.endpoint.address);
         for (const fe of cfg.frontends)
           for (const b of fe.binds)
-            if (!isWildcard(b.address) && b.address !== host.address && vipSet.has(b.address) && !sysctlOn(host, 'net.ipv4.ip_nonlocal_bind'))
-              report(`${fe.name} on ${host.name} binds ${b.address}:${b.port} but net.ipv4.ip_nonlocal_bind is not 1`, { host, at: b.at ?? fe.at }, 'set net.ipv4.ip_nonlocal_bind=1 or bind *');
+            if (!isWildcard(b.address) && b.address !== host.address && vipSet.has(b.address) && !b.transparent && !sysctlOn(host, 'net.ipv4.ip_nonlocal_bind'))
+              report(`${fe.name} on ${host.name} binds ${b.address}:${b.port} but net.ipv4.ip_nonlocal_bind is not 1`, { host, at: b.at ?? fe.at }, 'set net.ipv4.ip_nonlocal_bind=1 (a file in /etc/sysctl.d), add `transparent` to the bind, or bind *');
       });
     },
   }),

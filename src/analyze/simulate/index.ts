@@ -9,8 +9,7 @@
  * - HAProxy's health checks have converged (a check that cannot pass marks a live server DOWN).
  */
 import { formatFailure, type Failure } from '../../model/failure.js';
-import { frontendsOn } from '../../model/listeners.js';
-import { endpointMode, haproxyTakesApiserverPort, hairpinExposure, sysctlOn } from '../../model/queries.js';
+import { endpointMode, haproxyTakesApiserverPort, hairpinExposure, sysctlOn, vipMembers } from '../../model/queries.js';
 import type { HaModel, ModelHost } from '../../model/types.js';
 import type { Scenario } from '../types.js';
 import { emptyWorld, nodeUp, serverUp, worldFor, type World } from '../world.js';
@@ -33,11 +32,20 @@ export function simulate(model: HaModel): Scenario[] {
   return failures.map((f) => scenario(ctx, f, none));
 }
 
-/** Whether HAProxy on `host` binds the endpoint VIP itself without net.ipv4.ip_nonlocal_bind=1. */
+/**
+ * Whether HAProxy on `host` binds the endpoint VIP (or another VIP of the same instance, on any port) without
+ * net.ipv4.ip_nonlocal_bind=1 and without `transparent` on the bind: HAProxy then cannot bind it on a host that
+ * does not hold it ("cannot bind socket", EADDRNOTAVAIL) and does not start at all, whatever its other binds.
+ */
 function bindsVipWithoutNonlocal(model: HaModel, host: ModelHost): boolean {
-  const ep = model.endpoint;
   if (!host.haproxy || sysctlOn(host, 'net.ipv4.ip_nonlocal_bind')) return false;
-  return frontendsOn(host.haproxy, ep.port, ep.address).some(({ bind }) => bind.address === ep.address);
+  return host.haproxy.frontends.some((fe) => fe.binds.some((b) => !b.transparent && nonLocalVip(model, host, b.address)));
+}
+
+function nonLocalVip(model: HaModel, host: ModelHost, address: string): boolean {
+  if (address === host.address) return false;
+  if (address === model.endpoint.address) return true;
+  return vipMembers(model).some((m) => m.inst.vips.some((v) => v.address === address));
 }
 
 function withBootFailures(w: World, bootFailed: Set<string>): World {
