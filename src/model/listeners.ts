@@ -1,4 +1,5 @@
 /** What listens where on a host of the model: HAProxy's binds, frontends and the backends they send to. */
+import { routeFor, type Client, type Route } from './routing.js';
 import type { Backend, Bind, Frontend, HaproxyConfig, ModelHost } from './types.js';
 
 export const WILDCARD_ADDRESSES = new Set(['', '*', '0.0.0.0', '::', '[::]']);
@@ -45,10 +46,22 @@ export function frontendsOn(cfg: HaproxyConfig, port: number, address?: string):
   return [...exact, ...wild];
 }
 
-/** The backend a frontend sends connections to (default_backend, itself for `listen`, else the first use_backend). */
-export function backendOf(lb: ModelHost, fe: Frontend): Backend | undefined {
+/**
+ * The backend a frontend sends a client's connections to. With the client (the endpoint's address and port), the
+ * use_backend rules are evaluated (`routeFor`); without, default_backend, itself for `listen`, else the first use_backend.
+ */
+export function backendOf(lb: ModelHost, fe: Frontend, client?: Client): Backend | undefined {
+  return routeOf(lb, fe, client).backend;
+}
+
+/** The backend and how it was picked (`route.unknown` when a condition could not be evaluated). */
+export function routeOf(lb: ModelHost, fe: Frontend, client?: Client): { backend?: Backend; route: Route } {
   const cfg = lb.haproxy;
-  if (!cfg) return undefined;
-  const name = fe.defaultBackend ?? (fe.kind === 'listen' ? fe.name : fe.useBackends[0]);
-  return name === undefined ? undefined : cfg.backends.find((b) => b.name === name);
+  const route: Route = client ? routeFor(fe, client) : { why: 'default' };
+  if (!client) {
+    const name = fe.defaultBackend ?? (fe.kind === 'listen' ? fe.name : fe.useBackends[0]);
+    if (name !== undefined) route.backend = name;
+  }
+  const backend = route.backend === undefined ? undefined : cfg?.backends.find((b) => b.name === route.backend);
+  return backend ? { backend, route } : { route };
 }

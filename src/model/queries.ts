@@ -163,7 +163,7 @@ export function apiBackendsOf(model: HaModel, host: ModelHost): Backend[] {
   if (!cfg) return [];
   const out = new Set<Backend>();
   for (const { fe } of frontendsOn(cfg, model.endpoint.port)) {
-    const be = backendOf(host, fe);
+    const be = backendOf(host, fe, model.endpoint);
     if (be) out.add(be);
   }
   if (out.size > 0) return [...out];

@@ -125,6 +125,12 @@ export interface Frontend {
   defaultBackend?: string;
   /** Backends reachable by `use_backend` rules. */
   useBackends: string[];
+  /** `use_backend NAME [if|unless COND]` in order, the condition's words as written. */
+  routes?: { backend: string; cond: string[]; at?: SourceRef }[];
+  /** `acl NAME CRITERION…` lines by name (several lines of one name are OR'ed). */
+  acls?: Record<string, string[][]>;
+  /** `tcp-request inspect-delay`: content fetches (req.ssl_sni, req.ssl_hello_type) wait for the client's data. */
+  inspectDelayMs?: number;
   timeouts: Timeouts;
   stats?: StatsPage;
   at?: SourceRef;

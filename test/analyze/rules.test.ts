@@ -115,6 +115,25 @@ const cases: Record<string, { bad: Mutate | (() => HaModel); good?: () => HaMode
     bad: (m) => bothLbs(m, (h) => h.keepalived && (h.keepalived.syncGroups = [{ name: 'G', instances: ['VI_1'], trackScripts: [] }])),
     good: () => mutated((m) => bothLbs(m, (h) => h.keepalived && (h.keepalived.syncGroups = [{ name: 'G', instances: ['VI_1'], trackScripts: [], trackingWeight: true }]))),
   },
+  'haproxy-route-none': {
+    bad: eachFrontend((f) => {
+      delete f.defaultBackend;
+      f.routes = [{ backend: 'apiservers', cond: ['if', '{', 'req.ssl_sni', '-i', 'kubernetes', '}'] }];
+      f.inspectDelayMs = 5000;
+    }),
+    // A rule on dst_port matches every client of the endpoint: silent.
+    good: () =>
+      mutated(
+        eachFrontend((f) => {
+          const be = f.defaultBackend ?? 'apiservers';
+          delete f.defaultBackend;
+          f.routes = [{ backend: be, cond: ['if', '{', 'dst_port', '6443', '}'] }];
+        }),
+      ),
+  },
+  'haproxy-route-unknown': {
+    bad: eachFrontend((f) => (f.routes = [{ backend: f.defaultBackend ?? '', cond: ['if', '{', 'src', '10.0.0.0/8', '}'] }])),
+  },
   'haproxy-server-traffic-fails': {
     bad: eachBackend((b) => b.servers.forEach((s) => (s.sendProxy = 'v2'))),
     // check-ssl changes only the checks: traffic passes through untouched.

@@ -1,6 +1,6 @@
 /** HAProxy rules: health checks, timeouts, modes, binds, stats. */
 import type { Backend, Frontend, HaModel, HaproxyConfig, ModelHost, Server } from '../../model/types.js';
-import { backendOf, frontendsOn, isWildcard } from '../../model/listeners.js';
+import { backendOf, frontendsOn, isWildcard, routeOf } from '../../model/listeners.js';
 import { apiBackendsOf, haproxyTakesApiserverPort, sysctlOn, vipMembers } from '../../model/queries.js';
 import { checkVerdict, checksElsewhere, haproxyDetectMs, trafficVerdict } from '../reach.js';
 import { formatHaproxyTime, hostsWithLbConfig, rule } from './util.js';
@@ -23,7 +23,7 @@ const WATCH_MS = 60_000;
 function eachIdleTimeout(model: HaModel, f: (host: ModelHost, fe: Frontend, idleMs: number) => void): void {
   eachConfig(model, (host, cfg) => {
     for (const { fe } of frontendsOn(cfg, model.endpoint.port)) {
-      const be = backendOf(host, fe);
+      const be = backendOf(host, fe, model.endpoint);
       const tunnel = be?.timeouts.tunnelMs ?? fe.timeouts.tunnelMs;
       f(host, fe, tunnel ?? Math.min(fe.timeouts.clientMs ?? Infinity, be?.timeouts.serverMs ?? fe.timeouts.serverMs ?? Infinity));
     }
@@ -101,7 +101,7 @@ export const haproxyRules = [
         const seen = new Set<Server>();
         for (const { fe, bind } of frontendsOn(cfg, model.endpoint.port)) {
           if (fe.mode === 'http' && !bind.ssl) continue; // haproxy-mode-http says why
-          const be = backendOf(host, fe);
+          const be = backendOf(host, fe, model.endpoint);
           for (const s of be?.servers ?? []) {
             if (s.disabled || seen.has(s)) continue;
             const v = trafficVerdict(bind.ssl === true, s);
@@ -110,6 +110,28 @@ export const haproxyRules = [
             const fix = v.option === 'send-proxy' ? 'remove send-proxy / send-proxy-v2 from the server (or default-server) line' : v.option === 'ssl' ? 'remove `ssl` from the server (or default-server) line: in mode tcp the client\'s TLS passes through' : 'add `ssl verify none` (or a ca-file) to the server line, or pass TLS through (no ssl on the bind)';
             report(`frontend ${fe.name} → backend ${be?.name ?? '?'} on ${host.name}: ${v.why}`, { host, at: v.at ?? s.at ?? be?.at }, fix);
           }
+        }
+      });
+    },
+  }),
+  rule({
+    id: 'haproxy-route-none',
+    run(model, report) {
+      eachConfig(model, (host, cfg) => {
+        for (const { fe } of frontendsOn(cfg, model.endpoint.port, model.endpoint.address)) {
+          const { backend, route } = routeOf(host, fe, model.endpoint);
+          if (!backend && (fe.routes ?? []).length > 0) report(`frontend ${fe.name} on ${host.name}: ${route.why}`, { host, at: fe.routes?.[0]?.at ?? fe.at }, 'add `default_backend <apiserver backend>`: kubectl and kubelets connect by address and send no SNI');
+        }
+      });
+    },
+  }),
+  rule({
+    id: 'haproxy-route-unknown',
+    run(model, report) {
+      eachConfig(model, (host, cfg) => {
+        for (const { fe } of frontendsOn(cfg, model.endpoint.port, model.endpoint.address)) {
+          const { route } = routeOf(host, fe, model.endpoint);
+          if (route.unknown) report(`frontend ${fe.name} on ${host.name}: kubeha cannot tell whether ${route.why}`, { host, at: fe.routes?.[0]?.at ?? fe.at });
         }
       });
     },
@@ -174,7 +196,7 @@ export const haproxyRules = [
     run(model, report) {
       eachConfig(model, (host, cfg) => {
         for (const { fe } of frontendsOn(cfg, model.endpoint.port)) {
-          const be = backendOf(host, fe);
+          const be = backendOf(host, fe, model.endpoint);
           const missing = [
             (be?.timeouts.connectMs ?? fe.timeouts.connectMs) === undefined ? 'connect' : '',
             fe.timeouts.clientMs === undefined ? 'client' : '',
@@ -205,7 +227,7 @@ export const haproxyRules = [
     run(model, report) {
       eachConfig(model, (host, cfg) => {
         for (const { fe, bind } of frontendsOn(cfg, model.endpoint.port)) {
-          const be = backendOf(host, fe);
+          const be = backendOf(host, fe, model.endpoint);
           if (fe.mode === 'http' || be?.mode === 'http')
             report(`${fe.name} on ${host.name} handles ${bind.address}:${bind.port} in mode http`, { host, at: fe.at }, 'mode tcp');
         }

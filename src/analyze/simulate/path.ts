@@ -1,5 +1,5 @@
 /** Where a client's connection to the endpoint goes through a host: HAProxy, the apiserver behind it, or nowhere. */
-import { backendOf, frontendsOn } from '../../model/listeners.js';
+import { frontendsOn, routeOf } from '../../model/listeners.js';
 import type { EndpointMode } from '../../model/queries.js';
 import type { HaModel, ModelHost } from '../../model/types.js';
 import { backendState } from '../reach.js';
@@ -42,10 +42,11 @@ export function pathThrough(ctx: SimulationContext, host: ModelHost, w: World): 
       return { ok: false, why: `frontend ${fe.name} on ${host.name} binds with \`interface ${bind.interface}\`, but the VIP's traffic arrives on ${vipIf}` };
     if (fe.mode === 'http' && !(bind as { ssl?: boolean }).ssl)
       return { ok: false, why: `frontend ${fe.name} on ${host.name} is mode http: clients speak TLS to the apiserver and HAProxy answers 400` };
-    const be = backendOf(host, fe);
-    if (!be) return { ok: false, why: `frontend ${fe.name} on ${host.name} has no backend` };
+    const { backend: be, route } = routeOf(host, fe, ep);
+    if (!be) return { ok: false, why: `frontend ${fe.name} on ${host.name}: ${route.why}` };
     const st = backendState(model, w, host, be, { bindSsl: bind.ssl === true });
-    return { ok: st.ok, why: `via HAProxy ${fe.name} on ${host.name}: ${st.why}` };
+    const via = route.unknown ? ` (kubeha cannot tell which backend: ${route.why})` : (fe.routes ?? []).length > 0 ? ` (${route.why})` : '';
+    return { ok: st.ok, why: `via HAProxy ${fe.name} on ${host.name}${via}: ${st.why}` };
   }
   if (host.apiserver && host.apiserver.port === ep.port) {
     const up = apiserverUp(w, host);

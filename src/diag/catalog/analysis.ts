@@ -278,6 +278,20 @@ export const ANALYSIS_CODES = {
     source: `${HAPROXY_DOC} §5.2 "ssl", "send-proxy", "send-proxy-v2", "default-server"; §5.1 bind "ssl"; Go crypto/tls and net/http (kube-apiserver's serving stack); verdicts recorded with HAProxy 2.6.12 and a Go TLS server in test/fixtures/analysis-real.`,
     fix: `remove \`ssl\` and \`send-proxy*\` from the server and default-server lines of the apiserver backend (\`check-ssl verify none\` keeps the checks TLS without touching the traffic); or terminate and re-encrypt on purpose with \`ssl crt\` on the bind and \`ssl verify none\` (or a ca-file) on the servers.`,
   },
+  'haproxy-route-none': {
+    severity: 'error',
+    title: 'A client that connects to the endpoint by address matches no use_backend rule and there is no default_backend',
+    detail: `HAProxy evaluates the use_backend rules in order and takes the first whose condition holds, else default_backend; with neither, it closes the connection. Clients of the apiserver (kubectl with the kubeconfig's server: https://VIP:6443, kubelets, kube-proxy) connect by IP address, and a TLS client that connects by address sends no SNI, so rules on req.ssl_sni / req_ssl_sni never match them (and without \`tcp-request inspect-delay\` the SNI is not even read yet). A frontend that routes only by SNI therefore drops every such client.`,
+    source: `${HAPROXY_DOC} §4.2 "use_backend", "default_backend", "tcp-request inspect-delay"; §7.3.5 "req.ssl_sni"; RFC 6066 §3 (literal IP addresses are not permitted in server_name).`,
+    fix: `add \`default_backend <apiserver backend>\` (or a use_backend rule on dst_port/dst) so clients without SNI reach the apiservers.`,
+  },
+  'haproxy-route-unknown': {
+    severity: 'info',
+    title: 'kubeha cannot tell which backend a use_backend condition picks; it assumes the rule matches',
+    detail: `Conditions on the client's source address, on request contents other than the TLS hello, on ACL files or on fetches kubeha does not evaluate cannot be judged from the config; neither can req.ssl_hello_type without \`tcp-request inspect-delay\` (it then depends on whether the ClientHello arrived with the connection). kubeha assumes the rule matches and says so in the scenario notes.`,
+    source: `${HAPROXY_DOC} §7 "Using ACLs and fetching samples".`,
+    fix: `nothing, if the rule was tested; a \`default_backend\` to the apiservers removes the doubt.`,
+  },
   'haproxy-server-verify-unknown': {
     severity: 'info',
     title: 'A server verifies the apiserver certificate against a ca-file kubeha cannot read',

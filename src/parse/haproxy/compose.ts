@@ -109,6 +109,7 @@ export class HaproxyComposer {
       ownTcpRules: false,
       binds: [],
       useBackends: [],
+      acls: {},
       servers: [],
     };
   }
@@ -126,6 +127,9 @@ export class HaproxyComposer {
     if (p.kind !== 'backend') {
       const fe: Frontend = { name: p.name, kind: p.kind === 'listen' ? 'listen' : 'frontend', mode, binds: p.binds, useBackends: p.useBackends.map((u) => u.name), timeouts: s.timeouts, at };
       if (p.defaultBackend) fe.defaultBackend = p.defaultBackend.name;
+      if (p.useBackends.length > 0) fe.routes = p.useBackends.map((u) => ({ backend: u.name, cond: u.cond, at: refOf(this.ctx.file, u.tok) }));
+      if (Object.keys(p.acls).length > 0) fe.acls = p.acls;
+      if (p.inspectDelayMs !== undefined) fe.inspectDelayMs = p.inspectDelayMs;
       if (s.stats) fe.stats = { ...s.stats, bind: p.binds };
       this.ctx.config.frontends.push(fe);
     }

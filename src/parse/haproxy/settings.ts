@@ -59,7 +59,9 @@ export interface Proxy {
   ownTcpRules: boolean;
   binds: Bind[];
   defaultBackend?: { name: string; tok: Token };
-  useBackends: { name: string; tok: Token }[];
+  useBackends: { name: string; tok: Token; cond: string[] }[];
+  acls: Record<string, string[][]>;
+  inspectDelayMs?: number;
   servers: Server[];
 }
 
