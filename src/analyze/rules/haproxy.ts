@@ -1,5 +1,5 @@
 /** HAProxy rules: health checks, timeouts, modes, binds, stats. */
-import type { Backend, Frontend, HaModel, HaproxyConfig, ModelHost, Server } from '../../model/types.js';
+import type { Backend, Frontend, HaModel, HaproxyConfig, ModelHost, Server, SourceRef } from '../../model/types.js';
 import { backendOf, frontendsOn, isWildcard, routeOf } from '../../model/listeners.js';
 import { apiBackendsOf, haproxyTakesApiserverPort, sysctlOn, vipMembers } from '../../model/queries.js';
 import { checkVerdict, checksElsewhere, haproxyDetectMs, trafficVerdict } from '../reach.js';
@@ -98,18 +98,26 @@ export const haproxyRules = [
     id: 'haproxy-server-traffic-fails',
     run(model, report) {
       eachConfig(model, (host, cfg) => {
-        const seen = new Set<Server>();
+        // One finding per line that sets the option (a default-server line breaks every server after it).
+        const byCause = new Map<string, { fe: string; be: string; servers: string[]; why: string; option?: string; at?: SourceRef }>();
         for (const { fe, bind } of frontendsOn(cfg, model.endpoint.port)) {
           if (fe.mode === 'http' && !bind.ssl) continue; // haproxy-mode-http says why
           const be = backendOf(host, fe, model.endpoint);
           for (const s of be?.servers ?? []) {
-            if (s.disabled || seen.has(s)) continue;
+            if (s.disabled) continue;
             const v = trafficVerdict(bind.ssl === true, s);
             if (v.ok) continue;
-            seen.add(s);
-            const fix = v.option === 'send-proxy' ? 'remove send-proxy / send-proxy-v2 from the server (or default-server) line' : v.option === 'ssl' ? 'remove `ssl` from the server (or default-server) line: in mode tcp the client\'s TLS passes through' : 'add `ssl verify none` (or a ca-file) to the server line, or pass TLS through (no ssl on the bind)';
-            report(`frontend ${fe.name} → backend ${be?.name ?? '?'} on ${host.name}: ${v.why}`, { host, at: v.at ?? s.at ?? be?.at }, fix);
+            const at = v.at ?? s.at ?? be?.at;
+            const key = `${fe.name}|${at?.file}:${at?.line}:${at?.col}|${v.option ?? ''}`;
+            const prev = byCause.get(key);
+            if (prev) prev.servers.push(s.name);
+            else byCause.set(key, { fe: fe.name, be: be?.name ?? '?', servers: [s.name], why: v.why, ...(v.option ? { option: v.option } : {}), ...(at ? { at } : {}) });
           }
+        }
+        for (const c of byCause.values()) {
+          const fix = c.option === 'send-proxy' ? 'remove send-proxy / send-proxy-v2 from the server (or default-server) line' : c.option === 'ssl' ? "remove `ssl` from the server (or default-server) line: in mode tcp the client's TLS passes through" : 'add `ssl verify none` (or a ca-file) to the server line, or pass TLS through (no ssl on the bind)';
+          const others = c.servers.length > 1 ? ` (servers ${c.servers.join(', ')})` : '';
+          report(`frontend ${c.fe} → backend ${c.be} on ${host.name}: ${c.why}${others}`, { host, at: c.at }, fix);
         }
       });
     },
