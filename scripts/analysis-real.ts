@@ -16,7 +16,7 @@
  * Usage (root): node --import tsx scripts/analysis-real.ts [CASE…]   (default: every case; rewrites expected.json)
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
@@ -38,6 +38,8 @@ interface Manifest {
 }
 export interface CaseResult {
   haproxyStarted: Record<string, boolean>;
+  /** With keepalived on the LBs: the hosts that hold the endpoint address (scenario `none`). */
+  vipHolders?: string[];
   /** Check status per LB host, backend/server → UP, DOWN, no check, … */
   servers: Record<string, Record<string, string>>;
   scenarios: Record<string, { apiReachable: boolean; probes: string[] }>;
@@ -87,6 +89,17 @@ async function teardown(): Promise<void> {
   for (const ns of namespaces.splice(0).reverse()) sh('ip', ['netns', 'del', ns], true);
 }
 
+/** Paths of the files under `root`, relative to it. */
+function filesUnder(root: string, rel = ''): string[] {
+  const out: string[] = [];
+  for (const f of readdirSync(join(root, rel))) {
+    const r = rel ? `${rel}/${f}` : f;
+    if (statSync(join(root, r)).isDirectory()) out.push(...filesUnder(root, r));
+    else out.push(r);
+  }
+  return out;
+}
+
 /** Files under etc/sysctl.d (by file name) then etc/sysctl.conf: systemd-sysctl's order, later files winning. */
 function sysctlFiles(hostDir: string): string[] {
   const d = join(hostDir, 'etc/sysctl.d');
@@ -130,6 +143,24 @@ async function runCase(name: string, idx: number, bin: string, tmp: string): Pro
   }
   await sleep(500);
   const res: CaseResult = { haproxyStarted: {}, servers: {}, scenarios: {} };
+  const kas = man.hosts.filter((h) => existsSync(join(dir, h.name, 'etc/keepalived/keepalived.conf')));
+  for (const h of kas) {
+    // A copy of the host's folder; absolute paths of its files in keepalived.conf point into the copy, so
+    // keepalived never reads or writes this machine's /etc.
+    const root = join(tmp, `${name}-${h.name}-root`);
+    cpSync(join(dir, h.name), root, { recursive: true });
+    let conf = readFileSync(join(root, 'etc/keepalived/keepalived.conf'), 'utf8');
+    for (const rel of filesUnder(root)) if (rel !== 'etc/keepalived/keepalived.conf') conf = conf.split(`/${rel}`).join(join(root, rel));
+    const cfgFile = join(root, 'keepalived.conf');
+    writeFileSync(cfgFile, conf);
+    const pid = (k: string): string => join(tmp, `${name}-${h.name}-${k}.pid`);
+    start(nsOf(h.name), ['keepalived', '-n', '-l', '-G', '-P', '-D', '-i', h.name, '-f', cfgFile, '-p', pid('ka'), '-r', pid('vrrp'), '-c', pid('chk')], join(tmp, `${name}-${h.name}-keepalived.log`));
+  }
+  if (kas.length > 0) {
+    // A backup becomes master after its master-down interval, 3 × advert_int + skew: wait for the slowest (cases use ≤ 2 s).
+    await sleep(12_000);
+    res.vipHolders = man.hosts.filter((h) => inNs(nsOf(h.name), ['ip', '-o', 'addr', 'show'], true).includes(` ${epAddr}/`)).map((h) => h.name);
+  }
   const socks = new Map<string, string>();
   for (const h of lbs) {
     const sock = join(tmp, `${name}-${h.name}.sock`);

@@ -10,11 +10,14 @@ import { loadMirror } from '../../src/parse/mirror.js';
 // The expected verdicts come from the REAL tools, not from kubeha: scripts/analysis-real.ts ran HAProxy 2.6.12 with
 // each case's haproxy.cfg in network namespaces against a Go TLS server that answers like kube-apiserver, and
 // recorded whether a client got through and how the checks marked the servers (expected.json). Regenerate with
-// `node --import tsx scripts/analysis-real.ts` (root, slow); this test only runs the analyser (fast).
+// `node --import tsx scripts/analysis-real.ts` (root, slow); this test only runs the analyser (fast). Cases with
+// keepalived.conf also ran the real keepalived 2.2.7 and recorded who held the VIP.
 const FIX = fileURLToPath(new URL('../fixtures/analysis-real/', import.meta.url));
 
 interface Real {
   haproxyStarted: Record<string, boolean>;
+  /** With keepalived: who held the endpoint VIP with nothing broken. */
+  vipHolders?: string[];
   servers: Record<string, Record<string, string>>;
   scenarios: Record<string, { apiReachable: boolean }>;
 }
@@ -38,6 +41,12 @@ describe('the analyser agrees with real HAProxy on every recorded case', () => {
           const s = report.scenarios.find((x) => x.failure === failure);
           assert.ok(s, `scenario ${failure} in [${report.scenarios.map((x) => x.failure).join(', ')}]`);
           assert.equal(s.apiReachable, want.apiReachable, s.note);
+        });
+      }
+      if (real.vipHolders) {
+        it(`none: VIP held by ${real.vipHolders.join(', ') || 'nobody'} as with real keepalived`, () => {
+          const s = report.scenarios.find((x) => x.failure === 'none');
+          assert.deepEqual([...(s?.vipHolders ?? [])].sort(), [...(real.vipHolders ?? [])].sort(), s?.note);
         });
       }
       it('each checked server is UP exactly when the modelled check passes', () => {
