@@ -2,17 +2,17 @@
  * Whether a new TCP connection through an HAProxy frontend reaches a live apiserver, in the converged
  * state after a failure (HAProxy's health checks have done their work).
  */
-import type { Backend, HaModel, HealthCheckKind, ModelHost, Server } from '../model/types.js';
+import type { Backend, HaModel, HealthCheckKind, ModelHost, Server, ServerWireOption, SourceRef } from '../model/types.js';
 import { LOOPBACK } from '../model/listeners.js';
+import { answerBytes, httpAnswer, plainAnswer, proxyHeader, type Answer } from './wire.js';
 import { nodeUp, serverUp, type World } from './world.js';
-
-/** Paths the apiserver serves to anonymous clients (system:public-info-viewer, GET only). */
-const HEALTH_PATHS = /^\/(healthz|livez|readyz|version)(\/|\?|$)/;
 
 /** What the apiserver answers to a health check, when it can be told. */
 export interface CheckVerdict {
   passes: boolean;
   why: string;
+  /** Set when kubeha cannot tell (a tcp-check step it does not model): `passes` is then an assumption. */
+  unknown?: string;
 }
 
 /**
@@ -23,35 +23,157 @@ export function checkVerdict(backend: Backend, server: Server): CheckVerdict {
   return verdictFor(backend.healthCheck, server);
 }
 
+/** A check whose connection carries a PROXY header: the apiserver reads it as a bad TLS record and alerts. */
+function proxyPrefix(server: Server): string {
+  return server.checkSendProxy ? proxyHeader(server.sendProxy ?? 'v1') : '';
+}
+
 export function verdictFor(hc: HealthCheckKind, server: Server): CheckVerdict {
+  const pp = proxyPrefix(server);
+  const ppWhy = `the check sends a PROXY header (${server.sendProxy && !server.optionAt?.['check-send-proxy'] ? `inherited from send-proxy${server.sendProxy === 'v2' ? '-v2' : ''}` : 'check-send-proxy'}), which the apiserver rejects`;
   switch (hc.type) {
     case 'tcp':
-      return { passes: true, why: 'TCP connect check' };
+      // src/check.c: a connect-only check is L4OK once connected (L6OK once the TLS handshake of check-ssl is done).
+      if (server.checkSsl && pp) return { passes: false, why: `${ppWhy} before the TLS handshake of check-ssl` };
+      return { passes: true, why: server.checkSsl ? 'TLS handshake check (check-ssl)' : 'TCP connect check' };
+    case 'ssl-hello': {
+      // src/tcpcheck.c (v2.6.0, proxy_parse_ssl_hello_chk_opt): sends an SSLv3 client hello, expects rbinary ^1[56]:
+      // a TLS alert (0x15) passes as well as a handshake (0x16). Go answers the SSLv3 hello with an alert.
+      if (server.checkSsl) return { passes: false, why: 'ssl-hello-chk inside check-ssl: the SSLv3 hello arrives as an HTTP request and the apiserver answers HTTP 400, not a TLS record' };
+      return { passes: true, why: pp ? 'ssl-hello-chk: the apiserver answers the PROXY header and hello with a TLS alert, which the check accepts (^1[56])' : 'ssl-hello-chk: the apiserver answers the SSLv3 hello with a TLS alert, which the check accepts (^1[56])' };
+    }
     case 'tcp-check':
-      return { passes: true, why: 'tcp-check connect' };
+      return tcpCheckVerdict(hc.steps, server);
     case 'http': {
-      if (!hc.ssl && !server.checkSsl && !server.ssl)
-        return { passes: false, why: `httpchk without check-ssl: plain HTTP to the apiserver's TLS port gets HTTP 400` };
+      const tls = hc.ssl || server.checkSsl;
       const method = hc.method.toUpperCase();
       const path = hc.path || '/';
-      const status = method === 'GET' && HEALTH_PATHS.test(path) ? 200 : 403;
-      const body = status === 200 ? 'ok' : 'Forbidden';
-      const ok = expectMatches(hc.expect, status, body);
-      if (ok) return { passes: true, why: `${method} ${path} → ${status}` };
-      return {
-        passes: false,
-        why:
-          status === 403
-            ? `${method} ${path} → 403 for an anonymous client (only GET /healthz, /livez, /readyz, /version are public)`
-            : `${method} ${path} → ${status}, but the check expects ${hc.expect ?? '2xx/3xx'}`,
-      };
+      const version = hc.version ?? 'HTTP/1.0';
+      const req = `${method} ${path} ${version}`;
+      let answer: Answer;
+      if (tls && pp) return { passes: false, why: `${ppWhy} before the TLS handshake` };
+      if (tls) answer = httpAnswer({ method, path, version, ...(hc.host ? { host: hc.host } : {}) });
+      else answer = plainAnswer(pp || `${req}\r\n`);
+      return httpExpectVerdict(hc.expect, answer, req, tls);
     }
     default: {
-      const t = (hc as { type: string; option?: string }).type;
-      if (t === 'ssl-hello') return { passes: false, why: 'ssl-hello-chk sends an SSLv3 hello, which the apiserver (TLS ≥ 1.2) rejects' };
-      return { passes: false, why: `${(hc as { option?: string }).option ?? t} is not a check an apiserver answers` };
+      const o = hc as { type: string; option?: string };
+      return { passes: false, why: `${o.option ?? o.type} is not a check an apiserver answers` };
     }
   }
+}
+
+function httpExpectVerdict(expect: string | undefined, answer: Answer, req: string, tls: boolean): CheckVerdict {
+  if (answer.kind !== 'http') return { passes: false, why: `${req}: the apiserver answers with a TLS alert, not HTTP` };
+  const ok = expectMatches(expect, answer.status, answer.body);
+  const what = `${req}${tls ? '' : ' in plain text'} → ${answer.status}`;
+  if (ok) return { passes: true, why: answer.status === 200 ? what : `${what}, which the check's expect accepts` };
+  let why: string;
+  if (!tls) why = `httpchk without check-ssl: plain HTTP to the apiserver's TLS port gets HTTP 400`;
+  else if (answer.status === 400 && /Host/.test(answer.body)) why = `${what}: HTTP/1.1 without a Host header (add \`hdr Host <name>\`)`;
+  else if (answer.status === 403) why = `${what} for an anonymous client (only GET /healthz, /livez, /readyz, /version are public)`;
+  else why = `${what}, but the check expects ${expect ?? '2xx/3xx'}`;
+  return { passes: false, why };
+}
+
+/**
+ * A `tcp-check` sequence (HAProxy 2.6 manual §4.2 "tcp-check connect/send/expect"): the bytes of the `connect` (its
+ * `ssl` and `send-proxy`, else the server's check-ssl and PROXY header) and `send` rules, the apiserver's answer, and
+ * each `expect` against it. Only the first connect is judged.
+ */
+function tcpCheckVerdict(steps: string[], server: Server): CheckVerdict {
+  let tls = server.checkSsl;
+  let pp = proxyPrefix(server);
+  let sent = '';
+  const expects: string[] = [];
+  let unknown: string | undefined;
+  let connects = 0;
+  for (const step of steps) {
+    const [kw = '', ...rest] = step.split(' ');
+    const arg = rest.join(' ');
+    if (kw === 'connect') {
+      connects++;
+      if (connects > 1) {
+        unknown ??= 'a second tcp-check connect is not modelled';
+        break;
+      }
+      const words = rest;
+      // An explicit connect uses only its own options (src/tcpcheck.c tcpcheck_eval_connect).
+      tls = words.includes('ssl');
+      pp = words.includes('send-proxy') ? proxyHeader(server.sendProxy ?? 'v1') : '';
+      if (words.includes('port') || words.includes('addr')) unknown ??= 'tcp-check connect to another port or address';
+    } else if (kw === 'send') sent += arg;
+    else if (kw === 'send-binary') sent += hexToText(arg);
+    else if (kw === 'expect') expects.push(arg);
+    else if (kw === 'comment' || kw === 'set-var' || kw === 'unset-var') continue;
+    else unknown ??= `tcp-check ${kw} is not modelled`;
+  }
+  if (unknown) return { passes: true, why: `tcp-check sequence (assumed to pass: ${unknown})`, unknown };
+  if (tls && pp) return { passes: false, why: 'tcp-check connect sends a PROXY header before its TLS handshake: the apiserver rejects it' };
+  let answer: Answer;
+  if (tls) {
+    const m = /^([A-Z]+) (\S+) (HTTP\/\d(?:\.\d)?)\r?\n/.exec(sent);
+    if (sent === '') answer = { kind: 'silent' };
+    else if (m) answer = httpAnswer({ method: m[1] as string, path: m[2] as string, version: m[3] as string, ...(/\nhost:\s*\S/i.test(sent) ? { host: 'x' } : {}) });
+    else answer = { kind: 'http', status: 400, body: '400 Bad Request', tls: true };
+  } else answer = plainAnswer(pp || sent);
+  if (expects.length === 0) return { passes: true, why: tls ? 'tcp-check connect ssl (TLS handshake)' : 'tcp-check connect' };
+  const bytes = answerBytes(answer);
+  for (const e of expects) {
+    const r = tcpExpect(e, bytes);
+    if (r === 'unknown') return { passes: true, why: `tcp-check expect ${e} (assumed to pass: not modelled)`, unknown: `tcp-check expect ${e.split(' ')[0]}` };
+    if (!r) return { passes: false, why: `tcp-check expect ${e} fails: the apiserver answers ${describe(answer)}` };
+  }
+  return { passes: true, why: `tcp-check expects match the apiserver's answer (${describe(answer)})` };
+}
+
+function describe(a: Answer): string {
+  switch (a.kind) {
+    case 'http':
+      return `HTTP ${a.status}${a.tls ? '' : ' in clear text'}`;
+    case 'tls-alert':
+      return 'a TLS alert';
+    case 'tls-handshake':
+      return 'a TLS handshake';
+    case 'silent':
+      return 'nothing (no request was sent)';
+  }
+}
+
+function hexToText(hex: string): string {
+  const clean = hex.replace(/\s+/g, '');
+  let out = '';
+  for (let i = 0; i + 1 < clean.length; i += 2) out += String.fromCharCode(parseInt(clean.slice(i, i + 2), 16));
+  return out;
+}
+
+/** One `tcp-check expect [!] string|rstring|binary|rbinary PATTERN` against the answer; 'unknown' for other matches. */
+function tcpExpect(e: string, bytes: { text: string; hex: string }): boolean | 'unknown' {
+  let words = e.split(' ');
+  const opts = new Set(['min-recv', 'comment', 'ok-status', 'error-status', 'tout-status', 'on-success', 'on-error', 'status-code']);
+  while (words[0] && opts.has(words[0])) words = words.slice(2);
+  let negate = false;
+  if (words[0] === '!') {
+    negate = true;
+    words = words.slice(1);
+  } else if (words[0]?.startsWith('!')) {
+    negate = true;
+    words[0] = words[0].slice(1);
+  }
+  const [kind = '', ...rest] = words;
+  const pat = rest.join(' ');
+  if (bytes.text === '') return negate;
+  let m: boolean;
+  try {
+    if (kind === 'string') m = bytes.text.includes(pat);
+    else if (kind === 'rstring') m = new RegExp(pat).test(bytes.text);
+    else if (kind === 'binary') m = bytes.hex.includes(pat.toLowerCase());
+    else if (kind === 'rbinary') m = new RegExp(pat, 'i').test(bytes.hex);
+    else return 'unknown';
+  } catch {
+    return 'unknown';
+  }
+  return negate ? !m : m;
 }
 
 /** `http-check expect [!] status|rstatus|string|rstring X`; absent: 2xx and 3xx pass. */
@@ -84,6 +206,44 @@ function inRange(r: string, status: number): boolean {
   return b === undefined || Number.isNaN(b) ? status === a : status >= a && status <= b;
 }
 
+/** Whether a client's TLS connection to the apiserver survives what HAProxy does to it on the way to this server. */
+export interface TrafficVerdict {
+  ok: boolean;
+  why: string;
+  /** The server option that breaks it, and where it was set. */
+  option?: ServerWireOption;
+  at?: SourceRef;
+}
+
+/**
+ * What HAProxy sends to a server for a client that speaks TLS to the endpoint (HAProxy 2.6 manual §5.2):
+ * `send-proxy*` puts a PROXY header before the client's bytes; `ssl` wraps them in HAProxy's own TLS session. A
+ * kube-apiserver speaks TLS only, so the bytes must be the client's TLS as is (no `ssl` on the bind, none on the
+ * server) or HTTP that HAProxy re-encrypts (`ssl` on both).
+ */
+export function trafficVerdict(bindSsl: boolean, s: Server): TrafficVerdict {
+  const at = (o: ServerWireOption): SourceRef | undefined => s.optionAt?.[o] ?? s.at;
+  if (s.sendProxy) {
+    const kw = s.sendProxy === 'v1' ? 'send-proxy' : 'send-proxy-v2';
+    const r: TrafficVerdict = { ok: false, why: `${kw} on server ${s.name}: the apiserver does not speak the PROXY protocol and answers the header with a TLS alert, so every connection through it fails`, option: 'send-proxy' };
+    const where = at('send-proxy');
+    if (where) r.at = where;
+    return r;
+  }
+  if (s.ssl && !bindSsl) {
+    const r: TrafficVerdict = { ok: false, why: `ssl on server ${s.name}: HAProxy wraps the client's TLS in a TLS session of its own (TLS inside TLS), which the apiserver reads as a malformed HTTP request, so every connection through it fails`, option: 'ssl' };
+    const where = at('ssl');
+    if (where) r.at = where;
+    return r;
+  }
+  if (!s.ssl && bindSsl) {
+    const r: TrafficVerdict = { ok: false, why: `the bind terminates TLS (ssl crt) but server ${s.name} has no ssl: HAProxy sends the decrypted HTTP in clear to the apiserver's TLS port, which answers 400` };
+    if (s.at) r.at = s.at;
+    return r;
+  }
+  return { ok: true, why: bindSsl ? 'TLS terminated and re-encrypted (ssl on bind and server)' : 'TLS passed through' };
+}
+
 export interface BackendState {
   ok: boolean;
   why: string;
@@ -91,8 +251,11 @@ export interface BackendState {
   rotation: { server: Server; up: boolean }[];
 }
 
-/** The converged state of a backend as seen from LB host `lb`. */
-export function backendState(model: HaModel, w: World, lb: ModelHost, backend: Backend): BackendState {
+/**
+ * The converged state of a backend as seen from LB host `lb`. With `entry` (the bind the client came through), the
+ * servers in rotation are also judged on what HAProxy sends them (`trafficVerdict`).
+ */
+export function backendState(model: HaModel, w: World, lb: ModelHost, backend: Backend, entry?: { bindSsl: boolean }): BackendState {
   const live = backend.servers.filter((s) => !s.disabled);
   const judged = live.map((s) => {
     const up = serverUp(model, w, s.address, s.port, lb);
@@ -109,6 +272,14 @@ export function backendState(model: HaModel, w: World, lb: ModelHost, backend: B
       ? `every server of backend ${backend.name} is marked DOWN: ${checkVerdict(backend, checkFail.server).why}`
       : `no server of backend ${backend.name} is alive`;
     return { ok: false, why, rotation: [] };
+  }
+  if (entry) {
+    const broken = rotation.map((r) => ({ r, v: trafficVerdict(entry.bindSsl, r.server) })).filter((x) => !x.v.ok);
+    if (broken.length > 0) {
+      const first = broken[0] as { v: TrafficVerdict };
+      if (broken.length === rotation.length) return { ok: false, why: first.v.why, rotation };
+      return { ok: false, why: `${first.v.why} (about ${broken.length}/${rotation.length} of new connections)`, rotation };
+    }
   }
   const dead = rotation.filter((r) => !r.up);
   if (dead.length > 0) {

@@ -124,6 +124,10 @@ function whyIncompatible(a: Member, b: Member): string | undefined {
     return `virtual_router_id ${a.inst.virtualRouterId} on ${a.host.name} vs ${b.inst.virtualRouterId} on ${b.host.name}`;
   if (a.inst.version !== b.inst.version) return `VRRP version ${a.inst.version} on ${a.host.name} vs ${b.inst.version} on ${b.host.name}`;
   if (authKey(a.inst) !== authKey(b.inst)) return `authentication differs between ${a.host.name} and ${b.host.name}`;
+  // keepalived vrrp.c vrrp_check_packet (v2.2.7 line 946): a VRRPv2 advert whose interval differs from ours is dropped
+  // ("advertisement interval mismatch"); VRRPv3 backups adopt the master's interval instead.
+  if (a.inst.version === 2 && Math.round(a.inst.advertIntS) !== Math.round(b.inst.advertIntS))
+    return `VRRPv2 advert_int ${a.inst.advertIntS}s on ${a.host.name} vs ${b.inst.advertIntS}s on ${b.host.name}: keepalived drops adverts with another interval`;
   return undefined;
 }
 

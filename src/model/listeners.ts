@@ -1,4 +1,5 @@
 /** What listens where on a host of the model: HAProxy's binds, frontends and the backends they send to. */
+import { routeFor, type Client, type Route } from './routing.js';
 import type { Backend, Bind, Frontend, HaproxyConfig, ModelHost } from './types.js';
 
 export const WILDCARD_ADDRESSES = new Set(['', '*', '0.0.0.0', '::', '[::]']);
@@ -14,25 +15,53 @@ export function isWildcard(address: string): boolean {
   return WILDCARD_ADDRESSES.has(address);
 }
 
-/** Frontends (and listen sections) with a bind on `port` whose address accepts traffic for `address`. */
+/** Whether a wildcard bind accepts IPv4 clients (`:::p v6only` does not). */
+function wildcardAccepts(b: Bind, address: string): boolean {
+  if (!isWildcard(b.address)) return false;
+  const v6 = b.address.includes(':');
+  if (!v6) return !address.includes(':');
+  return address.includes(':') || !b.v6only;
+}
+
+/**
+ * Frontends (and listen sections) with a bind on `port` whose address accepts traffic for `address`. A bind on the
+ * address itself comes before wildcard binds: the kernel hands a connection to the most specific listening socket.
+ */
 export function frontendsOn(cfg: HaproxyConfig, port: number, address?: string): { fe: Frontend; bind: Bind }[] {
-  const out: { fe: Frontend; bind: Bind }[] = [];
+  const exact: { fe: Frontend; bind: Bind }[] = [];
+  const wild: { fe: Frontend; bind: Bind }[] = [];
   for (const fe of cfg.frontends) {
     for (const b of fe.binds) {
       if (!bindCovers(b, port)) continue;
-      if (address === undefined || isWildcard(b.address) || b.address === address) {
-        out.push({ fe, bind: b });
+      if (address === undefined || b.address === address) {
+        exact.push({ fe, bind: b });
+        break;
+      }
+      if (wildcardAccepts(b, address)) {
+        wild.push({ fe, bind: b });
         break;
       }
     }
   }
-  return out;
+  return [...exact, ...wild];
 }
 
-/** The backend a frontend sends connections to (default_backend, itself for `listen`, else the first use_backend). */
-export function backendOf(lb: ModelHost, fe: Frontend): Backend | undefined {
+/**
+ * The backend a frontend sends a client's connections to. With the client (the endpoint's address and port), the
+ * use_backend rules are evaluated (`routeFor`); without, default_backend, itself for `listen`, else the first use_backend.
+ */
+export function backendOf(lb: ModelHost, fe: Frontend, client?: Client): Backend | undefined {
+  return routeOf(lb, fe, client).backend;
+}
+
+/** The backend and how it was picked (`route.unknown` when a condition could not be evaluated). */
+export function routeOf(lb: ModelHost, fe: Frontend, client?: Client): { backend?: Backend; route: Route } {
   const cfg = lb.haproxy;
-  if (!cfg) return undefined;
-  const name = fe.defaultBackend ?? (fe.kind === 'listen' ? fe.name : fe.useBackends[0]);
-  return name === undefined ? undefined : cfg.backends.find((b) => b.name === name);
+  const route: Route = client ? routeFor(fe, client) : { why: 'default' };
+  if (!client) {
+    const name = fe.defaultBackend ?? (fe.kind === 'listen' ? fe.name : fe.useBackends[0]);
+    if (name !== undefined) route.backend = name;
+  }
+  const backend = route.backend === undefined ? undefined : cfg?.backends.find((b) => b.name === route.backend);
+  return backend ? { backend, route } : { route };
 }

@@ -5,7 +5,7 @@
  */
 import { LOOPBACK, backendOf, frontendsOn, isWildcard } from './listeners.js';
 import { classifyScript, classifyTrackFile, type TrackerClass } from './tracker-class.js';
-import type { Backend, HaModel, KeepalivedConfig, ModelHost, VrrpInstance } from './types.js';
+import type { Backend, HaModel, KeepalivedConfig, ModelHost, SourceRef, VrrpInstance, VrrpSyncGroup } from './types.js';
 
 /** A VRRP instance together with the host and config it lives in. */
 export interface Member {
@@ -52,12 +52,70 @@ export interface TrackerUse {
   fileValues?: { passing: number; failing: number };
 }
 
-/** The trackers that act on an instance (a vrrp_script no track_script names has no effect). */
+/** The sync group an instance belongs to, if any. */
+export function syncGroupOf(ka: KeepalivedConfig, inst: VrrpInstance): VrrpSyncGroup | undefined {
+  return (ka.syncGroups ?? []).find((g) => g.instances.includes(inst.name));
+}
+
+/** A weighted tracker of an instance that keepalived drops because the instance is in a sync group. */
+export interface DroppedTracker {
+  name: string;
+  weight: number;
+  group: string;
+  at?: SourceRef;
+}
+
+/**
+ * keepalived 2.2.7 vrrp.c vrrp_complete_init (the "ignoring tracked script … with weights due to SYNC group" block):
+ * in a sync group without `sync_group_tracking_weight`, an instance's own weighted track_scripts are removed, a
+ * track_file with the default weight 1 becomes weight 0 and one with another weight is removed (weighted
+ * track_interfaces become weight 0, not modelled). The group's own trackers keep their weights (sync_group_tracking_init).
+ */
+export function droppedBySyncGroup(m: Member): DroppedTracker[] {
+  const g = syncGroupOf(m.ka, m.inst);
+  if (!g || g.trackingWeight || m.inst.priority === 255) return [];
+  const out: DroppedTracker[] = [];
+  for (const ref of m.inst.trackScripts) {
+    const s = m.ka.scripts[ref.name];
+    const w = ref.weight ?? s?.weight ?? 0;
+    if (s && w !== 0) out.push({ name: ref.name, weight: w, group: g.name, ...(ref.at ? { at: ref.at } : {}) });
+  }
+  for (const ref of m.inst.trackFiles) {
+    const tf = m.ka.trackFiles[ref.name];
+    const w = ref.weight ?? tf?.weight ?? 1;
+    if (tf && w !== 0 && w !== 1) out.push({ name: ref.name, weight: w, group: g.name, ...(ref.at ? { at: ref.at } : {}) });
+  }
+  return out;
+}
+
+/**
+ * The trackers that act on an instance (a vrrp_script no track_script names has no effect). An instance in a
+ * vrrp_sync_group also follows its group: the group's track_script/track_file act on every member
+ * (keepalived.conf(5) vrrp_sync_group), and a sibling that goes to FAULT or BACKUP takes every member with it
+ * (vrrp_sync.c vrrp_sync_fault / vrrp_sync_backup), so the siblings' trackers act on it too.
+ */
 export function trackersOf(model: HaModel, m: Member): TrackerUse[] {
+  const g = syncGroupOf(m.ka, m.inst);
+  const own = ownTrackers(model, m, g);
+  if (!g) return own;
+  const seen = new Set(own.map((t) => t.name));
+  for (const sib of m.ka.instances) {
+    if (sib === m.inst || !g.instances.includes(sib.name)) continue;
+    for (const t of ownTrackers(model, { ...m, inst: sib }, g)) {
+      if (seen.has(t.name)) continue;
+      seen.add(t.name);
+      own.push({ ...t, name: `${t.name} (via ${sib.name}, sync group ${g.name})` });
+    }
+  }
+  return own;
+}
+
+function ownTrackers(model: HaModel, m: Member, g: VrrpSyncGroup | undefined): TrackerUse[] {
   const out: TrackerUse[] = [];
-  // A sync group's track_script acts on every member instance like the instance's own (keepalived.conf(5)).
-  const groupRefs = (m.ka.syncGroups ?? []).filter((g) => g.instances.includes(m.inst.name)).flatMap((g) => g.trackScripts);
-  for (const ref of [...m.inst.trackScripts, ...groupRefs]) {
+  const dropWeighted = g !== undefined && !g.trackingWeight && m.inst.priority !== 255;
+  const groupScripts = g?.trackScripts ?? [];
+  const instScripts = dropWeighted ? m.inst.trackScripts.filter((r) => (r.weight ?? m.ka.scripts[r.name]?.weight ?? 0) === 0) : m.inst.trackScripts;
+  for (const ref of [...instScripts, ...groupScripts]) {
     const s = m.ka.scripts[ref.name];
     if (!s) continue;
     out.push({
@@ -80,12 +138,18 @@ export function trackersOf(model: HaModel, m: Member): TrackerUse[] {
           : { kind: 'always-passes', detail: `track_process ${proc}: not a process we simulate failing` };
     out.push({ name: ref.name, weight: ref.weight ?? p.weight, reverse: ref.weightReverse ?? false, cls, detectMs: Math.round((p.delayS ?? 0) * 1000) });
   }
-  for (const ref of m.inst.trackFiles) {
+  for (const ref of [...m.inst.trackFiles, ...(g?.trackFiles ?? [])]) {
     const tf = m.ka.trackFiles[ref.name];
     if (!tf) continue;
     const c = classifyTrackFile(m.host, tf);
     // vrrp_alloc_track_file: the instance's `weight N [reverse]` replaces the block's weight; reverse is kept unless given.
-    out.push({ name: ref.name, weight: ref.weight ?? tf.weight, reverse: (ref.weightReverse ?? false) || (tf.weightReverse ?? false), cls: c.cls, detectMs: c.detectMs, fileValues: c.values });
+    let weight = ref.weight ?? tf.weight;
+    const fromGroup = !m.inst.trackFiles.includes(ref);
+    if (dropWeighted && !fromGroup && weight !== 0) {
+      if (weight !== 1) continue;
+      weight = 0;
+    }
+    out.push({ name: ref.name, weight, reverse: (ref.weightReverse ?? false) || (tf.weightReverse ?? false), cls: c.cls, detectMs: c.detectMs, fileValues: c.values });
   }
   return out;
 }
@@ -99,7 +163,7 @@ export function apiBackendsOf(model: HaModel, host: ModelHost): Backend[] {
   if (!cfg) return [];
   const out = new Set<Backend>();
   for (const { fe } of frontendsOn(cfg, model.endpoint.port)) {
-    const be = backendOf(host, fe);
+    const be = backendOf(host, fe, model.endpoint);
     if (be) out.add(be);
   }
   if (out.size > 0) return [...out];

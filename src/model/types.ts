@@ -85,6 +85,8 @@ export interface HaproxyConfig {
 
 export interface HaproxyGlobal {
   user?: string;
+  /** `ssl-server-verify none|required` (default required: servers with `ssl`/`check-ssl` need `verify none` or a `ca-file`). */
+  sslServerVerify?: 'none' | 'required';
   statsSockets: string[];
   maxconn?: number;
 }
@@ -97,6 +99,12 @@ export interface Bind {
   portEnd?: number;
   /** `ssl` on the bind line (TLS terminated by HAProxy). */
   ssl?: boolean;
+  /** `transparent` (IP_TRANSPARENT): the address may be foreign to the host, like net.ipv4.ip_nonlocal_bind=1. */
+  transparent?: boolean;
+  /** `interface NAME` (SO_BINDTODEVICE): only traffic arriving on that interface. */
+  interface?: string;
+  /** `v6only` on an IPv6 wildcard: no IPv4 clients; `v4v6`: both. */
+  v6only?: boolean;
   at?: SourceRef;
 }
 
@@ -117,6 +125,12 @@ export interface Frontend {
   defaultBackend?: string;
   /** Backends reachable by `use_backend` rules. */
   useBackends: string[];
+  /** `use_backend NAME [if|unless COND]` in order, the condition's words as written. */
+  routes?: { backend: string; cond: string[]; at?: SourceRef }[];
+  /** `acl NAME CRITERION…` lines by name (several lines of one name are OR'ed). */
+  acls?: Record<string, string[][]>;
+  /** `tcp-request inspect-delay`: content fetches (req.ssl_sni, req.ssl_hello_type) wait for the client's data. */
+  inspectDelayMs?: number;
   timeouts: Timeouts;
   stats?: StatsPage;
   at?: SourceRef;
@@ -188,8 +202,24 @@ export interface Server {
   checkAddr?: string;
   /** `verify none|required` as written. */
   verify?: string;
+  /** `ca-file` as written. */
+  caFile?: string;
+  /** `sni EXPR` as written (only used with `ssl`). */
+  sni?: string;
+  /** `send-proxy` (v1) or `send-proxy-v2[-ssl[-cn]]` (v2): a PROXY protocol header before the client's bytes. */
+  sendProxy?: 'v1' | 'v2';
+  /**
+   * The health check sends a PROXY header: `check-send-proxy`, or `send-proxy*` on a server whose checks go to its
+   * traffic port (HAProxy src/check.c init_srv_check: checks inherit the traffic's PROXY header without `port`/`addr`).
+   */
+  checkSendProxy?: boolean;
+  /** Where each option that changes the bytes on the wire was set (the server line or a `default-server` line). */
+  optionAt?: Partial<Record<ServerWireOption, SourceRef>>;
   at?: SourceRef;
 }
+
+/** Server options whose position findings name. */
+export type ServerWireOption = 'ssl' | 'check-ssl' | 'send-proxy' | 'check-send-proxy' | 'verify' | 'sni' | 'ca-file';
 
 export interface Endpoint {
   address: string;
@@ -224,6 +254,10 @@ export interface VrrpSyncGroup {
   name: string;
   instances: string[];
   trackScripts: TrackRef[];
+  /** `track_file` on the group: acts on every member. */
+  trackFiles?: TrackRef[];
+  /** `sync_group_tracking_weight` (or the deprecated `global_tracking`): members keep their weighted trackers. */
+  trackingWeight?: boolean;
   at?: SourceRef;
 }
 

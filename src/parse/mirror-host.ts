@@ -88,12 +88,22 @@ function readKeepalived(fs: FileSource, mh: ModelHost, p: (rel: string) => strin
   return r.diagnostics;
 }
 
-/** The sysctl settings as `sysctl --system` leaves them. */
+/**
+ * The sysctl settings as systemd-sysctl leaves them at boot (sysctl.d(5)): every `*.conf` of /etc/sysctl.d,
+ * /run/sysctl.d, /usr/local/lib/sysctl.d, /usr/lib/sysctl.d and /lib/sysctl.d, a file of an earlier directory hiding
+ * one of the same name in a later one, applied in the order of their file names, a later setting winning. Debian
+ * links /etc/sysctl.d/99-sysctl.conf to /etc/sysctl.conf; without that link (a mirror copied without it) we apply
+ * /etc/sysctl.conf last, as `sysctl --system` does.
+ */
 function readSysctl(fs: FileSource, mh: ModelHost, p: (rel: string) => string): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const sysFiles = (fs.listDir(p(HOST_PATHS.sysctlDir)) ?? []).filter((f) => f.endsWith('.conf')).sort().map((f) => p(`${HOST_PATHS.sysctlDir}/${f}`));
-  // `sysctl --system` applies /etc/sysctl.d/*.conf in order and /etc/sysctl.conf last.
-  for (const f of [...sysFiles, p(HOST_PATHS.sysctlConf)]) {
+  const byName = new Map<string, string>();
+  for (const dir of SYSCTL_DIRS) {
+    for (const f of fs.listDir(p(dir)) ?? []) if (f.endsWith('.conf') && !byName.has(f)) byName.set(f, p(`${dir}/${f}`));
+  }
+  const files = [...byName.keys()].sort().map((k) => byName.get(k) as string);
+  if (!byName.has('99-sysctl.conf')) files.push(p(HOST_PATHS.sysctlConf));
+  for (const f of files) {
     const t = fs.readFile(f);
     if (t === undefined) continue;
     const r = parseSysctl(t, f);
@@ -102,6 +112,9 @@ function readSysctl(fs: FileSource, mh: ModelHost, p: (rel: string) => string): 
   }
   return out;
 }
+
+/** systemd-sysctl's directories, earliest wins for a file name (sysctl.d(5)). */
+const SYSCTL_DIRS = [HOST_PATHS.sysctlDir, '/run/sysctl.d', '/usr/local/lib/sysctl.d', '/usr/lib/sysctl.d', '/lib/sysctl.d'];
 
 /** The apiserver's serving certificate: its SANs (and, by its presence, an apiserver on the default port). */
 function readApiserverCert(fs: FileSource, mh: ModelHost, p: (rel: string) => string): Diagnostic[] {

@@ -101,7 +101,48 @@ const cases: Record<string, { bad: Mutate | (() => HaModel); good?: () => HaMode
     bad: httpCheck({ type: 'http', method: 'GET', path: '/healthz', ssl: false, expect: 'status 204' }, true),
     good: () => mutated(httpCheck({ type: 'http', method: 'GET', path: '/healthz', ssl: false, expect: 'string ok' }, true)),
   },
-  'haproxy-check-unanswerable': { bad: eachBackend((b) => (b.healthCheck = { type: 'ssl-hello' } as unknown as HealthCheckKind)) },
+  // ssl-hello-chk passes against a Go TLS server (it answers the SSLv3 hello with an alert, which the check accepts):
+  // the good case must stay silent; a PROXY header on the checks, or HTTP/1.1 without Host, never passes.
+  'haproxy-check-unanswerable': {
+    bad: httpCheck({ type: 'http', method: 'GET', path: '/readyz', ssl: false, version: 'HTTP/1.1' }, true),
+    good: () => mutated(eachBackend((b) => (b.healthCheck = { type: 'ssl-hello' }))),
+  },
+  'haproxy-check-unknown': {
+    bad: eachBackend((b) => (b.healthCheck = { type: 'tcp-check', steps: ['connect ssl', 'send-state', 'expect custom'] })),
+    good: () => mutated(eachBackend((b) => (b.healthCheck = { type: 'tcp-check', steps: ['connect ssl', 'send GET /readyz HTTP/1.0\r\n\r\n', 'expect string 200'] }))),
+  },
+  'vrrp-sync-group-weight-ignored': {
+    bad: (m) => bothLbs(m, (h) => h.keepalived && (h.keepalived.syncGroups = [{ name: 'G', instances: ['VI_1'], trackScripts: [] }])),
+    good: () => mutated((m) => bothLbs(m, (h) => h.keepalived && (h.keepalived.syncGroups = [{ name: 'G', instances: ['VI_1'], trackScripts: [], trackingWeight: true }]))),
+  },
+  'haproxy-route-none': {
+    bad: eachFrontend((f) => {
+      delete f.defaultBackend;
+      f.routes = [{ backend: 'apiservers', cond: ['if', '{', 'req.ssl_sni', '-i', 'kubernetes', '}'] }];
+      f.inspectDelayMs = 5000;
+    }),
+    // A rule on dst_port matches every client of the endpoint: silent.
+    good: () =>
+      mutated(
+        eachFrontend((f) => {
+          const be = f.defaultBackend ?? 'apiservers';
+          delete f.defaultBackend;
+          f.routes = [{ backend: be, cond: ['if', '{', 'dst_port', '6443', '}'] }];
+        }),
+      ),
+  },
+  'haproxy-route-unknown': {
+    bad: eachFrontend((f) => (f.routes = [{ backend: f.defaultBackend ?? '', cond: ['if', '{', 'src', '10.0.0.0/8', '}'] }])),
+  },
+  'haproxy-server-traffic-fails': {
+    bad: eachBackend((b) => b.servers.forEach((s) => (s.sendProxy = 'v2'))),
+    // check-ssl changes only the checks: traffic passes through untouched.
+    good: () => mutated(eachBackend((b) => b.servers.forEach((s) => Object.assign(s, { checkSsl: true, verify: 'none', sni: 'str(kubernetes)' })))),
+  },
+  'haproxy-server-verify-unknown': {
+    bad: eachBackend((b) => b.servers.forEach((s) => Object.assign(s, { checkSsl: true, caFile: '/etc/kubernetes/pki/ca.crt' }))),
+    good: () => mutated(eachBackend((b) => b.servers.forEach((s) => Object.assign(s, { checkSsl: true, caFile: '/etc/kubernetes/pki/ca.crt', verify: 'none' })))),
+  },
   'haproxy-check-other-port': { bad: eachBackend((b) => b.servers.forEach((s) => (s.checkPort = 10248))) },
   'haproxy-server-no-check': { bad: eachBackend((b) => b.servers.forEach((s) => (s.check = false))) },
   'haproxy-slow-detection': { bad: eachBackend((b) => b.servers.forEach((s) => Object.assign(s, { interMs: 10_000, fall: 2 }))) },
@@ -114,7 +155,11 @@ const cases: Record<string, { bad: Mutate | (() => HaModel); good?: () => HaMode
   'haproxy-httplog-tcp': { bad: (m) => bothLbs(m, (h) => h.haproxy?.unknown.push({ keyword: 'option httplog', section: 'defaults' })) },
   'haproxy-endpoint-port': { bad: eachFrontend((f) => (f.binds = [{ address: '*', port: 16443 }])) },
   'haproxy-on-apiserver-port': { bad: (m) => (lb(m, 'lb0').apiserver = { port: 6443 }) },
-  'haproxy-bind-vip-nonlocal': { bad: (m) => (eachFrontend((f) => (f.binds = [{ address: '10.0.0.100', port: 6443 }]))(m), bothLbs(m, (h) => (h.sysctl = {}))) },
+  'haproxy-bind-vip-nonlocal': {
+    bad: (m) => (eachFrontend((f) => (f.binds = [{ address: '10.0.0.100', port: 6443 }]))(m), bothLbs(m, (h) => (h.sysctl = {}))),
+    // `transparent` (IP_TRANSPARENT) binds a foreign address like ip_nonlocal_bind does: silent.
+    good: () => mutated((m) => (eachFrontend((f) => (f.binds = [{ address: '10.0.0.100', port: 6443, transparent: true }]))(m), bothLbs(m, (h) => (h.sysctl = {})))),
+  },
   'haproxy-stats-exposed': {
     bad: (m) =>
       bothLbs(m, (h) =>

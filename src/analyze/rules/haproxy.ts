@@ -1,8 +1,8 @@
 /** HAProxy rules: health checks, timeouts, modes, binds, stats. */
-import type { Backend, Frontend, HaModel, HaproxyConfig, ModelHost, Server } from '../../model/types.js';
-import { backendOf, frontendsOn, isWildcard } from '../../model/listeners.js';
+import type { Backend, Frontend, HaModel, HaproxyConfig, ModelHost, Server, SourceRef } from '../../model/types.js';
+import { backendOf, frontendsOn, isWildcard, routeOf } from '../../model/listeners.js';
 import { apiBackendsOf, haproxyTakesApiserverPort, sysctlOn, vipMembers } from '../../model/queries.js';
-import { checkVerdict, checksElsewhere, haproxyDetectMs } from '../reach.js';
+import { checkVerdict, checksElsewhere, haproxyDetectMs, trafficVerdict } from '../reach.js';
 import { formatHaproxyTime, hostsWithLbConfig, rule } from './util.js';
 
 function apiBackends(model: HaModel, host: ModelHost): Backend[] {
@@ -23,7 +23,7 @@ const WATCH_MS = 60_000;
 function eachIdleTimeout(model: HaModel, f: (host: ModelHost, fe: Frontend, idleMs: number) => void): void {
   eachConfig(model, (host, cfg) => {
     for (const { fe } of frontendsOn(cfg, model.endpoint.port)) {
-      const be = backendOf(host, fe);
+      const be = backendOf(host, fe, model.endpoint);
       const tunnel = be?.timeouts.tunnelMs ?? fe.timeouts.tunnelMs;
       f(host, fe, tunnel ?? Math.min(fe.timeouts.clientMs ?? Infinity, be?.timeouts.serverMs ?? fe.timeouts.serverMs ?? Infinity));
     }
@@ -35,7 +35,7 @@ export const haproxyRules = [
     id: 'haproxy-httpchk-no-ssl',
     run(model, report) {
       eachServer(model, (host, be, s) => {
-        if (s.check && be.healthCheck.type === 'http' && !be.healthCheck.ssl && !s.checkSsl && !s.ssl)
+        if (s.check && be.healthCheck.type === 'http' && !be.healthCheck.ssl && !s.checkSsl && !s.checkSendProxy && !checkVerdict(be, s).passes)
           report(`server ${s.name} in ${be.name} on ${host.name}: HTTP check without check-ssl always fails against the apiserver`, { host, at: s.at ?? be.at }, 'add `check-ssl verify none` to default-server');
       });
     },
@@ -45,7 +45,7 @@ export const haproxyRules = [
     run(model, report) {
       eachServer(model, (host, be, s) => {
         const hc = be.healthCheck;
-        if (!s.check || hc.type !== 'http' || !(hc.ssl || s.checkSsl || s.ssl)) return;
+        if (!s.check || hc.type !== 'http' || !(hc.ssl || s.checkSsl)) return;
         const v = checkVerdict(be, s);
         if (!v.passes && /403/.test(v.why) && !hc.expect) report(`backend ${be.name} on ${host.name}: ${v.why}`, { host, at: be.at }, 'option httpchk GET /readyz');
       });
@@ -56,23 +56,101 @@ export const haproxyRules = [
     run(model, report) {
       eachServer(model, (host, be, s) => {
         const hc = be.healthCheck;
-        if (!s.check || hc.type !== 'http' || !hc.expect || !(hc.ssl || s.checkSsl || s.ssl)) return;
+        if (!s.check || hc.type !== 'http' || !hc.expect || !(hc.ssl || s.checkSsl)) return;
         const v = checkVerdict(be, s);
-        if (!v.passes) report(`backend ${be.name} on ${host.name}: ${v.why}`, { host, at: be.at });
+        if (!v.passes && !/Host header|PROXY/.test(v.why)) report(`backend ${be.name} on ${host.name}: ${v.why}`, { host, at: be.at });
       });
     },
   }),
   rule({
     id: 'haproxy-check-unanswerable',
     run(model, report) {
-      for (const host of hostsWithLbConfig(model))
-        for (const be of apiBackends(model, host)) {
-          const t = be.healthCheck.type as string;
-          if ((t === 'ssl-hello' || t === 'other') && be.servers.some((s) => s.check)) {
-            const s = be.servers[0] as Server;
-            report(`backend ${be.name} on ${host.name}: ${checkVerdict(be, s).why}`, { host, at: be.at });
+      const seen = new Set<string>();
+      eachServer(model, (host, be, s) => {
+        if (!s.check || checksElsewhere(s)) return;
+        const hc = be.healthCheck;
+        const v = checkVerdict(be, s);
+        if (v.passes) return;
+        // The HTTP rules above own plain-HTTP, 403 and expect mismatches; this one takes every other failing check.
+        const httpOwned = hc.type === 'http' && !s.checkSendProxy && !/Host header/.test(v.why);
+        if (httpOwned) return;
+        const key = `${host.name}/${be.name}/${v.why}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+        const at = s.checkSendProxy ? (s.optionAt?.['check-send-proxy'] ?? s.optionAt?.['send-proxy'] ?? s.at) : hc.type === 'ssl-hello' ? be.at : (s.at ?? be.at);
+        report(`backend ${be.name} on ${host.name}, server ${s.name}: ${v.why}`, { host, at });
+      });
+    },
+  }),
+  rule({
+    id: 'haproxy-check-unknown',
+    run(model, report) {
+      const seen = new Set<string>();
+      eachServer(model, (host, be, s) => {
+        const v = s.check ? checkVerdict(be, s) : undefined;
+        if (!v?.unknown || seen.has(`${host.name}/${be.name}`)) return;
+        seen.add(`${host.name}/${be.name}`);
+        report(`backend ${be.name} on ${host.name}: kubeha cannot tell whether the health check passes (${v.unknown}); the scenarios assume it does`, { host, at: be.at });
+      });
+    },
+  }),
+  rule({
+    id: 'haproxy-server-traffic-fails',
+    run(model, report) {
+      eachConfig(model, (host, cfg) => {
+        // One finding per line that sets the option (a default-server line breaks every server after it).
+        const byCause = new Map<string, { fe: string; be: string; servers: string[]; why: string; option?: string; at?: SourceRef }>();
+        for (const { fe, bind } of frontendsOn(cfg, model.endpoint.port)) {
+          if (fe.mode === 'http' && !bind.ssl) continue; // haproxy-mode-http says why
+          const be = backendOf(host, fe, model.endpoint);
+          for (const s of be?.servers ?? []) {
+            if (s.disabled) continue;
+            const v = trafficVerdict(bind.ssl === true, s);
+            if (v.ok) continue;
+            const at = v.at ?? s.at ?? be?.at;
+            const key = `${fe.name}|${at?.file}:${at?.line}:${at?.col}|${v.option ?? ''}`;
+            const prev = byCause.get(key);
+            if (prev) prev.servers.push(s.name);
+            else byCause.set(key, { fe: fe.name, be: be?.name ?? '?', servers: [s.name], why: v.why, ...(v.option ? { option: v.option } : {}), ...(at ? { at } : {}) });
           }
         }
+        for (const c of byCause.values()) {
+          const fix = c.option === 'send-proxy' ? 'remove send-proxy / send-proxy-v2 from the server (or default-server) line' : c.option === 'ssl' ? "remove `ssl` from the server (or default-server) line: in mode tcp the client's TLS passes through" : 'add `ssl verify none` (or a ca-file) to the server line, or pass TLS through (no ssl on the bind)';
+          const others = c.servers.length > 1 ? ` (servers ${c.servers.join(', ')})` : '';
+          report(`frontend ${c.fe} → backend ${c.be} on ${host.name}: ${c.why}${others}`, { host, at: c.at }, fix);
+        }
+      });
+    },
+  }),
+  rule({
+    id: 'haproxy-route-none',
+    run(model, report) {
+      eachConfig(model, (host, cfg) => {
+        for (const { fe } of frontendsOn(cfg, model.endpoint.port, model.endpoint.address)) {
+          const { backend, route } = routeOf(host, fe, model.endpoint);
+          if (!backend && (fe.routes ?? []).length > 0) report(`frontend ${fe.name} on ${host.name}: ${route.why}`, { host, at: fe.routes?.[0]?.at ?? fe.at }, 'add `default_backend <apiserver backend>`: kubectl and kubelets connect by address and send no SNI');
+        }
+      });
+    },
+  }),
+  rule({
+    id: 'haproxy-route-unknown',
+    run(model, report) {
+      eachConfig(model, (host, cfg) => {
+        for (const { fe } of frontendsOn(cfg, model.endpoint.port, model.endpoint.address)) {
+          const { route } = routeOf(host, fe, model.endpoint);
+          if (route.unknown) report(`frontend ${fe.name} on ${host.name}: kubeha cannot tell whether ${route.why}`, { host, at: fe.routes?.[0]?.at ?? fe.at });
+        }
+      });
+    },
+  }),
+  rule({
+    id: 'haproxy-server-verify-unknown',
+    run(model, report) {
+      eachServer(model, (host, be, s) => {
+        if ((s.ssl || s.checkSsl) && s.caFile !== undefined && s.verify !== 'none' && host.haproxy?.global.sslServerVerify !== 'none')
+          report(`server ${s.name} in ${be.name} on ${host.name} verifies the apiserver's certificate against ${s.caFile}, which kubeha cannot read: assumed to match`, { host, at: s.optionAt?.['ca-file'] ?? s.at });
+      });
     },
   }),
   rule({
@@ -126,7 +204,7 @@ export const haproxyRules = [
     run(model, report) {
       eachConfig(model, (host, cfg) => {
         for (const { fe } of frontendsOn(cfg, model.endpoint.port)) {
-          const be = backendOf(host, fe);
+          const be = backendOf(host, fe, model.endpoint);
           const missing = [
             (be?.timeouts.connectMs ?? fe.timeouts.connectMs) === undefined ? 'connect' : '',
             fe.timeouts.clientMs === undefined ? 'client' : '',
@@ -157,7 +235,7 @@ export const haproxyRules = [
     run(model, report) {
       eachConfig(model, (host, cfg) => {
         for (const { fe, bind } of frontendsOn(cfg, model.endpoint.port)) {
-          const be = backendOf(host, fe);
+          const be = backendOf(host, fe, model.endpoint);
           if (fe.mode === 'http' || be?.mode === 'http')
             report(`${fe.name} on ${host.name} handles ${bind.address}:${bind.port} in mode http`, { host, at: fe.at }, 'mode tcp');
         }
@@ -205,8 +283,8 @@ export const haproxyRules = [
         vipSet.add(model.endpoint.address);
         for (const fe of cfg.frontends)
           for (const b of fe.binds)
-            if (!isWildcard(b.address) && b.address !== host.address && vipSet.has(b.address) && !sysctlOn(host, 'net.ipv4.ip_nonlocal_bind'))
-              report(`${fe.name} on ${host.name} binds ${b.address}:${b.port} but net.ipv4.ip_nonlocal_bind is not 1`, { host, at: b.at ?? fe.at }, 'set net.ipv4.ip_nonlocal_bind=1 or bind *');
+            if (!isWildcard(b.address) && b.address !== host.address && vipSet.has(b.address) && !b.transparent && !sysctlOn(host, 'net.ipv4.ip_nonlocal_bind'))
+              report(`${fe.name} on ${host.name} binds ${b.address}:${b.port} but net.ipv4.ip_nonlocal_bind is not 1`, { host, at: b.at ?? fe.at }, 'set net.ipv4.ip_nonlocal_bind=1 (a file in /etc/sysctl.d), add `transparent` to the bind, or bind *');
       });
     },
   }),

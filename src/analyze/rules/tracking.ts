@@ -1,6 +1,6 @@
 /** Tracking rules: what the vrrp_scripts really test, who runs them, how fast they notice. */
 import type { HaModel, KeepalivedConfig, ModelHost, VrrpScript } from '../../model/types.js';
-import { trackersOf } from '../../model/queries.js';
+import { droppedBySyncGroup, trackersOf } from '../../model/queries.js';
 import { classifyScript, commandPath, scriptText, scriptUser } from '../../model/tracker-class.js';
 import { nopreemptEffective, whyNotPeers } from '../vrrp.js';
 import { allInstances, rule, vrrpMembers } from './util.js';
@@ -67,6 +67,18 @@ export const trackingRules = [
         const ts = trackersOf(model, m).filter((t) => t.cls.kind !== 'disabled' && t.cls.kind !== 'always-passes' && t.cls.kind !== 'static');
         if (ts.length === 0 && m.host.haproxy) report(`${m.host.name}/${m.inst.name} tracks nothing that fails with HAProxy`, { host: m.host, at: m.inst.at });
       }
+    },
+  }),
+  rule({
+    id: 'vrrp-sync-group-weight-ignored',
+    run(model, report) {
+      for (const m of allInstances(model))
+        for (const d of droppedBySyncGroup(m))
+          report(
+            `${m.host.name}/${m.inst.name} is in vrrp_sync_group ${d.group}: keepalived ignores its tracker ${d.name} with weight ${d.weight} (no sync_group_tracking_weight)`,
+            { host: m.host, at: d.at ?? m.inst.at },
+            `add sync_group_tracking_weight to vrrp_sync_group ${d.group}, or use weight 0 (FAULT), or move the tracker to the group's track_script`,
+          );
     },
   }),
   rule({

@@ -9,8 +9,7 @@
  * - HAProxy's health checks have converged (a check that cannot pass marks a live server DOWN).
  */
 import { formatFailure, type Failure } from '../../model/failure.js';
-import { frontendsOn } from '../../model/listeners.js';
-import { endpointMode, haproxyTakesApiserverPort, hairpinExposure, sysctlOn } from '../../model/queries.js';
+import { endpointMode, haproxyTakesApiserverPort, hairpinExposure, sysctlOn, vipMembers, type Member } from '../../model/queries.js';
 import type { HaModel, ModelHost } from '../../model/types.js';
 import type { Scenario } from '../types.js';
 import { emptyWorld, nodeUp, serverUp, worldFor, type World } from '../world.js';
@@ -33,11 +32,34 @@ export function simulate(model: HaModel): Scenario[] {
   return failures.map((f) => scenario(ctx, f, none));
 }
 
-/** Whether HAProxy on `host` binds the endpoint VIP itself without net.ipv4.ip_nonlocal_bind=1. */
+/**
+ * Whether HAProxy on `host` binds the endpoint VIP (or another VIP of the same instance, on any port) without
+ * net.ipv4.ip_nonlocal_bind=1 and without `transparent` on the bind: HAProxy then cannot bind it on a host that
+ * does not hold it ("cannot bind socket", EADDRNOTAVAIL) and does not start at all, whatever its other binds.
+ */
 function bindsVipWithoutNonlocal(model: HaModel, host: ModelHost): boolean {
-  const ep = model.endpoint;
   if (!host.haproxy || sysctlOn(host, 'net.ipv4.ip_nonlocal_bind')) return false;
-  return frontendsOn(host.haproxy, ep.port, ep.address).some(({ bind }) => bind.address === ep.address);
+  return host.haproxy.frontends.some((fe) => fe.binds.some((b) => !b.transparent && nonLocalVip(model, host, b.address)));
+}
+
+function nonLocalVip(model: HaModel, host: ModelHost, address: string): boolean {
+  if (address === host.address) return false;
+  if (address === model.endpoint.address) return true;
+  return vipMembers(model).some((m) => m.inst.vips.some((v) => v.address === address));
+}
+
+/**
+ * Several routers starting in state MASTER with the same base priority: each becomes master at once
+ * (vrrp_scheduler.c vrrp_init_state), then the one that hears an equal-priority advert from a higher address yields
+ * (vrrp.c vrrp_state_master_rx); which one sent first depends on start-up order, so kubeha names the steady-state
+ * holder from the address rule only and says that the first minutes may differ.
+ */
+function startupTie(members: Member[]): string {
+  const masters = members.filter((m) => m.inst.state === 'MASTER');
+  if (masters.length < 2) return '';
+  const prios = new Set(masters.map((m) => m.inst.priority));
+  if (prios.size !== 1) return '';
+  return `${masters.map((m) => m.host.name).join(', ')} all start in state MASTER with priority ${[...prios][0]}: which one holds the VIP right after start-up depends on the order they start in (kubeha cannot know it); the holder shown is the one the equal-priority rule (higher address) settles on once they hear each other`;
 }
 
 function withBootFailures(w: World, bootFailed: Set<string>): World {
@@ -61,6 +83,7 @@ function scenario(ctx: SimulationContext, failure: Failure, none: Election | und
     election = elect(model, mode.members, w, failure.kind === 'none' ? undefined : none);
     holders = election.holders;
     notes.push(vrrpNote(election, none, failure));
+    if (failure.kind === 'none') notes.push(startupTie(mode.members));
   } else {
     holders = nodeUp(w, mode.host) ? [mode.host.name] : [];
     notes.push(`${ep} is the address of ${mode.host.name} itself (no VIP, no failover)`);

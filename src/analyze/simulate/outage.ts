@@ -60,7 +60,7 @@ export function outageMs(ctx: SimulationContext, w: World, none: Election | unde
   for (const name of holders) {
     const host = hostByName(model, name);
     const fe = host.haproxy ? frontendsOn(host.haproxy, model.endpoint.port, model.endpoint.address)[0]?.fe : undefined;
-    const be = fe ? backendOf(host, fe) : undefined;
+    const be = fe ? backendOf(host, fe, model.endpoint) : undefined;
     if (!be || be.redispatch) continue;
     for (const s of be.servers) {
       if (s.disabled || !s.check) continue;

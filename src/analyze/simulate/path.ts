@@ -1,5 +1,5 @@
 /** Where a client's connection to the endpoint goes through a host: HAProxy, the apiserver behind it, or nowhere. */
-import { backendOf, frontendsOn } from '../../model/listeners.js';
+import { frontendsOn, routeOf } from '../../model/listeners.js';
 import type { EndpointMode } from '../../model/queries.js';
 import type { HaModel, ModelHost } from '../../model/types.js';
 import { backendState } from '../reach.js';
@@ -26,7 +26,7 @@ export function pathThrough(ctx: SimulationContext, host: ModelHost, w: World): 
   if (ctx.bootFailed.has(host.name))
     return {
       ok: false,
-      why: `HAProxy on ${host.name} binds ${ep.address}:${ep.port} without net.ipv4.ip_nonlocal_bind=1; it could not start while ${host.name} lacked the VIP`,
+      why: `HAProxy on ${host.name} binds the VIP ${ep.address} without net.ipv4.ip_nonlocal_bind=1 or \`transparent\` on the bind; it could not start while ${host.name} lacked the VIP`,
     };
   if (ctx.mode.kind === 'vip' && host.keepalived?.vrrpStrict) {
     const member = ctx.mode.members.find((m) => m.host === host);
@@ -37,12 +37,16 @@ export function pathThrough(ctx: SimulationContext, host: ModelHost, w: World): 
   const hit = fes[0];
   if (hit) {
     const { fe, bind } = hit;
+    const vipIf = vipInterface(ctx, host);
+    if (bind.interface && vipIf && bind.interface !== vipIf)
+      return { ok: false, why: `frontend ${fe.name} on ${host.name} binds with \`interface ${bind.interface}\`, but the VIP's traffic arrives on ${vipIf}` };
     if (fe.mode === 'http' && !(bind as { ssl?: boolean }).ssl)
       return { ok: false, why: `frontend ${fe.name} on ${host.name} is mode http: clients speak TLS to the apiserver and HAProxy answers 400` };
-    const be = backendOf(host, fe);
-    if (!be) return { ok: false, why: `frontend ${fe.name} on ${host.name} has no backend` };
-    const st = backendState(model, w, host, be);
-    return { ok: st.ok, why: `via HAProxy ${fe.name} on ${host.name}: ${st.why}` };
+    const { backend: be, route } = routeOf(host, fe, ep);
+    if (!be) return { ok: false, why: `frontend ${fe.name} on ${host.name}: ${route.why}` };
+    const st = backendState(model, w, host, be, { bindSsl: bind.ssl === true });
+    const via = route.unknown ? ` (kubeha cannot tell which backend: ${route.why})` : (fe.routes ?? []).length > 0 ? ` (${route.why})` : '';
+    return { ok: st.ok, why: `via HAProxy ${fe.name} on ${host.name}${via}: ${st.why}` };
   }
   if (host.apiserver && host.apiserver.port === ep.port) {
     const up = apiserverUp(w, host);
@@ -56,6 +60,14 @@ export function pathThrough(ctx: SimulationContext, host: ModelHost, w: World): 
   if (host.haproxy && !haproxyRunning(w, host) && frontendsOn(host.haproxy, ep.port, ep.address).length > 0)
     return { ok: false, why: `HAProxy on ${host.name} is down and nothing else listens on ${ep.address}:${ep.port}` };
   return { ok: false, why: `nothing on ${host.name} listens on ${ep.address}:${ep.port}` };
+}
+
+/** The interface the endpoint VIP lives on, on a VRRP member host (`dev` of the VIP, else the instance's interface). */
+function vipInterface(ctx: SimulationContext, host: ModelHost): string | undefined {
+  if (ctx.mode.kind !== 'vip') return undefined;
+  const m = ctx.mode.members.find((x) => x.host === host);
+  const vip = m?.inst.vips.find((v) => v.address === ctx.model.endpoint.address);
+  return vip?.dev ?? m?.inst.interface;
 }
 
 /** The host of a name the simulator took from the model itself. */

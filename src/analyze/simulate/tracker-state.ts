@@ -17,9 +17,9 @@ export function trackerPasses(model: HaModel, host: ModelHost, c: TrackerClass, 
     case 'haproxy-url': {
       if (!haproxyRunning(w, host) || !host.haproxy || c.port === undefined) return false;
       if (c.failOnHttpError && c.path !== undefined && !/^\/(healthz|livez|readyz|version)\b/.test(c.path)) return false;
-      const fe = frontendsOn(host.haproxy, c.port)[0]?.fe;
-      const be = fe ? backendOf(host, fe) : undefined;
-      return be ? backendState(model, w, host, be).ok : false;
+      const hit = frontendsOn(host.haproxy, c.port)[0];
+      const be = hit ? backendOf(host, hit.fe) : undefined;
+      return be ? backendState(model, w, host, be, { bindSsl: hit?.bind.ssl === true }).ok : false;
     }
     case 'apiserver-local':
       if (c.failOnHttpError && c.path !== undefined && !/^\/(healthz|livez|readyz|version)\b/.test(c.path)) return false;

@@ -24,6 +24,11 @@ export const HAPROXY_CODES = {
   HAP_MISSING_NAME: error('A proxy section without a name', HAPROXY_C, "write '<section> <name>'"),
   HAP_BAD_NAME: error('An invalid proxy name', `${HAPROXY_DOC} §4 (names: letters, digits, '-', '_', '.' and ':')`, 'rename it'),
   HAP_DUPLICATE_PROXY: error('Two proxies of one side share a name', HAPROXY_C, 'give each proxy a unique name'),
+  HAP_SSL_VERIFY_NO_CA: error(
+    'A server speaks TLS with certificate verification on and no ca-file: HAProxy refuses to start',
+    `${HAPROXY_DOC} §5.2 "verify" (default \`ssl-server-verify required\`) and src/ssl_sock.c ssl_sock_prepare_srv_ssl_ctx ("verify is enabled by default but no CA file specified"); \`haproxy -c\` 2.6.12 rejects it`,
+    "add `verify none` (or `ca-file` with the cluster CA) to the server or default-server line, or `ssl-server-verify none` in global",
+  ),
   HAP_DUPLICATE_SERVER: error('A server name appears twice in one backend', HAPROXY_C, 'give each server a unique name'),
   HAP_UNKNOWN_DEFAULTS: error("'from' names a defaults section not defined before", `${HAPROXY_DOC} §4 (named defaults)`, 'name a `defaults NAME` section written earlier in the file'),
   HAP_DEFAULTS_MIXED: warning("A defaults section is used both with 'from' and implicitly", `${HAPROXY_DOC} §4`, 'add a last defaults section that no proxy names, or always write `from`'),

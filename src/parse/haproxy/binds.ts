@@ -9,7 +9,12 @@ export function bindLine(ctx: HaproxyContext, toks: Token[], p: Proxy): void {
   const kw = toks[0] as Token;
   const addrTok = toks[1];
   if (!addrTok) return ctx.err('HAP_MISSING_ARG', "'bind' needs an address", kw, 'e.g. bind *:6443');
-  const ssl = toks.slice(2).some((t) => t.value === 'ssl');
+  const opts = toks.slice(2).map((t) => t.value);
+  const ssl = opts.includes('ssl');
+  const transparent = opts.includes('transparent');
+  const ifIdx = opts.indexOf('interface');
+  const iface = ifIdx >= 0 ? opts[ifIdx + 1] : undefined;
+  const v6only = opts.includes('v6only') && !opts.includes('v4v6');
   // Several addresses may be given at once, separated by commas.
   let col = addrTok.col;
   for (const part of addrTok.value.split(',')) {
@@ -24,6 +29,9 @@ export function bindLine(ctx: HaproxyContext, toks: Token[], p: Proxy): void {
     const b: Bind = { address: a.address, port: a.port, at: refOf(ctx.file, sub) };
     if (a.portEnd !== undefined) b.portEnd = a.portEnd;
     if (ssl) b.ssl = true;
+    if (transparent) b.transparent = true;
+    if (iface) b.interface = iface;
+    if (v6only) b.v6only = true;
     p.binds.push(b);
   }
 }

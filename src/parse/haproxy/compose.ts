@@ -3,7 +3,7 @@ import type { Backend, Frontend } from '../../model/types.js';
 import { refOf, type Token } from '../sink.js';
 import { Conditionals } from './conditionals.js';
 import type { HaproxyContext } from './context.js';
-import { crossCheckProxies } from './cross-checks.js';
+import { crossCheckProxies, crossCheckServerTls } from './cross-checks.js';
 import { DefaultsChain } from './defaults.js';
 import { globalLine } from './global.js';
 import { healthCheck } from './health-checks.js';
@@ -42,6 +42,7 @@ export class HaproxyComposer {
     this.conds.closeAll();
     this.finishProxy();
     crossCheckProxies(this.ctx, this.proxies);
+    crossCheckServerTls(this.ctx);
   }
 
   private line(toks: Token[]): void {
@@ -108,6 +109,7 @@ export class HaproxyComposer {
       ownTcpRules: false,
       binds: [],
       useBackends: [],
+      acls: {},
       servers: [],
     };
   }
@@ -125,6 +127,9 @@ export class HaproxyComposer {
     if (p.kind !== 'backend') {
       const fe: Frontend = { name: p.name, kind: p.kind === 'listen' ? 'listen' : 'frontend', mode, binds: p.binds, useBackends: p.useBackends.map((u) => u.name), timeouts: s.timeouts, at };
       if (p.defaultBackend) fe.defaultBackend = p.defaultBackend.name;
+      if (p.useBackends.length > 0) fe.routes = p.useBackends.map((u) => ({ backend: u.name, cond: u.cond, at: refOf(this.ctx.file, u.tok) }));
+      if (Object.keys(p.acls).length > 0) fe.acls = p.acls;
+      if (p.inspectDelayMs !== undefined) fe.inspectDelayMs = p.inspectDelayMs;
       if (s.stats) fe.stats = { ...s.stats, bind: p.binds };
       this.ctx.config.frontends.push(fe);
     }

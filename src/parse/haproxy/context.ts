@@ -5,6 +5,9 @@ import { parseIntStrict, refOf, type DiagnosticSink, type Token } from '../sink.
 
 /** What every compose step of one haproxy.cfg shares: the file, the diagnostics and the model being built. */
 export class HaproxyContext {
+  /** Servers that speak TLS to their server or its checks and verify by default: judged once `global` is known. */
+  readonly tlsVerifyPending: { server: string; proxy: string; verify?: string; caFile?: string; tok: Token }[] = [];
+
   constructor(
     readonly file: string,
     readonly sink: DiagnosticSink,

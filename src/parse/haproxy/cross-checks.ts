@@ -38,3 +38,22 @@ export function crossCheckProxies(ctx: HaproxyContext, proxies: Proxy[]): void {
     }
   }
 }
+
+/**
+ * HAProxy refuses to start when a server speaks TLS (`ssl` or `check-ssl`) with verification on (the default,
+ * `ssl-server-verify required`) and no `ca-file`: "verify is enabled by default but no CA file specified"
+ * (src/ssl_sock.c ssl_sock_prepare_srv_ssl_ctx; checked with haproxy -c 2.6.12).
+ */
+export function crossCheckServerTls(ctx: HaproxyContext): void {
+  const globalVerify = ctx.config.global.sslServerVerify ?? 'required';
+  for (const p of ctx.tlsVerifyPending) {
+    const verify = p.verify ?? globalVerify;
+    if (verify === 'none' || p.caFile !== undefined) continue;
+    ctx.err(
+      'HAP_SSL_VERIFY_NO_CA',
+      `server '${p.server}' in '${p.proxy}' speaks TLS and verifies the server's certificate, but has no ca-file: HAProxy refuses to start`,
+      p.tok,
+      "add `verify none` (or a `ca-file` with the cluster CA) to the server or default-server line, or `ssl-server-verify none` in global",
+    );
+  }
+}

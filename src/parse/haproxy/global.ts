@@ -18,6 +18,12 @@ export function globalLine(ctx: HaproxyContext, toks: Token[]): void {
       if (n !== undefined) g.maxconn = n;
       return;
     }
+    case 'ssl-server-verify': {
+      const v = toks[1]?.value;
+      if (v === 'none' || v === 'required') g.sslServerVerify = v;
+      else ctx.err('HAP_BAD_VALUE', "'ssl-server-verify' expects none or required", toks[1] ?? kw);
+      return;
+    }
     case 'stats':
       if (toks[1]?.value === 'socket') {
         if (toks[2]) g.statsSockets.push(toks[2].value);

@@ -8,7 +8,7 @@ import { PROXY_KNOWN, SECTIONS } from './keywords.js';
 import { optionLine } from './options.js';
 import { serverLine, serverParams } from './servers.js';
 import type { Proxy, Settings } from './settings.js';
-import { timeoutLine } from './timeouts.js';
+import { timeArg, timeoutLine } from './timeouts.js';
 
 /** One line of a defaults/frontend/backend/listen section. `p` is undefined in defaults. */
 export function proxyLine(ctx: HaproxyContext, toks: Token[], s: Settings, p: Proxy | undefined): void {
@@ -52,6 +52,15 @@ export function proxyLine(ctx: HaproxyContext, toks: Token[], s: Settings, p: Pr
       return routingLine(ctx, toks, p, where);
     case 'stats':
       return statsLine(ctx, toks, s, where);
+    case 'acl':
+      if (p && toks[1] && toks[2]) (p.acls[toks[1].value] ??= []).push(toks.slice(2).map((t) => t.value));
+      return otherKeyword(ctx, kw, where);
+    case 'tcp-request':
+      if (p && toks[1]?.value === 'inspect-delay' && toks[2]) {
+        const ms = timeArg(ctx, toks[2], toks[1]);
+        if (ms !== undefined) p.inspectDelayMs = ms;
+      }
+      return otherKeyword(ctx, kw, where);
     case 'contimeout':
     case 'clitimeout':
     case 'srvtimeout':
@@ -89,7 +98,7 @@ function routingLine(ctx: HaproxyContext, toks: Token[], p: Proxy | undefined, w
     default:
       if (!p || p.kind === 'backend') return notAllowed(ctx, kw, where, 'a frontend or listen section');
       if (!toks[1]) return ctx.err('HAP_MISSING_ARG', "'use_backend' needs a backend name", kw);
-      p.useBackends.push({ name: toks[1].value, tok: toks[1] });
+      p.useBackends.push({ name: toks[1].value, tok: toks[1], cond: toks.slice(2).map((t) => t.value) });
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Server } from '../../model/types.js';
+import type { Server, ServerWireOption } from '../../model/types.js';
 import { parseIntStrict, refOf, type Token } from '../sink.js';
 import { parseAddress } from './address.js';
 import { didYouMeanHint, type HaproxyContext } from './context.js';
@@ -23,7 +23,29 @@ const SWITCHES = new Map<string, [ServerSwitch, boolean]>([
   ['enabled', ['disabled', false]],
 ]);
 /** Server keywords the model reads that take a value. */
-const VALUED = new Set(['inter', 'fastinter', 'downinter', 'fall', 'rise', 'weight', 'port', 'addr', 'verify']);
+const VALUED = new Set(['inter', 'fastinter', 'downinter', 'fall', 'rise', 'weight', 'port', 'addr', 'verify', 'ca-file', 'sni']);
+
+/** PROXY protocol switches (HAProxy 2.6 manual §5.2): every v2 variant sends the binary v2 header. */
+const SEND_PROXY = new Map<string, 'v1' | 'v2' | false>([
+  ['send-proxy', 'v1'],
+  ['send-proxy-v2', 'v2'],
+  ['send-proxy-v2-ssl', 'v2'],
+  ['send-proxy-v2-ssl-cn', 'v2'],
+  ['no-send-proxy', false],
+  ['no-send-proxy-v2', false],
+  ['no-send-proxy-v2-ssl', false],
+  ['no-send-proxy-v2-ssl-cn', false],
+]);
+
+/** The wire option a keyword sets, for positions in findings. */
+const WIRE_OPTION: Record<string, ServerWireOption> = {
+  ssl: 'ssl',
+  'check-ssl': 'check-ssl',
+  'check-send-proxy': 'check-send-proxy',
+  verify: 'verify',
+  sni: 'sni',
+  'ca-file': 'ca-file',
+};
 
 /** Server keywords HAProxy 2.6 accepts that the model does not describe: flags, then keywords taking a value. */
 const SERVER_FLAGS = new Set([
@@ -48,9 +70,20 @@ export function serverParams(ctx: HaproxyContext, toks: Token[], from: number, o
   for (let i = from; i < toks.length; i++) {
     const t = toks[i] as Token;
     const k = t.value;
+    const wire = WIRE_OPTION[k] ?? (SEND_PROXY.get(k) ? 'send-proxy' : undefined);
+    if (wire) out.optionAt = { ...out.optionAt, [wire]: refOf(ctx.file, t) };
     const sw = SWITCHES.get(k);
     if (sw) {
       out[sw[0]] = sw[1];
+      continue;
+    }
+    const sp = SEND_PROXY.get(k);
+    if (sp !== undefined) {
+      out.sendProxy = sp;
+      continue;
+    }
+    if (k === 'check-send-proxy' || k === 'no-check-send-proxy') {
+      out.checkSendProxy = k === 'check-send-proxy';
       continue;
     }
     if (VALUED.has(k) || SERVER_VALUES.has(k)) {
@@ -108,6 +141,12 @@ function serverValue(ctx: HaproxyContext, t: Token, v: Token, out: ServerParams)
     case 'addr':
       out.checkAddr = v.value;
       return;
+    case 'ca-file':
+      out.caFile = v.value;
+      return;
+    case 'sni':
+      out.sni = v.value;
+      return;
     case 'verify':
       if (v.value !== 'none' && v.value !== 'required') ctx.err('HAP_BAD_VALUE', "'verify' expects none or required", v);
       else out.verify = v.value;
@@ -152,6 +191,19 @@ export function serverLine(ctx: HaproxyContext, toks: Token[], p: Proxy): void {
   if (params.checkPort !== undefined) server.checkPort = params.checkPort;
   if (params.checkAddr !== undefined) server.checkAddr = params.checkAddr;
   if (params.verify !== undefined) server.verify = params.verify;
+  if (params.caFile !== undefined) server.caFile = params.caFile;
+  if (params.sni !== undefined) server.sni = params.sni;
+  if (params.sendProxy) server.sendProxy = params.sendProxy;
+  const elsewhere = params.checkPort !== undefined || params.checkAddr !== undefined;
+  // src/check.c init_srv_check: without `port`/`addr`, checks also send the traffic's PROXY header.
+  if (params.checkSendProxy || (params.sendProxy && !elsewhere)) server.checkSendProxy = true;
+  if (params.optionAt) server.optionAt = { ...params.optionAt };
+  if (params.ssl || params.checkSsl) {
+    const pending: HaproxyContext['tlsVerifyPending'][number] = { server: server.name, proxy: p.name, tok: kw };
+    if (params.verify !== undefined) pending.verify = params.verify;
+    if (params.caFile !== undefined) pending.caFile = params.caFile;
+    ctx.tlsVerifyPending.push(pending);
+  }
   if (p.servers.some((s) => s.name === server.name)) {
     ctx.err('HAP_DUPLICATE_SERVER', `server '${server.name}' is declared twice in ${p.kind} '${p.name}'`, name, 'give each server a unique name');
   }

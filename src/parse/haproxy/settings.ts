@@ -1,4 +1,4 @@
-import type { Bind, Server, StatsPage, Timeouts } from '../../model/types.js';
+import type { Bind, Server, ServerWireOption, SourceRef, StatsPage, Timeouts } from '../../model/types.js';
 import type { Token } from '../sink.js';
 
 /** What `server` and `default-server` lines set; unset fields fall back to `default-server`, then to HAProxy's defaults. */
@@ -17,6 +17,12 @@ export interface ServerParams {
   weight?: number;
   checkPort?: number;
   checkAddr?: string;
+  caFile?: string;
+  sni?: string;
+  sendProxy?: 'v1' | 'v2' | false;
+  checkSendProxy?: boolean;
+  /** Where each wire option was last set (a `default-server` line or the server line). */
+  optionAt?: Partial<Record<ServerWireOption, SourceRef>>;
 }
 
 export type CheckOption =
@@ -53,7 +59,9 @@ export interface Proxy {
   ownTcpRules: boolean;
   binds: Bind[];
   defaultBackend?: { name: string; tok: Token };
-  useBackends: { name: string; tok: Token }[];
+  useBackends: { name: string; tok: Token; cond: string[] }[];
+  acls: Record<string, string[][]>;
+  inspectDelayMs?: number;
   servers: Server[];
 }
 

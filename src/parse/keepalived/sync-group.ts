@@ -12,6 +12,8 @@ export function syncGroup(ctx: KeepalivedContext, b: KaNode): void {
   for (const n of body) {
     if (n.key.value === 'group') g.instances.push(...ctx.listItems(n).map((i) => i.key.value));
     else if (n.key.value === 'track_script') g.trackScripts.push(...ctx.trackRefs(n, -253, 253));
+    else if (n.key.value === 'track_file') (g.trackFiles ??= []).push(...ctx.trackRefs(n, -254, 254));
+    else if (n.key.value === 'sync_group_tracking_weight' || n.key.value === 'global_tracking') g.trackingWeight = true;
     else ctx.unmodeled(n, `vrrp_sync_group ${g.name}`);
   }
   (ctx.config.syncGroups ??= []).push(g);

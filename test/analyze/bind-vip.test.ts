@@ -1,0 +1,54 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeModel } from '../../src/analyze/index.js';
+import type { HaModel } from '../../src/model/types.js';
+import { bothLbs, clone, goodModel } from './build.js';
+
+// `bind VIP:port` on a host that does not hold the VIP: HAProxy cannot bind (EADDRNOTAVAIL) and does not start,
+// unless net.ipv4.ip_nonlocal_bind=1 or the bind says `transparent` (IP_TRANSPARENT).
+function bindVip(o: { transparent?: boolean; nonlocal?: boolean; iface?: string }): HaModel {
+  const m = clone(goodModel());
+  bothLbs(m, (h) => {
+    h.sysctl = o.nonlocal ? { 'net.ipv4.ip_nonlocal_bind': '1' } : {};
+    for (const fe of h.haproxy?.frontends ?? [])
+      fe.binds = [{ address: '10.0.0.100', port: 6443, ...(o.transparent ? { transparent: true } : {}), ...(o.iface ? { interface: o.iface } : {}) }];
+  });
+  return m;
+}
+const failover = (m: HaModel): boolean | undefined => {
+  const r = analyzeModel(m);
+  const holder = r.scenarios.find((s) => s.failure === 'none')?.vipHolders[0];
+  return r.scenarios.find((s) => s.failure === `haproxy-down:${holder}`)?.apiReachable;
+};
+
+describe('binding the VIP', () => {
+  it('without ip_nonlocal_bind the backup HAProxy never started: a dead HAProxy on the holder leaves no path', () => {
+    assert.equal(failover(bindVip({})), false);
+  });
+  it('`transparent` on the bind lets the backup HAProxy start (no false alarm)', () => {
+    const m = bindVip({ transparent: true });
+    assert.equal(failover(m), true);
+    assert.ok(!analyzeModel(m).findings.some((f) => f.rule === 'haproxy-bind-vip-nonlocal'));
+  });
+  it('ip_nonlocal_bind=1 does too', () => {
+    assert.equal(failover(bindVip({ nonlocal: true })), true);
+  });
+  it('`interface` other than the VIP interface accepts nothing; the VIP interface is fine', () => {
+    assert.equal(analyzeModel(bindVip({ nonlocal: true, iface: 'eth9' })).scenarios.find((s) => s.failure === 'none')?.apiReachable, false);
+    assert.equal(analyzeModel(bindVip({ nonlocal: true, iface: 'eth0' })).scenarios.find((s) => s.failure === 'none')?.apiReachable, true);
+  });
+});
+
+describe('bind options read by the parser', () => {
+  it('transparent, interface, v6only (v4v6 cancels it)', async () => {
+    const { parseHaproxy } = await import('../../src/parse/haproxy/index.js');
+    const { memoryFileSource } = await import('../../src/parse/file-source.js');
+    const cfg = 'frontend f\n  timeout client 1m\n  bind 10.0.0.100:6443 transparent interface eth1\n  bind :::6443 v6only\n  bind :::6444 v6only v4v6\n';
+    const { config } = parseHaproxy(memoryFileSource({ '/h.cfg': cfg }), '/h.cfg');
+    const [a, b, c] = config.frontends[0]?.binds ?? [];
+    assert.equal(a?.transparent, true);
+    assert.equal(a?.interface, 'eth1');
+    assert.equal(b?.v6only, true);
+    assert.equal(c?.v6only, undefined);
+  });
+});

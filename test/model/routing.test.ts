@@ -1,0 +1,48 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { routeFor } from '../../src/model/routing.js';
+import type { Frontend } from '../../src/model/types.js';
+
+const fe = (o: Partial<Frontend>): Frontend => ({ name: 'f', kind: 'frontend', mode: 'tcp', binds: [], useBackends: [], timeouts: {}, ...o });
+const client = { address: '10.0.0.100', port: 6443 };
+const r = (cond: string, o: Partial<Frontend> = {}): ReturnType<typeof routeFor> => routeFor(fe({ routes: [{ backend: 'k8s', cond: cond ? cond.split(' ') : [] }], defaultBackend: 'other', ...o }), client);
+
+describe('use_backend for a client that connects to the endpoint by address', () => {
+  it('SNI rules never match (no SNI sent), negated ones do', () => {
+    assert.equal(r('if { req.ssl_sni -i kubernetes }', { inspectDelayMs: 5000 }).backend, 'other');
+    assert.equal(r('if { req_ssl_sni -m found }', { inspectDelayMs: 5000 }).backend, 'other');
+    assert.equal(r('unless { req.ssl_sni -m found }').backend, 'k8s');
+    assert.equal(r('if !{ req.ssl_sni -m found }').backend, 'k8s');
+  });
+  it('dst_port and dst against the endpoint, ranges and CIDRs', () => {
+    assert.equal(r('if { dst_port 6443 }').backend, 'k8s');
+    assert.equal(r('if { dst_port 6000:7000 }').backend, 'k8s');
+    assert.equal(r('if { dst_port 8443 }').backend, 'other');
+    assert.equal(r('if { dst 10.0.0.0/24 }').backend, 'k8s');
+    assert.equal(r('if { dst 10.1.0.0/24 }').backend, 'other');
+  });
+  it('named ACLs (lines OR\'ed), AND, || and unless', () => {
+    const acls = { sni: [['req.ssl_sni', 'kubernetes']], port: [['dst_port', '1'], ['dst_port', '6443']] };
+    assert.equal(r('if port', { acls }).backend, 'k8s');
+    assert.equal(r('if sni port', { acls }).backend, 'other');
+    assert.equal(r('if sni || port', { acls }).backend, 'k8s');
+    assert.equal(r('unless sni', { acls }).backend, 'k8s');
+  });
+  it('req.ssl_hello_type: true with inspect-delay, unknown (assumed, reported) without', () => {
+    assert.equal(r('if { req_ssl_hello_type 1 }', { inspectDelayMs: 5000 }).unknown, undefined);
+    assert.equal(r('if { req_ssl_hello_type 1 }', { inspectDelayMs: 5000 }).backend, 'k8s');
+    const u = r('if { req_ssl_hello_type 1 }');
+    assert.equal(u.backend, 'k8s');
+    assert.ok(u.unknown);
+  });
+  it('src is unknown: assumed to match and said so', () => {
+    const u = r('if { src 10.0.0.0/8 }');
+    assert.equal(u.backend, 'k8s');
+    assert.match(u.unknown ?? '', /src/);
+  });
+  it('no match and no default_backend: no backend; listen is its own default', () => {
+    assert.equal(routeFor(fe({ routes: [{ backend: 'k8s', cond: ['if', '{', 'req.ssl_sni', 'x', '}'] }] }), client).backend, undefined);
+    assert.equal(routeFor(fe({ kind: 'listen', name: 'api' }), client).backend, 'api');
+    assert.equal(routeFor(fe({ routes: [{ backend: 'k8s', cond: [] }] }), client).backend, 'k8s');
+  });
+});
