@@ -7,12 +7,32 @@ import { KEEPALIVED_CONF, renderKeepalivedConf } from './keepalived.js';
 import { SYSCTL_FILE, renderSysctl } from './sysctl.js';
 import { HAPROXY_DROPIN, KEEPALIVED_DROPIN, renderHaproxyDropin, renderKeepalivedDropin } from './systemd.js';
 import { apiservers, lbHosts } from './util.js';
+import { ENCRYPTION_KEY_SECRET, isBinaryMode, renderControlPlaneHost } from './control-plane.js';
 
 export { lbHosts } from './util.js';
 
-/** Names of the secrets `renderCluster` needs for this spec (the shell generates the missing ones). */
+/**
+ * What a secret holds, so that the shell generates and checks it right: `vrrp-password` 1-8 printable characters
+ * (keepalived uses 8); `key-32` 32 random bytes, base64 (an encryption-at-rest key).
+ */
+export type SecretKind = 'vrrp-password' | 'key-32';
+
+export interface SecretNeed {
+  name: string;
+  kind: SecretKind;
+}
+
+/** The secrets `renderCluster` needs for this spec, with their kind (the shell generates the missing ones). */
+export function secretNeeds(spec: ClusterSpec): SecretNeed[] {
+  const out: SecretNeed[] = [];
+  if (spec.loadBalancer.mode !== 'external' && spec.loadBalancer.vrrpVersion === 2) out.push({ name: spec.loadBalancer.authSecret, kind: 'vrrp-password' });
+  if (isBinaryMode(spec) && spec.hosts.some((h) => h.roles.includes('control-plane'))) out.push({ name: ENCRYPTION_KEY_SECRET, kind: 'key-32' });
+  return out;
+}
+
+/** Names of the secrets `renderCluster` needs for this spec. */
 export function requiredSecrets(spec: ClusterSpec): string[] {
-  return spec.loadBalancer.mode !== 'external' && spec.loadBalancer.vrrpVersion === 2 ? [spec.loadBalancer.authSecret] : [];
+  return secretNeeds(spec).map((n) => n.name);
 }
 
 /**
@@ -57,6 +77,8 @@ function renderHost(spec: ClusterSpec, host: Host, peers: Host[] | undefined, se
       { path: KEEPALIVED_DROPIN, content: renderKeepalivedDropin(spec, host), mode: 0o644, daemonReload: true },
     );
   }
+  const cp = renderControlPlaneHost(spec, host, secrets);
+  files.push(...cp.files);
   const sysctl = renderSysctl(spec, host, isLb);
   if (sysctl !== undefined) files.push({ path: SYSCTL_FILE, content: sysctl, mode: 0o644, appliesSysctl: true });
   const hostsBlock = renderHostsBlock(spec, host);
@@ -69,8 +91,8 @@ function renderHost(spec: ClusterSpec, host: Host, peers: Host[] | undefined, se
   return {
     host: host.name,
     address: host.address,
-    packages: [...(isLb ? ['haproxy', 'keepalived'] : []), ...(isNode ? spec.controlPlane.nodePackages : [])],
-    services: isLb ? ['haproxy.service', 'keepalived.service'] : [],
+    packages: [...(isLb ? ['haproxy', 'keepalived'] : []), ...(isNode ? spec.controlPlane.nodePackages : []), ...cp.packages],
+    services: [...(isLb ? ['haproxy.service', 'keepalived.service'] : []), ...cp.services],
     files,
   };
 }

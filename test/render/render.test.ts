@@ -124,7 +124,7 @@ test('unicast: each LB node names itself as source and every other LB node as pe
 test('VRRPv2: PASS auth with the secret from the state dir, at most 8 characters; the file is 0600 and marked secret', () => {
   const spec = dedicatedSpec();
   spec.loadBalancer = { ...spec.loadBalancer, vrrpVersion: 2, advertInt: 1 };
-  assert.deepEqual(requiredSecrets(spec), ['vrrp-auth']);
+  assert.deepEqual(requiredSecrets(spec), ['vrrp-auth', 'encryption-key']);
   const hosts = renderCluster(spec, TEST_SECRETS);
   const f = hosts.find((h) => h.host === 'lb0')?.files.find((x) => x.path === KEEPALIVED_CONF);
   assert.ok(f);
@@ -135,7 +135,7 @@ test('VRRPv2: PASS auth with the secret from the state dir, at most 8 characters
   assert.ok(lb0);
   assert.throws(() => renderKeepalivedConf(spec, lb0, [], {}), /missing/);
   assert.throws(() => renderKeepalivedConf(spec, lb0, [], { 'vrrp-auth': '123456789' }), /1-8/);
-  assert.deepEqual(requiredSecrets(dedicatedSpec()), [], 'VRRPv3 needs no secret');
+  assert.deepEqual(requiredSecrets(dedicatedSpec()), ['encryption-key'], 'VRRPv3 needs no secret, binary mode its encryption key');
 });
 
 test('tracker: file (default) is driven by the haproxy drop-in; process uses vrrp_track_process', () => {
@@ -185,7 +185,7 @@ test('LB hosts get ip_nonlocal_bind (HAProxy binds the VIP), nodes ip_forward; w
   );
   assert.deepEqual(w.packages, ['conntrack', 'socat'], 'a worker gets the node packages of the spec');
   // Stacked: a master is an LB and a node, so it gets both.
-  assert.deepEqual(hosts.find((h) => h.host === 'master1')?.packages, ['haproxy', 'keepalived', 'conntrack', 'socat']);
+  assert.deepEqual(hosts.find((h) => h.host === 'master1')?.packages, ['haproxy', 'keepalived', 'conntrack', 'socat', 'kubeha-etcd', 'kubeha-kube-apiserver', 'kubeha-kube-controller-manager', 'kubeha-kube-scheduler']);
   const lb0 = renderCluster(dedicatedSpec(), TEST_SECRETS).find((h) => h.host === 'lb0');
   assert.deepEqual(lb0?.packages, ['haproxy', 'keepalived'], 'a dedicated LB is no Kubernetes node: no node packages');
   assert.ok(lb0?.files.find((f) => f.path === SYSCTL_FILE)?.appliesSysctl);
@@ -194,7 +194,7 @@ test('LB hosts get ip_nonlocal_bind (HAProxy binds the VIP), nodes ip_forward; w
 test('nodePackages: [] leaves Kubernetes nodes without packages', () => {
   const spec = dedicatedSpec();
   spec.controlPlane.nodePackages = [];
-  for (const h of renderCluster(spec, TEST_SECRETS)) assert.deepEqual(h.packages, h.host.startsWith('lb') ? ['haproxy', 'keepalived'] : [], h.host);
+  for (const h of renderCluster(spec, TEST_SECRETS)) assert.deepEqual(h.packages.filter((p) => !p.startsWith('kubeha-')), h.host.startsWith('lb') ? ['haproxy', 'keepalived'] : [], h.host);
 });
 
 test('external: no HAProxy or keepalived anywhere; hosts entries point at the LB, masters at themselves without hairpin', () => {

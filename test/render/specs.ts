@@ -2,7 +2,7 @@ import type { ClusterSpec, Host } from '../../src/cluster-spec/types.js';
 import type { Role } from '../../src/cluster-spec/schema.js';
 
 /** Fixed secrets used by every render test (never a real one). */
-export const TEST_SECRETS = { 'vrrp-auth': 'Te5tPa55' } as const;
+export const TEST_SECRETS = { 'vrrp-auth': 'Te5tPa55', 'encryption-key': Buffer.from('kubeha test key, never a real 1!').toString('base64') } as const;
 
 const ssh = { user: 'root', port: 22 };
 const host = (name: string, address: string, roles: Role[]): Host => ({ name, address, roles, ssh, interface: 'eth0', labels: {} });
@@ -38,8 +38,8 @@ export function dedicatedSpec(): ClusterSpec {
       endpoint: { address: '10.77.0.10', port: 6443, domain: 'api.demo.internal' },
       apiserverPort: 6443,
       certSANs: [],
-      version: 'v1.30.4',
-      installer: 'kubeadm',
+      version: 'v1.37.2',
+      installer: 'binary',
       nodePackages: ['conntrack', 'socat'],
     },
     etcd: { type: 'stacked', endpoints: [] },
