@@ -1,5 +1,6 @@
 import type { ClusterSpec, Host, Secrets } from '../cluster-spec/types.js';
-import type { RenderedFile, RenderedHost } from './types.js';
+import type { RenderMaterial, RenderedFile, RenderedHost } from './types.js';
+import { LB_CA_CERT } from './k8s-paths.js';
 import { CHECK_HAPROXY_SCRIPT, renderCheckHaproxyScript } from './check-scripts.js';
 import { HAPROXY_CFG, renderHaproxyCfg } from './haproxy.js';
 import { HOSTS_FILE, hostsMarkers, renderHostsBlock } from './hosts-file.js';
@@ -41,21 +42,24 @@ export function requiredSecrets(spec: ClusterSpec): string[] {
  * Pure: the same spec and secrets always give the same bytes.
  * @throws Error when a secret named by `requiredSecrets(spec)` is missing or unusable.
  */
-export function renderCluster(spec: ClusterSpec, secrets: Secrets): RenderedHost[] {
+export function renderCluster(spec: ClusterSpec, secrets: Secrets, material: RenderMaterial = {}): RenderedHost[] {
   const lbs = lbHosts(spec);
   const lbNames = new Set(lbs.map((h) => h.name));
-  return spec.hosts.map((host) => renderHost(spec, host, lbNames.has(host.name) ? lbs.filter((p) => p.name !== host.name) : undefined, secrets));
+  return spec.hosts.map((host) => renderHost(spec, host, lbNames.has(host.name) ? lbs.filter((p) => p.name !== host.name) : undefined, secrets, material));
 }
 
-function renderHost(spec: ClusterSpec, host: Host, peers: Host[] | undefined, secrets: Secrets): RenderedHost {
+function renderHost(spec: ClusterSpec, host: Host, peers: Host[] | undefined, secrets: Secrets, material: RenderMaterial): RenderedHost {
   const isLb = peers !== undefined;
   const files: RenderedFile[] = [];
   if (peers !== undefined) {
     const vrrpv2 = spec.loadBalancer.vrrpVersion === 2;
+    const ca = material.clusterCaCert;
+    // HAProxy reads the CA when it loads its config: installed (no validate, so first) before haproxy.cfg.
+    if (ca !== undefined) files.push({ path: LB_CA_CERT, content: ca.endsWith('\n') ? ca : `${ca}\n`, mode: 0o644, reloads: { unit: 'haproxy.service', action: 'reload' } });
     files.push(
       {
         path: HAPROXY_CFG,
-        content: renderHaproxyCfg(spec, host),
+        content: renderHaproxyCfg(spec, host, { clusterCa: ca !== undefined }),
         mode: 0o644,
         validate: 'haproxy',
         // master-worker reload: new workers take new connections, old ones finish theirs (hitless).

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { renderCluster, renderMirrorManifest, requiredSecrets } from '../../src/render/index.js';
+import { LB_CA_CERT } from '../../src/render/k8s-paths.js';
 import { HAPROXY_CFG } from '../../src/render/haproxy.js';
 import { KEEPALIVED_CONF, renderKeepalivedConf } from '../../src/render/keepalived.js';
 import { HOSTS_FILE } from '../../src/render/hosts-file.js';
@@ -42,7 +43,8 @@ for (const [name, make] of specs) {
     assert.ok(cfg.length >= 2);
     for (const text of cfg) {
       const lines = settings(text);
-      assert.ok(lines.includes('option httpchk GET /readyz'));
+      assert.ok(lines.includes('option httpchk'));
+      assert.ok(lines.includes('http-check send meth GET uri /readyz ver HTTP/1.1 hdr Host kubernetes'), 'HTTP/1.1 needs a Host header');
       assert.ok(lines.includes('http-check expect status 200'));
       const servers = lines.filter((l) => l.startsWith('server '));
       assert.equal(servers.length, 3);
@@ -171,6 +173,30 @@ test('stacked: HAProxy listens on the LB port, never on the apiserver port, and 
   assert.deepEqual(binds, ['bind 10.77.0.10:8443', 'bind 127.0.0.1:8443']);
   assert.ok(!binds.some((b) => b.endsWith(':6443')));
   assert.ok(cfg.includes('server master3 10.77.0.23:6443 check check-ssl verify none inter 1s fall 2 rise 2 on-marked-down shutdown-sessions'));
+});
+
+test('with the cluster CA: LB hosts get it before haproxy.cfg, and the check verifies each apiserver against it for the name kubernetes', () => {
+  const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+  for (const make of [dedicatedSpec, stackedSpec]) {
+    const hosts = renderCluster(make(), TEST_SECRETS, { clusterCaCert: ca });
+    for (const h of hosts) {
+      const caFile = h.files.findIndex((f) => f.path === LB_CA_CERT);
+      const cfgFile = h.files.findIndex((f) => f.path === HAPROXY_CFG);
+      if (cfgFile < 0) {
+        assert.equal(caFile, -1, `${h.host}: no HAProxy, no CA file`);
+        continue;
+      }
+      assert.ok(caFile >= 0 && caFile < cfgFile, `${h.host}: the CA is installed before haproxy.cfg is validated`);
+      assert.equal(h.files[caFile]?.content, ca);
+      assert.equal(h.files[caFile]?.mode, 0o644);
+      const servers = settings(h.files[cfgFile]?.content ?? '').filter((l) => l.startsWith('server '));
+      assert.equal(servers.length, 3);
+      for (const sv of servers) {
+        assert.match(sv, new RegExp(`\\bcheck-ssl verify required ca-file ${LB_CA_CERT} check-sni kubernetes verifyhost kubernetes\\b`));
+        assert.doesNotMatch(sv, /verify none/);
+      }
+    }
+  }
 });
 
 test('LB hosts get ip_nonlocal_bind (HAProxy binds the VIP), nodes ip_forward; workers get no LB files', () => {
