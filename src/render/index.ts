@@ -9,14 +9,16 @@ import { SYSCTL_FILE, renderSysctl } from './sysctl.js';
 import { HAPROXY_DROPIN, KEEPALIVED_DROPIN, renderHaproxyDropin, renderKeepalivedDropin } from './systemd.js';
 import { apiservers, lbHosts } from './util.js';
 import { ENCRYPTION_KEY_SECRET, isBinaryMode, renderControlPlaneHost } from './control-plane.js';
+import { BOOTSTRAP_TOKEN_SECRET, isKubeadmMode, renderKubeadmHost } from './kubeadm.js';
 
 export { lbHosts } from './util.js';
 
 /**
  * What a secret holds, so that the shell generates and checks it right: `vrrp-password` 1-8 printable characters
- * (keepalived uses 8); `key-32` 32 random bytes, base64 (an encryption-at-rest key).
+ * (keepalived uses 8); `key-32` 32 random bytes, base64 (an encryption-at-rest key); `bootstrap-token` a kubeadm
+ * bootstrap token, `[a-z0-9]{6}.[a-z0-9]{16}`.
  */
-export type SecretKind = 'vrrp-password' | 'key-32';
+export type SecretKind = 'vrrp-password' | 'key-32' | 'bootstrap-token';
 
 export interface SecretNeed {
   name: string;
@@ -27,7 +29,9 @@ export interface SecretNeed {
 export function secretNeeds(spec: ClusterSpec): SecretNeed[] {
   const out: SecretNeed[] = [];
   if (spec.loadBalancer.mode !== 'external' && spec.loadBalancer.vrrpVersion === 2) out.push({ name: spec.loadBalancer.authSecret, kind: 'vrrp-password' });
-  if (isBinaryMode(spec) && spec.hosts.some((h) => h.roles.includes('control-plane'))) out.push({ name: ENCRYPTION_KEY_SECRET, kind: 'key-32' });
+  const controlPlane = spec.hosts.some((h) => h.roles.includes('control-plane'));
+  if ((isBinaryMode(spec) || isKubeadmMode(spec)) && controlPlane) out.push({ name: ENCRYPTION_KEY_SECRET, kind: 'key-32' });
+  if (isKubeadmMode(spec) && controlPlane) out.push({ name: BOOTSTRAP_TOKEN_SECRET, kind: 'bootstrap-token' });
   return out;
 }
 
@@ -82,7 +86,7 @@ function renderHost(spec: ClusterSpec, host: Host, peers: Host[] | undefined, se
     );
   }
   const cp = renderControlPlaneHost(spec, host, secrets);
-  files.push(...cp.files);
+  files.push(...cp.files, ...renderKubeadmHost(spec, host, secrets, material));
   const sysctl = renderSysctl(spec, host, isLb);
   if (sysctl !== undefined) files.push({ path: SYSCTL_FILE, content: sysctl, mode: 0o644, appliesSysctl: true });
   const hostsBlock = renderHostsBlock(spec, host);

@@ -25,13 +25,24 @@ export function randomSecret(length = SECRET_LENGTH): string {
 
 /** A new secret of this kind. */
 function generate(kind: SecretKind): string {
-  return kind === 'key-32' ? randomBytes(32).toString('base64') : randomSecret();
+  if (kind === 'key-32') return randomBytes(32).toString('base64');
+  if (kind === 'bootstrap-token') return `${randomLower(6)}.${randomLower(16)}`;
+  return randomSecret();
+}
+
+/** `length` characters of [a-z0-9] (a bootstrap token's alphabet), without modulo bias. */
+function randomLower(length: number): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  let out = '';
+  while (out.length < length) for (const byte of randomBytes(length * 2)) if (byte < 252 && out.length < length) out += alphabet[byte % 36];
+  return out;
 }
 
 /** Why a secret's value cannot be used for its kind (never quoting the value), or undefined. */
 function unusable(kind: SecretKind, value: string): string | undefined {
   if (kind === 'key-32')
     return /^[A-Za-z0-9+/]{43}=$/.test(value) && Buffer.from(value, 'base64').length === 32 ? undefined : 'must hold 32 bytes in base64 (44 characters; an encryption-at-rest key)';
+  if (kind === 'bootstrap-token') return /^[a-z0-9]{6}\.[a-z0-9]{16}$/.test(value) ? undefined : 'must hold a kubeadm bootstrap token ([a-z0-9]{6}.[a-z0-9]{16})';
   if (value.length === 0 || value.length > SECRET_LENGTH || !/^[\x21-\x7e]+$/.test(value) || value.includes('"'))
     return `must hold 1-${SECRET_LENGTH} printable characters without spaces or quotes (VRRP auth_pass)`;
   return undefined;

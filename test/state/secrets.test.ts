@@ -98,3 +98,14 @@ test('binary mode: the encryption-at-rest key is 32 random bytes in base64, 0600
     return true;
   });
 });
+
+test('kubeadm mode: the bootstrap token is [a-z0-9]{6}.[a-z0-9]{16}, generated once and reused', async () => {
+  const dir = join(root, 'token');
+  const spec = dedicatedSpec();
+  spec.controlPlane.installer = 'kubeadm';
+  const first = await loadOrCreateSecrets(dir, spec);
+  assert.match(first['kubeadm-bootstrap-token'] ?? '', /^[a-z0-9]{6}\.[a-z0-9]{16}$/);
+  assert.equal((await loadOrCreateSecrets(dir, spec))['kubeadm-bootstrap-token'], first['kubeadm-bootstrap-token']);
+  writeFileSync(join(dir, 'secrets', 'kubeadm-bootstrap-token'), 'ABCDEF.0123456789abcdef\n');
+  await assert.rejects(loadOrCreateSecrets(dir, spec), /bootstrap token/);
+});
