@@ -65,7 +65,7 @@ test('ClusterConfiguration: controlPlaneEndpoint is the endpoint, certSANs every
   const sans = (cluster?.['apiServer'] as { certSANs: string[] }).certSANs;
   for (const n of ['api.demo.internal', '10.77.0.10', '10.77.0.21', '10.77.0.22', '10.77.0.23', '127.0.0.1']) assert.ok(sans.includes(n), n);
   assert.deepEqual(cluster?.['networking'], { dnsDomain: 'cluster.local', serviceSubnet: spec.network.serviceCIDR, podSubnet: spec.network.podCIDR });
-  assert.deepEqual((init?.['localAPIEndpoint'] as object), { advertiseAddress: '10.77.0.21', bindPort: 6443 });
+  assert.deepEqual((init?.['localAPIEndpoint']), { advertiseAddress: '10.77.0.21', bindPort: 6443 });
   const noDomain = kubeadm(dedicatedSpec, (s) => delete s.controlPlane.endpoint.domain);
   assert.equal(controlPlaneEndpoint(noDomain), '10.77.0.10:6443');
   assert.ok(!apiserverCertSans(noDomain).includes('api.demo.internal'));
