@@ -35,6 +35,16 @@ export function secretNeeds(spec: ClusterSpec): SecretNeed[] {
   return out;
 }
 
+/** Stand-ins of the right shape for every secret the spec needs: for renders whose secret values never leave (analysis, package lists). */
+export function placeholderSecrets(spec: ClusterSpec): Secrets {
+  const shape: Readonly<Record<SecretKind, string>> = {
+    'vrrp-password': 'analysis',
+    'key-32': Buffer.alloc(32).toString('base64'),
+    'bootstrap-token': 'abcdef.0123456789abcdef',
+  };
+  return Object.fromEntries(secretNeeds(spec).map((n) => [n.name, shape[n.kind]]));
+}
+
 /** Names of the secrets `renderCluster` needs for this spec. */
 export function requiredSecrets(spec: ClusterSpec): string[] {
   return secretNeeds(spec).map((n) => n.name);

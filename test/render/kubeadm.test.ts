@@ -128,3 +128,14 @@ describe('kubeadm config validate accepts every rendered config', { skip: k8sBin
     assert.notEqual(validate('bad-endpoint.yaml', init.replace(/controlPlaneEndpoint: .*/, 'controlPlaneEndpoint: "https://x:y:z"')).status, 0);
   });
 });
+
+test('check analyses a kubeadm-mode and a binary-mode spec (placeholder secrets of the right shape), VRRPv2 too', async () => {
+  const { analyzeSpec } = await import('../../src/analyze/spec-analysis.js');
+  for (const spec of [kubeadm(dedicatedSpec), dedicatedSpec(), kubeadm(stackedSpec, (s) => (s.loadBalancer = { ...s.loadBalancer, vrrpVersion: 2, advertInt: 1 }))]) {
+    const report = analyzeSpec(spec);
+    assert.deepEqual(
+      report.findings.filter((f) => f.severity === 'error'),
+      [],
+    );
+  }
+});
