@@ -26,7 +26,7 @@ export const errorText = (err: unknown): string => describeError(err).text.repla
 export async function openReach(specPath: string, opts: ReachOptions): Promise<Session> {
   const parallel = parsePositive('--parallel', opts.parallel, 256);
   const timeoutS = parsePositive('--timeout', opts.timeout ?? '120', 86_400);
-  const loaded = await readSpecFile(specPath);
+  const loaded = await readSpecFile(specPath, { force: opts.force === true });
   if (hasErrors(loaded.diagnostics) || !loaded.spec) throw new InputError(loaded.diagnostics);
   const spec = loaded.spec;
   if (loaded.diagnostics.length > 0) process.stderr.write(renderDiagnostics(loaded.diagnostics) + '\n');

@@ -33,3 +33,12 @@ export interface RenderedHost {
   services: string[];
   files: RenderedFile[];
 }
+
+/**
+ * What the PKI (shell, state directory) hands the renderers besides secrets. Public material only: the keys and
+ * certificates the hosts need (and the CA on the LB hosts) are installed by the PKI itself (src/pki/files.ts).
+ */
+export interface RenderMaterial {
+  /** The cluster CA certificate (PEM): kubeadm mode renders the discovery kubeconfig of `kubeadm join` with it. */
+  clusterCaCert?: string;
+}

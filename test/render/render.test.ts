@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { renderCluster, renderMirrorManifest, requiredSecrets } from '../../src/render/index.js';
+import { LB_CA_CERT } from '../../src/render/k8s-paths.js';
 import { HAPROXY_CFG } from '../../src/render/haproxy.js';
 import { KEEPALIVED_CONF, renderKeepalivedConf } from '../../src/render/keepalived.js';
 import { HOSTS_FILE } from '../../src/render/hosts-file.js';
@@ -42,14 +43,15 @@ for (const [name, make] of specs) {
     assert.ok(cfg.length >= 2);
     for (const text of cfg) {
       const lines = settings(text);
-      assert.ok(lines.includes('option httpchk GET /readyz'));
+      assert.ok(lines.includes('option httpchk'));
+      assert.ok(lines.includes('http-check send meth GET uri /readyz ver HTTP/1.1 hdr Host kubernetes'), 'HTTP/1.1 needs a Host header');
       assert.ok(lines.includes('http-check expect status 200'));
       const servers = lines.filter((l) => l.startsWith('server '));
       assert.equal(servers.length, 3);
       for (const s of servers) {
         assert.match(s, /\bcheck\b/);
         assert.match(s, /\bcheck-ssl\b/, `httpchk without check-ssl marks every apiserver down: ${s}`);
-        assert.match(s, /\bverify none\b/);
+        assert.match(s, /\bverify (none|required ca-file \S+)\b/);
         assert.match(s, /\binter 1s fall 2 rise 2\b/);
       }
     }
@@ -124,7 +126,7 @@ test('unicast: each LB node names itself as source and every other LB node as pe
 test('VRRPv2: PASS auth with the secret from the state dir, at most 8 characters; the file is 0600 and marked secret', () => {
   const spec = dedicatedSpec();
   spec.loadBalancer = { ...spec.loadBalancer, vrrpVersion: 2, advertInt: 1 };
-  assert.deepEqual(requiredSecrets(spec), ['vrrp-auth']);
+  assert.deepEqual(requiredSecrets(spec), ['vrrp-auth', 'encryption-key']);
   const hosts = renderCluster(spec, TEST_SECRETS);
   const f = hosts.find((h) => h.host === 'lb0')?.files.find((x) => x.path === KEEPALIVED_CONF);
   assert.ok(f);
@@ -135,7 +137,7 @@ test('VRRPv2: PASS auth with the secret from the state dir, at most 8 characters
   assert.ok(lb0);
   assert.throws(() => renderKeepalivedConf(spec, lb0, [], {}), /missing/);
   assert.throws(() => renderKeepalivedConf(spec, lb0, [], { 'vrrp-auth': '123456789' }), /1-8/);
-  assert.deepEqual(requiredSecrets(dedicatedSpec()), [], 'VRRPv3 needs no secret');
+  assert.deepEqual(requiredSecrets(dedicatedSpec()), ['encryption-key'], 'VRRPv3 needs no secret, binary mode its encryption key');
 });
 
 test('tracker: file (default) is driven by the haproxy drop-in; process uses vrrp_track_process', () => {
@@ -170,7 +172,32 @@ test('stacked: HAProxy listens on the LB port, never on the apiserver port, and 
   const binds = cfg.filter((l) => l.startsWith('bind '));
   assert.deepEqual(binds, ['bind 10.77.0.10:8443', 'bind 127.0.0.1:8443']);
   assert.ok(!binds.some((b) => b.endsWith(':6443')));
-  assert.ok(cfg.includes('server master3 10.77.0.23:6443 check check-ssl verify none inter 1s fall 2 rise 2 on-marked-down shutdown-sessions'));
+  assert.ok(cfg.includes(`server master3 10.77.0.23:6443 check check-ssl verify required ca-file ${LB_CA_CERT} check-sni kubernetes verifyhost kubernetes inter 1s fall 2 rise 2 on-marked-down shutdown-sessions`));
+});
+
+test('binary mode (kubeha\'s PKI): the check verifies each apiserver against the cluster CA for the name kubernetes; other modes read only the status', () => {
+  for (const make of [dedicatedSpec, stackedSpec]) {
+    for (const [mode, verified] of [
+      ['binary', true],
+      ['kubeadm', false],
+      ['kubekey', false],
+    ] as const) {
+      const spec = make();
+      spec.controlPlane = { ...spec.controlPlane, installer: mode };
+      const cfgs = renderCluster(spec, TEST_SECRETS).flatMap((h) => h.files.filter((f) => f.path === HAPROXY_CFG));
+      assert.ok(cfgs.length >= 2);
+      for (const cfg of cfgs) {
+        const servers = settings(cfg.content).filter((l) => l.startsWith('server '));
+        assert.equal(servers.length, 3);
+        for (const sv of servers) {
+          if (verified) {
+            assert.match(sv, new RegExp(`\\bcheck-ssl verify required ca-file ${LB_CA_CERT} check-sni kubernetes verifyhost kubernetes\\b`));
+            assert.doesNotMatch(sv, /verify none/);
+          } else assert.match(sv, /\bcheck-ssl verify none\b/, mode);
+        }
+      }
+    }
+  }
 });
 
 test('LB hosts get ip_nonlocal_bind (HAProxy binds the VIP), nodes ip_forward; workers get no LB files', () => {
@@ -185,7 +212,7 @@ test('LB hosts get ip_nonlocal_bind (HAProxy binds the VIP), nodes ip_forward; w
   );
   assert.deepEqual(w.packages, ['conntrack', 'socat'], 'a worker gets the node packages of the spec');
   // Stacked: a master is an LB and a node, so it gets both.
-  assert.deepEqual(hosts.find((h) => h.host === 'master1')?.packages, ['haproxy', 'keepalived', 'conntrack', 'socat']);
+  assert.deepEqual(hosts.find((h) => h.host === 'master1')?.packages, ['haproxy', 'keepalived', 'conntrack', 'socat', 'kubeha-etcd', 'kubeha-kube-apiserver', 'kubeha-kube-controller-manager', 'kubeha-kube-scheduler']);
   const lb0 = renderCluster(dedicatedSpec(), TEST_SECRETS).find((h) => h.host === 'lb0');
   assert.deepEqual(lb0?.packages, ['haproxy', 'keepalived'], 'a dedicated LB is no Kubernetes node: no node packages');
   assert.ok(lb0?.files.find((f) => f.path === SYSCTL_FILE)?.appliesSysctl);
@@ -194,7 +221,7 @@ test('LB hosts get ip_nonlocal_bind (HAProxy binds the VIP), nodes ip_forward; w
 test('nodePackages: [] leaves Kubernetes nodes without packages', () => {
   const spec = dedicatedSpec();
   spec.controlPlane.nodePackages = [];
-  for (const h of renderCluster(spec, TEST_SECRETS)) assert.deepEqual(h.packages, h.host.startsWith('lb') ? ['haproxy', 'keepalived'] : [], h.host);
+  for (const h of renderCluster(spec, TEST_SECRETS)) assert.deepEqual(h.packages.filter((p) => !p.startsWith('kubeha-')), h.host.startsWith('lb') ? ['haproxy', 'keepalived'] : [], h.host);
 });
 
 test('external: no HAProxy or keepalived anywhere; hosts entries point at the LB, masters at themselves without hairpin', () => {
