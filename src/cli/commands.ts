@@ -57,6 +57,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./status.js')).registerStatus,
   },
   {
+    name: 'drill',
+    term: 'drill [options] <spec>',
+    description: "Break one piece on purpose while a client probes the endpoint, undo it, and hold the measured outage against the analyser's prediction.",
+    load: async () => (await import('./drill.js')).registerDrill,
+  },
+  {
     name: 'lab',
     term: 'lab',
     description: "Make a spec's hosts real on this machine: booted Debian hosts (systemd-nspawn) at the spec's addresses, reachable over SSH only from inside the lab.",

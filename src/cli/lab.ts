@@ -192,6 +192,7 @@ function addFault(lab: Command): void {
     .argument('[value]', 'delay: a duration (50ms); loss: a percentage (5%)')
     .option('--name <name>', 'lab name (default: the only lab)')
     .option('--no-wait', 'power-on: do not wait until SSH answers')
+    .addOption(new Option('--output <format>', 'text, or json: {host, fault, message, at} (at: epoch ms the fault took effect)').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
       `
@@ -211,21 +212,26 @@ Examples:
   sudo kubeha lab fault lb1 clear
 Exit codes: 0 done, 2 bad input (unknown host, bad value), 3 environment (not root, the kernel lacks netem).`,
     )
-    .action(async (host: string, fault: LabFault | (typeof LINK_FAULTS)[number], value: string | undefined, opts: { name?: string; wait: boolean }) => {
+    .action(async (host: string, fault: LabFault | (typeof LINK_FAULTS)[number], value: string | undefined, opts: { name?: string; wait: boolean; output: Format }) => {
       preflight([]);
       const state = await resolveLab(opts.name);
+      const say = (message: string, at: number): void =>
+        void process.stdout.write((opts.output === 'json' ? JSON.stringify({ host, fault, message, at }) : message) + '\n');
       if (fault === 'delay' || fault === 'loss' || fault === 'clear') {
         const parsed = parseLinkFault(fault, value);
         if (!parsed.ok) throw new InputError([parsed.problem]);
-        process.stdout.write((await applyLinkFault(state, host, parsed.fault)) + '\n');
+        const message = await applyLinkFault(state, host, parsed.fault);
+        say(message, Date.now());
         return;
       }
       if (value !== undefined) throw new InputError([{ code: 'LAB_LINK_FAULT', severity: 'error', message: `${fault} takes no value, got "${value}"`, hint: `write: kubeha lab fault ${host} ${fault}` }]);
-      process.stdout.write((await applyFault(state, host, fault)) + '\n');
+      let at = 0;
+      const message = await applyFault(state, host, fault, (t) => (at = t));
+      say(message, at || Date.now());
       if (fault === 'power-on' && opts.wait) {
         const h = hostOf(state, host);
         if (!(await waitForSsh(state.plan, h, 60_000))) throw new EnvironmentError(`${host} did not answer SSH within 60 s after power-on`, `see ${h.log}`, host);
-        process.stdout.write(`${host}: ssh ready\n`);
+        if (opts.output === 'text') process.stdout.write(`${host}: ssh ready\n`);
       }
     });
 }

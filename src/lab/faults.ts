@@ -51,7 +51,7 @@ async function hostProcesses(state: LabState, h: LabHostPlan): Promise<{ nspawn:
  * Stops a host. graceful: SIGTERM to nspawn, which asks the container's systemd for a clean halt; hard (or
  * after `graceMs`): SIGKILL to every process of the container (a power cut), then to nspawn.
  */
-export async function stopHost(state: LabState, h: LabHostPlan, graceful: boolean, graceMs = 10_000): Promise<void> {
+export async function stopHost(state: LabState, h: LabHostPlan, graceful: boolean, graceMs = 10_000, onEffect?: (at: number) => void): Promise<void> {
   let { nspawn, inside } = await hostProcesses(state, h);
   // A frozen host cannot shut down: thaw first.
   for (const p of inside) signal(p, 'SIGCONT');
@@ -69,18 +69,20 @@ export async function stopHost(state: LabState, h: LabHostPlan, graceful: boolea
   // cut). Suggestive, not proof (p ≈ 0.08); the mechanism is not confirmed in keepalived's source.
   for (const p of all) signal(p, 'SIGSTOP');
   for (const p of all) signal(p, 'SIGKILL');
+  onEffect?.(Date.now());
   await waitGone(all, 5000);
   for (const p of nspawn) if (isAlive(p)) signal(p, 'SIGKILL');
   await waitGone(nspawn, 5000);
 }
 
-export async function applyFault(state: LabState, hostName: string, fault: LabFault): Promise<string> {
+/** `onEffect`: told the time (epoch ms) the fault took effect (a power-off's kill, before the clean-up that follows). */
+export async function applyFault(state: LabState, hostName: string, fault: LabFault, onEffect: (at: number) => void = () => undefined): Promise<string> {
   const h = hostOf(state, hostName);
   const ref = state.processes[h.name];
   switch (fault) {
     case 'power-off': {
       if (!isSameProcess(ref)) return `${h.name} is already off`;
-      await stopHost(state, h, false);
+      await stopHost(state, h, false, undefined, onEffect);
       // A machine without power has no NIC either: nothing answers at its address (no ARP reply, no RST).
       await setHostNic(h, 'down');
       state.processes[h.name] = undefined;
@@ -93,12 +95,14 @@ export async function applyFault(state: LabState, hostName: string, fault: LabFa
       await stopHost(state, h, false);
       await setHostNic(h, 'up');
       state.processes[h.name] = await bootHost(h);
+      onEffect(Date.now());
       await writeState(state);
       return `${h.name}: booting (pid ${state.processes[h.name]?.pid ?? '?'})`;
     }
     case 'link-down':
     case 'link-up':
       await setPort(state.plan, h, fault === 'link-down' ? 'down' : 'up');
+      onEffect(Date.now());
       return `${h.name}: link ${fault === 'link-down' ? 'down' : 'up'} (switch port ${h.port})`;
     case 'freeze':
     case 'thaw': {
@@ -106,6 +110,7 @@ export async function applyFault(state: LabState, hostName: string, fault: LabFa
       if (init === undefined) throw new EnvironmentError(`${h.name} is not running`, `power it on: kubeha lab fault ${h.name} power-on`);
       const pids = containerPids(init);
       for (const p of pids) signal(p, fault === 'freeze' ? 'SIGSTOP' : 'SIGCONT');
+      onEffect(Date.now());
       // Signals land asynchronously: return once every process shows the new state.
       const settled = (p: number): boolean => {
         const st = procState(p);
