@@ -11,6 +11,8 @@ import type { Failure } from '../model/failure.js';
 import { failureHosts, formatFailure, parseFailure } from '../model/failure.js';
 import type { DrillRun } from '../ops/drill.js';
 import { describeInjection, labOnly, runDrill } from '../ops/drill.js';
+import { runSoak } from '../ops/soak.js';
+import { soakText } from '../measure/soak.js';
 import { ExitCode } from './exit-codes.js';
 import { openReach } from './reach.js';
 import { addReachOptions } from './reach-options.js';
@@ -23,6 +25,8 @@ interface DrillOptions extends ReachOptions {
   report?: string;
   yes?: boolean;
   probeInterval: string;
+  soak?: boolean;
+  soakSeconds: string;
 }
 
 const bad = (d: Diagnostic): InputError => new InputError([d]);
@@ -37,8 +41,11 @@ async function confirm(question: string): Promise<boolean> {
 }
 
 async function drillCommand(specPath: string, opts: DrillOptions): Promise<number> {
-  if (!opts.all && (opts.scenario ?? []).length === 0)
-    throw bad({ code: 'E_ARG', severity: 'error', message: 'drill needs --scenario NAME or --all', hint: 'e.g. --scenario node-down:lb0; `kubeha check SPEC --output json` lists the scenarios' });
+  if (!opts.all && !opts.soak && (opts.scenario ?? []).length === 0)
+    throw bad({ code: 'E_ARG', severity: 'error', message: 'drill needs --scenario NAME, --all or --soak', hint: 'e.g. --scenario node-down:lb0; `kubeha check SPEC --output json` lists the scenarios' });
+  const soakSeconds = Number(opts.soakSeconds);
+  if (!Number.isInteger(soakSeconds) || soakSeconds < 5 || soakSeconds > 1800)
+    throw bad({ code: 'E_ARG', severity: 'error', message: `--soak-seconds must be an integer from 5 to 1800, got "${opts.soakSeconds}"`, hint: 'e.g. --soak-seconds 300' });
   const interval = Number(opts.probeInterval);
   if (!Number.isInteger(interval) || interval < 5 || interval > 1000)
     throw bad({ code: 'E_ARG', severity: 'error', message: `--probe-interval must be an integer from 5 to 1000 ms, got "${opts.probeInterval}"`, hint: 'e.g. --probe-interval 20' });
@@ -81,6 +88,12 @@ async function drillCommand(specPath: string, opts: DrillOptions): Promise<numbe
       if (!process.stdin.isTTY || opts.output === 'json' || !(await confirm('Run the drill? [y/N] ')))
         throw bad({ code: 'DRILL_NOT_CONFIRMED', severity: 'error', message: 'the drill was not confirmed', hint: 'pass --yes once you accept what it breaks' });
     }
+    if (opts.soak) {
+      if (!session.lab) throw bad({ code: 'DRILL_LAB_ONLY', severity: 'error', message: 'the soak saturates CPUs and degrades links: lab only', hint: 'run it in a lab (kubeha lab up SPEC)' });
+      const soak = await runSoak(session, { seconds: soakSeconds, probeIntervalMs: interval, onProgress: (l) => process.stderr.write(`${l}\n`), signal: abort.signal });
+      process.stdout.write((opts.output === 'json' ? JSON.stringify({ soak }) : soakText(soak)) + '\n');
+      if (failures.length === 0) return abort.signal.aborted ? ExitCode.Interrupted : soak.findings.some((f) => f.severity === 'error') ? ExitCode.Findings : ExitCode.Ok;
+    }
     const runs: DrillRun[] = [];
     for (const f of failures) {
       if (abort.signal.aborted) break;
@@ -112,7 +125,9 @@ export function registerDrill(program: Command): void {
       .addOption(new Option('--output <format>', 'text, or json (one object per drill)').choices(['text', 'json']).default('text'))
       .option('--report <file.md>', 'also write a Markdown report with one SVG timeline per drill')
       .option('-y, --yes', 'hosts that are not a lab: do not ask before breaking them')
-      .option('--probe-interval <ms>', 'milliseconds between new-connection probes', '20'),
+      .option('--probe-interval <ms>', 'milliseconds between new-connection probes', '20')
+      .option('--soak', 'lab only: probe while the LB hosts\' CPUs are saturated, then while the VIP holder\'s link is delayed and lossy (target: 0 VIP moves, 0 failed probes)')
+      .option('--soak-seconds <n>', 'seconds per soak phase (5 to 1800)', '300'),
   )
     .addHelpText(
       'after',
@@ -121,6 +136,7 @@ Examples:
   sudo kubeha drill cluster.yaml --scenario node-down:lb0
   sudo kubeha drill cluster.yaml --scenario haproxy-down:lb0 keepalived-down:lb0 --output json
   sudo kubeha drill cluster.yaml --all --report drills.md
+  sudo kubeha drill cluster.yaml --soak --soak-seconds 60
 
 Per drill: a new TLS connection and GET /readyz through the endpoint every 20 ms and 5 long-lived watch
 streams, from the client side (in a lab: the taskbox); the fault injected (lab: power-off, VRRP cut, link

@@ -50,7 +50,7 @@ export interface DrillRun {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const PROBE_TIMEOUT_MS = 1000;
+export const PROBE_TIMEOUT_MS = 1000;
 /** Upper bounds: a drill that does not converge or recover within these is reported as such, never waited on forever. */
 const CONVERGE_MAX_MS = 30_000;
 const RECOVER_MAX_MS = 90_000;
@@ -87,12 +87,12 @@ export function hostAtAddress(session: Session, address: string): string | undef
 
 // ---------- the client-side prober ----------
 
-interface Prober {
+export interface Prober {
   events: () => ProbeEvent[];
   stop: () => Promise<ProbeEvent[]>;
 }
 
-function startProber(cfg: ProberConfig): Prober {
+export function startProber(cfg: ProberConfig): Prober {
   const here = fileURLToPath(import.meta.url);
   const script = here.slice(0, -extname(here).length).replace(/drill$/, 'prober') + extname(here);
   const child = spawn(process.execPath, [...process.execArgv, script, JSON.stringify(cfg)], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -119,7 +119,7 @@ function startProber(cfg: ProberConfig): Prober {
 
 // ---------- reading and changing hosts ----------
 
-async function vipHolders(session: Session, lbs: readonly string[]): Promise<string[]> {
+export async function vipHolders(session: Session, lbs: readonly string[]): Promise<string[]> {
   const vip = session.spec.loadBalancer.vip;
   const held = await Promise.all(
     lbs.map(async (h) => {
@@ -179,7 +179,7 @@ async function prepare(session: Session, steps: readonly FaultStep[]): Promise<v
  * `ip netns exec`, which also mounts a fresh /sys without the cgroup hierarchy that booting a host needs), so the
  * fault runs as `kubeha lab fault` in the mount and network namespaces of the process that re-executed it.
  */
-async function labFault(lab: LabState, host: string, fault: string, value?: string): Promise<number> {
+export async function labFault(lab: LabState, host: string, fault: string, value?: string): Promise<number> {
   const parent = process.env['KUBEHA_PARENT_PID'];
   if (!parent || !process.env['KUBEHA_NETNS']) {
     const link = fault === 'delay' || fault === 'loss' || fault === 'clear' ? parseLinkFault(fault, value) : undefined;
@@ -264,7 +264,7 @@ async function servicesBack(session: Session, hosts: readonly string[], lbs: rea
   return true;
 }
 
-async function transitionsSince(session: Session, lbs: readonly string[], sinceMs: number, faultAt: number): Promise<Transition[]> {
+export async function transitionsSince(session: Session, lbs: readonly string[], sinceMs: number, faultAt: number): Promise<Transition[]> {
   const all = await Promise.all(
     lbs.map(async (h) => {
       try {
