@@ -99,9 +99,10 @@ const sameSet = (a: readonly string[], b: readonly string[]): boolean => a.lengt
 
 /**
  * Findings: holders or reachability other than predicted = error; a measured outage above twice the prediction
- * plus one probe interval (the measurement's own granularity) = warning; no recovery after the undo = error.
+ * plus one probe interval (the measurement's own granularity) = warning; failed probes after the undo (the
+ * failback) = warning; no recovery after the undo = error.
  */
-export function judge(m: Pick<DrillResult, 'scenario' | 'vipHoldersAfter' | 'reachable' | 'outageMs' | 'recovered'>, p: Prediction, probeIntervalMs: number): Finding[] {
+export function judge(m: Pick<DrillResult, 'scenario' | 'vipHoldersAfter' | 'reachable' | 'outageMs' | 'recovered'> & { failback?: { failed: number; outageMs: number } }, p: Prediction, probeIntervalMs: number): Finding[] {
   const out: Finding[] = [];
   const list = (h: readonly string[]): string => h.join(', ') || 'nobody';
   if (!sameSet(m.vipHoldersAfter, p.vipHolders))
@@ -110,6 +111,8 @@ export function judge(m: Pick<DrillResult, 'scenario' | 'vipHoldersAfter' | 'rea
     out.push({ severity: 'error', rule: 'drill-reachability-mismatch', message: `${m.scenario}: the API was ${m.reachable ? 'reachable' : 'unreachable'} once converged, predicted ${p.apiReachable ? 'reachable' : 'unreachable'}` });
   if (p.apiReachable && m.reachable && p.outageMs !== undefined && m.outageMs > 2 * p.outageMs + probeIntervalMs)
     out.push({ severity: 'warning', rule: 'drill-outage-over-prediction', message: `${m.scenario}: a client saw ${m.outageMs} ms of outage, more than twice the predicted ${p.outageMs} ms` });
+  if (m.failback && m.failback.failed > 0)
+    out.push({ severity: 'warning', rule: 'drill-failback-outage', message: `${m.scenario}: undoing the fault cost ${m.failback.failed} failed probe(s), ${m.failback.outageMs} ms at worst (the target is none)` });
   if (!m.recovered) out.push({ severity: 'error', rule: 'drill-not-recovered', message: `${m.scenario}: the API did not answer steadily again after the fault was undone` });
   return out;
 }

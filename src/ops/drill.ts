@@ -191,7 +191,7 @@ export async function labFault(lab: LabState, host: string, fault: string, value
     return at || Date.now();
   }
   const entry = process.argv[1] ?? '';
-  const r = await run(['nsenter', `--target=${parent}`, '--mount', '--net', '--', process.execPath, ...process.execArgv, entry, 'lab', 'fault', host, fault, ...(value ? [value] : []), '--name', lab.plan.lab, '--no-wait', '--output', 'json'], {
+  const r = await run(['nsenter', `--target=${parent}`, '--mount', '--net', `--wd=${process.cwd()}`, '--', process.execPath, ...process.execArgv, entry, 'lab', 'fault', host, fault, ...(value ? [value] : []), '--name', lab.plan.lab, '--no-wait', '--output', 'json'], {
     env: { ...process.env, KUBEHA_NETNS: '', KUBEHA_PARENT_PID: '' },
     timeoutMs: 120_000,
   });
@@ -221,10 +221,14 @@ async function runSteps(session: Session, steps: readonly FaultStep[], onProgres
         }
         break;
       }
-      case 'service':
+      case 'service': {
+        // The command acts as it arrives (a stop's priority-0 advert goes out first; the stop itself then takes a
+        // while): the time it was sent is nearer the fault than the time it returned.
+        const sent = Date.now();
         await serviceStep(session, s.host, s.service, s.action, port);
-        at = Date.now();
+        at = sent;
         break;
+      }
       case 'link':
         if (!lab) throw new EnvironmentError('link faults need a lab', 'run the drill in a lab');
         try {
@@ -393,7 +397,7 @@ export async function runDrill(session: Session, failure: Failure, options: Dril
     const baseline = summariseWindow(events, 0, injectAt);
     const fault = summariseWindow(events, injectAt, restoreAt);
     const failback = summariseWindow(events, restoreAt, endAt + PROBE_TIMEOUT_MS);
-    const measured = { scenario, vipHoldersAfter: after, reachable, outageMs: fault.outageMs, recovered };
+    const measured = { scenario, vipHoldersAfter: after, reachable, outageMs: fault.outageMs, recovered, failback: { failed: failback.failed, outageMs: failback.outageMs } };
     const result: DrillResult = {
       scenario,
       startedAt,

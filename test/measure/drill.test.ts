@@ -127,6 +127,11 @@ describe('prediction against measurement', () => {
       ],
     );
   });
+  it('failed probes after the undo = warning (failback outage)', () => {
+    assert.deepEqual(judge({ ...measured, failback: { failed: 0, outageMs: 0 } }, pred, 20), []);
+    const f = judge({ ...measured, failback: { failed: 3, outageMs: 60 } }, pred, 20);
+    assert.deepEqual(f.map((x) => [x.severity, x.rule]), [['warning', 'drill-failback-outage']]);
+  });
   it('outage above 2x the prediction plus one probe interval = warning; at the bound it is not', () => {
     assert.deepEqual(judge({ ...measured, outageMs: 2 * 722 + 20 }, pred, 20), []);
     const f = judge({ ...measured, outageMs: 2 * 722 + 21 }, pred, 20);
