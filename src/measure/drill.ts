@@ -119,6 +119,8 @@ export function judge(m: Pick<DrillResult, 'scenario' | 'vipHoldersAfter' | 'rea
 
 /** One line per drill for the text view. */
 export function drillLine(r: DrillResult): string {
+  const notRun = r.findings.find((f) => f.rule === 'drill-not-run');
+  if (notRun) return `SKIP ${r.scenario}: not run\n     ${notRun.severity}[${notRun.rule}]: ${notRun.message}`;
   const pred = r.prediction.outageMs !== undefined ? `~${r.prediction.outageMs} ms` : 'API lost';
   const worst = r.findings.some((f) => f.severity === 'error') ? 'FAIL' : r.findings.length > 0 ? 'warn' : 'ok';
   return [

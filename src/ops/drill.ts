@@ -367,7 +367,10 @@ export async function runDrill(session: Session, failure: Failure, options: Dril
       ({ notes, at: faultAt } = await runSteps(session, inj.inject, progress));
     } catch (e) {
       await runSteps(session, inj.undo, progress).catch(() => undefined);
-      throw e;
+      // A fault this setup cannot take (no such process, no netem, …): this drill is not run, the others go on.
+      if (!(e instanceof EnvironmentError)) throw e;
+      await prober.stop();
+      return notRun(`the fault could not be injected: ${e.message}`, prediction, before);
     }
     const minHold = prediction.apiReachable ? Math.min(15_000, Math.max(2000, 2 * (prediction.outageMs ?? 0) + 1500)) : 5000;
     while (Date.now() - faultAt < CONVERGE_MAX_MS && !options.signal?.aborted) {
