@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run demo`: the main job on a fresh Debian 12 machine, as root.
-#   set-up → init → check → render → lab up (8 hosts) → bundle → apply → the VIP answering → a failover drill.
+#   set-up → init → check → render → lab up (8 hosts) → bundle → apply → status → a failover drill (kubeha drill).
 # `npm run demo -- --down` removes the lab. Everything stays inside the lab's own network namespaces.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,54 +45,26 @@ kubeha bundle --spec "$SPEC" --out "$OUT/bundle"
 step "apply: packages, validated files, services on all hosts in parallel (over SSH, like production VMs)"
 kubeha apply "$SPEC" --yes --bundle "$OUT/bundle"
 
-VIP=$(node -e 'const y=require("yaml");const s=y.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(s.loadBalancer.vip)' "$SPEC")
-PORT=6443
-holder() {
-  for lb in lb0 lb1; do
-    if kubeha lab ssh "$lb" --name "$LAB" -- "ip -o -4 addr show | grep -q ' $VIP/'" 2>/dev/null; then echo "$lb"; return; fi
-  done
-  echo none
-}
-sleep 1  # a few VRRP adverts (0.2 s each) to settle
-before=$(holder)
-step "the VIP $VIP is on $before; a client in the lab connects to $VIP:$PORT"
-kubeha lab exec-client --name "$LAB" -- timeout 2 bash -c "exec 3<>/dev/tcp/$VIP/$PORT" && echo "demo: $VIP:$PORT accepts connections (HAProxy on $before)"
+# Until kubeha installs the control plane, the masters serve a stand-in apiserver: a TEST FIXTURE
+# (test/fixtures/stand-in-apiserver: HTTPS /readyz and a /watch stream) started by the tests' harness, in each
+# master's network namespace. It runs while the demo runs and is stopped when the demo ends.
+step "stand-in apiservers on the masters (test fixture, until the control plane lands)"
+node --import tsx test/helpers/backends.ts --lab "$LAB" --hosts master1,master2,master3 > "$OUT/backends.log" 2>&1 &
+BACKENDS=$!
+trap 'kill "$BACKENDS" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do grep -q "backends up" "$OUT/backends.log" && break; sleep 0.2; done
+grep -q "backends up" "$OUT/backends.log" || { echo "demo: the stand-in apiservers did not start: $(cat "$OUT/backends.log")" >&2; exit 1; }
 
-step "drill: power off $before and measure the outage a client sees on $VIP:$PORT"
-# A client in the lab probes the VIP all along (a TCP connect every ~20 ms; bounded: 400 probes, 12 s at most),
-# logging "epoch-ns ok|fail"; the power-off happens while it runs, so the outage is read off the client's own timeline.
-PROBES="$OUT/drill-probes.log"
-kubeha lab exec-client --name "$LAB" -- bash -c '
-  vip=$1; port=$2; end=$(( $(date +%s) + 12 ))
-  for i in $(seq 1 400); do
-    [ "$(date +%s)" -lt "$end" ] || break
-    if timeout 0.1 bash -c "exec 3<>/dev/tcp/$vip/$port" 2>/dev/null; then r=ok; else r=fail; fi
-    echo "$(date +%s%N) $r"; sleep 0.02
-  done' probe "$VIP" "$PORT" > "$PROBES" &
-PROBER=$!
-sleep 1.5
-FAULT_AT=$(date +%s%N)
-kubeha lab fault "$before" power-off --name "$LAB"
-wait "$PROBER" || true
-node -e '
-const [file, faultAt] = process.argv.slice(1);
-const probes = require("fs").readFileSync(file, "utf8").trim().split("\n").map((l) => l.split(" ")).map(([t, r]) => ({ t: BigInt(t), ok: r === "ok" }));
-const before = probes.filter((p) => p.t < BigInt(faultAt));
-const after = probes.filter((p) => p.t >= BigInt(faultAt));
-const firstFail = after.findIndex((p) => !p.ok);
-const ms = (a, b) => Number(b - a) / 1e6;
-console.log(`drill: ${before.length} probe(s) before the power-off (${before.filter((p) => p.ok).length} ok), ${after.length} after`);
-if (firstFail < 0) { console.log("drill: no probe failed after the power-off"); process.exit(0); }
-const recovered = after.findIndex((p, i) => i > firstFail && p.ok);
-const failed = after.slice(firstFail, recovered < 0 ? undefined : recovered).filter((p) => !p.ok).length;
-if (recovered < 0) { console.log(`drill: ${failed} probe(s) failed and the VIP did not answer again within the bound`); process.exit(1); }
-const lastOkBefore = [...probes].reverse().find((p) => p.ok && p.t < after[firstFail].t);
-console.log(`drill: ${failed} probe(s) failed; outage seen by the client: ${ms(lastOkBefore ? lastOkBefore.t : after[firstFail].t, after[recovered].t).toFixed(0)} ms (last success before → first success after), ${ms(BigInt(faultAt), after[recovered].t).toFixed(0)} ms from the power-off command`);
-' "$PROBES" "$FAULT_AT"
-after=$(holder)
-echo "demo: VIP holder before: $before, after: $after"
-kubeha lab fault "$before" power-on --name "$LAB"
-sleep 1
-echo "demo: $before is back; VIP holder now: $(holder) (equal priorities: no failback, no second interruption)"
+step "status: keepalived and the VIP per LB, HAProxy's view of every backend, /readyz through the VIP and per master"
+# HAProxy marks the new backends up after its rise checks (2 × 1 s): bounded wait for a healthy verdict.
+for _ in $(seq 1 30); do kubeha status "$SPEC" >/dev/null 2>&1 && break; sleep 1; done
+kubeha status "$SPEC"
+holder=$(kubeha status "$SPEC" --output json | node -e 'const s=JSON.parse(require("fs").readFileSync(0,"utf8")); console.log(s.lbs.find((l)=>l.holdsVip)?.host ?? "none")')
 
-step "done: the lab stays up (kubeha lab status --name $LAB); remove it with: npm run demo -- --down"
+step "drill: power off the VIP holder ($holder) while a client probes the VIP, power it on again, compare with check's prediction"
+# A client in the lab opens a new TLS connection and GETs /readyz through the VIP every 20 ms and keeps 5 watch
+# streams open; the drill reports the outage it saw, the VRRP transitions, the failback, and the prediction.
+kubeha drill "$SPEC" --scenario "node-down:$holder" --report "$OUT/drill.md"
+echo "demo: report with the timeline: $OUT/drill.md"
+
+step "done: the lab stays up (kubeha lab status --name $LAB; the stand-in apiservers stop with the demo); remove it with: npm run demo -- --down"

@@ -51,6 +51,18 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./apply.js')).registerApply,
   },
   {
+    name: 'status',
+    term: 'status [options] <spec>',
+    description: "Show the control plane's HA state now: a verdict, keepalived and the VIP per LB, HAProxy's view of every backend, /readyz through the endpoint and on each master, etcd's health.",
+    load: async () => (await import('./status.js')).registerStatus,
+  },
+  {
+    name: 'drill',
+    term: 'drill [options] <spec>',
+    description: "Break one piece on purpose while a client probes the endpoint, undo it, and hold the measured outage against the analyser's prediction.",
+    load: async () => (await import('./drill.js')).registerDrill,
+  },
+  {
     name: 'lab',
     term: 'lab',
     description: "Make a spec's hosts real on this machine: booted Debian hosts (systemd-nspawn) at the spec's addresses, reachable over SSH only from inside the lab.",

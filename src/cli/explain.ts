@@ -25,6 +25,7 @@ const GROUP_TITLES: Readonly<Record<CatalogGroup, string>> = {
   mirror: 'mirror DIR (hosts.yaml, sysctl.d)',
   analysis: 'HA analysis (kubeha check, kubeha analyze)',
   command: 'commands (arguments, files, lab, bundle)',
+  drill: 'drills (kubeha drill: prediction against measurement)',
 };
 
 interface CodeInfo {

@@ -2,14 +2,14 @@ import type { Command } from 'commander';
 import { Argument, InvalidArgumentError, Option } from 'commander';
 import { EnvironmentError, InputError } from '../diag/errors.js';
 import { sweepDeadBuilds } from '../lab/cache.js';
-import { applyFault, hostOf } from '../lab/faults.js';
+import { applyFault, applyLinkFault, hostOf } from '../lab/faults.js';
 import { labDown, labStatus, labUp, preflight, resolveLab, type LabStatus } from '../lab/lab.js';
 import { locateLabDiagnostics } from '../lab/locate.js';
 import { labInputFromSpec } from '../lab/plan.js';
 import { sshArgv, waitForSsh } from '../lab/ssh.js';
 import { listLabs } from '../lab/state.js';
 import { execInTaskbox, runInherited } from '../lab/taskbox.js';
-import { LAB_FAULTS, type LabFault } from '../model/failure.js';
+import { LAB_FAULTS, LINK_FAULTS, parseLinkFault, type LabFault } from '../model/failure.js';
 import { loadSpecFile, readTextFile } from './io.js';
 
 type Format = 'text' | 'json';
@@ -188,9 +188,11 @@ function addFault(lab: Command): void {
     .command('fault')
     .description('Inject a fault into a lab host, or undo it.')
     .argument('<host>', 'host name')
-    .addArgument(new Argument('<fault>', 'the fault').choices(LAB_FAULTS))
+    .addArgument(new Argument('<fault>', 'the fault').choices([...LAB_FAULTS, ...LINK_FAULTS]))
+    .argument('[value]', 'delay: a duration (50ms); loss: a percentage (5%)')
     .option('--name <name>', 'lab name (default: the only lab)')
     .option('--no-wait', 'power-on: do not wait until SSH answers')
+    .addOption(new Option('--output <format>', 'text, or json: {host, fault, message, at} (at: epoch ms the fault took effect)').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
       `
@@ -198,19 +200,38 @@ Faults:
   power-off   kill every process of the host at once (a power cut); power-on boots it again
   link-down   the host's port on the lab switch goes down (cable pulled); link-up restores it
   freeze      SIGSTOP to every process of the host (a hung VM); thaw sends SIGCONT
+  delay D     every packet on the host's link delayed by D each way (netem; the kernel needs sch_netem)
+  loss P%     P% of packets on the host's link dropped each way (nftables)
+  clear       no delay, no loss
 Examples:
   sudo kubeha lab fault lb0 power-off
   sudo kubeha lab fault lb0 power-on
-  sudo kubeha lab fault master2 link-down`,
+  sudo kubeha lab fault master2 link-down
+  sudo kubeha lab fault lb1 delay 50ms
+  sudo kubeha lab fault lb1 loss 5%
+  sudo kubeha lab fault lb1 clear
+Exit codes: 0 done, 2 bad input (unknown host, bad value), 3 environment (not root, the kernel lacks netem).`,
     )
-    .action(async (host: string, fault: LabFault, opts: { name?: string; wait: boolean }) => {
+    .action(async (host: string, fault: LabFault | (typeof LINK_FAULTS)[number], value: string | undefined, opts: { name?: string; wait: boolean; output: Format }) => {
       preflight([]);
       const state = await resolveLab(opts.name);
-      process.stdout.write((await applyFault(state, host, fault)) + '\n');
+      const say = (message: string, at: number): void =>
+        void process.stdout.write((opts.output === 'json' ? JSON.stringify({ host, fault, message, at }) : message) + '\n');
+      if (fault === 'delay' || fault === 'loss' || fault === 'clear') {
+        const parsed = parseLinkFault(fault, value);
+        if (!parsed.ok) throw new InputError([parsed.problem]);
+        const message = await applyLinkFault(state, host, parsed.fault);
+        say(message, Date.now());
+        return;
+      }
+      if (value !== undefined) throw new InputError([{ code: 'LAB_LINK_FAULT', severity: 'error', message: `${fault} takes no value, got "${value}"`, hint: `write: kubeha lab fault ${host} ${fault}` }]);
+      let at = 0;
+      const message = await applyFault(state, host, fault, (t) => (at = t));
+      say(message, at || Date.now());
       if (fault === 'power-on' && opts.wait) {
         const h = hostOf(state, host);
         if (!(await waitForSsh(state.plan, h, 60_000))) throw new EnvironmentError(`${host} did not answer SSH within 60 s after power-on`, `see ${h.log}`, host);
-        process.stdout.write(`${host}: ssh ready\n`);
+        if (opts.output === 'text') process.stdout.write(`${host}: ssh ready\n`);
       }
     });
 }

@@ -5,6 +5,7 @@
  */
 import { ANALYSIS_CODES } from './catalog/analysis.js';
 import type { CatalogEntry } from './catalog/entry.js';
+import { DRILL_CODES } from './catalog/drill.js';
 import { IMPORT_CODES } from './catalog/import.js';
 import { HAPROXY_CODES, KEEPALIVED_CODES, MIRROR_CODES } from './catalog/parse.js';
 import { SHELL_CODES } from './catalog/shell.js';
@@ -21,6 +22,7 @@ export const CATALOG_GROUPS = {
   mirror: MIRROR_CODES,
   analysis: ANALYSIS_CODES,
   command: SHELL_CODES,
+  drill: DRILL_CODES,
 } as const;
 
 export const CATALOG = {
@@ -31,6 +33,7 @@ export const CATALOG = {
   ...MIRROR_CODES,
   ...ANALYSIS_CODES,
   ...SHELL_CODES,
+  ...DRILL_CODES,
 } as const satisfies Readonly<Record<string, CatalogEntry>>;
 
 /** Every code any command can print. */

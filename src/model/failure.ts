@@ -118,6 +118,45 @@ export type LabFault = (typeof LAB_FAULTS)[number];
 /** The lab faults that break something, each with the fault that undoes it. */
 export const LAB_FAULT_UNDO = { 'power-off': 'power-on', 'link-down': 'link-up', freeze: 'thaw' } as const satisfies Partial<Record<LabFault, LabFault>>;
 
+/**
+ * What `kubeha lab fault HOST delay|loss|clear` does to a host's link: `delay` adds that many milliseconds to every
+ * packet in each direction (netem), `loss` drops that share of packets in each direction, `clear` undoes both.
+ */
+export type LinkFault = { kind: 'delay'; ms: number } | { kind: 'loss'; percent: number } | { kind: 'clear' };
+
+export const LINK_FAULTS = ['delay', 'loss', 'clear'] as const;
+
+export type ParsedLinkFault = { ok: true; fault: LinkFault } | { ok: false; problem: Diagnostic };
+
+/** `delay 50ms` (or `0.05s`), `loss 5%` (0 < p ≤ 100), `clear`. */
+export function parseLinkFault(kind: string, value: string | undefined): ParsedLinkFault {
+  const bad = (message: string, hint: string): ParsedLinkFault => ({ ok: false, problem: { code: 'LAB_LINK_FAULT', severity: 'error', message, hint } });
+  switch (kind) {
+    case 'clear':
+      return value === undefined ? { ok: true, fault: { kind } } : bad('`clear` takes no value', 'write: kubeha lab fault HOST clear');
+    case 'delay': {
+      const m = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(value ?? '');
+      const ms = m ? Number(m[1]) * (m[2] === 's' ? 1000 : 1) : NaN;
+      if (!(ms > 0 && ms <= 60_000)) return bad(`delay "${value ?? ''}": expected a duration from 1ms to 60s`, 'write e.g. delay 50ms');
+      return { ok: true, fault: { kind, ms } };
+    }
+    case 'loss': {
+      const m = /^(\d+(?:\.\d+)?)%$/.exec(value ?? '');
+      const percent = m ? Number(m[1]) : NaN;
+      if (!(percent > 0 && percent <= 100)) return bad(`loss "${value ?? ''}": expected a percentage above 0 and at most 100`, 'write e.g. loss 5%');
+      return { ok: true, fault: { kind, percent } };
+    }
+    default:
+      return bad(`unknown link fault "${kind}"`, 'one of: delay <ms>, loss <percent>, clear');
+  }
+}
+
+/** What a link-degraded drill puts on the host's link: the issue's soak values. */
+export const DEGRADED_LINK: readonly LinkFault[] = [
+  { kind: 'delay', ms: 50 },
+  { kind: 'loss', percent: 2 },
+];
+
 /** A service on a lab host that a drill stops and starts over SSH. */
 export type LabService = 'haproxy' | 'keepalived' | 'kube-apiserver';
 
@@ -126,7 +165,11 @@ export type FaultStep =
   /** `kubeha lab fault HOST FAULT`. */
   | { kind: 'lab-fault'; host: string; fault: LabFault }
   /** Over SSH. `kill`: SIGKILL to its processes (a crash: no clean shutdown); `stop`: a clean stop; `start`. */
-  | { kind: 'service'; host: string; service: LabService; action: 'kill' | 'stop' | 'start' };
+  | { kind: 'service'; host: string; service: LabService; action: 'kill' | 'stop' | 'start' }
+  /** The host's link degraded (netem delay, packet loss) or cleared. */
+  | { kind: 'link'; host: string; fault: LinkFault }
+  /** VRRP between the two hosts dropped (both ways, on both hosts); `heal` lets it through again. */
+  | { kind: 'vrrp-cut'; hosts: readonly [string, string]; action: 'cut' | 'heal' };
 
 /** How a drill makes a failure happen in the lab and how it undoes it, or why the lab cannot. */
 export type Injection = { ok: true; inject: FaultStep[]; undo: FaultStep[] } | { ok: false; why: string };
@@ -162,9 +205,9 @@ export function injectionOf(f: Failure, hostAt: (address: string) => string | un
       return host === undefined ? { ok: false, why: `no lab host has the address ${f.address}` } : service(host, 'kube-apiserver', 'kill');
     }
     case 'partition':
-      return { ok: false, why: 'no lab fault cuts VRRP between two hosts while clients still reach both' };
+      return { ok: true, inject: [{ kind: 'vrrp-cut', hosts: f.hosts, action: 'cut' }], undo: [{ kind: 'vrrp-cut', hosts: f.hosts, action: 'heal' }] };
     case 'link-degraded':
-      return { ok: false, why: 'the lab has no fault that degrades a link yet (netem delay/loss)' };
+      return { ok: true, inject: DEGRADED_LINK.map((fault) => ({ kind: 'link', host: f.host, fault })), undo: [{ kind: 'link', host: f.host, fault: { kind: 'clear' } }] };
   }
 }
 

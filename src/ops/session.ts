@@ -53,6 +53,8 @@ export interface Session {
   parallel: number;
   /** The host's commands, over the session's one connection to it. */
   remote(host: string): RemoteHost;
+  /** Drops the connection to a host (it was power-cycled): its next command reconnects. */
+  forget(host: string): void;
   /** Closes every connection. */
   close(): Promise<void>;
 }
@@ -115,6 +117,10 @@ export async function openSession(specPath: string, spec: ClusterSpec, options: 
       const target = targets.get(host);
       if (!target) throw new Error(`no SSH target for host ${host}`);
       return pool.host(target);
+    },
+    forget: (host) => {
+      const target = targets.get(host);
+      if (target) pool.forget(target);
     },
     close: async () => {
       await pool.close();

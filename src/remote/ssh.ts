@@ -136,6 +136,14 @@ export class SshPool {
     return conn;
   }
 
+  /** Drops the host's cached connection (e.g. after the host was power-cycled): the next command reconnects. */
+  forget(target: SshTarget): void {
+    const key = targetKey(target);
+    const conn = this.conns.get(key);
+    this.conns.delete(key);
+    conn?.then((client) => client.destroy(), () => undefined);
+  }
+
   async close(): Promise<void> {
     const all = [...this.conns.values()];
     this.conns.clear();

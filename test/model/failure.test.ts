@@ -9,6 +9,7 @@ import {
   formatFailure,
   injectionOf,
   parseFailure,
+  parseLinkFault,
   type Failure,
 } from '../../src/model/failure.js';
 
@@ -126,12 +127,32 @@ describe('failures: lab faults', () => {
     assert.match(missing.ok ? '' : missing.why, /10\.0\.0\.99/);
   });
 
-  it('none needs nothing; partition and link-degraded say why the lab cannot inject them yet', () => {
+  it('none needs nothing; a partition cuts VRRP both ways and heals it; link-degraded delays and drops, then clears', () => {
     assert.deepEqual(injectionOf(parsed('none')), { ok: true, inject: [], undo: [] });
-    for (const text of ['partition:lb0|lb1', 'link-degraded:lb0']) {
-      const i = injectionOf(parsed(text));
-      assert.equal(i.ok, false, text);
-      assert.ok(!i.ok && i.why.length > 0);
+    assert.deepEqual(injectionOf(parsed('partition:lb0|lb1')), {
+      ok: true,
+      inject: [{ kind: 'vrrp-cut', hosts: ['lb0', 'lb1'], action: 'cut' }],
+      undo: [{ kind: 'vrrp-cut', hosts: ['lb0', 'lb1'], action: 'heal' }],
+    });
+    assert.deepEqual(injectionOf(parsed('link-degraded:lb1')), {
+      ok: true,
+      inject: [
+        { kind: 'link', host: 'lb1', fault: { kind: 'delay', ms: 50 } },
+        { kind: 'link', host: 'lb1', fault: { kind: 'loss', percent: 2 } },
+      ],
+      undo: [{ kind: 'link', host: 'lb1', fault: { kind: 'clear' } }],
+    });
+  });
+
+  it('link faults: delay in ms or s, loss in percent, clear; anything else is LAB_LINK_FAULT', () => {
+    assert.deepEqual(parseLinkFault('delay', '50ms'), { ok: true, fault: { kind: 'delay', ms: 50 } });
+    assert.deepEqual(parseLinkFault('delay', '0.25s'), { ok: true, fault: { kind: 'delay', ms: 250 } });
+    assert.deepEqual(parseLinkFault('loss', '2.5%'), { ok: true, fault: { kind: 'loss', percent: 2.5 } });
+    assert.deepEqual(parseLinkFault('clear', undefined), { ok: true, fault: { kind: 'clear' } });
+    for (const [kind, value] of [['delay', '50'], ['delay', undefined], ['delay', '0ms'], ['delay', '-5ms'], ['loss', '5'], ['loss', '0%'], ['loss', '101%'], ['clear', 'now'], ['jitter', '5ms']] as const) {
+      const p = parseLinkFault(kind, value);
+      assert.equal(p.ok, false, `${kind} ${value}`);
+      assert.equal(p.ok ? '' : p.problem.code, 'LAB_LINK_FAULT');
     }
   });
 

@@ -36,6 +36,7 @@ export const SHELL_CODES = {
   LAB_SUBNET_FULL: error('No free address left in the lab subnet for the taskbox', LAB_DOC, 'use a larger network.hostCIDR'),
   LAB_SUBNET_ON_HOST: error('The lab subnet overlaps this machine\'s own network: the lab would shadow real addresses', LAB_DOC, 'give the cluster addresses from a subnet this machine does not use'),
   LAB_ADDRESS_IN_USE: error('An address is already used by another lab', LAB_DOC, 'remove that lab (`kubeha lab down --name N`) or give this cluster other addresses'),
+  LAB_LINK_FAULT: error('A link fault kubeha cannot apply: unknown, or a value out of range', `${LAB_DOC} (lab fault HOST delay|loss|clear)`, 'write delay 50ms, loss 5% or clear'),
   LAB_UNKNOWN_HOST: error('The lab has no host of that name', LAB_DOC, 'use a host name of the lab (the hint lists them)'),
   BUNDLE_PACKAGE_NAME: error('Not a Debian package name', 'Debian Policy §5.6.1 (package names)', 'lower-case letters, digits and + - . (e.g. socat), optionally =version'),
   BUNDLE_UNKNOWN_PACKAGE: error('No such package in the Debian sources', 'the apt sources of this machine (apt-cache policy)', 'check the name, e.g. apt-cache search <word>'),

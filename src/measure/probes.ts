@@ -1,0 +1,105 @@
+/**
+ * What the drill's prober saw (NDJSON events from src/ops/prober.ts), summarised per window. Pure.
+ * A probe belongs to the window its start falls in. The outage is the longest run of consecutive failed probes, as a
+ * client sees it: from the start of the run's first failure to the start of the next successful probe (or, when
+ * none succeeds before the window ends, to the end of the run's last probe: the window then did not recover).
+ */
+
+export type ProbeEvent =
+  | { type: 'start'; at: number }
+  | { type: 'probe'; start: number; ms: number; ok: boolean; err?: string }
+  | { type: 'watch'; id: number; event: 'open' | 'broken'; at: number; err?: string }
+  | { type: 'end'; at: number };
+
+export type Probe = Extract<ProbeEvent, { type: 'probe' }>;
+
+/** Lines of NDJSON into events; lines that are not events are skipped. */
+export function parseProbeLines(text: string): ProbeEvent[] {
+  const out: ProbeEvent[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const e = JSON.parse(line) as ProbeEvent;
+      if (e.type === 'probe' || e.type === 'watch' || e.type === 'start' || e.type === 'end') out.push(e);
+    } catch {
+      continue;
+    }
+  }
+  return out;
+}
+
+export interface WindowSummary {
+  probes: number;
+  failed: number;
+  outageMs: number;
+  /** 99th percentile of successful probes' durations (nearest rank); undefined without successes. */
+  p99Ms: number | undefined;
+  brokenWatches: number;
+  /** The last probe of the window succeeded (and so did every probe of its last `tailMs`). */
+  recovered: boolean;
+  /** Start and end (epoch ms) of the longest failure run, when there was one. */
+  outage?: { from: number; to: number };
+}
+
+/** Nearest-rank percentile of `values` (0 < p ≤ 100). */
+export function percentile(values: readonly number[], p: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** The longest run of failures among probes sorted by start. */
+export function longestOutage(probes: readonly Probe[]): { from: number; to: number; ms: number; recovered: boolean } | undefined {
+  let best: { from: number; to: number; ms: number; recovered: boolean } | undefined;
+  let i = 0;
+  while (i < probes.length) {
+    if (probes[i]!.ok) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < probes.length && !probes[j]!.ok) j++;
+    const first = probes[i]!;
+    const next = probes[j];
+    const last = probes[j - 1]!;
+    const to = next ? next.start : last.start + last.ms;
+    const run = { from: first.start, to, ms: to - first.start, recovered: next !== undefined };
+    if (!best || run.ms > best.ms) best = run;
+    i = j;
+  }
+  return best;
+}
+
+/** Probes and watch breaks in [from, to). `tailMs`: how much of the window's end must be all successes to call it recovered. */
+export function summariseWindow(events: readonly ProbeEvent[], from: number, to: number, tailMs = 500): WindowSummary {
+  const probes = events.filter((e): e is Probe => e.type === 'probe' && e.start >= from && e.start < to).sort((a, b) => a.start - b.start);
+  const failed = probes.filter((p) => !p.ok).length;
+  const run = longestOutage(probes);
+  const last = probes.at(-1);
+  const tail = probes.filter((p) => last !== undefined && p.start >= last.start - tailMs);
+  const s: WindowSummary = {
+    probes: probes.length,
+    failed,
+    outageMs: run ? Math.round(run.ms) : 0,
+    p99Ms: roundOrUndefined(percentile(probes.filter((p) => p.ok).map((p) => p.ms), 99)),
+    brokenWatches: events.filter((e) => e.type === 'watch' && e.event === 'broken' && e.at >= from && e.at < to).length,
+    recovered: last !== undefined && tail.every((p) => p.ok),
+  };
+  if (run) s.outage = { from: run.from, to: run.to };
+  return s;
+}
+
+const roundOrUndefined = (n: number | undefined): number | undefined => (n === undefined ? undefined : Math.round(n * 10) / 10);
+
+/** Whether the probes in [to - tailMs, to) all succeeded (at least `min` of them): the API answers steadily. */
+export function steady(events: readonly ProbeEvent[], to: number, tailMs: number, min = 5): boolean {
+  const tail = events.filter((e): e is Probe => e.type === 'probe' && e.start >= to - tailMs && e.start < to && e.start + e.ms <= to + 1);
+  return tail.length >= min && tail.every((p) => p.ok);
+}
+
+/** Watches open now: opened and not broken since. */
+export function openWatches(events: readonly ProbeEvent[]): number {
+  const state = new Map<number, boolean>();
+  for (const e of events) if (e.type === 'watch') state.set(e.id, e.event === 'open');
+  return [...state.values()].filter(Boolean).length;
+}

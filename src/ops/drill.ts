@@ -1,0 +1,430 @@
+import { spawn } from 'node:child_process';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Scenario } from '../analyze/types.js';
+import { EnvironmentError, InputError } from '../diag/errors.js';
+import { applyFault, applyLinkFault, cutVrrp, hostOf } from '../lab/faults.js';
+import { run } from '../lab/run.js';
+import type { LabState } from '../lab/state.js';
+import { waitForSsh } from '../lab/ssh.js';
+import type { DrillResult, Prediction, Transition } from '../measure/drill.js';
+import { judge, predictionFor } from '../measure/drill.js';
+import { parseVrrpTransitions } from '../measure/keepalived-log.js';
+import type { ProbeEvent } from '../measure/probes.js';
+import { openWatches, parseProbeLines, steady, summariseWindow } from '../measure/probes.js';
+import type { Failure, FaultStep, LabFault, LabService } from '../model/failure.js';
+import { failureHosts, formatFailure, injectionOf, parseLinkFault } from '../model/failure.js';
+import { shellQuote } from '../remote/ssh.js';
+import type { ProberConfig } from './prober.js';
+import type { Session } from './session.js';
+import { lbHostsOf } from './status.js';
+
+/**
+ * `kubeha drill`: one failure made real while a client probes the endpoint, then undone. Per drill: probes from
+ * the client side (src/ops/prober.ts, its own process), healthy start checked, the fault injected (lab faults for
+ * power and links, the service killed or stopped over SSH for the others), convergence awaited, the fault undone,
+ * recovery awaited; then the probes summarised per window and held against the analyser's prediction
+ * (src/measure/drill.ts).
+ */
+
+export interface DrillOptions {
+  /** The analyser's scenarios for this spec (`analyzeSpec(spec).scenarios`). */
+  scenarios: readonly Scenario[];
+  /** @default 20 */
+  probeIntervalMs?: number;
+  /** @default 5 */
+  watches?: number;
+  /** Path of the long-lived streams. @default /watch (the stand-in apiserver's) */
+  watchPath?: string;
+  /** How long a watch may be silent before it counts as cut. @default 3000 */
+  watchStallMs?: number;
+  /** Progress lines (stderr). */
+  onProgress?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+/** What the report's timeline needs besides the result: every probe and watch event. */
+export interface DrillRun {
+  result: DrillResult;
+  events: ProbeEvent[];
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export const PROBE_TIMEOUT_MS = 1000;
+/** Upper bounds: a drill that does not converge or recover within these is reported as such, never waited on forever. */
+const CONVERGE_MAX_MS = 30_000;
+const RECOVER_MAX_MS = 90_000;
+const HEALTHY_MAX_MS = 60_000;
+
+/** Whether the failure needs the lab (power, links, VRRP cut): on other hosts kubeha does not do these. */
+export function labOnly(f: Failure): boolean {
+  return f.kind === 'node-down' || f.kind === 'partition' || f.kind === 'link-degraded';
+}
+
+/** What a drill will break, in words, for the confirmation on hosts that are not a lab. */
+export function describeInjection(session: Session, f: Failure): string {
+  const inj = injectionOf(f, (a) => hostAtAddress(session, a));
+  if (!inj.ok) return `${formatFailure(f)}: cannot be injected (${inj.why})`;
+  return `${formatFailure(f)}: ${inj.inject.map(stepText).join(', ')}; then ${inj.undo.map(stepText).join(', ')}`;
+}
+
+function stepText(s: FaultStep): string {
+  switch (s.kind) {
+    case 'lab-fault':
+      return `${s.fault} ${s.host}`;
+    case 'service':
+      return `${s.action === 'kill' ? 'SIGKILL' : s.action} ${s.service} on ${s.host}`;
+    case 'link':
+      return s.fault.kind === 'clear' ? `clear ${s.host}'s link` : s.fault.kind === 'delay' ? `delay ${s.host}'s link by ${s.fault.ms} ms` : `drop ${s.fault.percent}% on ${s.host}'s link`;
+    case 'vrrp-cut':
+      return `${s.action} VRRP between ${s.hosts[0]} and ${s.hosts[1]}`;
+  }
+}
+
+export function hostAtAddress(session: Session, address: string): string | undefined {
+  return session.spec.hosts.find((h) => h.address === address)?.name;
+}
+
+// ---------- the client-side prober ----------
+
+export interface Prober {
+  events: () => ProbeEvent[];
+  stop: () => Promise<ProbeEvent[]>;
+}
+
+export function startProber(cfg: ProberConfig): Prober {
+  const here = fileURLToPath(import.meta.url);
+  const script = here.slice(0, -extname(here).length).replace(/drill$/, 'prober') + extname(here);
+  const child = spawn(process.execPath, [...process.execArgv, script, JSON.stringify(cfg)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let buf = '';
+  const events: ProbeEvent[] = [];
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    buf += d;
+    const cut = buf.lastIndexOf('\n');
+    if (cut < 0) return;
+    events.push(...parseProbeLines(buf.slice(0, cut)));
+    buf = buf.slice(cut + 1);
+  });
+  const exited = new Promise<void>((res) => child.on('close', () => res()));
+  return {
+    events: () => events,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+      events.push(...parseProbeLines(buf));
+      return events;
+    },
+  };
+}
+
+// ---------- reading and changing hosts ----------
+
+export async function vipHolders(session: Session, lbs: readonly string[]): Promise<string[]> {
+  const vip = session.spec.loadBalancer.vip;
+  const held = await Promise.all(
+    lbs.map(async (h) => {
+      try {
+        const r = await session.remote(h).exec('ip -o -4 addr show', { timeoutMs: 3000, label: 'ip addr' });
+        return r.stdout.includes(` ${vip}/`);
+      } catch {
+        return false;
+      }
+    }),
+  );
+  return lbs.filter((_, i) => held[i]);
+}
+
+const DRILL_DROPIN = (unit: string): string => `/run/systemd/system/${unit}.service.d/zz-kubeha-drill.conf`;
+
+/**
+ * A crash that stays down until the drill undoes it: systemd would restart the service (Restart=always), so a
+ * runtime drop-in turns restarts off before the kill and is removed by the undo.
+ */
+async function serviceStep(session: Session, host: string, service: LabService, action: 'kill' | 'stop' | 'start', port: number): Promise<void> {
+  const remote = session.remote(host);
+  const unit = `${service}.service`;
+  const hasUnit = (await remote.exec(`systemctl cat ${unit} >/dev/null 2>&1`, { timeoutMs: 10_000 })).exitCode === 0;
+  if (action === 'stop') {
+    await remote.run(`systemctl stop ${unit}`, { timeoutMs: 30_000 });
+    return;
+  }
+  if (action === 'start') {
+    if (!hasUnit) return; // a static pod: the kubelet restarts it by itself
+    await remote.run(`rm -f ${DRILL_DROPIN(service)}; systemctl daemon-reload; systemctl reset-failed ${unit} 2>/dev/null; systemctl start ${unit}`, { timeoutMs: 60_000 });
+    return;
+  }
+  if (hasUnit) {
+    await remote.run(`systemctl kill --signal=SIGKILL ${unit}`, { timeoutMs: 10_000 });
+    return;
+  }
+  // No unit (a static pod): SIGKILL whatever listens on the apiserver port; the kubelet restarts it.
+  const r = await remote.exec(`pids=$(ss -Hltnp ${shellQuote(`sport = :${port}`)} | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); [ -n "$pids" ] || exit 3; kill -9 $pids`, { timeoutMs: 10_000 });
+  if (r.exitCode === 3) throw new EnvironmentError(`no ${service} process listens on port ${port} on ${host}`, 'is the control plane installed on that host?', host);
+  if (r.exitCode !== 0) throw new EnvironmentError(`could not kill ${service} on ${host}: ${r.stderr.trim()}`, undefined, host);
+}
+
+/** Before the fault: what a kill needs so that the crash lasts (restarts off). */
+async function prepare(session: Session, steps: readonly FaultStep[]): Promise<void> {
+  for (const s of steps) {
+    if (s.kind !== 'service' || s.action !== 'kill') continue;
+    const remote = session.remote(s.host);
+    if ((await remote.exec(`systemctl cat ${s.service}.service >/dev/null 2>&1`, { timeoutMs: 10_000 })).exitCode !== 0) continue;
+    const file = DRILL_DROPIN(s.service);
+    await remote.run(`mkdir -p ${file.replace(/\/[^/]+$/, '')} && printf '[Service]\\nRestart=no\\n' > ${file} && systemctl daemon-reload`, { timeoutMs: 30_000 });
+  }
+}
+
+/**
+ * A lab fault, done where the lab's hosts live: this process usually runs inside the taskbox (re-executed there by
+ * `ip netns exec`, which also mounts a fresh /sys without the cgroup hierarchy that booting a host needs), so the
+ * fault runs as `kubeha lab fault` in the mount and network namespaces of the process that re-executed it.
+ */
+export async function labFault(lab: LabState, host: string, fault: string, value?: string): Promise<number> {
+  const parent = process.env['KUBEHA_PARENT_PID'];
+  if (!parent || !process.env['KUBEHA_NETNS']) {
+    const link = fault === 'delay' || fault === 'loss' || fault === 'clear' ? parseLinkFault(fault, value) : undefined;
+    let at = 0;
+    if (link) {
+      if (!link.ok) throw new InputError([link.problem]);
+      await applyLinkFault(lab, host, link.fault);
+    } else await applyFault(lab, host, fault as LabFault, (t) => (at = t));
+    return at || Date.now();
+  }
+  const entry = process.argv[1] ?? '';
+  const r = await run(['nsenter', `--target=${parent}`, '--mount', '--net', `--wd=${process.cwd()}`, '--', process.execPath, ...process.execArgv, entry, 'lab', 'fault', host, fault, ...(value ? [value] : []), '--name', lab.plan.lab, '--no-wait', '--output', 'json'], {
+    env: { ...process.env, KUBEHA_NETNS: '', KUBEHA_PARENT_PID: '' },
+    timeoutMs: 120_000,
+  });
+  if (r.code === 3) throw new EnvironmentError(r.stderr.trim().split('\n')[0]?.replace(/^error: /, '') ?? `lab fault ${fault} failed`, r.stderr.trim().split('\n')[1]?.replace(/^\s*= hint: /, ''), host);
+  if (r.code !== 0) throw new EnvironmentError(`kubeha lab fault ${host} ${fault} failed (exit ${r.code ?? r.signal}): ${r.stderr.trim()}`, undefined, host);
+  const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
+  const at = line ? (JSON.parse(line) as { at?: number }).at : undefined;
+  return typeof at === 'number' && at > 0 ? at : Date.now();
+}
+
+/** Runs fault steps in order; returns notes (what could not be done but does not stop the drill). */
+async function runSteps(session: Session, steps: readonly FaultStep[], onProgress: (l: string) => void): Promise<{ notes: string[]; at: number }> {
+  const notes: string[] = [];
+  let at = Date.now();
+  const lab = session.lab;
+  const port = session.spec.controlPlane.apiserverPort;
+  for (const s of steps) {
+    onProgress(stepText(s));
+    switch (s.kind) {
+      case 'lab-fault': {
+        if (!lab) throw new EnvironmentError(`${s.fault} needs a lab`, 'run the drill in a lab');
+        at = await labFault(lab, s.host, s.fault);
+        if (s.fault === 'power-on') {
+          session.forget(s.host);
+          if (!(await waitForSsh(lab.plan, hostOf(lab, s.host), 120_000))) throw new EnvironmentError(`${s.host} did not answer SSH within 120 s after power-on`, undefined, s.host);
+          session.forget(s.host);
+        }
+        break;
+      }
+      case 'service': {
+        // The command acts as it arrives (a stop's priority-0 advert goes out first; the stop itself then takes a
+        // while): the time it was sent is nearer the fault than the time it returned.
+        const sent = Date.now();
+        await serviceStep(session, s.host, s.service, s.action, port);
+        at = sent;
+        break;
+      }
+      case 'link':
+        if (!lab) throw new EnvironmentError('link faults need a lab', 'run the drill in a lab');
+        try {
+          at = await labFault(lab, s.host, s.fault.kind, s.fault.kind === 'delay' ? `${s.fault.ms}ms` : s.fault.kind === 'loss' ? `${s.fault.percent}%` : undefined);
+        } catch (e) {
+          // A kernel without netem cannot delay: the drill goes on with what it can inject, and says so.
+          if (s.fault.kind !== 'delay' || !(e instanceof EnvironmentError)) throw e;
+          notes.push(`not injected: ${stepText(s)} (${e.message})`);
+        }
+        break;
+      case 'vrrp-cut':
+        if (!lab) throw new EnvironmentError('a VRRP cut needs a lab', 'run the drill in a lab');
+        await cutVrrp(lab, s.hosts, s.action);
+        at = Date.now();
+        break;
+    }
+  }
+  return { notes, at };
+}
+
+/** Waits until the hosts' LB services are active again (after a power-on or a restart); bounded. */
+async function servicesBack(session: Session, hosts: readonly string[], lbs: readonly string[], untilMs: number): Promise<boolean> {
+  const mine = hosts.filter((h) => lbs.includes(h));
+  for (const h of mine) {
+    let ok = false;
+    while (!ok && Date.now() < untilMs) {
+      try {
+        const r = await session.remote(h).exec('systemctl is-active keepalived haproxy', { timeoutMs: 3000 });
+        ok = r.stdout.trim().split('\n').every((l) => l === 'active');
+      } catch {
+        session.forget(h);
+      }
+      if (!ok) await sleep(250);
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
+
+export async function transitionsSince(session: Session, lbs: readonly string[], sinceMs: number, faultAt: number): Promise<Transition[]> {
+  const all = await Promise.all(
+    lbs.map(async (h) => {
+      try {
+        const r = await session.remote(h).exec(`journalctl -u keepalived -o short-unix --no-pager --since @${Math.floor(sinceMs / 1000)}`, { timeoutMs: 10_000 });
+        return parseVrrpTransitions(h, r.stdout).filter((t) => t.at >= sinceMs);
+      } catch {
+        return [];
+      }
+    }),
+  );
+  return all
+    .flat()
+    .sort((a, b) => a.at - b.at)
+    .map((t) => ({ host: t.host, state: t.state, atMs: t.at - faultAt }));
+}
+
+// ---------- one drill ----------
+
+/** Runs one drill. Throws only for the environment (no lab for a lab fault, a step that failed). */
+export async function runDrill(session: Session, failure: Failure, options: DrillOptions): Promise<DrillRun> {
+  const progress = (l: string): void => options.onProgress?.(`${formatFailure(failure)}: ${l}`);
+  const interval = options.probeIntervalMs ?? 20;
+  const lbs = lbHostsOf(session);
+  const ep = session.spec.controlPlane.endpoint;
+  const scenario = formatFailure(failure);
+  const startedAt = new Date().toISOString();
+  const inj = injectionOf(failure, (a) => hostAtAddress(session, a));
+  const notRun = (why: string, prediction: Prediction, vipHoldersBefore: string[] = []): DrillRun => {
+    const now = Date.now();
+    return {
+      events: [],
+      result: {
+        scenario,
+        startedAt,
+        faultAt: now,
+        restoreAt: now,
+        endAt: now,
+        probes: 0,
+        failed: 0,
+        outageMs: 0,
+        p99Ms: undefined,
+        brokenWatches: 0,
+        vipHoldersBefore,
+        vipHoldersAfter: [],
+        reachable: false,
+        transitions: [],
+        recovered: false,
+        failback: { failed: 0, outageMs: 0, brokenWatches: 0, vipHolders: [] },
+        baseline: { probes: 0, failed: 0 },
+        prediction,
+        findings: [{ severity: 'error', rule: 'drill-not-run', message: `${scenario}: ${why}` }],
+        notes: [],
+      },
+    };
+  };
+  if (!inj.ok) return notRun(inj.why, predictionFor(options.scenarios, failure, []));
+
+  const cfg: ProberConfig = {
+    host: ep.address,
+    port: ep.port,
+    path: '/readyz',
+    watchPath: options.watchPath ?? '/watch',
+    intervalMs: interval,
+    timeoutMs: PROBE_TIMEOUT_MS,
+    watches: options.watches ?? 5,
+    stallMs: options.watchStallMs ?? 3000,
+    maxSeconds: 300,
+    maxProbes: Math.ceil(300_000 / interval),
+  };
+  progress(`probing https://${ep.address}:${ep.port}/readyz every ${interval} ms, ${cfg.watches} watches`);
+  const prober = startProber(cfg);
+  const t0 = Date.now();
+  let notes: string[] = [];
+  try {
+    // A healthy start: the API answers steadily, every watch is open, exactly one LB holds the VIP.
+    let before: string[] = [];
+    for (;;) {
+      before = await vipHolders(session, lbs);
+      const now = Date.now();
+      if (before.length === 1 && steady(prober.events(), now, 1000) && openWatches(prober.events()) >= cfg.watches) break;
+      if (now - t0 > HEALTHY_MAX_MS || options.signal?.aborted) {
+        await prober.stop();
+        return notRun(`the cluster was not healthy before the drill (VIP on ${before.join(', ') || 'nobody'}, API ${steady(prober.events(), now, 1000) ? 'answering' : 'not answering steadily'}, ${openWatches(prober.events())}/${cfg.watches} watches open)`, predictionFor(options.scenarios, failure, before), before);
+      }
+      await sleep(250);
+    }
+    const prediction = predictionFor(options.scenarios, failure, before);
+    await prepare(session, inj.inject);
+    await sleep(500);
+
+    // The fault. Whatever happens from here on, the undo runs (a failed step, an interruption). The fault's time is
+    // when it took effect (a power-off's kill), not when the command started.
+    const injectAt = Date.now();
+    let faultAt: number;
+    try {
+      ({ notes, at: faultAt } = await runSteps(session, inj.inject, progress));
+    } catch (e) {
+      await runSteps(session, inj.undo, progress).catch(() => undefined);
+      // A fault this setup cannot take (no such process, no netem, …): this drill is not run, the others go on.
+      if (!(e instanceof EnvironmentError)) throw e;
+      await prober.stop();
+      return notRun(`the fault could not be injected: ${e.message}`, prediction, before);
+    }
+    const minHold = prediction.apiReachable ? Math.min(15_000, Math.max(2000, 2 * (prediction.outageMs ?? 0) + 1500)) : 5000;
+    while (Date.now() - faultAt < CONVERGE_MAX_MS && !options.signal?.aborted) {
+      if (Date.now() - faultAt >= minHold && steady(prober.events(), Date.now(), 1000)) break;
+      await sleep(100);
+    }
+    const reachable = steady(prober.events(), Date.now(), 1000);
+    const after = await vipHolders(session, lbs);
+    progress(`converged after ${Date.now() - faultAt} ms: VIP on ${after.join(', ') || 'nobody'}, API ${reachable ? 'answering' : 'NOT answering'}`);
+
+    // The undo, then recovery: the affected LBs' services back, the API steady, and time for a failback.
+    const restoreAt = Date.now();
+    notes.push(...(await runSteps(session, inj.undo, progress)).notes);
+    const back = await servicesBack(session, failureHosts(failure), lbs, restoreAt + RECOVER_MAX_MS);
+    const restored = Date.now();
+    while (Date.now() - restoreAt < RECOVER_MAX_MS && !options.signal?.aborted) {
+      if (Date.now() - restored >= 3000 && steady(prober.events(), Date.now(), 1000)) break;
+      await sleep(100);
+    }
+    if (!back) notes.push(`the services of ${failureHosts(failure).join(', ')} were not active again within ${RECOVER_MAX_MS / 1000} s`);
+    const endAt = Date.now();
+    const recovered = steady(prober.events(), endAt, 1000);
+    const failbackHolders = await vipHolders(session, lbs);
+    const events = await prober.stop();
+    const transitions = await transitionsSince(session, lbs, t0, faultAt);
+
+    const baseline = summariseWindow(events, 0, injectAt);
+    const fault = summariseWindow(events, injectAt, restoreAt);
+    const failback = summariseWindow(events, restoreAt, endAt + PROBE_TIMEOUT_MS);
+    const measured = { scenario, vipHoldersAfter: after, reachable, outageMs: fault.outageMs, recovered, failback: { failed: failback.failed, outageMs: failback.outageMs } };
+    const result: DrillResult = {
+      scenario,
+      startedAt,
+      faultAt,
+      restoreAt,
+      endAt,
+      probes: fault.probes,
+      failed: fault.failed,
+      outageMs: fault.outageMs,
+      p99Ms: fault.p99Ms,
+      brokenWatches: fault.brokenWatches,
+      vipHoldersBefore: before,
+      vipHoldersAfter: after,
+      reachable,
+      transitions,
+      recovered,
+      failback: { failed: failback.failed, outageMs: failback.outageMs, brokenWatches: failback.brokenWatches, vipHolders: failbackHolders },
+      baseline: { probes: baseline.probes, failed: baseline.failed },
+      prediction,
+      findings: judge(measured, prediction, interval),
+      notes,
+    };
+    return { result, events };
+  } finally {
+    await prober.stop();
+  }
+}

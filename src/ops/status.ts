@@ -1,0 +1,117 @@
+import { request } from 'node:https';
+import { hostsWithRole } from '../cluster-spec/types.js';
+import { parseShowStat } from '../measure/haproxy-stat.js';
+import { parseVrrpTransitions } from '../measure/keepalived-log.js';
+import type { ClusterStatus, EtcdStatus, LbStatus, ReadyzResult } from '../measure/status.js';
+import { verdictOf } from '../measure/status.js';
+import { HAPROXY_CFG, HAPROXY_STATS_SOCKET } from '../render/haproxy.js';
+import { KEEPALIVED_CONF } from '../render/keepalived.js';
+import { shellQuote } from '../remote/ssh.js';
+import type { Session } from './session.js';
+
+/**
+ * `kubeha status`: what the cluster's HA pieces say right now. Per LB host over SSH: the units, keepalived's last
+ * VRRP state (its journal), who holds the VIP (`ip -o addr`), HAProxy's view of every backend (its runtime API on the
+ * unix stats socket); from the client side (this process: in a lab, the taskbox): `/readyz` through the endpoint and
+ * on each master; etcd's members and health when etcd is installed.
+ */
+
+export interface StatusOptions {
+  /** Per request and per remote command. @default 3000 */
+  timeoutMs?: number;
+}
+
+/** Hosts that run keepalived or HAProxy (dedicated LBs, or masters in stacked mode). */
+export function lbHostsOf(session: Session): string[] {
+  return session.rendered.filter((h) => h.files.some((f) => f.path === KEEPALIVED_CONF || f.path === HAPROXY_CFG)).map((h) => h.host);
+}
+
+/** One HTTPS GET to `url`, certificate not verified (the stand-in and a fresh cluster's CA are not the client's). */
+export function httpsGet(url: string, timeoutMs: number): Promise<{ ok: boolean; detail: string; ms: number }> {
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const done = (ok: boolean, detail: string): void => resolve({ ok, detail, ms: performance.now() - t0 });
+    const req = request(url, { rejectUnauthorized: false, agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on('end', () => done(res.statusCode === 200, `HTTP ${res.statusCode ?? '?'}`));
+      res.on('error', (e) => done(false, e.message));
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', (e: NodeJS.ErrnoException) => done(false, e.code ?? e.message));
+    req.end();
+  });
+}
+
+/** `show stat` through the stats socket: perl (in perl-base on every Debian) when socat is not installed. */
+const SHOW_STAT = `if command -v socat >/dev/null; then echo 'show stat' | socat stdio UNIX-CONNECT:${HAPROXY_STATS_SOCKET}; else perl -MIO::Socket::UNIX -e '$s=IO::Socket::UNIX->new(Peer=>"${HAPROXY_STATS_SOCKET}") or die "$!\\n"; print $s "show stat\\n"; print while <$s>'; fi`;
+
+const unitState = (s: string | undefined): LbStatus['keepalived'] => (s === 'active' || s === 'inactive' || s === 'failed' ? s : 'unknown');
+
+async function lbStatus(session: Session, host: string, vip: string, timeoutMs: number): Promise<LbStatus> {
+  const remote = session.remote(host);
+  const base: LbStatus = { host, reachable: false, keepalived: 'unknown', haproxy: 'unknown', holdsVip: false };
+  try {
+    const sep = '@@kubeha@@';
+    const script = [
+      'systemctl is-active keepalived haproxy',
+      `echo ${sep}`,
+      'ip -o -4 addr show',
+      `echo ${sep}`,
+      "journalctl -u keepalived -b -o short-unix --no-pager -n 2000 | grep -E 'Entering (MASTER|BACKUP|FAULT) STATE' | tail -n 1",
+      `echo ${sep}`,
+      `${SHOW_STAT} 2>/dev/null`,
+    ].join('; ');
+    const r = await remote.exec(`sh -c ${shellQuote(script)}`, { timeoutMs, label: 'status' });
+    const [units = '', addrs = '', journal = '', stat = ''] = r.stdout.split(`${sep}\n`);
+    const [ka, hp] = units.trim().split('\n');
+    const out: LbStatus = { ...base, reachable: true, keepalived: unitState(ka), haproxy: unitState(hp), holdsVip: addrs.includes(` ${vip}/`) };
+    const last = parseVrrpTransitions(host, journal).at(-1);
+    if (last && out.keepalived === 'active') out.vrrpState = last.state;
+    if (out.haproxy === 'active' && session.spec.loadBalancer.stats === 'socket') out.servers = parseShowStat(stat);
+    return out;
+  } catch (e) {
+    return { ...base, error: e instanceof Error ? e.message.split('\n')[0] : String(e) };
+  }
+}
+
+/** etcd's health, from the first etcd host that has etcdctl (kubeadm's certificate paths); skipped when absent. */
+async function etcdStatus(session: Session, timeoutMs: number): Promise<EtcdStatus> {
+  if (session.spec.etcd.type === 'external') return { state: 'skipped', reason: 'external etcd: not kubeha\'s to watch' };
+  const hosts = hostsWithRole(session.spec, 'etcd');
+  if (hosts.length === 0) return { state: 'skipped', reason: 'no etcd host in the spec' };
+  const pki = '/etc/kubernetes/pki/etcd';
+  const cmd = `command -v etcdctl >/dev/null || { echo NO_ETCDCTL; exit 0; }; ETCDCTL_API=3 etcdctl --command-timeout=2s --endpoints=https://127.0.0.1:2379 --cacert=${pki}/ca.crt --cert=${pki}/healthcheck-client.crt --key=${pki}/healthcheck-client.key endpoint health --cluster -w json`;
+  for (const h of hosts) {
+    try {
+      const r = await session.remote(h.name).exec(cmd, { timeoutMs, label: 'etcdctl endpoint health' });
+      if (r.stdout.includes('NO_ETCDCTL')) continue;
+      const list = JSON.parse(r.stdout || '[]') as { endpoint: string; health: boolean }[];
+      const members = list.map((m) => ({ name: hosts.find((x) => m.endpoint.includes(x.address))?.name ?? m.endpoint, endpoint: m.endpoint, healthy: m.health }));
+      const bad = members.filter((m) => !m.healthy);
+      return members.length === 0
+        ? { state: 'unhealthy', reason: r.stderr.trim().split('\n')[0] ?? 'no member answered' }
+        : { state: bad.length > 0 ? 'unhealthy' : 'healthy', members, ...(bad.length > 0 ? { reason: `${bad.map((m) => m.name).join(', ')} unhealthy` } : {}) };
+    } catch {
+      continue;
+    }
+  }
+  return { state: 'skipped', reason: 'etcd is not installed yet (no etcdctl on the etcd hosts)' };
+}
+
+/** One look at the cluster. */
+export async function clusterStatus(session: Session, options: StatusOptions = {}): Promise<ClusterStatus> {
+  const timeoutMs = options.timeoutMs ?? 3000;
+  const spec = session.spec;
+  const ep = spec.controlPlane.endpoint;
+  const endpointHost = ep.address;
+  const lbs = lbHostsOf(session);
+  const masters = hostsWithRole(spec, 'control-plane');
+  const readyzOf = async (target: string, url: string): Promise<ReadyzResult> => ({ target, url, ...(await httpsGet(url, timeoutMs)) });
+  const [lbStates, readyz, etcd] = await Promise.all([
+    Promise.all(lbs.map((h) => lbStatus(session, h, spec.loadBalancer.vip, timeoutMs))),
+    Promise.all([readyzOf('endpoint', `https://${endpointHost}:${ep.port}/readyz`), ...masters.map((m) => readyzOf(m.name, `https://${m.address}:${spec.controlPlane.apiserverPort}/readyz`))]),
+    etcdStatus(session, timeoutMs),
+  ]);
+  const partial = { cluster: spec.name, endpoint: `${endpointHost}:${ep.port}`, lbs: lbStates, readyz, etcd };
+  return { at: new Date().toISOString(), ...partial, verdict: verdictOf(partial) };
+}
