@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -92,6 +92,14 @@ describe('kubeha kubeconfig / certs (CLI)', () => {
     const again = await run(['kubeconfig', spec, '--state-dir', state, '-o', out]);
     assert.equal(again.code, 2);
     assert.match(again.stderr, /KUBEHA_FILE_EXISTS/);
+  });
+
+  it('kubeconfig to a terminal is refused (exit 2, CERT_KEY_TO_TERMINAL), nothing printed but the error', { skip: existsSync('/usr/bin/script') ? false : 'util-linux script(1) is absent: no pseudo-terminal to test with' }, async () => {
+    const cmd = `${process.execPath} --import tsx ${join(ROOT, 'src/cli/entry.ts')} kubeconfig ${spec} --state-dir ${state}; echo EXIT=$?`;
+    const r = await new Promise<string>((res) => execFile('/usr/bin/script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, KUBEHA_NETNS: '' } }, (_e, out) => res(out)));
+    assert.match(r, /error\[CERT_KEY_TO_TERMINAL\]/);
+    assert.match(r, /EXIT=2/);
+    assert.ok(!r.includes('PRIVATE KEY') && !r.includes('client-key-data'));
   });
 
   it('kubeconfig > FILE: the redirected file is narrowed to 0600; the same CA as before (no re-issue)', async () => {

@@ -47,10 +47,13 @@ function run(cmd: string, args: string[], timeoutMs = 20_000): Promise<{ code: n
   });
 }
 
-/** Retries `probe` every second, at most `tries` times; the last outcome. */
-async function until(tries: number, probe: () => Promise<{ code: number; out: string }>, alive: () => boolean = () => true): Promise<{ code: number; out: string }> {
+/** Retries `probe` every second until it succeeds, `seconds` pass, or `alive` says a process died; the last outcome. */
+async function until(seconds: number, probe: () => Promise<{ code: number; out: string }>, alive: () => string | undefined = () => undefined): Promise<{ code: number; out: string }> {
   let last = { code: 1, out: '' };
-  for (let i = 0; i < tries && alive(); i++) {
+  const end = Date.now() + seconds * 1000;
+  while (Date.now() < end) {
+    const dead = alive();
+    if (dead) return { code: 1, out: `${last.out}\n${dead}` };
     last = await probe();
     if (last.code === 0) return last;
     await new Promise((r) => setTimeout(r, 1000));
@@ -64,6 +67,8 @@ describe('etcd and kube-apiserver accept the certificates', { skip: SKIP }, () =
   let pki: StoredPki;
   const children: ChildProcess[] = [];
   const logs: string[] = [];
+  let etcdProc: ChildProcess | undefined;
+  const etcdDead = (): string | undefined => (etcdProc && etcdProc.exitCode !== null ? `etcd exited with ${etcdProc.exitCode}: ${logs.join('').slice(-2000)}` : undefined);
   let clientPort = 0;
   let apiPort = 0;
   const path = (p: string): string => join(root, p);
@@ -91,7 +96,8 @@ describe('etcd and kube-apiserver accept the certificates', { skip: SKIP }, () =
       '--listen-metrics-urls=', '--log-level=warn',
     ], { stdio: ['ignore', 'ignore', 'pipe'] });
     children.push(etcd);
-    etcd.stderr!.on('data', (d: Buffer) => logs.push(`etcd: ${d.toString()}`));
+    etcdProc = etcd;
+    etcd.stderr.on('data', (d: Buffer) => logs.push(`etcd: ${d.toString()}`));
   });
 
   after(() => {
@@ -101,7 +107,7 @@ describe('etcd and kube-apiserver accept the certificates', { skip: SKIP }, () =
 
   it('etcdctl endpoint health over TLS with the healthcheck-client certificate; a client without one is refused', async () => {
     const k = (p: string): string => path(`/etc/kubernetes/pki/${p}`);
-    const health = await until(60, () => run(join(BIN!, 'etcdctl'), [`--endpoints=https://127.0.0.1:${clientPort}`, `--cacert=${k('etcd/ca.crt')}`, `--cert=${k('etcd/healthcheck-client.crt')}`, `--key=${k('etcd/healthcheck-client.key')}`, 'endpoint', 'health']));
+    const health = await until(120, () => run(join(BIN!, 'etcdctl'), [`--endpoints=https://127.0.0.1:${clientPort}`, `--cacert=${k('etcd/ca.crt')}`, `--cert=${k('etcd/healthcheck-client.crt')}`, `--key=${k('etcd/healthcheck-client.key')}`, 'endpoint', 'health']), etcdDead);
     assert.equal(health.code, 0, health.out + logs.join(''));
     assert.match(health.out, /is healthy/);
     const anon = await run(join(BIN!, 'etcdctl'), [`--endpoints=https://127.0.0.1:${clientPort}`, `--cacert=${k('etcd/ca.crt')}`, '--command-timeout=3s', '--dial-timeout=3s', 'endpoint', 'health']);
@@ -124,14 +130,14 @@ describe('etcd and kube-apiserver accept the certificates', { skip: SKIP }, () =
     ], { stdio: ['ignore', 'ignore', 'pipe'] });
     children.push(api);
     const apiLog: string[] = [];
-    api.stderr!.on('data', (d: Buffer) => apiLog.push(d.toString()));
+    api.stderr.on('data', (d: Buffer) => apiLog.push(d.toString()));
     const server = `https://127.0.0.1:${apiPort}`;
     const admin = path('admin.conf');
     const superAdmin = path('super-admin.conf');
     writeFileSync(admin, userKubeconfig(spec, pki, 'admin', server), { mode: 0o600 });
     writeFileSync(superAdmin, userKubeconfig(spec, pki, 'super-admin', server), { mode: 0o600 });
     const kubectl = (conf: string, ...args: string[]) => run(join(BIN!, 'kubectl'), [`--kubeconfig=${conf}`, '--request-timeout=5s', ...args]);
-    const ready = await until(120, () => kubectl(admin, 'get', '--raw', '/readyz'), () => api.exitCode === null);
+    const ready = await until(240, () => kubectl(admin, 'get', '--raw', '/readyz'), () => etcdDead() ?? (api.exitCode !== null ? `kube-apiserver exited with ${api.exitCode}` : undefined));
     assert.equal(ready.code, 0, ready.out + apiLog.join('').slice(-3000));
     assert.equal(ready.out.trim(), 'ok');
     const ns = await kubectl(superAdmin, 'get', 'ns', 'default', '-o', 'name');
@@ -142,7 +148,7 @@ describe('etcd and kube-apiserver accept the certificates', { skip: SKIP }, () =
     assert.match(denied.out, /forbidden/i);
     const bind = await kubectl(superAdmin, 'create', 'clusterrolebinding', 'kubeadm:cluster-admins', '--clusterrole=cluster-admin', '--group=kubeadm:cluster-admins');
     assert.equal(bind.code, 0, bind.out);
-    const allowed = await until(10, () => kubectl(admin, 'get', 'ns', 'default', '-o', 'name'));
+    const allowed = await until(30, () => kubectl(admin, 'get', 'ns', 'default', '-o', 'name'));
     assert.equal(allowed.code, 0, allowed.out);
   });
 });
