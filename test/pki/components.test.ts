@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { issuePki, pkiFilesForHost, userKubeconfig } from '../../src/pki/index.js';
+import { bootstrapRbacManifest, issuePki, pkiFilesForHost, userKubeconfig } from '../../src/pki/index.js';
 import type { StoredPki } from '../../src/pki/index.js';
 import type { ClusterSpec } from '../../src/cluster-spec/types.js';
 import { dedicatedSpec } from '../render/specs.js';
@@ -114,7 +114,7 @@ describe('etcd and kube-apiserver accept the certificates', { skip: SKIP }, () =
     assert.notEqual(anon.code, 0, 'etcd must require a client certificate');
   });
 
-  it('kube-apiserver serves with them: /readyz through admin.conf, `get ns` as super-admin, admin after the kubeadm:cluster-admins binding', async () => {
+  it('kube-apiserver serves with them: /readyz through admin.conf, `get ns` as super-admin, admin after the bootstrap RBAC bindings kubeadm makes', async () => {
     const k = (p: string): string => path(`/etc/kubernetes/pki/${p}`);
     const api = spawn(join(BIN!, 'kube-apiserver'), [
       // The advertised address only goes into the kubernetes Endpoints, which nothing reconciles here (reconciler none):
@@ -146,8 +146,12 @@ describe('etcd and kube-apiserver accept the certificates', { skip: SKIP }, () =
     const denied = await kubectl(admin, 'get', 'ns');
     assert.notEqual(denied.code, 0, 'kubeadm:cluster-admins has no rights until RBAC binds it');
     assert.match(denied.out, /forbidden/i);
-    const bind = await kubectl(superAdmin, 'create', 'clusterrolebinding', 'kubeadm:cluster-admins', '--clusterrole=cluster-admin', '--group=kubeadm:cluster-admins');
+    const manifest = path('rbac.yaml');
+    writeFileSync(manifest, bootstrapRbacManifest());
+    const bind = await kubectl(superAdmin, 'apply', '-f', manifest);
     assert.equal(bind.code, 0, bind.out);
+    assert.match(bind.out, /clusterrolebinding.*kubeadm:cluster-admins created/);
+    assert.match(bind.out, /clusterrolebinding.*kubeadm:apiserver-kubelet-client created/);
     const allowed = await until(30, () => kubectl(admin, 'get', 'ns', 'default', '-o', 'name'));
     assert.equal(allowed.code, 0, allowed.out);
   });
