@@ -100,8 +100,18 @@ describe('etcd and kube-apiserver accept the certificates', { skip: SKIP }, () =
     etcd.stderr.on('data', (d: Buffer) => logs.push(`etcd: ${d.toString()}`));
   });
 
-  after(() => {
-    for (const c of children) if (c.exitCode === null && c.pid !== undefined) c.kill('SIGTERM');
+  after(async () => {
+    // SIGKILL by PID: a SIGTERMed apiserver drains for minutes once its etcd is gone, and both hold only temp data.
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise<void>((res) => {
+            if (c.exitCode !== null || c.signalCode !== null) return res();
+            c.once('exit', () => res());
+            c.kill('SIGKILL');
+          }),
+      ),
+    );
     rmSync(root, { recursive: true, force: true });
   });
 
