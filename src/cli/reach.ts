@@ -2,7 +2,7 @@ import { hasErrors } from '../diag/diagnostic.js';
 import { InputError } from '../diag/errors.js';
 import { renderDiagnostics } from '../diag/render.js';
 import { labForSpec, openSession } from '../ops/session.js';
-import type { Session } from '../ops/session.js';
+import type { Session, SessionOptions } from '../ops/session.js';
 import { readSpecFile } from './io.js';
 import type { ReachOptions } from './reach-options.js';
 import { describeError } from './report-error.js';
@@ -23,7 +23,7 @@ export const errorText = (err: unknown): string => describeError(err).text.repla
  * The spec loaded once and its session opened. Lab hosts (and hosts in --netns) are reached from this process through
  * connections opened inside their namespace (src/remote/netns-dial.ts): no second kubeha process.
  */
-export async function openReach(specPath: string, opts: ReachOptions): Promise<Session> {
+export async function openReach(specPath: string, opts: ReachOptions, extra: Pick<SessionOptions, 'issuePki' | 'renewPki'> = {}): Promise<Session> {
   const parallel = parsePositive('--parallel', opts.parallel, 256);
   const timeoutS = parsePositive('--timeout', opts.timeout ?? '120', 86_400);
   const loaded = await readSpecFile(specPath, { force: opts.force === true });
@@ -45,6 +45,7 @@ export async function openReach(specPath: string, opts: ReachOptions): Promise<S
       ...(opts.netns ? { netns: opts.netns } : {}),
       parallel,
       commandTimeoutMs: timeoutS * 1000,
+      ...extra,
     },
     await labForSpec(spec),
   );

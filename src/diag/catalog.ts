@@ -8,6 +8,7 @@ import type { CatalogEntry } from './catalog/entry.js';
 import { DRILL_CODES } from './catalog/drill.js';
 import { IMPORT_CODES } from './catalog/import.js';
 import { HAPROXY_CODES, KEEPALIVED_CODES, MIRROR_CODES } from './catalog/parse.js';
+import { PKI_CODES } from './catalog/pki.js';
 import { SHELL_CODES } from './catalog/shell.js';
 import { SPEC_CODES } from './catalog/spec.js';
 
@@ -21,6 +22,7 @@ export const CATALOG_GROUPS = {
   keepalived: KEEPALIVED_CODES,
   mirror: MIRROR_CODES,
   analysis: ANALYSIS_CODES,
+  pki: PKI_CODES,
   command: SHELL_CODES,
   drill: DRILL_CODES,
 } as const;
@@ -32,6 +34,7 @@ export const CATALOG = {
   ...KEEPALIVED_CODES,
   ...MIRROR_CODES,
   ...ANALYSIS_CODES,
+  ...PKI_CODES,
   ...SHELL_CODES,
   ...DRILL_CODES,
 } as const satisfies Readonly<Record<string, CatalogEntry>>;

@@ -12,6 +12,9 @@ import type { NetnsDialerOptions } from '../remote/netns-dial.js';
 import { SshPool, targetsFromSpec } from '../remote/ssh.js';
 import type { RemoteHost, SshTarget } from '../remote/ssh.js';
 import { defaultStateDir, loadOrCreateSecrets } from '../state/secrets.js';
+import { pkiNeeded, withPkiFiles } from '../pki/files.js';
+import type { IssueResult } from '../pki/types.js';
+import { loadOrIssuePki } from '../state/pki.js';
 
 /**
  * A session: one spec, loaded once, with everything the use cases (plan, apply, collect-running, and later drills and
@@ -37,6 +40,15 @@ export interface SessionOptions {
    * src/remote/netns-dial.ts). @default the lab's taskbox for lab hosts; this process's own namespace otherwise
    */
   netns?: string;
+  /** Re-issue the PKI's leaves that are due (the default, as every apply does) or all of them (`certs renew --all`). */
+  renewPki?: 'due' | 'all';
+  /**
+   * Issue the PKI when the session opens (binary mode) and render its files. `certs check` passes false: it reads
+   * the state directory and never writes it. @default true
+   */
+  issuePki?: boolean;
+  /** The clock the PKI is issued and checked against. @default new Date() */
+  now?: Date;
 }
 
 export interface Session {
@@ -51,6 +63,12 @@ export interface Session {
   /** The network namespace this process opens its connections in (the lab's taskbox for lab hosts), if not its own. */
   netns: string | undefined;
   parallel: number;
+  /**
+   * The cluster's PKI from the state directory, with what the spec needs and lacks (or what is due) issued and saved,
+   * once per session. When kubeha installs the control plane (pkiNeeded), it was issued when the session opened and
+   * `rendered` holds its files.
+   */
+  pki(): Promise<IssueResult>;
   /** The host's commands, over the session's one connection to it. */
   remote(host: string): RemoteHost;
   /** Drops the connection to a host (it was power-cycled): its next command reconnects. */
@@ -95,9 +113,13 @@ export async function openSession(specPath: string, spec: ClusterSpec, options: 
   // Started first: its start-up overlaps the rendering, the bundle look-up and loading ssh2.
   dialer?.start();
   const stateDir = options.stateDir ?? defaultStateDir(resolve(specPath), spec);
+  const issue = (): Promise<IssueResult> => loadOrIssuePki(stateDir, spec, options.now ?? new Date(), options.renewPki ? { renew: options.renewPki } : {});
+  let pki: Promise<IssueResult> | undefined;
   let rendered: RenderedHost[];
   try {
-    rendered = selectHosts(renderCluster(spec, await loadOrCreateSecrets(stateDir, spec)), options.only);
+    const all = renderCluster(spec, await loadOrCreateSecrets(stateDir, spec));
+    pki = options.issuePki !== false && pkiNeeded(spec) ? issue() : undefined;
+    rendered = selectHosts(pki ? withPkiFiles(spec, all, (await pki).pki) : all, options.only);
   } catch (err) {
     dialer?.close();
     throw err;
@@ -113,6 +135,7 @@ export async function openSession(specPath: string, spec: ClusterSpec, options: 
     targets,
     netns,
     parallel: options.parallel ?? 8,
+    pki: () => (pki ??= issue()),
     remote: (host) => {
       const target = targets.get(host);
       if (!target) throw new Error(`no SSH target for host ${host}`);
