@@ -104,7 +104,7 @@ const PASSWORD_P_COMMAND = /\b(sshpass|login)\b/g;
  * anywhere, masked up to the end of the command (`|`, `;`, `&`, end of line).
  */
 function maskCommandPasswords(line: string, found?: string[]): string {
-  let out = line.replace(/((?:(?<![\w-])-u[ \t]*|--user[ \t=]+)["']?[^\s:"'*]+:)([^\s"']+)/g, (whole, keep: string, secret: string) => {
+  const out = line.replace(/((?:(?<![\w-])-u[ \t]*|--user[ \t=]+)["']?[^\s:"'*]+:)([^\s"']+)/g, (whole, keep: string, secret: string) => {
     if (STARS.test(secret)) return whole;
     found?.push(secret);
     return `${keep}${secretStars(secret)}`;
