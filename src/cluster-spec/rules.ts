@@ -3,7 +3,7 @@ import { didYouMean, type Diagnostic, type Severity } from '../diag/diagnostic.j
 import { normaliseRole } from './defaults.js';
 import { DNS_NAME, cidrsOverlap, formatCidr, inCidr, isIPv4, isNetworkOrBroadcast, notIPv4, parseCidr, slash24, type Cidr } from '../net/ipv4.js';
 import type { SpecPath, Span } from './locate.js';
-import { ROLE_ALIASES, ROLES, type SpecInput } from './schema.js';
+import { INTERFACE_NAME, ROLE_ALIASES, ROLES, type SpecInput } from './schema.js';
 import type { ClusterSpec, Host } from './types.js';
 
 /**
@@ -223,8 +223,10 @@ export const invalidNames: SpecRule = {
         path: ['controlPlane', 'certSANs', i],
       });
     });
-    const badIface = (name: string): boolean => name.length === 0 || name.length > 15 || /[\s/:]/.test(name) || name === '.' || name === '..';
-    const ifaceHint = 'a Linux interface name has 1-15 characters without spaces, "/" or ":" (e.g. eth0, ens192, bond0.100)';
+    // Linux takes any 1-15 bytes but "/", ":" and whitespace; keepalived.conf reads "{", "}", "#", "!", quotes and "$"
+    // as syntax, so the name is held to what both accept as one token.
+    const badIface = (name: string): boolean => !INTERFACE_NAME.test(name);
+    const ifaceHint = 'a Linux interface name has 1-15 letters, digits, "_", "." and "-" (e.g. eth0, ens192, bond0.100), no spaces, braces, quotes or ":"';
     const lbIface = input.loadBalancer.interface;
     if (lbIface !== undefined && badIface(lbIface))
       report({ code: 'SPEC_BAD_INTERFACE', severity: 'error', message: `interface "${lbIface}" is not a valid Linux interface name`, hint: ifaceHint, path: ['loadBalancer', 'interface'] });
