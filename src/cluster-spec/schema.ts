@@ -51,7 +51,7 @@ const labelKey = z
   }, 'a Kubernetes label key: [prefix/]name, the name 1-63 characters of [A-Za-z0-9-_.] starting and ending alphanumeric');
 const labelValue = z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, 'a Kubernetes label value: up to 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric');
 /** No control character, quote, space or backslash: one token on an ssh or shell command line. */
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
 const token = (what: string, max: number) => z.string().min(1).max(max).regex(/^[^\s"'`\\$;|&<>(){}#!*?\x00-\x1f\x7f]+$/, `${what}: no spaces, quotes, backslashes or shell characters`);
 const name = z
   .string()
