@@ -205,12 +205,13 @@ export const invalidNames: SpecRule = {
   codes: ['SPEC_BAD_DOMAIN', 'SPEC_BAD_SAN', 'SPEC_BAD_INTERFACE'],
   check({ input, report }) {
     const domain = input.controlPlane?.endpoint?.domain;
-    if (domain !== undefined && (!DNS_NAME.test(domain) || isIPv4(domain)))
+    // No trailing dot: /etc/hosts and kubeconfigs name the endpoint without it, and "api.x." does not match "api.x".
+    if (domain !== undefined && (!DNS_NAME.test(domain) || isIPv4(domain) || domain.endsWith('.')))
       report({
         code: 'SPEC_BAD_DOMAIN',
         severity: 'error',
-        message: `controlPlane.endpoint.domain "${domain}" is not a DNS name`,
-        hint: isIPv4(domain) ? 'an address goes in controlPlane.endpoint.address' : 'write a DNS name such as api.cluster.local',
+        message: `controlPlane.endpoint.domain "${domain}" is not a DNS name${domain.endsWith('.') && DNS_NAME.test(domain) ? ' kubeha can write (a trailing dot)' : ''}`,
+        hint: isIPv4(domain) ? 'an address goes in controlPlane.endpoint.address' : domain.endsWith('.') ? `write it without the trailing dot: ${domain.replace(/\.+$/, '')}` : 'write a DNS name such as api.cluster.local',
         path: ['controlPlane', 'endpoint', 'domain'],
       });
     (input.controlPlane?.certSANs ?? []).forEach((san, i) => {

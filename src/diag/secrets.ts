@@ -35,7 +35,7 @@ const unquote = (v: string): string => v.replace(/^["']+|["']+$/g, '');
 /** PEM private keys (`-----BEGIN [RSA |EC |OPENSSH |ENCRYPTED ]PRIVATE KEY-----` … END, or to the end of the text). */
 const PEM = /(-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----)([\s\S]*?)(-----END ([A-Z0-9]+ )*PRIVATE KEY-----|$)/g;
 /** `scheme://user:password@host`: the password of a URL's user information. */
-const URL_PASSWORD = /(\b[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/@"'`]+:)([^\s@/"'`]+)(@)/g;
+const URL_PASSWORD = /(:\/\/[^\s:/@"'`]+:)([^\s@/"'`]+)(@)/g;
 /** An ansible-vault blob: encrypted, but an offline attack needs only the blob, so it is not copied either. */
 const ANSIBLE_VAULT = /(\$ANSIBLE_VAULT;[\d.]+;[A-Za-z0-9]+(?:;[^\s;]+)?)((?:\s*[0-9a-fA-F]+)*)/g;
 /** A line of base64 alone, as inside a PEM block shown one line at a time. */
@@ -71,33 +71,47 @@ export function maskSecretsInLine(line: string, found?: string[]): string {
 }
 
 function maskKeyValues(line: string, found?: string[]): string {
-  const mask = (whole: string, key: string, sep: string, value: string): string => {
-    if (STARS.test(value)) return whole;
-    if (isSecretKey(key) && !FLAG_SETTING.test(value)) {
-      found?.push(unquote(value));
-      return `${key}${sep}${secretStars(value)}`;
-    }
-    const inner = maskKeyValues(value, found);
-    return inner === value ? whole : `${key}${sep}${inner}`;
-  };
-  const flag = (whole: string, key: string, sep: string, value: string): string => {
-    // `--token X`: a value that is not another flag; `--no-password` and other switches are followed by a flag or nothing.
-    if (value.startsWith('-') || STARS.test(value) || !isSecretKey(key) || FLAG_SETTING.test(value)) return whole;
+  // `:\s*`: also `password:xyz` written without a space (one YAML key that holds the secret).
+  const colon = maskPairs(line, /(?<![\w-])[\d-]*([A-Za-z_][\w-]*)(\s*:\s*)/g, /"[^"]*"|'[^']*'|[^,}#\s][^,}#]*[^,}#\s]|[^,}#\s]/y, found);
+  const equals = maskPairs(colon, /(?<![\w-])[\d-]*([A-Za-z_][\w-]*)(\s*=\s*)/g, /"[^"]*"|'[^']*'|[^\s#;]+/y, found);
+  // A command-line flag and its value written with a space: `--token X`, `--oidc-client-secret "X"`; a value that
+  // is another flag (`--no-password --v=2`) is none.
+  return maskPairs(equals, /(?<![\w-])--?([A-Za-z][\w-]*)([ \t]+)/g, /"[^"]*"|'[^']*'|[^\s"'#;|&-][^\s"'#;|&]*/y, found);
+}
+
+/**
+ * One left-to-right pass over `key<sep>value` pairs. A key starts only where a word starts (after digits or dashes
+ * at most), and a value is measured only for a secret key, which is then skipped: each character is looked at a
+ * bounded number of times, so a 100 000-character line costs linear time. A pair whose key is not secret is not
+ * skipped: the scan goes on inside its value (`a=become_password=x`, `args: "token=x"`).
+ */
+function maskPairs(line: string, pair: RegExp, valueRe: RegExp, found: string[] | undefined): string {
+  let out = '';
+  let done = 0;
+  pair.lastIndex = 0;
+  for (let m = pair.exec(line); m; m = pair.exec(line)) {
+    const key = m[1] as string;
+    const start = m.index + m[0].length;
+    if (!isSecretKey(key)) continue;
+    valueRe.lastIndex = start;
+    const v = valueRe.exec(line);
+    if (!v) continue;
+    const value = v[0];
+    // A flag's setting (`--authentication-token-webhook=true`, `token_ttl: 0`) is no secret.
+    if (FLAG_SETTING.test(value)) continue;
+    pair.lastIndex = start + value.length;
+    if (STARS.test(value)) continue; // masked already (several passes see `key=value`)
+    // The value as it stands in the text, without the quotes around it (or of an enclosing string).
     found?.push(unquote(value));
-    return `${key}${sep}${secretStars(value)}`;
-  };
-  return (
-    line
-      // `:\s*`: also `password:xyz` written without a space (one YAML key that holds the secret).
-      .replace(/([A-Za-z_][\w-]*)(\s*:\s*)("[^"]*"|'[^']*'|[^,}#\s][^,}#]*[^,}#\s]|[^,}#\s])/g, mask)
-      .replace(/([A-Za-z_][\w-]*)(\s*=\s*)("[^"]*"|'[^']*'|[^\s#;]+)/g, mask)
-      // A command-line flag and its value written with a space: `--token X`, `--oidc-client-secret "X"`.
-      .replace(/((?<![\w-])--?[A-Za-z][\w-]*)([ \t]+)("[^"]*"|'[^']*'|[^\s"'#;|&]+)/g, flag)
-  );
+    out += line.slice(done, start) + secretStars(value);
+    done = start + value.length;
+  }
+  return out + line.slice(done);
 }
 
 /** Commands whose `-p` is a password: `sshpass -p X`, `docker login -u U -p X` (podman, nerdctl, helm, …). */
 const PASSWORD_P_COMMAND = /\b(sshpass|login)\b/g;
+const COMMAND_END = /[|;&\n]/g;
 
 /**
  * `-p X` / `-pX` after sshpass or a registry login, and `-u user:password` / `--user user:password` (curl, wget)
@@ -116,8 +130,8 @@ function maskCommandPasswords(line: string, found?: string[]): string {
   for (let m = PASSWORD_P_COMMAND.exec(out); m; m = PASSWORD_P_COMMAND.exec(out)) {
     if (m.index < last) continue;
     const start = m.index + m[0].length;
-    const endRel = out.slice(start).search(/[|;&\n]/);
-    const end = endRel < 0 ? out.length : start + endRel;
+    COMMAND_END.lastIndex = start;
+    const end = COMMAND_END.exec(out)?.index ?? out.length;
     const segment = out.slice(start, end).replace(/((?:^|\s)-p[ \t]*)("[^"]*"|'[^']*'|[^\s"']+)/, (whole, keep: string, secret: string) => {
       if (STARS.test(secret)) return whole;
       found?.push(unquote(secret));
@@ -143,8 +157,6 @@ const CONFIG_SECRETS: readonly RegExp[] = [
   /(\buser\s+\S+\s+(?:insecure-)?password\s+)("[^"]*"|'[^']*'|\S+)/g,
   // An HTTP Authorization header a health check or rule sends (`http-check send hdr Authorization "Basic …"`).
   /(\bauthorization\s+)("[^"]*"|'[^']*'|\S+(?:\\ \S+)*)/gi,
-  // haproxy.cfg global `setenv`/`presetenv NAME value`, keepalived `$NAME=value` is a key=value pair (above).
-  /(\b(?:pre)?setenv\s+(?:\S*(?:pass|secret|token|key|credential)\S*)\s+)("[^"]*"|'[^']*'|\S+)/gi,
 ];
 
 /** A source line as kubeha may show it: every secret of every format kubeha reads masked; `found` gets each value. */
@@ -155,6 +167,13 @@ export function maskExcerpt(line: string, found?: string[]): string {
     return line.replace(BASE64_LINE, '$1********$2');
   }
   let out = maskSecretsInLine(line, found);
+  // haproxy.cfg global `setenv` / `presetenv NAME value` with a secret-looking NAME (keepalived's `$NAME=value` is a
+  // key=value pair, above).
+  out = out.replace(/(\b(?:pre)?setenv[ \t]+)(\S+)([ \t]+)("[^"]*"|'[^']*'|\S+)/g, (whole, kw: string, name: string, sp: string, value: string) => {
+    if (!isSecretKey(name) || STARS.test(value)) return whole;
+    found?.push(unquote(value));
+    return `${kw}${name}${sp}${secretStars(value)}`;
+  });
   for (const re of CONFIG_SECRETS)
     out = out.replace(re, (whole, keep: string, secret: string) => {
       if (STARS.test(secret)) return whole;

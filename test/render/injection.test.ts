@@ -170,7 +170,7 @@ describe('every string field: exit 2 at the field, or one token in every rendere
           assert.ok(r.spec);
           // The same lines in every file: the value did not add, split or swallow one.
           assert.deepEqual(lineCounts(r.spec), baseCounts, `${field}=${JSON.stringify(value)} changed the line structure of a rendered file`);
-          const roundtrip = analyzeSpec(r.spec).findings.filter((f) => f.id === 'render-parse-roundtrip');
+          const roundtrip = analyzeSpec(r.spec).findings.filter((f) => f.rule === 'render-parse-roundtrip');
           assert.deepEqual(roundtrip, [], `${field}=${JSON.stringify(value)}: kubeha's parsers reject the rendered files`);
           if (value !== BASE[key] && accepted.filter((a) => a.field === field).length < 3) accepted.push({ field, value, spec: r.spec });
         }),
@@ -218,6 +218,7 @@ describe('a sample of accepted values passes the real tools', { skip: !has('hapr
   test('haproxy -c and keepalived -t accept the files of accepted random values (bounded sample)', () => {
     assert.ok(accepted.length > 0, 'the property accepted no value at all: the sample is empty');
     let n = 0;
+    let kaRuns = 0;
     for (const a of accepted.slice(0, 40)) {
       const lb = renderCluster(a.spec, secretsOf(a.spec)).find((h) => h.files.some((f) => f.path === HAPROXY_CFG));
       assert.ok(lb);
@@ -249,8 +250,11 @@ describe('a sample of accepted values passes the real tools', { skip: !has('hapr
         const k = spawnSync('ip', ['netns', 'exec', ns, 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', sh, 'sh', script, conf], { encoding: 'utf8' });
         assert.equal(k.status, 0, `${a.field}=${JSON.stringify(a.value)}: ${k.stdout}${k.stderr}`);
         assert.equal(`${k.stdout}${k.stderr}`.trim(), '', `${a.field}=${JSON.stringify(a.value)}: keepalived -t warned`);
+        kaRuns++;
       }
       n++;
     }
+    assert.ok(n >= 10, `only ${n} accepted values went through haproxy -c`);
+    if (!kaSkip) assert.ok(kaRuns >= 10, `only ${kaRuns} keepalived -t runs`);
   });
 });
