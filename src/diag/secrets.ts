@@ -186,6 +186,9 @@ export function maskExcerpt(line: string, found?: string[]): string {
 /** Every line some pattern above could mask matches this (each pattern needs one of these words or shapes). */
 const MAYBE_SECRET = /pass|pw|secret|token|key|auth|cred|bearer|login|user|env|:\/\/|-p|VAULT|[A-Za-z0-9+/]{40}/i;
 
+/** Scrubbing costs (secrets × output length): past this many, lines are masked by pattern as well. */
+const MAX_SCRUBBED = 2048;
+
 /** Secrets shorter than this are not scrubbed from messages: replacing every "ab" would garble the text. */
 const MIN_SCRUBBED = 3;
 
@@ -197,6 +200,8 @@ const MIN_SCRUBBED = 3;
 export class SecretScrubber {
   private readonly secrets = new Set<string>();
   private sorted: string[] | undefined;
+  /** More secrets than are scrubbed one by one: every line of the output is also masked by pattern. */
+  private overflow = false;
 
   /** Remembers every secret of a text (each line as `maskExcerpt` sees it, and PEM blocks across lines). */
   addText(text: string): void {
@@ -208,6 +213,10 @@ export class SecretScrubber {
   }
 
   add(secret: string): void {
+    if (this.secrets.size >= MAX_SCRUBBED) {
+      this.overflow = true;
+      return;
+    }
     for (const s of [secret, ...secret.split('\n').map((l) => l.trim())]) {
       if (s.length < MIN_SCRUBBED || STARS.test(s)) continue;
       for (const v of [s, ...(s.length > 8 ? [s.slice(0, 8)] : [])]) {
@@ -228,7 +237,7 @@ export class SecretScrubber {
     if (this.secrets.size === 0) return s;
     // Longest first, so that a secret's 8-character prefix does not leave its tail behind.
     this.sorted ??= [...this.secrets].sort((a, b) => b.length - a.length);
-    let out = s;
+    let out = this.overflow ? s.split('\n').map((l) => maskExcerpt(l)).join('\n') : s;
     for (const secret of this.sorted) if (out.includes(secret)) out = out.split(secret).join(secretStars(secret));
     return out;
   }
