@@ -70,20 +70,26 @@ export async function renderToMirror(specPath: string, opts: { out: string; stat
   let out: string;
   let previous: ReturnType<typeof inspectOut>;
   let first: RenderedHost[];
+  let plan: MirrorPlan;
   try {
     out = normalOut(opts.out);
     previous = inspectOut(out);
     first = renderCluster(spec, placeholder);
-    planMirror(out, first, renderMirrorManifest(spec), previous);
+    plan = planMirror(out, first, renderMirrorManifest(spec), previous);
   } catch (err) {
     throw fsError(opts.out, err);
   }
-  const secrets = needed.length === 0 ? {} : await loadOrCreateSecrets(opts.stateDir ?? defaultStateDir(resolve(specPath), spec), spec);
-  const rendered = needed.length === 0 ? first : renderCluster(spec, secrets);
+  if (needed.length === 0) return commitOrExplain(opts.out, out, first, plan);
+  const secrets = await loadOrCreateSecrets(opts.stateDir ?? defaultStateDir(resolve(specPath), spec), spec);
+  const rendered = renderCluster(spec, secrets);
+  return commitOrExplain(opts.out, out, rendered, { ...plan, files: planMirror(out, rendered, plan.manifest, previous).files });
+}
+
+function commitOrExplain(given: string, out: string, rendered: RenderedHost[], plan: MirrorPlan): MirrorSummary {
   try {
-    return commit(out, rendered, planMirror(out, rendered, renderMirrorManifest(spec), previous));
+    return commit(out, rendered, plan);
   } catch (err) {
-    throw fsError(opts.out, err);
+    throw fsError(given, err);
   }
 }
 

@@ -28,6 +28,8 @@ export interface MirrorFile {
   rel: string;
   content: Buffer;
   mode: number;
+  /** What is at the target now (lstat at planning), undefined when nothing. */
+  before?: Stats;
 }
 
 export interface MirrorPlan {
@@ -158,6 +160,7 @@ export function planMirror(out: string, rendered: RenderedHost[], manifest: stri
     checkDir(dirname(target));
     if (dirs.get(dirname(target)) === false) continue;
     const st = lstatNoLink(out, target);
+    if (st) f.before = st;
     if (st && !st.isFile()) throw outError('E_OUT_DIR', out, `${target} is not a regular file, and render writes one there`, 'remove it or render into a new directory');
     if (st && !previous?.has(f.rel))
       throw outError('E_OUT_NOT_MIRROR', out, `${target} exists and is not a file render wrote: render never overwrites it`, 'move it away, or render into a new directory');
@@ -179,8 +182,7 @@ export function planMirror(out: string, rendered: RenderedHost[], manifest: stri
 }
 
 /** Still the file the index describes: a regular file with its size, mode and mtime (a hand edit changes the mtime). */
-function unchangedSince(target: string, before: IndexEntry): boolean {
-  const st = lstatSync(target, { throwIfNoEntry: false });
+function unchangedSince(st: Stats | undefined, before: IndexEntry): boolean {
   return st !== undefined && st.isFile() && st.size === before.size && st.mtimeMs === before.mtimeMs && (st.mode & 0o7777) === before.mode;
 }
 
@@ -254,7 +256,7 @@ export function commitMirror(plan: MirrorPlan, hooks: WriteHooks = {}): WriteRes
       const target = join(out, f.rel);
       const digest = createHash('sha1').update(f.content).digest('hex');
       const before = plan.previous?.get(f.rel);
-      if (before && before.digest === digest && before.mode === f.mode && unchangedSince(target, before)) {
+      if (before && before.digest === digest && before.mode === f.mode && unchangedSince(f.before, before)) {
         index.push(before);
         unchanged++;
         continue;
