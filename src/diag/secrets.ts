@@ -23,7 +23,8 @@ export function secretStars(secret: string): string {
 const STARS = /^["']?\*+["']?$/;
 
 export function isSecretKey(key: string): boolean {
-  const k = key.replace(/^-+/, '');
+  // `--oidc-client-secret`, `X-API-Key`: dashes read as underscores.
+  const k = key.replace(/^-+/, '').replace(/-/g, '_');
   return SECRET_KEY.test(k) && !NOT_SECRET_KEY.test(k);
 }
 
@@ -171,6 +172,12 @@ export function maskExcerpt(line: string, found?: string[]): string {
   // key=value pair, above).
   out = out.replace(/(\b(?:pre)?setenv[ \t]+)(\S+)([ \t]+)("[^"]*"|'[^']*'|\S+)/g, (whole, kw: string, name: string, sp: string, value: string) => {
     if (!isSecretKey(name) || STARS.test(value)) return whole;
+    found?.push(unquote(value));
+    return `${kw}${name}${sp}${secretStars(value)}`;
+  });
+  // An HTTP header a health check or rule sends: `http-check send hdr X-Auth-Token V`, `http-request set-header Cookie V`.
+  out = out.replace(/(\b(?:set-header|add-header|hdr)[ \t]+)([^\s(]+)([ \t]+)("[^"]*"|'[^']*'|\S+(?:\\ \S+)*)/gi, (whole, kw: string, name: string, sp: string, value: string) => {
+    if (!(isSecretKey(name) || /^(proxy_|proxy-)?(authorization|cookie)$/i.test(name)) || STARS.test(value)) return whole;
     found?.push(unquote(value));
     return `${kw}${name}${sp}${secretStars(value)}`;
   });

@@ -91,6 +91,9 @@ describe('every form a secret is written in is masked and reported', () => {
     ['curl -fsS --user admin:CurlPw-7 https://x', 'CurlPw-7'],
     ['    setenv DB_PASSWORD SetenvPw-8', 'SetenvPw-8'],
     ['Authorization: Bearer BearerTok-9', 'BearerTok-9'],
+    ['    http-check send meth GET uri /readyz hdr X-Auth-Token HdrTok-10', 'HdrTok-10'],
+    ['    http-request set-header X-API-Key ApiKey-11 if { src 10.0.0.0/8 }', 'ApiKey-11'],
+    ['    http-request add-header Cookie "session=Cookie-12"', 'Cookie-12'],
     ['$ANSIBLE_VAULT;1.1;AES256 6231336539666234306139346433616338376437', '6231336539666234306139346433616338376437'],
     ['      MHcCAQEEIEcKeyMaterialEcKeyMaterialEcKeyMaterialABCDEFGH', 'MHcCAQEEIEcKeyMaterialEcKeyMaterial'],
   ];
