@@ -8,6 +8,8 @@ import { renderReport, type OutputFormat } from '../analyze/report.js';
 import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { renderDiagnostics } from '../diag/render.js';
 import { InputError } from '../diag/errors.js';
+import { SecretScrubber } from '../diag/secrets.js';
+import type { FileSource } from '../parse/file-source.js';
 import { loadMirror } from '../parse/mirror.js';
 import { dirFileSource } from './dir-source.js';
 import { ExitCode } from './exit-codes.js';
@@ -71,16 +73,18 @@ export function runAnalyze(dir: string, format: OutputFormat, out: (s: string) =
   }
   if (!isDir)
     throw new InputError([{ code: 'E_MIRROR_DIR', severity: 'error', message: `${dir} is not a directory`, file: dir, hint: 'pass a mirror directory containing hosts.yaml (see kubeha analyze --help)' }]);
-  const loaded = loadMirror(dirFileSource(dir));
-  const diags: Diagnostic[] = loaded.diagnostics.map((d) => ({ ...d, file: d.file ? `${dir.replace(/\/+$/, '')}${d.file.startsWith('/') ? '' : '/'}${d.file}` : d.file }));
+  const secrets = new SecretScrubber();
+  const loaded = loadMirror(withSecretsOf(dirFileSource(dir), secrets));
+  const diags: Diagnostic[] = loaded.diagnostics.map((d) => scrubbed({ ...d, file: d.file ? `${dir.replace(/\/+$/, '')}${d.file.startsWith('/') ? '' : '/'}${d.file}` : d.file }, secrets));
   // Configs the real tools would reject are bad input: report them, analyse nothing.
   if (!loaded.model || hasErrors(diags)) throw new InputError(diags.filter((d) => d.severity !== 'info'));
   const shown = diags.filter((d) => d.severity !== 'info');
-  if (shown.length > 0) err(renderDiagnostics(shown) + '\n');
+  if (shown.length > 0) err(secrets.scrub(renderDiagnostics(shown)) + '\n');
   const report = analyzeModel(loaded.model);
   const prefix = dir.replace(/\/+$/, '');
   for (const f of report.findings) if (f.file && f.file.startsWith('/')) f.file = `${prefix}${f.file}`;
-  out(renderReport(report, format) + '\n');
+  // Findings are built from parsed values: no secret of the mirror's files reaches the report, whatever a rule quotes.
+  out(secrets.scrub(renderReport(report, format)) + '\n');
   return report.findings.some((f) => f.severity === 'error') ? ExitCode.Findings : ExitCode.Ok;
 }
 
@@ -95,20 +99,44 @@ export async function runAnalyzeFrom(specPath: string, opts: AnalyzeFromOptions)
   const dir = opts.mirror ?? (await mkdtemp(join(tmpdir(), 'kubeha-running-')));
   try {
     const findings = await collectRunning(session, dir, errorText);
-    const loaded = loadMirror(dirFileSource(dir));
+    const secrets = new SecretScrubber();
+    const loaded = loadMirror(withSecretsOf(dirFileSource(dir), secrets));
     if (!loaded.model || hasErrors(loaded.diagnostics)) {
       // The running configs do not parse: that is what the hosts run, so show it as such.
-      throw new InputError(loaded.diagnostics.filter((d) => d.severity !== 'info').map((d) => ({ ...d, file: d.file ? `${dir}${d.file.startsWith('/') ? '' : '/'}${d.file}` : d.file })));
+      throw new InputError(loaded.diagnostics.filter((d) => d.severity !== 'info').map((d) => scrubbed({ ...d, file: d.file ? `${dir}${d.file.startsWith('/') ? '' : '/'}${d.file}` : d.file }, secrets)));
     }
     const warnings = loaded.diagnostics.filter((d) => d.severity === 'warning');
-    if (warnings.length) process.stderr.write(renderDiagnostics(warnings) + '\n');
+    if (warnings.length) process.stderr.write(secrets.scrub(renderDiagnostics(warnings)) + '\n');
     const report = analyzeModel(loaded.model);
     report.findings.unshift(...findings);
-    process.stdout.write(renderReport(report, opts.output) + '\n');
+    process.stdout.write(secrets.scrub(renderReport(report, opts.output)) + '\n');
     if (opts.mirror) process.stderr.write(`running files collected under ${dir}\n`);
     return report.findings.some((f) => f.severity === 'error') ? ExitCode.Findings : ExitCode.Ok;
   } finally {
     await session.close();
     if (!opts.mirror) await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The source, remembering the secrets of every file read (each file once). */
+function withSecretsOf(source: FileSource, secrets: SecretScrubber): FileSource {
+  const seen = new Set<string>();
+  return {
+    ...source,
+    readFile(p) {
+      const text = source.readFile(p);
+      if (text !== undefined && !seen.has(p)) {
+        seen.add(p);
+        secrets.addText(text);
+      }
+      return text;
+    },
+  };
+}
+
+function scrubbed(d: Diagnostic, secrets: SecretScrubber): Diagnostic {
+  const c: Diagnostic = { ...d, message: secrets.scrub(d.message) };
+  if (d.hint !== undefined) c.hint = secrets.scrub(d.hint);
+  if (d.excerpt !== undefined) c.excerpt = secrets.scrub(d.excerpt);
+  return c;
 }

@@ -3,7 +3,7 @@ import { didYouMean, type Diagnostic, type Severity } from '../diag/diagnostic.j
 import { normaliseRole } from './defaults.js';
 import { DNS_NAME, cidrsOverlap, formatCidr, inCidr, isIPv4, isNetworkOrBroadcast, notIPv4, parseCidr, slash24, type Cidr } from '../net/ipv4.js';
 import type { SpecPath, Span } from './locate.js';
-import { ROLE_ALIASES, ROLES, type SpecInput } from './schema.js';
+import { INTERFACE_NAME, ROLE_ALIASES, ROLES, type SpecInput } from './schema.js';
 import type { ClusterSpec, Host } from './types.js';
 
 /**
@@ -212,12 +212,13 @@ export const invalidNames: SpecRule = {
   codes: ['SPEC_BAD_DOMAIN', 'SPEC_BAD_SAN', 'SPEC_BAD_INTERFACE'],
   check({ input, report }) {
     const domain = input.controlPlane?.endpoint?.domain;
-    if (domain !== undefined && (!DNS_NAME.test(domain) || isIPv4(domain)))
+    // No trailing dot: /etc/hosts and kubeconfigs name the endpoint without it, and "api.x." does not match "api.x".
+    if (domain !== undefined && (!DNS_NAME.test(domain) || isIPv4(domain) || domain.endsWith('.')))
       report({
         code: 'SPEC_BAD_DOMAIN',
         severity: 'error',
-        message: `controlPlane.endpoint.domain "${domain}" is not a DNS name`,
-        hint: isIPv4(domain) ? 'an address goes in controlPlane.endpoint.address' : 'write a DNS name such as api.cluster.local',
+        message: `controlPlane.endpoint.domain "${domain}" is not a DNS name${domain.endsWith('.') && DNS_NAME.test(domain) ? ' kubeha can write (a trailing dot)' : ''}`,
+        hint: isIPv4(domain) ? 'an address goes in controlPlane.endpoint.address' : domain.endsWith('.') ? `write it without the trailing dot: ${domain.replace(/\.+$/, '')}` : 'write a DNS name such as api.cluster.local',
         path: ['controlPlane', 'endpoint', 'domain'],
       });
     (input.controlPlane?.certSANs ?? []).forEach((san, i) => {
@@ -230,8 +231,10 @@ export const invalidNames: SpecRule = {
         path: ['controlPlane', 'certSANs', i],
       });
     });
-    const badIface = (name: string): boolean => name.length === 0 || name.length > 15 || /[\s/:]/.test(name) || name === '.' || name === '..';
-    const ifaceHint = 'a Linux interface name has 1-15 characters without spaces, "/" or ":" (e.g. eth0, ens192, bond0.100)';
+    // Linux takes any 1-15 bytes but "/", ":" and whitespace; keepalived.conf reads "{", "}", "#", "!", quotes and "$"
+    // as syntax, so the name is held to what both accept as one token.
+    const badIface = (name: string): boolean => !INTERFACE_NAME.test(name);
+    const ifaceHint = 'a Linux interface name has 1-15 letters, digits, "_", "." and "-" (e.g. eth0, ens192, bond0.100), no spaces, braces, quotes or ":"';
     const lbIface = input.loadBalancer.interface;
     if (lbIface !== undefined && badIface(lbIface))
       report({ code: 'SPEC_BAD_INTERFACE', severity: 'error', message: `interface "${lbIface}" is not a valid Linux interface name`, hint: ifaceHint, path: ['loadBalancer', 'interface'] });

@@ -1,7 +1,7 @@
 import type { Code } from './catalog.js';
 import { LineIndex } from './line-index.js';
 import type { Problem, Severity } from './problem.js';
-import { maskExcerpt } from './secrets.js';
+import { SecretScrubber, maskExcerpt } from './secrets.js';
 
 /** Where a problem is: a 1-based line and column in a file, and the length of the token for the caret. */
 export interface At {
@@ -28,11 +28,21 @@ export function attachExcerpt(p: Problem, index: LineIndex | undefined): Problem
 export class ProblemCollector {
   readonly problems: Problem[] = [];
   private readonly indexes = new Map<string, LineIndex>();
+  /** Files whose secrets are not yet in `scrubber`: read only when a problem is reported (most files have none). */
+  private readonly unscanned: string[] = [];
+  private readonly scrubber = new SecretScrubber();
 
   addFile(file: string, text: string): LineIndex {
     const index = new LineIndex(text);
     this.indexes.set(file, index);
+    this.unscanned.push(text);
     return index;
+  }
+
+  /** A message or hint built from parsed values (a token, a quoted word) with every secret of the files masked. */
+  private scrub(s: string): string {
+    for (let text = this.unscanned.pop(); text !== undefined; text = this.unscanned.pop()) this.scrubber.addText(text);
+    return this.scrubber.scrub(s);
   }
 
   lineCount(file: string): number {
@@ -40,7 +50,7 @@ export class ProblemCollector {
   }
 
   add(severity: Severity, code: Code, message: string, file: string | undefined, at?: At, hint?: string): Problem {
-    let p: Problem = { code, severity, message };
+    let p: Problem = { code, severity, message: this.scrub(message) };
     if (file !== undefined) p.file = file;
     if (at) {
       p.line = at.line;
@@ -48,7 +58,7 @@ export class ProblemCollector {
       p.length = Math.max(1, at.length ?? 1);
       p = attachExcerpt(p, file === undefined ? undefined : this.indexes.get(file));
     }
-    if (hint !== undefined) p.hint = hint;
+    if (hint !== undefined) p.hint = this.scrub(hint);
     this.problems.push(p);
     return p;
   }

@@ -1,6 +1,6 @@
 import type { ClusterSpec, Host } from '../cluster-spec/types.js';
 import { LB_CA_CERT } from './k8s-paths.js';
-import { apiservers, block, fmtDuration, header } from './util.js';
+import { apiservers, block, fmtDuration, header, token } from './util.js';
 
 export const HAPROXY_CFG = '/etc/haproxy/haproxy.cfg';
 /** Debian's tmpfiles.d creates /run/haproxy (owner haproxy); the socket itself is made by the root master. */
@@ -31,7 +31,8 @@ export interface HaproxyOptions {
  */
 export function renderHaproxyCfg(spec: ClusterSpec, host: Host, options: HaproxyOptions = {}): string {
   const lb = spec.loadBalancer;
-  const hc = lb.healthCheck;
+  const hc = { ...lb.healthCheck, path: token(lb.healthCheck.path, 'healthCheck.path', 'haproxy') };
+  const vip = token(lb.vip, 'the VIP', 'haproxy');
   const retries = lb.retries ?? DEFAULT_RETRIES;
   const statsLines =
     lb.stats === 'off'
@@ -77,7 +78,7 @@ export function renderHaproxyCfg(spec: ClusterSpec, host: Host, options: Haproxy
   ]);
   const frontend = block('    ', [
     '# The VIP, bound on every LB host even while another holds it (net.ipv4.ip_nonlocal_bind=1 in /etc/sysctl.d).',
-    `bind ${lb.vip}:${lb.port}`,
+    `bind ${vip}:${lb.port}`,
     '# Loopback: the keepalived check script probes HAProxy here, whoever holds the VIP.',
     `bind 127.0.0.1:${lb.port}`,
     `default_backend ${BACKEND_NAME}`,
@@ -109,7 +110,7 @@ export function renderHaproxyCfg(spec: ClusterSpec, host: Host, options: Haproxy
     ...tlsWhy,
     `# inter ${fmtDuration(hc.interMs)} fall ${hc.fall} rise ${hc.rise}: a dead apiserver leaves the rotation after ${hc.fall} failed checks, returns after ${hc.rise} good ones.`,
     '# on-marked-down shutdown-sessions: cut the connections (watches) to a server marked down, so clients reconnect at once.',
-    ...apiservers(spec).map((m) => `server ${m.name} ${m.address}:${spec.controlPlane.apiserverPort} ${serverOpts}`),
+    ...apiservers(spec).map((m) => `server ${token(m.name, 'a host name', 'haproxy')} ${token(m.address, 'a host address', 'haproxy')}:${spec.controlPlane.apiserverPort} ${serverOpts}`),
   ]);
   const stats =
     lb.stats === 'localhost'

@@ -1,4 +1,5 @@
 import type { ClusterSpec, Host } from '../cluster-spec/types.js';
+import { token } from './util.js';
 
 export const HOSTS_FILE = '/etc/hosts';
 
@@ -13,8 +14,9 @@ export function hostsMarkers(spec: ClusterSpec): { begin: string; end: string } 
  * drop a backend's connection to itself (seed 003, Alibaba SLB), and their own apiserver listens on the endpoint port.
  */
 export function renderHostsBlock(spec: ClusterSpec, host: Host): string | undefined {
-  const ep = spec.controlPlane.endpoint;
-  if (!ep.domain) return undefined;
+  const given = spec.controlPlane.endpoint;
+  if (!given.domain) return undefined;
+  const ep = { ...given, domain: token(given.domain, 'the endpoint domain', 'hosts'), address: token(given.address, 'the endpoint address', 'hosts') };
   const { begin, end } = hostsMarkers(spec);
   const local =
     spec.loadBalancer.mode === 'external' &&

@@ -1,6 +1,6 @@
 import type { ClusterSpec, Host, LoadBalancer, Secrets } from '../cluster-spec/types.js';
 import { CHECK_HAPROXY_SCRIPT, HAPROXY_DOWN_FILE } from './check-scripts.js';
-import { block, fmtNumber, header } from './util.js';
+import { block, fmtNumber, header, token } from './util.js';
 
 export const KEEPALIVED_CONF = '/etc/keepalived/keepalived.conf';
 /** The same base priority on every LB node (see the comment rendered above `priority`). */
@@ -42,7 +42,7 @@ export function renderKeepalivedConf(spec: ClusterSpec, host: Host, peers: Host[
     '',
     ...renderPortScript(),
     '',
-    `vrrp_instance ${instanceName(spec)} {`,
+    `vrrp_instance ${token(instanceName(spec), 'the cluster name', 'keepalived')} {`,
     renderInstanceBody(lb, host, peers, tracker, auth),
     '}',
     '',
@@ -71,7 +71,7 @@ function renderGlobalDefs(host: Host): string[] {
     'global_defs {',
     block('    ', [
       "# Names this node in keepalived's logs.",
-      `router_id ${host.name}`,
+      `router_id ${token(host.name, 'a host name', 'keepalived')}`,
       '# Scripts run as root: keepalived 2.2.7 `-t` (config check) kills itself when they run as another user (fixed in 2.2.8).',
       '# The only script is a root-owned TCP probe of 127.0.0.1; enable_script_security below guards its path.',
       `script_user ${SCRIPT_USER}`,
@@ -137,7 +137,8 @@ function renderPortScript(): string[] {
 
 /** The body of the `vrrp_instance` block, indented. */
 function renderInstanceBody(lb: LoadBalancer, host: Host, peers: Host[], tracker: Tracker, auth: string[]): string {
-  const iface = host.interface || lb.interface;
+  const iface = token(host.interface || lb.interface, 'an interface name', 'keepalived');
+  const vip = token(lb.vip, 'the VIP', 'keepalived');
   return block('    ', [
     '# Every node starts as BACKUP: the VIP goes to whoever times out first; no node grabs it on (re)start.',
     'state BACKUP',
@@ -158,7 +159,7 @@ function renderInstanceBody(lb: LoadBalancer, host: Host, peers: Host[], tracker
     ...renderUnicast(lb, host, peers),
     '# The VIP as a /32: it adds no subnet route of its own, the interface address already has one.',
     'virtual_ipaddress {',
-    `    ${lb.vip}/32 dev ${iface}`,
+    `    ${vip}/32 dev ${iface}`,
     '}',
     ...renderInstanceTrackers(tracker),
   ]);
@@ -168,11 +169,11 @@ function renderUnicast(lb: LoadBalancer, host: Host, peers: Host[]): string[] {
   return lb.unicast && peers.length > 0
     ? [
         '# Unicast VRRP to the other LB hosts: clouds and many switches drop multicast adverts.',
-        `unicast_src_ip ${host.address}`,
+        `unicast_src_ip ${token(host.address, 'a host address', 'keepalived')}`,
         '# Accept adverts only from the peers listed below.',
         'check_unicast_src',
         'unicast_peer {',
-        ...peers.map((p) => `    ${p.address}`),
+        ...peers.map((p) => `    ${token(p.address, 'a host address', 'keepalived')}`),
         '}',
       ]
     : ['# Multicast adverts (224.0.0.18): loadBalancer.unicast is false or there is no peer.'];

@@ -50,3 +50,16 @@ export function block(indent: string, lines: (string | false | undefined)[]): st
     .map((l) => (l === '' ? '' : `${indent}${l}`))
     .join('\n');
 }
+
+/**
+ * Defence in depth behind the spec schema: a value interpolated into a config must be one token of that format.
+ * keepalived.conf reads `{ } " # ! $` and whitespace as syntax; haproxy.cfg whitespace, `#`, quotes, `\` and `$`;
+ * /etc/hosts whitespace and `#`. A value the schema let through that the format cannot hold is a bug, never a line.
+ * @throws Error naming the value's role (never its content: it may be anything)
+ */
+export function token(value: string | number, what: string, format: 'keepalived' | 'haproxy' | 'hosts'): string {
+  const s = String(value);
+  const ok = format === 'haproxy' ? /^[A-Za-z0-9._~!&()*+,;=:@%/?-]{1,1024}$/ : /^[A-Za-z0-9._:/@-]{1,253}$/;
+  if (!ok.test(s)) throw new Error(`refusing to render ${what} into ${format === 'hosts' ? '/etc/hosts' : format}: it holds characters that format cannot carry`);
+  return s;
+}

@@ -21,18 +21,43 @@ export function formatIndex(entries: readonly IndexEntry[]): string {
   return `${HEADER}\n${lines.join('\n')}\n`;
 }
 
+/** A path the index may name: `<host>/<segment>/…`, relative, each segment a plain name (no `.`, `..`, empty or absolute). */
+const HOST = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const SEGMENT = /^[A-Za-z0-9_+@-][A-Za-z0-9._+@ -]{0,254}$/;
+export const MAX_INDEX_PATH = 4096;
+
+/** Why an index path is not one render could have written, or undefined when it is. */
+export function badIndexPath(path: string): string | undefined {
+  if (path.length > MAX_INDEX_PATH) return 'is longer than any path render writes';
+  if (path.startsWith('/')) return 'is absolute';
+  const parts = path.split('/');
+  if (parts.length < 2) return 'names no file under a host folder';
+  if (parts.some((p) => p === '.' || p === '..')) return 'goes through "." or ".."';
+  if (parts.some((p) => p === '')) return 'has an empty segment';
+  if (!HOST.test(parts[0] ?? '')) return 'does not start with a host name';
+  if (parts.slice(1).some((p) => !SEGMENT.test(p) || p.endsWith(' '))) return 'holds a character render never writes in a path';
+  return undefined;
+}
+
+export type ParsedIndex = { files: Map<string, IndexEntry | undefined> } | { line: number; why: string };
+
 /**
- * Path → entry. An index written by an older kubeha lists bare paths: those map to undefined (known, so removable
- * when stale, but always rewritten). Lines that escape the mirror (`..`) are ignored.
+ * Path → entry, or the first line that disqualifies the whole index: a path that is absolute, goes through `.` or
+ * `..`, or names no file under a host folder. Such an index was not written by render (or was tampered with), so
+ * nothing is removed by it. An index written by an older kubeha lists bare paths: those map to undefined (known, so
+ * removable when stale, but always rewritten).
  */
-export function parseIndex(text: string): Map<string, IndexEntry | undefined> {
-  const out = new Map<string, IndexEntry | undefined>();
-  for (const line of text.split('\n')) {
+export function parseIndex(text: string): ParsedIndex {
+  const files = new Map<string, IndexEntry | undefined>();
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
     if (line === '' || line.startsWith('#')) continue;
-    const m = /^([0-9a-f]{40}) ([0-7]{1,6}) (\d+) (\d+(?:\.\d+)?) (.+)$/.exec(line);
+    const m = /^([0-9a-f]{40}) ([0-7]{1,6}) (\d{1,15}) (\d{1,16}(?:\.\d{1,6})?) (.+)$/.exec(line);
     const path = m?.[5] ?? line;
-    if (path.split('/').includes('..')) continue;
-    out.set(path, m ? { path, digest: m[1] ?? '', mode: parseInt(m[2] ?? '0', 8), size: Number(m[3]), mtimeMs: Number(m[4]) } : undefined);
+    const why = badIndexPath(path);
+    if (why !== undefined) return { line: i + 1, why: `path ${JSON.stringify(path.slice(0, 200))} ${why}` };
+    files.set(path, m ? { path, digest: m[1] ?? '', mode: parseInt(m[2] ?? '0', 8) & 0o7777, size: Number(m[3]), mtimeMs: Number(m[4]) } : undefined);
   }
-  return out;
+  return { files };
 }

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { runAnalyze } from '../../src/cli/analyze.js';
 import { ProblemCollector } from '../../src/diag/collector.js';
 import { renderDiagnostic } from '../../src/diag/render.js';
-import { maskExcerpt } from '../../src/diag/secrets.js';
+import { SecretScrubber, maskExcerpt, maskSecretsInLine } from '../../src/diag/secrets.js';
 
 const SEED_002 = fileURLToPath(new URL('../fixtures/seeds/seed-002/', import.meta.url));
 
@@ -77,4 +77,76 @@ describe('kubeha analyze never prints a password', () => {
         rmSync(dir, { recursive: true, force: true });
       }
     });
+});
+
+describe('every form a secret is written in is masked and reported', () => {
+  const cases: [line: string, secret: string][] = [
+    ['sshpass -p SshPw-1 ssh root@10.0.0.1 true', 'SshPw-1'],
+    ['sshpass -pSshPw-2 ssh host', 'SshPw-2'],
+    ['docker login -u admin -p DockPw-3 reg.local', 'DockPw-3'],
+    ['podman login reg.local --username u --password PodPw-4', 'PodPw-4'],
+    ['kubeadm join 10.0.0.1:6443 --token abcdef.0123456789abcdef --discovery-token-unsafe-skip-ca-verification', 'abcdef.0123456789abcdef'],
+    ['--oidc-client-secret "Oidc Secret 5" --v=2', 'Oidc Secret 5'],
+    ['repo: https://user:UrlPw-6@git.example.com/x.git', 'UrlPw-6'],
+    ['curl -fsS --user admin:CurlPw-7 https://x', 'CurlPw-7'],
+    ['    setenv DB_PASSWORD SetenvPw-8', 'SetenvPw-8'],
+    ['Authorization: Bearer BearerTok-9', 'BearerTok-9'],
+    ['    http-check send meth GET uri /readyz hdr X-Auth-Token HdrTok-10', 'HdrTok-10'],
+    ['    http-request set-header X-API-Key ApiKey-11 if { src 10.0.0.0/8 }', 'ApiKey-11'],
+    ['    http-request add-header Cookie "session=Cookie-12"', 'Cookie-12'],
+    ['$ANSIBLE_VAULT;1.1;AES256 6231336539666234306139346433616338376437', '6231336539666234306139346433616338376437'],
+    ['      MHcCAQEEIEcKeyMaterialEcKeyMaterialEcKeyMaterialABCDEFGH', 'MHcCAQEEIEcKeyMaterialEcKeyMaterial'],
+  ];
+  for (const [line, secret] of cases)
+    it(JSON.stringify(line.trim()), () => {
+      const found: string[] = [];
+      const masked = maskExcerpt(line, found);
+      assert.ok(!masked.includes(secret), masked);
+      assert.ok(found.some((f) => f.includes(secret) || secret.includes(f)), `reported: ${JSON.stringify(found)}`);
+      assert.equal(maskExcerpt(masked), masked, 'masking twice changes nothing');
+    });
+  it('a PEM private key in one value (a YAML block scalar) is masked whole', () => {
+    const pem = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\nKeyMaterial123\n-----END OPENSSH PRIVATE KEY-----\n';
+    const found: string[] = [];
+    const masked = maskSecretsInLine(pem, found);
+    assert.doesNotMatch(masked, /KeyMaterial|b3BlbnNz/);
+    assert.match(masked, /BEGIN OPENSSH PRIVATE KEY-----\*+-----END OPENSSH PRIVATE KEY/);
+    assert.equal(found.length, 1);
+    // A key cut off before its END line is masked to the end of the value.
+    assert.doesNotMatch(maskSecretsInLine('-----BEGIN RSA PRIVATE KEY-----\nMIIEcutoff'), /MIIEcutoff/);
+  });
+  it('leaves what is not a secret: flags with settings, paths, ports, other flags', () => {
+    for (const line of [
+      '--authentication-token-webhook=true --token-ttl=0',
+      '--token-ttl 24h0m0s',
+      'ssh -p 22 root@host',
+      'docker login --password-stdin reg.local',
+      'privateKeyPath: ~/.ssh/id_ed25519',
+      '--password-file /etc/pw',
+      'url: https://git.example.com/x.git',
+      '--no-password --v=2',
+    ])
+      assert.equal(maskExcerpt(line), line);
+  });
+  it('is linear: a long line of flags and URLs is masked quickly', () => {
+    const line = '--token x '.repeat(20_000) + 'a://b:c@'.repeat(10_000) + ' login -p x;'.repeat(10_000);
+    const masked = maskExcerpt(line);
+    assert.ok(!/--token x\b/.test(masked));
+  });
+});
+
+describe('messages never carry a secret of the files read', () => {
+  it('the collector scrubs a message quoting a token that is a secret of the file', () => {
+    const c = new ProblemCollector();
+    c.addFile('h.cfg', 'global\n    stats auth admin:Hunter2Pw\n');
+    const p = c.add('error', 'HAP_UNKNOWN_KEYWORD', 'unknown keyword "Hunter2Pw" (did you mean …)', 'h.cfg', { line: 2, col: 5 }, 'remove Hunter2Pw');
+    assert.ok(!JSON.stringify(p).includes('Hunter2Pw'), JSON.stringify(p));
+  });
+  it('the scrubber also removes the 8 characters keepalived uses, and JSON-escaped forms', () => {
+    const s = new SecretScrubber();
+    s.addText('vrrp_instance x {\n  authentication {\n    auth_pass ab\\cdefghij\n  }\n}\n');
+    s.addText('auth_pass LongPassword99\n');
+    const out = s.scrub(`first 8: LongPass; whole: LongPassword99; json: ${JSON.stringify('ab\\cdefghij')}`);
+    assert.doesNotMatch(out, /LongPass|cdefghij/);
+  });
 });

@@ -12,6 +12,8 @@ export const SHELL_CODES = {
   E_ONLY_HOST: error('--only names a host the spec does not have', CLI, 'use host names of the spec (the hint proposes the closest)'),
   E_MIRROR_DIR: error('analyze was given something that is not a directory', 'docs/parsers.md (the mirror DIR layout)', 'pass a mirror directory containing hosts.yaml'),
   E_OUT_DIR: error('The output directory cannot be written', 'docs/render.md (render writes DIR/<host>/<path>)', 'choose a writable directory'),
+  E_OUT_SYMLINK: error('A symbolic link inside the output directory: render never writes or deletes through a link it did not make', 'docs/security.md (render\'s file system)', 'remove the link (or pass another --out); render writes real files and directories only'),
+  E_OUT_BAD_INDEX: error('The output directory\'s render index (.kubeha-files) names a path outside the mirror or is malformed: render cleans nothing by it', 'docs/security.md (render\'s file system)', 'render into a new directory, or delete .kubeha-files if you wrote it by hand'),
   E_OUT_NOT_MIRROR: error('The output directory is not empty and is no mirror: render refuses to write into it', 'docs/render.md (render only replaces its own mirrors)', 'choose an empty directory or a previous render\'s output'),
   E_UNKNOWN_RULE: error('`kubeha explain` was given a code it does not know', 'the catalog of every code (src/diag/catalog.ts, `kubeha explain --list`)', 'use a code as printed in brackets, e.g. error[SPEC_DUPLICATE_ADDRESS] (the hint proposes the closest)'),
   KUBEHA_FILE_NOT_FOUND: error('The input file does not exist', 'docs/spec.md (file stage)', 'check the path; `kubeha init > cluster.yaml` writes an example spec'),
