@@ -174,32 +174,15 @@ async function prepare(session: Session, steps: readonly FaultStep[]): Promise<v
   }
 }
 
-/**
- * A lab fault, done where the lab's hosts live: this process usually runs inside the taskbox (re-executed there by
- * `ip netns exec`, which also mounts a fresh /sys without the cgroup hierarchy that booting a host needs), so the
- * fault runs as `kubeha lab fault` in the mount and network namespaces of the process that re-executed it.
- */
+/** A lab fault, done from this process (it runs in the root namespaces; lab hosts are reached through a relay). */
 export async function labFault(lab: LabState, host: string, fault: string, value?: string): Promise<number> {
-  const parent = process.env['KUBEHA_PARENT_PID'];
-  if (!parent || !process.env['KUBEHA_NETNS']) {
-    const link = fault === 'delay' || fault === 'loss' || fault === 'clear' ? parseLinkFault(fault, value) : undefined;
-    let at = 0;
-    if (link) {
-      if (!link.ok) throw new InputError([link.problem]);
-      await applyLinkFault(lab, host, link.fault);
-    } else await applyFault(lab, host, fault as LabFault, (t) => (at = t));
-    return at || Date.now();
-  }
-  const entry = process.argv[1] ?? '';
-  const r = await run(['nsenter', `--target=${parent}`, '--mount', '--net', `--wd=${process.cwd()}`, '--', process.execPath, ...process.execArgv, entry, 'lab', 'fault', host, fault, ...(value ? [value] : []), '--name', lab.plan.lab, '--no-wait', '--output', 'json'], {
-    env: { ...process.env, KUBEHA_NETNS: '', KUBEHA_PARENT_PID: '' },
-    timeoutMs: 120_000,
-  });
-  if (r.code === 3) throw new EnvironmentError(r.stderr.trim().split('\n')[0]?.replace(/^error: /, '') ?? `lab fault ${fault} failed`, r.stderr.trim().split('\n')[1]?.replace(/^\s*= hint: /, ''), host);
-  if (r.code !== 0) throw new EnvironmentError(`kubeha lab fault ${host} ${fault} failed (exit ${r.code ?? r.signal}): ${r.stderr.trim()}`, undefined, host);
-  const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
-  const at = line ? (JSON.parse(line) as { at?: number }).at : undefined;
-  return typeof at === 'number' && at > 0 ? at : Date.now();
+  const link = fault === 'delay' || fault === 'loss' || fault === 'clear' ? parseLinkFault(fault, value) : undefined;
+  let at = 0;
+  if (link) {
+    if (!link.ok) throw new InputError([link.problem]);
+    await applyLinkFault(lab, host, link.fault);
+  } else await applyFault(lab, host, fault as LabFault, (t) => (at = t));
+  return at || Date.now();
 }
 
 /** Runs fault steps in order; returns notes (what could not be done but does not stop the drill). */

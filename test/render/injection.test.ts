@@ -13,6 +13,7 @@ import { HAPROXY_CFG } from '../../src/render/haproxy.js';
 import { KEEPALIVED_CONF } from '../../src/render/keepalived.js';
 import { CHECK_HAPROXY_SCRIPT } from '../../src/render/check-scripts.js';
 import { HOSTS_FILE } from '../../src/render/hosts-file.js';
+import { LB_CA_CERT } from '../../src/render/k8s-paths.js';
 
 /**
  * Injection: for random strings in every string field of the spec, either the loader reports an error at that
@@ -139,8 +140,20 @@ const accepted: Accepted[] = [];
 /** Test secrets under whatever names the spec gives them. */
 const secretsOf = (spec: ClusterSpec): Record<string, string> => Object.fromEntries(requiredSecrets(spec).map((n) => [n, 'Te5tPa55']));
 
+/** The apiserver's anonymous paths: the health check's path is one more entry unless it is already a standard one. */
+const AUTH_CONFIG = '/etc/kubernetes/authentication-config.yaml';
+const isPathEntry = (l: string): boolean => l.startsWith('    - path: ');
+
 function lineCounts(spec: ClusterSpec): string[] {
-  return renderCluster(spec, secretsOf(spec)).flatMap((h) => h.files.map((f) => `${h.host.replace(/.*/, 'h')}${f.path}:${f.content.split('\n').length}`));
+  return renderCluster(spec, secretsOf(spec)).flatMap((h) =>
+    h.files.map((f) => `${h.host.replace(/.*/, 'h')}${f.path}:${f.content.split('\n').filter((l) => f.path !== AUTH_CONFIG || !isPathEntry(l)).length}`),
+  );
+}
+
+/** The health path stays one whole `- path:` entry of the anonymous conditions, on every master. */
+function authConfigHoldsPath(spec: ClusterSpec): boolean {
+  const files = renderCluster(spec, secretsOf(spec)).flatMap((h) => h.files.filter((f) => f.path === AUTH_CONFIG));
+  return files.every((f) => f.content.split('\n').includes(`    - path: ${spec.loadBalancer.healthCheck.path}`));
 }
 
 const baseline = parseSpec(specText(BASE).text, 'cluster.yaml');
@@ -170,6 +183,7 @@ describe('every string field: exit 2 at the field, or one token in every rendere
           assert.ok(r.spec);
           // The same lines in every file: the value did not add, split or swallow one.
           assert.deepEqual(lineCounts(r.spec), baseCounts, `${field}=${JSON.stringify(value)} changed the line structure of a rendered file`);
+          assert.ok(authConfigHoldsPath(r.spec), `${field}=${JSON.stringify(value)}: the health path is not one entry of the apiserver's anonymous paths`);
           const roundtrip = analyzeSpec(r.spec).findings.filter((f) => f.rule === 'render-parse-roundtrip');
           assert.deepEqual(roundtrip, [], `${field}=${JSON.stringify(value)}: kubeha's parsers reject the rendered files`);
           if (value !== BASE[key] && accepted.filter((a) => a.field === field).length < 3) accepted.push({ field, value, spec: r.spec });
@@ -204,6 +218,9 @@ const has = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool
 describe('a sample of accepted values passes the real tools', { skip: !has('haproxy') ? 'haproxy is not installed' : false }, () => {
   const work = mkdtempSync(join(tmpdir(), 'kubeha-inject-'));
   after(() => rmSync(work, { recursive: true, force: true }));
+  // HAProxy reads the cluster CA (binary mode's ca-file) when it loads the config: a throwaway CA in the work dir.
+  const caPem = join(work, 'ca.crt');
+  spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=kubernetes', '-keyout', join(work, 'ca.key'), '-out', caPem]);
   const ns = `kubeha-inj-${process.pid}`;
   const kaSkip = !isRoot || !has('keepalived') || !has('ip') || !has('unshare');
   before(() => {
@@ -224,7 +241,7 @@ describe('a sample of accepted values passes the real tools', { skip: !has('hapr
       assert.ok(lb);
       const file = (p: string): string => lb.files.find((f) => f.path === p)?.content ?? '';
       const cfg = join(work, `${n}.cfg`);
-      writeFileSync(cfg, file(HAPROXY_CFG));
+      writeFileSync(cfg, file(HAPROXY_CFG).replaceAll(LB_CA_CERT, caPem));
       const h = spawnSync('haproxy', ['-c', '-f', cfg], { encoding: 'utf8' });
       assert.equal(h.status, 0, `${a.field}=${JSON.stringify(a.value)}: ${h.stdout}${h.stderr}`);
       assert.equal(file(HOSTS_FILE).split('\n').length, 5, 'the hosts block stays one comment and one entry between its markers');
