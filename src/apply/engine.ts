@@ -91,6 +91,16 @@ export async function runPlan(plan: Plan, options: EngineOptions): Promise<Apply
         return await convergeHost(hp, {
           // Taken once per host, by its first phase that restarts a unit (a second take would wait for itself).
           takeRestartTurn: async () => (releaseTurn ??= await restarts.take()),
+          // Waiting for a health check is not work: the slot goes to another host meanwhile (with --parallel 1, the
+          // first etcd member waits for peers that could otherwise never start). The turn is kept.
+          idle: async <T>(fn: () => Promise<T>): Promise<T> => {
+            slots.release();
+            try {
+              return await fn();
+            } finally {
+              await slots.acquire();
+            }
+          },
           atBarrier: async (phase) => {
             const barrier = barriers.get(phase);
             if (!barrier) return;
@@ -113,7 +123,7 @@ export async function runPlan(plan: Plan, options: EngineOptions): Promise<Apply
     }),
   );
 
-  async function convergeHost(hp: HostPlan, turns: { takeRestartTurn: () => Promise<unknown>; atBarrier: (phase: Phase) => Promise<void> }): Promise<HostSummary> {
+  async function convergeHost(hp: HostPlan, turns: { takeRestartTurn: () => Promise<unknown>; atBarrier: (phase: Phase) => Promise<void>; idle: <T>(fn: () => Promise<T>) => Promise<T> }): Promise<HostSummary> {
     const h0 = Date.now();
     emit({ type: 'host-start', host: hp.host });
     const remote = options.hostFor(hp.host);
@@ -162,7 +172,7 @@ export async function runPlan(plan: Plan, options: EngineOptions): Promise<Apply
         }
         emit({ type: 'step-start', host: hp.host, phase, step: step.id, kind: step.kind, title: step.title });
         try {
-          const detail = await executeStep(remote, hp, step, getBundle);
+          const detail = step.kind === 'wait' ? await turns.idle(() => executeStep(remote, hp, step, getBundle)) : await executeStep(remote, hp, step, getBundle);
           if (isChange(step)) changes++;
           emit({ type: 'step-done', host: hp.host, phase, step: step.id, kind: step.kind, title: step.title, changed: isChange(step), ms: Date.now() - s0, ...(detail ? { detail } : {}) });
         } catch (err) {
