@@ -31,7 +31,7 @@ async function confirm(question: string): Promise<boolean> {
 
 async function applyCommand(specPath: string, opts: ApplyOptions, startedAt: number): Promise<number> {
   const phases = parsePhases(opts.phase);
-  const reach = await openReach(specPath, opts, labBundleUnless(opts.bundle));
+  const reach = await openReach(specPath, opts, labBundleUnless(opts.bundle, specPath));
   if ('exitCode' in reach) return reach.exitCode;
   const { session } = reach;
   const abort = new AbortController();

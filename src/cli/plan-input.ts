@@ -4,6 +4,7 @@ import { PHASE_NAMES } from '../apply/phases/index.js';
 import type { Phase } from '../apply/types.js';
 import { didYouMean } from '../diag/diagnostic.js';
 import { InputError } from '../diag/errors.js';
+import { withBinariesLocated } from '../ops/binaries.js';
 import { labBundle } from '../ops/lab-bundle.js';
 import type { BeforeHop } from './reach.js';
 
@@ -37,10 +38,10 @@ export async function readBundleOption(dir: string | undefined): Promise<LocalBu
  * Without --bundle, a lab's hosts get the lab's bundle (they have no route out): found in the cache, or built now,
  * before the hop into the taskbox (which has no route out either). Says so in one line.
  */
-export function labBundleUnless(bundleGiven: string | undefined): BeforeHop | undefined {
+export function labBundleUnless(bundleGiven: string | undefined, specPath: string): BeforeHop | undefined {
   if (bundleGiven) return undefined;
   return async (spec, lab) => {
-    const b = await labBundle(spec, (m) => process.stderr.write(`${m}\n`));
+    const b = await withBinariesLocated(specPath, () => labBundle(spec, (m) => process.stderr.write(`${m}\n`)));
     process.stderr.write(`lab ${lab.plan.lab}: no --bundle given: using the lab's bundle ${b.dir}${b.built ? ' (built now)' : ''}\n`);
     return ['--bundle', b.dir];
   };

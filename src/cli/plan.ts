@@ -17,7 +17,7 @@ interface PlanOptions extends ReachOptions {
 
 async function planCommand(specPath: string, opts: PlanOptions): Promise<number> {
   const phases = parsePhases(opts.phase);
-  const reach = await openReach(specPath, opts, labBundleUnless(opts.bundle));
+  const reach = await openReach(specPath, opts, labBundleUnless(opts.bundle, specPath));
   if ('exitCode' in reach) return reach.exitCode;
   const { session } = reach;
   try {

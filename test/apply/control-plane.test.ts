@@ -49,6 +49,7 @@ function converged(want: RenderedHost): ObservedHost {
   };
 }
 
+const waitCheck = (s: Step | undefined): unknown => (s?.kind === 'wait' ? s.check : undefined);
 const phaseSteps = (plan: Plan, host: string, phase: string): Step[] => plan.hosts.find((h) => h.host === host)!.steps.filter((s) => s.phase === phase);
 
 test('a fresh master: each control-plane phase enables and starts its units, then waits for them to be healthy', () => {
@@ -60,12 +61,13 @@ test('a fresh master: each control-plane phase enables and starts its units, the
   const start = etcd[1]!;
   // Queued: a new member's start completes only once its peers are up.
   assert.ok(start.kind === 'service' && start.noBlock === true);
-  assert.deepEqual(etcd[2]!.kind === 'wait' && etcd[2].check, { type: 'etcd', scope: 'cluster' });
+  assert.deepEqual(waitCheck(etcd[2]), { type: 'etcd', scope: 'cluster' });
   const api = phaseSteps(plan, 'm1', 'apiserver');
   assert.deepEqual(api.map((s) => s.id), ['apiserver:kube-apiserver.service:enable', 'apiserver:kube-apiserver.service:start', 'apiserver:wait-after']);
-  assert.deepEqual(api[2]!.kind === 'wait' && api[2].check, { type: 'https-ok', urls: ['https://10.0.0.22:6443/readyz'] });
+  assert.deepEqual(waitCheck(api[2]), { type: 'https-ok', urls: ['https://10.0.0.22:6443/readyz'] });
   const ctl = phaseSteps(plan, 'm2', 'controllers');
-  assert.deepEqual(ctl.at(-1)!.kind === 'wait' && ctl.at(-1)!.kind === 'wait' ? (ctl.at(-1) as Extract<Step, { kind: 'wait' }>).check : undefined, { type: 'https-ok', urls: ['https://127.0.0.1:10257/healthz', 'https://127.0.0.1:10259/healthz'] });
+  const last = ctl.at(-1);
+  assert.deepEqual(last?.kind === 'wait' ? last.check : undefined, { type: 'https-ok', urls: ['https://127.0.0.1:10257/healthz', 'https://127.0.0.1:10259/healthz'] });
   // The generic services phase leaves them alone (it ran daemon-reload for their new unit files).
   assert.deepEqual(phaseSteps(plan, 'm0', 'services').map((s) => s.id), ['services:daemon-reload']);
   // Nothing restarts on a first start: no rolling turn, no "others ready" wait.
@@ -85,7 +87,7 @@ test('a changed apiserver unit: wait until the OTHER apiservers are ready, resta
   const plan = planCluster(after, new Map(before.map((r) => [r.host, converged(r)])));
   const api = phaseSteps(plan, 'm0', 'apiserver');
   assert.deepEqual(api.map((s) => s.id), ['apiserver:wait-before', 'apiserver:kube-apiserver.service:restart', 'apiserver:wait-after']);
-  assert.deepEqual(api[0]!.kind === 'wait' && api[0].check, { type: 'https-ok', urls: ['https://10.0.0.22:6443/readyz', 'https://10.0.0.23:6443/readyz'] });
+  assert.deepEqual(waitCheck(api[0]), { type: 'https-ok', urls: ['https://10.0.0.22:6443/readyz', 'https://10.0.0.23:6443/readyz'] });
   assert.deepEqual(phaseSteps(plan, 'm0', 'etcd'), []);
   // --only m0: the other apiservers still come from the whole cluster.
   const only = planCluster([after[0]!], new Map([['m0', converged(before[0]!)]]), { cluster: after });
@@ -95,10 +97,9 @@ test('a changed apiserver unit: wait until the OTHER apiservers are ready, resta
 
 test('health URLs follow the rendered flags: bind address and secure port, the host address when bound to all', () => {
   const m = master('m0');
-  m.files[1]!.content = 'ExecStart=/usr/local/bin/kube-apiserver \\\n  --bind-address=0.0.0.0 \\\n  --secure-port=7443\n';
-  assert.equal(apiserverReadyz(m), 'https://10.0.0.21:7443/readyz');
-  m.files[1]!.content = 'ExecStart=/usr/local/bin/kube-apiserver --bind-address 10.9.9.9\n';
-  assert.equal(apiserverReadyz(m), 'https://10.9.9.9:6443/readyz');
+  const unit = (content: string) => ({ ...m, files: [{ path: '/etc/systemd/system/kube-apiserver.service', content, mode: 0o644 }] });
+  assert.equal(apiserverReadyz(unit('ExecStart=/usr/local/bin/kube-apiserver \\\n  --bind-address=0.0.0.0 \\\n  --secure-port=7443\n')), 'https://10.0.0.21:7443/readyz');
+  assert.equal(apiserverReadyz(unit('ExecStart=/usr/local/bin/kube-apiserver --bind-address 10.9.9.9\n')), 'https://10.9.9.9:6443/readyz');
   assert.equal(apiserverReadyz({ ...m, files: [] }), 'https://10.0.0.21:6443/readyz');
   assert.equal(controllerHealthz({ ...m, files: [] }, 'kube-scheduler.service'), 'https://127.0.0.1:10259/healthz');
 });

@@ -38,5 +38,7 @@ export const SHELL_CODES = {
   LAB_ADDRESS_IN_USE: error('An address is already used by another lab', LAB_DOC, 'remove that lab (`kubeha lab down --name N`) or give this cluster other addresses'),
   LAB_UNKNOWN_HOST: error('The lab has no host of that name', LAB_DOC, 'use a host name of the lab (the hint lists them)'),
   BUNDLE_PACKAGE_NAME: error('Not a Debian package name', 'Debian Policy §5.6.1 (package names)', 'lower-case letters, digits and + - . (e.g. socat), optionally =version'),
+  BUNDLE_K8S_VERSION: error('No Kubernetes binaries for the spec\'s version in the cache, and none can be built (no such release on the Go module proxy, or no Go toolchain)', 'scripts/k8s-binaries.sh (builds kube-apiserver … kubectl, kubeadm, etcd from the Go module proxy into the cache); docs/apply.md', 'use a released version (e.g. v1.37.2) at controlPlane.version, or install Go so that kubeha can build it'),
+  E_CLOCK_SKEW: error('The clocks of the hosts (or of this machine) differ by more than the certificates tolerate', 'docs/apply.md (preflight); RFC 5280 §4.1.2.5 (a certificate is valid from notBefore): kubeha backdates certificates by a few minutes, no more', 'synchronise the clocks (chrony or systemd-timesyncd against one NTP source), then apply again'),
   BUNDLE_UNKNOWN_PACKAGE: error('No such package in the Debian sources', 'the apt sources of this machine (apt-cache policy)', 'check the name, e.g. apt-cache search <word>'),
 } as const;
