@@ -40,6 +40,8 @@ export interface Session {
   stateDir: string;
   /** What each selected host should run (--only applied). */
   rendered: RenderedHost[];
+  /** What every host of the spec should run (the planner's view of the other hosts, e.g. the other apiservers). */
+  cluster: RenderedHost[];
   targets: Map<string, SshTarget>;
   parallel: number;
   /** The host's commands, over the session's one connection to it. */
@@ -77,7 +79,8 @@ export function selectHosts(rendered: RenderedHost[], only: readonly string[] | 
 export async function openSession(specPath: string, spec: ClusterSpec, options: SessionOptions = {}, lab?: LabState): Promise<Session> {
   const stateDir = options.stateDir ?? defaultStateDir(resolve(specPath), spec);
   const secrets = await loadOrCreateSecrets(stateDir, spec);
-  const rendered = selectHosts(renderCluster(spec, secrets), options.only);
+  const cluster = renderCluster(spec, secrets);
+  const rendered = selectHosts(cluster, options.only);
   const specDir = dirname(resolve(specPath));
   const resolveKey = (k: string): string => (k.startsWith('~/') ? join(homedir(), k.slice(2)) : isAbsolute(k) ? k : resolve(specDir, k));
   const targets = targetsFromSpec(spec.hosts, resolveKey);
@@ -90,6 +93,7 @@ export async function openSession(specPath: string, spec: ClusterSpec, options: 
     lab,
     stateDir,
     rendered,
+    cluster,
     targets,
     parallel: options.parallel ?? 8,
     remote: (host) => {
