@@ -10,6 +10,9 @@ import type { RenderedHost } from '../render/types.js';
 import { SshPool, targetsFromSpec } from '../remote/ssh.js';
 import type { RemoteHost, SshTarget } from '../remote/ssh.js';
 import { defaultStateDir, loadOrCreateSecrets } from '../state/secrets.js';
+import { pkiNeeded, withPkiFiles } from '../pki/files.js';
+import type { IssueResult } from '../pki/types.js';
+import { loadOrIssuePki } from '../state/pki.js';
 
 /**
  * A session: one spec, loaded once, with everything the use cases (plan, apply, collect-running, and later drills and
@@ -30,6 +33,10 @@ export interface SessionOptions {
   parallel?: number;
   /** Timeout of one remote command. @default 120000 */
   commandTimeoutMs?: number;
+  /** Re-issue the PKI's leaves that are due (the default, as every apply does) or all of them (`certs renew --all`). */
+  renewPki?: 'due' | 'all';
+  /** The clock the PKI is issued and checked against. @default new Date() */
+  now?: Date;
 }
 
 export interface Session {
@@ -44,6 +51,12 @@ export interface Session {
   cluster: RenderedHost[];
   targets: Map<string, SshTarget>;
   parallel: number;
+  /**
+   * The cluster's PKI from the state directory, with what the spec needs and lacks (or what is due) issued and saved,
+   * once per session. When kubeha installs the control plane (pkiNeeded), it was issued when the session opened and
+   * `rendered` holds its files.
+   */
+  pki(): Promise<IssueResult>;
   /** The host's commands, over the session's one connection to it. */
   remote(host: string): RemoteHost;
   /** Closes every connection. */
@@ -79,7 +92,10 @@ export function selectHosts(rendered: RenderedHost[], only: readonly string[] | 
 export async function openSession(specPath: string, spec: ClusterSpec, options: SessionOptions = {}, lab?: LabState): Promise<Session> {
   const stateDir = options.stateDir ?? defaultStateDir(resolve(specPath), spec);
   const secrets = await loadOrCreateSecrets(stateDir, spec);
-  const cluster = renderCluster(spec, secrets);
+  const issue = (): Promise<IssueResult> => loadOrIssuePki(stateDir, spec, options.now ?? new Date(), options.renewPki ? { renew: options.renewPki } : {});
+  let pki: Promise<IssueResult> | undefined = pkiNeeded(spec) ? issue() : undefined;
+  const all = renderCluster(spec, secrets);
+  const cluster = pki ? withPkiFiles(spec, all, (await pki).pki) : all;
   const rendered = selectHosts(cluster, options.only);
   const specDir = dirname(resolve(specPath));
   const resolveKey = (k: string): string => (k.startsWith('~/') ? join(homedir(), k.slice(2)) : isAbsolute(k) ? k : resolve(specDir, k));
@@ -96,6 +112,7 @@ export async function openSession(specPath: string, spec: ClusterSpec, options: 
     cluster,
     targets,
     parallel: options.parallel ?? 8,
+    pki: () => (pki ??= issue()),
     remote: (host) => {
       const target = targets.get(host);
       if (!target) throw new Error(`no SSH target for host ${host}`);
