@@ -51,6 +51,18 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./apply.js')).registerApply,
   },
   {
+    name: 'kubeconfig',
+    term: 'kubeconfig [options] <spec>',
+    description: "Print a user's kubeconfig (server = the endpoint, the cluster CA and a client certificate embedded), from kubeha's PKI.",
+    load: async () => (await import('./kubeconfig.js')).registerKubeconfig,
+  },
+  {
+    name: 'certs',
+    term: 'certs',
+    description: "Check and renew the cluster's certificates: every host's and the state directory's.",
+    load: async () => (await import('./certs.js')).registerCerts,
+  },
+  {
     name: 'lab',
     term: 'lab',
     description: "Make a spec's hosts real on this machine: booted Debian hosts (systemd-nspawn) at the spec's addresses, reachable over SSH only from inside the lab.",

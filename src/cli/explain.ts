@@ -24,6 +24,7 @@ const GROUP_TITLES: Readonly<Record<CatalogGroup, string>> = {
   keepalived: 'keepalived.conf parser',
   mirror: 'mirror DIR (hosts.yaml, sysctl.d)',
   analysis: 'HA analysis (kubeha check, kubeha analyze)',
+  pki: 'certificates (kubeha certs check|renew, kubeha kubeconfig)',
   command: 'commands (arguments, files, lab, bundle)',
 };
 

@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import type { Code } from '../diag/catalog.js';
 import { attachExcerpt, hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { InputError } from '../diag/errors.js';
@@ -176,9 +176,14 @@ export async function loadSpecFile(path: string, stderr: NodeJS.WritableStream =
  * (KUBEHA_FILE_EXISTS when `overwrite` is false and the file exists, else KUBEHA_FILE_UNWRITABLE), never an
  * internal error.
  */
-export async function writeOutputFile(path: string, text: string, opts: { overwrite: boolean; existsHint?: string }): Promise<void> {
+export async function writeOutputFile(path: string, text: string, opts: { overwrite: boolean; existsHint?: string; mode?: number }): Promise<void> {
   try {
-    await writeFile(path, text, { flag: opts.overwrite ? 'w' : 'wx' });
+    if (opts.mode !== undefined) {
+      // A file holding a secret: never readable by others, not even for a moment (an existing file is narrowed first).
+      await writeFile(path, '', { flag: opts.overwrite ? 'a' : 'wx', mode: opts.mode });
+      await chmod(path, opts.mode);
+      await writeFile(path, text, { flag: 'w' });
+    } else await writeFile(path, text, { flag: opts.overwrite ? 'w' : 'wx' });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw fileError(path, 'KUBEHA_FILE_EXISTS', 'exists already', opts.existsHint ?? 'choose another file');

@@ -4,7 +4,7 @@ import { InputError } from '../diag/errors.js';
 import { renderDiagnostics } from '../diag/render.js';
 import type { LabState } from '../lab/state.js';
 import { labForSpec, openSession } from '../ops/session.js';
-import type { Session } from '../ops/session.js';
+import type { Session, SessionOptions } from '../ops/session.js';
 import { readSpecFile } from './io.js';
 import { currentNetns, reexecInNetns, watchParent } from './netns.js';
 import type { ReachOptions } from './reach-options.js';
@@ -32,7 +32,7 @@ export type BeforeHop = (spec: ClusterSpec, lab: LabState) => Promise<string[]>;
  * The spec loaded once and its session opened; or, when its hosts live in a network namespace (a lab's taskbox, or
  * --netns), the exit code of this same command re-executed there.
  */
-export async function openReach(specPath: string, opts: ReachOptions, beforeHop?: BeforeHop): Promise<{ session: Session } | { exitCode: number }> {
+export async function openReach(specPath: string, opts: ReachOptions, beforeHop?: BeforeHop, extra: Pick<SessionOptions, 'issuePki' | 'renewPki'> = {}): Promise<{ session: Session } | { exitCode: number }> {
   const inNetns = currentNetns() !== undefined;
   if (inNetns) watchParent();
   else if (opts.netns) return { exitCode: await reexecInNetns(opts.netns) };
@@ -59,6 +59,7 @@ export async function openReach(specPath: string, opts: ReachOptions, beforeHop?
       ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
       parallel,
       commandTimeoutMs: timeoutS * 1000,
+      ...extra,
     },
     lab,
   );

@@ -7,6 +7,7 @@ import { ANALYSIS_CODES } from './catalog/analysis.js';
 import type { CatalogEntry } from './catalog/entry.js';
 import { IMPORT_CODES } from './catalog/import.js';
 import { HAPROXY_CODES, KEEPALIVED_CODES, MIRROR_CODES } from './catalog/parse.js';
+import { PKI_CODES } from './catalog/pki.js';
 import { SHELL_CODES } from './catalog/shell.js';
 import { SPEC_CODES } from './catalog/spec.js';
 
@@ -20,6 +21,7 @@ export const CATALOG_GROUPS = {
   keepalived: KEEPALIVED_CODES,
   mirror: MIRROR_CODES,
   analysis: ANALYSIS_CODES,
+  pki: PKI_CODES,
   command: SHELL_CODES,
 } as const;
 
@@ -30,6 +32,7 @@ export const CATALOG = {
   ...KEEPALIVED_CODES,
   ...MIRROR_CODES,
   ...ANALYSIS_CODES,
+  ...PKI_CODES,
   ...SHELL_CODES,
 } as const satisfies Readonly<Record<string, CatalogEntry>>;
 

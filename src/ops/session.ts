@@ -35,6 +35,11 @@ export interface SessionOptions {
   commandTimeoutMs?: number;
   /** Re-issue the PKI's leaves that are due (the default, as every apply does) or all of them (`certs renew --all`). */
   renewPki?: 'due' | 'all';
+  /**
+   * Issue the PKI when the session opens (binary mode) and render its files. `certs check` passes false: it reads
+   * the state directory and never writes it. @default true
+   */
+  issuePki?: boolean;
   /** The clock the PKI is issued and checked against. @default new Date() */
   now?: Date;
 }
@@ -93,7 +98,7 @@ export async function openSession(specPath: string, spec: ClusterSpec, options: 
   const stateDir = options.stateDir ?? defaultStateDir(resolve(specPath), spec);
   const secrets = await loadOrCreateSecrets(stateDir, spec);
   const issue = (): Promise<IssueResult> => loadOrIssuePki(stateDir, spec, options.now ?? new Date(), options.renewPki ? { renew: options.renewPki } : {});
-  let pki: Promise<IssueResult> | undefined = pkiNeeded(spec) ? issue() : undefined;
+  let pki: Promise<IssueResult> | undefined = options.issuePki !== false && pkiNeeded(spec) ? issue() : undefined;
   const all = renderCluster(spec, secrets);
   const cluster = pki ? withPkiFiles(spec, all, (await pki).pki) : all;
   const rendered = selectHosts(cluster, options.only);

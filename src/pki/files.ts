@@ -8,6 +8,21 @@ import type { StoredPki } from './types.js';
 
 /** Which PKI files each host gets, at kubeadm's paths: every host only what it runs. */
 
+export type Component = keyof typeof CONTROL_PLANE_UNITS;
+
+/** One PKI file of a host: which stored pair (or key pair) it comes from, and what reads it. */
+export interface PkiFile {
+  path: string;
+  /** The request id (`ca`, `hosts/m1/apiserver`, …); `sa` for the service-account key pair. */
+  id: string;
+  /** cert / key of the pair `id`; kubeconfig: a kubeconfig holding the pair `id` and the cluster CA; sa-key / sa-pub. */
+  part: 'cert' | 'key' | 'kubeconfig' | 'sa-key' | 'sa-pub';
+  /** The binary-mode unit that reads it (restarted when it changes). */
+  component?: Component;
+  /** HAProxy reads it (reloaded when it changes). */
+  haproxy?: boolean;
+}
+
 export interface PkiFileOptions {
   /**
    * Attach restarts of the binary-mode systemd units (CONTROL_PLANE_UNITS) to the files they read. kubeadm mode runs
@@ -15,7 +30,7 @@ export interface PkiFileOptions {
    */
   restartUnits?: boolean;
   /** The owner of the files a component reads (e.g. etcd: 'etcd' when the unit runs as that user). @default root */
-  owners?: Partial<Record<keyof typeof CONTROL_PLANE_UNITS, string>>;
+  owners?: Partial<Record<Component, string>>;
 }
 
 /**
@@ -26,80 +41,86 @@ export function pkiNeeded(spec: ClusterSpec): boolean {
   return spec.controlPlane.installer === 'binary' && controlPlaneHosts(spec).length > 0;
 }
 
-type Component = keyof typeof CONTROL_PLANE_UNITS;
-
 /**
  * The PKI files of one host:
  * - control-plane hosts: the cluster, front-proxy and etcd CA certificates with their keys and the service-account
  *   key pair (kubeadm's "shared certificates", which kubeadm copies to every joining control-plane host: the
  *   controller-manager signs with ca.key), their own apiserver, apiserver-kubelet-client, apiserver-etcd-client and
  *   front-proxy-client pairs, admin.conf, controller-manager.conf and scheduler.conf; the first one super-admin.conf
- *   (as kubeadm init writes it on the first only);
+ *   (kubeadm init writes it on the first only);
  * - etcd members: the etcd CA certificate (and its key when they are control-plane hosts too), their server, peer and
  *   healthcheck-client pairs;
  * - load-balancer hosts: the cluster CA certificate for HAProxy's TLS check, at HAPROXY_CA_FILE.
- * Keys are 0600 and marked secret; certificates 0644.
  */
-export function pkiFilesForHost(spec: ClusterSpec, stored: StoredPki, host: Host, options: PkiFileOptions = {}): RenderedFile[] {
-  const restart = options.restartUnits !== false;
-  const files: RenderedFile[] = [];
+export function pkiLayout(spec: ClusterSpec, host: Host): PkiFile[] {
+  const out: PkiFile[] = [];
   const masters = controlPlaneHosts(spec);
+  const members = etcdMembers(spec);
   const isMaster = masters.some((m) => m.name === host.name);
-  const isMember = etcdMembers(spec).some((m) => m.name === host.name);
-  const get = (id: string): { cert: string; key: string } => {
-    const p = stored.certs[id];
-    if (!p) throw new Error(`the PKI has no certificate ${id}: issue it first (issuePki)`);
-    return p;
+  const isMember = members.some((m) => m.name === host.name);
+  const pair = (paths: { cert: string; key: string }, id: string, component?: Component): void => {
+    out.push({ path: paths.cert, id, part: 'cert', ...(component ? { component } : {}) }, { path: paths.key, id, part: 'key', ...(component ? { component } : {}) });
   };
-  const withUnit = (f: RenderedFile, component: Component | undefined): RenderedFile => {
-    const owner = component ? options.owners?.[component] : undefined;
-    return { ...f, ...(owner ? { owner } : {}), ...(restart && component ? { reloads: { unit: CONTROL_PLANE_UNITS[component], action: 'restart' as const } } : {}) };
-  };
-  const cert = (path: string, content: string, component?: Component): void => {
-    files.push(withUnit({ path, content, mode: 0o644 }, component));
-  };
-  const key = (path: string, content: string, component?: Component): void => {
-    files.push(withUnit({ path, content, mode: 0o600, secret: true }, component));
-  };
-  const both = (paths: { cert: string; key: string }, id: string, component?: Component): void => {
-    const p = get(id);
-    cert(paths.cert, p.cert, component);
-    key(paths.key, p.key, component);
-  };
-
+  const own = (n: string): string => hostCertId(host.name, n);
   if (isMaster) {
-    both(PKI_PATHS.ca, 'ca', 'apiserver');
-    both(PKI_PATHS.frontProxyCa, 'front-proxy-ca', 'apiserver');
-    if (stored.serviceAccount) {
-      key(PKI_PATHS.serviceAccount.key, stored.serviceAccount.key, 'apiserver');
-      cert(PKI_PATHS.serviceAccount.pub, stored.serviceAccount.pub, 'apiserver');
-    }
-    const id = (n: string): string => hostCertId(host.name, n);
-    both(PKI_PATHS.apiserver, id('apiserver'), 'apiserver');
-    both(PKI_PATHS.apiserverKubeletClient, id('apiserver-kubelet-client'), 'apiserver');
-    both(PKI_PATHS.frontProxyClient, id('front-proxy-client'), 'apiserver');
-    if (stored.certs[id('apiserver-etcd-client')]) both(PKI_PATHS.apiserverEtcdClient, id('apiserver-etcd-client'), 'apiserver');
-    key(KUBECONFIG_PATHS.admin, userKubeconfig(spec, stored, 'admin'));
-    if (masters[0]?.name === host.name) key(KUBECONFIG_PATHS.superAdmin, userKubeconfig(spec, stored, 'super-admin'));
-    key(KUBECONFIG_PATHS.controllerManager, componentKubeconfig(spec, stored, host, 'controller-manager'), 'controllerManager');
-    key(KUBECONFIG_PATHS.scheduler, componentKubeconfig(spec, stored, host, 'scheduler'), 'scheduler');
+    pair(PKI_PATHS.ca, 'ca', 'apiserver');
+    pair(PKI_PATHS.frontProxyCa, 'front-proxy-ca', 'apiserver');
+    out.push({ path: PKI_PATHS.serviceAccount.key, id: 'sa', part: 'sa-key', component: 'apiserver' }, { path: PKI_PATHS.serviceAccount.pub, id: 'sa', part: 'sa-pub', component: 'apiserver' });
+    pair(PKI_PATHS.apiserver, own('apiserver'), 'apiserver');
+    pair(PKI_PATHS.apiserverKubeletClient, own('apiserver-kubelet-client'), 'apiserver');
+    pair(PKI_PATHS.frontProxyClient, own('front-proxy-client'), 'apiserver');
+    if (members.length > 0) pair(PKI_PATHS.apiserverEtcdClient, own('apiserver-etcd-client'), 'apiserver');
+    out.push({ path: KUBECONFIG_PATHS.admin, id: 'users/admin', part: 'kubeconfig' });
+    if (masters[0]?.name === host.name) out.push({ path: KUBECONFIG_PATHS.superAdmin, id: 'users/super-admin', part: 'kubeconfig' });
+    out.push({ path: KUBECONFIG_PATHS.controllerManager, id: own('controller-manager'), part: 'kubeconfig', component: 'controllerManager' });
+    out.push({ path: KUBECONFIG_PATHS.scheduler, id: own('scheduler'), part: 'kubeconfig', component: 'scheduler' });
   }
-  if (isMember || (isMaster && stored.certs['etcd/ca'])) {
-    const etcdCa = get('etcd/ca');
-    cert(PKI_PATHS.etcdCa.cert, etcdCa.cert, isMember ? 'etcd' : 'apiserver');
-    if (isMaster) key(PKI_PATHS.etcdCa.key, etcdCa.key);
+  if (isMember || (isMaster && members.length > 0)) {
+    out.push({ path: PKI_PATHS.etcdCa.cert, id: 'etcd/ca', part: 'cert', component: isMember ? 'etcd' : 'apiserver' });
+    if (isMaster) out.push({ path: PKI_PATHS.etcdCa.key, id: 'etcd/ca', part: 'key' });
   }
   if (isMember) {
-    const id = (n: string): string => hostCertId(host.name, n);
-    both(PKI_PATHS.etcdServer, id('etcd/server'), 'etcd');
-    both(PKI_PATHS.etcdPeer, id('etcd/peer'), 'etcd');
-    both(PKI_PATHS.etcdHealthcheckClient, id('etcd/healthcheck-client'));
+    pair(PKI_PATHS.etcdServer, own('etcd/server'), 'etcd');
+    pair(PKI_PATHS.etcdPeer, own('etcd/peer'), 'etcd');
+    pair(PKI_PATHS.etcdHealthcheckClient, own('etcd/healthcheck-client'));
   }
-  if (lbHosts(spec).some((h) => h.name === host.name)) {
-    // HAProxy reads its ca-file when it (re)loads.
-    files.push({ path: HAPROXY_CA_FILE, content: get('ca').cert, mode: 0o644, reloads: { unit: 'haproxy.service', action: 'reload' } });
+  if (lbHosts(spec).some((h) => h.name === host.name)) out.push({ path: HAPROXY_CA_FILE, id: 'ca', part: 'cert', haproxy: true });
+  return out;
+}
+
+/** Keys and kubeconfigs (which embed a key) are secret. */
+export const isSecretPart = (part: PkiFile['part']): boolean => part === 'key' || part === 'kubeconfig' || part === 'sa-key';
+
+/** The content of a layout entry from the stored PKI. @throws Error when the PKI lacks it (issue it first). */
+export function pkiFileContent(spec: ClusterSpec, stored: StoredPki, host: Host, f: PkiFile): string {
+  if (f.part === 'sa-key' || f.part === 'sa-pub') {
+    if (!stored.serviceAccount) throw new Error('the PKI has no service-account key pair: issue it first (issuePki)');
+    return f.part === 'sa-key' ? stored.serviceAccount.key : stored.serviceAccount.pub;
   }
-  return files;
+  if (f.part === 'kubeconfig') {
+    if (f.id === 'users/admin') return userKubeconfig(spec, stored, 'admin');
+    if (f.id === 'users/super-admin') return userKubeconfig(spec, stored, 'super-admin');
+    return componentKubeconfig(spec, stored, host, f.id.endsWith('/scheduler') ? 'scheduler' : 'controller-manager');
+  }
+  const p = stored.certs[f.id];
+  if (!p) throw new Error(`the PKI has no certificate ${f.id}: issue it first (issuePki)`);
+  return f.part === 'cert' ? p.cert : p.key;
+}
+
+/** The PKI files of one host (see {@link pkiLayout}) as rendered files: keys and kubeconfigs 0600 and secret, certificates 0644. */
+export function pkiFilesForHost(spec: ClusterSpec, stored: StoredPki, host: Host, options: PkiFileOptions = {}): RenderedFile[] {
+  const restart = options.restartUnits !== false;
+  return pkiLayout(spec, host).map((f) => {
+    const secret = isSecretPart(f.part);
+    const owner = f.component ? options.owners?.[f.component] : undefined;
+    const file: RenderedFile = { path: f.path, content: pkiFileContent(spec, stored, host, f), mode: secret ? 0o600 : 0o644 };
+    if (secret) file.secret = true;
+    if (owner) file.owner = owner;
+    // HAProxy re-reads its ca-file when it reloads.
+    if (f.haproxy) file.reloads = { unit: 'haproxy.service', action: 'reload' };
+    else if (restart && f.component) file.reloads = { unit: CONTROL_PLANE_UNITS[f.component], action: 'restart' };
+    return file;
+  });
 }
 
 /**

@@ -18,7 +18,7 @@ function sources(dir: string): string[] {
 
 /** Upper-case literals with a code's prefix that are not codes (environment variables, a heredoc marker). */
 const NOT_CODES = new Set(['KUBEHA_DEBUG', 'KUBEHA_CACHE', 'KUBEHA_STARTED_AT', 'KUBEHA_LAB_ROOT', 'KUBEHA_NETNS', 'KUBEHA_PARENT_PID', 'KUBEHA_B64_EOF']);
-const UPPER_CODE = /['"`]((?:SPEC|IMPORT|HAP|KA|MIRROR|SYSCTL|LAB|BUNDLE|FAILURE|E|KUBEHA)_[A-Z0-9_]+)['"`]/g;
+const UPPER_CODE = /['"`]((?:SPEC|IMPORT|HAP|KA|MIRROR|SYSCTL|LAB|BUNDLE|FAILURE|CERT|E|KUBEHA)_[A-Z0-9_]+)['"`]/g;
 /** Lower-case codes: a finding's rule (`rule: 'drift'`), a problem's code; in src/analyze also a rule's id. */
 const LOWER_CODE = /\b(?:rule|code):\s*'([a-z][a-z0-9]*(?:-[a-z0-9]+)*)'/g;
 const RULE_ID = /\bid:\s*'([a-z][a-z0-9]*(?:-[a-z0-9]+)*)'|'(scenario-[a-z-]+)'/g;
