@@ -1,3 +1,4 @@
+import { BACKDATE_MS } from '../pki/x509.js';
 import type { ObservedHost } from './types.js';
 
 /**
@@ -8,7 +9,7 @@ import type { ObservedHost } from './types.js';
  */
 
 /** Certificates are backdated by this much (the PKI's own margin): a host behind by more rejects a new certificate. */
-export const CERT_CLOCK_TOLERANCE_MS = 5 * 60_000;
+export const CERT_CLOCK_TOLERANCE_MS = BACKDATE_MS;
 
 export interface ClockSkew {
   /** The clock furthest ahead, and the one furthest behind (`this machine` for kubeha's). */

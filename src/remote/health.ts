@@ -1,6 +1,7 @@
 import { RemoteCommandError } from '../diag/errors.js';
 import { tail } from '../diag/output-tail.js';
 import type { HealthCheck } from '../apply/types.js';
+import { PKI_PATHS } from '../pki/paths.js';
 import type { RemoteHost } from './ssh.js';
 import { shellQuote as q } from './ssh.js';
 
@@ -10,11 +11,7 @@ import { shellQuote as q } from './ssh.js';
  * the apiservers' /readyz and the controllers' /healthz are anonymous endpoints, read with curl.
  */
 
-export const ETCD_PKI = {
-  ca: '/etc/kubernetes/pki/etcd/ca.crt',
-  cert: '/etc/kubernetes/pki/etcd/healthcheck-client.crt',
-  key: '/etc/kubernetes/pki/etcd/healthcheck-client.key',
-};
+export const ETCD_PKI = { ca: PKI_PATHS.etcdCa.cert, cert: PKI_PATHS.etcdHealthcheckClient.cert, key: PKI_PATHS.etcdHealthcheckClient.key };
 /** The local member's client URL (etcd listens for clients on its own address and 127.0.0.1). */
 export const ETCD_LOCAL_ENDPOINT = 'https://127.0.0.1:2379';
 

@@ -1,3 +1,4 @@
+import { CONTROL_PLANE_UNITS } from '../../pki/paths.js';
 import type { Phase, Step } from '../types.js';
 import type { PhaseContext } from './phase.js';
 
@@ -7,10 +8,10 @@ import type { PhaseContext } from './phase.js';
  * scheduler), and their restarts roll one master at a time.
  */
 export const STAGED_UNITS: Readonly<Record<string, Phase>> = {
-  'etcd.service': 'etcd',
-  'kube-apiserver.service': 'apiserver',
-  'kube-controller-manager.service': 'controllers',
-  'kube-scheduler.service': 'controllers',
+  [CONTROL_PLANE_UNITS.etcd]: 'etcd',
+  [CONTROL_PLANE_UNITS.apiserver]: 'apiserver',
+  [CONTROL_PLANE_UNITS.controllerManager]: 'controllers',
+  [CONTROL_PLANE_UNITS.scheduler]: 'controllers',
 };
 
 export const isStagedUnit = (unit: string): boolean => STAGED_UNITS[unit] !== undefined;
