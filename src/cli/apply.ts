@@ -10,7 +10,7 @@ import { ExitCode } from './exit-codes.js';
 import { commandStartedAt } from './netns.js';
 import { EXIT_HELP, labBundleUnless, parsePhases, readBundleOption } from './plan-input.js';
 import { errorText, openReach } from './reach.js';
-import { addReachOptions } from './reach-options.js';
+import { addReachOptions, FORCE_HELP } from './reach-options.js';
 import type { ReachOptions } from './reach-options.js';
 
 interface ApplyOptions extends ReachOptions {
@@ -82,6 +82,7 @@ export function registerApply(program: Command): void {
       .option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal)')
       .option('--phase <names>', `run only these phases, kubeadm-style (${PHASE_NAMES.join(', ')})`)
       .option('--bundle <dir>', 'offline package bundle (kubeha bundle): copied to /opt/kubeha/bundle and used as the only source for the install')
+      .option('--force', FORCE_HELP)
       .addOption(new Option('--output <format>', 'text (live view on a terminal, plain lines otherwise) or json (NDJSON events)').choices(['text', 'json']).default('text')),
   )
     .addHelpText(

@@ -7,6 +7,7 @@ import { renderDiagnostic } from '../diag/render.js';
 import { checkReport, diagnosticToFinding } from '../ops/check.js';
 import { ExitCode } from './exit-codes.js';
 import { readSpecFile } from './io.js';
+import { FORCE_HELP } from './reach-options.js';
 
 /** `kubeha check cluster.yaml`: validates a spec and reports its findings (src/ops/check.ts). */
 
@@ -25,20 +26,22 @@ export function registerCheck(program: Command): void {
     .description('Validate a cluster spec and analyse what it renders: findings, and who holds the VIP and whether the API stays reachable after every single failure.')
     .argument('<spec>', 'the cluster spec (YAML), e.g. cluster.yaml')
     .addOption(new Option('--output <format>', 'text or json').choices(['text', 'json']).default('text'))
+    .option('--force', FORCE_HELP)
     .addHelpText(
       'after',
       `
 Examples:
   kubeha check cluster.yaml
   kubeha check cluster.yaml --output json | jq '.findings[] | select(.severity=="error")'
+  kubeha check two-masters.yaml --force      # 2 etcd members: a warning instead of an error
 
 Exit codes: 0 no error finding; 1 the analysis found errors; 2 the spec is invalid (unreadable, YAML,
 schema or a spec rule error such as a duplicate address), diagnostics on stderr.
 JSON: {"findings":[{"severity","rule","message","host?","file?","line?","col?","hint?"}],
        "scenarios":[{"failure","vipHolders","apiReachable","note","predictedOutageMs?"}]}`,
     )
-    .action(async (file: string, opts: { output: 'text' | 'json' }) => {
-      const result = await readSpecFile(file);
+    .action(async (file: string, opts: { output: 'text' | 'json'; force?: boolean }) => {
+      const result = await readSpecFile(file, { force: opts.force === true });
       // Any error in the spec (YAML, schema or a spec rule) is bad input: exit 2, nothing analysed.
       if (!result.spec || hasErrors(result.diagnostics)) {
         if (opts.output === 'json') {

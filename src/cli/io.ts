@@ -155,9 +155,9 @@ function decodeText(path: string, buf: Buffer): string {
 }
 
 /** Reads and parses a spec; file problems throw InputError, spec problems come back as diagnostics. */
-export async function readSpecFile(path: string): Promise<ParseSpecResult> {
+export async function readSpecFile(path: string, options: { force?: boolean } = {}): Promise<ParseSpecResult> {
   const text = await readTextFile(path);
-  return parseSpec(text, path);
+  return parseSpec(text, path, options);
 }
 
 /**

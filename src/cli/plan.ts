@@ -6,7 +6,7 @@ import { planSession } from '../ops/plan.js';
 import { ExitCode } from './exit-codes.js';
 import { EXIT_HELP, labBundleUnless, parsePhases, readBundleOption } from './plan-input.js';
 import { errorText, openReach } from './reach.js';
-import { addReachOptions } from './reach-options.js';
+import { addReachOptions, FORCE_HELP } from './reach-options.js';
 import type { ReachOptions } from './reach-options.js';
 
 interface PlanOptions extends ReachOptions {
@@ -40,6 +40,7 @@ export function registerPlan(program: Command): void {
       .argument('<spec>', 'cluster spec (YAML)')
       .option('--phase <names>', `only these phases (${PHASE_NAMES.join(', ')})`)
       .option('--bundle <dir>', 'offline package bundle (kubeha bundle) to plan installs from')
+      .option('--force', FORCE_HELP)
       .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text')),
   )
     .addHelpText(

@@ -13,7 +13,12 @@ export interface ReachOptions {
   stateDir?: string;
   parallel: string;
   timeout?: string;
+  /** `--force` of plan and apply: spec errors a rule marks as forcible become warnings. */
+  force?: boolean;
 }
+
+/** `--force` of check, plan and apply (the spec rules' forcible errors, e.g. an even number of etcd members). */
+export const FORCE_HELP = 'go on with a spec choice the rules refuse but that can work (an even number of etcd members): reported as a warning';
 
 export function addReachOptions(cmd: Command): Command {
   return cmd

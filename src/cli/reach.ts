@@ -38,7 +38,7 @@ export async function openReach(specPath: string, opts: ReachOptions, beforeHop?
   else if (opts.netns) return { exitCode: await reexecInNetns(opts.netns) };
   const parallel = parsePositive('--parallel', opts.parallel, 256);
   const timeoutS = parsePositive('--timeout', opts.timeout ?? '120', 86_400);
-  const loaded = await readSpecFile(specPath);
+  const loaded = await readSpecFile(specPath, { force: opts.force === true });
   if (hasErrors(loaded.diagnostics) || !loaded.spec) throw new InputError(loaded.diagnostics);
   const spec = loaded.spec;
   const lab = await labForSpec(spec);

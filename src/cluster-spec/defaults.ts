@@ -43,8 +43,10 @@ export const DEFAULTS = {
   hairpin: false,
   retries: 3,
   haproxyTracker: 'file' as const,
-  version: 'v1.30.4',
-  installer: 'kubeadm' as const,
+  /** What scripts/k8s-binaries.sh builds by default (the newest release measured to build here). */
+  version: 'v1.37.2',
+  /** systemd units, no container runtime needed (kubeadm's static pods need one). */
+  installer: 'binary' as const,
   etcdType: 'stacked' as const,
   plugin: 'calico',
   podCIDR: '10.244.0.0/16',
@@ -193,7 +195,8 @@ export function applyDefaults(input: SpecInput): ClusterSpec {
       apiserverPort: cp?.apiserverPort ?? DEFAULTS.apiserverPort,
       certSANs: [...(cp?.certSANs ?? [])],
       version: version.startsWith('v') ? version : `v${version}`,
-      installer: cp?.installer ?? DEFAULTS.installer,
+      // `mode` wins over its deprecated alias; when both are set and differ the rules refuse the spec.
+      installer: cp?.mode ?? cp?.installer ?? DEFAULTS.installer,
       nodePackages: [...new Set(cp?.nodePackages ?? DEFAULTS.nodePackages)],
     },
     etcd: { type: etcdType, endpoints: [...(input.etcd?.endpoints ?? [])] },

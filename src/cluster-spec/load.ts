@@ -6,7 +6,7 @@ import { attachExcerpt, didYouMean, hasErrors, LineIndex, type Diagnostic } from
 import { applyDefaults } from './defaults.js';
 import { yamlHint, yamlMessage } from '../diag/yaml-message.js';
 import { YamlLocator, type SpecPath, type Span } from './locate.js';
-import { runSpecRules } from './rules.js';
+import { runSpecRules, type RuleOptions } from './rules.js';
 import { SpecSchema, type SpecInput } from './schema.js';
 import type { ClusterSpec } from './types.js';
 
@@ -28,8 +28,9 @@ export const API_VERSION = 'kubeha.io/v1alpha1';
 /** Aliases and nesting beyond this are refused (a "billion laughs" document). */
 const MAX_ALIAS_COUNT = 100;
 
-export function parseSpec(text: string, file: string): ParseSpecResult {
-  return parseCleanSpecFast(text) ?? parseSpecWithPositions(text, file);
+/** `options.force` (`--force` of check, plan, apply): errors a rule marks as forcible become warnings. */
+export function parseSpec(text: string, file: string, options: RuleOptions = {}): ParseSpecResult {
+  return parseCleanSpecFast(text) ?? parseSpecWithPositions(text, file, options);
 }
 
 /**
@@ -82,7 +83,7 @@ function plainValues(v: unknown): unknown {
 }
 
 /** Every stage on eemeli/yaml's document, so that each diagnostic points at its line and column. */
-export function parseSpecWithPositions(text: string, file: string): ParseSpecResult {
+export function parseSpecWithPositions(text: string, file: string, options: RuleOptions = {}): ParseSpecResult {
   const index = new LineIndex(text);
   const finish = (ds: Diagnostic[], extra: Omit<ParseSpecResult, 'diagnostics'> = {}): ParseSpecResult => ({
     ...extra,
@@ -142,10 +143,16 @@ export function parseSpecWithPositions(text: string, file: string): ParseSpecRes
 
   // Stages 3 and 4: defaults, then the named rules.
   const spec = applyDefaults(input);
-  const ruled = runSpecRules(input, spec, {
-    value: (path) => locator.value(path),
-    key: (path, key) => locator.key(path, key),
-  });
+  const ruled = runSpecRules(
+    input,
+    spec,
+    {
+      value: (path) => locator.value(path),
+      key: (path, key) => locator.key(path, key),
+    },
+    undefined,
+    options,
+  );
   const out = finish(ruled, { input });
   if (!hasErrors(out.diagnostics)) out.spec = spec;
   return out;

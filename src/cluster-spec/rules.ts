@@ -26,6 +26,13 @@ export interface RuleReport {
   /** The value the finding is about (the first of `paths` that the user wrote is used). */
   path: SpecPath | SpecPath[];
   host?: string;
+  /** An error that `--force` (of check, plan, apply) turns into a warning: a choice that is unwise, not impossible. */
+  forcible?: boolean;
+}
+
+export interface RuleOptions {
+  /** `--force`: errors reported as `forcible` become warnings. */
+  force?: boolean;
 }
 
 export interface RuleContext {
@@ -559,6 +566,87 @@ export const endpointMatchesLb: SpecRule = {
   },
 };
 
+const isUnder = (name: string, zone: string): boolean => name === zone || name.endsWith(`.${zone}`);
+
+/** Names resolvers and clients answer themselves, never from /etc/hosts (RFC 6761 §6.3 localhost, §6.4 invalid). */
+const NEVER_RESOLVED: Readonly<Record<string, string>> = {
+  localhost: 'resolvers and clients (systemd-resolved, curl, browsers) answer every name under .localhost with loopback themselves (RFC 6761 §6.3)',
+  invalid: 'names under .invalid must never resolve (RFC 6761 §6.4)',
+};
+/**
+ * Suffixes no public DNS serves: special-use names (RFC 6761 test, example; RFC 6762 local; RFC 8375 home.arpa),
+ * .internal (reserved for private use by ICANN, 2024) and common private suffixes.
+ */
+const PRIVATE_SUFFIXES = ['local', 'internal', 'test', 'example', 'home.arpa', 'lan', 'localdomain', 'corp', 'home', 'intranet', 'private'];
+
+export const endpointDomain: SpecRule = {
+  name: 'endpoint-domain',
+  codes: ['SPEC_DOMAIN_UNRESOLVABLE', 'SPEC_DOMAIN_IN_CLUSTER_DOMAIN', 'SPEC_DOMAIN_HOSTS_FILE_ONLY'],
+  check({ spec, report }) {
+    const raw = spec.controlPlane.endpoint.domain;
+    if (raw === undefined || !DNS_NAME.test(raw) || isIPv4(raw)) return; // SPEC_BAD_DOMAIN
+    const domain = raw.toLowerCase().replace(/\.$/, '');
+    const path: SpecPath = ['controlPlane', 'endpoint', 'domain'];
+    const never = Object.keys(NEVER_RESOLVED).find((z) => isUnder(domain, z));
+    if (never !== undefined) {
+      report({
+        code: 'SPEC_DOMAIN_UNRESOLVABLE',
+        severity: 'error',
+        message: `controlPlane.endpoint.domain "${raw}" cannot be made to resolve to the endpoint: ${NEVER_RESOLVED[never] ?? ''}, so the /etc/hosts entry kubeha writes would not be used`,
+        hint: `use a name under a domain you control, or one under .internal (resolved through kubeha's /etc/hosts block), e.g. api.${spec.name}.internal`,
+        path,
+      });
+      return;
+    }
+    const zone = spec.network.dnsDomain.toLowerCase().replace(/\.$/, '');
+    if (zone !== '' && isUnder(domain, zone)) {
+      report({
+        code: 'SPEC_DOMAIN_IN_CLUSTER_DOMAIN',
+        severity: 'error',
+        message: `controlPlane.endpoint.domain "${raw}" lies in the cluster DNS domain ${zone} (network.dnsDomain): the cluster DNS answers that zone itself (NXDOMAIN for names that are not services), so pods never resolve it; kubeha's /etc/hosts block reaches only the hosts`,
+        hint: `use a name outside ${zone}, e.g. api.${spec.name}.internal, or change network.dnsDomain`,
+        path: [path, ['network', 'dnsDomain']],
+      });
+      return;
+    }
+    const privateZone = PRIVATE_SUFFIXES.find((z) => isUnder(domain, z));
+    if (privateZone === undefined && domain.includes('.')) return;
+    report({
+      code: 'SPEC_DOMAIN_HOSTS_FILE_ONLY',
+      severity: 'info',
+      message: `controlPlane.endpoint.domain "${raw}" resolves only through the /etc/hosts block kubeha writes on the ${plural(spec.hosts.length, 'host')} of this spec (${raw} → ${spec.controlPlane.endpoint.address}): ${privateZone !== undefined ? `no public DNS serves .${privateZone}` : 'a single-label name is never in public DNS'}`,
+      hint: 'a kubeconfig used anywhere else (a workstation, CI, a pod off the host network) needs a DNS record or an /etc/hosts line there for this name',
+      path,
+    });
+  },
+};
+
+export const controlPlaneMode: SpecRule = {
+  name: 'control-plane-mode',
+  codes: ['SPEC_CONTROL_PLANE_MODE_CONFLICT', 'SPEC_INSTALLER_DEPRECATED'],
+  check({ input, report }) {
+    const cp = input.controlPlane;
+    if (cp?.installer === undefined) return;
+    const path: SpecPath = ['controlPlane', 'installer'];
+    if (cp.mode !== undefined && cp.mode !== cp.installer)
+      report({
+        code: 'SPEC_CONTROL_PLANE_MODE_CONFLICT',
+        severity: 'error',
+        message: `controlPlane.installer (${cp.installer}) and controlPlane.mode (${cp.mode}) disagree: installer is the old name of mode`,
+        hint: 'remove controlPlane.installer and keep controlPlane.mode',
+        path,
+      });
+    else
+      report({
+        code: 'SPEC_INSTALLER_DEPRECATED',
+        severity: 'info',
+        message: `controlPlane.installer is the old name of controlPlane.mode (read as mode: ${cp.installer})`,
+        hint: `rename the key: mode: ${cp.installer}`,
+        path,
+      });
+  },
+};
+
 export const vrrpSettings: SpecRule = {
   name: 'vrrp-settings',
   codes: ['SPEC_ADVERT_INT_V2_FRACTION', 'SPEC_ADVERT_INT_RANGE', 'SPEC_VRRP3_AUTH_IGNORED', 'SPEC_TUNNEL_TIMEOUT_SHORT'],
@@ -643,8 +731,10 @@ export const etcdMembers: SpecRule = {
       // No member: defaults made the control-plane hosts members, so there is no control plane (SPEC_NO_CONTROL_PLANE).
       if (n === 0) return;
     }
-    const quorum = Math.floor(n / 2) + 1;
-    if (n < 3)
+    const stacked = spec.etcd.type === 'stacked';
+    // n members keep quorum ⌊n/2⌋+1, so they tolerate n - quorum = ⌊(n-1)/2⌋ failures.
+    const tolerates = (k: number): number => Math.floor((k - 1) / 2);
+    if (n === 1 || (n === 2 && !stacked))
       report({
         code: 'SPEC_ETCD_NO_QUORUM_TOLERANCE',
         severity: 'warning',
@@ -658,9 +748,12 @@ export const etcdMembers: SpecRule = {
     else if (n % 2 === 0)
       report({
         code: 'SPEC_ETCD_EVEN_MEMBERS',
-        severity: 'warning',
-        message: `${n} etcd members need a quorum of ${quorum}, so they tolerate ${n - quorum} failure(s), no more than ${n - 1} members would`,
-        hint: `use ${n - 1} or ${n + 1} members: an even member adds load and a failure point but no tolerance`,
+        // kubeha creates stacked members itself: an even count is refused (--force goes on). An external cluster's
+        // endpoint list may be a subset of its members: a warning.
+        severity: stacked ? 'error' : 'warning',
+        ...(stacked ? { forcible: true } : {}),
+        message: `${n} etcd members: n members keep quorum with ⌊n/2⌋+1 = ${Math.floor(n / 2) + 1} and tolerate ⌊(n-1)/2⌋ failures, so ${n} tolerate ${tolerates(n)}, like ${n - 1}${n === 2 ? ' (losing either member stops all writes)' : ''}: the extra member adds load and a failure point, no tolerance`,
+        hint: `use ${n - 1} or ${n + 1} members (${n + 1} tolerate ${tolerates(n + 1)})${stacked ? '; or pass --force to go on with an even number' : ''}`,
         path,
       });
   },
@@ -722,6 +815,8 @@ export const specRules: readonly SpecRule[] = [
   stackedLbOnControlPlane,
   lbPortConflicts,
   endpointMatchesLb,
+  endpointDomain,
+  controlPlaneMode,
   vrrpSettings,
   etcdMembers,
   jumpHosts,
@@ -731,7 +826,7 @@ export const specRules: readonly SpecRule[] = [
  * Runs every rule; with `locate`, each diagnostic gets the line/col of the first of its paths the user wrote.
  * Diagnostics carry no file or excerpt: the caller (./load.ts) adds them.
  */
-export function runSpecRules(input: SpecInput, spec: ClusterSpec, locate?: Locate, rules: readonly SpecRule[] = specRules): Diagnostic[] {
+export function runSpecRules(input: SpecInput, spec: ClusterSpec, locate?: Locate, rules: readonly SpecRule[] = specRules, options: RuleOptions = {}): Diagnostic[] {
   const out: Diagnostic[] = [];
   const written = (path: SpecPath): boolean => hasPath(input, path);
   for (const rule of rules) {
@@ -742,7 +837,10 @@ export function runSpecRules(input: SpecInput, spec: ClusterSpec, locate?: Locat
       report: (r) => {
         const paths: SpecPath[] = isPathList(r.path) ? r.path : [r.path];
         const chosen = paths.find(written) ?? paths[paths.length - 1] ?? [];
-        const d: Diagnostic = { code: r.code, severity: r.severity, message: r.message, hint: r.hint };
+        const forced = options.force === true && r.forcible === true && r.severity === 'error';
+        const d: Diagnostic = forced
+          ? { code: r.code, severity: 'warning', message: `${r.message} (going on: --force)`, hint: r.hint }
+          : { code: r.code, severity: r.severity, message: r.message, hint: r.hint };
         if (r.host !== undefined) d.host = r.host;
         if (locate) Object.assign(d, locate.value(chosen));
         out.push(d);

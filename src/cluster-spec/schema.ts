@@ -17,6 +17,9 @@ export const ROLE_ALIASES: Readonly<Record<string, Role>> = {
   node: 'worker',
 };
 
+export const CONTROL_PLANE_MODES = ['binary', 'kubeadm', 'kubekey'] as const;
+export type ControlPlaneMode = (typeof CONTROL_PLANE_MODES)[number];
+
 const port = z.number().int().min(1).max(65535);
 const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 500ms, 2s, 5m, 4h');
 const name = z
@@ -91,8 +94,14 @@ export const ControlPlaneSchema = z.strictObject({
     .optional(),
   apiserverPort: port.optional().describe('kube-apiserver secure port on each control-plane host. Default 6443.'),
   certSANs: z.array(z.string()).optional(),
-  version: z.string().regex(/^v?\d+\.\d+(\.\d+)?$/, 'a Kubernetes version such as v1.30.4').optional(),
-  installer: z.enum(['kubeadm', 'binary', 'kubekey']).optional().describe('How the control plane is installed. Default kubeadm.'),
+  version: z.string().regex(/^v?\d+\.\d+(\.\d+)?$/, 'a Kubernetes version such as v1.37.2').optional().describe('Kubernetes version of the control plane. Default v1.37.2.'),
+  mode: z
+    .enum(CONTROL_PLANE_MODES)
+    .optional()
+    .describe(
+      'How the control plane is installed. binary: kubeha runs etcd, kube-apiserver, kube-controller-manager and kube-scheduler as systemd units (no container runtime needed); kubeadm: kubeha renders kubeadm configs (the hosts need a container runtime); kubekey: KubeSphere\'s kk installs it (`kubeha export kubekey`). Default binary.',
+    ),
+  installer: z.enum(CONTROL_PLANE_MODES).optional().describe('Deprecated: the old name of controlPlane.mode.'),
   nodePackages: z
     .array(z.string().regex(/^[a-z0-9][a-z0-9.+-]+$/, 'a package name such as conntrack'))
     .optional()

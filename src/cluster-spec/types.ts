@@ -1,4 +1,4 @@
-import type { Role } from './schema.js';
+import type { ControlPlaneMode, Role } from './schema.js';
 
 /** A spec with every default applied: what renderers, analysis and apply consume. */
 export interface ClusterSpec {
@@ -59,7 +59,8 @@ export interface ControlPlane {
   apiserverPort: number;
   certSANs: string[];
   version: string;
-  installer: 'kubeadm' | 'binary' | 'kubekey';
+  /** `controlPlane.mode` of the spec (or its deprecated alias `installer`): how the control plane is installed. */
+  installer: ControlPlaneMode;
   /** Installed on every control-plane and worker host (the installers' preflight prerequisites). */
   nodePackages: string[];
 }

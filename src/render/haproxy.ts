@@ -1,4 +1,5 @@
 import type { ClusterSpec, Host } from '../cluster-spec/types.js';
+import { LB_CA_CERT } from './k8s-paths.js';
 import { apiservers, block, fmtDuration, header } from './util.js';
 
 export const HAPROXY_CFG = '/etc/haproxy/haproxy.cfg';
@@ -12,13 +13,23 @@ export const DEFAULT_RETRIES = 3;
 export const FIN_TIMEOUT_MS = 30_000;
 export const FRONTEND_NAME = 'kube-apiserver';
 export const BACKEND_NAME = 'kube-apiserver';
+/**
+ * The name the health check asks for (SNI and Host) and verifies in each apiserver's certificate: a DNS SAN every
+ * kube-apiserver serving certificate carries (kubeadm's and kubeha's), whatever the server's address.
+ */
+export const APISERVER_CHECK_NAME = 'kubernetes';
+
+export interface HaproxyOptions {
+  /** The cluster CA is installed at LB_CA_CERT on this host: verify each apiserver against it. */
+  clusterCa?: boolean;
+}
 
 /**
  * /etc/haproxy/haproxy.cfg for one LB host: a TCP frontend on the VIP (and loopback) at the LB port,
  * a backend over every kube-apiserver with HTTPS /readyz health checks. Every setting carries a
  * one-line comment saying why (docs/render.md gives the sources).
  */
-export function renderHaproxyCfg(spec: ClusterSpec, host: Host): string {
+export function renderHaproxyCfg(spec: ClusterSpec, host: Host, options: HaproxyOptions = {}): string {
   const lb = spec.loadBalancer;
   const hc = lb.healthCheck;
   const retries = lb.retries ?? DEFAULT_RETRIES;
@@ -71,16 +82,31 @@ export function renderHaproxyCfg(spec: ClusterSpec, host: Host): string {
     `bind 127.0.0.1:${lb.port}`,
     `default_backend ${BACKEND_NAME}`,
   ]);
-  const serverOpts = `check check-ssl verify none inter ${fmtDuration(hc.interMs)} fall ${hc.fall} rise ${hc.rise} on-marked-down shutdown-sessions`;
+  const tls = options.clusterCa
+    ? `check-ssl verify required ca-file ${LB_CA_CERT} check-sni ${APISERVER_CHECK_NAME} verifyhost ${APISERVER_CHECK_NAME}`
+    : 'check-ssl verify none';
+  const serverOpts = `check ${tls} inter ${fmtDuration(hc.interMs)} fall ${hc.fall} rise ${hc.rise} on-marked-down shutdown-sessions`;
+  const tlsWhy = options.clusterCa
+    ? [
+        `# check-ssl: the apiserver speaks only TLS. verify required ca-file: the check accepts only a server whose certificate the`,
+        `# cluster CA signed for the name ${APISERVER_CHECK_NAME} (check-sni, verifyhost), so a backend that is not this cluster's`,
+        '# apiserver fails the check even if it answers 200. Client traffic is not terminated here: it is verified end to end.',
+      ]
+    : [
+        '# check-ssl: the apiserver speaks only TLS, an HTTP check without it marks every server down.',
+        '# verify none: no cluster CA was handed to the renderer; the check only reads a status code (client traffic is not',
+        '# terminated here and is verified end to end).',
+      ];
   const backend = block('    ', [
     '# Apiserver connections are long-lived (watches): leastconn spreads them, roundrobin would pile them up.',
     'balance leastconn',
     `# HTTPS GET ${hc.path}: 200 only when the apiserver can serve (etcd reachable). A bare \`option httpchk\` sends OPTIONS / and gets 403.`,
-    `option httpchk GET ${hc.path}`,
-    '# Anything but 200 (500 while etcd is unreachable, 403 if anonymous auth is off) marks the server down.',
+    '# HTTP/1.1 with a Host header (Go\'s server answers 400 to HTTP/1.1 without one).',
+    'option httpchk',
+    `http-check send meth GET uri ${hc.path} ver HTTP/1.1 hdr Host ${APISERVER_CHECK_NAME}`,
+    '# Anything but 200 (500 while etcd is unreachable, 401/403 if anonymous requests are refused there) marks the server down.',
     'http-check expect status 200',
-    '# check-ssl: the apiserver speaks only TLS, an HTTP check without it marks every server down.',
-    '# verify none: the check only reads a status code; client traffic is not terminated here and is verified end to end.',
+    ...tlsWhy,
     `# inter ${fmtDuration(hc.interMs)} fall ${hc.fall} rise ${hc.rise}: a dead apiserver leaves the rotation after ${hc.fall} failed checks, returns after ${hc.rise} good ones.`,
     '# on-marked-down shutdown-sessions: cut the connections (watches) to a server marked down, so clients reconnect at once.',
     ...apiservers(spec).map((m) => `server ${m.name} ${m.address}:${spec.controlPlane.apiserverPort} ${serverOpts}`),

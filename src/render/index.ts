@@ -1,5 +1,6 @@
 import type { ClusterSpec, Host, Secrets } from '../cluster-spec/types.js';
-import type { RenderedFile, RenderedHost } from './types.js';
+import type { RenderMaterial, RenderedFile, RenderedHost } from './types.js';
+import { LB_CA_CERT } from './k8s-paths.js';
 import { CHECK_HAPROXY_SCRIPT, renderCheckHaproxyScript } from './check-scripts.js';
 import { HAPROXY_CFG, renderHaproxyCfg } from './haproxy.js';
 import { HOSTS_FILE, hostsMarkers, renderHostsBlock } from './hosts-file.js';
@@ -7,12 +8,36 @@ import { KEEPALIVED_CONF, renderKeepalivedConf } from './keepalived.js';
 import { SYSCTL_FILE, renderSysctl } from './sysctl.js';
 import { HAPROXY_DROPIN, KEEPALIVED_DROPIN, renderHaproxyDropin, renderKeepalivedDropin } from './systemd.js';
 import { apiservers, lbHosts } from './util.js';
+import { ENCRYPTION_KEY_SECRET, isBinaryMode, renderControlPlaneHost } from './control-plane.js';
+import { BOOTSTRAP_TOKEN_SECRET, isKubeadmMode, renderKubeadmHost } from './kubeadm.js';
 
 export { lbHosts } from './util.js';
 
-/** Names of the secrets `renderCluster` needs for this spec (the shell generates the missing ones). */
+/**
+ * What a secret holds, so that the shell generates and checks it right: `vrrp-password` 1-8 printable characters
+ * (keepalived uses 8); `key-32` 32 random bytes, base64 (an encryption-at-rest key); `bootstrap-token` a kubeadm
+ * bootstrap token, `[a-z0-9]{6}.[a-z0-9]{16}`.
+ */
+export type SecretKind = 'vrrp-password' | 'key-32' | 'bootstrap-token';
+
+export interface SecretNeed {
+  name: string;
+  kind: SecretKind;
+}
+
+/** The secrets `renderCluster` needs for this spec, with their kind (the shell generates the missing ones). */
+export function secretNeeds(spec: ClusterSpec): SecretNeed[] {
+  const out: SecretNeed[] = [];
+  if (spec.loadBalancer.mode !== 'external' && spec.loadBalancer.vrrpVersion === 2) out.push({ name: spec.loadBalancer.authSecret, kind: 'vrrp-password' });
+  const controlPlane = spec.hosts.some((h) => h.roles.includes('control-plane'));
+  if ((isBinaryMode(spec) || isKubeadmMode(spec)) && controlPlane) out.push({ name: ENCRYPTION_KEY_SECRET, kind: 'key-32' });
+  if (isKubeadmMode(spec) && controlPlane) out.push({ name: BOOTSTRAP_TOKEN_SECRET, kind: 'bootstrap-token' });
+  return out;
+}
+
+/** Names of the secrets `renderCluster` needs for this spec. */
 export function requiredSecrets(spec: ClusterSpec): string[] {
-  return spec.loadBalancer.mode !== 'external' && spec.loadBalancer.vrrpVersion === 2 ? [spec.loadBalancer.authSecret] : [];
+  return secretNeeds(spec).map((n) => n.name);
 }
 
 /**
@@ -21,21 +46,24 @@ export function requiredSecrets(spec: ClusterSpec): string[] {
  * Pure: the same spec and secrets always give the same bytes.
  * @throws Error when a secret named by `requiredSecrets(spec)` is missing or unusable.
  */
-export function renderCluster(spec: ClusterSpec, secrets: Secrets): RenderedHost[] {
+export function renderCluster(spec: ClusterSpec, secrets: Secrets, material: RenderMaterial = {}): RenderedHost[] {
   const lbs = lbHosts(spec);
   const lbNames = new Set(lbs.map((h) => h.name));
-  return spec.hosts.map((host) => renderHost(spec, host, lbNames.has(host.name) ? lbs.filter((p) => p.name !== host.name) : undefined, secrets));
+  return spec.hosts.map((host) => renderHost(spec, host, lbNames.has(host.name) ? lbs.filter((p) => p.name !== host.name) : undefined, secrets, material));
 }
 
-function renderHost(spec: ClusterSpec, host: Host, peers: Host[] | undefined, secrets: Secrets): RenderedHost {
+function renderHost(spec: ClusterSpec, host: Host, peers: Host[] | undefined, secrets: Secrets, material: RenderMaterial): RenderedHost {
   const isLb = peers !== undefined;
   const files: RenderedFile[] = [];
   if (peers !== undefined) {
     const vrrpv2 = spec.loadBalancer.vrrpVersion === 2;
+    const ca = material.clusterCaCert;
+    // HAProxy reads the CA when it loads its config: installed (no validate, so first) before haproxy.cfg.
+    if (ca !== undefined) files.push({ path: LB_CA_CERT, content: ca.endsWith('\n') ? ca : `${ca}\n`, mode: 0o644, reloads: { unit: 'haproxy.service', action: 'reload' } });
     files.push(
       {
         path: HAPROXY_CFG,
-        content: renderHaproxyCfg(spec, host),
+        content: renderHaproxyCfg(spec, host, { clusterCa: ca !== undefined }),
         mode: 0o644,
         validate: 'haproxy',
         // master-worker reload: new workers take new connections, old ones finish theirs (hitless).
@@ -57,6 +85,8 @@ function renderHost(spec: ClusterSpec, host: Host, peers: Host[] | undefined, se
       { path: KEEPALIVED_DROPIN, content: renderKeepalivedDropin(spec, host), mode: 0o644, daemonReload: true },
     );
   }
+  const cp = renderControlPlaneHost(spec, host, secrets);
+  files.push(...cp.files, ...renderKubeadmHost(spec, host, secrets, material));
   const sysctl = renderSysctl(spec, host, isLb);
   if (sysctl !== undefined) files.push({ path: SYSCTL_FILE, content: sysctl, mode: 0o644, appliesSysctl: true });
   const hostsBlock = renderHostsBlock(spec, host);
@@ -69,8 +99,8 @@ function renderHost(spec: ClusterSpec, host: Host, peers: Host[] | undefined, se
   return {
     host: host.name,
     address: host.address,
-    packages: [...(isLb ? ['haproxy', 'keepalived'] : []), ...(isNode ? spec.controlPlane.nodePackages : [])],
-    services: isLb ? ['haproxy.service', 'keepalived.service'] : [],
+    packages: [...(isLb ? ['haproxy', 'keepalived'] : []), ...(isNode ? spec.controlPlane.nodePackages : []), ...cp.packages],
+    services: [...(isLb ? ['haproxy.service', 'keepalived.service'] : []), ...cp.services],
     files,
   };
 }

@@ -33,3 +33,12 @@ export interface RenderedHost {
   services: string[];
   files: RenderedFile[];
 }
+
+/**
+ * What the PKI (shell, state directory) hands the renderers besides secrets. Public material only: keys and
+ * certificates the hosts need are installed by the PKI itself.
+ */
+export interface RenderMaterial {
+  /** The cluster CA certificate (PEM). With it, load-balancer hosts get it at LB_CA_CERT and HAProxy verifies each apiserver. */
+  clusterCaCert?: string;
+}

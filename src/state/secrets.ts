@@ -3,7 +3,7 @@ import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { EnvironmentError } from '../diag/errors.js';
-import { requiredSecrets } from '../render/index.js';
+import { secretNeeds, type SecretKind } from '../render/index.js';
 import { mkdirp } from './mkdirp.js';
 import type { ClusterSpec, Secrets } from '../cluster-spec/types.js';
 
@@ -21,6 +21,31 @@ export function randomSecret(length = SECRET_LENGTH): string {
     }
   }
   return out;
+}
+
+/** A new secret of this kind. */
+function generate(kind: SecretKind): string {
+  if (kind === 'key-32') return randomBytes(32).toString('base64');
+  if (kind === 'bootstrap-token') return `${randomLower(6)}.${randomLower(16)}`;
+  return randomSecret();
+}
+
+/** `length` characters of [a-z0-9] (a bootstrap token's alphabet), without modulo bias. */
+function randomLower(length: number): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  let out = '';
+  while (out.length < length) for (const byte of randomBytes(length * 2)) if (byte < 252 && out.length < length) out += alphabet[byte % 36];
+  return out;
+}
+
+/** Why a secret's value cannot be used for its kind (never quoting the value), or undefined. */
+function unusable(kind: SecretKind, value: string): string | undefined {
+  if (kind === 'key-32')
+    return /^[A-Za-z0-9+/]{43}=$/.test(value) && Buffer.from(value, 'base64').length === 32 ? undefined : 'must hold 32 bytes in base64 (44 characters; an encryption-at-rest key)';
+  if (kind === 'bootstrap-token') return /^[a-z0-9]{6}\.[a-z0-9]{16}$/.test(value) ? undefined : 'must hold a kubeadm bootstrap token ([a-z0-9]{6}.[a-z0-9]{16})';
+  if (value.length === 0 || value.length > SECRET_LENGTH || !/^[\x21-\x7e]+$/.test(value) || value.includes('"'))
+    return `must hold 1-${SECRET_LENGTH} printable characters without spaces or quotes (VRRP auth_pass)`;
+  return undefined;
 }
 
 /**
@@ -47,16 +72,16 @@ export function defaultStateDir(specPath: string, spec: ClusterSpec, cwd: string
  */
 export async function loadOrCreateSecrets(stateDir: string, spec: ClusterSpec): Promise<Secrets> {
   const dir = join(stateDir, 'secrets');
-  const names = requiredSecrets(spec);
+  const needs = secretNeeds(spec);
   const secrets: Record<string, string> = {};
-  if (names.length === 0) return secrets;
+  if (needs.length === 0) return secrets;
   try {
     mkdirp(dir, 0o700);
     await chmod(dir, 0o700);
   } catch (err) {
     throw new EnvironmentError(`cannot create the secrets directory ${dir}: ${(err as Error).message}`, 'pass --state-dir DIR with a writable DIR');
   }
-  for (const name of names) {
+  for (const { name, kind } of needs) {
     if (!/^[a-z0-9][-a-z0-9_.]*$/i.test(name)) throw new EnvironmentError(`invalid secret name "${name}"`, 'use letters, digits, "-", "_" and "."');
     const file = join(dir, name);
     let value: string | undefined;
@@ -66,7 +91,7 @@ export async function loadOrCreateSecrets(stateDir: string, spec: ClusterSpec): 
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new EnvironmentError(`cannot read secret file ${file}: ${(err as Error).message}`);
     }
     if (value === undefined) {
-      value = randomSecret();
+      value = generate(kind);
       // 'wx': never overwrite a file another kubeha process created meanwhile.
       try {
         await writeFile(file, value + '\n', { mode: 0o600, flag: 'wx' });
@@ -78,11 +103,8 @@ export async function loadOrCreateSecrets(stateDir: string, spec: ClusterSpec): 
       const st = await stat(file);
       if ((st.mode & 0o077) !== 0) await chmod(file, 0o600);
     }
-    if (value.length === 0 || value.length > SECRET_LENGTH || !/^[\x21-\x7e]+$/.test(value) || value.includes('"'))
-      throw new EnvironmentError(
-        `secret file ${file} must hold 1-${SECRET_LENGTH} printable characters without spaces or quotes (VRRP auth_pass)`,
-        'delete it to have kubeha generate a new one, then apply to every LB host',
-      );
+    const problem = unusable(kind, value);
+    if (problem) throw new EnvironmentError(`secret file ${file} ${problem}`, 'delete it to have kubeha generate a new one, then apply to every host that uses it');
     secrets[name] = value;
   }
   return secrets;

@@ -81,12 +81,16 @@ describe('kubeha init / check / schema (CLI)', () => {
     assert.equal(await readFile(file, 'utf8'), exampleSpec('dedicated-lb'));
   });
 
-  it('check text output: warnings with caret, summary, exit 0', async () => {
+  it('check: 2 etcd members are refused (exit 2, file:line:col, the quorum arithmetic); --force makes them a warning', async () => {
     const file = join(dir, 'two-etcd.yaml');
     await writeFile(file, exampleSpec('dedicated-lb').replace(/(name: master3[^\n]*\n[^\n]*\n\s*roles: )\[control-plane, etcd\]/, '$1[control-plane]'));
-    const r = await kubeha(['check', file]);
+    const refused = await kubeha(['check', file]);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /two-etcd\.yaml:\d+:\d+: error\[SPEC_ETCD_EVEN_MEMBERS\]: 2 etcd members: .*so 2 tolerate 0, like 1/);
+    assert.match(refused.stderr, /--force/);
+    const r = await kubeha(['check', file, '--force']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /warning\[SPEC_ETCD_NO_QUORUM_TOLERANCE\]/);
+    assert.match(r.stdout, /warning\[SPEC_ETCD_EVEN_MEMBERS\]/);
     assert.match(r.stdout, /\n\s+\|\s+\^+/);
     assert.match(r.stdout, /: ok: 0 error\(s\), \d+ warning\(s\)/);
   });

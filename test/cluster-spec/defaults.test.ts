@@ -37,7 +37,8 @@ describe('applyDefaults', () => {
     assert.equal(s.loadBalancer.haproxyTracker, 'file');
     assert.deepEqual(s.controlPlane.endpoint, { address: '10.77.0.10', port: 6443 });
     assert.equal(s.controlPlane.apiserverPort, 6443);
-    assert.equal(s.controlPlane.installer, 'kubeadm');
+    assert.equal(s.controlPlane.installer, 'binary');
+    assert.equal(s.controlPlane.version, 'v1.37.2');
     // kubeadm's preflight: conntrack mandatory before 1.32, iptables and ip mandatory, the rest warned about.
     for (const p of ['conntrack', 'iptables', 'iproute2', 'socat', 'ebtables', 'ethtool']) assert.ok(s.controlPlane.nodePackages.includes(p), p);
     assert.deepEqual(s.etcd, { type: 'stacked', endpoints: [] });

@@ -39,7 +39,7 @@ function codes(input: SpecInput): string[] {
 }
 
 /** [description, code, severity, mutation of the base spec] */
-const CASES: [string, string, 'error' | 'warning', (s: SpecInput) => SpecInput][] = [
+const CASES: [string, string, 'error' | 'warning' | 'info', (s: SpecInput) => SpecInput][] = [
   ['two hosts with one name', 'SPEC_DUPLICATE_HOST_NAME', 'error', (s) => ((s.hosts[1]!.name = 'lb0'), s)],
   ['two hosts with one address', 'SPEC_DUPLICATE_ADDRESS', 'error', (s) => ((s.hosts[5]!.address = '10.77.0.23'), s)],
   ['an unknown role', 'SPEC_UNKNOWN_ROLE', 'error', (s) => ((s.hosts[5]!.roles = ['wroker']), s)],
@@ -89,8 +89,18 @@ const CASES: [string, string, 'error' | 'warning', (s: SpecInput) => SpecInput][
   ['an auth secret with VRRPv3', 'SPEC_VRRP3_AUTH_IGNORED', 'warning', (s) => ((s.loadBalancer.authSecret = 'vrrp'), s)],
   ['a 20 s tunnel timeout', 'SPEC_TUNNEL_TIMEOUT_SHORT', 'warning', (s) => ((s.loadBalancer.timeouts = { tunnel: '20s' }), s)],
   ['1 etcd member', 'SPEC_ETCD_NO_QUORUM_TOLERANCE', 'warning', (s) => ((s.hosts[3]!.roles = ['control-plane']), (s.hosts[4]!.roles = ['control-plane']), s)],
-  ['2 etcd members', 'SPEC_ETCD_NO_QUORUM_TOLERANCE', 'warning', (s) => ((s.hosts[4]!.roles = ['control-plane']), s)],
-  ['4 etcd members', 'SPEC_ETCD_EVEN_MEMBERS', 'warning', (s) => ((s.hosts[5]!.roles = ['worker', 'etcd']), s)],
+  ['2 etcd members', 'SPEC_ETCD_EVEN_MEMBERS', 'error', (s) => ((s.hosts[4]!.roles = ['control-plane']), s)],
+  ['4 etcd members', 'SPEC_ETCD_EVEN_MEMBERS', 'error', (s) => ((s.hosts[5]!.roles = ['worker', 'etcd']), s)],
+  ['4 external etcd endpoints', 'SPEC_ETCD_EVEN_MEMBERS', 'warning', (s) => ((s.etcd = { type: 'external', endpoints: [1, 2, 3, 4].map((i) => `https://10.0.0.${i}:2379`) }), s)],
+  ['an endpoint domain under .localhost', 'SPEC_DOMAIN_UNRESOLVABLE', 'error', (s) => ((s.controlPlane = { endpoint: { domain: 'api.localhost' } }), s)],
+  ['an endpoint domain under .invalid', 'SPEC_DOMAIN_UNRESOLVABLE', 'error', (s) => ((s.controlPlane = { endpoint: { domain: 'api.example.invalid' } }), s)],
+  ['an endpoint domain in the cluster DNS domain', 'SPEC_DOMAIN_IN_CLUSTER_DOMAIN', 'error', (s) => ((s.controlPlane = { endpoint: { domain: 'api.cluster.local' } }), s)],
+  ['an endpoint domain that only /etc/hosts resolves', 'SPEC_DOMAIN_HOSTS_FILE_ONLY', 'info', (s) => ((s.controlPlane = { endpoint: { domain: 'api.demo.internal' } }), s)],
+  ['installer and mode disagree', 'SPEC_CONTROL_PLANE_MODE_CONFLICT', 'error', (s) => ((s.controlPlane = { mode: 'binary', installer: 'kubeadm' }), s)],
+  ['the deprecated installer key', 'SPEC_INSTALLER_DEPRECATED', 'info', (s) => ((s.controlPlane = { installer: 'kubeadm' }), s)],
+  ['a service CIDR holding the VIP', 'SPEC_CIDR_OVERLAP', 'error', (s) => ((s.network = { serviceCIDR: '10.77.0.0/28' }), s)],
+  ['a service CIDR holding a host', 'SPEC_CIDR_OVERLAP', 'error', (s) => ((s.network = { serviceCIDR: '10.77.0.16/28' }), s)],
+  ['a service CIDR overlapping hostCIDR', 'SPEC_CIDR_OVERLAP', 'error', (s) => ((s.network = { hostCIDR: '10.77.0.0/24', serviceCIDR: '10.77.0.128/25' }), s)],
   ['external etcd without endpoints', 'SPEC_ETCD_EXTERNAL_NO_ENDPOINTS', 'error', (s) => ((s.etcd = { type: 'external' }), s)],
   ['external etcd with a bad URL', 'SPEC_BAD_URL', 'error', (s) => ((s.etcd = { type: 'external', endpoints: ['10.0.0.1:2379', 'https://10.0.0.2:2379', 'https://10.0.0.3:2379'] }), s)],
   ['2 external etcd endpoints', 'SPEC_ETCD_NO_QUORUM_TOLERANCE', 'warning', (s) => ((s.etcd = { type: 'external', endpoints: ['https://10.0.0.1:2379', 'https://10.0.0.2:2379'] }), s)],
@@ -153,11 +163,78 @@ describe('spec rules', () => {
     assert.match(d?.hint ?? '', /16443/);
   });
 
-  it('even etcd counts say how many failures they tolerate', () => {
-    const s = base();
-    s.hosts[5]!.roles = ['worker', 'etcd'];
-    const d = runSpecRules(s, applyDefaults(s)).find((x) => x.code === 'SPEC_ETCD_EVEN_MEMBERS');
-    assert.match(d?.message ?? '', /4 etcd members need a quorum of 3, so they tolerate 1 failure/);
+  it('even etcd counts say how many failures they tolerate, and --force makes them a warning', () => {
+    const four = base();
+    four.hosts[5]!.roles = ['worker', 'etcd'];
+    const d = runSpecRules(four, applyDefaults(four)).find((x) => x.code === 'SPEC_ETCD_EVEN_MEMBERS');
+    assert.match(d?.message ?? '', /⌊\(n-1\)\/2⌋ failures, so 4 tolerate 1, like 3/);
+    assert.match(d?.hint ?? '', /--force/);
+    const two = base();
+    two.hosts[4]!.roles = ['control-plane'];
+    const d2 = runSpecRules(two, applyDefaults(two)).find((x) => x.code === 'SPEC_ETCD_EVEN_MEMBERS');
+    assert.match(d2?.message ?? '', /so 2 tolerate 0, like 1/);
+    for (const s of [two, four]) {
+      const forced = runSpecRules(s, applyDefaults(s), undefined, undefined, { force: true });
+      assert.deepEqual(
+        forced.map((x) => [x.code, x.severity]),
+        [['SPEC_ETCD_EVEN_MEMBERS', 'warning']],
+      );
+      assert.match(forced[0]?.message ?? '', /--force/);
+    }
+  });
+
+  it('--force turns no other error into a warning', () => {
+    for (const [what, code, severity, mutate] of CASES) {
+      if (severity !== 'error' || code === 'SPEC_ETCD_EVEN_MEMBERS') continue;
+      const forced = runSpecRules(mutate(base()), applyDefaults(mutate(base())), undefined, undefined, { force: true });
+      assert.ok(
+        forced.some((x) => x.code === code && x.severity === 'error'),
+        what,
+      );
+    }
+  });
+
+  it('3 and 5 etcd members, and 1, are not refused', () => {
+    const five = base();
+    five.hosts.push({ name: 'etcd4', address: '10.77.0.41', roles: ['etcd'] }, { name: 'etcd5', address: '10.77.0.42', roles: ['etcd'] });
+    five.hosts[5]!.roles = ['worker'];
+    assert.deepEqual(codes(five).filter((c) => c.startsWith('SPEC_ETCD')), []);
+    const one = base();
+    one.hosts[3]!.roles = ['control-plane'];
+    one.hosts[4]!.roles = ['control-plane'];
+    assert.deepEqual(run(one), [{ code: 'SPEC_ETCD_NO_QUORUM_TOLERANCE', severity: 'warning' }]);
+  });
+
+  it('endpoint domains: a public name and one outside the cluster domain raise nothing; .local says /etc/hosts only', () => {
+    const pub = base();
+    pub.controlPlane = { endpoint: { domain: 'api.example.com' } };
+    assert.deepEqual(codes(pub), []);
+    const other = base();
+    other.controlPlane = { endpoint: { domain: 'api.cluster.local' } };
+    other.network = { dnsDomain: 'k8s.internal' };
+    const d = runSpecRules(other, applyDefaults(other));
+    assert.deepEqual(
+      d.map((x) => x.code),
+      ['SPEC_DOMAIN_HOSTS_FILE_ONLY'],
+    );
+    assert.match(d[0]?.message ?? '', /\/etc\/hosts block kubeha writes on the 6 hosts of this spec \(api\.cluster\.local → 10\.77\.0\.10\): no public DNS serves \.local/);
+    const single = base();
+    single.controlPlane = { endpoint: { domain: 'kubeapi' } };
+    assert.match(runSpecRules(single, applyDefaults(single))[0]?.message ?? '', /single-label/);
+  });
+
+  it('controlPlane.mode and its deprecated alias installer: equal values are fine, mode is what counts', () => {
+    const both = base();
+    both.controlPlane = { mode: 'kubeadm', installer: 'kubeadm' };
+    assert.deepEqual(codes(both), ['SPEC_INSTALLER_DEPRECATED']);
+    assert.equal(applyDefaults(both).controlPlane.installer, 'kubeadm');
+    const old = base();
+    old.controlPlane = { installer: 'kubekey' };
+    assert.equal(applyDefaults(old).controlPlane.installer, 'kubekey');
+    const mode = base();
+    mode.controlPlane = { mode: 'kubeadm' };
+    assert.deepEqual(codes(mode), []);
+    assert.equal(applyDefaults(base()).controlPlane.installer, 'binary');
   });
 
   it('VRRPv3 adverts of 0.01, 0.2, 0.35, 1 and 40.95 s are fine; VRRPv2 with authSecret is fine', () => {

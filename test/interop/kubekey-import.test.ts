@@ -30,7 +30,7 @@ test('seed 000 config-sample.yaml (v1alpha1 + ks-installer document): hosts, rol
   assert.deepEqual(s.loadBalancer, { mode: 'external', vip: '10.10.71.67', port: 6443 });
   assert.deepEqual(s.controlPlane?.endpoint, { address: '10.10.71.67', domain: 'lb.kubesphere.local', port: 6443 });
   assert.equal(s.controlPlane?.version, 'v1.17.9');
-  assert.equal(s.controlPlane?.installer, 'kubekey');
+  assert.equal(s.controlPlane?.mode, 'kubekey');
   // v1alpha1 has no dnsDomain: kk uses kubernetes.clusterName as the DNS domain.
   assert.deepEqual(s.network, { dnsDomain: 'cluster.local', plugin: 'calico', podCIDR: '10.233.64.0/18', serviceCIDR: '10.233.0.0/18' });
   const info = r.diagnostics.find((d) => d.code === 'IMPORT_EXTERNAL_LB');

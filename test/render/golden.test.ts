@@ -5,7 +5,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderCluster, renderMirrorManifest } from '../../src/render/index.js';
 import type { ClusterSpec } from '../../src/cluster-spec/types.js';
-import { TEST_SECRETS, dedicatedSpec, externalSpec, stackedSpec } from './specs.js';
+import { TEST_SECRETS, dedicatedSpec, externalSpec, kubeadmSpec, stackedSpec } from './specs.js';
 
 /**
  * Golden files: test/fixtures/golden/<topology>/<host>/<path> and .../hosts.yaml, for review in diffs.
@@ -38,6 +38,7 @@ const topologies: [string, () => ClusterSpec][] = [
   ['dedicated-lb', dedicatedSpec],
   ['stacked', stackedSpec],
   ['external-lb', externalSpec],
+  ['kubeadm', kubeadmSpec],
 ];
 
 for (const [name, make] of topologies) {

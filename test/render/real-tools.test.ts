@@ -1,12 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { renderCluster } from '../../src/render/index.js';
 import { CHECK_HAPROXY_SCRIPT } from '../../src/render/check-scripts.js';
 import { HAPROXY_CFG } from '../../src/render/haproxy.js';
+import { LB_CA_CERT } from '../../src/render/k8s-paths.js';
 import { KEEPALIVED_CONF } from '../../src/render/keepalived.js';
 import { HAPROXY_DROPIN, KEEPALIVED_DROPIN } from '../../src/render/systemd.js';
 import { SYSCTL_FILE } from '../../src/render/sysctl.js';
@@ -89,6 +90,35 @@ describe('haproxy -c -f accepts every rendered haproxy.cfg', { skip: haproxySkip
     writeFileSync(bad, 'defaults\n    mode tcp\nbackend b\n    server s 10.0.0.1:6443 check check-ssl\n');
     const r = spawnSync('haproxy', ['-c', '-f', bad], { encoding: 'utf8' });
     assert.notEqual(r.status, 0, 'check-ssl without verify none or a ca-file should be refused');
+  });
+});
+
+describe('haproxy -c -f accepts the haproxy.cfg that verifies apiservers against the cluster CA', { skip: haproxySkip || (!has('openssl') && 'openssl is missing') }, () => {
+  // The CA is read when HAProxy loads its config: a real CA certificate in a temp file, the rendered path pointed at it.
+  const caPem = join(work, 'ca.crt');
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=kubernetes', '-keyout', join(work, 'ca.key'), '-out', caPem], { encoding: 'utf8' });
+  const cfgWithCa = (spec: ClusterSpec, caPath: string): string => {
+    const lb = renderCluster(spec, TEST_SECRETS, { clusterCaCert: made.status === 0 ? readFileSync(caPem, 'utf8') : '' }).find((h) => h.files.some((f) => f.path === HAPROXY_CFG));
+    const cfg = lb?.files.find((f) => f.path === HAPROXY_CFG)?.content ?? '';
+    assert.ok(cfg.includes(`ca-file ${LB_CA_CERT}`));
+    const path = join(work, `ca-${spec.loadBalancer.mode}-${caPath === caPem ? 'ok' : 'missing'}.cfg`);
+    writeFileSync(path, cfg.replaceAll(LB_CA_CERT, caPath));
+    return path;
+  };
+  for (const [name, make] of [
+    ['dedicated-lb', dedicatedSpec],
+    ['stacked', stackedSpec],
+  ] as const)
+    test(name, () => {
+      assert.equal(made.status, 0, made.stderr);
+      const r = spawnSync('haproxy', ['-c', '-f', cfgWithCa(make(), caPem)], { encoding: 'utf8' });
+      const out = `${r.stdout}${r.stderr}`;
+      assert.equal(r.status, 0, out);
+      assert.doesNotMatch(out, /WARNING|ALERT/, out);
+    });
+  test('the harness can fail: without the CA file in place the config is refused', () => {
+    const r = spawnSync('haproxy', ['-c', '-f', cfgWithCa(dedicatedSpec(), join(work, 'no-such-ca.crt'))], { encoding: 'utf8' });
+    assert.notEqual(r.status, 0);
   });
 });
 

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { renderCluster, renderMirrorManifest, requiredSecrets } from '../../src/render/index.js';
+import { LB_CA_CERT } from '../../src/render/k8s-paths.js';
 import { HAPROXY_CFG } from '../../src/render/haproxy.js';
 import { KEEPALIVED_CONF, renderKeepalivedConf } from '../../src/render/keepalived.js';
 import { HOSTS_FILE } from '../../src/render/hosts-file.js';
@@ -42,7 +43,8 @@ for (const [name, make] of specs) {
     assert.ok(cfg.length >= 2);
     for (const text of cfg) {
       const lines = settings(text);
-      assert.ok(lines.includes('option httpchk GET /readyz'));
+      assert.ok(lines.includes('option httpchk'));
+      assert.ok(lines.includes('http-check send meth GET uri /readyz ver HTTP/1.1 hdr Host kubernetes'), 'HTTP/1.1 needs a Host header');
       assert.ok(lines.includes('http-check expect status 200'));
       const servers = lines.filter((l) => l.startsWith('server '));
       assert.equal(servers.length, 3);
@@ -124,7 +126,7 @@ test('unicast: each LB node names itself as source and every other LB node as pe
 test('VRRPv2: PASS auth with the secret from the state dir, at most 8 characters; the file is 0600 and marked secret', () => {
   const spec = dedicatedSpec();
   spec.loadBalancer = { ...spec.loadBalancer, vrrpVersion: 2, advertInt: 1 };
-  assert.deepEqual(requiredSecrets(spec), ['vrrp-auth']);
+  assert.deepEqual(requiredSecrets(spec), ['vrrp-auth', 'encryption-key']);
   const hosts = renderCluster(spec, TEST_SECRETS);
   const f = hosts.find((h) => h.host === 'lb0')?.files.find((x) => x.path === KEEPALIVED_CONF);
   assert.ok(f);
@@ -135,7 +137,7 @@ test('VRRPv2: PASS auth with the secret from the state dir, at most 8 characters
   assert.ok(lb0);
   assert.throws(() => renderKeepalivedConf(spec, lb0, [], {}), /missing/);
   assert.throws(() => renderKeepalivedConf(spec, lb0, [], { 'vrrp-auth': '123456789' }), /1-8/);
-  assert.deepEqual(requiredSecrets(dedicatedSpec()), [], 'VRRPv3 needs no secret');
+  assert.deepEqual(requiredSecrets(dedicatedSpec()), ['encryption-key'], 'VRRPv3 needs no secret, binary mode its encryption key');
 });
 
 test('tracker: file (default) is driven by the haproxy drop-in; process uses vrrp_track_process', () => {
@@ -173,6 +175,30 @@ test('stacked: HAProxy listens on the LB port, never on the apiserver port, and 
   assert.ok(cfg.includes('server master3 10.77.0.23:6443 check check-ssl verify none inter 1s fall 2 rise 2 on-marked-down shutdown-sessions'));
 });
 
+test('with the cluster CA: LB hosts get it before haproxy.cfg, and the check verifies each apiserver against it for the name kubernetes', () => {
+  const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+  for (const make of [dedicatedSpec, stackedSpec]) {
+    const hosts = renderCluster(make(), TEST_SECRETS, { clusterCaCert: ca });
+    for (const h of hosts) {
+      const caFile = h.files.findIndex((f) => f.path === LB_CA_CERT);
+      const cfgFile = h.files.findIndex((f) => f.path === HAPROXY_CFG);
+      if (cfgFile < 0) {
+        assert.equal(caFile, -1, `${h.host}: no HAProxy, no CA file`);
+        continue;
+      }
+      assert.ok(caFile >= 0 && caFile < cfgFile, `${h.host}: the CA is installed before haproxy.cfg is validated`);
+      assert.equal(h.files[caFile]?.content, ca);
+      assert.equal(h.files[caFile]?.mode, 0o644);
+      const servers = settings(h.files[cfgFile]?.content ?? '').filter((l) => l.startsWith('server '));
+      assert.equal(servers.length, 3);
+      for (const sv of servers) {
+        assert.match(sv, new RegExp(`\\bcheck-ssl verify required ca-file ${LB_CA_CERT} check-sni kubernetes verifyhost kubernetes\\b`));
+        assert.doesNotMatch(sv, /verify none/);
+      }
+    }
+  }
+});
+
 test('LB hosts get ip_nonlocal_bind (HAProxy binds the VIP), nodes ip_forward; workers get no LB files', () => {
   const hosts = renderCluster(stackedSpec(), TEST_SECRETS);
   const m1 = settings(must(file(hosts, 'master1', SYSCTL_FILE), 'sysctl'));
@@ -185,7 +211,7 @@ test('LB hosts get ip_nonlocal_bind (HAProxy binds the VIP), nodes ip_forward; w
   );
   assert.deepEqual(w.packages, ['conntrack', 'socat'], 'a worker gets the node packages of the spec');
   // Stacked: a master is an LB and a node, so it gets both.
-  assert.deepEqual(hosts.find((h) => h.host === 'master1')?.packages, ['haproxy', 'keepalived', 'conntrack', 'socat']);
+  assert.deepEqual(hosts.find((h) => h.host === 'master1')?.packages, ['haproxy', 'keepalived', 'conntrack', 'socat', 'kubeha-etcd', 'kubeha-kube-apiserver', 'kubeha-kube-controller-manager', 'kubeha-kube-scheduler']);
   const lb0 = renderCluster(dedicatedSpec(), TEST_SECRETS).find((h) => h.host === 'lb0');
   assert.deepEqual(lb0?.packages, ['haproxy', 'keepalived'], 'a dedicated LB is no Kubernetes node: no node packages');
   assert.ok(lb0?.files.find((f) => f.path === SYSCTL_FILE)?.appliesSysctl);
@@ -194,7 +220,7 @@ test('LB hosts get ip_nonlocal_bind (HAProxy binds the VIP), nodes ip_forward; w
 test('nodePackages: [] leaves Kubernetes nodes without packages', () => {
   const spec = dedicatedSpec();
   spec.controlPlane.nodePackages = [];
-  for (const h of renderCluster(spec, TEST_SECRETS)) assert.deepEqual(h.packages, h.host.startsWith('lb') ? ['haproxy', 'keepalived'] : [], h.host);
+  for (const h of renderCluster(spec, TEST_SECRETS)) assert.deepEqual(h.packages.filter((p) => !p.startsWith('kubeha-')), h.host.startsWith('lb') ? ['haproxy', 'keepalived'] : [], h.host);
 });
 
 test('external: no HAProxy or keepalived anywhere; hosts entries point at the LB, masters at themselves without hairpin', () => {

@@ -2,7 +2,11 @@ import type { ClusterSpec, Host } from '../../src/cluster-spec/types.js';
 import type { Role } from '../../src/cluster-spec/schema.js';
 
 /** Fixed secrets used by every render test (never a real one). */
-export const TEST_SECRETS = { 'vrrp-auth': 'Te5tPa55' } as const;
+export const TEST_SECRETS = {
+  'vrrp-auth': 'Te5tPa55',
+  'encryption-key': Buffer.from('kubeha test key, never a real 1!').toString('base64'),
+  'kubeadm-bootstrap-token': 'test00.0000000000000000',
+} as const;
 
 const ssh = { user: 'root', port: 22 };
 const host = (name: string, address: string, roles: Role[]): Host => ({ name, address, roles, ssh, interface: 'eth0', labels: {} });
@@ -38,8 +42,8 @@ export function dedicatedSpec(): ClusterSpec {
       endpoint: { address: '10.77.0.10', port: 6443, domain: 'api.demo.internal' },
       apiserverPort: 6443,
       certSANs: [],
-      version: 'v1.30.4',
-      installer: 'kubeadm',
+      version: 'v1.37.2',
+      installer: 'binary',
       nodePackages: ['conntrack', 'socat'],
     },
     etcd: { type: 'stacked', endpoints: [] },
@@ -68,5 +72,12 @@ export function externalSpec(): ClusterSpec {
   spec.hosts = spec.hosts.filter((h) => !h.roles.includes('loadbalancer')).concat([host('worker1', '10.77.0.31', ['worker'])]);
   spec.loadBalancer = { ...spec.loadBalancer, mode: 'external', vip: '10.77.0.5' };
   spec.controlPlane = { ...spec.controlPlane, endpoint: { address: '10.77.0.5', port: 6443, domain: 'api.demo.internal' } };
+  return spec;
+}
+
+/** The dedicated-lb topology with controlPlane.mode kubeadm (kubeadm's configs instead of kubeha's units). */
+export function kubeadmSpec(): ClusterSpec {
+  const spec = dedicatedSpec();
+  spec.controlPlane = { ...spec.controlPlane, installer: 'kubeadm' };
   return spec;
 }

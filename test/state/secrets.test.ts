@@ -53,9 +53,11 @@ test('an existing secret is read; one keepalived would truncate (> 8 characters)
   });
 });
 
-test('VRRPv3 needs no secret: nothing is created', async () => {
+test('VRRPv3 and a control plane kubeha does not run need no secret: nothing is created', async () => {
   const dir = join(root, 'c');
-  assert.deepEqual(await loadOrCreateSecrets(dir, dedicatedSpec()), {});
+  const spec = dedicatedSpec();
+  spec.controlPlane.installer = 'kubekey';
+  assert.deepEqual(await loadOrCreateSecrets(dir, spec), {});
   assert.throws(() => statSync(join(dir, 'secrets')));
 });
 
@@ -76,4 +78,34 @@ test('the default state directory is next to a spec file, and in the current dir
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('binary mode: the encryption-at-rest key is 32 random bytes in base64, 0600, reused, and a broken one is refused unquoted', async () => {
+  const dir = join(root, 'key');
+  const first = await loadOrCreateSecrets(dir, dedicatedSpec());
+  const key = first['encryption-key'] ?? '';
+  assert.match(key, /^[A-Za-z0-9+/]{43}=$/);
+  assert.equal(Buffer.from(key, 'base64').length, 32);
+  assert.equal(statSync(join(dir, 'secrets', 'encryption-key')).mode & 0o777, 0o600);
+  assert.equal((await loadOrCreateSecrets(dir, dedicatedSpec()))['encryption-key'], key);
+  const other = await loadOrCreateSecrets(join(root, 'key2'), dedicatedSpec());
+  assert.notEqual(other['encryption-key'], key);
+  writeFileSync(join(dir, 'secrets', 'encryption-key'), 'NotAKey123\n');
+  await assert.rejects(loadOrCreateSecrets(dir, dedicatedSpec()), (err: unknown) => {
+    assert.ok(err instanceof EnvironmentError);
+    assert.match(err.message, /32 bytes in base64/);
+    assert.doesNotMatch(err.message, /NotAKey123/);
+    return true;
+  });
+});
+
+test('kubeadm mode: the bootstrap token is [a-z0-9]{6}.[a-z0-9]{16}, generated once and reused', async () => {
+  const dir = join(root, 'token');
+  const spec = dedicatedSpec();
+  spec.controlPlane.installer = 'kubeadm';
+  const first = await loadOrCreateSecrets(dir, spec);
+  assert.match(first['kubeadm-bootstrap-token'] ?? '', /^[a-z0-9]{6}\.[a-z0-9]{16}$/);
+  assert.equal((await loadOrCreateSecrets(dir, spec))['kubeadm-bootstrap-token'], first['kubeadm-bootstrap-token']);
+  writeFileSync(join(dir, 'secrets', 'kubeadm-bootstrap-token'), 'ABCDEF.0123456789abcdef\n');
+  await assert.rejects(loadOrCreateSecrets(dir, spec), /bootstrap token/);
 });

@@ -1,4 +1,4 @@
-import { HAPROXY_DOC, KA_MAN, SCHEMA, SPEC_DOC, error, warning } from './entry.js';
+import { HAPROXY_DOC, KA_MAN, SCHEMA, SPEC_DOC, error, info, warning } from './entry.js';
 
 const HA_TOPOLOGY = 'https://kubernetes.io/docs/setup/production-environment/tools/kubeadm/ha-topology/ (apiservers behind a load balancer)';
 
@@ -53,9 +53,18 @@ export const SPEC_CODES = {
   SPEC_VRRP3_AUTH_IGNORED: warning('authSecret with VRRPv3, which has no authentication: keepalived ignores it', 'RFC 5798 §9 (no authentication); keepalived: "VRRP version 3 does not support authentication. Ignoring."', 'remove authSecret, or use vrrpVersion 2'),
   SPEC_TUNNEL_TIMEOUT_SHORT: warning('HAProxy cuts idle connections before watches and `kubectl logs -f` end', `${HAPROXY_DOC} "timeout tunnel"`, 'set loadBalancer.timeouts.tunnel to 1h or more (default 4h)'),
   SPEC_ETCD_NO_QUORUM_TOLERANCE: warning('Fewer than 3 etcd members: one failure stops the cluster state (2 members are worse than 1)', 'https://etcd.io/docs/v3.5/faq/ (quorum ⌊n/2⌋+1)', 'run 3 etcd members (tolerates 1 failure) or 5 (tolerates 2)'),
-  SPEC_ETCD_EVEN_MEMBERS: warning('An even number of etcd members tolerates no more failures than one member less', 'https://etcd.io/docs/v3.5/faq/ (why an odd number of cluster members)', 'use an odd number of members'),
+  SPEC_ETCD_EVEN_MEMBERS: error(
+    'An even number of etcd members: n members tolerate ⌊(n-1)/2⌋ failures, so 2 tolerate 0 like 1, and 4 tolerate 1 like 3 (refused for stacked etcd unless --force; a warning for an external cluster)',
+    'https://etcd.io/docs/v3.5/faq/ (why an odd number of cluster members; quorum ⌊n/2⌋+1)',
+    'use an odd number of members (3 tolerate 1 failure, 5 tolerate 2); `--force` of check, plan and apply goes on with an even number',
+  ),
   SPEC_ETCD_EXTERNAL_NO_ENDPOINTS: error('External etcd without endpoints: the apiservers would have no datastore', SPEC_DOC, 'list the client URLs of the existing etcd cluster, or use etcd.type stacked'),
   SPEC_BAD_URL: error('An etcd endpoint that is not a client URL', 'etcd --listen-client-urls (scheme://host:port)', 'write https://ADDRESS:2379'),
+  SPEC_DOMAIN_UNRESOLVABLE: error('The endpoint domain is under .localhost or .invalid, which resolvers answer themselves: kubeha\'s /etc/hosts entry would not be used', 'RFC 6761 §6.3 (localhost), §6.4 (invalid)', 'use a name under a domain you control, or under .internal'),
+  SPEC_DOMAIN_IN_CLUSTER_DOMAIN: error('The endpoint domain lies in the cluster DNS domain: the cluster DNS answers that zone itself, so pods never resolve it', 'CoreDNS `kubernetes` plugin (authoritative for the cluster domain, NXDOMAIN without fallthrough); kubelet writes pods\' own /etc/hosts', 'use a name outside network.dnsDomain, e.g. api.<cluster>.internal'),
+  SPEC_DOMAIN_HOSTS_FILE_ONLY: info('The endpoint domain resolves only on the spec\'s hosts, through the /etc/hosts block kubeha writes: no public DNS serves it', 'RFC 6761/6762/8375 (special-use names), ICANN .internal (2024); src/render/hosts-file.ts', 'add a DNS record (or an /etc/hosts line) wherever else a kubeconfig with this name is used'),
+  SPEC_CONTROL_PLANE_MODE_CONFLICT: error('controlPlane.installer (the old name) and controlPlane.mode are both set and differ', SPEC_DOC, 'remove controlPlane.installer and keep controlPlane.mode'),
+  SPEC_INSTALLER_DEPRECATED: info('controlPlane.installer is the old name of controlPlane.mode', SPEC_DOC, 'rename the key to mode (same values: binary, kubeadm, kubekey)'),
   SPEC_UNKNOWN_JUMP_HOST: error('ssh.jumpHost names no host of the spec', 'ssh_config(5) ProxyJump', 'name a host from `hosts`, or write user@address:port'),
   SPEC_JUMP_HOST_SELF: error('A host names itself as its jump host', 'ssh_config(5) ProxyJump', 'remove ssh.jumpHost from that host: it is reached directly'),
 } as const;

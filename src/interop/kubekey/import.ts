@@ -57,7 +57,7 @@ export function importKubekey(text: string, file: string, opts: ImportOptions = 
     ctx,
     hosts.filter((h) => h.roles.includes('control-plane')),
   );
-  const cp: NonNullable<SpecInput['controlPlane']> = { endpoint, installer: 'kubekey' };
+  const cp: NonNullable<SpecInput['controlPlane']> = { endpoint, mode: 'kubekey' };
   const network: NonNullable<SpecInput['network']> = {};
   const etcd: NonNullable<SpecInput['etcd']> = {};
   readKubernetes(ctx, version, cp, network);
