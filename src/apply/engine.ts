@@ -3,6 +3,7 @@ import { cleanTempFiles, clearPending, writeRemoteFileAtomic, writeRemoteFilesAt
 import type { WriteFileRequest } from '../remote/files.js';
 import { installPackages, packageManagerFor, uploadBundle } from '../remote/packages.js';
 import { waitHealthy } from '../remote/health.js';
+import { bootstrapRbac } from '../remote/kube-bootstrap.js';
 import { applySysctl, runServiceAction } from '../remote/services.js';
 import type { RemoteHost } from '../remote/ssh.js';
 import { shellQuote as q } from '../remote/ssh.js';
@@ -288,6 +289,8 @@ export async function executeStep(remote: RemoteHost, hp: HostPlan, step: Step, 
       return step.noBlock ? 'queued' : undefined;
     case 'wait':
       return waitHealthy(remote, step.check, step.timeoutMs, step.units);
+    case 'bootstrap-rbac':
+      return bootstrapRbac(remote, step.kubeconfig, step.apiserver);
     case 'verify':
       return verify(remote, hp.host, step);
   }

@@ -90,6 +90,11 @@ export type Step =
        */
       noBlock?: boolean;
     })
+  /**
+   * What `kubeadm init` does once the first apiserver answers: bind the group of the admin kubeconfig
+   * (kubeadm:cluster-admins) to the cluster-admin role, as the break-glass super-admin (src/remote/kube-bootstrap.ts).
+   */
+  | (StepBase & { kind: 'bootstrap-rbac'; kubeconfig: string; apiserver: string })
   /** Read-only: waits (bounded) until a health check passes on the host (src/remote/health.ts runs it). */
   | (StepBase & {
       kind: 'wait';

@@ -9,6 +9,7 @@ import { BASE_SUITE, ensureBaseImage, readMachineAptSources } from './base-image
 import { cachedDir } from './cache.js';
 import { ensureK8sBinaries, type K8sBinaries } from './k8s-binaries.js';
 import { isK8sDeb, k8sDebs } from './k8s-debs.js';
+import { CONTROL_PLANE_PACKAGES } from '../render/control-plane-packages.js';
 import { tail } from '../diag/output-tail.js';
 import { must, run } from './run.js';
 import { mkdirp } from '../state/mkdirp.js';
@@ -125,7 +126,7 @@ export async function buildBundle(opts: BundleOptions = {}): Promise<Bundle> {
 /** Fills `tmp` (a fresh directory of the cache) with the bundle; manifest.json last. */
 async function assemble(tmp: string, key: string, all: string[], rootfs: string, sources: string[], onProgress?: (m: string) => void, bins?: K8sBinaries): Promise<void> {
   // The etcd package's postinst creates its user with useradd (passwd): bundled unless the base image has it.
-  const packages = [...all.filter((p) => !isK8sDeb(p)), ...(all.includes('kubeha-etcd') && !all.includes('passwd') ? ['passwd'] : [])];
+  const packages = [...all.filter((p) => !isK8sDeb(p)), ...(all.includes(CONTROL_PLANE_PACKAGES.etcd) && !all.includes('passwd') ? ['passwd'] : [])];
   const work = join(tmp, '.apt');
   for (const d of ['apt.conf.d', 'sources.list.d', 'preferences.d', 'state', 'lists/partial', 'cache', 'archives/partial', 'log']) await mkdir(join(work, d), { recursive: true });
   const arch = (await must(['dpkg', '--print-architecture'])).trim();

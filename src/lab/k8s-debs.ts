@@ -1,5 +1,6 @@
 import { chmod, copyFile, link, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { CONTROL_PLANE_PACKAGES, ETCD_USER } from '../render/control-plane-packages.js';
 import type { K8sBinaries, K8sBinary } from './k8s-binaries.js';
 import { must } from './run.js';
 
@@ -21,10 +22,10 @@ export interface K8sDeb {
 }
 
 export const K8S_DEBS: readonly K8sDeb[] = [
-  { name: 'kubeha-etcd', binaries: ['etcd', 'etcdctl'], version: 'etcd', description: 'etcd and etcdctl (upstream, built by kubeha)', etcdUser: true },
-  { name: 'kubeha-kube-apiserver', binaries: ['kube-apiserver'], version: 'kubernetes', description: 'Kubernetes API server (upstream, built by kubeha)' },
-  { name: 'kubeha-kube-controller-manager', binaries: ['kube-controller-manager'], version: 'kubernetes', description: 'Kubernetes controller manager (upstream, built by kubeha)' },
-  { name: 'kubeha-kube-scheduler', binaries: ['kube-scheduler'], version: 'kubernetes', description: 'Kubernetes scheduler (upstream, built by kubeha)' },
+  { name: CONTROL_PLANE_PACKAGES.etcd, binaries: ['etcd', 'etcdctl'], version: 'etcd', description: 'etcd and etcdctl (upstream, built by kubeha)', etcdUser: true },
+  { name: CONTROL_PLANE_PACKAGES.apiserver, binaries: ['kube-apiserver'], version: 'kubernetes', description: 'Kubernetes API server (upstream, built by kubeha)' },
+  { name: CONTROL_PLANE_PACKAGES.controllerManager, binaries: ['kube-controller-manager'], version: 'kubernetes', description: 'Kubernetes controller manager (upstream, built by kubeha)' },
+  { name: CONTROL_PLANE_PACKAGES.scheduler, binaries: ['kube-scheduler'], version: 'kubernetes', description: 'Kubernetes scheduler (upstream, built by kubeha)' },
   { name: 'kubeha-kubectl', binaries: ['kubectl'], version: 'kubernetes', description: 'Kubernetes command-line client (upstream, built by kubeha)' },
   { name: 'kubeha-kubeadm', binaries: ['kubeadm'], version: 'kubernetes', description: 'kubeadm (upstream, built by kubeha)' },
 ];
@@ -57,9 +58,9 @@ export function etcdPostinst(): string {
     '#!/bin/sh',
     'set -e',
     'if [ "$1" = configure ]; then',
-    '  getent group etcd >/dev/null || groupadd --system etcd',
-    '  getent passwd etcd >/dev/null || useradd --system --gid etcd --home-dir /var/lib/etcd --no-create-home --shell /usr/sbin/nologin --comment "etcd (kubeha)" etcd',
-    '  install -d -o etcd -g etcd -m 0700 /var/lib/etcd',
+    `  getent group ${ETCD_USER} >/dev/null || groupadd --system ${ETCD_USER}`,
+    `  getent passwd ${ETCD_USER} >/dev/null || useradd --system --gid ${ETCD_USER} --home-dir /var/lib/etcd --no-create-home --shell /usr/sbin/nologin --comment "etcd (kubeha)" ${ETCD_USER}`,
+    `  install -d -o ${ETCD_USER} -g ${ETCD_USER} -m 0700 /var/lib/etcd`,
     'fi',
     'exit 0',
     '',

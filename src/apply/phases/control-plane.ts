@@ -1,3 +1,4 @@
+import { KUBECONFIG_PATHS } from '../../pki/paths.js';
 import type { RenderedHost } from '../../render/types.js';
 import type { HealthCheck, Phase, Step } from '../types.js';
 import type { PhaseContext, PhaseDefinition } from './phase.js';
@@ -48,6 +49,8 @@ export function controllerHealthz(host: RenderedHost, unit: string): string {
 }
 
 interface StagedOptions {
+  /** Steps after the units are up on this host (e.g. the first apiserver's RBAC bootstrap). */
+  then?: (ctx: PhaseContext) => Step[];
   name: Phase;
   /** Queue starts (`--no-block`): the members of a new etcd cluster only finish starting together. */
   noBlock?: boolean;
@@ -79,6 +82,7 @@ function stagedPhase(o: StagedOptions): PhaseDefinition {
       if (before) steps.push(waitStep(o.name, 'before', before, o.timeoutMs, [], 'the others are ready before a restart'));
       steps.push(...actions);
       steps.push(waitStep(o.name, 'after', o.after(ctx, acted), o.timeoutMs, acted, `${acted.join(', ')} ${actions.every((a) => a.action === 'start') ? 'started' : 'restarted'}`));
+      steps.push(...(o.then?.(ctx) ?? []));
       return steps;
     },
   };
@@ -106,6 +110,22 @@ export const apiserverPhase = stagedPhase({
     return others.length > 0 ? { type: 'https-ok', urls: others.map(apiserverReadyz) } : undefined;
   },
   after: ({ want }) => ({ type: 'https-ok', urls: [apiserverReadyz(want)] }),
+  // On the host that holds the break-glass kubeconfig (the first master), as kubeadm init does; only when its
+  // apiserver (re)started, so a rerun plans nothing. Creating a binding that exists is not an error.
+  then: ({ want }) =>
+    want.files.some((f) => f.path === KUBECONFIG_PATHS.superAdmin)
+      ? [
+          {
+            id: 'apiserver:bootstrap-rbac',
+            phase: 'apiserver',
+            kind: 'bootstrap-rbac',
+            kubeconfig: KUBECONFIG_PATHS.superAdmin,
+            apiserver: apiserverReadyz(want).replace(/\/readyz$/, ''),
+            title: 'bind group kubeadm:cluster-admins to cluster-admin (as kubeadm init does)',
+            reason: 'the admin kubeconfig is in that group',
+          },
+        ]
+      : [],
   timeoutMs: APISERVER_TIMEOUT_MS,
 });
 
