@@ -5,6 +5,7 @@ import { didYouMean } from '../diag/diagnostic.js';
 import { InputError } from '../diag/errors.js';
 import { listLabs } from '../lab/state.js';
 import type { LabState } from '../lab/state.js';
+import { ETCD_USER } from '../render/control-plane-packages.js';
 import { renderCluster } from '../render/index.js';
 import type { RenderedHost } from '../render/types.js';
 import { SshPool, targetsFromSpec } from '../remote/ssh.js';
@@ -100,7 +101,8 @@ export async function openSession(specPath: string, spec: ClusterSpec, options: 
   const issue = (): Promise<IssueResult> => loadOrIssuePki(stateDir, spec, options.now ?? new Date(), options.renewPki ? { renew: options.renewPki } : {});
   let pki: Promise<IssueResult> | undefined = options.issuePki !== false && pkiNeeded(spec) ? issue() : undefined;
   const all = renderCluster(spec, secrets);
-  const cluster = pki ? withPkiFiles(spec, all, (await pki).pki) : all;
+  // etcd runs as its own user (render/control-plane-packages.ts): its keys are that user's.
+  const cluster = pki ? withPkiFiles(spec, all, (await pki).pki, { owners: { etcd: ETCD_USER } }) : all;
   const rendered = selectHosts(cluster, options.only);
   const specDir = dirname(resolve(specPath));
   const resolveKey = (k: string): string => (k.startsWith('~/') ? join(homedir(), k.slice(2)) : isAbsolute(k) ? k : resolve(specDir, k));

@@ -19,7 +19,7 @@ export const ETCD_LOCAL_ENDPOINT = 'https://127.0.0.1:2379';
 export function healthProbe(check: HealthCheck): string {
   if (check.type === 'etcd') {
     return [
-      'ETCDCTL_API=3 /usr/local/bin/etcdctl',
+      '/usr/local/bin/etcdctl',
       `--endpoints=${ETCD_LOCAL_ENDPOINT}`,
       `--cacert=${ETCD_PKI.ca} --cert=${ETCD_PKI.cert} --key=${ETCD_PKI.key}`,
       '--dial-timeout=3s --command-timeout=5s endpoint health',
