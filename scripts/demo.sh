@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm run demo`: the main job on a fresh Debian 12 machine, as root.
-#   set-up → init → check → render → lab up (8 hosts) → bundle → apply → the VIP answering → a failover drill.
+#   set-up → init → check → render → lab up (8 hosts) → bundle → apply (HAProxy, keepalived and the real control
+#   plane: etcd, kube-apiserver, controller-manager, scheduler) → kubectl get ns through the VIP → a failover drill.
 # `npm run demo -- --down` removes the lab. Everything stays inside the lab's own network namespaces.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,7 +40,7 @@ step "lab up: every host of the spec booted as a Debian machine with systemd and
 if kubeha lab status --name "$LAB" --output json >/dev/null 2>&1; then kubeha lab down --name "$LAB"; fi
 kubeha lab up "$SPEC" --name "$LAB"
 
-step "bundle: the .deb packages the hosts need, as an offline apt repository (lab hosts have no route out)"
+step "bundle: the .deb packages the hosts need (the Kubernetes binaries as kubeha-* packages too), as an offline apt repository (lab hosts have no route out)"
 kubeha bundle --spec "$SPEC" --out "$OUT/bundle"
 
 step "apply: packages, validated files, services on all hosts in parallel (over SSH, like production VMs)"
@@ -57,6 +58,10 @@ sleep 1  # a few VRRP adverts (0.2 s each) to settle
 before=$(holder)
 step "the VIP $VIP is on $before; a client in the lab connects to $VIP:$PORT"
 kubeha lab exec-client --name "$LAB" -- timeout 2 bash -c "exec 3<>/dev/tcp/$VIP/$PORT" && echo "demo: $VIP:$PORT accepts connections (HAProxy on $before)"
+
+step "kubectl through the VIP: the cluster's own kubectl (v1.37.2, kubeha's cache), an admin kubeconfig from kubeha's PKI"
+kubeha kubectl "$SPEC" -- get --raw /readyz && echo
+kubeha kubectl "$SPEC" -- get ns
 
 step "drill: power off $before and measure the outage a client sees on $VIP:$PORT"
 # A client in the lab probes the VIP all along (a TCP connect every ~20 ms; bounded: 400 probes, 12 s at most),
