@@ -203,3 +203,16 @@ test('a master that fails before a barrier does not hold the others at it (they 
   assert.equal(result.ok, false);
   assert.deepEqual(result.hosts.map((h) => [h.host, h.status === 'failed' ? h.failedAt : h.status]), [['m0', 'etcd/etcd:wait-after'], ['m1', 'etcd/etcd:wait-after'], ['m2', 'services/services:daemon-reload']]);
 });
+
+test('the first master (the one with super-admin.conf) binds the admin group after its apiserver (re)started, and only then', () => {
+  const rendered = MASTERS.map((m) => master(m));
+  rendered[0]!.files.push({ path: '/etc/kubernetes/super-admin.conf', content: 'kubeconfig\n', mode: 0o600 });
+  const first = planCluster(rendered, new Map(rendered.map((r) => [r.host, fresh(r.host)])));
+  const m0 = phaseSteps(first, 'm0', 'apiserver');
+  assert.equal(m0.at(-1)?.kind, 'bootstrap-rbac');
+  const last = m0.at(-1);
+  assert.equal(last?.kind === 'bootstrap-rbac' ? last.apiserver : undefined, 'https://10.0.0.21:6443');
+  assert.ok(!phaseSteps(first, 'm1', 'apiserver').some((s) => s.kind === 'bootstrap-rbac'));
+  const rerun = planCluster(rendered, new Map(rendered.map((r) => [r.host, converged(r)])));
+  assert.ok(!rerun.hosts.some((h) => h.steps.some((s) => s.kind === 'bootstrap-rbac')));
+});
