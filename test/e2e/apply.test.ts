@@ -385,4 +385,57 @@ describe('apply e2e in the lab', { skip, timeout: 45 * 60_000 }, () => {
       assert.equal(out(lb, 'ls /var/lib/kubeha/pending 2>/dev/null | wc -l').trim(), '0');
     }
   });
+
+  it('a write every 50 ms through the VIP while the VIP holder, one apiserver and one whole master go down: 0 acknowledged writes lost, the member rejoins', { timeout: 20 * 60_000 }, async () => {
+    // Runs alone too (--test-name-pattern): apply first, a no-op when the cluster is up.
+    assert.equal(apply().code, 0);
+    const holder = LBS.find((lb) => out(lb, 'ip -o -4 addr show').includes(` ${VIP}/`)) ?? 'lb0';
+    const prefix = `load-${process.pid}`;
+    // 1200 writes, 50 ms apart (about a minute), 180 s at most: bounded in count and time.
+    const writer = spawn('ip', ['netns', 'exec', lab.taskbox.netns, process.execPath, join(ROOT, 'test/fixtures/write-load/writer.mjs'), adminConf, 'default', prefix, '1200', '50', '180'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let log = '';
+    writer.stdout.on('data', (d: Buffer) => (log += d.toString()));
+    const finished = new Promise<void>((res) => writer.on('exit', () => res()));
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const fault = (host: string, f: string) => {
+      const r = kubeha(['lab', 'fault', host, f, '--name', LAB], 120_000);
+      assert.equal(r.status, 0, `${host} ${f}: ${r.stderr}`);
+    };
+    await sleep(3000);
+    fault(holder, 'power-off'); // the VIP moves to the other LB
+    await sleep(5000);
+    fault(holder, 'power-on');
+    await sleep(3000);
+    assert.equal(ssh('m1', 'systemctl kill -s SIGKILL kube-apiserver.service').status, 0); // systemd restarts it
+    await sleep(5000);
+    fault('m2', 'power-off'); // apiserver and etcd member of m2 gone: 2 of 3 members keep quorum
+    await sleep(10_000);
+    fault('m2', 'power-on');
+    await finished;
+    const acked = [...log.matchAll(/^ack (\S+)$/gm)].map((m) => m[1]!);
+    const failed = [...log.matchAll(/^fail (\S+) (\S+)$/gm)].map((m) => `${m[1]} ${m[2]}`);
+    assert.ok(log.includes('done'), 'the writer finished');
+    assert.ok(acked.length > 100, `${acked.length} writes acknowledged`);
+    // Every acknowledged write is readable afterwards (listed through the VIP, once the API answers).
+    let names = new Set<string>();
+    for (let i = 0; i < 60; i++) {
+      const r = client([kubectlBin, '--kubeconfig', adminConf, 'get', 'configmaps', '-n', 'default', '-o', 'name'], 60_000);
+      if (r.status === 0) {
+        names = new Set(r.stdout.split('\n').map((l) => l.replace(/^configmap\//, '').trim()));
+        break;
+      }
+      await sleep(2000);
+    }
+    const lost = acked.filter((n) => !names.has(n));
+    process.stderr.write(`write load: ${acked.length} acknowledged, ${failed.length} not acknowledged (${[...new Set(failed.map((f) => f.split(' ')[1]))].join(', ')}), ${lost.length} lost\n`);
+    assert.deepEqual(lost, []);
+    // m2's member rejoins: every member healthy again (bounded).
+    let healthy = 0;
+    for (let i = 0; i < 90 && healthy < 3; i++) {
+      const r = ssh('m0', 'etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt --cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt --key=/etc/kubernetes/pki/etcd/healthcheck-client.key --command-timeout=5s endpoint health --cluster');
+      healthy = (r.stdout.match(/is healthy/g) ?? []).length;
+      if (healthy < 3) await sleep(2000);
+    }
+    assert.equal(healthy, 3, 'every etcd member healthy after m2 came back');
+  });
 });
