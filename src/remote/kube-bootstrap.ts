@@ -26,9 +26,9 @@ export function bootstrapRbacScript(kubeconfig: string, apiserver: string): stri
     field('certificate-authority-data', 'ca.crt'),
     field('client-certificate-data', 'c.crt'),
     field('client-key-data', 'c.key'),
-    `code=$(curl -s --max-time 20 -o "$d/out" -w '%{http_code}' --cacert "$d/ca.crt" --cert "$d/c.crt" --key "$d/c.key" -H 'Content-Type: application/json' -X POST --data-binary @- ${q(`${apiserver}/apis/rbac.authorization.k8s.io/v1/clusterrolebindings`)} <<'KUBEHA_JSON'`,
+    `code=$(curl -s --max-time 20 -o "$d/out" -w '%{http_code}' --cacert "$d/ca.crt" --cert "$d/c.crt" --key "$d/c.key" -H 'Content-Type: application/json' -X POST --data-binary @- ${q(`${apiserver}/apis/rbac.authorization.k8s.io/v1/clusterrolebindings`)} <<'EOF_JSON'`,
     JSON.stringify(ADMIN_GROUP_BINDING),
-    'KUBEHA_JSON',
+    'EOF_JSON',
     ')',
     'case "$code" in 201) echo created ;; 409) echo exists ;; *) echo "HTTP $code" >&2; cat "$d/out" >&2; exit 1 ;; esac',
   ].join('\n');
