@@ -1,7 +1,7 @@
 import { memoryFileSource } from '../parse/file-source.js';
 import { loadMirror } from '../parse/mirror.js';
 import { MANIFEST_PATH, hostFileInMirror } from '../model/mirror-layout.js';
-import { renderCluster, renderMirrorManifest, requiredSecrets } from '../render/index.js';
+import { placeholderSecrets, renderCluster, renderMirrorManifest } from '../render/index.js';
 import type { ClusterSpec, Secrets } from '../cluster-spec/types.js';
 import { analyzeModel } from './index.js';
 import type { Finding, Report } from './types.js';
@@ -15,9 +15,7 @@ export function analyzeSpec(full: ClusterSpec): Report {
   // Hosts that are only workers run no HAProxy, keepalived or apiserver: they cannot change the analysis,
   // and leaving them out keeps `check` fast on clusters of thousands of workers.
   const spec: ClusterSpec = { ...full, hosts: full.hosts.filter((h) => h.roles.some((r) => r !== 'worker')) };
-  const placeholder: Record<string, string> = {};
-  for (const name of requiredSecrets(spec)) placeholder[name] = 'analysis';
-  const secrets: Secrets = placeholder;
+  const secrets: Secrets = placeholderSecrets(spec);
   const files: Record<string, string> = { [MANIFEST_PATH]: renderMirrorManifest(spec) };
   for (const h of renderCluster(spec, secrets)) for (const f of h.files) files[`/${hostFileInMirror(h.host, f.path)}`] = f.content;
   const { model, diagnostics } = loadMirror(memoryFileSource(files));

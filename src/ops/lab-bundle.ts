@@ -1,6 +1,6 @@
-import type { ClusterSpec, Secrets } from '../cluster-spec/types.js';
+import type { ClusterSpec } from '../cluster-spec/types.js';
 import { buildBundle } from '../lab/bundle.js';
-import { renderCluster } from '../render/index.js';
+import { placeholderSecrets, renderCluster } from '../render/index.js';
 
 /**
  * The bundle of a spec whose hosts are a lab's: lab hosts have no route out, so their packages can only come from
@@ -11,8 +11,7 @@ import { renderCluster } from '../render/index.js';
 /** Packages every rendered host of the spec needs (RenderedHost.packages), plus curl for checks. */
 export function packagesOfSpec(spec: ClusterSpec): string[] {
   // Package names do not depend on secret values: render with placeholders, never touching the state dir.
-  const placeholders: Secrets = new Proxy({}, { get: () => 'placeholder' });
-  const rendered = renderCluster(spec, placeholders);
+  const rendered = renderCluster(spec, placeholderSecrets(spec));
   return [...new Set(['curl', ...rendered.flatMap((h) => h.packages)])].sort();
 }
 

@@ -1,6 +1,5 @@
 import type { ClusterSpec, Host, Secrets } from '../cluster-spec/types.js';
 import type { RenderMaterial, RenderedFile, RenderedHost } from './types.js';
-import { LB_CA_CERT } from './k8s-paths.js';
 import { CHECK_HAPROXY_SCRIPT, renderCheckHaproxyScript } from './check-scripts.js';
 import { HAPROXY_CFG, renderHaproxyCfg } from './haproxy.js';
 import { HOSTS_FILE, hostsMarkers, renderHostsBlock } from './hosts-file.js';
@@ -12,6 +11,15 @@ import { ENCRYPTION_KEY_SECRET, isBinaryMode, renderControlPlaneHost } from './c
 import { BOOTSTRAP_TOKEN_SECRET, isKubeadmMode, renderKubeadmHost } from './kubeadm.js';
 
 export { lbHosts } from './util.js';
+
+/**
+ * Whether the load-balancer hosts get the cluster CA (at LB_CA_CERT), so that HAProxy verifies each apiserver: when
+ * kubeha runs the control plane itself (binary mode), its PKI issues the apiservers' certificates and installs the CA
+ * there (src/pki/files.ts). Other modes' apiservers have certificates kubeha does not know: the check reads only the status.
+ */
+export function lbGetsClusterCa(spec: ClusterSpec): boolean {
+  return isBinaryMode(spec) && spec.hosts.some((h) => h.roles.includes('control-plane'));
+}
 
 /**
  * What a secret holds, so that the shell generates and checks it right: `vrrp-password` 1-8 printable characters
@@ -33,6 +41,16 @@ export function secretNeeds(spec: ClusterSpec): SecretNeed[] {
   if ((isBinaryMode(spec) || isKubeadmMode(spec)) && controlPlane) out.push({ name: ENCRYPTION_KEY_SECRET, kind: 'key-32' });
   if (isKubeadmMode(spec) && controlPlane) out.push({ name: BOOTSTRAP_TOKEN_SECRET, kind: 'bootstrap-token' });
   return out;
+}
+
+/** Stand-ins of the right shape for every secret the spec needs: for renders whose secret values never leave (analysis, package lists). */
+export function placeholderSecrets(spec: ClusterSpec): Secrets {
+  const shape: Readonly<Record<SecretKind, string>> = {
+    'vrrp-password': 'analysis',
+    'key-32': Buffer.alloc(32).toString('base64'),
+    'bootstrap-token': 'abcdef.0123456789abcdef',
+  };
+  return Object.fromEntries(secretNeeds(spec).map((n) => [n.name, shape[n.kind]]));
 }
 
 /** Names of the secrets `renderCluster` needs for this spec. */
@@ -57,13 +75,10 @@ function renderHost(spec: ClusterSpec, host: Host, peers: Host[] | undefined, se
   const files: RenderedFile[] = [];
   if (peers !== undefined) {
     const vrrpv2 = spec.loadBalancer.vrrpVersion === 2;
-    const ca = material.clusterCaCert;
-    // HAProxy reads the CA when it loads its config: installed (no validate, so first) before haproxy.cfg.
-    if (ca !== undefined) files.push({ path: LB_CA_CERT, content: ca.endsWith('\n') ? ca : `${ca}\n`, mode: 0o644, reloads: { unit: 'haproxy.service', action: 'reload' } });
     files.push(
       {
         path: HAPROXY_CFG,
-        content: renderHaproxyCfg(spec, host, { clusterCa: ca !== undefined }),
+        content: renderHaproxyCfg(spec, host, { clusterCa: lbGetsClusterCa(spec) }),
         mode: 0o644,
         validate: 'haproxy',
         // master-worker reload: new workers take new connections, old ones finish theirs (hitless).

@@ -38,10 +38,11 @@ export const KUBECONFIG_PATHS = {
 } as const;
 
 /**
- * The cluster CA on a load-balancer host: HAProxy's health check verifies each apiserver's certificate against it
- * (`ca-file`). Read when HAProxy loads its config (before its chroot), so `haproxy -c` needs it in place first.
+ * The cluster CA on a load-balancer host (the PKI installs it there: src/pki/paths.ts HAPROXY_CA_FILE, same value):
+ * HAProxy's health check verifies each apiserver's certificate against it (`ca-file`). Read when HAProxy loads its
+ * config (before its chroot), so it must be in place before haproxy.cfg is validated (`haproxy -c`).
  */
-export const LB_CA_CERT = '/etc/haproxy/kubernetes-ca.crt';
+export const LB_CA_CERT = '/etc/haproxy/kube-ca.crt';
 
 /** Config files of kube-apiserver that kubeha renders (binary mode), beside the PKI. */
 export const APISERVER_CONFIG_PATHS = {

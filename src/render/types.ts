@@ -35,10 +35,10 @@ export interface RenderedHost {
 }
 
 /**
- * What the PKI (shell, state directory) hands the renderers besides secrets. Public material only: keys and
- * certificates the hosts need are installed by the PKI itself.
+ * What the PKI (shell, state directory) hands the renderers besides secrets. Public material only: the keys and
+ * certificates the hosts need (and the CA on the LB hosts) are installed by the PKI itself (src/pki/files.ts).
  */
 export interface RenderMaterial {
-  /** The cluster CA certificate (PEM). With it, load-balancer hosts get it at LB_CA_CERT and HAProxy verifies each apiserver. */
+  /** The cluster CA certificate (PEM): kubeadm mode renders the discovery kubeconfig of `kubeadm join` with it. */
   clusterCaCert?: string;
 }

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { renderCluster } from '../../src/render/index.js';
 import { CHECK_HAPROXY_SCRIPT, HAPROXY_DOWN_FILE } from '../../src/render/check-scripts.js';
 import { HAPROXY_CFG } from '../../src/render/haproxy.js';
+import { LB_CA_CERT } from '../../src/render/k8s-paths.js';
 import { KEEPALIVED_CONF } from '../../src/render/keepalived.js';
 import { TEST_SECRETS, dedicatedSpec } from './specs.js';
 
@@ -23,13 +24,14 @@ const isRoot = process.getuid?.() === 0;
 const has = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 const skip = !isRoot
   ? 'needs root (network namespaces, a private mount of /etc/keepalived)'
-  : !['haproxy', 'keepalived', 'ip', 'unshare'].every(has)
-    ? 'haproxy, keepalived, ip or unshare is missing (scripts/setup.sh installs them)'
+  : !['haproxy', 'keepalived', 'ip', 'unshare', 'openssl'].every(has)
+    ? 'haproxy, keepalived, ip, unshare or openssl is missing (scripts/setup.sh installs them)'
     : false;
 
 describe('rendered keepalived + HAProxy fail over for real (two network namespaces)', { skip }, () => {
   const work = mkdtempSync(join(tmpdir(), 'kubeha-failover-'));
   const spec = dedicatedSpec();
+  const caFile = join(work, 'ca.crt');
   // stats off: the two HAProxies would share this machine's /run/haproxy for the stats socket.
   // advert_int 1 instead of 0.2: on a loaded CI machine a starved keepalived must not cause a spurious takeover
   // (the behaviour asserted here does not depend on the interval).
@@ -62,10 +64,13 @@ describe('rendered keepalived + HAProxy fail over for real (two network namespac
   };
 
   before(async () => {
+    run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=kubernetes', '-keyout', join(work, 'ca.key'), '-out', caFile]);
     for (const h of renderCluster(spec, TEST_SECRETS))
       for (const f of h.files) {
         let content = f.content;
         if (f.path === KEEPALIVED_CONF) content = content.replace(HAPROXY_DOWN_FILE, stateFile(h.host));
+        // The cluster CA HAProxy's check verifies against (binary mode) is read at start: a throwaway one.
+        if (f.path === HAPROXY_CFG) content = content.replaceAll(LB_CA_CERT, caFile);
         mkdirSync(dirname(file(h.host, f.path)), { recursive: true });
         writeFileSync(file(h.host, f.path), content, { mode: f.mode });
       }

@@ -65,7 +65,7 @@ test('ClusterConfiguration: controlPlaneEndpoint is the endpoint, certSANs every
   const sans = (cluster?.['apiServer'] as { certSANs: string[] }).certSANs;
   for (const n of ['api.demo.internal', '10.77.0.10', '10.77.0.21', '10.77.0.22', '10.77.0.23', '127.0.0.1']) assert.ok(sans.includes(n), n);
   assert.deepEqual(cluster?.['networking'], { dnsDomain: 'cluster.local', serviceSubnet: spec.network.serviceCIDR, podSubnet: spec.network.podCIDR });
-  assert.deepEqual((init?.['localAPIEndpoint'] as object), { advertiseAddress: '10.77.0.21', bindPort: 6443 });
+  assert.deepEqual((init?.['localAPIEndpoint']), { advertiseAddress: '10.77.0.21', bindPort: 6443 });
   const noDomain = kubeadm(dedicatedSpec, (s) => delete s.controlPlane.endpoint.domain);
   assert.equal(controlPlaneEndpoint(noDomain), '10.77.0.10:6443');
   assert.ok(!apiserverCertSans(noDomain).includes('api.demo.internal'));
@@ -127,4 +127,15 @@ describe('kubeadm config validate accepts every rendered config', { skip: k8sBin
     assert.notEqual(validate('bad-field.yaml', init.replace('clusterName:', 'clusterNam:')).status, 0);
     assert.notEqual(validate('bad-endpoint.yaml', init.replace(/controlPlaneEndpoint: .*/, 'controlPlaneEndpoint: "https://x:y:z"')).status, 0);
   });
+});
+
+test('check analyses a kubeadm-mode and a binary-mode spec (placeholder secrets of the right shape), VRRPv2 too', async () => {
+  const { analyzeSpec } = await import('../../src/analyze/spec-analysis.js');
+  for (const spec of [kubeadm(dedicatedSpec), dedicatedSpec(), kubeadm(stackedSpec, (s) => (s.loadBalancer = { ...s.loadBalancer, vrrpVersion: 2, advertInt: 1 }))]) {
+    const report = analyzeSpec(spec);
+    assert.deepEqual(
+      report.findings.filter((f) => f.severity === 'error'),
+      [],
+    );
+  }
 });

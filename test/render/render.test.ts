@@ -51,7 +51,7 @@ for (const [name, make] of specs) {
       for (const s of servers) {
         assert.match(s, /\bcheck\b/);
         assert.match(s, /\bcheck-ssl\b/, `httpchk without check-ssl marks every apiserver down: ${s}`);
-        assert.match(s, /\bverify none\b/);
+        assert.match(s, /\bverify (none|required ca-file \S+)\b/);
         assert.match(s, /\binter 1s fall 2 rise 2\b/);
       }
     }
@@ -172,28 +172,29 @@ test('stacked: HAProxy listens on the LB port, never on the apiserver port, and 
   const binds = cfg.filter((l) => l.startsWith('bind '));
   assert.deepEqual(binds, ['bind 10.77.0.10:8443', 'bind 127.0.0.1:8443']);
   assert.ok(!binds.some((b) => b.endsWith(':6443')));
-  assert.ok(cfg.includes('server master3 10.77.0.23:6443 check check-ssl verify none inter 1s fall 2 rise 2 on-marked-down shutdown-sessions'));
+  assert.ok(cfg.includes(`server master3 10.77.0.23:6443 check check-ssl verify required ca-file ${LB_CA_CERT} check-sni kubernetes verifyhost kubernetes inter 1s fall 2 rise 2 on-marked-down shutdown-sessions`));
 });
 
-test('with the cluster CA: LB hosts get it before haproxy.cfg, and the check verifies each apiserver against it for the name kubernetes', () => {
-  const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+test('binary mode (kubeha\'s PKI): the check verifies each apiserver against the cluster CA for the name kubernetes; other modes read only the status', () => {
   for (const make of [dedicatedSpec, stackedSpec]) {
-    const hosts = renderCluster(make(), TEST_SECRETS, { clusterCaCert: ca });
-    for (const h of hosts) {
-      const caFile = h.files.findIndex((f) => f.path === LB_CA_CERT);
-      const cfgFile = h.files.findIndex((f) => f.path === HAPROXY_CFG);
-      if (cfgFile < 0) {
-        assert.equal(caFile, -1, `${h.host}: no HAProxy, no CA file`);
-        continue;
-      }
-      assert.ok(caFile >= 0 && caFile < cfgFile, `${h.host}: the CA is installed before haproxy.cfg is validated`);
-      assert.equal(h.files[caFile]?.content, ca);
-      assert.equal(h.files[caFile]?.mode, 0o644);
-      const servers = settings(h.files[cfgFile]?.content ?? '').filter((l) => l.startsWith('server '));
-      assert.equal(servers.length, 3);
-      for (const sv of servers) {
-        assert.match(sv, new RegExp(`\\bcheck-ssl verify required ca-file ${LB_CA_CERT} check-sni kubernetes verifyhost kubernetes\\b`));
-        assert.doesNotMatch(sv, /verify none/);
+    for (const [mode, verified] of [
+      ['binary', true],
+      ['kubeadm', false],
+      ['kubekey', false],
+    ] as const) {
+      const spec = make();
+      spec.controlPlane = { ...spec.controlPlane, installer: mode };
+      const cfgs = renderCluster(spec, TEST_SECRETS).flatMap((h) => h.files.filter((f) => f.path === HAPROXY_CFG));
+      assert.ok(cfgs.length >= 2);
+      for (const cfg of cfgs) {
+        const servers = settings(cfg.content).filter((l) => l.startsWith('server '));
+        assert.equal(servers.length, 3);
+        for (const sv of servers) {
+          if (verified) {
+            assert.match(sv, new RegExp(`\\bcheck-ssl verify required ca-file ${LB_CA_CERT} check-sni kubernetes verifyhost kubernetes\\b`));
+            assert.doesNotMatch(sv, /verify none/);
+          } else assert.match(sv, /\bcheck-ssl verify none\b/, mode);
+        }
       }
     }
   }
