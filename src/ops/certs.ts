@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import type { ClusterSpec } from '../cluster-spec/types.js';
-import { InputError } from '../diag/errors.js';
 import { observeHost } from '../apply/observe.js';
 import { mapLimit } from '../apply/map-limit.js';
 import { checkPki } from '../pki/check.js';
@@ -8,7 +7,6 @@ import type { CertCheckReport, SeenFile } from '../pki/check.js';
 import { pkiLayout } from '../pki/files.js';
 import { userKubeconfig } from '../pki/kubeconfig.js';
 import type { KubeconfigUser } from '../pki/kubeconfig.js';
-import { planPki } from '../pki/plan.js';
 import type { Issued } from '../pki/types.js';
 import type { RenderedHost } from '../render/types.js';
 import { loadOrIssuePki, loadPki } from '../state/pki.js';
@@ -19,12 +17,6 @@ import type { Session } from './session.js';
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-/** Bad input when the spec has no cluster PKI (no control-plane host). */
-export function requireControlPlane(spec: ClusterSpec): void {
-  if (planPki(spec).length === 0)
-    throw new InputError([{ code: 'CERT_NO_CONTROL_PLANE', severity: 'error', message: `cluster "${spec.name}" has no control-plane host: there is no cluster PKI`, hint: 'give at least one host the role control-plane' }]);
-}
-
 /**
  * Reads the PKI files of every host of the session (one read-only command per host, in parallel: the observation
  * `plan` makes, limited to these paths) and checks them and the state directory's PKI against the spec. Read-only:
@@ -32,7 +24,6 @@ export function requireControlPlane(spec: ClusterSpec): void {
  */
 export async function checkCerts(session: Session, now: Date = new Date(), describe: (err: unknown) => string = messageOf): Promise<CertCheckReport> {
   const spec = session.spec;
-  requireControlPlane(spec);
   const selected = new Set(session.rendered.map((r) => r.host));
   const hosts = spec.hosts.filter((h) => selected.has(h.name) && pkiLayout(spec, h).length > 0);
   const observed = new Map<string, Record<string, SeenFile | null>>();
@@ -57,7 +48,6 @@ export async function checkCerts(session: Session, now: Date = new Date(), descr
  * directory. The files reach the hosts through the apply use case (src/ops/apply.ts), like any other change.
  */
 export async function renewedCerts(session: Session): Promise<Issued[]> {
-  requireControlPlane(session.spec);
   return (await session.pki()).issued;
 }
 
@@ -72,7 +62,6 @@ export interface KubeconfigRequest {
 
 /** `kubeha kubeconfig`: the kubeconfig of a user, from the state directory's PKI (issued there first if missing). */
 export async function kubeconfigFor(specPath: string, spec: ClusterSpec, request: KubeconfigRequest): Promise<{ text: string; issued: Issued[] }> {
-  requireControlPlane(spec);
   const stateDir = request.stateDir ?? defaultStateDir(resolve(specPath), spec);
   const { pki, issued } = await loadOrIssuePki(stateDir, spec, request.now ?? new Date());
   return { text: userKubeconfig(spec, pki, request.user, request.server), issued };

@@ -9,3 +9,4 @@ export * from './paths.js';
 export type * from './types.js';
 export { CA_WARN_DAYS, checkPki, readKubeconfig } from './check.js';
 export type { CertCheckReport, CertRow, CheckInput, SeenFile } from './check.js';
+export { bootstrapRbacManifest } from './rbac.js';

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat, writeFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,5 +166,15 @@ describe('writeOutputFile (-o of init, import, export)', () => {
       assert.equal(d.code, 'KUBEHA_FILE_UNWRITABLE', bad);
       assert.equal(d.file, bad);
     }
+  });
+
+  it('mode: a new file is created with it, an existing wider one is narrowed before the content is written', async () => {
+    const p = join(dir, 'secret.conf');
+    await writeOutputFile(p, 'key\n', { overwrite: false, mode: 0o600 });
+    assert.equal((await stat(p)).mode & 0o777, 0o600);
+    await chmod(p, 0o644);
+    await writeOutputFile(p, 'other\n', { overwrite: true, mode: 0o600 });
+    assert.equal((await stat(p)).mode & 0o777, 0o600);
+    assert.equal(await readTextFile(p), 'other\n');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSpec } from '../../src/cluster-spec/load.js';
@@ -32,6 +32,30 @@ describe('session', () => {
     assert.equal(s.parallel, 3);
     assert.equal(s.stateDir, join(dir, 'state'));
     await s.close();
+  });
+
+  it('the PKI: none for the kubeadm installer; in binary mode issued once at open and in the rendered files; issuePki: false writes nothing', async () => {
+    const kubeadm = await openSession(specPath, spec, { stateDir: join(dir, 'state-pki') });
+    assert.ok(!kubeadm.rendered.some((r) => r.files.some((f) => f.path.startsWith('/etc/kubernetes/'))));
+    assert.ok(!existsSync(join(dir, 'state-pki', 'pki')), 'nothing issued for a spec kubeha does not install');
+    await kubeadm.close();
+    const binary = { ...spec, controlPlane: { ...spec.controlPlane, installer: 'binary' as const } };
+    const readOnly = await openSession(specPath, binary, { stateDir: join(dir, 'state-pki'), issuePki: false });
+    assert.ok(!existsSync(join(dir, 'state-pki', 'pki')));
+    await readOnly.close();
+    const s = await openSession(specPath, binary, { stateDir: join(dir, 'state-pki') });
+    const m0 = s.rendered.find((r) => r.host === 'm0')!.files;
+    const key = m0.find((f) => f.path === '/etc/kubernetes/pki/apiserver.key');
+    assert.ok(key && key.mode === 0o600 && key.secret === true);
+    assert.ok(s.rendered.find((r) => r.host === 'lb0')!.files.some((f) => f.path === '/etc/haproxy/kube-ca.crt'));
+    const first = await s.pki();
+    assert.ok(first.issued.length > 0);
+    assert.equal(await s.pki(), first, 'issued once per session');
+    assert.equal(key.content, first.pki.certs['hosts/m0/apiserver']!.key);
+    await s.close();
+    const again = await openSession(specPath, binary, { stateDir: join(dir, 'state-pki') });
+    assert.deepEqual((await again.pki()).issued, [], 'a second session reuses everything');
+    await again.close();
   });
 
   it('--only with a host the spec does not have is bad input, with a did-you-mean', async () => {

@@ -19,6 +19,5 @@ export const PKI_CODES = {
   CERT_KEY_MODE: error('A private key or kubeconfig is readable by others than its owner (mode is not 0600)', PKI_DOC, '`kubeha apply cluster.yaml` restores 0600; meanwhile `chmod 600 FILE`'),
   CERT_DIFFERS: warning('The host\'s file is valid but not the one in kubeha\'s state directory: the next apply replaces it', PKI_DOC, '`kubeha plan cluster.yaml` shows the change; `kubeha apply cluster.yaml` writes it'),
   CERT_HOST_UNREACHABLE: error('A host could not be read over SSH: its certificates were not checked', 'docs/apply.md (how kubeha reaches hosts)', 'see the message; check SSH access (`kubeha plan` says the same)'),
-  CERT_NO_CONTROL_PLANE: error('The spec has no control-plane host: there is no cluster PKI to issue, check or export', PKI_DOC, 'give at least one host the role control-plane'),
   CERT_KEY_TO_TERMINAL: error('A kubeconfig holds a private key: kubeha does not print it to a terminal', PKI_DOC, 'redirect it (`> admin.conf`, written 0600) or pass -o admin.conf'),
 } as const;
