@@ -29,7 +29,7 @@ export default tseslint.config(
     files: ['src/cli/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        { group: ['./init.js', './check.js', './schema.js', './render.js', './import.js', './export.js', './analyze.js', './explain.js', './plan.js', './apply.js', './lab.js', './bundle.js', './status.js', './drill.js', './kubeconfig.js', './certs.js'], message: 'a command must not import another command: move what they share into src/ops or a helper module' },
+        { group: ['./init.js', './check.js', './schema.js', './render.js', './import.js', './export.js', './analyze.js', './explain.js', './plan.js', './apply.js', './lab.js', './bundle.js', './status.js', './drill.js', './kubeconfig.js', './certs.js', './kubectl.js'], message: 'a command must not import another command: move what they share into src/ops or a helper module' },
       ] }],
     },
   },

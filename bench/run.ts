@@ -104,6 +104,7 @@ async function main(): Promise<void> {
     for (const [name, mod, fn] of [
       ['lab', './lab.js', 'benchLab'],
       ['apply', './apply.js', 'benchApply'],
+      ['control-plane', './control-plane.js', 'benchControlPlane'],
     ] as const) {
       if (!want(name) || !existsSync(join(ROOT, 'bench', `${name}.ts`))) continue;
       if (process.getuid?.() !== 0) {

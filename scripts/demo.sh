@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `npm run demo`: the main job on a fresh Debian 12 machine, as root.
-#   set-up → init → check → render → lab up (8 hosts) → bundle → apply → status → a failover drill (kubeha drill).
+#   set-up → init → check → render → lab up (8 hosts) → bundle → apply (HAProxy, keepalived and the real control
+#   plane: etcd, kube-apiserver, controller-manager, scheduler) → kubectl get ns through the VIP → status → a failover
+#   drill (kubeha drill).
 # `npm run demo -- --down` removes the lab. Everything stays inside the lab's own network namespaces.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,21 +41,15 @@ step "lab up: every host of the spec booted as a Debian machine with systemd and
 if kubeha lab status --name "$LAB" --output json >/dev/null 2>&1; then kubeha lab down --name "$LAB"; fi
 kubeha lab up "$SPEC" --name "$LAB"
 
-step "bundle: the .deb packages the hosts need, as an offline apt repository (lab hosts have no route out)"
+step "bundle: the .deb packages the hosts need (the Kubernetes binaries as kubeha-* packages too), as an offline apt repository (lab hosts have no route out)"
 kubeha bundle --spec "$SPEC" --out "$OUT/bundle"
 
 step "apply: packages, validated files, services on all hosts in parallel (over SSH, like production VMs)"
 kubeha apply "$SPEC" --yes --bundle "$OUT/bundle"
 
-# Until kubeha installs the control plane, the masters serve a stand-in apiserver: a TEST FIXTURE
-# (test/fixtures/stand-in-apiserver: HTTPS /readyz and a /watch stream) started by the tests' harness, in each
-# master's network namespace. It runs while the demo runs and is stopped when the demo ends.
-step "stand-in apiservers on the masters (test fixture, until the control plane lands)"
-node --import tsx test/helpers/backends.ts --lab "$LAB" --hosts master1,master2,master3 > "$OUT/backends.log" 2>&1 &
-BACKENDS=$!
-trap 'kill "$BACKENDS" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do grep -q "backends up" "$OUT/backends.log" && break; sleep 0.2; done
-grep -q "backends up" "$OUT/backends.log" || { echo "demo: the stand-in apiservers did not start: $(cat "$OUT/backends.log")" >&2; exit 1; }
+step "kubectl through the VIP: the cluster's own kubectl (v1.37.2, kubeha's cache), an admin kubeconfig from kubeha's PKI"
+kubeha kubectl "$SPEC" -- get --raw /readyz && echo
+kubeha kubectl "$SPEC" -- get ns
 
 step "status: keepalived and the VIP per LB, HAProxy's view of every backend, /readyz through the VIP and per master"
 # HAProxy marks the new backends up after its rise checks (2 × 1 s): bounded wait for a healthy verdict.
@@ -67,4 +63,4 @@ step "drill: power off the VIP holder ($holder) while a client probes the VIP, p
 kubeha drill "$SPEC" --scenario "node-down:$holder" --report "$OUT/drill.md"
 echo "demo: report with the timeline: $OUT/drill.md"
 
-step "done: the lab stays up (kubeha lab status --name $LAB; the stand-in apiservers stop with the demo); remove it with: npm run demo -- --down"
+step "done: the lab stays up (kubeha lab status --name $LAB); remove it with: npm run demo -- --down"

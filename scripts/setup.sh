@@ -28,3 +28,18 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 npm run --silent build
+
+# The upstream Kubernetes binaries the lab's control plane runs (and `kubeha kubectl` uses), built once from the Go
+# module proxy into the cache outside the repository, keyed by version (scripts/k8s-binaries.sh; ~10 min cold on an
+# idle 2-core machine). Without a Go toolchain the build is skipped with a note: the lab tests then build them on
+# first use or fail saying so.
+K8S_VERSION=v1.37.2
+CACHE=${KUBEHA_CACHE:-/var/cache/kubeha}
+if ! compgen -G "$CACHE/k8s-$K8S_VERSION-etcd-*/bin/etcdctl" >/dev/null; then
+  if command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ]; then
+    echo "setup: building the Kubernetes $K8S_VERSION binaries into $CACHE (once; progress below)"
+    bash scripts/k8s-binaries.sh "$K8S_VERSION" >/dev/null
+  else
+    echo "setup: no Go toolchain: the Kubernetes $K8S_VERSION binaries are not built (install Go from https://go.dev/dl, then run scripts/k8s-binaries.sh)" >&2
+  fi
+fi

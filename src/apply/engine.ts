@@ -2,11 +2,12 @@ import { EnvironmentError, RemoteCommandError } from '../diag/errors.js';
 import { cleanTempFiles, clearPending, writeRemoteFileAtomic, writeRemoteFilesAtomic } from '../remote/files.js';
 import type { WriteFileRequest } from '../remote/files.js';
 import { installPackages, packageManagerFor, uploadBundle } from '../remote/packages.js';
+import { waitHealthy } from '../remote/health.js';
+import { bootstrapRbac } from '../remote/kube-bootstrap.js';
 import { applySysctl, runServiceAction } from '../remote/services.js';
 import type { RemoteHost } from '../remote/ssh.js';
 import { shellQuote as q } from '../remote/ssh.js';
 import type { ApplyEventInput, EventSink, HostSummary } from './events.js';
-import { mapLimit } from './map-limit.js';
 import type { HostPlan, Phase, Plan, Step } from './types.js';
 import { isChange } from './types.js';
 
@@ -71,20 +72,59 @@ export async function runPlan(plan: Plan, options: EngineOptions): Promise<Apply
     return { id: want.id, tar: await tar };
   };
 
-  // Restarts roll: at most one host restarts units at a time, and holds its turn until its verify passed, so two
-  // load balancers never restart keepalived or HAProxy together (that would leave the VIP with no holder).
+  // Restarts roll: at most one host restarts units at a time, and holds its turn until its verify passed (or until it
+  // waits at a barrier), so two load balancers never restart keepalived or HAProxy together (that would leave the VIP
+  // with no holder), and two masters never restart etcd or an apiserver together.
   const restarts = new RollingTurn();
-  const summaries = await mapLimit(plan.hosts, parallel, async (hp): Promise<HostSummary> => {
-    let releaseTurn: (() => void) | undefined;
-    try {
-      // Taken once per host, by its first phase that restarts a unit (a second take would wait for itself).
-      return await convergeHost(hp, async () => (releaseTurn ??= await restarts.take()));
-    } finally {
-      releaseTurn?.();
-    }
-  });
+  // Hosts run `parallel` at once; a host waiting at a barrier gives its slot (and its turn) up, so that the hosts it
+  // waits for can run even with --parallel 1.
+  const slots = new Slots(parallel);
+  const barriers = new Map((plan.together ?? []).map((phase) => [phase, new Barrier(plan.hosts.filter((h) => h.steps.some((s) => s.phase === phase)).map((h) => h.host))]));
+  const summaries = await Promise.all(
+    plan.hosts.map(async (hp): Promise<HostSummary> => {
+      let releaseTurn: (() => void) | undefined;
+      const giveBackTurn = (): void => {
+        releaseTurn?.();
+        releaseTurn = undefined;
+      };
+      await slots.acquire();
+      try {
+        return await convergeHost(hp, {
+          // Taken once per host, by its first phase that restarts a unit (a second take would wait for itself).
+          takeRestartTurn: async () => (releaseTurn ??= await restarts.take()),
+          // Waiting for a health check is not work: the slot goes to another host meanwhile (with --parallel 1, the
+          // first etcd member waits for peers that could otherwise never start). The turn is kept.
+          idle: async <T>(fn: () => Promise<T>): Promise<T> => {
+            slots.release();
+            try {
+              return await fn();
+            } finally {
+              await slots.acquire();
+            }
+          },
+          atBarrier: async (phase) => {
+            const barrier = barriers.get(phase);
+            if (!barrier) return;
+            giveBackTurn();
+            barrier.arrive(hp.host);
+            slots.release();
+            try {
+              await barrier.opened;
+            } finally {
+              await slots.acquire();
+            }
+          },
+        });
+      } finally {
+        giveBackTurn();
+        // A host that stopped (failed, interrupted) or is done will never reach its remaining barriers: count it as there.
+        for (const b of barriers.values()) b.arrive(hp.host);
+        slots.release();
+      }
+    }),
+  );
 
-  async function convergeHost(hp: HostPlan, takeRestartTurn: () => Promise<unknown>): Promise<HostSummary> {
+  async function convergeHost(hp: HostPlan, turns: { takeRestartTurn: () => Promise<unknown>; atBarrier: (phase: Phase) => Promise<void>; idle: <T>(fn: () => Promise<T>) => Promise<T> }): Promise<HostSummary> {
     const h0 = Date.now();
     emit({ type: 'host-start', host: hp.host });
     const remote = options.hostFor(hp.host);
@@ -92,7 +132,8 @@ export async function runPlan(plan: Plan, options: EngineOptions): Promise<Apply
     for (const phase of plan.phases) {
       const steps = hp.steps.filter((s) => s.phase === phase);
       if (steps.length === 0) continue;
-      if (steps.some((s) => s.kind === 'service' && s.action === 'restart')) await takeRestartTurn();
+      await turns.atBarrier(phase);
+      if (steps.some((s) => s.kind === 'service' && s.action === 'restart')) await turns.takeRestartTurn();
       const p0 = Date.now();
       emit({ type: 'phase-start', host: hp.host, phase });
       for (let i = 0; i < steps.length; i++) {
@@ -132,7 +173,7 @@ export async function runPlan(plan: Plan, options: EngineOptions): Promise<Apply
         }
         emit({ type: 'step-start', host: hp.host, phase, step: step.id, kind: step.kind, title: step.title });
         try {
-          const detail = await executeStep(remote, hp, step, getBundle);
+          const detail = step.kind === 'wait' ? await turns.idle(() => executeStep(remote, hp, step, getBundle)) : await executeStep(remote, hp, step, getBundle);
           if (isChange(step)) changes++;
           emit({ type: 'step-done', host: hp.host, phase, step: step.id, kind: step.kind, title: step.title, changed: isChange(step), ms: Date.now() - s0, ...(detail ? { detail } : {}) });
         } catch (err) {
@@ -157,6 +198,41 @@ export async function runPlan(plan: Plan, options: EngineOptions): Promise<Apply
 }
 
 type WriteStep = Extract<Step, { kind: 'write-file' }>;
+
+/** Counting semaphore: at most `n` holders. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+  constructor(n: number) {
+    this.free = Math.max(1, n);
+  }
+  acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
+/** Opens once every member host has arrived (reached the phase, or stopped before it). */
+class Barrier {
+  private readonly missing: Set<string>;
+  private open!: () => void;
+  readonly opened = new Promise<void>((resolve) => (this.open = resolve));
+  constructor(members: readonly string[]) {
+    this.missing = new Set(members);
+    if (this.missing.size === 0) this.open();
+  }
+  arrive(host: string): void {
+    if (this.missing.delete(host) && this.missing.size === 0) this.open();
+  }
+}
 
 /** A FIFO of turns: `take()` resolves when every earlier taker has released its turn. */
 class RollingTurn {
@@ -208,9 +284,13 @@ export async function executeStep(remote: RemoteHost, hp: HostPlan, step: Step, 
       await clearPending(remote, step.clears);
       return undefined;
     case 'service':
-      await runServiceAction(remote, step.unit, step.action);
+      await runServiceAction(remote, step.unit, step.action, step.noBlock === true);
       await clearPending(remote, step.clears);
-      return undefined;
+      return step.noBlock ? 'queued' : undefined;
+    case 'wait':
+      return waitHealthy(remote, step.check, step.timeoutMs, step.units);
+    case 'bootstrap-rbac':
+      return bootstrapRbac(remote, step.kubeconfig, step.apiserver);
     case 'verify':
       return verify(remote, hp.host, step);
   }

@@ -16,6 +16,8 @@ export function observeScript(want: RenderedHost): string {
   const pkgs = want.packages;
   const lines = [
     'echo "@@ID $(id -u)"',
+    // The host's clock in ms (preflight: clock skew against the certificates' margin, src/apply/clock.ts).
+    'echo "@@CLOCK $(date +%s%3N)"',
     'pm=; command -v apt-get >/dev/null 2>&1 && pm=apt; [ -z "$pm" ] && command -v dnf >/dev/null 2>&1 && pm=dnf',
     'echo "@@PM $pm"',
     `echo "@@OS $(. /etc/os-release 2>/dev/null; echo "$PRETTY_NAME")"`,
@@ -44,8 +46,10 @@ export function observeScript(want: RenderedHost): string {
   return lines.join('\n');
 }
 
-export function parseObservation(host: string, out: string): ObservedHost {
+/** `sent`/`received`: this machine's clock around the command (epoch ms), to bound the host's clock offset. */
+export function parseObservation(host: string, out: string, sent?: { sentMs: number; receivedMs: number }): ObservedHost {
   const seen: ObservedHost = { host, packageManager: '', os: '', installed: {}, installable: {}, files: {}, services: {}, pending: [], tempFiles: [] };
+  let clockMs: number | undefined;
   let section = '';
   let fileHead: { path: string; mode: number; owner: string } | undefined;
   const pkgLines: string[] = [];
@@ -61,6 +65,10 @@ export function parseObservation(host: string, out: string): ObservedHost {
       const [, tag, rest = ''] = m;
       if (tag === 'PM') seen.packageManager = rest.trim();
       else if (tag === 'OS') seen.os = rest.trim();
+      else if (tag === 'CLOCK') {
+        const ms = Number(rest.trim());
+        if (Number.isFinite(ms) && ms > 0) clockMs = ms;
+      }
       else if (tag === 'FILE') {
         const [mode = '644', owner = 'root', ...path] = rest.split(' ');
         fileHead = { path: path.join(' '), mode: parseInt(mode, 8), owner };
@@ -79,11 +87,13 @@ export function parseObservation(host: string, out: string): ObservedHost {
     else if (section === 'BUNDLE') seen.bundleId = line.trim();
   }
   seen.installed = apt.parseQuery(pkgLines.join('\n'));
+  if (clockMs !== undefined && sent) seen.clock = { remoteMs: clockMs, ...sent };
   for (const s of parseServiceStates(svcLines.join('\n'))) seen.services[s.unit] = { active: s.active, enabled: s.enabled, startedAt: s.startedAt };
   return seen;
 }
 
 export async function observeHost(host: RemoteHost, want: RenderedHost): Promise<ObservedHost> {
+  const sentMs = Date.now();
   const out = await host.run(observeScript(want), { label: 'observe (dpkg-query, stat, systemctl is-active …)', timeoutMs: 60_000 });
-  return parseObservation(host.name, out);
+  return parseObservation(host.name, out, { sentMs, receivedMs: Date.now() });
 }

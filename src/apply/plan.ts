@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { RenderedHost } from '../render/types.js';
-import { APPLY_PHASES, PHASE_NAMES } from './phases/index.js';
+import { APPLY_PHASES, PHASE_NAMES, TOGETHER_PHASES } from './phases/index.js';
 import type { PlanOptions } from './phases/phase.js';
 import type { HostPlan, ObservedHost, Plan, Step } from './types.js';
 import { isChange } from './types.js';
@@ -17,7 +17,8 @@ export { sha256 } from './phases/verify.js';
 
 export function planHost(want: RenderedHost, seen: ObservedHost, options: PlanOptions = {}): HostPlan {
   const steps: Step[] = [];
-  for (const phase of APPLY_PHASES) steps.push(...phase.plan({ want, seen, options, earlier: steps }));
+  const cluster = options.cluster ?? [want];
+  for (const phase of APPLY_PHASES) steps.push(...phase.plan({ want, seen, options, earlier: steps, cluster }));
   const kept = options.phases ? steps.filter((s) => s.kind === 'fail' || options.phases!.includes(s.phase)) : steps;
   kept.sort((a, b) => PHASE_NAMES.indexOf(a.phase) - PHASE_NAMES.indexOf(b.phase));
   return { host: want.host, address: want.address, packageManager: seen.packageManager, steps: kept, changes: kept.filter(isChange).length };
@@ -25,11 +26,12 @@ export function planHost(want: RenderedHost, seen: ObservedHost, options: PlanOp
 
 /** Plans every rendered host that was observed (hosts filtered out with --only are simply absent). */
 export function planCluster(rendered: RenderedHost[], observed: ReadonlyMap<string, ObservedHost>, options: PlanOptions = {}): Plan {
+  const withCluster = { ...options, cluster: options.cluster ?? rendered };
   const hosts = rendered.flatMap((r) => {
     const seen = observed.get(r.host);
-    return seen ? [planHost(r, seen, options)] : [];
+    return seen ? [planHost(r, seen, withCluster)] : [];
   });
-  return { phases: [...PHASE_NAMES], hosts, changes: hosts.reduce((n, h) => n + h.changes, 0) };
+  return { phases: [...PHASE_NAMES], together: [...TOGETHER_PHASES], hosts, changes: hosts.reduce((n, h) => n + h.changes, 0) };
 }
 
 /** Directories whose `.kubeha-tmp-*` leftovers the observer lists. */

@@ -24,6 +24,12 @@ export interface ObservedHost {
   tempFiles: string[];
   /** Id of the offline bundle present at /opt/kubeha/bundle, if any. */
   bundleId?: string;
+  /**
+   * The host's clock as read during the observation (epoch ms), with this machine's clock just before the command was
+   * sent and just after its output came back: the host's offset lies between `remoteMs - receivedMs` and
+   * `remoteMs - sentMs` (src/apply/clock.ts).
+   */
+  clock?: { remoteMs: number; sentMs: number; receivedMs: number };
 }
 
 /** The offline bundle given with --bundle, as the planner needs it. */
@@ -73,7 +79,30 @@ export type Step =
   | (StepBase & { kind: 'daemon-reload'; clears: string[] })
   /** Loads these sysctl files (ours only: `sysctl --system` would also re-apply distro files, some read-only in containers). */
   | (StepBase & { kind: 'sysctl'; files: string[]; clears: string[] })
-  | (StepBase & { kind: 'service'; unit: string; action: 'enable' | 'start' | 'reload' | 'restart'; clears: string[] })
+  | (StepBase & {
+      kind: 'service';
+      unit: string;
+      action: 'enable' | 'start' | 'reload' | 'restart';
+      clears: string[];
+      /**
+       * Queue the job and return (`systemctl --no-block`): for units started on every host together whose start only
+       * completes once their peers are up (an etcd member waits for quorum); a `wait` step follows.
+       */
+      noBlock?: boolean;
+    })
+  /**
+   * What `kubeadm init` does once the first apiserver answers: bind the group of the admin kubeconfig
+   * (kubeadm:cluster-admins) to the cluster-admin role, as the break-glass super-admin (src/remote/kube-bootstrap.ts).
+   */
+  | (StepBase & { kind: 'bootstrap-rbac'; kubeconfig: string; apiserver: string })
+  /** Read-only: waits (bounded) until a health check passes on the host (src/remote/health.ts runs it). */
+  | (StepBase & {
+      kind: 'wait';
+      check: HealthCheck;
+      timeoutMs: number;
+      /** Units whose last log lines explain a check that never passed. */
+      units: string[];
+    })
   | (StepBase & {
       kind: 'verify';
       units: string[];
@@ -87,6 +116,13 @@ export type Step =
 
 export type StepKind = Step['kind'];
 
+/** What a `wait` step waits for; the remote side turns it into a command (src/remote/health.ts). */
+export type HealthCheck =
+  /** `etcdctl endpoint health` over TLS, against the local member (`local`) or every member (`cluster`). */
+  | { type: 'etcd'; scope: 'local' | 'cluster' }
+  /** Every URL answers `ok` over HTTPS (anonymous health endpoints: /readyz, /healthz). */
+  | { type: 'https-ok'; urls: string[] };
+
 export interface HostPlan {
   host: string;
   address: string;
@@ -99,10 +135,15 @@ export interface HostPlan {
 export interface Plan {
   /** The phases, in the order they run on each host (the planner's list; a phase without steps is skipped). */
   phases: Phase[];
+  /**
+   * Phases that start on every host together: a host begins one only when every other host with steps in it has
+   * finished its earlier phases (or stopped). E.g. the members of a new etcd cluster start at once.
+   */
+  together?: Phase[];
   hosts: HostPlan[];
   /** Sum of changes over hosts. */
   changes: number;
 }
 
 /** Steps that do not modify a host. */
-export const isChange = (s: Step): boolean => s.kind !== 'verify' && s.kind !== 'fail';
+export const isChange = (s: Step): boolean => s.kind !== 'verify' && s.kind !== 'fail' && s.kind !== 'wait';

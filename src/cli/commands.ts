@@ -69,6 +69,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./kubeconfig.js')).registerKubeconfig,
   },
   {
+    name: 'kubectl',
+    term: 'kubectl [options] <spec> [args...]',
+    description: "Run the kubectl of the cluster's version (kubeha's cache, never one on PATH) with an admin kubeconfig against the endpoint, from the client side.",
+    load: async () => (await import('./kubectl.js')).registerKubectl,
+  },
+  {
     name: 'certs',
     term: 'certs',
     description: "Check and renew the cluster's certificates: every host's and the state directory's.",

@@ -4,6 +4,7 @@ import { PHASE_NAMES } from '../apply/phases/index.js';
 import type { Phase } from '../apply/types.js';
 import { didYouMean } from '../diag/diagnostic.js';
 import { InputError } from '../diag/errors.js';
+import { withBinariesLocated } from '../ops/binaries.js';
 import { labBundle } from '../ops/lab-bundle.js';
 import type { Session } from '../ops/session.js';
 
@@ -36,7 +37,7 @@ export function parsePhases(phase?: string): Phase[] | undefined {
 export async function bundleFor(session: Session, dir: string | undefined): Promise<LocalBundle | undefined> {
   if (dir) return readBundle(dir);
   if (!session.lab) return undefined;
-  const b = await labBundle(session.spec, (m) => process.stderr.write(`${m}\n`));
+  const b = await withBinariesLocated(session.specPath, () => labBundle(session.spec, (m) => process.stderr.write(`${m}\n`)));
   process.stderr.write(`lab ${session.lab.plan.lab}: no --bundle given: using the lab's bundle ${b.dir}${b.built ? ' (built now)' : ''}\n`);
   return readBundle(b.dir);
 }

@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
-import { cp, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { cp, link, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Diagnostic } from '../diag/diagnostic.js';
 import { EnvironmentError, InputError } from '../diag/errors.js';
 import { releaseSourceLines } from './apt-sources.js';
 import { BASE_SUITE, ensureBaseImage, readMachineAptSources } from './base-image.js';
 import { cachedDir } from './cache.js';
+import { ensureK8sBinaries, type K8sBinaries } from './k8s-binaries.js';
+import { isK8sDeb, k8sDebs } from './k8s-debs.js';
+import { CONTROL_PLANE_PACKAGES } from '../render/control-plane-packages.js';
 import { tail } from '../diag/output-tail.js';
 import { must, run } from './run.js';
 import { mkdirp } from '../state/mkdirp.js';
@@ -19,6 +22,8 @@ import { mkdirp } from '../state/mkdirp.js';
  */
 
 export const DEFAULT_BUNDLE_PACKAGES = ['haproxy', 'keepalived', 'curl'];
+/** The Kubernetes version of kubeha's packages when no spec says (the spec's own default). */
+export const DEFAULT_KUBERNETES_VERSION = 'v1.37.2';
 /** Where hosts expect the bundle, and the apt source line for it. */
 export const BUNDLE_HOST_DIR = '/opt/kubeha/bundle';
 export const BUNDLE_SOURCE_LINE = `deb [trusted=yes] file:${BUNDLE_HOST_DIR} ./`;
@@ -55,8 +60,8 @@ export function unknownPackages(aptStderr: string): string[] {
   return [...aptStderr.matchAll(/Unable to locate package (\S+)/g)].map((m) => m[1] ?? '');
 }
 
-export function bundleKey(packages: readonly string[], baseKey: string, sources: readonly string[]): string {
-  const text = JSON.stringify({ packages: [...new Set(packages)].sort(), baseKey, sources: [...sources].sort(), v: 1 });
+export function bundleKey(packages: readonly string[], baseKey: string, sources: readonly string[], binaries?: string): string {
+  const text = JSON.stringify({ packages: [...new Set(packages)].sort(), baseKey, sources: [...sources].sort(), v: 1, ...(binaries ? { binaries } : {}) });
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
@@ -87,6 +92,11 @@ export function aptConfig(work: string, targetStatus: string, arch: string): str
 
 export interface BundleOptions {
   packages?: string[];
+  /**
+   * The Kubernetes version whose binaries the kubeha packages (`kubeha-etcd`, `kubeha-kube-apiserver`, …) among
+   * `packages` carry: built (scripts/k8s-binaries.sh) when the cache lacks them. @default v1.37.2
+   */
+  kubernetesVersion?: string;
   /** Copy the bundle here too. */
   out?: string;
   onProgress?: (m: string) => void;
@@ -97,11 +107,14 @@ export async function buildBundle(opts: BundleOptions = {}): Promise<Bundle> {
   const packages = [...new Set(opts.packages ?? DEFAULT_BUNDLE_PACKAGES)].sort();
   const bad = packageNameProblems(packages);
   if (bad.length > 0) throw new InputError(bad);
+  // kubeha's own packages (the Kubernetes binaries) are made here with dpkg-deb; the rest comes from Debian.
+  const local = packages.filter(isK8sDeb);
+  const bins = local.length > 0 ? await ensureK8sBinaries(opts.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION, opts.onProgress) : undefined;
   const base = await ensureBaseImage({ onProgress: opts.onProgress });
   const sources = releaseSourceLines(await readMachineAptSources(), BASE_SUITE);
   if (sources.length === 0) throw new EnvironmentError(`no Debian ${BASE_SUITE} source in this machine's apt sources`, `add e.g. "deb http://deb.debian.org/debian ${BASE_SUITE} main" to /etc/apt/sources.list`);
-  const key = bundleKey(packages, base.key, sources);
-  const { dir, built } = await cachedDir(`bundle-${key}`, (tmp) => assemble(tmp, key, packages, base.rootfs, sources, opts.onProgress), opts.onProgress);
+  const key = bundleKey(packages, base.key, sources, bins ? bins.dir : undefined);
+  const { dir, built } = await cachedDir(`bundle-${key}`, (tmp) => assemble(tmp, key, packages, base.rootfs, sources, opts.onProgress, bins), opts.onProgress);
   const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { debs: BundleDeb[] };
   if (opts.out) {
     mkdirp(opts.out);
@@ -111,7 +124,9 @@ export async function buildBundle(opts: BundleOptions = {}): Promise<Bundle> {
 }
 
 /** Fills `tmp` (a fresh directory of the cache) with the bundle; manifest.json last. */
-async function assemble(tmp: string, key: string, packages: string[], rootfs: string, sources: string[], onProgress?: (m: string) => void): Promise<void> {
+async function assemble(tmp: string, key: string, all: string[], rootfs: string, sources: string[], onProgress?: (m: string) => void, bins?: K8sBinaries): Promise<void> {
+  // The etcd package's postinst creates its user with useradd (passwd): bundled unless the base image has it.
+  const packages = [...all.filter((p) => !isK8sDeb(p)), ...(all.includes(CONTROL_PLANE_PACKAGES.etcd) && !all.includes('passwd') ? ['passwd'] : [])];
   const work = join(tmp, '.apt');
   for (const d of ['apt.conf.d', 'sources.list.d', 'preferences.d', 'state', 'lists/partial', 'cache', 'archives/partial', 'log']) await mkdir(join(work, d), { recursive: true });
   const arch = (await must(['dpkg', '--print-architecture'])).trim();
@@ -138,8 +153,17 @@ async function assemble(tmp: string, key: string, packages: string[], rootfs: st
   const missing = packages.filter((p) => !debs.some((d) => d.package === p));
   if (missing.length > 0) onProgress?.(`already in the base image (not bundled): ${missing.join(', ')}`);
   await rm(work, { recursive: true, force: true });
+  if (bins) {
+    for (const path of await k8sDebs(bins, all.filter(isK8sDeb), arch, onProgress)) {
+      const f = basename(path);
+      // A hard link: the cache holds the ~200 MB of packages once (a copy when the bundle is elsewhere).
+      await link(path, join(tmp, f)).catch(() => cp(path, join(tmp, f)));
+      const m = /^([^_]+)_([^_]+)_/.exec(f);
+      debs.push({ package: m?.[1] ?? f, version: m?.[2] ?? '', file: f, bytes: (await stat(join(tmp, f))).size });
+    }
+  }
   const index = await must(['dpkg-scanpackages', '--multiversion', '.', '/dev/null'], { cwd: tmp });
   await writeFile(join(tmp, 'Packages'), index);
   await writeFile(join(tmp, 'Packages.gz'), gzipSync(index));
-  await writeFile(join(tmp, 'manifest.json'), JSON.stringify({ key, packages, debs, sources, baseRootfs: rootfs, builtAt: new Date().toISOString() }, null, 2) + '\n');
+  await writeFile(join(tmp, 'manifest.json'), JSON.stringify({ key, packages: all, debs, sources, baseRootfs: rootfs, ...(bins ? { kubernetes: bins.kubernetes, etcd: bins.etcd, binaries: bins.dir } : {}), builtAt: new Date().toISOString() }, null, 2) + '\n');
 }

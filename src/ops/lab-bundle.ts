@@ -17,6 +17,6 @@ export function packagesOfSpec(spec: ClusterSpec): string[] {
 
 /** The spec's bundle in the cache (built now when absent). */
 export async function labBundle(spec: ClusterSpec, onProgress?: (message: string) => void): Promise<{ dir: string; built: boolean }> {
-  const bundle = await buildBundle({ packages: packagesOfSpec(spec), ...(onProgress ? { onProgress } : {}) });
+  const bundle = await buildBundle({ packages: packagesOfSpec(spec), kubernetesVersion: spec.controlPlane.version, ...(onProgress ? { onProgress } : {}) });
   return { dir: bundle.dir, built: bundle.built };
 }

@@ -2,6 +2,8 @@ import { observeHost } from '../apply/observe.js';
 import { mapLimit } from '../apply/map-limit.js';
 import { planCluster } from '../apply/plan.js';
 import type { BundleInfo, HostPlan, ObservedHost, Phase, Plan } from '../apply/types.js';
+import { CERT_CLOCK_TOLERANCE_MS, clockSkewBeyond } from '../apply/clock.js';
+import { InputError } from '../diag/errors.js';
 import type { Session } from './session.js';
 
 /** `kubeha plan`, and the first half of `kubeha apply`: observe every host (in parallel), then plan. */
@@ -44,7 +46,19 @@ export async function planSession(session: Session, request: PlanRequest = {}): 
   const t0 = Date.now();
   const { observed, failed } = await observeHosts(session, request.describe);
   const observeMs = Date.now() - t0;
-  const plan = planCluster(session.rendered, observed, { ...(request.bundle ? { bundle: request.bundle } : {}), ...(request.phases ? { phases: request.phases } : {}) });
+  // Before anything changes: clocks that differ by more than the certificates tolerate (only where there are some).
+  const skew = session.spec.hosts.some((h) => h.roles.includes('control-plane') || h.roles.includes('etcd')) ? clockSkewBeyond([...observed.values()]) : undefined;
+  if (skew) {
+    throw new InputError([
+      {
+        code: 'E_CLOCK_SKEW',
+        severity: 'error',
+        message: `the clock of ${skew.ahead} is at least ${(skew.ms / 1000).toFixed(1)} s ahead of ${skew.behind}'s; certificates tolerate ${CERT_CLOCK_TOLERANCE_MS / 1000} s (a host behind would reject them as not yet valid); nothing was changed`,
+        hint: 'synchronise the clocks (chrony or systemd-timesyncd against one NTP source), then run again',
+      },
+    ]);
+  }
+  const plan = planCluster(session.rendered, observed, { cluster: session.cluster, ...(request.bundle ? { bundle: request.bundle } : {}), ...(request.phases ? { phases: request.phases } : {}) });
   const unreachable: HostPlan[] = session.rendered
     .filter((r) => failed.has(r.host))
     .map((r) => {

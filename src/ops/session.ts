@@ -5,6 +5,7 @@ import { didYouMean } from '../diag/diagnostic.js';
 import { InputError } from '../diag/errors.js';
 import { listLabs } from '../lab/state.js';
 import type { LabState } from '../lab/state.js';
+import { ETCD_USER } from '../render/control-plane-packages.js';
 import { renderCluster } from '../render/index.js';
 import type { RenderedHost } from '../render/types.js';
 import { NetnsDialer } from '../remote/netns-dial.js';
@@ -59,6 +60,8 @@ export interface Session {
   stateDir: string;
   /** What each selected host should run (--only applied). */
   rendered: RenderedHost[];
+  /** What every host of the spec should run (the planner's view of the other hosts, e.g. the other apiservers). */
+  cluster: RenderedHost[];
   targets: Map<string, SshTarget>;
   /** The network namespace this process opens its connections in (the lab's taskbox for lab hosts), if not its own. */
   netns: string | undefined;
@@ -115,11 +118,14 @@ export async function openSession(specPath: string, spec: ClusterSpec, options: 
   const stateDir = options.stateDir ?? defaultStateDir(resolve(specPath), spec);
   const issue = (): Promise<IssueResult> => loadOrIssuePki(stateDir, spec, options.now ?? new Date(), options.renewPki ? { renew: options.renewPki } : {});
   let pki: Promise<IssueResult> | undefined;
+  let cluster: RenderedHost[];
   let rendered: RenderedHost[];
   try {
     const all = renderCluster(spec, await loadOrCreateSecrets(stateDir, spec));
     pki = options.issuePki !== false && pkiNeeded(spec) ? issue() : undefined;
-    rendered = selectHosts(pki ? withPkiFiles(spec, all, (await pki).pki) : all, options.only);
+    // etcd runs as its own user (render/control-plane-packages.ts): its keys are that user's.
+    cluster = pki ? withPkiFiles(spec, all, (await pki).pki, { owners: { etcd: ETCD_USER } }) : all;
+    rendered = selectHosts(cluster, options.only);
   } catch (err) {
     dialer?.close();
     throw err;
@@ -132,6 +138,7 @@ export async function openSession(specPath: string, spec: ClusterSpec, options: 
     lab,
     stateDir,
     rendered,
+    cluster,
     targets,
     netns,
     parallel: options.parallel ?? 8,

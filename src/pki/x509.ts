@@ -94,7 +94,7 @@ function subjectOf(req: Pick<CertRequest, 'commonName' | 'organization'>): impor
 
 const DAY = 86_400_000;
 /** notBefore is backdated (kubeadm: CertificateBackdate) so that a host whose clock lags a little accepts it. */
-const BACKDATE_MS = 5 * 60_000;
+export const BACKDATE_MS = 5 * 60_000;
 
 export interface Signer {
   cert: import('@peculiar/x509').X509Certificate;

@@ -70,7 +70,9 @@ function fileSection(req: WriteFileRequest, nonce: string, write: string): strin
   const tmp = posix.join(dir, `${TEMP_PREFIX}${posix.basename(req.path)}-${nonce}`);
   const owner = req.owner ?? 'root';
   const lines = [
-    `mkdir -p ${q(dir)}`,
+    // Directories it creates are 0755 (the umask of the script is 077, for the temp files): a service that runs as its
+    // own user (etcd) must reach its files in /etc/kubernetes/pki/etcd; the secrets themselves are 0600.
+    `[ -d ${q(dir)} ] || (umask 022 && mkdir -p ${q(dir)})`,
     `tmp=${q(tmp)}`,
     `trap 'rm -f "$tmp"' EXIT`,
     write,

@@ -22,12 +22,13 @@ export interface ServiceState {
   startedAt: string;
 }
 
-export function serviceCommand(unit: string, action: ServiceAction): string {
+/** `noBlock`: queue the job and return (`--no-block`), for a start that completes only once peers are up. */
+export function serviceCommand(unit: string, action: ServiceAction, noBlock = false): string {
   switch (action) {
     case 'enable':
       return `systemctl enable ${q(unit)}`;
     case 'start':
-      return `systemctl start ${q(unit)}`;
+      return `systemctl start ${noBlock ? '--no-block ' : ''}${q(unit)}`;
     case 'reload':
       return `systemctl reload ${q(unit)}`;
     case 'restart':
@@ -35,12 +36,12 @@ export function serviceCommand(unit: string, action: ServiceAction): string {
   }
 }
 
-export async function runServiceAction(host: RemoteHost, unit: string, action: ServiceAction): Promise<void> {
-  const r = await host.exec(serviceCommand(unit, action), { timeoutMs: 90_000 });
+export async function runServiceAction(host: RemoteHost, unit: string, action: ServiceAction, noBlock = false): Promise<void> {
+  const r = await host.exec(serviceCommand(unit, action, noBlock), { timeoutMs: 90_000 });
   if (r.exitCode === 0) return;
   // Put the unit's own last log lines in the error: "Job for x failed" alone says nothing.
   const journal = await host.exec(`journalctl -u ${q(unit)} -n 15 --no-pager -o cat 2>/dev/null || systemctl status ${q(unit)} --no-pager 2>&1 | tail -n 15`, { timeoutMs: 15_000 });
-  throw new RemoteCommandError(host.name, serviceCommand(unit, action), r.exitCode, tail([r.stderr.trim(), journal.stdout.trim()].filter(Boolean).join('\n'), 25), r.signal);
+  throw new RemoteCommandError(host.name, serviceCommand(unit, action, noBlock), r.exitCode, tail([r.stderr.trim(), journal.stdout.trim()].filter(Boolean).join('\n'), 25), r.signal);
 }
 
 /**

@@ -18,6 +18,7 @@ const HOSTS = [
   { name: 'lb0', address: '10.89.0.2', roles: 'loadbalancer' },
   { name: 'm0', address: '10.89.0.4', roles: 'control-plane' },
   { name: 'm1', address: '10.89.0.5', roles: 'control-plane' },
+  { name: 'm2', address: '10.89.0.6', roles: 'control-plane' },
 ];
 
 function run(args: string[], stdoutFd?: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -123,8 +124,8 @@ describe('kubeha kubeconfig / certs (CLI)', () => {
     const report = JSON.parse(r.stdout) as { certificates: { where: string; path: string }[]; problems: { code: string; host?: string }[] };
     assert.ok(report.certificates.some((c) => c.where === 'state' && c.path === 'pki/hosts/m1/apiserver.crt'));
     assert.ok(!report.problems.some((p) => p.host === undefined), JSON.stringify(report.problems.filter((p) => p.host === undefined)));
-    for (const h of ['lb0', 'm0', 'm1']) assert.ok(report.problems.some((p) => p.host === h), h);
-    assert.deepEqual(servers.map((s, i) => s.commands.length - before[i]!), [1, 1, 1], 'one read-only command per host');
+    for (const h of ['lb0', 'm0', 'm1', 'm2']) assert.ok(report.problems.some((p) => p.host === h), h);
+    assert.deepEqual(servers.map((s, i) => s.commands.length - before[i]!), [1, 1, 1, 1], 'one read-only command per host');
     const printed = r.stdout + r.stderr;
     assert.ok(!printed.includes('PRIVATE KEY'));
     for (const k of files(join(state, 'pki')).filter((f) => f.endsWith('.key'))) {
@@ -144,12 +145,12 @@ describe('kubeha kubeconfig / certs (CLI)', () => {
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stdout, /nothing was due/);
     assert.match(r.stderr, /E_CONFIRM/);
-    assert.deepEqual(servers.map((s, i) => s.commands.length - before[i]!), [1, 1, 1]);
+    assert.deepEqual(servers.map((s, i) => s.commands.length - before[i]!), [1, 1, 1, 1]);
   });
 
   it('a spec without control-plane hosts is bad input (exit 2) and no PKI is made', async () => {
     const lbOnly = join(dir, 'lb-only.yaml');
-    writeFileSync(lbOnly, readFileSync(spec, 'utf8').replace(/ {2}- \{ name: m[01].*\n/g, ''));
+    writeFileSync(lbOnly, readFileSync(spec, 'utf8').replace(/ {2}- \{ name: m[012].*\n/g, ''));
     const r = await run(['kubeconfig', lbOnly, '--state-dir', join(dir, 'state2'), '-o', join(dir, 'x.conf')]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /SPEC_NO_CONTROL_PLANE/);

@@ -7,24 +7,27 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ApplyEvent } from '../../src/apply/events.js';
 import { ensureBaseImage } from '../../src/lab/base-image.js';
+import { findK8sBinaries } from '../../src/lab/k8s-binaries.js';
 
 /**
- * End to end against the lab (issue 6): a small topology (2 LBs + 3 masters) made real with `kubeha lab up`, packages
- * from `kubeha bundle`, a stand-in apiserver on the masters started by THIS harness (test/fixtures/stand-in-apiserver),
- * then `kubeha apply` as a user runs it. Skipped, with the reason, when the lab cannot run here (not root, no
- * systemd-nspawn, no `kubeha bundle`). Each run makes its own lab (name and subnet from the PID, as test/e2e/lab.test.ts
- * does) and always removes it: nothing an earlier run left decides this run's verdict. The interruption loop counts
- * kills, not seconds; its time bound is only a guard against a hang.
+ * End to end against the lab: a small topology (2 LBs + 3 masters) made real with `kubeha lab up`, packages from
+ * `kubeha bundle` (HAProxy, keepalived, and kubeha's packages of the upstream Kubernetes v1.37.2 binaries, built by
+ * scripts/k8s-binaries.sh when the cache lacks them), then `kubeha apply` as a user runs it: the real control plane
+ * (a 3-member etcd over TLS, kube-apiserver, controller-manager, scheduler) behind the VIP. Skipped, with the reason,
+ * when the lab cannot run here (not root, no systemd-nspawn, no `kubeha bundle`). Each run makes its own lab (name
+ * and subnet from the PID, as test/e2e/lab.test.ts does, or KUBEHA_E2E_LAB / KUBEHA_E2E_NET, e.g. `ship` and
+ * `10.94.0`) and always removes it: nothing an earlier run left decides this run's verdict. The interruption loop
+ * counts kills, not seconds; its time bound is only a guard against a hang. One lab serves every assertion.
  */
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TMP = mkdtempSync(join(tmpdir(), 'kubeha-apply-e2e-'));
 const tag = process.pid % 200;
-const NET = `10.78.${tag}`;
+const NET = process.env['KUBEHA_E2E_NET'] ?? `10.78.${tag}`;
 /** test/fixtures/apply/small.yaml moved to this run's own subnet. */
 const SPEC = join(TMP, 'small.yaml');
 writeFileSync(SPEC, readFileSync(join(ROOT, 'test/fixtures/apply/small.yaml'), 'utf8').replaceAll('10.78.0.', `${NET}.`));
-const LAB = `apply-e2e-${process.pid}`;
+const LAB = process.env['KUBEHA_E2E_LAB'] ?? `apply-e2e-${process.pid}`;
 const LBS = ['lb0', 'lb1'];
 const MASTERS = ['m0', 'm1', 'm2'];
 const VIP = `${NET}.10`;
@@ -56,7 +59,9 @@ const skip = whyNoLab();
 describe('apply e2e in the lab', { skip, timeout: 45 * 60_000 }, () => {
   let lab: LabStatus;
   let bundle = '';
-  const standIns: ChildProcess[] = [];
+  /** The cluster's own kubectl (kubeha's cache) and an admin kubeconfig, for loops that would pay kubeha's start each time. */
+  let kubectlBin = '';
+  const adminConf = join(TMP, 'admin.conf');
 
   const addr = (h: string): string => lab.hosts.find((x) => x.name === h)!.address;
   function ssh(host: string, command: string, timeoutMs = 30_000): SpawnSyncReturns<string> {
@@ -112,23 +117,14 @@ describe('apply e2e in the lab', { skip, timeout: 45 * 60_000 }, () => {
     const b = kubeha(['bundle', '--spec', SPEC, '--out', bundle], 900_000);
     assert.equal(b.status, 0, `kubeha bundle: ${b.stderr}`);
 
-    // The stand-in apiservers: a self-signed certificate made now, one HTTPS server per master, in its namespace.
-    const pki = mkdtempSync(join(TMP, 'stand-in-'));
-    const ossl = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=stand-in-apiserver', '-keyout', join(pki, 'key.pem'), '-out', join(pki, 'cert.pem')], { encoding: 'utf8' });
-    assert.equal(ossl.status, 0, ossl.stderr);
-    for (const m of MASTERS) {
-      const h = lab.hosts.find((x) => x.name === m)!;
-      const child = spawn('ip', ['netns', 'exec', h.netns, process.execPath, join(ROOT, 'test/fixtures/stand-in-apiserver/server.mjs'), '--name', m, '--address', h.address, '--port', '6443', '--cert', join(pki, 'cert.pem'), '--key', join(pki, 'key.pem')], { stdio: ['ignore', 'pipe', 'inherit'] });
-      standIns.push(child);
-      await new Promise<void>((res, rej) => {
-        child.stdout.once('data', () => res());
-        child.once('exit', (code) => rej(new Error(`stand-in apiserver on ${m} exited with ${code}`)));
-      });
-    }
+    const conf = kubeha(['kubeconfig', SPEC, '--state-dir', STATE, '-o', adminConf]);
+    assert.equal(conf.status, 0, conf.stderr);
+    const bins = await findK8sBinaries('v1.37.2');
+    assert.ok(bins, 'the bundle built the Kubernetes binaries into the cache');
+    kubectlBin = join(bins.dir, 'kubectl');
   });
 
   after(() => {
-    for (const c of standIns) if (c.pid && c.exitCode === null) process.kill(c.pid, 'SIGTERM');
     if (!skip) kubeha(['lab', 'down', '--name', LAB], 120_000);
     rmSync(TMP, { recursive: true, force: true });
   });
@@ -160,26 +156,65 @@ describe('apply e2e in the lab', { skip, timeout: 45 * 60_000 }, () => {
       spawnSync('sleep', ['0.2']);
     }
     assert.equal(holders.length, 1, `VIP holders: ${holders.join(', ')}`);
-    // Through the VIP to the stand-in apiservers (HAProxy balances; every master answers at some point).
-    const seen = new Set<string>();
-    for (let i = 0; i < 30 && seen.size < MASTERS.length; i++) {
-      const r = client(['curl', '-sk', '-D', '-', '--max-time', '3', `https://${VIP}:6443/readyz`]);
-      assert.equal(r.status, 0, `curl through the VIP: ${r.stderr}`);
-      const m = /x-stand-in-host: (\S+)/i.exec(r.stdout);
-      if (m?.[1]) seen.add(m[1]);
+    // Every apiserver answers /readyz itself (anonymous health path), and HAProxy has all three UP behind the VIP.
+    for (const m of MASTERS) assert.equal(client(['curl', '-sk', '--max-time', '5', `https://${addr(m)}:6443/readyz`]).stdout, 'ok', m);
+  });
+
+  it('the real control plane through the VIP: readyz, namespaces, version, etcd over TLS, leases, Secrets encrypted at rest', () => {
+    const kubectl = (...args: string[]): SpawnSyncReturns<string> => kubeha(['kubectl', SPEC, '--state-dir', STATE, '--', ...args], 120_000);
+    const readyz = kubectl('get', '--raw', '/readyz');
+    assert.equal(readyz.status, 0, readyz.stderr);
+    assert.equal(readyz.stdout.trim(), 'ok');
+    // The kubeconfig's server is the VIP (the endpoint), and kubectl runs in the taskbox.
+    assert.match(readFileSync(adminConf, 'utf8'), new RegExp(`server: https://${VIP.replaceAll('.', '\\.')}:6443`));
+    const ns = kubectl('get', 'ns', '-o', 'name');
+    assert.equal(ns.status, 0, ns.stderr);
+    assert.match(ns.stdout, /^namespace\/default$/m);
+    const version = kubectl('version', '-o', 'json');
+    assert.equal(version.status, 0, version.stderr);
+    assert.equal((JSON.parse(version.stdout) as { serverVersion: { gitVersion: string } }).serverVersion.gitVersion, 'v1.37.2');
+    // etcd: three members, every one healthy, asked over TLS with the health-check client certificate.
+    const etcdctl = (host: string, args: string, cert = 'etcd/healthcheck-client') =>
+      out(host, `etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt --cert=/etc/kubernetes/pki/${cert}.crt --key=/etc/kubernetes/pki/${cert}.key ${args}`);
+    const health = etcdctl('m1', 'endpoint health --cluster -w json');
+    const members = JSON.parse(health) as { endpoint: string; health: boolean }[];
+    assert.deepEqual(members.map((m) => [m.endpoint, m.health]).sort(), MASTERS.map((m) => [`https://${addr(m)}:2379`, true]).sort());
+    // Without a client certificate etcd refuses the client.
+    assert.notEqual(ssh('m1', 'etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt --dial-timeout=3s --command-timeout=5s endpoint health').status, 0);
+    // controller-manager and scheduler each hold their leader-election lease (a master's name as holder).
+    for (const lease of ['kube-controller-manager', 'kube-scheduler']) {
+      let holder = '';
+      for (let i = 0; i < 60 && !holder; i++) {
+        const r = kubectl('get', 'lease', '-n', 'kube-system', lease, '-o', 'jsonpath={.spec.holderIdentity}');
+        holder = r.status === 0 ? r.stdout.trim() : '';
+        if (!holder) spawnSync('sleep', ['1']);
+      }
+      assert.match(holder, /^m[012]_/, `${lease} lease holder: "${holder}"`);
     }
-    assert.ok(seen.size >= 2, `HAProxy forwarded to ${[...seen].join(', ')}`);
+    // A Secret written through the API is encrypted in etcd: the raw value starts with k8s:enc:.
+    const secret = kubectl('create', 'secret', 'generic', 'e2e-probe', '-n', 'default', '--from-literal=k=plain-text-never-stored');
+    assert.equal(secret.status, 0, secret.stderr);
+    const raw = etcdctl('m2', 'get /registry/secrets/default/e2e-probe --print-value-only', 'apiserver-etcd-client');
+    assert.ok(raw.startsWith('k8s:enc:'), `raw value in etcd starts with ${JSON.stringify(raw.slice(0, 16))}`);
+    assert.ok(!raw.includes('plain-text-never-stored'));
+    // Memory of each control-plane host (RSS of every process), for the record.
+    const rss = MASTERS.map((m) => `${m} ${out(m, "ps -eo rss= | awk '{s+=$1} END {printf \"%d\", s/1024}'")} MiB`);
+    process.stderr.write(`control-plane hosts' memory (RSS): ${rss.join(', ')}\n`);
   });
 
   it('second apply, without --bundle (the lab\'s own bundle), changes nothing: 0 changes, same mtimes, same service start times', () => {
     const probe = 'stat -c %Y /etc/haproxy/haproxy.cfg /etc/keepalived/keepalived.conf; systemctl show -p ActiveEnterTimestampMonotonic --value haproxy keepalived';
     const before = Object.fromEntries(LBS.map((lb) => [lb, out(lb, probe)]));
+    const cpProbe = 'stat -c %Y /etc/systemd/system/kube-apiserver.service /etc/kubernetes/pki/apiserver.crt; systemctl show -p ActiveEnterTimestampMonotonic --value etcd kube-apiserver kube-controller-manager kube-scheduler';
+    const cpBefore = Object.fromEntries(MASTERS.map((m) => [m, out(m, cpProbe)]));
     const second = apply([], SPEC, false);
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stderr, /no --bundle given: using the lab's bundle/);
     assert.equal(doneOf(second.events).changes, 0);
     assert.ok(!second.events.some((e) => e.type === 'step-done' && e.changed));
     for (const lb of LBS) assert.equal(out(lb, probe), before[lb], `${lb} was modified by a no-op apply`);
+    // No control-plane unit restarted, no certificate rewritten.
+    for (const m of MASTERS) assert.equal(out(m, cpProbe), cpBefore[m], `${m} was modified by a no-op apply`);
   });
 
   it('a file that fails validation never replaces the working one; the error shows the tool message', () => {
@@ -202,17 +237,28 @@ describe('apply e2e in the lab', { skip, timeout: 45 * 60_000 }, () => {
     assert.equal(out('lb0', 'ls -a /etc/keepalived | grep -c kubeha-tmp || true').trim(), '0');
   });
 
-  it('a HAProxy config change is a hitless reload: a watch through the VIP keeps streaming', async () => {
+  it('a HAProxy config change is a hitless reload: a watch of the real API through the VIP keeps streaming', async () => {
     const dir = mkdtempSync(join(TMP, 'reload-'));
     const changed = join(dir, 'small.yaml');
     // Only haproxy.cfg changes (health-check interval): apply reloads HAProxy and nothing else.
     writeFileSync(changed, readFileSync(SPEC, 'utf8').replace('inter: 1s, fall: 2, rise: 2', 'inter: 3s, fall: 2, rise: 2'));
-    const watch = spawn('ip', ['netns', 'exec', lab.taskbox.netns, 'curl', '-skN', '--max-time', '600', `https://${VIP}:6443/watch`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // A watch of ConfigMaps (one JSON line per event) over one connection through the VIP, and a writer that creates
+    // a ConfigMap every 500 ms (bounded: 400 at most), each an event on that connection.
+    const inTaskbox = (argv: string[]) => spawn('ip', ['netns', 'exec', lab.taskbox.netns, kubectlBin, '--kubeconfig', adminConf, ...argv], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const watch = inTaskbox(['get', '--raw', '/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=600']);
     let lines = 0;
     watch.stdout.on('data', (d: Buffer) => (lines += d.toString().split('\n').length - 1));
     const closed = new Promise<number | null>((res) => watch.on('exit', (code) => res(code)));
+    let writes = 0;
+    let stopWriter = false;
+    const writer = (async () => {
+      for (; writes < 400 && !stopWriter; writes++) {
+        await new Promise<void>((res) => inTaskbox(['create', 'configmap', `reload-${process.pid}-${writes}`, '-n', 'default']).on('exit', () => res()));
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    })();
     try {
-      // One line every 500 ms once curl is through; the bound only guards against a hang on a busy machine.
+      // Events once kubectl is through; the bound only guards against a hang on a busy machine.
       for (let i = 0; i < 600 && lines < 2 && watch.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
       assert.ok(lines >= 2, 'the watch streams through the VIP');
       const starts = Object.fromEntries(LBS.map((lb) => [lb, out(lb, 'systemctl show -p ActiveEnterTimestampMonotonic --value haproxy keepalived')]));
@@ -229,6 +275,8 @@ describe('apply e2e in the lab', { skip, timeout: 45 * 60_000 }, () => {
       // A reload, not a restart: the units' start times did not change.
       for (const lb of LBS) assert.equal(out(lb, 'systemctl show -p ActiveEnterTimestampMonotonic --value haproxy keepalived'), starts[lb]);
     } finally {
+      stopWriter = true;
+      await writer;
       watch.kill('SIGTERM');
       await closed;
     }
@@ -339,5 +387,58 @@ describe('apply e2e in the lab', { skip, timeout: 45 * 60_000 }, () => {
       assert.equal(out(lb, 'systemctl is-active haproxy keepalived').trim().split('\n').join(' '), 'active active');
       assert.equal(out(lb, 'ls /var/lib/kubeha/pending 2>/dev/null | wc -l').trim(), '0');
     }
+  });
+
+  it('a write every 50 ms through the VIP while the VIP holder, one apiserver and one whole master go down: 0 acknowledged writes lost, the member rejoins', { timeout: 20 * 60_000 }, async () => {
+    // Runs alone too (--test-name-pattern): apply first, a no-op when the cluster is up.
+    assert.equal(apply().code, 0);
+    const holder = LBS.find((lb) => out(lb, 'ip -o -4 addr show').includes(` ${VIP}/`)) ?? 'lb0';
+    const prefix = `load-${process.pid}`;
+    // 1200 writes, 50 ms apart (about a minute), 180 s at most: bounded in count and time.
+    const writer = spawn('ip', ['netns', 'exec', lab.taskbox.netns, process.execPath, join(ROOT, 'test/fixtures/write-load/writer.mjs'), adminConf, 'default', prefix, '1200', '50', '180'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let log = '';
+    writer.stdout.on('data', (d: Buffer) => (log += d.toString()));
+    const finished = new Promise<void>((res) => writer.on('exit', () => res()));
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const fault = (host: string, f: string) => {
+      const r = kubeha(['lab', 'fault', host, f, '--name', LAB], 120_000);
+      assert.equal(r.status, 0, `${host} ${f}: ${r.stderr}`);
+    };
+    await sleep(3000);
+    fault(holder, 'power-off'); // the VIP moves to the other LB
+    await sleep(5000);
+    fault(holder, 'power-on');
+    await sleep(3000);
+    assert.equal(ssh('m1', 'systemctl kill -s SIGKILL kube-apiserver.service').status, 0); // systemd restarts it
+    await sleep(5000);
+    fault('m2', 'power-off'); // apiserver and etcd member of m2 gone: 2 of 3 members keep quorum
+    await sleep(10_000);
+    fault('m2', 'power-on');
+    await finished;
+    const acked = [...log.matchAll(/^ack (\S+)$/gm)].map((m) => m[1]!);
+    const failed = [...log.matchAll(/^fail (\S+) (\S+)$/gm)].map((m) => `${m[1]} ${m[2]}`);
+    assert.ok(log.includes('done'), 'the writer finished');
+    assert.ok(acked.length > 100, `${acked.length} writes acknowledged`);
+    // Every acknowledged write is readable afterwards (listed through the VIP, once the API answers).
+    let names = new Set<string>();
+    for (let i = 0; i < 60; i++) {
+      const r = client([kubectlBin, '--kubeconfig', adminConf, 'get', 'configmaps', '-n', 'default', '-o', 'name'], 60_000);
+      if (r.status === 0) {
+        names = new Set(r.stdout.split('\n').map((l) => l.replace(/^configmap\//, '').trim()));
+        break;
+      }
+      await sleep(2000);
+    }
+    const lost = acked.filter((n) => !names.has(n));
+    process.stderr.write(`write load: ${acked.length} acknowledged, ${failed.length} not acknowledged (${[...new Set(failed.map((f) => f.split(' ')[1]))].join(', ')}), ${lost.length} lost\n`);
+    assert.deepEqual(lost, []);
+    // m2's member rejoins: every member healthy again (bounded).
+    let healthy = 0;
+    for (let i = 0; i < 90 && healthy < 3; i++) {
+      const r = ssh('m0', 'etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt --cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt --key=/etc/kubernetes/pki/etcd/healthcheck-client.key --command-timeout=5s endpoint health --cluster');
+      healthy = (r.stdout.match(/is healthy/g) ?? []).length;
+      if (healthy < 3) await sleep(2000);
+    }
+    assert.equal(healthy, 3, 'every etcd member healthy after m2 came back');
   });
 });

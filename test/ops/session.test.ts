@@ -35,7 +35,8 @@ describe('session', () => {
   });
 
   it('the PKI: none for the kubeadm installer; in binary mode issued once at open and in the rendered files; issuePki: false writes nothing', async () => {
-    const kubeadm = await openSession(specPath, spec, { stateDir: join(dir, 'state-pki') });
+    // kubeha installs no control plane in kubekey mode (binary is the default since controlPlane.mode).
+    const kubeadm = await openSession(specPath, { ...spec, controlPlane: { ...spec.controlPlane, installer: 'kubekey' as const } }, { stateDir: join(dir, 'state-pki') });
     assert.ok(!kubeadm.rendered.some((r) => r.files.some((f) => f.path.startsWith('/etc/kubernetes/'))));
     assert.ok(!existsSync(join(dir, 'state-pki', 'pki')), 'nothing issued for a spec kubeha does not install');
     await kubeadm.close();

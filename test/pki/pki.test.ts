@@ -264,7 +264,7 @@ describe('files per host and kubeconfigs', () => {
   });
 
   it('withPkiFiles adds them to the rendered hosts, before the validated configs', () => {
-    const rendered = withPkiFiles(spec, renderCluster(spec, { 'vrrp-auth': 'x' }), pki);
+    const rendered = withPkiFiles(spec, renderCluster(spec, { 'vrrp-auth': 'x', 'encryption-key': Buffer.alloc(32, 7).toString('base64') }), pki);
     const lb0 = rendered.find((r) => r.host === 'lb0')!.files.map((f) => f.path);
     assert.ok(lb0.indexOf(HAPROXY_CA_FILE) < lb0.indexOf('/etc/haproxy/haproxy.cfg'));
     assert.ok(rendered.find((r) => r.host === 'master3')!.files.some((f) => f.path === PKI_PATHS.etcdHealthcheckClient.cert));

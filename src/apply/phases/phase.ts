@@ -9,6 +9,12 @@ import type { BundleInfo, ObservedHost, Phase, Step } from '../types.js';
  */
 export interface PhaseDefinition {
   name: Phase;
+  /**
+   * The phase starts on every host together (an engine barrier): a host begins it only when every host with steps in
+   * it has finished its earlier phases or stopped. Members of a new etcd cluster start at once; the apiservers start
+   * once every member's phase is done.
+   */
+  together?: boolean;
   plan(context: PhaseContext): Step[];
 }
 
@@ -17,6 +23,11 @@ export interface PlanOptions {
   bundle?: BundleInfo;
   /** Only these phases (kubeadm-style `--phase`); preflight checks that fail are always kept. */
   phases?: Phase[];
+  /**
+   * Every host of the cluster as rendered, also those left out with --only: a phase that must know the other hosts
+   * (a restart waits until the other apiservers are ready) finds them here. @default the planned hosts
+   */
+  cluster?: readonly RenderedHost[];
 }
 
 export interface PhaseContext {
@@ -25,6 +36,8 @@ export interface PhaseContext {
   options: PlanOptions;
   /** The steps the phases before this one planned (e.g. services restart what packages just installed). */
   earlier: readonly Step[];
+  /** Every host of the cluster as rendered (see {@link PlanOptions.cluster}). */
+  cluster: readonly RenderedHost[];
 }
 
 /** A preflight check that fails: it stops the host before anything changes. */

@@ -8,7 +8,7 @@ export const SHELL_CODES = {
   FAILURE_SYNTAX: error('A failure scenario written in a form kubeha does not know', 'docs/analysis.md (the failure names: none, haproxy-down:<lb>, keepalived-down:<lb>, node-down:<host>, apiserver-down:<address>:<port>, partition:<a>|<b>, link-degraded:<host>)', 'write the failure as the hint shows'),
   E_ARG: error('A command is missing an argument it needs', CLI, 'see the hint and the command\'s --help'),
   E_CONFIRM: error('apply would change hosts and was not confirmed', 'docs/apply.md (apply asks before it changes anything)', 'review `kubeha plan` and pass --yes (required when stdin is not a terminal)'),
-  E_PHASE: error('An unknown apply phase', 'docs/apply.md (phases preflight, packages, files, services, verify)', 'use one of the phases the hint lists'),
+  E_PHASE: error('An unknown apply phase', 'docs/apply.md (phases preflight, packages, files, services, etcd, apiserver, controllers, verify)', 'use one of the phases the hint lists'),
   E_ONLY_HOST: error('--only names a host the spec does not have', CLI, 'use host names of the spec (the hint proposes the closest)'),
   E_MIRROR_DIR: error('analyze was given something that is not a directory', 'docs/parsers.md (the mirror DIR layout)', 'pass a mirror directory containing hosts.yaml'),
   E_OUT_DIR: error('The output directory cannot be written', 'docs/render.md (render writes DIR/<host>/<path>)', 'choose a writable directory'),
@@ -41,5 +41,7 @@ export const SHELL_CODES = {
   LAB_LINK_FAULT: error('A link fault kubeha cannot apply: unknown, or a value out of range', `${LAB_DOC} (lab fault HOST delay|loss|clear)`, 'write delay 50ms, loss 5% or clear'),
   LAB_UNKNOWN_HOST: error('The lab has no host of that name', LAB_DOC, 'use a host name of the lab (the hint lists them)'),
   BUNDLE_PACKAGE_NAME: error('Not a Debian package name', 'Debian Policy §5.6.1 (package names)', 'lower-case letters, digits and + - . (e.g. socat), optionally =version'),
+  BUNDLE_K8S_VERSION: error('No Kubernetes binaries for the spec\'s version in the cache, and none can be built (no such release on the Go module proxy, or no Go toolchain)', 'scripts/k8s-binaries.sh (builds kube-apiserver … kubectl, kubeadm, etcd from the Go module proxy into the cache); docs/apply.md', 'use a released version (e.g. v1.37.2) at controlPlane.version, or install Go so that kubeha can build it'),
+  E_CLOCK_SKEW: error('The clocks of the hosts (or of this machine) differ by more than the certificates tolerate', 'docs/apply.md (preflight); RFC 5280 §4.1.2.5 (a certificate is valid from notBefore): kubeha backdates certificates by a few minutes, no more', 'synchronise the clocks (chrony or systemd-timesyncd against one NTP source), then apply again'),
   BUNDLE_UNKNOWN_PACKAGE: error('No such package in the Debian sources', 'the apt sources of this machine (apt-cache policy)', 'check the name, e.g. apt-cache search <word>'),
 } as const;
