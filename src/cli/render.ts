@@ -11,7 +11,7 @@ import { defaultStateDir, loadOrCreateSecrets } from '../state/secrets.js';
 import { mkdirp } from '../state/mkdirp.js';
 import { formatIndex, parseIndex, type IndexEntry } from '../state/mirror-index.js';
 import { INDEX_FILE as INDEX, MANIFEST_FILE as MANIFEST, hostFileInMirror } from '../model/mirror-layout.js';
-import { loadSpecFile } from './io.js';
+import { loadSpecFile, nonEmptyPath } from './io.js';
 
 export interface MirrorSummary {
   out: string;
@@ -209,7 +209,7 @@ export function registerRender(program: Command): void {
     .command('render')
     .description('Write every file each host needs into DIR/<host>/<real path>, plus DIR/hosts.yaml (analyzable with `kubeha analyze DIR`).')
     .argument('<spec>', 'cluster spec (YAML)')
-    .requiredOption('--out <dir>', 'output directory (new, empty, or a previous render)')
+    .requiredOption('--out <dir>', 'output directory (new, empty, or a previous render)', nonEmptyPath)
     .option('--state-dir <dir>', 'where secrets live (default: .kubeha/<cluster name> next to the spec)')
     .addOption(new Option('--output <format>', 'summary format').choices(['text', 'json']).default('text'))
     .addHelpText(

@@ -383,7 +383,9 @@ function schemaDiagnostics(issue: Issue, data: unknown, loc: YamlLocator, typos:
         return [base('SPEC_BAD_FORMAT', `${where}: ${issue.message}`, 'shorten or complete the value')];
       }
       const isPort = typeof last === 'string' && /port$/i.test(last);
-      const bound = issue.code === 'too_big' ? `at most ${String(issue.maximum)}` : `at least ${String(issue.minimum)}`;
+      // zod's positive() is an exclusive minimum of 0: "at least 0" would be wrong for 0 itself.
+      const inclusive = !('inclusive' in issue) || issue.inclusive !== false;
+      const bound = issue.code === 'too_big' ? `${inclusive ? 'at most' : 'less than'} ${String(issue.maximum)}` : `${inclusive ? 'at least' : 'greater than'} ${String(issue.minimum)}`;
       return [
         base(
           isPort ? 'SPEC_PORT_OUT_OF_RANGE' : 'SPEC_OUT_OF_RANGE',
