@@ -5,6 +5,7 @@ import type { Code } from '../diag/catalog.js';
 import { attachExcerpt, didYouMean, hasErrors, LineIndex, type Diagnostic } from '../diag/diagnostic.js';
 import { applyDefaults } from './defaults.js';
 import { yamlHint, yamlMessage } from '../diag/yaml-message.js';
+import { aliasProblem, MAX_YAML_ALIAS_COUNT } from '../diag/yaml-aliases.js';
 import { YamlLocator, type SpecPath, type Span } from './locate.js';
 import { runSpecRules } from './rules.js';
 import { SpecSchema, type SpecInput } from './schema.js';
@@ -25,8 +26,6 @@ export interface ParseSpecResult {
 }
 
 export const API_VERSION = 'kubeha.io/v1alpha1';
-/** Aliases and nesting beyond this are refused (a "billion laughs" document). */
-const MAX_ALIAS_COUNT = 100;
 
 export function parseSpec(text: string, file: string): ParseSpecResult {
   return parseCleanSpecFast(text) ?? parseSpecWithPositions(text, file);
@@ -114,9 +113,22 @@ export function parseSpecWithPositions(text: string, file: string): ParseSpecRes
       },
     ]);
   }
+  const aliases = aliasProblem(doc);
+  if (aliases) {
+    return finish([
+      {
+        code: 'SPEC_YAML_ALIAS',
+        severity: 'error',
+        message: `YAML alias error: ${aliases.message}`,
+        ...index.position(aliases.offset),
+        length: aliases.length,
+        hint: 'define each &anchor before its *alias, never inside the anchored node, and do not nest aliases to blow up the document',
+      },
+    ]);
+  }
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT });
   } catch (err) {
     return finish([
       {

@@ -1,3 +1,4 @@
+import { aliasesAreSafe } from '../import-aliases.js';
 import { isMap, isScalar, parse as parseYaml, parseAllDocuments, type Document } from 'yaml';
 import { FileDiagnostics, expandAnsibleRange, isSecretKey } from '../import-common.js';
 import { yamlHint, yamlMessage } from '../../diag/yaml-message.js';
@@ -201,6 +202,7 @@ export function parseYamlInventory(d: FileDiagnostics): { hosts: Map<string, Inv
       d.error('IMPORT_YAML_SYNTAX', yamlMessage(err.message), d.at(err.pos[0], Math.max(1, err.pos[1] - err.pos[0])), yamlHint(err.code));
     }
   }
+  if (d.list.length === 0) aliasesAreSafe(docs, d);
   const doc = docs.find((x) => x.contents !== null);
   if (d.list.length > 0 || !doc) return { hosts, groups };
   if (!isMap(doc.contents)) {
@@ -274,7 +276,7 @@ export function parseYamlInventory(d: FileDiagnostics): { hosts: Map<string, Inv
 export function flowValue(text: string): unknown {
   if (!/^\s*[{[]/.test(text)) return undefined;
   try {
-    return parseYaml(text) as unknown;
+    return parseYaml(text, { maxAliasCount: 0 }) as unknown;
   } catch {
     return undefined;
   }
@@ -299,6 +301,7 @@ export function readVarsFile(vd: FileDiagnostics): Map<string, { value: unknown;
       vd.error('IMPORT_YAML_SYNTAX', yamlMessage(err.message), vd.at(err.pos[0], Math.max(1, err.pos[1] - err.pos[0])), yamlHint(err.code));
     }
   }
+  if (vd.list.length === 0) aliasesAreSafe(docs, vd);
   if (vd.list.length > 0) return out;
   const doc = docs.find((x) => x.contents !== null);
   if (!doc) return out; // an empty vars file (everything commented out) sets nothing

@@ -1,3 +1,4 @@
+import { aliasesAreSafe } from '../import-aliases.js';
 import { isMap, parseAllDocuments, type Document, type YAMLMap } from 'yaml';
 import { FileDiagnostics, commonSsh, hoistSsh, sniffFormat, toDnsLabel, type ImportResult } from '../import-common.js';
 import { yamlHint, yamlMessage } from '../../diag/yaml-message.js';
@@ -104,6 +105,7 @@ function readClusterDocument(
       d.error('IMPORT_YAML_SYNTAX', yamlMessage(err.message), d.at(err.pos[0], Math.max(1, err.pos[1] - err.pos[0])), yamlHint(err.code));
     }
   }
+  if (d.list.length === 0) aliasesAreSafe(docs, d);
   if (d.list.length > 0) return undefined;
   const nonEmpty = docs.filter((doc) => doc.contents !== null);
   if (nonEmpty.length === 0) {
