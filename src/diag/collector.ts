@@ -25,9 +25,13 @@ export function attachExcerpt(p: Problem, index: LineIndex | undefined): Problem
  * Collects the problems of one run over one or more source files; each file gets its LineIndex so that every
  * problem carries file:line:col and the masked caret excerpt (eemeli/yaml keeps errors as data the same way).
  */
+/** Problems of one code kept per run; the rest become one summary problem of that code. */
+export const MAX_PROBLEMS_PER_CODE = 20;
+
 export class ProblemCollector {
   readonly problems: Problem[] = [];
   private readonly indexes = new Map<string, LineIndex>();
+  private readonly perCode = new Map<Code, { count: number; summary?: Problem }>();
 
   addFile(file: string, text: string): LineIndex {
     const index = new LineIndex(text);
@@ -40,6 +44,24 @@ export class ProblemCollector {
   }
 
   add(severity: Severity, code: Code, message: string, file: string | undefined, at?: At, hint?: string): Problem {
+    const seen = this.perCode.get(code) ?? { count: 0 };
+    seen.count += 1;
+    this.perCode.set(code, seen);
+    if (seen.count > MAX_PROBLEMS_PER_CODE) {
+      // One line says how many more there are, at the first one left out; the caller's work stays linear.
+      const more = seen.count - MAX_PROBLEMS_PER_CODE;
+      if (!seen.summary) {
+        seen.summary = { code, severity, message: '' };
+        if (file !== undefined) seen.summary.file = file;
+        if (at) {
+          seen.summary.line = at.line;
+          seen.summary.col = at.col;
+        }
+        this.problems.push(seen.summary);
+      }
+      seen.summary.message = `${more} more ${code} problem(s) like the ones above are not shown (kubeha shows ${MAX_PROBLEMS_PER_CODE} per code)`;
+      return seen.summary;
+    }
     let p: Problem = { code, severity, message };
     if (file !== undefined) p.file = file;
     if (at) {
