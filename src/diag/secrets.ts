@@ -23,22 +23,47 @@ export function isSecretKey(key: string): boolean {
  * never echoes a password even when the file could not be parsed.
  */
 export function maskSecretsInLine(line: string, found?: string[]): string {
-  const mask = (whole: string, key: string, sep: string, value: string): string => {
+  // `:\s*`: also `password:xyz` written without a space (one YAML key that holds the secret).
+  const colon = maskPairs(line, /(?<![\w-])[\d-]*([A-Za-z_][\w-]*)(\s*:\s*)/g, /"[^"]*"|'[^']*'|[^,}#\s][^,}#]*[^,}#\s]|[^,}#\s]/y, found);
+  return maskPairs(colon, /(?<![\w-])[\d-]*([A-Za-z_][\w-]*)(\s*=\s*)/g, /"[^"]*"|'[^']*'|[^\s#;]+/y, found);
+}
+
+/**
+ * One left-to-right pass over `key<sep>value` pairs. A key starts only where a word starts (after digits or dashes
+ * at most), and a value is measured only for a secret key, which is then skipped: each character is looked at a
+ * bounded number of times, so a 100 000-character line costs linear time. A pair whose key is not secret is not
+ * skipped: the scan goes on inside its value (`a=become_password=x`, `args: "token=x"`).
+ */
+function maskPairs(line: string, pair: RegExp, valueRe: RegExp, found: string[] | undefined): string {
+  let out = '';
+  let done = 0;
+  pair.lastIndex = 0;
+  for (let m = pair.exec(line); m; m = pair.exec(line)) {
+    const key = m[1] as string;
+    const start = m.index + m[0].length;
+    if (!isSecretKey(key)) continue;
+    valueRe.lastIndex = start;
+    const v = valueRe.exec(line);
+    if (!v) continue;
+    const value = v[0];
     // A flag's setting (`--authentication-token-webhook=true`, `token_ttl: 0`) is no secret.
-    if (/^\*+$/.test(value)) return whole; // masked already (both patterns see `key=value`)
-    if (isSecretKey(key) && !/^["']?(true|false|yes|no|on|off|\d{1,5})["']?$/i.test(value)) {
-      // The value as it stands in the text, without the quotes around it (or of an enclosing string).
-      found?.push(value.replace(/^["']+|["']+$/g, ''));
-      return `${key}${sep}${secretStars(value)}`;
-    }
-    // A pair inside the value (`a=become_password=x`, `args: "token=x"`): the value is shorter, so this ends.
-    const inner = maskSecretsInLine(value, found);
-    return inner === value ? whole : `${key}${sep}${inner}`;
-  };
-  return line
-    // `:\s*`: also `password:xyz` written without a space (one YAML key that holds the secret).
-    .replace(/([A-Za-z_][\w-]*)(\s*:\s*)("[^"]*"|'[^']*'|[^,}#\s][^,}#]*[^,}#\s]|[^,}#\s])/g, mask)
-    .replace(/([A-Za-z_][\w-]*)(\s*=\s*)("[^"]*"|'[^']*'|[^\s#;]+)/g, mask);
+    if (/^["']?(true|false|yes|no|on|off|\d{1,5})["']?$/i.test(value)) continue;
+    pair.lastIndex = start + value.length;
+    if (/^\*+$/.test(value)) continue; // masked already (both passes see `key=value`)
+    // The value as it stands in the text, without the quotes around it (or of an enclosing string).
+    found?.push(trimQuotes(value));
+    out += line.slice(done, start) + secretStars(value);
+    done = start + value.length;
+  }
+  return out + line.slice(done);
+}
+
+function trimQuotes(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && (s[a] === '"' || s[a] === "'")) a++;
+  while (b > a && (s[b - 1] === '"' || s[b - 1] === "'")) b--;
+  return s.slice(a, b);
 }
 
 /**
