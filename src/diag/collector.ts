@@ -27,6 +27,34 @@ export function attachExcerpt(p: Problem, index: LineIndex | undefined): Problem
  */
 /** Problems of one code kept per run; the rest become one summary problem of that code. */
 export const MAX_PROBLEMS_PER_CODE = 20;
+const SUMMARY_HINT = 'fix the ones shown first; the others are most likely the same mistake repeated';
+
+/**
+ * At most MAX_PROBLEMS_PER_CODE problems of each code, in the given order; the rest become one summary problem of
+ * that code at the first one left out (for lists built outside a collector, such as the spec loader's).
+ */
+export function capPerCode<T extends Problem>(ps: readonly T[]): T[] {
+  const count = new Map<string, number>();
+  const summary = new Map<string, T>();
+  const out: T[] = [];
+  for (const p of ps) {
+    const n = (count.get(p.code) ?? 0) + 1;
+    count.set(p.code, n);
+    if (n <= MAX_PROBLEMS_PER_CODE) {
+      out.push(p);
+      continue;
+    }
+    let s = summary.get(p.code);
+    if (!s) {
+      s = { ...p, hint: SUMMARY_HINT };
+      delete s.excerpt;
+      summary.set(p.code, s);
+      out.push(s);
+    }
+    s.message = `${n - MAX_PROBLEMS_PER_CODE} more ${p.code} problem(s) like the ones above are not shown (kubeha shows ${MAX_PROBLEMS_PER_CODE} per code)`;
+  }
+  return out;
+}
 
 export class ProblemCollector {
   readonly problems: Problem[] = [];
@@ -51,7 +79,7 @@ export class ProblemCollector {
       // One line says how many more there are, at the first one left out; the caller's work stays linear.
       const more = seen.count - MAX_PROBLEMS_PER_CODE;
       if (!seen.summary) {
-        seen.summary = { code, severity, message: '' };
+        seen.summary = { code, severity, message: '', hint: SUMMARY_HINT };
         if (file !== undefined) seen.summary.file = file;
         if (at) {
           seen.summary.line = at.line;

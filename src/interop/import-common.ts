@@ -117,7 +117,8 @@ export function expandKubekeyRange(pattern: string): string[] | undefined {
   const from = Number(a);
   const to = Number(b);
   const out: string[] = [];
-  for (let i = from; i <= to && out.length <= 100_000; i++) out.push(`${prefix}${i}${suffix}`);
+  // One past the bound, so that the caller can tell a range that is too large.
+  for (let i = from; i <= to && out.length <= MAX_RANGE_HOSTS; i++) out.push(`${prefix}${i}${suffix}`);
   return out;
 }
 

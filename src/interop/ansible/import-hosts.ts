@@ -1,4 +1,4 @@
-import { didYouMean } from '../../diag/diagnostic.js';
+import { boundedDidYouMean } from '../../diag/did-you-mean.js';
 import { FileDiagnostics, REDACTED, ROLE_ORDER, isSecretKey, maskSecretsInLine, secretStars, toDnsLabel, toInt } from '../import-common.js';
 import { isIPv4, notIPv4 } from '../../net/ipv4.js';
 import type { HostInput, Role } from '../../cluster-spec/schema.js';
@@ -77,10 +77,12 @@ export const MAX_GROUP_MEMBERSHIPS = 1_000_000;
 export function resolveGroups(ctx: AnsibleContext): void {
   const { d, hosts, groups } = ctx;
   const known = new Set([...groups.keys(), 'all', 'ungrouped']);
+  const knownList = [...known];
+  const suggest = boundedDidYouMean();
   for (const g of groups.values()) {
     for (const c of g.children) {
       if (!known.has(c.name)) {
-        const near = didYouMean(c.name, [...known]);
+        const near = suggest(c.name, knownList);
         d.error('IMPORT_UNKNOWN_GROUP', `[${g.name}:children] names group ${c.name}, which the inventory does not define`, c.at, near ? `did you mean ${near}?` : `add a [${c.name}] section, or remove it from [${g.name}:children]`);
       }
     }

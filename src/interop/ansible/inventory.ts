@@ -1,5 +1,6 @@
 import { aliasesAreSafe } from '../import-aliases.js';
-import { isMap, isScalar, parse as parseYaml, parseAllDocuments, type Document, type Pair } from 'yaml';
+import { parseYamlDocuments } from '../../diag/yaml-keys.js';
+import { isMap, isScalar, parse as parseYaml, type Document, type Pair } from 'yaml';
 import { FileDiagnostics, expandAnsibleRange, isSecretKey } from '../import-common.js';
 import { yamlHint, yamlMessage } from '../../diag/yaml-message.js';
 import { entries, plain, posOf, scalarText, type At } from '../yaml-nodes.js';
@@ -206,7 +207,7 @@ export function looksLikeYaml(text: string): boolean {
 export function parseYamlInventory(d: FileDiagnostics): { hosts: Map<string, InvHost>; groups: Map<string, InvGroup> } {
   const hosts = new Map<string, InvHost>();
   const groups = new Map<string, InvGroup>();
-  const parsed = parseAllDocuments(d.text, { prettyErrors: false });
+  const parsed = parseYamlDocuments(d.text, { prettyErrors: false });
   const docs: Document[] = Array.isArray(parsed) ? parsed : [];
   for (const doc of docs) {
     for (const err of doc.errors) {
@@ -335,7 +336,7 @@ function unquote(s: string): string {
 /** The vars file as key → value with positions; errors (syntax, not a mapping) go to its diagnostics. */
 export function readVarsFile(vd: FileDiagnostics): Map<string, { value: unknown; at?: At }> {
   const out = new Map<string, { value: unknown; at?: At }>();
-  const parsed = parseAllDocuments(vd.text, { prettyErrors: false });
+  const parsed = parseYamlDocuments(vd.text, { prettyErrors: false });
   const docs: Document[] = Array.isArray(parsed) ? parsed : [];
   for (const doc of docs) {
     for (const err of doc.errors) {
