@@ -52,8 +52,24 @@ export interface TrackerUse {
   fileValues?: { passing: number; failing: number };
 }
 
+/**
+ * The trackers of each instance, per model: classifying a check script reads its text, and the simulator asks for
+ * every instance in every failure scenario (n hosts → n² classifications without this).
+ */
+const trackerCache = new WeakMap<HaModel, WeakMap<object, readonly TrackerUse[]>>();
+
 /** The trackers that act on an instance (a vrrp_script no track_script names has no effect). */
-export function trackersOf(model: HaModel, m: Member): TrackerUse[] {
+export function trackersOf(model: HaModel, m: Member): readonly TrackerUse[] {
+  let perModel = trackerCache.get(model);
+  if (!perModel) trackerCache.set(model, (perModel = new WeakMap()));
+  const cached = perModel.get(m.inst);
+  if (cached) return cached;
+  const out = computeTrackers(model, m);
+  perModel.set(m.inst, out);
+  return out;
+}
+
+function computeTrackers(model: HaModel, m: Member): TrackerUse[] {
   const out: TrackerUse[] = [];
   // A sync group's track_script acts on every member instance like the instance's own (keepalived.conf(5)).
   const groupRefs = (m.ka.syncGroups ?? []).filter((g) => g.instances.includes(m.inst.name)).flatMap((g) => g.trackScripts);
