@@ -34,6 +34,8 @@ interface Expect {
   stderrMustContain?: string[];
   stdoutMustContain?: string[];
   maxCpuSeconds?: number;
+  /** Repeated diagnostics are capped: stderr stays under this size. */
+  maxStderrBytes?: number;
 }
 
 function newestMtime(dir: string): number {
@@ -100,6 +102,7 @@ interface RunResult {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  stderrBytes: number;
   cpuSeconds: number;
   timedOut: boolean;
 }
@@ -141,8 +144,10 @@ function runCase(cwd: string, cmd: Cmd): Promise<RunResult> {
       outSize += b.length;
       if (outSize < 8 << 20) out.push(b);
     });
+    let errSize = 0;
     child.stderr?.on('data', (b: Buffer) => {
-      if (err.reduce((n, x) => n + x.length, 0) < 8 << 20) err.push(b);
+      errSize += b.length;
+      if (errSize < 8 << 20) err.push(b);
     });
     (child.stdio[3] as NodeJS.ReadableStream | null)?.on('data', (b: Buffer) => times.push(b));
     let timedOut = false;
@@ -166,7 +171,7 @@ function runCase(cwd: string, cmd: Cmd): Promise<RunResult> {
         const m = /(\d+)m([\d.]+)s/.exec(t);
         return n + (m ? Number(m[1]) * 60 + Number(m[2]) : 0);
       }, 0);
-      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), cpuSeconds, timedOut });
+      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), stderrBytes: errSize, cpuSeconds, timedOut });
     });
   });
 }
@@ -183,7 +188,7 @@ describe('hostile corpus', { concurrency: 2 }, () => {
   });
 
   for (const c of cases) {
-    it(c.name, async () => {
+    it(c.name, async (t) => {
       const cmd = JSON.parse(readFileSync(join(c.dir, 'cmd.json'), 'utf8')) as Cmd;
       const expect = JSON.parse(readFileSync(join(c.dir, 'expect.json'), 'utf8')) as Expect;
       // The case runs in base/case; base also holds a bystander file that must survive untouched.
@@ -209,6 +214,7 @@ describe('hostile corpus', { concurrency: 2 }, () => {
         for (const s of expect.stderrMustNotContain ?? []) assert.ok(!r.stderr.includes(s), `stderr contains ${JSON.stringify(s)}\n${show}`);
         for (const s of expect.stderrMustContain ?? []) assert.ok(r.stderr.toLowerCase().includes(s.toLowerCase()), `stderr lacks ${JSON.stringify(s)}\n${show}`);
         for (const s of expect.stdoutMustContain ?? []) assert.ok(r.stdout.toLowerCase().includes(s.toLowerCase()), `stdout lacks ${JSON.stringify(s)}\n${show}`);
+        if (expect.maxStderrBytes !== undefined) assert.ok(r.stderrBytes <= expect.maxStderrBytes, `${r.stderrBytes} bytes on stderr, at most ${expect.maxStderrBytes}`);
         for (const f of filesUnder(join(work, 'out'))) {
           const text = readFileSync(f, 'latin1');
           for (const s of expect.filesMustNotContain ?? []) assert.ok(!text.includes(s), `${relative(work, f)} contains ${JSON.stringify(s)}`);
@@ -216,6 +222,7 @@ describe('hostile corpus', { concurrency: 2 }, () => {
         const after = snapshot(base, 'case/out');
         const changed = [...new Set([...before.keys(), ...after.keys()])].filter((k) => before.get(k) !== after.get(k));
         assert.deepEqual(changed, [], 'paths changed outside out/');
+        t.diagnostic(`cpu ${r.cpuSeconds.toFixed(2)} s`);
         const limit = Math.min(expect.maxCpuSeconds ?? MAX_CPU_SECONDS, MAX_CPU_SECONDS);
         assert.ok(r.cpuSeconds <= limit, `${r.cpuSeconds.toFixed(2)} s of CPU, limit ${limit} s\n${show}`);
       } finally {
