@@ -46,6 +46,22 @@ export class Reader {
   private readonly subst: SubstitutionBudget = { chars: MAX_SUBST_CHARS, exhausted: false };
   private includedFiles = 0;
   private includedBytes = 0;
+  /**
+   * Files read while globbing and including, each read once: a glob matches the same files again and again (every
+   * file of a directory including the directory), and only the first read of each costs, counted in `readBytes`.
+   */
+  private readonly texts = new Map<string, string | undefined>();
+  private readBytes = 0;
+  private readonly cached: FileSource = {
+    readFile: (p) => {
+      if (this.texts.has(p)) return this.texts.get(p);
+      const t = this.readBytes > INCLUDE_LIMITS.bytes ? undefined : this.fs.readFile(p);
+      this.readBytes += t?.length ?? 0;
+      this.texts.set(p, t);
+      return t;
+    },
+    listDir: (p) => this.fs.listDir(p),
+  };
   /** Set once a bound of INCLUDE_LIMITS or the glob budget is reached: every later include is skipped. */
   private stopped = false;
 
@@ -118,13 +134,17 @@ export class Reader {
       return;
     }
     const abs = pattern.startsWith('/') ? resolvePath(this.opts.root ?? '/', pattern.slice(1)) : resolvePath(dirname(file), pattern);
-    const r = expandGlob(this.fs, abs, this.glob);
+    const r = expandGlob(this.cached, abs, this.glob);
     if ('tooMany' in r) {
       const what = { patterns: 'brace alternatives', paths: 'matching paths', entries: 'directory entries examined' }[r.tooMany];
       this.limit(file, at, `include '${pattern}' goes past kubeha's bound of ${r.limit} ${what}`);
       return;
     }
     const files = r.files;
+    if (this.readBytes > INCLUDE_LIMITS.bytes) {
+      this.limit(file, at, `included and globbed files add up to more than ${INCLUDE_LIMITS.bytes} bytes`);
+      return;
+    }
     if (files.length === 0) {
       this.sink.warning('KA_INCLUDE_NOT_FOUND', `include '${pattern}' matches no file`, file, at, 'keepalived ignores it silently; check the path (relative paths are relative to this file)');
       return;
@@ -135,7 +155,11 @@ export class Reader {
         this.sink.error('KA_INCLUDE_CYCLE', `include cycle: ${[...stack, file, f].join(' → ')}`, file, at, 'remove the include that points back to an including file');
         continue;
       }
-      const text = this.fs.readFile(f);
+      const text = this.cached.readFile(f);
+      if (this.readBytes > INCLUDE_LIMITS.bytes) {
+        this.limit(file, at, `included and globbed files add up to more than ${INCLUDE_LIMITS.bytes} bytes`);
+        return;
+      }
       if (text === undefined) {
         this.sink.warning('KA_INCLUDE_UNREADABLE', `cannot read included file ${f}`, file, at);
         continue;
