@@ -101,6 +101,10 @@ async function main(): Promise<void> {
       }
       Object.assign(figures, compareToVersion(cases));
     }
+    if (want('hostile')) {
+      const { benchHostile } = await import('./hostile.js');
+      Object.assign(figures, benchHostile());
+    }
     for (const [name, mod, fn] of [
       ['lab', './lab.js', 'benchLab'],
       ['apply', './apply.js', 'benchApply'],

@@ -161,8 +161,14 @@ export function receives(from: Member, to: Member): boolean {
   return listsPeer(from, to) && (!checksSource || listsPeer(to, from));
 }
 
+/** Each unicast_peer list as a set, built once: elections ask whether a peer is listed n² times per scenario. */
+const peerSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
 function listsPeer(from: Member, to: Member): boolean {
-  return from.inst.unicastPeers.includes(primaryIp(to)) || from.inst.unicastPeers.includes(to.host.address);
+  const list = from.inst.unicastPeers;
+  let set = peerSets.get(list);
+  if (!set) peerSets.set(list, (set = new Set(list)));
+  return set.has(primaryIp(to)) || set.has(to.host.address);
 }
 
 /** A live router's standing in an election. */

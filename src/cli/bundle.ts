@@ -4,13 +4,13 @@ import { BUNDLE_HOST_DIR, DEFAULT_BUNDLE_PACKAGES, buildBundle } from '../lab/bu
 import { preflight } from '../lab/lab.js';
 import { packagesOfSpec } from '../ops/lab-bundle.js';
 import { withBinariesLocated } from '../ops/binaries.js';
-import { loadSpecFile } from './io.js';
+import { loadSpecFile, nonEmptyPath } from './io.js';
 
 export function registerBundle(program: Command): void {
   program
     .command('bundle')
     .description('Build the offline bundle: the .deb packages the cluster needs, with their dependencies for the target (Debian bookworm base), as a local apt repository.')
-    .option('--out <dir>', 'copy the bundle here (default: print the cache directory)')
+    .option('--out <dir>', 'copy the bundle here (default: print the cache directory)', nonEmptyPath)
     .option('--spec <file>', "bundle what this spec renders for its hosts, the Kubernetes binaries of its version included (default: haproxy, keepalived, curl)")
     .option('--package <name...>', 'extra Debian packages to include')
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))

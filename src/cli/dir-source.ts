@@ -1,4 +1,5 @@
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { readBoundedSync } from './bounded-read.js';
 import { join, resolve, sep } from 'node:path';
 import type { FileSource } from '../parse/file-source.js';
 
@@ -44,9 +45,12 @@ export function dirFileSource(dir: string, maxBytes = MAX_TEXT_FILE_BYTES): File
       const st = statSync(real);
       if (!st.isFile()) return [undefined, 'it is not a regular file'];
       if (st.size > maxBytes) return [undefined, `it is larger than ${maxBytes} bytes`];
-      const buf = readFileSync(real);
-      if (buf.includes(0)) return [undefined, 'it is binary (holds a NUL byte)'];
-      return [buf.toString('utf8'), undefined];
+      // Through the bounded reader all the same: a file may grow between stat and read.
+      const r = readBoundedSync(real, maxBytes);
+      if (r.kind === 'directory') return [undefined, 'it is not a regular file'];
+      if (r.kind === 'too-large') return [undefined, `it is larger than ${maxBytes} bytes`];
+      if (r.buf.includes(0)) return [undefined, 'it is binary (holds a NUL byte)'];
+      return [r.buf.toString('utf8'), undefined];
     } catch (e) {
       return [undefined, `it cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`];
     }

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { scenarioCodes } from '../analyze/index.js';
 import { allRules } from '../analyze/rules/index.js';
 import { allCodes, catalogEntry, explanation, type CatalogGroup, type Code } from '../diag/catalog.js';
@@ -61,7 +61,7 @@ export function registerExplain(program: Command): void {
     .description("Print a code's why, its source and the fix (or list every code kubeha can print).")
     .argument('[code]', 'a rule id or diagnostic code, as printed in brackets: error[CODE]')
     .option('-l, --list', 'list every code, grouped')
-    .option('--output <format>', 'text, json or md (md: the rule table of docs/analysis.md)', 'text')
+    .addOption(new Option('--output <format>', 'text, json or md (md: the rule table of docs/analysis.md)').choices(['text', 'json', 'md']).default('text'))
     .addHelpText('after', HELP)
     .action((id: string | undefined, opts: { list?: boolean; output: string }) => {
       if (opts.output === 'md') return void process.stdout.write(ruleTableMarkdown() + '\n');

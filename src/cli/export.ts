@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { renderKubekeyConfig } from '../interop/kubekey/export.js';
-import { loadSpecFile, writeOutputFile } from './io.js';
+import { loadSpecFile, nonEmptyPath, writeOutputFile } from './io.js';
 
 /** `kubeha export kubekey SPEC [-o OUT]`: a KubeKey config whose controlPlaneEndpoint is kubeha's load balancer. */
 
@@ -20,7 +20,7 @@ Exit codes: 0 written, 2 the spec has errors or -o FILE cannot be written.`,
     .command('kubekey')
     .description('Write a KubeKey v1alpha2 Cluster config whose controlPlaneEndpoint is kubeha\'s VIP and port')
     .argument('<spec>', 'the kubeha spec, e.g. cluster.yaml')
-    .option('-o, --out <file>', 'write the config to this file instead of stdout')
+    .option('-o, --out <file>', 'write the config to this file instead of stdout', nonEmptyPath)
     .addHelpText(
       'after',
       `
@@ -37,7 +37,7 @@ Exit codes: 0 written, 2 the spec has errors or -o FILE cannot be written.`,
       const { text, notes } = renderKubekeyConfig(spec);
       for (const n of notes) process.stderr.write(`note: ${n}\n`);
       if (o.out && o.out !== '-') {
-        await writeOutputFile(o.out, text, { overwrite: true });
+        await writeOutputFile(o.out, text, { overwrite: true, inputs: [file] });
         process.stderr.write(`wrote ${o.out}: KubeKey config for ${spec.name}, endpoint ${spec.controlPlane.endpoint.address}:${spec.controlPlane.endpoint.port}\n`);
       } else {
         process.stdout.write(text);

@@ -6,7 +6,7 @@ import { importAnsible } from '../interop/ansible/import.js';
 import type { ImportResult } from '../interop/import-common.js';
 import { importKubekey } from '../interop/kubekey/import.js';
 import { importedSpecYaml } from '../interop/import-yaml.js';
-import { readTextFile, writeOutputFile } from './io.js';
+import { nonEmptyPath, readTextFile, writeOutputFile } from './io.js';
 
 /**
  * `kubeha import kubekey FILE` and `kubeha import ansible HOSTS.INI [--vars FILE]`: turn what people already
@@ -15,6 +15,8 @@ import { readTextFile, writeOutputFile } from './io.js';
 
 interface ImportOpts {
   output?: string;
+  /** The files read: -o must not name one of them. */
+  inputs: string[];
   format: 'yaml' | 'json';
   name?: string;
   vars?: string;
@@ -27,7 +29,7 @@ async function emit(result: ImportResult, opts: ImportOpts): Promise<void> {
   if (others.length > 0) process.stderr.write(renderDiagnostics(others) + '\n');
   const text = opts.format === 'json' ? JSON.stringify(result.spec, null, 2) + '\n' : importedSpecYaml(result.spec, result.source, result.diagnostics, opts.output && opts.output !== '-' ? opts.output : undefined);
   if (opts.output && opts.output !== '-') {
-    await writeOutputFile(opts.output, text, { overwrite: true });
+    await writeOutputFile(opts.output, text, { overwrite: true, inputs: opts.inputs });
     process.stderr.write(`wrote ${opts.output}: ${result.spec.hosts.length} hosts from ${result.source}; next: kubeha check ${opts.output}\n`);
   } else {
     process.stdout.write(text);
@@ -55,7 +57,7 @@ Exit codes: 0 imported (warnings possible), 2 the input has errors (nothing writ
     .command('kubekey')
     .description('Import a KubeKey cluster config (kubekey.kubesphere.io/v1alpha1 or v1alpha2, with or without the ks-installer document)')
     .argument('<file>', 'the KubeKey config, e.g. config-sample.yaml')
-    .option('-o, --out <file>', 'write the spec to this file instead of stdout')
+    .option('-o, --out <file>', 'write the spec to this file instead of stdout', nonEmptyPath)
     .option('--name <name>', 'cluster name (metadata.name); default: the config\'s metadata.name')
     .addOption(outputOption())
     .addHelpText(
@@ -73,7 +75,7 @@ Exit codes: 0 imported (warnings possible), 2 the input has errors or -o FILE ca
       const text = await readTextFile(file);
       const opts: { name?: string } = {};
       if (o.name !== undefined) opts.name = o.name;
-      await emit(importKubekey(text, file, opts), withOut(o));
+      await emit(importKubekey(text, file, opts), withOut(o, [file]));
     });
 
   imp
@@ -81,7 +83,7 @@ Exit codes: 0 imported (warnings possible), 2 the input has errors or -o FILE ca
     .description('Import an ansible INI inventory (KubeSphere hosts.ini, kubespray inventory.ini) and its vars file')
     .argument('<hosts.ini>', 'the inventory')
     .option('--vars <file>', 'YAML vars file with cluster settings, e.g. conf/common.yaml or group_vars/k8s_cluster/k8s-cluster.yml')
-    .option('-o, --out <file>', 'write the spec to this file instead of stdout')
+    .option('-o, --out <file>', 'write the spec to this file instead of stdout', nonEmptyPath)
     .option('--name <name>', 'cluster name (metadata.name)', 'imported')
     .addOption(outputOption())
     .addHelpText(
@@ -101,12 +103,12 @@ Exit codes: 0 imported (warnings possible), 2 the input has errors or -o FILE ca
       const opts: Parameters<typeof importAnsible>[2] = {};
       if (o.name !== undefined) opts.name = o.name;
       if (o.vars !== undefined) opts.vars = { file: o.vars, text: await readTextFile(o.vars) };
-      await emit(importAnsible(text, file, opts), withOut(o));
+      await emit(importAnsible(text, file, opts), withOut(o, [file, ...(o.vars !== undefined ? [o.vars] : [])]));
     });
 }
 
-function withOut(o: { out?: string; name?: string; output: 'yaml' | 'json' }): ImportOpts {
-  const r: ImportOpts = { format: o.output };
+function withOut(o: { out?: string; name?: string; output: 'yaml' | 'json' }, inputs: string[]): ImportOpts {
+  const r: ImportOpts = { format: o.output, inputs };
   if (o.out !== undefined) r.output = o.out;
   return r;
 }

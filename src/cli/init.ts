@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { InputError } from '../diag/errors.js';
-import { writeOutputFile } from './io.js';
+import { nonEmptyPath, writeOutputFile } from './io.js';
 import { exampleSpec, TOPOLOGIES, type Topology } from '../cluster-spec/examples.js';
 
 /** `kubeha init`: prints (or writes) a commented example spec for a topology. */
@@ -11,7 +11,7 @@ export function registerInit(program: Command): void {
     .description('Print a commented example cluster spec (every field explained).')
     .addOption(new Option('-t, --topology <topology>', 'dedicated-lb: 2 LB hosts + 3 masters + 3 workers; stacked: LB on the masters; external-lb: a cloud LB').choices([...TOPOLOGIES]).default('dedicated-lb'))
     .option('-n, --name <name>', 'cluster name (a DNS label)', 'demo')
-    .option('-o, --out <file>', 'write to FILE instead of stdout (refuses to overwrite)')
+    .option('-o, --out <file>', 'write to FILE instead of stdout (refuses to overwrite)', nonEmptyPath)
     .option('--force', 'overwrite FILE if it exists')
     .addHelpText(
       'after',

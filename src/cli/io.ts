@@ -1,4 +1,7 @@
-import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
+import { InvalidArgumentError } from 'commander';
+import type { BigIntStats } from 'node:fs';
+import { chmod, stat, writeFile } from 'node:fs/promises';
+import { readBounded, stdinKind, type BoundedRead } from './bounded-read.js';
 import type { Code } from '../diag/catalog.js';
 import { attachExcerpt, hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { InputError } from '../diag/errors.js';
@@ -78,22 +81,19 @@ function bytePosition(buf: Buffer, offset: number): { line: number; col: number;
  * A UTF-8 byte-order mark is dropped.
  */
 export async function readTextFile(path: string): Promise<string> {
-  let buf: Buffer;
   if (STDIN_PATHS.has(path)) {
-    buf = await readStdin(path);
-    return decodeText(path, buf);
+    if (stdinKind() === 'directory') {
+      throw fileError(path, 'KUBEHA_FILE_IS_DIRECTORY', 'standard input is a directory, not a file', 'redirect a file, not a directory: `kubeha check - < cluster.yaml`');
+    }
+    return decodeText(path, await readStdin(path));
   }
+  if (path === '') {
+    throw new InputError([{ code: 'KUBEHA_FILE_NOT_FOUND', severity: 'error', message: "the file name is empty ('')", file: '(empty file name)', hint: 'name the file, e.g. cluster.yaml, or - for standard input' }]);
+  }
+  let r: BoundedRead;
   try {
-    const st = await stat(path);
-    if (st.isDirectory()) {
-      throw fileError(path, 'KUBEHA_FILE_IS_DIRECTORY', 'is a directory, not a file', 'name the file inside it, e.g. cluster.yaml');
-    }
-    if (st.size > MAX_INPUT_BYTES) {
-      throw fileError(path, 'KUBEHA_FILE_TOO_LARGE', `is ${st.size} bytes; kubeha reads files up to ${MAX_INPUT_BYTES}`, 'is this the right file?');
-    }
-    buf = await readFile(path);
+    r = await readBounded(path, MAX_INPUT_BYTES);
   } catch (err) {
-    if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       throw fileError(path, 'KUBEHA_FILE_NOT_FOUND', 'no such file', 'check the path; `kubeha init > cluster.yaml` writes an example spec');
@@ -104,7 +104,12 @@ export async function readTextFile(path: string): Promise<string> {
     }
     throw fileError(path, 'KUBEHA_FILE_UNREADABLE', `cannot be read (${code ?? (err instanceof Error ? err.message : String(err))})`, 'check that the path is a regular, readable file');
   }
-  return decodeText(path, buf);
+  if (r.kind === 'directory') throw fileError(path, 'KUBEHA_FILE_IS_DIRECTORY', 'is a directory, not a file', 'name the file inside it, e.g. cluster.yaml');
+  if (r.kind === 'too-large') {
+    const what = r.regular ? 'is' : 'is not a regular file and gives';
+    throw fileError(path, 'KUBEHA_FILE_TOO_LARGE', `${what} over ${MAX_INPUT_BYTES} bytes; kubeha reads inputs up to that`, 'is this the right file?');
+  }
+  return decodeText(path, r.buf);
 }
 
 /**
@@ -130,8 +135,26 @@ async function readStdin(path: string): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** The encoding a UTF-16/32 byte-order mark announces, or undefined. */
+function utf16Bom(buf: Buffer): string | undefined {
+  const [a, b, c, d] = [buf[0], buf[1], buf[2], buf[3]];
+  if (a === 0xff && b === 0xfe) return c === 0 && d === 0 ? 'UTF-32LE' : 'UTF-16LE';
+  if (a === 0xfe && b === 0xff) return 'UTF-16BE';
+  if (a === 0 && b === 0 && c === 0xfe && d === 0xff) return 'UTF-32BE';
+  return undefined;
+}
+
 /** The checks every input goes through once read: binary, UTF-8, BOM, blank. */
 function decodeText(path: string, buf: Buffer): string {
+  const utf16 = utf16Bom(buf);
+  if (utf16) {
+    throw fileError(
+      path,
+      'KUBEHA_FILE_NOT_UTF8',
+      `is ${utf16} (it starts with a ${utf16} byte-order mark), not UTF-8`,
+      `convert it to UTF-8, e.g. \`iconv -f ${utf16.startsWith('UTF-16') ? 'UTF-16' : 'UTF-32'} -t UTF-8 FILE > FILE.utf8\``,
+    );
+  }
   const nul = buf.indexOf(0);
   if (nul >= 0) {
     throw fileError(path, 'KUBEHA_FILE_BINARY', `is a binary file (NUL byte at offset ${nul})`, 'give kubeha a text (YAML) file; is this an archive or an image?', bytePosition(buf, nul));
@@ -171,12 +194,46 @@ export async function loadSpecFile(path: string, stderr: NodeJS.WritableStream =
   return result.spec;
 }
 
+/** The input that `path` is (same device and inode: the same name, a symlink or a hard link), if any. */
+async function sameFileAs(path: string, inputs: readonly string[]): Promise<string | undefined> {
+  let out: BigIntStats;
+  try {
+    out = await stat(path, { bigint: true });
+  } catch {
+    return undefined;
+  }
+  for (const i of inputs) {
+    if (STDIN_PATHS.has(i)) continue;
+    try {
+      const st = await stat(i, { bigint: true });
+      if (st.dev === out.dev && st.ino === out.ino) return i;
+    } catch {
+      /* an input that cannot be stat'ed now cannot be overwritten by name either */
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Commander's parser for -o/--out: an empty path is refused at the option (exit 2, naming the option), instead of
+ * a write error located at an empty file name.
+ */
+export function nonEmptyPath(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('the path is empty; name a file or directory');
+  return value;
+}
+
 /**
  * Writes an output file (-o/--out of init, import, export). Every failure is bad input at `path:1:1`
  * (KUBEHA_FILE_EXISTS when `overwrite` is false and the file exists, else KUBEHA_FILE_UNWRITABLE), never an
  * internal error.
  */
-export async function writeOutputFile(path: string, text: string, opts: { overwrite: boolean; existsHint?: string; mode?: number }): Promise<void> {
+export async function writeOutputFile(path: string, text: string, opts: { overwrite: boolean; existsHint?: string; mode?: number; inputs?: readonly string[] }): Promise<void> {
+  const input = await sameFileAs(path, opts.inputs ?? []);
+  if (input !== undefined) {
+    const via = input === path ? '' : ` (${input})`;
+    throw fileError(path, 'KUBEHA_FILE_EXISTS', `is the input file${via}: writing it would overwrite what is being read`, 'write the result to another file');
+  }
   try {
     if (opts.mode !== undefined) {
       // A file holding a secret: never readable by others, not even for a moment (an existing file is narrowed first).

@@ -8,7 +8,7 @@ import type { ClusterSpec } from '../cluster-spec/types.js';
 import { defaultStateDir, loadOrCreateSecrets } from '../state/secrets.js';
 import { commitMirror, fsError, inspectOut, planMirror, type MirrorPlan, type WriteHooks } from '../state/mirror-writer.js';
 import { MANIFEST_FILE as MANIFEST } from '../model/mirror-layout.js';
-import { loadSpecFile } from './io.js';
+import { loadSpecFile, nonEmptyPath } from './io.js';
 
 export interface MirrorSummary {
   out: string;
@@ -109,7 +109,7 @@ export function registerRender(program: Command): void {
     .command('render')
     .description('Write every file each host needs into DIR/<host>/<real path>, plus DIR/hosts.yaml (analyzable with `kubeha analyze DIR`).')
     .argument('<spec>', 'cluster spec (YAML)')
-    .requiredOption('--out <dir>', 'output directory (new, empty, or a previous render)')
+    .requiredOption('--out <dir>', 'output directory (new, empty, or a previous render)', nonEmptyPath)
     .option('--state-dir <dir>', 'where secrets live (default: .kubeha/<cluster name> next to the spec)')
     .addOption(new Option('--output <format>', 'summary format').choices(['text', 'json']).default('text'))
     .addHelpText(

@@ -1,10 +1,13 @@
 import { CORE_SCHEMA, load as loadPlainYaml, realMapTag } from 'js-yaml';
-import { parseAllDocuments, type Document, type YAMLError } from 'yaml';
+import { type Document, type YAMLError } from 'yaml';
+import { parseYamlDocuments } from '../diag/yaml-keys.js';
 import { z } from 'zod';
 import type { Code } from '../diag/catalog.js';
 import { attachExcerpt, didYouMean, hasErrors, LineIndex, type Diagnostic } from '../diag/diagnostic.js';
+import { capPerCode } from '../diag/collector.js';
 import { applyDefaults } from './defaults.js';
 import { yamlHint, yamlMessage } from '../diag/yaml-message.js';
+import { aliasProblem, MAX_YAML_ALIAS_COUNT } from '../diag/yaml-aliases.js';
 import { YamlLocator, type SpecPath, type Span } from './locate.js';
 import { runSpecRules, type RuleOptions } from './rules.js';
 import { SpecSchema, type SpecInput } from './schema.js';
@@ -25,8 +28,6 @@ export interface ParseSpecResult {
 }
 
 export const API_VERSION = 'kubeha.io/v1alpha1';
-/** Aliases and nesting beyond this are refused (a "billion laughs" document). */
-const MAX_ALIAS_COUNT = 100;
 
 /** `options.force` (`--force` of check, plan, apply): errors a rule marks as forcible become warnings. */
 export function parseSpec(text: string, file: string, options: RuleOptions = {}): ParseSpecResult {
@@ -87,13 +88,13 @@ export function parseSpecWithPositions(text: string, file: string, options: Rule
   const index = new LineIndex(text);
   const finish = (ds: Diagnostic[], extra: Omit<ParseSpecResult, 'diagnostics'> = {}): ParseSpecResult => ({
     ...extra,
-    diagnostics: sortDiagnostics(ds.map((d) => attachExcerpt({ ...d, file }, index))),
+    diagnostics: capPerCode(sortDiagnostics(ds)).map((d) => attachExcerpt({ ...d, file }, index)),
   });
 
   // Stage 1: YAML syntax.
   // merge: YAML merge keys (`<<: *defaults`), which kubectl, docker compose and ansible users expect to work.
   // Merge-key resolution tests every key of every map; a text without `<<` has none to resolve (-20 % on big specs).
-  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true, merge: text.includes('<<') });
+  const docs = parseYamlDocuments(text, { prettyErrors: false, merge: text.includes('<<') });
   if (!Array.isArray(docs) || docs.length === 0 || docs.every((d) => d.contents === null)) {
     return finish([emptySpec(index)]);
   }
@@ -115,9 +116,22 @@ export function parseSpecWithPositions(text: string, file: string, options: Rule
       },
     ]);
   }
+  const aliases = aliasProblem(doc);
+  if (aliases) {
+    return finish([
+      {
+        code: 'SPEC_YAML_ALIAS',
+        severity: 'error',
+        message: `YAML alias error: ${aliases.message}`,
+        ...index.position(aliases.offset),
+        length: aliases.length,
+        hint: 'define each &anchor before its *alias, never inside the anchored node, and do not nest aliases to blow up the document',
+      },
+    ]);
+  }
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT });
   } catch (err) {
     return finish([
       {
@@ -193,11 +207,18 @@ function emptySpec(index: LineIndex): Diagnostic {
 /** The spec's code for each eemeli/yaml error code; anything else is SPEC_YAML_SYNTAX. */
 const YAML_CODES: Readonly<Record<string, Code>> = { TAB_AS_INDENT: 'SPEC_YAML_TAB_INDENT', DUPLICATE_KEY: 'SPEC_YAML_DUPLICATE_KEY' };
 
+/** The key written at `offset` (a sticky match: no copy of the rest of the text per duplicate). */
+function duplicateKeyText(text: string, offset: number): string | undefined {
+  const re = /["']?([^"':\n]{1,200})/y;
+  re.lastIndex = offset;
+  return re.exec(text)?.[1]?.trim();
+}
+
 function yamlDiagnostic(e: YAMLError, index: LineIndex): Diagnostic {
   const code = YAML_CODES[e.code] ?? 'SPEC_YAML_SYNTAX';
   const hint = yamlHint(e.code);
   const at = index.position(Math.min(e.pos[0], Math.max(0, index.text.length)));
-  const key = e.code === 'DUPLICATE_KEY' ? /^["']?([^"':\n]+)/.exec(index.text.slice(e.pos[0]))?.[1]?.trim() : undefined;
+  const key = e.code === 'DUPLICATE_KEY' ? duplicateKeyText(index.text, e.pos[0]) : undefined;
   return {
     code,
     severity: 'error',
@@ -390,7 +411,9 @@ function schemaDiagnostics(issue: Issue, data: unknown, loc: YamlLocator, typos:
         return [base('SPEC_BAD_FORMAT', `${where}: ${issue.message}`, 'shorten or complete the value')];
       }
       const isPort = typeof last === 'string' && /port$/i.test(last);
-      const bound = issue.code === 'too_big' ? `at most ${String(issue.maximum)}` : `at least ${String(issue.minimum)}`;
+      // zod's positive() is an exclusive minimum of 0: "at least 0" would be wrong for 0 itself.
+      const inclusive = !('inclusive' in issue) || issue.inclusive !== false;
+      const bound = issue.code === 'too_big' ? `${inclusive ? 'at most' : 'less than'} ${String(issue.maximum)}` : `${inclusive ? 'at least' : 'greater than'} ${String(issue.minimum)}`;
       return [
         base(
           isPort ? 'SPEC_PORT_OUT_OF_RANGE' : 'SPEC_OUT_OF_RANGE',

@@ -38,7 +38,7 @@ export class YamlLocator {
   key(path: SpecPath, last: string): Span {
     const found = this.walk(path);
     if (found.complete && isMap(found.node)) {
-      const pair = found.node.items.find((p) => keyText(p) === last);
+      const pair = pairOf(found.node, last);
       if (pair && isNodeLike(pair.key)) return this.span(pair.key);
     }
     return this.value(path);
@@ -62,7 +62,7 @@ export class YamlLocator {
     for (const seg of path) {
       if (!node) return { complete: false };
       if (isMap(node) && typeof seg === 'string') {
-        const pair = node.items.find((p) => keyText(p) === seg);
+        const pair = pairOf(node, seg);
         if (!pair) return { node, ...(key ? { key } : {}), complete: false };
         key = isNodeLike(pair.key) ? pair.key : undefined;
         // `vip:` with nothing after it: point at the key.
@@ -98,6 +98,22 @@ export class YamlLocator {
     const length = Math.max(1, Math.min(valueEnd - start, lineText.length - pos.col + 1));
     return { line: pos.line, col: pos.col, length };
   }
+}
+
+/** Each map's first pair per key, built once: a spec with 20 000 keys is looked up 20 000 times. */
+const pairIndex = new WeakMap<object, Map<string, Pair>>();
+
+function pairOf(map: { items: Pair[] }, key: string): Pair | undefined {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items) {
+      const k = keyText(p);
+      if (k !== undefined && !index.has(k)) index.set(k, p);
+    }
+    pairIndex.set(map, index);
+  }
+  return index.get(key);
 }
 
 function isNodeLike(v: unknown): v is Node {

@@ -426,9 +426,15 @@ export const vipOutsideSubnet: SpecRule = {
   },
 };
 
+/**
+ * Hosts that may run keepalived for one VIP. VRRP has no such limit, but the failure simulation elects over every
+ * router in every scenario (work grows with the square of their number), and no real endpoint has more.
+ */
+export const MAX_VRRP_ROUTERS = 32;
+
 export const lbHostCount: SpecRule = {
   name: 'lb-host-count',
-  codes: ['SPEC_NO_LB_HOSTS', 'SPEC_SINGLE_LB_HOST', 'SPEC_LB_HOSTS_UNUSED'],
+  codes: ['SPEC_NO_LB_HOSTS', 'SPEC_SINGLE_LB_HOST', 'SPEC_LB_HOSTS_UNUSED', 'SPEC_TOO_MANY_LB_HOSTS'],
   check({ spec, report }) {
     const mode = spec.loadBalancer.mode;
     const lbs = withRole(spec, 'loadbalancer');
@@ -454,6 +460,16 @@ export const lbHostCount: SpecRule = {
         message: 'loadBalancer.mode keepalived-haproxy needs hosts with role loadbalancer, and there is none',
         hint: 'give two hosts the role loadbalancer (two, so that the VIP survives one of them), or use mode stacked',
         path: ['loadBalancer', 'mode'],
+      });
+    } else if (lbs.length > MAX_VRRP_ROUTERS) {
+      const extra = lbs[MAX_VRRP_ROUTERS] ?? 0;
+      report({
+        code: 'SPEC_TOO_MANY_LB_HOSTS',
+        severity: 'error',
+        message: `${lbs.length} ${what}s run keepalived for one VIP; kubeha simulates at most ${MAX_VRRP_ROUTERS}`,
+        hint: 'two or three load-balancer hosts carry a VIP; give the others another role',
+        path: [['hosts', extra, 'roles']],
+        host: spec.hosts[extra]?.name ?? '',
       });
     } else if (lbs.length === 1) {
       report({

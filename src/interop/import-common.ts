@@ -117,48 +117,82 @@ export function expandKubekeyRange(pattern: string): string[] | undefined {
   const from = Number(a);
   const to = Number(b);
   const out: string[] = [];
-  for (let i = from; i <= to && out.length <= 100_000; i++) out.push(`${prefix}${i}${suffix}`);
+  // One past the bound, so that the caller can tell a range that is too large.
+  for (let i = from; i <= to && out.length <= MAX_RANGE_HOSTS; i++) out.push(`${prefix}${i}${suffix}`);
   return out;
 }
 
+/** Hosts one ansible host pattern may expand to (`node[0:99999][0:99999]` is refused at its line). */
+export const MAX_RANGE_HOSTS = 10_000;
+
 /**
- * Ansible's host pattern `node[01:03]`, `db-[a:c]`, `web[1:10:2]`: numeric ranges keep the width of a
- * zero-padded start, alphabetic ranges step through letters. Several brackets expand as a product.
- * Returns undefined when there is no range, or a string error for a malformed one.
+ * Expands ansible host ranges: `node[01:03]` → node01..node03, `[a:c]`, strides `[0:10:2]`, several ranges in one
+ * pattern. undefined for a plain name, `{ error }` for a malformed pattern or one that would expand to more than
+ * MAX_RANGE_HOSTS names (counted before any is built).
  */
 export function expandAnsibleRange(pattern: string): string[] | undefined | { error: string } {
-  const m = /^(.*?)\[([^\]]*)\](.*)$/.exec(pattern);
-  if (!m) return pattern.includes('[') || pattern.includes(']') ? { error: `unbalanced bracket in "${pattern}"` } : undefined;
-  const [, prefix = '', body = '', rest = ''] = m;
+  // The pattern as literal parts and ranges, scanned once (no backtracking regex over a long line).
+  const literals: string[] = [];
+  const ranges: { body: string; items: (i: number) => string; count: number }[] = [];
+  let lit = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === ']') return { error: `unbalanced bracket in "${pattern}"` };
+    if (c !== '[') {
+      lit += c;
+      continue;
+    }
+    const close = pattern.indexOf(']', i + 1);
+    const nextOpen = pattern.indexOf('[', i + 1);
+    if (close < 0 || (nextOpen >= 0 && nextOpen < close)) return { error: `unbalanced bracket in "${pattern}"` };
+    const body = pattern.slice(i + 1, close);
+    const r = parseRange(body);
+    if ('error' in r) return r;
+    literals.push(lit);
+    lit = '';
+    ranges.push({ body, ...r });
+    i = close;
+  }
+  if (ranges.length === 0) return undefined;
+  literals.push(lit);
+  let total = 1;
+  for (const r of ranges) {
+    total *= r.count;
+    if (total > MAX_RANGE_HOSTS) {
+      return { error: `expands to more than ${MAX_RANGE_HOSTS} hosts (kubeha's bound for one host pattern, docs/security.md)` };
+    }
+  }
+  let out = [literals[0] ?? ''];
+  ranges.forEach((r, k) => {
+    const next: string[] = [];
+    for (const head of out) for (let i = 0; i < r.count; i++) next.push(head + r.items(i) + (literals[k + 1] ?? ''));
+    out = next;
+  });
+  return out;
+}
+
+/** One `[start:end(:stride)]` body: how many items and the i-th, or why it is not a range. */
+function parseRange(body: string): { count: number; items: (i: number) => string } | { error: string } {
   const parts = body.split(':');
   if (parts.length < 2 || parts.length > 3) return { error: `"[${body}]" is not a range such as [01:10] or [a:f]` };
   const [start = '', end = '', strideText = '1'] = parts;
   const stride = Number(strideText);
-  if (!/^\d+$/.test(strideText) || stride < 1) return { error: `stride "${strideText}" in "[${body}]" must be a positive integer` };
-  let items: string[];
-  if (/^\d+$/.test(start) && /^\d+$/.test(end)) {
+  if (!/^\d{1,9}$/.test(strideText) || stride < 1) return { error: `stride "${strideText}" in "[${body}]" must be a positive integer` };
+  if (/^\d{1,15}$/.test(start) && /^\d{1,15}$/.test(end)) {
     const width = start.startsWith('0') && start.length > 1 ? start.length : 0;
     const a = Number(start);
     const b = Number(end);
     if (b < a) return { error: `range [${body}] ends before it starts` };
-    items = [];
-    for (let i = a; i <= b && items.length <= 100_000; i += stride) items.push(String(i).padStart(width, '0'));
-  } else if (/^[a-z]$/i.test(start) && /^[a-z]$/i.test(end)) {
+    return { count: Math.floor((b - a) / stride) + 1, items: (i) => String(a + i * stride).padStart(width, '0') };
+  }
+  if (/^[a-z]$/i.test(start) && /^[a-z]$/i.test(end)) {
     const a = start.charCodeAt(0);
     const b = end.charCodeAt(0);
     if (b < a) return { error: `range [${body}] ends before it starts` };
-    items = [];
-    for (let c = a; c <= b; c += stride) items.push(String.fromCharCode(c));
-  } else {
-    return { error: `"[${body}]" is not a range such as [01:10] or [a:f]` };
+    return { count: Math.floor((b - a) / stride) + 1, items: (i) => String.fromCharCode(a + i * stride) };
   }
-  const tails = expandAnsibleRange(rest);
-  if (tails !== undefined && !Array.isArray(tails)) return tails;
-  const out: string[] = [];
-  for (const item of items) for (const tail of tails ?? [rest]) out.push(`${prefix}${item}${tail}`);
-  return out;
+  return { error: `"[${body}]" is not a range such as [01:10] or [a:f]` };
 }
-
 
 /** Top-level keys of an object, for "kept in passthrough" messages. */
 export function keysOf(o: Record<string, unknown>): string {

@@ -52,6 +52,23 @@ export interface TrackerUse {
   fileValues?: { passing: number; failing: number };
 }
 
+/**
+ * The trackers of each instance, per model: classifying a check script reads its text, and the simulator asks for
+ * every instance in every failure scenario (n hosts → n² classifications without this).
+ */
+const trackerCache = new WeakMap<HaModel, WeakMap<object, readonly TrackerUse[]>>();
+
+/** The trackers that act on an instance, computed once per model and instance (computeTrackers). */
+export function trackersOf(model: HaModel, m: Member): readonly TrackerUse[] {
+  let perModel = trackerCache.get(model);
+  if (!perModel) trackerCache.set(model, (perModel = new WeakMap()));
+  const cached = perModel.get(m.inst);
+  if (cached) return cached;
+  const out = computeTrackers(model, m);
+  perModel.set(m.inst, out);
+  return out;
+}
+
 /** The sync group an instance belongs to, if any. */
 export function syncGroupOf(ka: KeepalivedConfig, inst: VrrpInstance): VrrpSyncGroup | undefined {
   return (ka.syncGroups ?? []).find((g) => g.instances.includes(inst.name));
@@ -94,7 +111,7 @@ export function droppedBySyncGroup(m: Member): DroppedTracker[] {
  * (keepalived.conf(5) vrrp_sync_group), and a sibling that goes to FAULT or BACKUP takes every member with it
  * (vrrp_sync.c vrrp_sync_fault / vrrp_sync_backup), so the siblings' trackers act on it too.
  */
-export function trackersOf(model: HaModel, m: Member): TrackerUse[] {
+function computeTrackers(model: HaModel, m: Member): TrackerUse[] {
   const g = syncGroupOf(m.ka, m.inst);
   const own = ownTrackers(model, m, g);
   if (!g) return own;

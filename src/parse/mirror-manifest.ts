@@ -1,3 +1,5 @@
+import { aliasProblem } from '../diag/yaml-aliases.js';
+import { addDuplicateKeyErrors } from '../diag/yaml-keys.js';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
 import type { Endpoint, ExternalLb, HaModel } from '../model/types.js';
 import { HOST_PATHS, MANIFEST_FILE } from '../model/mirror-layout.js';
@@ -60,12 +62,19 @@ function readDocument(fs: FileSource, manifestPath: string, sink: DiagnosticSink
   }
   sink.addFile(file, text);
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
+  addDuplicateKeyErrors(doc);
   for (const e of doc.errors) {
     const p = lc.linePos(e.pos[0]);
     sink.error('MIRROR_YAML_SYNTAX', e.message.split('\n')[0] ?? 'YAML syntax error', file, { line: p.line, col: p.col }, `${MANIFEST_FILE} is YAML: \`endpoint: <address>:<port>\` and \`hosts:\` as a list of \`{name, address}\``);
   }
   if (doc.errors.length > 0) return undefined;
+  const alias = aliasProblem(doc);
+  if (alias) {
+    const p = lc.linePos(alias.offset);
+    sink.error('MIRROR_YAML_SYNTAX', alias.message, file, { line: p.line, col: p.col, length: alias.length }, `${MANIFEST_FILE} needs no aliases: write \`endpoint:\` and \`hosts:\` out`);
+    return undefined;
+  }
   const at = (n: YamlNode | null | undefined): At => {
     if (!n?.range) return undefined;
     const p = lc.linePos(n.range[0]);

@@ -1,4 +1,5 @@
-import { didYouMean, type Diagnostic } from '../diag/diagnostic.js';
+import { type Diagnostic } from '../diag/diagnostic.js';
+import { boundedDidYouMean } from '../diag/did-you-mean.js';
 import type { HaModel } from '../model/types.js';
 import { HOST_PATHS, MANIFEST_FILE, MANIFEST_PATH } from '../model/mirror-layout.js';
 import { isIPAddress } from '../net/ipv4.js';
@@ -53,9 +54,11 @@ export function loadMirror(fs: FileSource, manifestPath = MANIFEST_PATH): Loaded
 function warnUnlistedFolders(fs: FileSource, manifestPath: string, hosts: HostEntry[], sink: DiagnosticSink): void {
   const names = hosts.map((h) => h.name);
   const folderless = names.filter((n) => fs.listDir(hostPath(manifestPath, n, '/')) === undefined);
+  const suggest = boundedDidYouMean();
+  const named = new Set(names);
   for (const entry of fs.listDir(dirname(manifestPath)) ?? []) {
-    if (entry.startsWith('.') || names.includes(entry) || fs.listDir(hostPath(manifestPath, entry, '/')) === undefined) continue;
-    const near = didYouMean(entry, folderless);
+    if (entry.startsWith('.') || named.has(entry) || fs.listDir(hostPath(manifestPath, entry, '/')) === undefined) continue;
+    const near = suggest(entry, folderless);
     sink.warning('MIRROR_UNLISTED_FOLDER', `folder '${entry}' is not a host of ${MANIFEST_FILE}: its files are not analysed`, manifestPath, { line: 1, col: 1 }, near ? `rename it to '${near}' (a host without a folder)` : 'add it to hosts: or remove it');
   }
 }

@@ -66,6 +66,15 @@ const CASES: [string, string, 'error' | 'warning' | 'info', (s: SpecInput) => Sp
   ['an LB host outside network.hostCIDR', 'SPEC_LB_HOST_OUTSIDE_SUBNET', 'error', (s) => ((s.network = { hostCIDR: '10.77.0.8/30' }), (s.loadBalancer.vip = '10.77.0.10'), s)],
   ['no LB host in keepalived-haproxy mode', 'SPEC_NO_LB_HOSTS', 'error', (s) => ((s.hosts = s.hosts.filter((h) => !h.roles.includes('loadbalancer'))), s)],
   ['one LB host', 'SPEC_SINGLE_LB_HOST', 'warning', (s) => ((s.hosts = s.hosts.filter((h) => h.name !== 'lb1')), s)],
+  [
+    '33 LB hosts for one VIP',
+    'SPEC_TOO_MANY_LB_HOSTS',
+    'error',
+    (s) => {
+      for (let i = 0; i < 31; i++) s.hosts.push({ name: `lbx${i}`, address: `10.77.0.${100 + i}`, roles: ['loadbalancer'] });
+      return s;
+    },
+  ],
   ['LB hosts in external mode', 'SPEC_LB_HOSTS_UNUSED', 'warning', (s) => ((s.loadBalancer = { mode: 'external', vip: '10.77.0.10' }), s)],
   ['stacked with a non-master LB host', 'SPEC_STACKED_LB_NOT_CONTROL_PLANE', 'error', (s) => ((s.loadBalancer.mode = 'stacked'), (s.loadBalancer.port = 8443), s)],
   ['stacked with HAProxy on the apiserver port', 'SPEC_LB_PORT_CONFLICTS_APISERVER', 'error', (_s) => {

@@ -6,6 +6,8 @@ const INI = 'ansible inventory format (https://docs.ansible.com/ansible/latest/i
 /** Codes of `kubeha import kubekey|ansible` (src/interop). */
 export const IMPORT_CODES = {
   IMPORT_YAML_SYNTAX: error('The KubeKey config or the vars file is not valid YAML', 'YAML 1.2 (parsed by eemeli/yaml)', 'fix the syntax at the caret: indent with spaces, close quotes and brackets, one key per mapping'),
+  IMPORT_YAML_ALIAS: error('A YAML alias that names no anchor, refers to the node containing it (a cycle), or expands too much (an alias bomb)', 'YAML 1.2 §7.1 (anchors and aliases); eemeli/yaml maxAliasCount (the same budget as the spec loader)', 'define each &anchor before its *alias, never inside the anchored node, and do not nest aliases to blow up the file'),
+  IMPORT_TOO_LARGE: error('The inventory expands beyond kubeha\'s bounds (hosts per range pattern, hosts in total, group memberships)', 'kubeha\'s own bounds, docs/security.md', 'import the hosts that matter to the control plane, and flatten deep group nesting'),
   IMPORT_EMPTY: error('The file holds no YAML document', KK, 'pass the config-sample.yaml written by `kk create config`'),
   IMPORT_WRONG_KIND: error('No KubeKey Cluster document in the file (only ks-installer, or a kubeha spec)', KK, 'pass the KubeKey config (kind: Cluster, apiVersion kubekey.kubesphere.io/*); run `kubeha check` on a kubeha spec'),
   IMPORT_WRONG_FORMAT: error('The file is for the other importer (an inventory given to `import kubekey`, or the reverse)', IMPORT_DOC, 'use the command the hint names'),

@@ -52,6 +52,7 @@ export const KEEPALIVED_CODES = {
   KA_FILE_MISSING: error('keepalived.conf cannot be read', 'the mirror layout (docs/parsers.md)', 'check the path; the file must be a readable text file'),
   KA_INCLUDE_MISSING_ARG: error("'include' without a file name", `${KA_MAN} "include"`, 'name the file to include'),
   KA_INCLUDE_DEPTH: error('Includes nested too deep (probably a loop)', `${KA_MAN} "include"`, 'flatten the includes'),
+  KA_INCLUDE_LIMIT: error('Includes go past one of kubeha\'s bounds (files, bytes, brace alternatives, matched paths, directory entries)', `${KA_MAN} "include"; the bounds are kubeha's (docs/security.md)`, 'flatten the includes; no real configuration needs that many'),
   KA_INCLUDE_CYCLE: error('An include cycle', `${KA_MAN} "include"`, 'remove the include that points back to an including file'),
   KA_INCLUDE_NOT_FOUND: warning('An include matches no file: keepalived ignores it silently', `${KA_MAN} "include" (glob, relative to the including file)`, 'check the path, or copy the file into the mirror'),
   KA_INCLUDE_UNREADABLE: warning('An included file cannot be read', `${KA_MAN} "include"`, 'put the readable file in the mirror'),

@@ -1,4 +1,4 @@
-import { didYouMean } from '../../diag/diagnostic.js';
+import { boundedDidYouMean } from '../../diag/did-you-mean.js';
 import { FileDiagnostics, REDACTED, ROLE_ORDER, isSecretKey, maskSecretsInLine, secretStars, toDnsLabel, toInt } from '../import-common.js';
 import { isIPv4, notIPv4 } from '../../net/ipv4.js';
 import type { HostInput, Role } from '../../cluster-spec/schema.js';
@@ -48,34 +48,86 @@ export function hasErrors({ d, vd }: AnsibleContext): boolean {
   return d.list.some((x) => x.severity === 'error') || (vd?.list.some((x) => x.severity === 'error') ?? false);
 }
 
-/** The hosts of group `name`, its children's included. */
-function membersOf(ctx: AnsibleContext, name: string, seen = new Set<string>()): Set<string> {
+/** The hosts of group `name`, its children's included (an explicit stack: groups may nest thousands deep). */
+function membersOf(ctx: AnsibleContext, name: string): Set<string> {
   const { hosts, groups } = ctx;
-  const out = new Set<string>();
   if (name === 'all') return new Set(hosts.keys());
-  if (seen.has(name)) return out;
-  seen.add(name);
-  const g = groups.get(name);
-  if (!g) return out;
-  for (const h of g.hosts) out.add(h.name);
-  for (const c of g.children) for (const h of membersOf(ctx, c.name, seen)) out.add(h);
+  const out = new Set<string>();
+  const seen = new Set<string>([name]);
+  const todo = [name];
+  for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
+    if (next === 'all') return new Set(hosts.keys());
+    const g = groups.get(next);
+    if (!g) continue;
+    for (const h of g.hosts) out.add(h.name);
+    for (const c of g.children) {
+      if (!seen.has(c.name)) {
+        seen.add(c.name);
+        todo.push(c.name);
+      }
+    }
+  }
   return out;
 }
+
+/** Host-group memberships an inventory may imply in total (hosts × the groups each is in, nesting included). */
+export const MAX_GROUP_MEMBERSHIPS = 1_000_000;
 
 /** Children must name known groups (an error otherwise); then every host learns each group it is in. */
 export function resolveGroups(ctx: AnsibleContext): void {
   const { d, hosts, groups } = ctx;
   const known = new Set([...groups.keys(), 'all', 'ungrouped']);
+  const knownList = [...known];
+  const suggest = boundedDidYouMean();
   for (const g of groups.values()) {
     for (const c of g.children) {
       if (!known.has(c.name)) {
-        const near = didYouMean(c.name, [...known]);
+        const near = suggest(c.name, knownList);
         d.error('IMPORT_UNKNOWN_GROUP', `[${g.name}:children] names group ${c.name}, which the inventory does not define`, c.at, near ? `did you mean ${near}?` : `add a [${c.name}] section, or remove it from [${g.name}:children]`);
       }
     }
   }
   if (d.list.some((x) => x.severity === 'error')) return;
-  for (const g of groups.keys()) for (const h of membersOf(ctx, g)) hosts.get(h)?.groups.add(g);
+  // Each host's groups are the ancestors of the groups that list it (every host is in `all`), found by walking
+  // parent links: work in proportion to the memberships, not groups × hosts, and no recursion.
+  const order = new Map<string, number>();
+  for (const g of groups.keys()) order.set(g, order.size);
+  const parents = new Map<string, string[]>();
+  for (const g of groups.values()) {
+    for (const c of g.children) {
+      const list = parents.get(c.name) ?? [];
+      list.push(g.name);
+      parents.set(c.name, list);
+    }
+  }
+  const direct = new Map<string, string[]>();
+  for (const g of groups.values()) {
+    for (const h of g.hosts) {
+      const list = direct.get(h.name) ?? [];
+      list.push(g.name);
+      direct.set(h.name, list);
+    }
+  }
+  let budget = MAX_GROUP_MEMBERSHIPS;
+  for (const host of hosts.values()) {
+    const seen = new Set<string>(['all', ...(direct.get(host.name) ?? [])]);
+    const todo = [...seen];
+    for (let g = todo.pop(); g !== undefined; g = todo.pop()) {
+      for (const p of parents.get(g) ?? []) {
+        if (!seen.has(p)) {
+          seen.add(p);
+          todo.push(p);
+        }
+      }
+    }
+    budget -= seen.size;
+    if (budget < 0) {
+      d.error('IMPORT_TOO_LARGE', `the inventory's groups imply more than ${MAX_GROUP_MEMBERSHIPS} host-group memberships`, host.at, 'flatten the group nesting; kubeha bounds its work for any input (docs/security.md)');
+      return;
+    }
+    // The groups in inventory order, as ansible ranks them.
+    for (const g of [...seen].filter((x) => order.has(x)).sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0))) host.groups.add(g);
+  }
 }
 
 /** Each host's roles, from the role groups; an empty or missing control-plane group is an error. */

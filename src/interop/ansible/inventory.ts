@@ -1,4 +1,6 @@
-import { isMap, isScalar, parse as parseYaml, parseAllDocuments, type Document } from 'yaml';
+import { aliasesAreSafe } from '../import-aliases.js';
+import { parseYamlDocuments } from '../../diag/yaml-keys.js';
+import { isMap, isScalar, parse as parseYaml, type Document, type Pair } from 'yaml';
 import { FileDiagnostics, expandAnsibleRange, isSecretKey } from '../import-common.js';
 import { yamlHint, yamlMessage } from '../../diag/yaml-message.js';
 import { entries, plain, posOf, scalarText, type At } from '../yaml-nodes.js';
@@ -30,6 +32,16 @@ export interface InvGroup {
   hosts: { name: string; at: At }[];
   children: { name: string; at: At }[];
   vars: Map<string, Value>;
+}
+
+/** Hosts one inventory may list, ranges expanded (docs/security.md). */
+export const MAX_INVENTORY_HOSTS = 10_000;
+
+/** True (and an error at the line) when adding `adding` hosts would pass MAX_INVENTORY_HOSTS. */
+function tooManyHosts(d: FileDiagnostics, hosts: Map<string, InvHost>, adding: number, at: At): boolean {
+  if (hosts.size + adding <= MAX_INVENTORY_HOSTS) return false;
+  d.error('IMPORT_TOO_LARGE', `the inventory lists more than ${MAX_INVENTORY_HOSTS} hosts (ranges expanded)`, at, 'import the control-plane, etcd and load-balancer hosts; kubeha bounds its work for any input (docs/security.md)');
+  return true;
 }
 
 // --- the INI parser --------------------------------------------------------------------------------------
@@ -164,6 +176,7 @@ export function parseInventory(d: FileDiagnostics): { hosts: Map<string, InvHost
     }
     if (bad) continue;
     if (port !== undefined) vars.set('__port', { value: port, at: firstAt, file: 'inventory' });
+    if (tooManyHosts(d, hosts, expanded?.length ?? 1, firstAt)) break;
     for (const name of expanded ?? [pattern]) {
       let h = hosts.get(name);
       if (!h) {
@@ -194,13 +207,14 @@ export function looksLikeYaml(text: string): boolean {
 export function parseYamlInventory(d: FileDiagnostics): { hosts: Map<string, InvHost>; groups: Map<string, InvGroup> } {
   const hosts = new Map<string, InvHost>();
   const groups = new Map<string, InvGroup>();
-  const parsed = parseAllDocuments(d.text, { prettyErrors: false });
+  const parsed = parseYamlDocuments(d.text, { prettyErrors: false });
   const docs: Document[] = Array.isArray(parsed) ? parsed : [];
   for (const doc of docs) {
     for (const err of doc.errors) {
       d.error('IMPORT_YAML_SYNTAX', yamlMessage(err.message), d.at(err.pos[0], Math.max(1, err.pos[1] - err.pos[0])), yamlHint(err.code));
     }
   }
+  if (d.list.length === 0) aliasesAreSafe(docs, d);
   const doc = docs.find((x) => x.contents !== null);
   if (d.list.length > 0 || !doc) return { hosts, groups };
   if (!isMap(doc.contents)) {
@@ -221,7 +235,8 @@ export function parseYamlInventory(d: FileDiagnostics): { hosts: Map<string, Inv
     }
     return out;
   };
-  const walk = (name: string, keyNode: unknown, node: unknown): InvGroup => {
+  /** Opens group `name` (a `children` entry or a top-level key); false when its node is not a mapping. */
+  const open = (name: string, keyNode: unknown, node: unknown): InvGroup | undefined => {
     const at = posOf(d, keyNode);
     let g = groups.get(name);
     if (!g) {
@@ -231,42 +246,71 @@ export function parseYamlInventory(d: FileDiagnostics): { hosts: Map<string, Inv
     if (at && !g.at) g.at = at;
     if (node !== null && node !== undefined && !isMap(node) && !(isScalar(node) && node.value === null)) {
       d.error('IMPORT_INI_SYNTAX', `group ${name} must be a mapping with hosts, children and vars`, posOf(d, node));
-      return g;
-    }
-    for (const [k, pair] of entries(node)) {
-      if (k === 'hosts') {
-        for (const [hname, hpair] of entries(pair.value)) {
-          const hat = posOf(d, hpair.key) ?? { line: 1, col: 1, length: 1 };
-          const expanded = expandAnsibleRange(hname);
-          if (expanded !== undefined && !Array.isArray(expanded)) {
-            d.error('IMPORT_INI_SYNTAX', `host pattern ${hname}: ${expanded.error}`, hat, 'a range looks like node[01:03] or node[a:c]');
-            continue;
-          }
-          const vars = varsOf(hpair.value);
-          for (const h of expanded ?? [hname]) {
-            let host = hosts.get(h);
-            if (!host) {
-              host = { name: h, at: hat, vars: new Map(), groups: new Set() };
-              hosts.set(h, host);
-            }
-            for (const [vk, vv] of vars) host.vars.set(vk, vv);
-            g.hosts.push({ name: h, at: hat });
-          }
-        }
-      } else if (k === 'children') {
-        for (const [cname, cpair] of entries(pair.value)) {
-          g.children.push({ name: cname, at: posOf(d, cpair.key) ?? { line: 1, col: 1, length: 1 } });
-          walk(cname, cpair.key, cpair.value);
-        }
-      } else if (k === 'vars') {
-        for (const [vk, vv] of varsOf(pair.value)) g.vars.set(vk, vv);
-      } else {
-        d.error('IMPORT_INI_SYNTAX', `group ${name}: unknown key ${k}`, posOf(d, pair.key), 'a group holds hosts, children and vars');
-      }
+      return undefined;
     }
     return g;
   };
-  for (const [name, pair] of entries(doc.contents)) walk(name, pair.key, pair.value);
+  // Depth first, in file order, with an explicit stack of frames: children may nest thousands deep.
+  type Frame = { g: InvGroup; items: [string, Pair][]; i: number; children?: [string, Pair][]; c: number };
+  const stack: Frame[] = [];
+  const push = (name: string, keyNode: unknown, node: unknown): void => {
+    const g = open(name, keyNode, node);
+    if (g) stack.push({ g, items: entries(node), i: 0, c: 0 });
+  };
+  const hostEntries = (g: InvGroup, value: unknown): boolean => {
+    for (const [hname, hpair] of entries(value)) {
+      const hat = posOf(d, hpair.key) ?? { line: 1, col: 1, length: 1 };
+      const expanded = expandAnsibleRange(hname);
+      if (expanded !== undefined && !Array.isArray(expanded)) {
+        d.error('IMPORT_INI_SYNTAX', `host pattern ${hname}: ${expanded.error}`, hat, 'a range looks like node[01:03] or node[a:c]');
+        continue;
+      }
+      if (tooManyHosts(d, hosts, expanded?.length ?? 1, hat)) return false;
+      const vars = varsOf(hpair.value);
+      for (const h of expanded ?? [hname]) {
+        let host = hosts.get(h);
+        if (!host) {
+          host = { name: h, at: hat, vars: new Map(), groups: new Set() };
+          hosts.set(h, host);
+        }
+        for (const [vk, vv] of vars) host.vars.set(vk, vv);
+        g.hosts.push({ name: h, at: hat });
+      }
+    }
+    return true;
+  };
+  for (const [name, pair] of entries(doc.contents)) {
+    push(name, pair.key, pair.value);
+    while (stack.length > 0) {
+      const f = stack[stack.length - 1] as Frame;
+      if (f.children) {
+        const next = f.children[f.c++];
+        if (next) {
+          const [cname, cpair] = next;
+          f.g.children.push({ name: cname, at: posOf(d, cpair.key) ?? { line: 1, col: 1, length: 1 } });
+          push(cname, cpair.key, cpair.value);
+          continue;
+        }
+        f.children = undefined;
+      }
+      const item = f.items[f.i++];
+      if (!item) {
+        stack.pop();
+        continue;
+      }
+      const [k, pair] = item;
+      if (k === 'hosts') {
+        if (!hostEntries(f.g, pair.value)) return { hosts, groups };
+      } else if (k === 'children') {
+        f.children = entries(pair.value);
+        f.c = 0;
+      } else if (k === 'vars') {
+        for (const [vk, vv] of varsOf(pair.value)) f.g.vars.set(vk, vv);
+      } else {
+        d.error('IMPORT_INI_SYNTAX', `group ${f.g.name}: unknown key ${k}`, posOf(d, pair.key), 'a group holds hosts, children and vars');
+      }
+    }
+  }
   return { hosts, groups };
 }
 
@@ -274,7 +318,7 @@ export function parseYamlInventory(d: FileDiagnostics): { hosts: Map<string, Inv
 export function flowValue(text: string): unknown {
   if (!/^\s*[{[]/.test(text)) return undefined;
   try {
-    return parseYaml(text) as unknown;
+    return parseYaml(text, { maxAliasCount: 0 }) as unknown;
   } catch {
     return undefined;
   }
@@ -292,13 +336,14 @@ function unquote(s: string): string {
 /** The vars file as key → value with positions; errors (syntax, not a mapping) go to its diagnostics. */
 export function readVarsFile(vd: FileDiagnostics): Map<string, { value: unknown; at?: At }> {
   const out = new Map<string, { value: unknown; at?: At }>();
-  const parsed = parseAllDocuments(vd.text, { prettyErrors: false });
+  const parsed = parseYamlDocuments(vd.text, { prettyErrors: false });
   const docs: Document[] = Array.isArray(parsed) ? parsed : [];
   for (const doc of docs) {
     for (const err of doc.errors) {
       vd.error('IMPORT_YAML_SYNTAX', yamlMessage(err.message), vd.at(err.pos[0], Math.max(1, err.pos[1] - err.pos[0])), yamlHint(err.code));
     }
   }
+  if (vd.list.length === 0) aliasesAreSafe(docs, vd);
   if (vd.list.length > 0) return out;
   const doc = docs.find((x) => x.contents !== null);
   if (!doc) return out; // an empty vars file (everything commented out) sets nothing

@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
-import { didYouMean } from '../../diag/diagnostic.js';
-import { FileDiagnostics, REDACTED, ROLE_ORDER, expandKubekeyRange, secretStars, toDnsLabel, toInt } from '../import-common.js';
+import { boundedDidYouMean } from '../../diag/did-you-mean.js';
+import { FileDiagnostics, REDACTED, ROLE_ORDER, MAX_RANGE_HOSTS, expandKubekeyRange, secretStars, toDnsLabel, toInt } from '../import-common.js';
 import { isIPv4, notIPv4 } from '../../net/ipv4.js';
 import type { HostInput, Role } from '../../cluster-spec/schema.js';
 import { entries, gluedSecret, keyPos, pairOf, plain, posOf, reportSecret, scalarText, valueOf, type At } from '../yaml-nodes.js';
@@ -185,6 +185,7 @@ function keepUnmappedFields({ d, cluster }: KubekeyContext, item: YAMLMap, kkNam
 export function readRoleGroups({ d, specNode }: KubekeyContext, drafts: Map<string, HostDraft>): Record<string, unknown> {
   const rgNode = valueOf(specNode, 'roleGroups');
   const hostNames = [...drafts.keys()];
+  const budget = { names: MAX_ROLEGROUP_NAMES, suggest: boundedDidYouMean() };
   const extraGroups: Record<string, unknown> = {};
   if (!isMap(rgNode)) {
     d.error('IMPORT_MISSING_FIELD', 'spec.roleGroups is missing', keyPos(d, specNode, 'roleGroups') ?? posOf(d, specNode), 'add roleGroups with etcd, control-plane (or master) and worker lists');
@@ -198,7 +199,10 @@ export function readRoleGroups({ d, specNode }: KubekeyContext, drafts: Map<stri
       continue;
     }
     const names: string[] = [];
-    for (const m of isSeq(members) ? members.items : []) names.push(...groupMember(d, group, m, drafts, hostNames));
+    for (const m of isSeq(members) ? members.items : []) {
+      if (budget.names < 0) break;
+      for (const h of groupMember(d, group, m, drafts, hostNames, budget)) names.push(h);
+    }
     if (role) {
       for (const h of names) {
         const host = drafts.get(h)?.host;
@@ -212,8 +216,16 @@ export function readRoleGroups({ d, specNode }: KubekeyContext, drafts: Map<stri
   return extraGroups;
 }
 
+/** Host names the roleGroups may name in total, ranges expanded (docs/security.md). */
+const MAX_ROLEGROUP_NAMES = 100_000;
+
+interface RoleGroupBudget {
+  names: number;
+  suggest: (word: string, candidates: readonly string[]) => string | undefined;
+}
+
 /** The known hosts one entry of a roleGroup names: a host name or a range such as node[2:10]. */
-function groupMember(d: FileDiagnostics, group: string, m: unknown, drafts: Map<string, HostDraft>, hostNames: string[]): string[] {
+function groupMember(d: FileDiagnostics, group: string, m: unknown, drafts: Map<string, HostDraft>, hostNames: string[], budget: RoleGroupBudget): string[] {
   const text = scalarText(m);
   if (!text) {
     d.error('IMPORT_BAD_ROLEGROUP', `roleGroups.${group}: every entry must be a host name`, posOf(d, m));
@@ -222,13 +234,19 @@ function groupMember(d: FileDiagnostics, group: string, m: unknown, drafts: Map<
   const range = expandKubekeyRange(text);
   if (!range) {
     if (drafts.has(text)) return [text];
-    const near = didYouMean(text, hostNames);
+    const near = budget.suggest(text, hostNames);
     d.error(
       'IMPORT_UNKNOWN_HOST',
       `roleGroups.${group} names host ${text}, which is not in spec.hosts`,
       posOf(d, m),
       near ? `did you mean ${near}? (roleGroups refer to spec.hosts[].name)` : `add ${text} to spec.hosts, or remove it from roleGroups.${group}`,
     );
+    return [];
+  }
+  budget.names -= range.length;
+  if (range.length > MAX_RANGE_HOSTS || budget.names < 0) {
+    d.error('IMPORT_TOO_LARGE', `roleGroups.${group}: ${range.length > MAX_RANGE_HOSTS ? `${text} names more than ${MAX_RANGE_HOSTS} hosts` : `the roleGroups name more than ${MAX_ROLEGROUP_NAMES} hosts in total`} (kubeha's bound, docs/security.md)`, posOf(d, m), 'narrow the range to the hosts of spec.hosts');
+    budget.names = -1;
     return [];
   }
   // A range (node[2:10]) is one entry: one diagnostic naming every missing host, not one per host.

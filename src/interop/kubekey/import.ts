@@ -1,4 +1,6 @@
-import { isMap, parseAllDocuments, type Document, type YAMLMap } from 'yaml';
+import { aliasesAreSafe } from '../import-aliases.js';
+import { parseYamlDocuments } from '../../diag/yaml-keys.js';
+import { isMap, type Document, type YAMLMap } from 'yaml';
 import { FileDiagnostics, commonSsh, hoistSsh, sniffFormat, toDnsLabel, type ImportResult } from '../import-common.js';
 import { yamlHint, yamlMessage } from '../../diag/yaml-message.js';
 import type { SpecInput } from '../../cluster-spec/schema.js';
@@ -97,13 +99,14 @@ function readClusterDocument(
     d.error('IMPORT_WRONG_FORMAT', 'this is an ansible INI inventory, not a KubeKey config', { line: sniffed.line, col: 1, length: sniffed.length }, 'import it with `kubeha import ansible FILE` (add --vars for its group_vars/common.yaml)');
     return undefined;
   }
-  const parsed = parseAllDocuments(text, { prettyErrors: false });
+  const parsed = parseYamlDocuments(text, { prettyErrors: false });
   const docs: Document[] = Array.isArray(parsed) ? parsed : [];
   for (const doc of docs) {
     for (const err of doc.errors) {
       d.error('IMPORT_YAML_SYNTAX', yamlMessage(err.message), d.at(err.pos[0], Math.max(1, err.pos[1] - err.pos[0])), yamlHint(err.code));
     }
   }
+  if (d.list.length === 0) aliasesAreSafe(docs, d);
   if (d.list.length > 0) return undefined;
   const nonEmpty = docs.filter((doc) => doc.contents !== null);
   if (nonEmpty.length === 0) {

@@ -1,4 +1,4 @@
-import { didYouMean } from '../../diag/diagnostic.js';
+import { boundedDidYouMean } from '../../diag/did-you-mean.js';
 import type { TrackRef } from '../../model/types.js';
 import type { KeepalivedContext } from './context.js';
 
@@ -23,10 +23,12 @@ export function crossChecks(ctx: KeepalivedContext): void {
       }
     }
   }
+  const suggest = boundedDidYouMean();
   const check = (refs: TrackRef[], known: Record<string, unknown>, what: string, inst: string): void => {
     for (const r of refs) {
       if (known[r.name] || !r.at) continue;
-      ctx.sink.warning('KA_UNKNOWN_TRACKER', `vrrp_instance '${inst}' tracks ${what} '${r.name}', which is not declared`, r.at.file, { line: r.at.line, col: r.at.col ?? 1, length: r.name.length }, didYouMean(r.name, Object.keys(known)) ? `did you mean '${didYouMean(r.name, Object.keys(known)) ?? ''}'?` : `keepalived ignores an undeclared ${what}`);
+      const near = suggest(r.name, Object.keys(known));
+      ctx.sink.warning('KA_UNKNOWN_TRACKER', `vrrp_instance '${inst}' tracks ${what} '${r.name}', which is not declared`, r.at.file, { line: r.at.line, col: r.at.col ?? 1, length: r.name.length }, near ? `did you mean '${near}'?` : `keepalived ignores an undeclared ${what}`);
     }
   };
   for (const i of c.instances) {

@@ -1,8 +1,8 @@
 import type { FileSource } from '../file-source.js';
 import { dirname, resolvePath, type DiagnosticSink, type Token } from '../sink.js';
-import { expandGlob } from './glob.js';
+import { expandGlob, globBudget, type GlobBudget } from './glob.js';
 import { lexLine } from './lexer.js';
-import { substitute } from './substitution.js';
+import { MAX_SUBST_CHARS, substitute, type SubstitutionBudget } from './substitution.js';
 
 /** What the reader must know about the host a keepalived.conf comes from. */
 export interface ParseKeepalivedOptions {
@@ -19,7 +19,16 @@ export interface ParseKeepalivedOptions {
   root?: string;
 }
 
-const MAX_INCLUDE_DEPTH = 32;
+/** The bounds of `include` over one keepalived.conf (docs/security.md). */
+export const INCLUDE_LIMITS = {
+  depth: 32,
+  /** Files read through include, counting a file each time it is included. */
+  files: 1000,
+  /** Bytes read through include, in total. */
+  bytes: 16 * 1024 * 1024,
+  /** Length of an include's argument (PATH_MAX). */
+  patternLength: 4096,
+} as const;
 
 /** The words of one line as written, after includes, conditional prefixes and substitution. */
 export interface Line {
@@ -33,6 +42,28 @@ export interface Line {
  */
 export class Reader {
   private readonly vars = new Map<string, string>();
+  private readonly glob: GlobBudget = globBudget();
+  private readonly subst: SubstitutionBudget = { chars: MAX_SUBST_CHARS, exhausted: false };
+  private includedFiles = 0;
+  private includedBytes = 0;
+  /**
+   * Files read while globbing and including, each read once: a glob matches the same files again and again (every
+   * file of a directory including the directory), and only the first read of each costs, counted in `readBytes`.
+   */
+  private readonly texts = new Map<string, string | undefined>();
+  private readBytes = 0;
+  private readonly cached: FileSource = {
+    readFile: (p) => {
+      if (this.texts.has(p)) return this.texts.get(p);
+      const t = this.readBytes > INCLUDE_LIMITS.bytes ? undefined : this.fs.readFile(p);
+      this.readBytes += t?.length ?? 0;
+      this.texts.set(p, t);
+      return t;
+    },
+    listDir: (p) => this.fs.listDir(p),
+  };
+  /** Set once a bound of INCLUDE_LIMITS or the glob budget is reached: every later include is skipped. */
+  private stopped = false;
 
   constructor(
     private readonly fs: FileSource,
@@ -93,33 +124,69 @@ export class Reader {
       this.sink.error('KA_INCLUDE_MISSING_ARG', "'include' needs a file name", file, { line: lineNo, col: 1, length: raw.length });
       return;
     }
-    if (stack.length >= MAX_INCLUDE_DEPTH) {
-      this.sink.error('KA_INCLUDE_DEPTH', `includes nested deeper than ${MAX_INCLUDE_DEPTH}`, file, at);
+    if (this.stopped) return;
+    if (pattern.length > INCLUDE_LIMITS.patternLength) {
+      this.limit(file, at, `this include's argument is ${pattern.length} characters long; kubeha reads include patterns up to ${INCLUDE_LIMITS.patternLength} (PATH_MAX)`);
+      return;
+    }
+    if (stack.length >= INCLUDE_LIMITS.depth) {
+      this.sink.error('KA_INCLUDE_DEPTH', `includes nested deeper than ${INCLUDE_LIMITS.depth}`, file, at);
       return;
     }
     const abs = pattern.startsWith('/') ? resolvePath(this.opts.root ?? '/', pattern.slice(1)) : resolvePath(dirname(file), pattern);
-    const files = expandGlob(this.fs, abs);
+    const r = expandGlob(this.cached, abs, this.glob);
+    if ('tooMany' in r) {
+      const what = { patterns: 'brace alternatives', paths: 'matching paths', entries: 'directory entries examined' }[r.tooMany];
+      this.limit(file, at, `include '${pattern}' goes past kubeha's bound of ${r.limit} ${what}`);
+      return;
+    }
+    const files = r.files;
+    if (this.readBytes > INCLUDE_LIMITS.bytes) {
+      this.limit(file, at, `included and globbed files add up to more than ${INCLUDE_LIMITS.bytes} bytes`);
+      return;
+    }
     if (files.length === 0) {
       this.sink.warning('KA_INCLUDE_NOT_FOUND', `include '${pattern}' matches no file`, file, at, 'keepalived ignores it silently; check the path (relative paths are relative to this file)');
       return;
     }
     for (const f of files) {
+      if (this.stopped) return;
       if (f === file || stack.includes(f)) {
         this.sink.error('KA_INCLUDE_CYCLE', `include cycle: ${[...stack, file, f].join(' → ')}`, file, at, 'remove the include that points back to an including file');
         continue;
       }
-      const text = this.fs.readFile(f);
+      const text = this.cached.readFile(f);
+      if (this.readBytes > INCLUDE_LIMITS.bytes) {
+        this.limit(file, at, `included and globbed files add up to more than ${INCLUDE_LIMITS.bytes} bytes`);
+        return;
+      }
       if (text === undefined) {
         this.sink.warning('KA_INCLUDE_UNREADABLE', `cannot read included file ${f}`, file, at);
         continue;
+      }
+      this.includedFiles += 1;
+      this.includedBytes += text.length;
+      if (this.includedFiles > INCLUDE_LIMITS.files) {
+        this.limit(file, at, `includes read more than ${INCLUDE_LIMITS.files} files (a file included twice counts twice)`);
+        return;
+      }
+      if (this.includedBytes > INCLUDE_LIMITS.bytes) {
+        this.limit(file, at, `included files add up to more than ${INCLUDE_LIMITS.bytes} bytes`);
+        return;
       }
       this.readFile(f, text, [...stack, file]);
     }
   }
 
+  /** A bound is reached: one error, and no include is followed after it. */
+  private limit(file: string, at: { line: number; col: number; length: number }, message: string): void {
+    this.stopped = true;
+    this.sink.error('KA_INCLUDE_LIMIT', `${message}; later includes are not read`, file, at, 'flatten the includes: keepalived reads them, but kubeha bounds its work for any input (docs/security.md)');
+  }
+
   /** Words of one line, after substitution; positions are those of the line as written. */
   private lex(raw: string, file: string, line: number): Token[] {
-    return lexLine(raw, substitute(this.vars, raw, file, line, this.sink), file, line, this.sink);
+    return lexLine(raw, substitute(this.vars, raw, file, line, this.sink, this.subst), file, line, this.sink);
   }
 }
 

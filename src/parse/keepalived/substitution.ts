@@ -15,9 +15,17 @@ export interface Substituted {
  * character of the result the span of the original line it came from (a substituted value maps to its `$NAME`), so
  * that columns stay true to the file.
  */
-export function substitute(vars: ReadonlyMap<string, string>, s: string, file: string, lineNo: number, sink: DiagnosticSink): Substituted {
+/** Characters substitution may still produce over one keepalived.conf and its includes, spent as it goes. */
+export interface SubstitutionBudget {
+  chars: number;
+  exhausted: boolean;
+}
+
+export const MAX_SUBST_CHARS = 4 * 1024 * 1024;
+
+export function substitute(vars: ReadonlyMap<string, string>, s: string, file: string, lineNo: number, sink: DiagnosticSink, budget: SubstitutionBudget = { chars: MAX_SUBST_CHARS, exhausted: false }): Substituted {
   const identity = (): Substituted => ({ text: s, from: [...s].map((_, k) => k), to: [...s].map((_, k) => k + 1) });
-  if (vars.size === 0 || !s.includes('$')) return identity();
+  if (vars.size === 0 || !s.includes('$') || budget.exhausted) return identity();
   let cur = identity();
   const re = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)(?=\s|$)/g;
   for (let depth = 0; depth < MAX_SUBST_DEPTH; depth++) {
@@ -54,6 +62,12 @@ export function substitute(vars: ReadonlyMap<string, string>, s: string, file: s
     }
     if (!changed) return cur;
     copy(last, cur.text.length);
+    budget.chars -= text.length;
+    if (budget.chars < 0) {
+      budget.exhausted = true;
+      sink.error('KA_SUBSTITUTION_TOO_LONG', `parameter substitution produces more than ${MAX_SUBST_CHARS} characters in this configuration; the remaining lines are read without substitution`, file, { line: lineNo, col: 1, length: s.length }, 'parameters probably refer to each other: fix their definitions');
+      return identity();
+    }
     cur = { text, from, to };
   }
   sink.error('KA_SUBSTITUTION_LOOP', 'parameter substitution does not terminate', file, { line: lineNo, col: 1, length: s.length });
