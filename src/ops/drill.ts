@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import type { Scenario } from '../analyze/types.js';
 import { EnvironmentError, InputError } from '../diag/errors.js';
 import { applyFault, applyLinkFault, cutVrrp, hostOf } from '../lab/faults.js';
-import { run } from '../lab/run.js';
 import type { LabState } from '../lab/state.js';
 import { waitForSsh } from '../lab/ssh.js';
 import type { DrillResult, Prediction, Transition } from '../measure/drill.js';
