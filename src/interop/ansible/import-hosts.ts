@@ -3,6 +3,7 @@ import { FileDiagnostics, REDACTED, ROLE_ORDER, isSecretKey, maskSecretsInLine, 
 import { isIPv4, notIPv4 } from '../../net/ipv4.js';
 import type { HostInput, Role } from '../../cluster-spec/schema.js';
 import type { InvGroup, InvHost, Value } from './inventory.js';
+import { nameList } from '../../diag/name-list.js';
 
 /**
  * The hosts of an ansible inventory: group membership (through `:children`), roles from the role groups, secrets
@@ -256,7 +257,7 @@ export function readHosts(ctx: AnsibleContext, roleOf: Map<string, Set<Role>>): 
   if (unused.length > 0) {
     d.warning(
       'IMPORT_HOST_WITHOUT_ROLE',
-      `host(s) ${unused.map((h) => h.name).join(', ')} are in no control-plane, worker or etcd group; the spec leaves them out (kept in passthrough)`,
+      `host(s) ${nameList(unused.map((h) => h.name))} are in no control-plane, worker or etcd group; the spec leaves them out (kept in passthrough)`,
       unused[0]?.at,
       'add them to [kube-node] (or another role group) if they belong to the cluster',
     );

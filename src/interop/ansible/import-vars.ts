@@ -4,6 +4,7 @@ import type { SpecInput } from '../../cluster-spec/schema.js';
 import type { At } from '../yaml-nodes.js';
 import { KEY_VARS, PORT_VARS, ROLE_GROUPS, USER_VARS, type AnsibleContext } from './import-hosts.js';
 import { flowValue } from './inventory.js';
+import { nameList } from '../../diag/name-list.js';
 
 /**
  * The cluster variables of an ansible inventory ([all:vars], [k8s-cluster:vars], then the vars file) → the
@@ -164,7 +165,7 @@ export function passthroughOf({ d, groups }: AnsibleContext, hostVars: Record<st
   if (Object.keys(passGroups).length > 0) pass['groups'] = passGroups;
   if (Object.keys(passVars).length > 0) pass['vars'] = passVars;
   const kept: string[] = [];
-  if (pass['hostVars']) kept.push(`host variables of ${Object.keys(hostVars).join(', ')}`);
+  if (pass['hostVars']) kept.push(`host variables of ${nameList(Object.keys(hostVars))}`);
   if (pass['groups']) kept.push(`groups ${Object.keys(passGroups).join(', ')}`);
   if (pass['vars']) kept.push(`variables ${Object.keys(passVars).join(', ')}`);
   if (kept.length > 0) {

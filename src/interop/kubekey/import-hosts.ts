@@ -5,6 +5,7 @@ import { isIPv4, notIPv4 } from '../../net/ipv4.js';
 import type { HostInput, Role } from '../../cluster-spec/schema.js';
 import { entries, gluedSecret, keyPos, pairOf, plain, posOf, reportSecret, scalarText, valueOf, type At } from '../yaml-nodes.js';
 import type { KubekeyPassthrough } from './import.js';
+import { nameList } from '../../diag/name-list.js';
 
 /**
  * The hosts of a KubeKey Cluster: `spec.hosts` (names, addresses, SSH settings, fields kept in passthrough), then
@@ -285,7 +286,7 @@ export function specHosts({ d, specNode, pass }: KubekeyContext, drafts: Map<str
   if (unused.length > 0 && isMap(rgNode)) {
     d.warning(
       'IMPORT_HOST_WITHOUT_ROLE',
-      `host(s) ${unused.join(', ')} are in no roleGroup: KubeKey ignores them, so the spec leaves them out (kept in passthrough)`,
+      `host(s) ${nameList(unused)} are in no roleGroup: KubeKey ignores them, so the spec leaves them out (kept in passthrough)`,
       drafts.get(unused[0] ?? '')?.at ?? keyPos(d, specNode, 'hosts'),
       'add them to roleGroups.worker (or another group) if they belong to the cluster',
     );
@@ -293,7 +294,7 @@ export function specHosts({ d, specNode, pass }: KubekeyContext, drafts: Map<str
   if (otherRoleOnly.length > 0) {
     d.info(
       'IMPORT_HOST_WITHOUT_ROLE',
-      `host(s) ${otherRoleOnly.join(', ')} only have KubeKey roles kubeha does not model (${Object.keys(extraGroups).join(', ')}); left out of the spec, kept in passthrough for export`,
+      `host(s) ${nameList(otherRoleOnly)} only have KubeKey roles kubeha does not model (${Object.keys(extraGroups).join(', ')}); left out of the spec, kept in passthrough for export`,
       drafts.get(otherRoleOnly[0] ?? '')?.at,
     );
   }

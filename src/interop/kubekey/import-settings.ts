@@ -4,6 +4,7 @@ import { isIPv4, notIPv4 } from '../../net/ipv4.js';
 import type { HostInput, SpecInput } from '../../cluster-spec/schema.js';
 import { entries, keyPos, plain, posOf, scalarText, valueOf } from '../yaml-nodes.js';
 import type { KubekeyContext } from './import-hosts.js';
+import { nameList } from '../../diag/name-list.js';
 
 /**
  * The settings of a KubeKey Cluster besides its hosts: `spec.controlPlaneEndpoint`, `spec.kubernetes`,
@@ -164,7 +165,7 @@ export function reportPassthrough({ d, root, pass }: KubekeyContext): void {
     const v = pass.spec[k];
     kept.push(v && typeof v === 'object' && !Array.isArray(v) && ['kubernetes', 'network', 'etcd', 'controlPlaneEndpoint', 'roleGroups'].includes(k) ? `spec.${k}.{${keysOf(v as Record<string, unknown>)}}` : `spec.${k}`);
   }
-  if (Object.keys(pass.hosts).length > 0) kept.push(`per-host fields of ${Object.keys(pass.hosts).join(', ')}`);
+  if (Object.keys(pass.hosts).length > 0) kept.push(`per-host fields of ${nameList(Object.keys(pass.hosts))}`);
   for (const doc of pass.documents) {
     const o = doc as Record<string, unknown> | null;
     const kind = o && typeof o === 'object' ? str(o['kind']) || 'document' : 'document';
