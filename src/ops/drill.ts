@@ -15,7 +15,7 @@ import type { Failure, FaultStep, LabFault, LabService } from '../model/failure.
 import { failureHosts, formatFailure, injectionOf, parseLinkFault } from '../model/failure.js';
 import { shellQuote } from '../remote/ssh.js';
 import { pkiNeeded } from '../pki/files.js';
-import { clientArgv } from './client-side.js';
+import { clientArgv, clientGets } from './client-side.js';
 import type { ProberConfig, ProberCredentials } from './prober.js';
 import type { Session } from './session.js';
 import { lbHostsOf } from './status.js';
@@ -280,6 +280,17 @@ async function servicesBack(session: Session, hosts: readonly string[], lbs: rea
   return true;
 }
 
+/** Waits until the restarted apiserver answers its own `/readyz` (from the client side), so the failback sees it; bounded. */
+async function apiserverBack(session: Session, address: string, port: number, untilMs: number): Promise<boolean> {
+  const url = `https://${address.includes(':') ? `[${address}]` : address}:${port}/readyz`;
+  while (Date.now() < untilMs) {
+    const [r] = await clientGets(session.netns, [url], 2000);
+    if (r?.ok) return true;
+    await sleep(500);
+  }
+  return false;
+}
+
 export async function transitionsSince(session: Session, lbs: readonly string[], sinceMs: number, faultAt: number): Promise<Transition[]> {
   const all = await Promise.all(
     lbs.map(async (h) => {
@@ -398,6 +409,9 @@ export async function runDrill(session: Session, failure: Failure, options: Dril
     const restoreAt = Date.now();
     notes.push(...(await runSteps(session, inj.undo, progress)).notes);
     const back = await servicesBack(session, failureHosts(failure), lbs, restoreAt + RECOVER_MAX_MS);
+    if (failure.kind === 'apiserver-down' && !(await apiserverBack(session, failure.address, failure.port, restoreAt + RECOVER_MAX_MS))) {
+      notes.push(`the apiserver at ${failure.address}:${failure.port} did not answer /readyz again within ${RECOVER_MAX_MS / 1000} s`);
+    }
     const restored = Date.now();
     while (Date.now() - restoreAt < RECOVER_MAX_MS && !options.signal?.aborted) {
       if (Date.now() - restored >= 3000 && steady(prober.events(), Date.now(), 1000)) break;
