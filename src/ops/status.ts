@@ -70,7 +70,15 @@ async function etcdStatus(session: Session, timeoutMs: number): Promise<EtcdStat
       const r = await session.remote(h.name).exec(cmd, { timeoutMs, label: 'etcdctl endpoint health' });
       if (r.stdout.includes('NO_ETCDCTL')) continue;
       const list = JSON.parse(r.stdout || '[]') as { endpoint: string; health: boolean }[];
-      const members = list.map((m) => ({ name: hosts.find((x) => m.endpoint.includes(x.address))?.name ?? m.endpoint, endpoint: m.endpoint, healthy: m.health }));
+      const hostOf = (endpoint: string): string => {
+        try {
+          return new URL(endpoint).hostname.replace(/^\[|\]$/g, '');
+        } catch {
+          return endpoint;
+        }
+      };
+      // By exact address: 10.0.0.2 must not name the member at 10.0.0.21.
+      const members = list.map((m) => ({ name: hosts.find((x) => hostOf(m.endpoint) === x.address)?.name ?? m.endpoint, endpoint: m.endpoint, healthy: m.health }));
       const bad = members.filter((m) => !m.healthy);
       return members.length === 0
         ? { state: 'unhealthy', reason: r.stderr.trim().split('\n')[0] ?? 'no member answered' }
