@@ -25,7 +25,7 @@ function kubeha(args: string[], timeoutMs = 900_000): { code: number | null; std
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-async function main(): Promise<void> {
+function main(): void {
   if (process.getuid?.() !== 0) {
     process.stderr.write('bench:ha needs root (a lab)\n');
     process.exit(3);
@@ -73,4 +73,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${new Date().toISOString()}, ${runs} run(s)\n${rows.join('\n')}\nbench-results/ha.json: ${results.length} drill object(s)\n`);
 }
 
-await main();
+main();

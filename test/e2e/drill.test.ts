@@ -83,7 +83,7 @@ describe('drill e2e in the lab', { skip, timeout: 45 * 60_000 }, () => {
     assert.equal(a.status, 0, `apply: ${a.stderr}`);
   });
 
-  after(async () => {
+  after(() => {
     if (!skip) kubeha(['lab', 'down', '--name', LAB], 120_000);
     rmSync(TMP, { recursive: true, force: true });
   });
