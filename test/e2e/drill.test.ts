@@ -23,7 +23,12 @@ const TMP = mkdtempSync(join(tmpdir(), 'kubeha-drill-e2e-'));
 const tag = process.pid % 200;
 const NET = process.env['KUBEHA_E2E_NET'] ?? `10.202.${tag}`;
 const SPEC = join(TMP, 'small.yaml');
-writeFileSync(SPEC, readFileSync(join(ROOT, 'test/fixtures/apply/small.yaml'), 'utf8').replaceAll('10.78.0.', `${NET}.`).replace('name: apply-e2e', 'name: drill-e2e'));
+// A subnet inside the default serviceCIDR (10.96.0.0/12, e.g. KUBEHA_E2E_NET=10.99.0) moves the service network away.
+const inServiceCidr = /^10\.(9[6-9]|10[0-9]|11[01])\./.test(`${NET}.`);
+writeFileSync(
+  SPEC,
+  readFileSync(join(ROOT, 'test/fixtures/apply/small.yaml'), 'utf8').replaceAll('10.78.0.', `${NET}.`).replace('name: apply-e2e', 'name: drill-e2e') + (inServiceCidr ? 'network:\n  serviceCIDR: 10.233.0.0/18\n' : ''),
+);
 const LAB = process.env['KUBEHA_E2E_LAB'] ?? `drill-e2e-${process.pid}`;
 const MASTERS = ['m0', 'm1', 'm2'];
 const STATE = join(TMP, 'state');
