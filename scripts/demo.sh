@@ -58,8 +58,9 @@ kubeha status "$SPEC"
 holder=$(kubeha status "$SPEC" --output json | node -e 'const s=JSON.parse(require("fs").readFileSync(0,"utf8")); console.log(s.lbs.find((l)=>l.holdsVip)?.host ?? "none")')
 
 step "drill: power off the VIP holder ($holder) while a client probes the VIP, power it on again, compare with check's prediction"
-# A client in the lab opens a new TLS connection and GETs /readyz through the VIP every 20 ms and keeps 5 watch
-# streams open; the drill reports the outage it saw, the VRRP transitions, the failback, and the prediction.
+# A client in the lab (the taskbox namespace) opens a new TLS connection and GETs /readyz through the VIP every 20 ms
+# and keeps 5 watches of the real kube-apiserver open (admin certificate); the drill reports the outage it saw, the VRRP
+# transitions, the failback, and the prediction.
 kubeha drill "$SPEC" --scenario "node-down:$holder" --report "$OUT/drill.md"
 echo "demo: report with the timeline: $OUT/drill.md"
 

@@ -136,8 +136,9 @@ Examples:
   sudo kubeha drill cluster.yaml --all --report drills.md
   sudo kubeha drill cluster.yaml --soak --soak-seconds 60
 
-Per drill: a new TLS connection and GET /readyz through the endpoint every 20 ms and 5 long-lived watch
-streams, from the client side (in a lab: the taskbox); the fault injected (lab: power-off, VRRP cut, link
+Per drill: a new TLS connection and anonymous GET /readyz through the endpoint every 20 ms and 5 Kubernetes
+watches (admin client certificate), from the client side: a process in the lab's taskbox namespace (or --netns);
+the fault injected (lab: power-off, VRRP cut, link
 delay+loss; over SSH: HAProxy SIGKILLed with restarts held off, keepalived stopped, kube-apiserver SIGKILLed);
 convergence awaited; the fault undone; recovery awaited. node-down, partition and link-degraded are lab-only.
 On hosts that are not a lab the drill says what it will break and asks (--yes skips the question).

@@ -14,7 +14,9 @@ import { openWatches, parseProbeLines, steady, summariseWindow } from '../measur
 import type { Failure, FaultStep, LabFault, LabService } from '../model/failure.js';
 import { failureHosts, formatFailure, injectionOf, parseLinkFault } from '../model/failure.js';
 import { shellQuote } from '../remote/ssh.js';
-import type { ProberConfig } from './prober.js';
+import { pkiNeeded } from '../pki/files.js';
+import { clientArgv, clientGets } from './client-side.js';
+import type { ProberConfig, ProberCredentials } from './prober.js';
 import type { Session } from './session.js';
 import { lbHostsOf } from './status.js';
 
@@ -33,9 +35,9 @@ export interface DrillOptions {
   probeIntervalMs?: number;
   /** @default 5 */
   watches?: number;
-  /** Path of the long-lived streams. @default /watch (the stand-in apiserver's) */
+  /** Path of the long-lived streams. @default a watch of configmaps in `default` ({@link watchPathFor}) */
   watchPath?: string;
-  /** How long a watch may be silent before it counts as cut. @default 3000 */
+  /** How long a watch may be silent before it counts as cut; 0: never (a quiet watch is silent). @default 0 */
   watchStallMs?: number;
   /** Progress lines (stderr). */
   onProgress?: (line: string) => void;
@@ -50,6 +52,8 @@ export interface DrillRun {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 export const PROBE_TIMEOUT_MS = 1000;
+/** A watch's own timeoutSeconds: longer than any drill (its prober stops after 300 s). */
+export const WATCH_SECONDS = 600;
 /** Upper bounds: a drill that does not converge or recover within these is reported as such, never waited on forever. */
 const CONVERGE_MAX_MS = 30_000;
 const RECOVER_MAX_MS = 90_000;
@@ -91,10 +95,36 @@ export interface Prober {
   stop: () => Promise<ProbeEvent[]>;
 }
 
-export function startProber(cfg: ProberConfig): Prober {
+/** The watch the prober keeps open: configmaps in `default` (a real Kubernetes watch), ending after `seconds`. */
+export function watchPathFor(seconds: number): string {
+  return `/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=${seconds}`;
+}
+
+/** The prober's argv (pure): in `netns` when set, so that its traffic leaves from the client side. */
+export function proberArgv(netns: string | undefined, cfg: ProberConfig, node = process.execPath, execArgv: readonly string[] = process.execArgv): string[] {
   const here = fileURLToPath(import.meta.url);
   const script = here.slice(0, -extname(here).length).replace(/drill$/, 'prober') + extname(here);
-  const child = spawn(process.execPath, [...process.execArgv, script, JSON.stringify(cfg)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return clientArgv(netns, [node, ...execArgv, script, JSON.stringify(cfg)]);
+}
+
+/** The watches' credentials: the admin client certificate and the cluster CA from the session's PKI (none without one). */
+export async function proberCredentials(session: Session): Promise<ProberCredentials> {
+  if (!pkiNeeded(session.spec)) return {};
+  const { pki } = await session.pki();
+  const admin = pki.certs['users/admin'];
+  const ca = pki.certs.ca?.cert;
+  return { ...(ca ? { ca } : {}), ...(admin ? { cert: admin.cert, key: admin.key } : {}) };
+}
+
+/**
+ * Starts the prober on the client side (`session.netns`). The credentials go through its stdin (first line), never
+ * argv; stdin then stays open: the prober stops when it closes.
+ */
+export function startProber(cfg: ProberConfig, where: { netns: string | undefined; credentials: ProberCredentials }): Prober {
+  const [cmd, ...args] = proberArgv(where.netns, cfg);
+  const child = spawn(cmd!, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  child.stdin.on('error', () => undefined);
+  child.stdin.write(JSON.stringify(where.credentials) + '\n');
   let buf = '';
   const events: ProbeEvent[] = [];
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -250,6 +280,17 @@ async function servicesBack(session: Session, hosts: readonly string[], lbs: rea
   return true;
 }
 
+/** Waits until the restarted apiserver answers its own `/readyz` (from the client side), so the failback sees it; bounded. */
+async function apiserverBack(session: Session, address: string, port: number, untilMs: number): Promise<boolean> {
+  const url = `https://${address.includes(':') ? `[${address}]` : address}:${port}/readyz`;
+  while (Date.now() < untilMs) {
+    const [r] = await clientGets(session.netns, [url], 2000);
+    if (r?.ok) return true;
+    await sleep(500);
+  }
+  return false;
+}
+
 export async function transitionsSince(session: Session, lbs: readonly string[], sinceMs: number, faultAt: number): Promise<Transition[]> {
   const all = await Promise.all(
     lbs.map(async (h) => {
@@ -312,16 +353,17 @@ export async function runDrill(session: Session, failure: Failure, options: Dril
     host: ep.address,
     port: ep.port,
     path: '/readyz',
-    watchPath: options.watchPath ?? '/watch',
+    watchPath: options.watchPath ?? watchPathFor(WATCH_SECONDS),
+    watchSeconds: WATCH_SECONDS,
     intervalMs: interval,
     timeoutMs: PROBE_TIMEOUT_MS,
     watches: options.watches ?? 5,
-    stallMs: options.watchStallMs ?? 3000,
+    stallMs: options.watchStallMs ?? 0,
     maxSeconds: 300,
     maxProbes: Math.ceil(300_000 / interval),
   };
   progress(`probing https://${ep.address}:${ep.port}/readyz every ${interval} ms, ${cfg.watches} watches`);
-  const prober = startProber(cfg);
+  const prober = startProber(cfg, { netns: session.netns, credentials: await proberCredentials(session) });
   const t0 = Date.now();
   let notes: string[] = [];
   try {
@@ -367,6 +409,9 @@ export async function runDrill(session: Session, failure: Failure, options: Dril
     const restoreAt = Date.now();
     notes.push(...(await runSteps(session, inj.undo, progress)).notes);
     const back = await servicesBack(session, failureHosts(failure), lbs, restoreAt + RECOVER_MAX_MS);
+    if (failure.kind === 'apiserver-down' && !(await apiserverBack(session, failure.address, failure.port, restoreAt + RECOVER_MAX_MS))) {
+      notes.push(`the apiserver at ${failure.address}:${failure.port} did not answer /readyz again within ${RECOVER_MAX_MS / 1000} s`);
+    }
     const restored = Date.now();
     while (Date.now() - restoreAt < RECOVER_MAX_MS && !options.signal?.aborted) {
       if (Date.now() - restored >= 3000 && steady(prober.events(), Date.now(), 1000)) break;

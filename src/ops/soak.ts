@@ -4,7 +4,7 @@ import type { SoakPhase, SoakResult } from '../measure/soak.js';
 import { summariseSoak } from '../measure/soak.js';
 import { openWatches, steady } from '../measure/probes.js';
 import type { ProberConfig } from './prober.js';
-import { labFault, PROBE_TIMEOUT_MS, startProber, transitionsSince, vipHolders } from './drill.js';
+import { labFault, PROBE_TIMEOUT_MS, proberCredentials, startProber, transitionsSince, vipHolders, WATCH_SECONDS, watchPathFor } from './drill.js';
 import type { Session } from './session.js';
 import { lbHostsOf } from './status.js';
 
@@ -38,8 +38,8 @@ export async function runSoak(session: Session, options: SoakOptions = {}): Prom
   const say = (l: string): void => options.onProgress?.(`soak: ${l}`);
   const lbs = lbHostsOf(session);
   const ep = session.spec.controlPlane.endpoint;
-  const cfg: ProberConfig = { host: ep.address, port: ep.port, path: '/readyz', watchPath: '/watch', intervalMs: interval, timeoutMs: PROBE_TIMEOUT_MS, watches: 5, stallMs: 3000, maxSeconds: 2 * seconds + 120, maxProbes: Math.ceil(((2 * seconds + 120) * 1000) / interval) };
-  const prober = startProber(cfg);
+  const cfg: ProberConfig = { host: ep.address, port: ep.port, path: '/readyz', watchPath: watchPathFor(WATCH_SECONDS), watchSeconds: WATCH_SECONDS, intervalMs: interval, timeoutMs: PROBE_TIMEOUT_MS, watches: 5, stallMs: 0, maxSeconds: 2 * seconds + 120, maxProbes: Math.ceil(((2 * seconds + 120) * 1000) / interval) };
+  const prober = startProber(cfg, { netns: session.netns, credentials: await proberCredentials(session) });
   const t0 = Date.now();
   const phases: SoakPhase[] = [];
   const notes: string[] = [];

@@ -1,4 +1,3 @@
-import { request } from 'node:https';
 import { hostsWithRole } from '../cluster-spec/types.js';
 import { parseShowStat } from '../measure/haproxy-stat.js';
 import { parseVrrpTransitions } from '../measure/keepalived-log.js';
@@ -7,12 +6,13 @@ import { verdictOf } from '../measure/status.js';
 import { HAPROXY_CFG, HAPROXY_STATS_SOCKET } from '../render/haproxy.js';
 import { KEEPALIVED_CONF } from '../render/keepalived.js';
 import { shellQuote } from '../remote/ssh.js';
+import { clientGets } from './client-side.js';
 import type { Session } from './session.js';
 
 /**
  * `kubeha status`: what the cluster's HA pieces say right now. Per LB host over SSH: the units, keepalived's last
  * VRRP state (its journal), who holds the VIP (`ip -o addr`), HAProxy's view of every backend (its runtime API on the
- * unix stats socket); from the client side (this process: in a lab, the taskbox): `/readyz` through the endpoint and
+ * unix stats socket); from the client side (a child process in `session.netns`: in a lab, the taskbox): `/readyz` through the endpoint and
  * on each master; etcd's members and health when etcd is installed.
  */
 
@@ -24,22 +24,6 @@ export interface StatusOptions {
 /** Hosts that run keepalived or HAProxy (dedicated LBs, or masters in stacked mode). */
 export function lbHostsOf(session: Session): string[] {
   return session.rendered.filter((h) => h.files.some((f) => f.path === KEEPALIVED_CONF || f.path === HAPROXY_CFG)).map((h) => h.host);
-}
-
-/** One HTTPS GET to `url`, certificate not verified (the stand-in and a fresh cluster's CA are not the client's). */
-export function httpsGet(url: string, timeoutMs: number): Promise<{ ok: boolean; detail: string; ms: number }> {
-  const t0 = performance.now();
-  return new Promise((resolve) => {
-    const done = (ok: boolean, detail: string): void => resolve({ ok, detail, ms: performance.now() - t0 });
-    const req = request(url, { rejectUnauthorized: false, agent: false, timeout: timeoutMs }, (res) => {
-      res.resume();
-      res.on('end', () => done(res.statusCode === 200, `HTTP ${res.statusCode ?? '?'}`));
-      res.on('error', (e) => done(false, e.message));
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', (e: NodeJS.ErrnoException) => done(false, e.code ?? e.message));
-    req.end();
-  });
 }
 
 /** `show stat` through the stats socket: perl (in perl-base on every Debian) when socat is not installed. */
@@ -86,7 +70,15 @@ async function etcdStatus(session: Session, timeoutMs: number): Promise<EtcdStat
       const r = await session.remote(h.name).exec(cmd, { timeoutMs, label: 'etcdctl endpoint health' });
       if (r.stdout.includes('NO_ETCDCTL')) continue;
       const list = JSON.parse(r.stdout || '[]') as { endpoint: string; health: boolean }[];
-      const members = list.map((m) => ({ name: hosts.find((x) => m.endpoint.includes(x.address))?.name ?? m.endpoint, endpoint: m.endpoint, healthy: m.health }));
+      const hostOf = (endpoint: string): string => {
+        try {
+          return new URL(endpoint).hostname.replace(/^\[|\]$/g, '');
+        } catch {
+          return endpoint;
+        }
+      };
+      // By exact address: 10.0.0.2 must not name the member at 10.0.0.21.
+      const members = list.map((m) => ({ name: hosts.find((x) => hostOf(m.endpoint) === x.address)?.name ?? m.endpoint, endpoint: m.endpoint, healthy: m.health }));
       const bad = members.filter((m) => !m.healthy);
       return members.length === 0
         ? { state: 'unhealthy', reason: r.stderr.trim().split('\n')[0] ?? 'no member answered' }
@@ -106,12 +98,14 @@ export async function clusterStatus(session: Session, options: StatusOptions = {
   const endpointHost = ep.address;
   const lbs = lbHostsOf(session);
   const masters = hostsWithRole(spec, 'control-plane');
-  const readyzOf = async (target: string, url: string): Promise<ReadyzResult> => ({ target, url, ...(await httpsGet(url, timeoutMs)) });
-  const [lbStates, readyz, etcd] = await Promise.all([
+  const url = (a: string, port: number): string => `https://${a.includes(':') ? `[${a}]` : a}:${port}/readyz`;
+  const targets = [{ target: 'endpoint', url: url(endpointHost, ep.port) }, ...masters.map((m) => ({ target: m.name, url: url(m.address, spec.controlPlane.apiserverPort) }))];
+  const [lbStates, gets, etcd] = await Promise.all([
     Promise.all(lbs.map((h) => lbStatus(session, h, spec.loadBalancer.vip, timeoutMs))),
-    Promise.all([readyzOf('endpoint', `https://${endpointHost}:${ep.port}/readyz`), ...masters.map((m) => readyzOf(m.name, `https://${m.address}:${spec.controlPlane.apiserverPort}/readyz`))]),
+    clientGets(session.netns, targets.map((t) => t.url), timeoutMs),
     etcdStatus(session, timeoutMs),
   ]);
+  const readyz: ReadyzResult[] = targets.map((t, i) => ({ ...t, ...(gets[i] ?? { ok: false, detail: 'no answer', ms: 0 }) }));
   const partial = { cluster: spec.name, endpoint: `${endpointHost}:${ep.port}`, lbs: lbStates, readyz, etcd };
   return { at: new Date().toISOString(), ...partial, verdict: verdictOf(partial) };
 }
