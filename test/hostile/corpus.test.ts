@@ -197,6 +197,9 @@ describe('hostile corpus', { concurrency: 2 }, () => {
       try {
         writeFileSync(join(base, 'bystander.txt'), 'not yours\n');
         cpSync(c.dir, work, { recursive: true });
+        // An area's own files (not case directories) are helpers its cases' gen.mjs share: `import '../helper.mjs'`.
+        const areaDir = dirname(c.dir);
+        for (const e of readdirSync(areaDir, { withFileTypes: true })) if (e.isFile()) cpSync(join(areaDir, e.name), join(base, e.name));
         if (existsSync(join(work, 'gen.mjs'))) {
           const g = spawnSync(process.execPath, ['gen.mjs'], { cwd: work, encoding: 'utf8' });
           assert.equal(g.status, 0, `gen.mjs failed: ${g.stderr}`);
