@@ -24,8 +24,12 @@ export const DEFAULTS = {
   lbPortStacked: 8443,
   apiserverPort: 6443,
   vrrpVersion: 3 as 2 | 3,
-  /** VRRPv3 allows centisecond adverts: ~0.6 s takeover at 0.2 s (3 × advert + skew). */
-  advertIntV3: 0.2,
+  /**
+   * VRRPv3 allows centisecond adverts: a backup takes over 3 × advert + skew after the master dies, ~0.18 s at 0.05 s
+   * (0.72 s at the former 0.2). 20 adverts a second per LB pair, each ~60 bytes; keepalived's VRRP process runs with
+   * realtime scheduling (`vrrp_rt_priority`, render/keepalived.ts) so a busy host still sends them (docs/drills.md).
+   */
+  advertIntV3: 0.05,
   /** VRRPv2 adverts are whole seconds. */
   advertIntV2: 1,
   authSecret: 'vrrp-auth',

@@ -681,7 +681,7 @@ export const vrrpSettings: SpecRule = {
           code: 'SPEC_ADVERT_INT_RANGE',
           severity: 'error',
           message: `loadBalancer.advertInt ${lb.advertInt} is not a VRRPv3 interval: 0.01 to 40.95 seconds in steps of 0.01`,
-          hint: 'use e.g. 0.2 (the default: takeover in ~0.6 s) or 1',
+          hint: 'use e.g. 0.05 (the default: takeover in ~0.18 s), 0.2 or 1',
           path: advert,
         });
       if (input.loadBalancer.authSecret !== undefined)

@@ -100,7 +100,7 @@ export const LoadBalancerSchema = z.strictObject({
   interface: z.string().max(64).optional().describe('Interface for VRRP and the VIP. Default eth0.'),
   virtualRouterId: z.number().int().min(1).max(255).optional().describe('VRRP id; default derived from the cluster name so that two clusters on one L2 segment differ.'),
   vrrpVersion: z.union([z.literal(2), z.literal(3)]).optional().describe('VRRP version. Default 3 (sub-second adverts).'),
-  advertInt: z.number().min(0.01).max(255).optional().describe('Seconds between VRRP adverts. Default 0.2 with VRRPv3, 1 with VRRPv2.'),
+  advertInt: z.number().min(0.01).max(255).optional().describe('Seconds between VRRP adverts. Default 0.05 with VRRPv3, 1 with VRRPv2.'),
   authSecret: z.string().regex(SECRET_NAME, 'a secret name: a file name of letters, digits, "-", "_" and "." (no "/" or leading ".")').optional().describe('Name of the secret holding the VRRP PASS password (VRRPv2 only). Default vrrp-auth.'),
   unicast: z.boolean().optional().describe('Unicast VRRP between the LB hosts (clouds drop multicast). Default true.'),
   healthCheck: HealthCheckSchema.optional(),

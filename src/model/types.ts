@@ -175,6 +175,12 @@ export interface Backend {
   /** The check used by servers that have `check`. */
   healthCheck: HealthCheckKind;
   redispatch: boolean;
+  /**
+   * `option redispatch <interval>` (when redispatch is on): P > 0 every Pth retry goes to another server, N < 0 the
+   * Nth retry before the last (-1, the default: only the last). Retries on the same server wait a turn-around of
+   * min(timeout connect, 1 s) each (configuration.txt, "retries").
+   */
+  redispatchEvery?: number;
   retries?: number;
   timeouts: Timeouts;
   at?: SourceRef;
@@ -247,6 +253,8 @@ export interface KeepalivedConfig {
   syncGroups?: VrrpSyncGroup[];
   /** Global `vrrp_version` from global_defs (instances without `version` use it; keepalived's default is 2). */
   vrrpVersion?: 2 | 3;
+  /** Global `vrrp_rt_priority` (1..99): the VRRP process runs with realtime (SCHED_RR) scheduling at that priority. */
+  vrrpRtPriority?: number;
   unknown: { keyword: string; section: string; at?: SourceRef }[];
 }
 

@@ -18,6 +18,18 @@ export const BACKEND_NAME = 'kube-apiserver';
  * kube-apiserver serving certificate carries (kubeadm's and kubeha's), whatever the server's address.
  */
 export const APISERVER_CHECK_NAME = 'kubernetes';
+/**
+ * `fastinter` as a fraction of `inter`: the interval HAProxy uses once a check has failed (or passed on a DOWN
+ * server), so a dead apiserver leaves the rotation after inter + (fall − 1) × inter / 4 and a recovered one returns
+ * (rise − 1) × inter / 4 after its first good check, while a healthy server is still checked only every `inter`, and
+ * a DOWN one too (configuration.txt, "fastinter").
+ */
+export const FASTINTER_DIVISOR = 4;
+
+/** The `fastinter` HAProxy gets for a health-check interval, in ms (at least 1). */
+export function fastinterMs(interMs: number): number {
+  return Math.max(1, Math.round(interMs / FASTINTER_DIVISOR));
+}
 
 export interface HaproxyOptions {
   /** The cluster CA is installed at LB_CA_CERT on this host: verify each apiserver against it. */
@@ -63,8 +75,9 @@ export function renderHaproxyCfg(spec: ClusterSpec, host: Host, options: Haproxy
     'option dontlognull',
     '# A failed connection attempt to an apiserver is retried before the client sees an error...',
     `retries ${retries}`,
-    '# ...and the last retry goes to another server, so an apiserver that just died costs a retry, not an error.',
-    'option redispatch',
+    '# ...each on another server (redispatch 1: every retry), so an apiserver that just died costs one refused connection,',
+    '# not an error; the default (-1) retries the dead server with a 1 s turn-around first (configuration.txt, "retries").',
+    'option redispatch 1',
     '# Time allowed to open a TCP connection to an apiserver: on a LAN, longer means it is gone.',
     `timeout connect ${fmtDuration(lb.timeouts.connectMs)}`,
     '# Inactivity allowed on either side before the connection becomes a tunnel (TLS handshake).',
@@ -86,7 +99,8 @@ export function renderHaproxyCfg(spec: ClusterSpec, host: Host, options: Haproxy
   const tls = options.clusterCa
     ? `check-ssl verify required ca-file ${LB_CA_CERT} check-sni ${APISERVER_CHECK_NAME} verifyhost ${APISERVER_CHECK_NAME}`
     : 'check-ssl verify none';
-  const serverOpts = `check ${tls} inter ${fmtDuration(hc.interMs)} fall ${hc.fall} rise ${hc.rise} on-marked-down shutdown-sessions`;
+  const fast = fastinterMs(hc.interMs);
+  const serverOpts = `check ${tls} inter ${fmtDuration(hc.interMs)} fastinter ${fmtDuration(fast)} fall ${hc.fall} rise ${hc.rise} on-marked-down shutdown-sessions`;
   const tlsWhy = options.clusterCa
     ? [
         `# check-ssl: the apiserver speaks only TLS. verify required ca-file: the check accepts only a server whose certificate the`,
@@ -108,7 +122,8 @@ export function renderHaproxyCfg(spec: ClusterSpec, host: Host, options: Haproxy
     '# Anything but 200 (500 while etcd is unreachable, 401/403 if anonymous requests are refused there) marks the server down.',
     'http-check expect status 200',
     ...tlsWhy,
-    `# inter ${fmtDuration(hc.interMs)} fall ${hc.fall} rise ${hc.rise}: a dead apiserver leaves the rotation after ${hc.fall} failed checks, returns after ${hc.rise} good ones.`,
+    `# inter ${fmtDuration(hc.interMs)} fall ${hc.fall} rise ${hc.rise}: a dead apiserver leaves the rotation after ${hc.fall} failed checks, returns after ${hc.rise} good ones;`,
+    `# fastinter ${fmtDuration(fast)}: once a check failed (or passed on a DOWN server) the next ones come every ${fmtDuration(fast)}, so that takes ${fmtDuration(hc.interMs + Math.max(0, hc.fall - 1) * fast)} (not ${fmtDuration(hc.fall * hc.interMs)}).`,
     '# on-marked-down shutdown-sessions: cut the connections (watches) to a server marked down, so clients reconnect at once.',
     ...apiservers(spec).map((m) => `server ${token(m.name, 'a host name', 'haproxy')} ${token(m.address, 'a host address', 'haproxy')}:${spec.controlPlane.apiserverPort} ${serverOpts}`),
   ]);

@@ -13,6 +13,19 @@ export const PORT_CHECK_WEIGHT = -50;
  * and kubeha validates every config with `keepalived -t` before installing it.
  */
 export const SCRIPT_USER = 'root';
+/**
+ * Realtime (SCHED_RR) priority of keepalived's VRRP process (keepalived.conf(5) `vrrp_rt_priority <1..99>`): with
+ * 0.05 s adverts a host whose CPUs are saturated would otherwise send them late and its peer would take the VIP.
+ * Below the kernel's own realtime threads (50 is the middle of the range; threaded IRQs run at 50 too, and
+ * keepalived's `vrrp_rlimit_rttime` (10 ms of CPU between blocking calls) keeps a runaway loop from starving them).
+ */
+export const VRRP_RT_PRIORITY = 50;
+/**
+ * Seconds between gratuitous ARPs while MASTER (keepalived.conf(5) `vrrp_garp_master_refresh`, default 0: never).
+ * Heals a split brain: after a partition both LBs were MASTER, and clients that learnt the loser's MAC keep it until
+ * their ARP entry expires (measured: 44.5 s); the winner re-announces the VIP within this time.
+ */
+export const GARP_MASTER_REFRESH_S = 10;
 /** VRRP PASS authentication carries at most 8 characters (keepalived.conf(5): "Only the first eight (8) characters are used"). */
 export const MAX_AUTH_PASS = 8;
 
@@ -77,6 +90,12 @@ function renderGlobalDefs(host: Host): string[] {
       `script_user ${SCRIPT_USER}`,
       '# Refuse to run a script that a non-root user could modify (root-owned file and directories only).',
       'enable_script_security',
+      `# Realtime scheduling (SCHED_RR ${VRRP_RT_PRIORITY}) for the VRRP process: adverts leave on time when the host's CPUs are`,
+      '# saturated, so a busy master is not taken for dead (a late advert would move the VIP).',
+      `vrrp_rt_priority ${VRRP_RT_PRIORITY}`,
+      `# Re-announce the VIP (gratuitous ARP) every ${GARP_MASTER_REFRESH_S} s while MASTER: after a healed split brain, clients that`,
+      "# learnt the other LB's MAC are corrected within this time instead of when their ARP entry expires.",
+      `vrrp_garp_master_refresh ${GARP_MASTER_REFRESH_S}`,
     ]),
     '}',
   ];
@@ -155,6 +174,9 @@ function renderInstanceBody(lb: LoadBalancer, host: Host, peers: Host[], tracker
     `version ${lb.vrrpVersion}`,
     `# Seconds between adverts; a backup takes over after 3 missed adverts (+ skew): about ${fmtNumber(lb.advertInt * 3)} s.`,
     `advert_int ${fmtNumber(lb.advertInt)}`,
+    '# Two masters (a healed partition): the one that yields sends one last advert first, so the winner re-announces',
+    '# the VIP (gratuitous ARP) and clients stop using the loser\'s MAC.',
+    'higher_prio_send_advert true',
     ...auth,
     ...renderUnicast(lb, host, peers),
     '# The VIP as a /32: it adds no subnet route of its own, the interface address already has one.',

@@ -58,6 +58,10 @@ const cases: Record<string, { bad: Mutate | (() => HaModel); good?: () => HaMode
   'vrrp-default-vrid': { bad: eachInst((i) => (i.virtualRouterId = 51)) },
   'vrrp-v2-subsecond-advert': { bad: eachInst((i) => (i.advertIntS = 0.5)) },
   'vrrp-advert-int-mismatch': { bad: (m) => (inst(m, 'lb1').advertIntS = 2) },
+  'vrrp-fast-advert-not-realtime': {
+    bad: eachInst((i) => Object.assign(i, { version: 3, advertIntS: 0.05 })),
+    good: () => mutated((m) => (eachInst((i) => Object.assign(i, { version: 3, advertIntS: 0.05 }))(m), bothLbs(m, (h) => h.keepalived && (h.keepalived.vrrpRtPriority = 50)))),
+  },
   'vrrp-vip-prefix': { bad: eachInst((i) => i.vips.forEach((v) => (v.prefix = 24))) },
   'vrrp-strict-drops-vip': { bad: (m) => bothLbs(m, (h) => h.keepalived && (h.keepalived.vrrpStrict = true)) },
   'vrrp-owner-priority': { bad: (m) => (inst(m, 'lb0').priority = 255) },

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { analyzeModel } from '../../src/analyze/index.js';
 import { trackersOf, vipMembers } from '../../src/model/queries.js';
 import { classifyTrackFile, trackFileNumber } from '../../src/model/tracker-class.js';
-import { fileTrackerEffect } from '../../src/analyze/vrrp.js';
+import { fileTrackerEffect, skewMs } from '../../src/analyze/vrrp.js';
 import type { ModelHost, TrackFile } from '../../src/model/types.js';
 import { memoryFileSource } from '../../src/parse/file-source.js';
 import { loadMirror } from '../../src/parse/mirror.js';
@@ -84,14 +84,16 @@ describe("kubeha's rendered dedicated-lb topology: haproxy-down on the VIP holde
     assert.deepEqual([t?.cls.kind, t?.detectMs, t?.fileValues], ['haproxy-process', 0, { passing: 0, failing: 1 }]);
   });
 
-  test('predicted outage of the order of the measured 104–240 ms (FAULT at once + skew), not the 2 s port probe', () => {
+  test('predicted outage: FAULT at once + the new master\'s skew time (tens of ms), not the 2 s port probe', () => {
     const r = analyse(mirror());
     const holder = r.scenarios.find((s) => s.failure === 'none')?.vipHolders[0];
     assert.ok(holder);
     const s = r.scenarios.find((x) => x.failure === `haproxy-down:${holder}`);
     assert.ok(s?.apiReachable);
     assert.notDeepEqual(s.vipHolders, [holder]);
-    assert.ok(s.predictedOutageMs !== undefined && s.predictedOutageMs >= 50 && s.predictedOutageMs <= 300, `predicted ${s.predictedOutageMs} ms`);
+    // Equal priorities (100): the backup takes over after its skew time, (256 − 100) × advert_int / 256.
+    assert.equal(s.predictedOutageMs, Math.round(skewMs(100, dedicatedSpec().loadBalancer.advertInt)));
+    assert.ok(s.predictedOutageMs < 2000, `predicted ${s.predictedOutageMs} ms`);
     assert.match(s.note, /FAULT/);
   });
 

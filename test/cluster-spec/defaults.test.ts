@@ -29,7 +29,7 @@ describe('applyDefaults', () => {
     assert.equal(s.loadBalancer.port, 6443);
     assert.equal(s.loadBalancer.interface, 'eth0');
     assert.equal(s.loadBalancer.vrrpVersion, 3);
-    assert.equal(s.loadBalancer.advertInt, 0.2);
+    assert.equal(s.loadBalancer.advertInt, 0.05);
     assert.equal(s.loadBalancer.unicast, true);
     assert.equal(s.loadBalancer.stats, 'socket');
     assert.equal(s.loadBalancer.authSecret, 'vrrp-auth');

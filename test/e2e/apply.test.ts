@@ -148,7 +148,7 @@ describe('apply e2e in the lab', { skip, timeout: 45 * 60_000 }, () => {
     assert.match(out('m0', 'ls /opt/kubeha/bundle'), /^conntrack_/m);
     assert.match(out('lb0', 'ls /opt/kubeha/bundle'), /^keepalived_/m);
     assert.doesNotMatch(out('lb0', 'ls /opt/kubeha/bundle'), /^conntrack_/m);
-    // VRRP settles within a few adverts (advert_int 0.2 s).
+    // VRRP settles within a few adverts (advert_int 0.05 s).
     let holders: string[] = [];
     for (let i = 0; i < 50; i++) {
       holders = LBS.filter((lb) => out(lb, 'ip -o -4 addr show').includes(` ${VIP}/`));
@@ -338,7 +338,7 @@ describe('apply e2e in the lab', { skip, timeout: 45 * 60_000 }, () => {
     // Two specs that differ in HAProxy and keepalived settings, so each apply has files to write and services to reload.
     const dir = mkdtempSync(join(TMP, 'kill-'));
     const variant = join(dir, 'small.yaml');
-    writeFileSync(variant, readFileSync(SPEC, 'utf8').replace('inter: 1s, fall: 2, rise: 2', 'inter: 2s, fall: 3, rise: 2').replace('advertInt: 0.2', 'advertInt: 0.3'));
+    writeFileSync(variant, readFileSync(SPEC, 'utf8').replace('inter: 1s, fall: 2, rise: 2', 'inter: 2s, fall: 3, rise: 2').replace('advertInt: 0.05', 'advertInt: 0.3'));
     const specs = [variant, SPEC];
     /** Where each kill landed: the last event kubeha had printed. */
     const landed = new Map<string, number>();

@@ -400,6 +400,14 @@ describe('health checks', () => {
     assert.deepEqual(d.config.backends.map((b) => [b.redispatch, b.retries]), [[true, 2], [false, 2]]);
   });
 
+  test('option redispatch <interval>: every Pth retry, -1 by default, 0 disables it, a bad interval is an error', () => {
+    const d = parse('defaults\n    option redispatch 1\nbackend a\nbackend b\n    option redispatch\nbackend c\n    option redispatch 0\nbackend e\n    option redispatch -2\n');
+    assert.deepEqual(d.config.backends.map((b) => [b.name, b.redispatch, b.redispatchEvery]), [['a', true, 1], ['b', true, -1], ['c', false, undefined], ['e', true, -2]]);
+    assert.deepEqual(codes(d.diagnostics, 'error'), []);
+    const bad = parse('backend a\n    option redispatch often\n');
+    assert.deepEqual(codes(bad.diagnostics, 'error'), ['HAP_BAD_NUMBER']);
+  });
+
   test('check rules in defaults are inherited until a section writes its own', () => {
     const { config } = parse(`defaults
     option httpchk GET /healthz

@@ -91,6 +91,13 @@ ${INSTANCE}vrrp_instance VI_2 {
 });
 
 describe('grammar', () => {
+  test('global vrrp_rt_priority is modelled (1..99); out of range it is an error and left unset', () => {
+    assert.equal(parse('global_defs {\n    vrrp_rt_priority 50\n}\n').config.vrrpRtPriority, 50);
+    const bad = parse('global_defs {\n    vrrp_rt_priority 100\n}\n');
+    assert.equal(bad.config.vrrpRtPriority, undefined);
+    assert.ok(bad.diagnostics.length > 0);
+  });
+
   test('braces on the next line, blocks on one line, `!` and `#` comments, quoted strings', () => {
     const { config, diagnostics } = parse(`! Configuration File for keepalived
 global_defs

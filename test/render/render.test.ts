@@ -52,7 +52,7 @@ for (const [name, make] of specs) {
         assert.match(s, /\bcheck\b/);
         assert.match(s, /\bcheck-ssl\b/, `httpchk without check-ssl marks every apiserver down: ${s}`);
         assert.match(s, /\bverify (none|required ca-file \S+)\b/);
-        assert.match(s, /\binter 1s fall 2 rise 2\b/);
+        assert.match(s, /\binter 1s fastinter 250ms fall 2 rise 2\b/);
       }
     }
   });
@@ -60,7 +60,7 @@ for (const [name, make] of specs) {
   test(`${name}: TCP mode, redispatch, retries, a tunnel timeout long enough for watches`, () => {
     for (const text of allLbConfigs(make()).cfg) {
       const lines = settings(text);
-      for (const l of ['mode tcp', 'option redispatch', 'retries 3', 'timeout tunnel 4h', 'timeout client 1m', 'timeout server 1m', 'timeout connect 5s'])
+      for (const l of ['mode tcp', 'option redispatch 1', 'retries 3', 'timeout tunnel 4h', 'timeout client 1m', 'timeout server 1m', 'timeout connect 5s'])
         assert.ok(lines.includes(l), `missing "${l}"`);
     }
   });
@@ -95,7 +95,7 @@ for (const [name, make] of specs) {
       assert.ok(!lines.includes('nopreempt'), 'nopreempt would keep the VIP on a node whose HAProxy check fails');
       assert.ok(lines.includes(`virtual_router_id ${spec.loadBalancer.virtualRouterId}`));
       assert.ok(lines.includes('version 3'));
-      assert.ok(lines.includes('advert_int 0.2'));
+      assert.ok(lines.includes('advert_int 0.05'));
       assert.ok(!lines.includes('authentication {'), 'VRRPv3 has no authentication');
       assert.ok(lines.includes(`${spec.loadBalancer.vip}/32 dev eth0`));
       assert.ok(lines.includes('enable_script_security'));
@@ -172,7 +172,7 @@ test('stacked: HAProxy listens on the LB port, never on the apiserver port, and 
   const binds = cfg.filter((l) => l.startsWith('bind '));
   assert.deepEqual(binds, ['bind 10.77.0.10:8443', 'bind 127.0.0.1:8443']);
   assert.ok(!binds.some((b) => b.endsWith(':6443')));
-  assert.ok(cfg.includes(`server master3 10.77.0.23:6443 check check-ssl verify required ca-file ${LB_CA_CERT} check-sni kubernetes verifyhost kubernetes inter 1s fall 2 rise 2 on-marked-down shutdown-sessions`));
+  assert.ok(cfg.includes(`server master3 10.77.0.23:6443 check check-ssl verify required ca-file ${LB_CA_CERT} check-sni kubernetes verifyhost kubernetes inter 1s fastinter 250ms fall 2 rise 2 on-marked-down shutdown-sessions`));
 });
 
 test('binary mode (kubeha\'s PKI): the check verifies each apiserver against the cluster CA for the name kubernetes; other modes read only the status', () => {

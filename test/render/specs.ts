@@ -30,7 +30,7 @@ export function dedicatedSpec(): ClusterSpec {
       interface: 'eth0',
       virtualRouterId: 173,
       vrrpVersion: 3,
-      advertInt: 0.2,
+      advertInt: 0.05,
       authSecret: 'vrrp-auth',
       unicast: true,
       healthCheck: { path: '/readyz', interMs: 1000, fall: 2, rise: 2 },

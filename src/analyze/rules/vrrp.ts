@@ -4,6 +4,9 @@ import { trackersOf, type Member } from '../../model/queries.js';
 import { authKey, clampPriority, effectiveAdvertS, nopreemptEffective, primaryIp, trackerEffect, whyNotPeers } from '../vrrp.js';
 import { allInstances, pairs, rule, vrrpMembers } from './util.js';
 
+/** Adverts this frequent (a master-down interval of ~0.35 s or less) need realtime scheduling on a busy host. */
+const FAST_ADVERT_S = 0.1;
+
 /** Effective priority of `m` when tracker `failing` (by name) fails and every other one passes. */
 function prioWith(model: HaModel, m: Member, failing?: string): number {
   let total = m.inst.priority;
@@ -165,6 +168,14 @@ export const vrrpRules = [
       for (const [a, b] of pairs(vrrpMembers(model)))
         if (effectiveAdvertS(a.inst) !== effectiveAdvertS(b.inst))
           report(`advert_int ${a.inst.advertIntS} on ${a.host.name} vs ${b.inst.advertIntS} on ${b.host.name}`, { host: a.host, at: a.inst.at });
+    },
+  }),
+  rule({
+    id: 'vrrp-fast-advert-not-realtime',
+    run(model, report) {
+      for (const { host, inst } of allInstances(model))
+        if (effectiveAdvertS(inst) <= FAST_ADVERT_S && host.keepalived?.vrrpRtPriority === undefined)
+          report(`advert_int ${inst.advertIntS} on ${host.name}/${inst.name} without vrrp_rt_priority: a busy host can send adverts late enough for its peer to take the VIP`, { host, at: inst.at }, 'add vrrp_rt_priority 50 to global_defs');
     },
   }),
   rule({

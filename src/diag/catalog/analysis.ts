@@ -103,6 +103,13 @@ export const ANALYSIS_CODES = {
     source: `keepalived vrrp.c vrrp_check_packet (VRRPv2 adver_int comparison).`,
     fix: `the same advert_int on every peer.`,
   },
+  'vrrp-fast-advert-not-realtime': {
+    severity: 'warning',
+    title: 'Sub-0.1 s adverts without realtime scheduling for keepalived',
+    detail: `With advert_int 0.1 s or less a backup declares the master dead after ~0.35 s or less of silence. On a host whose CPUs are saturated, keepalived's VRRP process (normal scheduling) can send adverts that late, and the VIP moves to a peer although nothing failed (and every connection through the old holder is cut). vrrp_rt_priority runs the VRRP process with SCHED_RR, ahead of ordinary work.`,
+    source: `${KA_MAN} global_defs "vrrp_rt_priority", "max_auto_priority" (backup becoming master "because the master or backup system is too busy to process vrrp packets").`,
+    fix: `vrrp_rt_priority 50 in global_defs (kubeha renders it), or advert_int 0.2 or more.`,
+  },
   'vrrp-vip-prefix': {
     severity: 'warning',
     title: 'VIP configured with a prefix other than /32',

@@ -137,6 +137,7 @@ export class HaproxyComposer {
       const be: Backend = { name: p.name, mode, servers: p.servers, healthCheck: healthCheck(s, p.servers), redispatch: s.redispatch ?? false, timeouts: s.timeouts, at };
       be.balance = s.balance ?? 'roundrobin';
       if (s.retries !== undefined) be.retries = s.retries;
+      if (be.redispatch && s.redispatchEvery !== undefined) be.redispatchEvery = s.redispatchEvery;
       this.ctx.config.backends.push(be);
     }
   }

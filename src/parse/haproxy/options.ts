@@ -1,4 +1,4 @@
-import { refOf, type Token } from '../sink.js';
+import { parseIntStrict, refOf, type Token } from '../sink.js';
 import { didYouMeanHint, type HaproxyContext } from './context.js';
 import { checkOption } from './health-checks.js';
 import type { Settings } from './settings.js';
@@ -36,7 +36,18 @@ export function optionLine(ctx: HaproxyContext, toks: Token[], s: Settings, wher
   const opt = toks[i];
   if (!opt) return ctx.err('HAP_MISSING_ARG', "'option' needs a name", kw);
   if (opt.value === 'redispatch') {
-    s.redispatch = !negate;
+    // `option redispatch [<interval>]`: P > 0 redispatches on every Pth retry, N < 0 on the Nth retry before the
+    // last (-1, the default: the last one), 0 never (configuration.txt, "option redispatch").
+    const arg = toks[i + 1];
+    let every = -1;
+    if (arg && !negate) {
+      const n = parseIntStrict(arg.value);
+      if (n === undefined) return ctx.err('HAP_BAD_NUMBER', `'${arg.value}' is not a valid interval for 'option redispatch'`, arg, 'a whole number: 1 redispatches on every retry, -1 (the default) on the last');
+      every = n;
+    }
+    s.redispatch = !negate && every !== 0;
+    if (s.redispatch) s.redispatchEvery = every;
+    else delete s.redispatchEvery;
     return;
   }
   const check = checkOption(opt.value, toks.slice(i + 1).map((t) => t.value));

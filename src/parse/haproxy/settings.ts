@@ -43,6 +43,8 @@ export interface Settings {
   httpExpect?: string;
   tcpSteps: string[];
   redispatch?: boolean;
+  /** `option redispatch <interval>`: the argument (-1 when none). */
+  redispatchEvery?: number;
   retries?: number;
   defaultServer: ServerParams;
   stats?: StatsPage;

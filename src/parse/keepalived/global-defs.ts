@@ -3,7 +3,7 @@ import type { KeepalivedContext } from './context.js';
 import type { KaNode } from './structure.js';
 import { GLOBAL_KNOWN } from './keywords.js';
 
-/** `global_defs { … }`: router_id, script_user, enable_script_security, vrrp_strict, vrrp_version are modelled. */
+/** `global_defs { … }`: router_id, script_user, enable_script_security, vrrp_strict, vrrp_version, vrrp_rt_priority are modelled. */
 export function globalDefs(ctx: KeepalivedContext, g: KaNode): void {
   for (const n of ctx.blockOf(g, 'global_defs')) {
     switch (n.key.value) {
@@ -26,6 +26,11 @@ export function globalDefs(ctx: KeepalivedContext, g: KaNode): void {
       case 'vrrp_check_unicast_src':
         ctx.config.vrrpCheckUnicastSrc = true;
         break;
+      case 'vrrp_rt_priority': {
+        const v = ctx.int(n, 1, 99);
+        if (v !== undefined) ctx.config.vrrpRtPriority = v;
+        break;
+      }
       case 'vrrp_version': {
         const v = ctx.int(n, 2, 3);
         if (v === 2 || v === 3) ctx.config.vrrpVersion = v;
