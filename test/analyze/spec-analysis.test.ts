@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { analyzeSpec } from '../../src/analyze/spec-analysis.js';
 import { parseSpec } from '../../src/cluster-spec/load.js';
 import { exampleSpec } from '../../src/cluster-spec/examples.js';
+import { DEFAULTS } from '../../src/cluster-spec/defaults.js';
+import { masterDownMs, skewMs } from '../../src/analyze/vrrp.js';
+import { BASE_PRIORITY } from '../../src/render/keepalived.js';
 
 const load = (text: string) => {
   const r = parseSpec(text, 'c.yaml');
@@ -48,4 +51,19 @@ test("unequal priorities (seed 000): the 'none' note claims no race", async () =
   const none = analyzeModel(model).scenarios.find((s) => s.failure === 'none');
   assert.ok(none);
   assert.doesNotMatch(none.note, /depends on start order/);
+});
+
+test("check's predictions follow the default advert_int: power-off = master-down interval, keepalived stop and HAProxy death = skew", () => {
+  // A spec that leaves advertInt to its default: the prediction must come from what is rendered, not a constant.
+  const text = exampleSpec('dedicated-lb').replace(/^ {2}advertInt:[^\n]*\n/m, '');
+  assert.doesNotMatch(text, /advertInt/);
+  const report = analyzeSpec(load(text));
+  const holder = report.scenarios.find((s) => s.failure === 'none')?.vipHolders[0];
+  assert.ok(holder);
+  const predicted = (f: string) => report.scenarios.find((s) => s.failure === `${f}:${holder}`)?.predictedOutageMs;
+  const adv = DEFAULTS.advertIntV3;
+  assert.equal(predicted('node-down'), Math.round(masterDownMs(BASE_PRIORITY, adv)));
+  assert.equal(predicted('keepalived-down'), Math.round(skewMs(BASE_PRIORITY, adv)));
+  assert.equal(predicted('haproxy-down'), Math.round(skewMs(BASE_PRIORITY, adv)));
+  assert.deepEqual(report.findings.filter((f) => f.rule === 'vrrp-fast-advert-not-realtime'), [], 'the rendered vrrp_rt_priority is seen');
 });
