@@ -55,7 +55,7 @@ async function pastDrills(files: readonly string[] | undefined): Promise<PastDri
     const parsed = parseDrillFile(await readTextFile(file));
     if ('error' in parsed) {
       // A file named on the command line must be right; the default one is only shown when it is.
-      if (files) throw bad({ code: 'DASHBOARD_DRILLS_FILE', severity: 'error', message: `${file}: ${parsed.error}`, file, line: 1, col: 1, hint: 'pass `kubeha drill --output json` output or bench-results/ha.json' });
+      if (files) throw bad({ code: 'KUBEHA_DRILLS_FILE', severity: 'error', message: `${file}: ${parsed.error}`, file, line: 1, col: 1, hint: 'pass `kubeha drill --output json` output or bench-results/ha.json' });
       process.stderr.write(`${file}: skipped: ${parsed.error}\n`);
       continue;
     }
@@ -116,7 +116,7 @@ async function dashboardCommand(specPath: string, opts: DashboardOptions): Promi
     if (code === 'EADDRINUSE') {
       const owner = await portOwner(port).catch(() => undefined);
       const who = owner ? `by process ${owner.pid} (${maskSecretsInLine(owner.command)})` : 'by another process (not readable by this user; `ss -ltnp` as root names it)';
-      throw bad({ code: 'DASHBOARD_PORT_IN_USE', severity: 'error', message: `port ${port} on ${bind} is in use ${who}`, hint: 'stop that process, or pass another --port (0: any free port)' });
+      throw bad({ code: 'KUBEHA_PORT_IN_USE', severity: 'error', message: `port ${port} on ${bind} is in use ${who}`, hint: 'stop that process, or pass another --port (0: any free port)' });
     }
     if (code === 'EADDRNOTAVAIL') throw bad({ code: 'KUBEHA_BAD_ARGUMENT', severity: 'error', message: `--bind ${bind}: no interface of this machine has that address`, hint: 'use 127.0.0.1, or an address `ip -o addr` lists' });
     throw e;
