@@ -129,7 +129,7 @@ export function statusTable(s: ClusterStatus | undefined): string {
 /** The live part of the topology page (replaced on each `status` event). */
 export function statusFragment(v: DashboardView): string {
   const svg = v.hosts && v.endpoint ? topologySvg({ vip: v.endpoint.vip, port: v.endpoint.port, ...v.hosts, status: v.status }) : '';
-  return `${verdictHtml(v)}<figure class="topo">${svg}<figcaption>Lines from the VIP: who holds it (solid). Lines from each LB: HAProxy's view of each apiserver (green UP, red dashed DOWN, grey unknown).</figcaption></figure>${statusTable(v.status)}`;
+  return `${verdictHtml(v)}<figure class="topo" tabindex="0" aria-label="Topology (scrolls sideways on narrow screens)">${svg}<figcaption>Lines from the VIP: who holds it (solid). Lines from each LB: HAProxy's view of each apiserver (green UP, red dashed DOWN, grey unknown).</figcaption></figure>${statusTable(v.status)}`;
 }
 
 export function overviewPage(v: DashboardView): string {
@@ -324,7 +324,8 @@ button.danger { border-color: var(--bad); background: var(--bad); color: #fff; }
 pre { background: #f8f9fa; padding: .5rem; border-radius: 4px; overflow-x: auto; }
 .timeline svg { max-width: 100%; height: auto; }
 .live-note { color: var(--muted); font-size: .85rem; margin-left: auto; }
-@media (max-width: 600px) { body { font-size: 15px; } main { padding: .6rem; } th, td { padding: .25rem .3rem; } .verdict { font-size: 1.05rem; } }
+figure.topo { overflow-x: auto; }
+@media (max-width: 600px) { svg.topology { min-width: 680px; } body { font-size: 15px; } main { padding: .6rem; } th, td { padding: .25rem .3rem; } .verdict { font-size: 1.05rem; } }
 `;
 
 /** The page's script: server-sent events replace the live fragments; nothing else runs in the page. */

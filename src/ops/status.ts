@@ -78,7 +78,10 @@ async function etcdStatus(session: Session, timeoutMs: number): Promise<EtcdStat
         }
       };
       // By exact address: 10.0.0.2 must not name the member at 10.0.0.21.
-      const members = list.map((m) => ({ name: hosts.find((x) => hostOf(m.endpoint) === x.address)?.name ?? m.endpoint, endpoint: m.endpoint, healthy: m.health }));
+      // Sorted: etcdctl lists the members in the order they answered, which would make every look a change (--watch).
+      const members = list
+        .map((m) => ({ name: hosts.find((x) => hostOf(m.endpoint) === x.address)?.name ?? m.endpoint, endpoint: m.endpoint, healthy: m.health }))
+        .sort((a, b) => a.name.localeCompare(b.name));
       const bad = members.filter((m) => !m.healthy);
       return members.length === 0
         ? { state: 'unhealthy', reason: r.stderr.trim().split('\n')[0] ?? 'no member answered' }
