@@ -83,7 +83,8 @@ export function dashboardApp(src: DashboardSource, opts: ServerOptions): Hono {
 
   // Host check, token, security headers, then the secret scrubber over every body that is not a stream.
   app.use('*', async (c, next) => {
-    const host = c.req.header('host') ?? '';
+    // The URL's authority is the request's Host header (node-server builds it from it).
+    const host = new URL(c.req.url).host;
     if (opts.hosts.length > 0 && !opts.hosts.includes(host)) return c.text(`refused: Host ${host} is not this dashboard's address\n`, 421);
     if (opts.token) {
       const q = c.req.query('token');
