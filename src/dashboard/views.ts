@@ -1,7 +1,7 @@
 import type { Finding, Report } from '../analyze/types.js';
 import type { BenchRow } from '../measure/bench-table.js';
 import type { FailureText } from '../model/failure.js';
-import type { DrillResult, Prediction } from '../measure/drill.js';
+import type { DrillResult, Prediction, Transition } from '../measure/drill.js';
 import type { ProbeEvent } from '../measure/probes.js';
 import type { ClusterStatus } from '../measure/status.js';
 import { escapeXml as esc, timelineSvg } from '../measure/timeline-svg.js';
@@ -27,6 +27,8 @@ export interface LiveDrill {
   prediction?: Prediction;
   /** Epoch ms of this snapshot. */
   now: number;
+  /** Who held the VIP at each look of the dashboard that changed it, while the drill runs (epoch ms). */
+  seen?: { at: number; holders: string[] }[];
 }
 
 export interface DrillEntry {
@@ -168,6 +170,16 @@ export function explainPage(code: string, text: string | undefined, v: Pick<Dash
 /** A drill not yet done as a provisional result the timeline can draw. */
 export function provisionalResult(l: LiveDrill): DrillResult {
   const faultAt = l.faultAt ?? l.now;
+  // The VIP lane from the dashboard's looks (keepalived's journal is read once the drill ends).
+  const transitions: Transition[] = [];
+  let holder = l.vipHoldersBefore[0];
+  for (const s of l.seen ?? []) {
+    const next = s.holders.length === 1 ? s.holders[0] : undefined;
+    if (next === holder) continue;
+    if (next) transitions.push({ host: next, state: 'MASTER', atMs: s.at - faultAt });
+    else if (holder) transitions.push({ host: holder, state: 'BACKUP', atMs: s.at - faultAt });
+    holder = next;
+  }
   return {
     scenario: l.scenario as FailureText,
     startedAt: '',
@@ -182,7 +194,7 @@ export function provisionalResult(l: LiveDrill): DrillResult {
     vipHoldersBefore: l.vipHoldersBefore,
     vipHoldersAfter: [],
     reachable: true,
-    transitions: [],
+    transitions,
     recovered: false,
     failback: { failed: 0, outageMs: 0, brokenWatches: 0, vipHolders: [] },
     baseline: { probes: 0, failed: 0 },

@@ -125,6 +125,8 @@ export function openDashboard(o: DashboardOptions): DashboardHub {
   let lastChange: string | undefined;
   let running: string | undefined;
   let runs = 0;
+  /** The VIP holders of the looks that changed something while the drill under way runs. */
+  let seen: { at: number; holders: string[] }[] = [];
   const stop = new AbortController();
   const watching = session !== undefined;
   const watcher = session
@@ -133,10 +135,11 @@ export function openDashboard(o: DashboardOptions): DashboardHub {
         signal: stop.signal,
         onStatus: (s, changed) => {
           status = s;
-          if (changed) {
-            lastChange = s.at;
-            tell({ kind: 'status' });
-          }
+          if (!changed) return;
+          lastChange = s.at;
+          const live = running ? drills.find((d) => d.id === running)?.live : undefined;
+          if (live) seen.push({ at: Date.parse(s.at), holders: s.lbs.filter((l) => l.holdsVip).map((l) => l.host) });
+          tell({ kind: 'status' });
         },
       }).catch(() => undefined)
     : Promise.resolve(undefined);
@@ -194,6 +197,7 @@ export function openDashboard(o: DashboardOptions): DashboardHub {
       const entry: DrillEntry = { id, source: `run here`, progress: [], live: { scenario, phase: 'starting', events: [], vipHoldersBefore: [], now: Date.now() } };
       drills.push(entry);
       running = id;
+      seen = [];
       const say = (line: string): void => {
         entry.progress.push(line);
         o.onProgress?.(line);
@@ -204,7 +208,7 @@ export function openDashboard(o: DashboardOptions): DashboardHub {
         signal: stop.signal,
         onProgress: say,
         onLive: (l) => {
-          entry.live = { ...l, events: [...l.events], now: Date.now() };
+          entry.live = { ...l, events: [...l.events], now: Date.now(), seen: [...seen] };
           tell({ kind: 'drill', id });
         },
       })

@@ -133,4 +133,15 @@ describe('a drill', () => {
     assert.ok(!during.includes('data-kind="restore"'));
     assert.equal(provisionalResult({ ...live, faultAt: 1600 }).faultAt, 1600);
   });
+
+  it("running: the VIP lane follows the dashboard's looks (nobody, then the peer)", () => {
+    const live = { scenario: 'node-down:lb0', phase: 'fault' as const, events: probes(1000, 50, 100), vipHoldersBefore: ['lb0'], faultAt: 1600, now: 2500, seen: [{ at: 1500, holders: ['lb0'] }, { at: 1700, holders: [] }, { at: 1900, holders: ['lb1'] }] };
+    assert.deepEqual(provisionalResult(live).transitions, [
+      { host: 'lb0', state: 'BACKUP', atMs: 100 },
+      { host: 'lb1', state: 'MASTER', atMs: 300 },
+    ]);
+    const html = drillFragment({ id: 'd3', source: 'run here', live, progress: [] });
+    assert.equal(attr(html, /data-kind="(transition)"/g).length, 2);
+    assert.match(html, /<title>lb1<\/title>/);
+  });
 });
