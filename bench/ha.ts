@@ -15,10 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DrillResult } from '../src/measure/drill.js';
 import type { ClusterStatus } from '../src/measure/status.js';
+import { BENCH_SCENARIOS as SCENARIOS, benchMarkdown, benchRows } from '../src/measure/bench-table.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const SETUPS = ['seed-000', 'seed-003', 'seed-002', 'kubekey-internal', 'kubeha'] as const;
-const SCENARIOS = ['node-down', 'haproxy-down', 'keepalived-down'] as const;
 
 function kubeha(args: string[], timeoutMs = 900_000): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin/kubeha'), ...args], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
@@ -55,22 +54,8 @@ function main(): void {
   }
   mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench-results/ha.json'), JSON.stringify(results, null, 2) + '\n');
-  const rows = ['| scenario | setup | outageMs (predicted) | failed probes | broken watches | VIP moved | failback failed |', '|---|---|---|---|---|---|---|'];
-  for (const s of SCENARIOS)
-    for (const setup of SETUPS) {
-      const mine = results.filter((r) => r.setup === setup && r.scenario.startsWith(`${s}:`));
-      if (mine.length === 0) {
-        rows.push(`| ${s} | ${setup} | not run yet | | | | |`);
-        continue;
-      }
-      const span = (f: (r: DrillResult) => number): string => {
-        const v = mine.map(f).sort((a, b) => a - b);
-        return v[0] === v.at(-1) ? `${v[0]}` : `${v[0]}–${v.at(-1)}`;
-      };
-      const moved = mine.filter((r) => r.vipHoldersBefore.join() !== r.vipHoldersAfter.join()).length;
-      rows.push(`| ${s} | ${setup} | ${span((r) => r.outageMs)} (${mine[0]?.prediction.outageMs ?? 'lost'}) | ${span((r) => r.failed)} | ${span((r) => r.brokenWatches)} | ${moved}/${mine.length} | ${span((r) => r.failback.failed)} |`);
-    }
-  process.stdout.write(`${new Date().toISOString()}, ${runs} run(s)\n${rows.join('\n')}\nbench-results/ha.json: ${results.length} drill object(s)\n`);
+  const rows = benchMarkdown(benchRows(results));
+  process.stdout.write(`${new Date().toISOString()}, ${runs} run(s)\n${rows}\nbench-results/ha.json: ${results.length} drill object(s)\n`);
 }
 
 main();

@@ -63,6 +63,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./drill.js')).registerDrill,
   },
   {
+    name: 'dashboard',
+    term: 'dashboard [options] <spec>',
+    description: "Serve a small web app: the topology live (VIP holder, HAProxy's view of each apiserver, etcd), the analyser's predictions, and drills you can run and watch (lab).",
+    load: async () => (await import('./dashboard.js')).registerDashboard,
+  },
+  {
     name: 'kubeconfig',
     term: 'kubeconfig [options] <spec>',
     description: "Print a user's kubeconfig (server = the endpoint, the cluster CA and a client certificate embedded), from kubeha's PKI.",

@@ -2,8 +2,8 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { InputError } from '../diag/errors.js';
 import type { ClusterStatus } from '../measure/status.js';
-import { statusKey, statusText } from '../measure/status.js';
-import { clusterStatus } from '../ops/status.js';
+import { statusText } from '../measure/status.js';
+import { clusterStatus, watchStatus } from '../ops/status.js';
 import { ExitCode } from './exit-codes.js';
 import { openReach } from './reach.js';
 import { addReachOptions } from './reach-options.js';
@@ -38,31 +38,17 @@ async function statusCommand(specPath: string, opts: StatusOptions): Promise<num
       show(s);
       return codeOf(s);
     }
-    let stop = false;
-    let wake: (() => void) | undefined;
-    const onSignal = (): void => {
-      stop = true;
-      wake?.();
-    };
+    const abort = new AbortController();
+    const onSignal = (): void => abort.abort();
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     let last: ClusterStatus | undefined;
-    let lastKey = '';
     try {
-      while (!stop) {
-        const t0 = Date.now();
-        const s = await clusterStatus(session);
-        if (stop) break;
-        last = s;
-        const key = statusKey(s);
-        // JSON: one object per refresh; text: a redraw only when something changed.
-        if (opts.output === 'json' || key !== lastKey) show(s);
-        lastKey = key;
-        await new Promise<void>((res) => {
-          wake = res;
-          setTimeout(res, Math.max(0, every - (Date.now() - t0)));
-        });
-      }
+      // JSON: one object per refresh; text: a redraw only when something changed.
+      last = await watchStatus(session, { intervalMs: every, signal: abort.signal, onStatus: (s, changed) => {
+          if (opts.output === 'json' || changed) show(s);
+        },
+      });
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

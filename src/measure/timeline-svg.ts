@@ -46,7 +46,16 @@ export function holderSegments(r: Pick<DrillResult, 'vipHoldersBefore' | 'transi
   return segs.filter((s) => s.to > s.from);
 }
 
-export function timelineSvg(r: DrillResult, events: readonly ProbeEvent[]): string {
+export interface TimelineOptions {
+  /** Draw the fault mark (false while a live drill has not injected it yet). @default true */
+  fault?: boolean;
+  /** Draw the restore mark (false while a live drill's fault lasts). @default true */
+  restore?: boolean;
+}
+
+export function timelineSvg(r: DrillResult, events: readonly ProbeEvent[], options: TimelineOptions = {}): string {
+  const showFault = options.fault !== false;
+  const showRestore = showFault && options.restore !== false;
   const probes = events.filter((e): e is Extract<ProbeEvent, { type: 'probe' }> => e.type === 'probe').sort((a, b) => a.start - b.start);
   const rel = (t: number): number => t - r.faultAt;
   const t0 = Math.min(probes.length > 0 ? rel(probes[0]!.start) : -1000, -500);
@@ -59,7 +68,7 @@ export function timelineSvg(r: DrillResult, events: readonly ProbeEvent[]): stri
   out.push(`<text x="8" y="16" font-weight="bold">${escapeXml(r.scenario)}</text>`);
   // Prediction band: from the fault for the predicted outage (the whole fault when the API is predicted lost).
   const predTo = r.prediction.apiReachable ? (r.prediction.outageMs ?? 0) : rel(r.restoreAt);
-  out.push(`<rect class="prediction" x="${f1(x(0))}" y="${PROBE_Y - 6}" width="${f1(Math.max(1, x(predTo) - x(0)))}" height="${PROBE_H + 12}" fill="#bab0ac" fill-opacity="0.35"><title>${escapeXml(`predicted outage: ${r.prediction.apiReachable ? `${r.prediction.outageMs ?? 0} ms` : 'API lost'}`)}</title></rect>`);
+  if (showFault) out.push(`<rect class="prediction" x="${f1(x(0))}" y="${PROBE_Y - 6}" width="${f1(Math.max(1, x(predTo) - x(0)))}" height="${PROBE_H + 12}" fill="#bab0ac" fill-opacity="0.35"><title>${escapeXml(`predicted outage: ${r.prediction.apiReachable ? `${r.prediction.outageMs ?? 0} ms` : 'API lost'}`)}</title></rect>`);
   // Probe lane: runs of equal results as one rectangle each.
   out.push(`<text x="8" y="${PROBE_Y + 17}">probes</text>`);
   for (let i = 0; i < probes.length; ) {
@@ -85,11 +94,12 @@ export function timelineSvg(r: DrillResult, events: readonly ProbeEvent[]): stri
   const mark = (kind: string, at: number, label: string, y1: number, y2: number, color: string): void => {
     out.push(`<g class="event" data-kind="${kind}"><line x1="${f1(x(at))}" y1="${y1}" x2="${f1(x(at))}" y2="${y2}" stroke="${color}" stroke-width="2"/><title>${escapeXml(label)}</title></g>`);
   };
-  mark('fault', 0, `fault injected (0 ms)`, 24, AXIS_Y, '#000000');
-  mark('restore', rel(r.restoreAt), `fault undone (+${Math.round(rel(r.restoreAt))} ms)`, 24, AXIS_Y, '#555555');
+  if (showFault) mark('fault', 0, `fault injected (0 ms)`, 24, AXIS_Y, '#000000');
+  if (showRestore) mark('restore', rel(r.restoreAt), `fault undone (+${Math.round(rel(r.restoreAt))} ms)`, 24, AXIS_Y, '#555555');
   for (const t of r.transitions) mark('transition', t.atMs, `${t.host} entered ${t.state} at ${t.atMs >= 0 ? '+' : ''}${t.atMs} ms`, VIP_Y - 4, VIP_Y + VIP_H + 4, '#000000');
   for (const e of events) if (e.type === 'watch' && e.event === 'broken') mark('watch-broken', rel(e.at), `watch ${e.id} cut at ${Math.round(rel(e.at))} ms`, WATCH_Y - 7, WATCH_Y + 7, '#e15759');
-  out.push(`<text x="${f1(x(0) + 3)}" y="32">fault</text>`, `<text x="${f1(x(rel(r.restoreAt)) + 3)}" y="32">restore</text>`);
+  if (showFault) out.push(`<text x="${f1(x(0) + 3)}" y="32">fault</text>`);
+  if (showRestore) out.push(`<text x="${f1(x(rel(r.restoreAt)) + 3)}" y="32">restore</text>`);
   // Time axis, in seconds from the fault.
   out.push(`<line x1="${LEFT}" y1="${AXIS_Y}" x2="${W - RIGHT}" y2="${AXIS_Y}" stroke="#333333"/>`);
   const span = t1 - t0;

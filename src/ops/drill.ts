@@ -42,6 +42,23 @@ export interface DrillOptions {
   /** Progress lines (stderr). */
   onProgress?: (line: string) => void;
   signal?: AbortSignal;
+  /**
+   * The drill as it goes, about every `liveEveryMs` and at each phase (the dashboard draws its timeline live from it):
+   * the probe and watch events so far, the holders before the fault, the fault's and the restore's times once known.
+   */
+  onLive?: (live: DrillLive) => void;
+  /** @default 500 */
+  liveEveryMs?: number;
+}
+
+export interface DrillLive {
+  scenario: string;
+  phase: 'probing' | 'fault' | 'restore';
+  events: readonly ProbeEvent[];
+  vipHoldersBefore: string[];
+  faultAt?: number;
+  restoreAt?: number;
+  prediction?: Prediction;
 }
 
 /** What the report's timeline needs besides the result: every probe and watch event. */
@@ -366,6 +383,9 @@ export async function runDrill(session: Session, failure: Failure, options: Dril
   const prober = startProber(cfg, { netns: session.netns, credentials: await proberCredentials(session) });
   const t0 = Date.now();
   let notes: string[] = [];
+  const live: Omit<DrillLive, 'events'> = { scenario, phase: 'probing', vipHoldersBefore: [] };
+  const tell = (): void => options.onLive?.({ ...live, events: prober.events() });
+  const ticker = options.onLive ? setInterval(tell, options.liveEveryMs ?? 500) : undefined;
   try {
     // A healthy start: the API answers steadily, every watch is open, exactly one LB holds the VIP.
     let before: string[] = [];
@@ -380,6 +400,7 @@ export async function runDrill(session: Session, failure: Failure, options: Dril
       await sleep(250);
     }
     const prediction = predictionFor(options.scenarios, failure, before);
+    Object.assign(live, { vipHoldersBefore: before, prediction });
     await prepare(session, inj.inject);
     await sleep(500);
 
@@ -396,6 +417,8 @@ export async function runDrill(session: Session, failure: Failure, options: Dril
       await prober.stop();
       return notRun(`the fault could not be injected: ${e.message}`, prediction, before);
     }
+    Object.assign(live, { phase: 'fault', faultAt });
+    tell();
     const minHold = prediction.apiReachable ? Math.min(15_000, Math.max(2000, 2 * (prediction.outageMs ?? 0) + 1500)) : 5000;
     while (Date.now() - faultAt < CONVERGE_MAX_MS && !options.signal?.aborted) {
       if (Date.now() - faultAt >= minHold && steady(prober.events(), Date.now(), 1000)) break;
@@ -407,6 +430,8 @@ export async function runDrill(session: Session, failure: Failure, options: Dril
 
     // The undo, then recovery: the affected LBs' services back, the API steady, and time for a failback.
     const restoreAt = Date.now();
+    Object.assign(live, { phase: 'restore', restoreAt });
+    tell();
     notes.push(...(await runSteps(session, inj.undo, progress)).notes);
     const back = await servicesBack(session, failureHosts(failure), lbs, restoreAt + RECOVER_MAX_MS);
     if (failure.kind === 'apiserver-down' && !(await apiserverBack(session, failure.address, failure.port, restoreAt + RECOVER_MAX_MS))) {
@@ -452,6 +477,7 @@ export async function runDrill(session: Session, failure: Failure, options: Dril
     };
     return { result, events };
   } finally {
+    if (ticker) clearInterval(ticker);
     await prober.stop();
   }
 }

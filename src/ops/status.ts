@@ -2,7 +2,7 @@ import { hostsWithRole } from '../cluster-spec/types.js';
 import { parseShowStat } from '../measure/haproxy-stat.js';
 import { parseVrrpTransitions } from '../measure/keepalived-log.js';
 import type { ClusterStatus, EtcdStatus, LbStatus, ReadyzResult } from '../measure/status.js';
-import { verdictOf } from '../measure/status.js';
+import { statusKey, verdictOf } from '../measure/status.js';
 import { HAPROXY_CFG, HAPROXY_STATS_SOCKET } from '../render/haproxy.js';
 import { KEEPALIVED_CONF } from '../render/keepalived.js';
 import { shellQuote } from '../remote/ssh.js';
@@ -78,7 +78,10 @@ async function etcdStatus(session: Session, timeoutMs: number): Promise<EtcdStat
         }
       };
       // By exact address: 10.0.0.2 must not name the member at 10.0.0.21.
-      const members = list.map((m) => ({ name: hosts.find((x) => hostOf(m.endpoint) === x.address)?.name ?? m.endpoint, endpoint: m.endpoint, healthy: m.health }));
+      // Sorted: etcdctl lists the members in the order they answered, which would make every look a change (--watch).
+      const members = list
+        .map((m) => ({ name: hosts.find((x) => hostOf(m.endpoint) === x.address)?.name ?? m.endpoint, endpoint: m.endpoint, healthy: m.health }))
+        .sort((a, b) => a.name.localeCompare(b.name));
       const bad = members.filter((m) => !m.healthy);
       return members.length === 0
         ? { state: 'unhealthy', reason: r.stderr.trim().split('\n')[0] ?? 'no member answered' }
@@ -108,4 +111,45 @@ export async function clusterStatus(session: Session, options: StatusOptions = {
   const readyz: ReadyzResult[] = targets.map((t, i) => ({ ...t, ...(gets[i] ?? { ok: false, detail: 'no answer', ms: 0 }) }));
   const partial = { cluster: spec.name, endpoint: `${endpointHost}:${ep.port}`, lbs: lbStates, readyz, etcd };
   return { at: new Date().toISOString(), ...partial, verdict: verdictOf(partial) };
+}
+
+export interface WatchOptions extends StatusOptions {
+  /** Time between the starts of two looks (a look that takes longer is followed at once). */
+  intervalMs: number;
+  /** Stops the watch: the look under way finishes, no other starts. */
+  signal: AbortSignal;
+  /**
+   * Every look, with whether it differs from the previous one (statusKey: the clock and timings ignored); the first
+   * look counts as a change.
+   */
+  onStatus: (status: ClusterStatus, changed: boolean) => void;
+}
+
+/**
+ * `status --watch` and the dashboard: one look every `intervalMs` until `signal` aborts, each handed to `onStatus`.
+ * Returns the last look (undefined when aborted before the first one ended).
+ */
+export async function watchStatus(session: Session, options: WatchOptions): Promise<ClusterStatus | undefined> {
+  const { signal } = options;
+  let last: ClusterStatus | undefined;
+  let lastKey: string | undefined;
+  while (!signal.aborted) {
+    const t0 = Date.now();
+    const s = await clusterStatus(session, options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {});
+    if (signal.aborted) break;
+    last = s;
+    const key = statusKey(s);
+    options.onStatus(s, key !== lastKey);
+    lastKey = key;
+    await new Promise<void>((res) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        res();
+      };
+      const timer = setTimeout(done, Math.max(0, options.intervalMs - (Date.now() - t0)));
+      signal.addEventListener('abort', done);
+    });
+  }
+  return last;
 }

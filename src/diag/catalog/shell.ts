@@ -25,6 +25,8 @@ export const SHELL_CODES = {
   KUBEHA_FILE_NOT_UTF8: error('The input file is not valid UTF-8', 'docs/spec.md (file stage); YAML 1.2 §5.2 (character encodings)', 'save the file as UTF-8, e.g. `iconv -f latin1 -t utf-8 FILE`'),
   KUBEHA_FILE_EXISTS: error('The output file exists already', CLI, 'choose another file, or pass --force where the command has it'),
   KUBEHA_FILE_UNWRITABLE: error('The output file cannot be written', CLI, 'check the directory exists and is writable'),
+  KUBEHA_PORT_IN_USE: error('The dashboard\'s port is in use by another process', 'docs/dashboard.md (kubeha dashboard --port)', 'stop the process the message names, or pass another --port (0: any free port)'),
+  KUBEHA_DRILLS_FILE: error('A --drills file holds no drill object kubeha can read', 'docs/dashboard.md (past drills: `kubeha drill --output json` lines or bench-results/ha.json)', 'pass the output of `kubeha drill --output json` or bench-results/ha.json'),
   LAB_NAME: error('Not a valid lab name, or no such lab', LAB_DOC, 'use a short DNS label; `kubeha lab status` lists the labs'),
   LAB_EXISTS: error('A lab of that name exists already', LAB_DOC, 'remove it with `kubeha lab down --name N`, or choose another name'),
   LAB_NO_HOSTS: error('The spec has no hosts to make into lab hosts', LAB_DOC, 'add hosts to the spec'),
