@@ -151,7 +151,8 @@ function linkEnds(state: LabState, h: LabHostPlan): { netns: string; dev: string
 /**
  * Degrades the host's link in both directions, or clears it. `delay`: netem on the host's NIC and on its switch port
  * (each direction delayed by that much, so a round trip gains twice). `loss`: nftables in the host's namespace drops
- * that share of packets it receives and of those it sends (numgen random), so it also works on kernels without netem.
+ * that share of packets it receives and of those it sends on its link (numgen random; loopback is spared), so it also
+ * works on kernels without netem.
  */
 export async function applyLinkFault(state: LabState, hostName: string, fault: LinkFault): Promise<string> {
   const h = hostOf(state, hostName);
@@ -177,8 +178,10 @@ export async function applyLinkFault(state: LabState, hostName: string, fault: L
           `table inet ${LOSS_TABLE} {}`,
           `delete table inet ${LOSS_TABLE}`,
           `table inet ${LOSS_TABLE} {`,
-          `  chain in { type filter hook prerouting priority -300; policy accept; ${rule}; }`,
-          `  chain out { type filter hook postrouting priority 300; policy accept; ${rule}; }`,
+          // Only the link: loopback traffic (keepalived's port probe of HAProxy on 127.0.0.1) is not the link, and
+          // dropping it made the holder's probe fail and the VIP move during the loss soak.
+          `  chain in { type filter hook prerouting priority -300; policy accept; iifname != "lo" ${rule}; }`,
+          `  chain out { type filter hook postrouting priority 300; policy accept; oifname != "lo" ${rule}; }`,
           '}',
         ].join('\n') + '\n',
         h.name,

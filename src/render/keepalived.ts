@@ -16,10 +16,18 @@ export const SCRIPT_USER = 'root';
 /**
  * Realtime (SCHED_RR) priority of keepalived's VRRP process (keepalived.conf(5) `vrrp_rt_priority <1..99>`): with
  * 0.05 s adverts a host whose CPUs are saturated would otherwise send them late and its peer would take the VIP.
- * Below the kernel's own realtime threads (50 is the middle of the range; threaded IRQs run at 50 too, and
- * keepalived's `vrrp_rlimit_rttime` (10 ms of CPU between blocking calls) keeps a runaway loop from starving them).
+ * 50 is the middle of the range (threaded IRQs run at 50 too); keepalived's RLIMIT_RTTIME (`vrrp_rlimit_rttime`)
+ * keeps a runaway loop from starving the host.
  */
 export const VRRP_RT_PRIORITY = 50;
+/**
+ * RLIMIT_RTTIME of the VRRP process, in µs (keepalived.conf(5) `vrrp_rlimit_rttime`, default 10 000): the CPU time it
+ * may use without a blocking call before the kernel kills it. At the default, on a loaded 2-core VM (load ~20) the
+ * VRRP child was killed ("exited due to signal 9 (Killed) - has rlimit_rttime been exceeded?"), respawned and dropped
+ * the VIP meanwhile (test/render/failover.test.ts, 2 of ~8 runs); at 100 ms, 0 of 6 at load 13–18. A VRRP process that
+ * cannot block within 100 ms misses its 50 ms adverts anyway.
+ */
+export const VRRP_RLIMIT_RTTIME_US = 100_000;
 /**
  * Seconds between gratuitous ARPs while MASTER (keepalived.conf(5) `vrrp_garp_master_refresh`, default 0: never).
  * Heals a split brain: after a partition both LBs were MASTER, and clients that learnt the loser's MAC keep it until
@@ -93,6 +101,9 @@ function renderGlobalDefs(host: Host): string[] {
       `# Realtime scheduling (SCHED_RR ${VRRP_RT_PRIORITY}) for the VRRP process: adverts leave on time when the host's CPUs are`,
       '# saturated, so a busy master is not taken for dead (a late advert would move the VIP).',
       `vrrp_rt_priority ${VRRP_RT_PRIORITY}`,
+      `# The kernel kills a realtime process that runs ${VRRP_RLIMIT_RTTIME_US / 1000} ms of CPU without blocking (keepalived's default, 10 ms, is hit on a`,
+      '# loaded VM: the VRRP process is killed, respawned, and drops the VIP meanwhile).',
+      `vrrp_rlimit_rttime ${VRRP_RLIMIT_RTTIME_US}`,
       `# Re-announce the VIP (gratuitous ARP) every ${GARP_MASTER_REFRESH_S} s while MASTER: after a healed split brain, clients that`,
       "# learnt the other LB's MAC are corrected within this time instead of when their ARP entry expires.",
       `vrrp_garp_master_refresh ${GARP_MASTER_REFRESH_S}`,
