@@ -121,7 +121,9 @@ async function dashboardCommand(specPath: string, opts: DashboardOptions): Promi
     if (code === 'EADDRNOTAVAIL') throw bad({ code: 'KUBEHA_BAD_ARGUMENT', severity: 'error', message: `--bind ${bind}: no interface of this machine has that address`, hint: 'use 127.0.0.1, or an address `ip -o addr` lists' });
     throw e;
   }
-  hosts.push(`${urlHost}:${bound}`, ...(isLoopbackBind(bind) ? [`localhost:${bound}`, `127.0.0.1:${bound}`, `[::1]:${bound}`] : []));
+  // Without a token (loopback), only requests for this address are served: a page whose DNS name was rebound to
+  // 127.0.0.1 sends its own name. With a token, the token is the guard (a wildcard bind is reached by any address).
+  if (!token) hosts.push(`${urlHost}:${bound}`, `localhost:${bound}`, `127.0.0.1:${bound}`, `[::1]:${bound}`);
   const url = `http://${urlHost}:${bound}/${token ? `?token=${token}` : ''}`;
   process.stdout.write(`kubeha dashboard of ${loaded.spec?.name ?? specPath}: ${url}\n`);
   if (token) process.stdout.write(`bound to ${bind}, not loopback: every request needs the token (in the URL above, printed once; the page keeps it in a cookie)\n`);

@@ -37,6 +37,9 @@ type Health = keyof typeof FILL;
 
 const colorOf = (h: Health): string => (h === 'good' ? GOOD : h === 'bad' ? BAD : h === 'warn' ? WARN : UNKNOWN);
 
+/** A text cut to fit a box, with an ellipsis (the box's title holds the whole text). */
+const cut = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
 /** x of the i-th of n boxes, centred. */
 function xs(n: number): number[] {
   const gap = Math.min(60, n > 1 ? (W - 40 - n * BOX_W) / (n - 1) : 0);
@@ -126,17 +129,18 @@ export function topologySvg(t: TopologyInput): string {
     const lines = !l
       ? ['state unknown']
       : !l.reachable
-        ? ['unreachable', (l.error ?? '').slice(0, 26)]
+        ? ['unreachable', cut(l.error ?? '', 24)]
         : [`keepalived ${l.keepalived}${l.vrrpState ? ` ${l.vrrpState}` : ''}`, `haproxy ${l.haproxy}${l.servers ? `: ${l.servers.filter(serverUp).length}/${l.servers.length} up` : ''}`, l.holdsVip ? 'holds the VIP' : ''];
-    out.push(box('lb', lb, lbXs[i]!, lbY, lbH, h, lines.filter((x) => x !== ''), `load balancer ${lb.name}: ${lines.filter((x) => x !== '').join(', ')}`));
+    const label = l && !l.reachable ? `unreachable${l.error ? ` (${l.error})` : ''}` : lines.filter((x) => x !== '').join(', ');
+    out.push(box('lb', lb, lbXs[i]!, lbY, lbH, h, lines.filter((x) => x !== ''), `load balancer ${lb.name}: ${label}`));
   });
   t.masters.forEach((m, j) => {
     const r = s?.readyz.find((x) => x.target === m.name);
     const e = s?.etcd.members?.find((x) => x.name === m.name);
     const etcdText = e ? `etcd ${e.healthy ? 'healthy' : 'UNHEALTHY'}` : s?.etcd.state === 'skipped' ? 'etcd: not watched' : s ? 'etcd: no member' : 'etcd unknown';
-    const apiText = r ? `apiserver ${r.ok ? 'ready' : `FAIL ${r.detail}`.slice(0, 24)}` : 'apiserver unknown';
+    const apiText = r ? `apiserver ${r.ok ? 'ready' : cut(`FAIL ${r.detail}`, 14)}` : 'apiserver unknown';
     const h: Health = !r ? 'unknown' : !r.ok || (e && !e.healthy) ? 'bad' : 'good';
-    out.push(box('master', m, mXs[j]!, mY, mH, h, [apiText, etcdText], `master ${m.name}: ${apiText}, ${etcdText}`));
+    out.push(box('master', m, mXs[j]!, mY, mH, h, [apiText, etcdText], `master ${m.name}: ${r ? `apiserver ${r.ok ? 'ready' : `FAIL ${r.detail}`}` : 'apiserver unknown'}, ${etcdText}`));
   });
   if (t.workers.length > 0) {
     const wXs = xs(t.workers.length);

@@ -8,7 +8,8 @@ import type { Diagnostic } from '../diag/diagnostic.js';
 import { hasErrors } from '../diag/diagnostic.js';
 import { renderDiagnostics } from '../diag/render.js';
 import { SecretScrubber } from '../diag/secrets.js';
-import { listLabs } from '../lab/state.js';
+import { isSameProcess, listLabs } from '../lab/state.js';
+import type { LabState } from '../lab/state.js';
 import { benchDate, benchRows } from '../measure/bench-table.js';
 import type { BenchResult } from '../measure/bench-table.js';
 import type { DrillResult } from '../measure/drill.js';
@@ -57,13 +58,19 @@ export interface DashboardHub extends DashboardSource {
   close(): Promise<void>;
 }
 
-/** The lab of the spec's hosts: up, known but not up (being created), or none. */
+/**
+ * The lab of the spec's hosts: up (its state says so and a host's container runs), known but not up (being created,
+ * or its containers are gone, e.g. after a reboot), or none.
+ */
 export async function labInfoFor(spec: ClusterSpec): Promise<LabInfo> {
-  const up = await labForSpec(spec);
-  if (up) return { kind: 'up', name: up.plan.lab };
   const labs = await listLabs().catch(() => []);
-  const known = labs.find((l) => spec.hosts.every((h) => l.plan.hosts.some((lh) => lh.name === h.name && lh.address === h.address)));
-  return known ? { kind: 'down', name: known.plan.lab, phase: known.phase } : { kind: 'none' };
+  const mine = labs.filter((l) => spec.hosts.every((h) => (l.plan.hosts ?? []).some((lh) => lh.name === h.name && lh.address === h.address)));
+  const running = (l: LabState): boolean => Object.values(l.processes ?? {}).some((p) => isSameProcess(p));
+  const up = mine.find((l) => l.phase === 'up' && running(l));
+  if (up && (await labForSpec(spec))) return { kind: 'up', name: up.plan.lab };
+  const known = mine[0];
+  if (!known) return { kind: 'none' };
+  return { kind: 'down', name: known.plan.lab, phase: known.phase === 'up' ? 'its hosts are not running' : known.phase };
 }
 
 /** Drill objects from a file: a JSON array (bench-results/ha.json), one object, or one object per line (`drill --output json`). */

@@ -129,18 +129,19 @@ export interface WatchOptions extends StatusOptions {
  * `status --watch` and the dashboard: one look every `intervalMs` until `signal` aborts, each handed to `onStatus`.
  * Returns the last look (undefined when aborted before the first one ended).
  */
-export async function watchStatus(session: Session, options: WatchOptions): Promise<ClusterStatus | undefined> {
+export async function watchStatus(session: Session, options: WatchOptions, look: (session: Session, options: StatusOptions) => Promise<ClusterStatus> = clusterStatus): Promise<ClusterStatus | undefined> {
   const { signal } = options;
   let last: ClusterStatus | undefined;
   let lastKey: string | undefined;
   while (!signal.aborted) {
     const t0 = Date.now();
-    const s = await clusterStatus(session, options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {});
+    const s = await look(session, options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {});
     if (signal.aborted) break;
     last = s;
     const key = statusKey(s);
     options.onStatus(s, key !== lastKey);
     lastKey = key;
+    if (signal.aborted) break; // an abort that came while onStatus ran: its event is gone
     await new Promise<void>((res) => {
       const done = (): void => {
         clearTimeout(timer);

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,6 +31,33 @@ loadBalancer:
 `,
 );
 const ARGS = ['--import', 'tsx', join(ROOT, 'src/cli/entry.ts'), 'dashboard'];
+
+/** Starts the dashboard on a free loopback port; the URL it prints, and a stop function. */
+async function start(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [...ARGS, ...args, '--port', '0'], { cwd: ROOT, env });
+  const guard = setTimeout(() => child.kill('SIGTERM'), 60_000);
+  const closed = new Promise((r) => child.on('close', r));
+  const stop = async (): Promise<void> => {
+    child.kill('SIGTERM');
+    await closed;
+    clearTimeout(guard);
+  };
+  try {
+    const url = await new Promise<string>((res, rej) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+        if (m) res(m[1]!);
+      });
+      child.on('close', () => rej(new Error(`exited before printing its URL: ${out}`)));
+    });
+    return { url, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
 
 describe('kubeha dashboard: bad input', () => {
   it('a port in use: exit 2, naming the process that holds it', async () => {
@@ -68,30 +95,37 @@ describe('kubeha dashboard: bad input', () => {
   });
 
   it('a spec that fails check: the dashboard starts, prints its URL and shows the errors', async () => {
-    const child = spawn(process.execPath, [...ARGS, BAD, '--port', '0'], { cwd: ROOT });
-    const guard = setTimeout(() => child.kill('SIGTERM'), 60_000);
+    const d = await start([BAD]);
     try {
-      const url = await new Promise<string>((res, rej) => {
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-          if (m) res(m[1]!);
-        });
-        child.on('close', () => rej(new Error(`exited before printing its URL: ${out}`)));
-      });
-      const page = await (await fetch(url)).text();
+      const page = await (await fetch(d.url)).text();
       assert.match(page, /The spec fails check/);
       assert.match(page, /error\[SPEC_DUPLICATE_HOST_NAME\]/);
-      const analysis = (await (await fetch(`${url}api/analysis`)).json()) as { findings: { rule: string }[]; scenarios: unknown[] };
+      const analysis = (await (await fetch(`${d.url}api/analysis`)).json()) as { findings: { rule: string }[]; scenarios: unknown[] };
       assert.ok(analysis.findings.some((f) => f.rule === 'SPEC_DUPLICATE_HOST_NAME'));
       assert.deepEqual(analysis.scenarios, []);
-      assert.equal((await fetch(`${url}api/status`)).status, 503);
+      assert.equal((await fetch(`${d.url}api/status`)).status, 503);
     } finally {
-      const closed = new Promise((r) => child.on('close', r));
-      child.kill('SIGTERM');
-      await closed;
-      clearTimeout(guard);
+      await d.stop();
+    }
+  });
+
+  it('a lab that holds the hosts but is not up: the page says so and how to start it; nothing is reached', async () => {
+    const spec = join(DIR, 'lab.yaml');
+    writeFileSync(spec, readFileSync(join(ROOT, 'test/fixtures/apply/small.yaml'), 'utf8').replaceAll('10.78.0.', '10.251.79.'));
+    const labs = join(DIR, 'labs');
+    const hosts = ['lb0', 'lb1', 'm0', 'm1', 'm2'].map((name, i) => ({ name, address: `10.251.79.${[11, 12, 21, 22, 23][i]}` }));
+    mkdirSync(join(labs, 'ghost'), { recursive: true });
+    // Its state says up, but no container runs (the PID is no process of now): after a reboot.
+    writeFileSync(join(labs, 'ghost', 'state.json'), JSON.stringify({ version: 1, phase: 'up', plan: { lab: 'ghost', hosts, taskbox: { netns: 'kubeha-ghost.taskbox' } }, processes: { lb0: { pid: 2 ** 22 + 7, start: '1' } } }));
+    const d = await start([spec, '--state-dir', join(DIR, 'state')], { ...process.env, KUBEHA_LAB_ROOT: labs });
+    try {
+      const page = await (await fetch(d.url)).text();
+      assert.match(page, /Lab ghost is not up/);
+      assert.match(page, /sudo kubeha lab up /);
+      assert.equal((await fetch(`${d.url}api/status`)).status, 503, 'the hosts are not looked at');
+      assert.match(await (await fetch(`${d.url}drills`)).text(), /in a lab only/);
+    } finally {
+      await d.stop();
     }
   });
 });
