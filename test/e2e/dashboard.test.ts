@@ -195,7 +195,7 @@ describe('dashboard e2e in the lab, in a real browser', { skip, timeout: 60 * 60
     record(topo);
     await topo.goto(dash!.url);
     await topo.waitForSelector(`[data-vip-holder="${before}"]`, { timeout: 60_000 });
-    await topo.evaluate(() => ((window as unknown as { kubehaMark: number }).kubehaMark = 42));
+    await topo.evaluate(() => ((globalThis as unknown as { kubehaMark: number }).kubehaMark = 42));
 
     // Tab 2: the drills page, by keyboard: focus the scenario's button, Enter, then confirm.
     const tab = await ctx!.newPage();
@@ -217,7 +217,7 @@ describe('dashboard e2e in the lab, in a real browser', { skip, timeout: 60 * 60
     await second.goto(`${dash!.url}drills/${id}`);
 
     // Live: the probe lane draws, then the fault mark appears, without a reload.
-    await tab.evaluate(() => ((window as unknown as { kubehaMark: number }).kubehaMark = 7));
+    await tab.evaluate(() => ((globalThis as unknown as { kubehaMark: number }).kubehaMark = 7));
     await tab.waitForSelector(`#drill-${id} svg rect.probe-ok`, { timeout: 120_000 });
     await tab.waitForSelector(`#drill-${id} svg g.event[data-kind="fault"]`, { timeout: 180_000, state: 'attached' });
     await shot(tab, 'drill-live');
@@ -233,12 +233,12 @@ describe('dashboard e2e in the lab, in a real browser', { skip, timeout: 60 * 60
       { timeout: 120_000 },
     );
     await shot(topo, 'topology-after-failover');
-    assert.equal(await topo.evaluate(() => (window as unknown as { kubehaMark?: number }).kubehaMark), 42, 'the topology tab was not reloaded');
+    assert.equal(await topo.evaluate(() => (globalThis as unknown as { kubehaMark?: number }).kubehaMark), 42, 'the topology tab was not reloaded');
 
     // Done: the measured figures beside the prediction, as in the drill's JSON.
     await tab.waitForSelector(`#drill-${id} [data-drill-state="done"]`, { timeout: 600_000 });
     await second.waitForSelector(`#drill-${id} [data-drill-state="done"]`, { timeout: 60_000 });
-    assert.equal(await tab.evaluate(() => (window as unknown as { kubehaMark?: number }).kubehaMark), 7, 'the drill tab was not reloaded');
+    assert.equal(await tab.evaluate(() => (globalThis as unknown as { kubehaMark?: number }).kubehaMark), 7, 'the drill tab was not reloaded');
     await shot(tab, 'drill-done');
     const res = await fetch(`${dash!.url}api/drills/${id}`);
     assert.equal(res.status, 200);

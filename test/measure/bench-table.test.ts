@@ -2,8 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { benchDate, benchMarkdown, benchRows } from '../../src/measure/bench-table.js';
 import type { BenchResult } from '../../src/measure/bench-table.js';
+import type { FailureText } from '../../src/model/failure.js';
 
-const drill = (scenario: string, outageMs: number, before: string, after: string, startedAt: string): BenchResult => ({
+const drill = (scenario: FailureText, outageMs: number, before: string, after: string, startedAt: string): BenchResult => ({
   setup: 'kubeha',
   scenario,
   startedAt,
