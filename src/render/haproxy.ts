@@ -123,7 +123,7 @@ export function renderHaproxyCfg(spec: ClusterSpec, host: Host, options: Haproxy
     'http-check expect status 200',
     ...tlsWhy,
     `# inter ${fmtDuration(hc.interMs)} fall ${hc.fall} rise ${hc.rise}: a dead apiserver leaves the rotation after ${hc.fall} failed checks, returns after ${hc.rise} good ones;`,
-    `# fastinter ${fmtDuration(fast)}: once a check failed (or passed on a DOWN server) the next ones come every ${fmtDuration(fast)}, so that takes ${fmtDuration(hc.interMs + Math.max(0, hc.fall - 1) * fast)} (not ${fmtDuration(hc.fall * hc.interMs)}).`,
+    `# fastinter ${fmtDuration(fast)}: once a check failed (or passed on a DOWN server) the next ones come every ${fmtDuration(fast)}, so that takes ${fmtDuration(hc.interMs + Math.max(0, hc.fall - 1) * fast)}${hc.fall > 1 ? ` (not ${fmtDuration(hc.fall * hc.interMs)})` : ''}.`,
     '# on-marked-down shutdown-sessions: cut the connections (watches) to a server marked down, so clients reconnect at once.',
     ...apiservers(spec).map((m) => `server ${token(m.name, 'a host name', 'haproxy')} ${token(m.address, 'a host address', 'haproxy')}:${spec.controlPlane.apiserverPort} ${serverOpts}`),
   ]);
