@@ -16,10 +16,12 @@
  * Drills: the VIP holder powered off, HAProxy killed on it, keepalived stopped on it, one apiserver killed; the
  * drill measures the failback after each.
  *
- * Usage: sudo flock /tmp/kubeha-e2e.lock npm run bench:ha [-- --runs N] [--setups a,b] [--subnet 10.95.0] [--name benchha]
+ * Usage: sudo flock /tmp/kubeha-e2e.lock npm run bench:ha [-- --runs N] [--setups a,b] [--subnet 10.95.0] [--name benchha] [--keep]
+ * `--keep` leaves the lab up (and its spec in $TMPDIR/kubeha-bench-ha-NAME); a later run with the same name reuses it
+ * (no lab up, no apply): for working on one setup. `kubeha lab down --name NAME` ends it.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { analyzeModel } from '../src/analyze/index.js';
@@ -235,24 +237,29 @@ async function main(): Promise<void> {
   const only = (arg('setups')?.split(',') ?? [...ALL_SETUPS]) as SetupName[];
   const subnet = arg('subnet') ?? '10.95.0';
   const lab = arg('name') ?? 'benchha';
+  const keep = process.argv.includes('--keep');
   const dir = join(tmpdir(), `kubeha-bench-ha-${lab}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
   const specPath = join(dir, 'cluster.yaml');
-  writeFileSync(specPath, readFileSync(join(ROOT, 'test/fixtures/apply/small.yaml'), 'utf8').replaceAll('10.78.0.', `${subnet}.`).replace('name: apply-e2e', `name: ${lab}`));
   const state = join(dir, 'state');
+  const reuse = existsSync(specPath) && existsSync(state) && (await labForSpec(await loadSpecFile(specPath))) !== undefined;
+  if (!reuse) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  if (!reuse) writeFileSync(specPath, readFileSync(join(ROOT, 'test/fixtures/apply/small.yaml'), 'utf8').replaceAll('10.78.0.', `${subnet}.`).replace('name: apply-e2e', `name: ${lab}`));
   const load0 = loadavg();
   const started = new Date();
   const results: BenchDrill[] = [];
   const notApplicable: Record<string, string> = {};
   let session: Session | undefined;
   try {
-    log(`lab up ${lab} (${subnet}.0/24)`);
-    const up = kubeha(['lab', 'up', specPath, '--name', lab, '--ssh-timeout', '180']);
-    if (up.code !== 0) throw new Error(`lab up: ${up.stderr}`);
-    log('kubeha apply (real control plane, kubeha\'s LBs)');
-    const apply = kubeha(['apply', specPath, '--yes', '--state-dir', state]);
-    if (apply.code !== 0) throw new Error(`apply: ${apply.stderr}`);
+    if (reuse) log(`reusing lab ${lab} (--keep of an earlier run)`);
+    else {
+      log(`lab up ${lab} (${subnet}.0/24)`);
+      const up = kubeha(['lab', 'up', specPath, '--name', lab, '--ssh-timeout', '180']);
+      if (up.code !== 0) throw new Error(`lab up: ${up.stderr}`);
+      log("kubeha apply (real control plane, kubeha's LBs)");
+      const apply = kubeha(['apply', specPath, '--yes', '--state-dir', state]);
+      if (apply.code !== 0) throw new Error(`apply: ${apply.stderr}`);
+    }
     const spec = await loadSpecFile(specPath);
     session = await openSession(specPath, spec, { stateDir: state }, await labForSpec(spec));
     const masters = spec.hosts.filter((h) => h.roles.includes('control-plane'));
@@ -268,8 +275,11 @@ async function main(): Promise<void> {
     }
   } finally {
     await session?.close();
-    kubeha(['lab', 'down', '--name', lab], 300_000);
-    rmSync(dir, { recursive: true, force: true });
+    if (keep) log(`lab ${lab} left up (--keep): kubeha lab down --name ${lab}`);
+    else {
+      kubeha(['lab', 'down', '--name', lab], 300_000);
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
   const load1 = loadavg();
   mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
