@@ -45,7 +45,9 @@ import { loadMirror } from '../src/parse/mirror.js';
 import { HAPROXY_DROPIN, KEEPALIVED_DROPIN } from '../src/render/systemd.js';
 import { writeRemoteFilesAtomic } from '../src/remote/files.js';
 import type { WriteFileRequest } from '../src/remote/files.js';
-import { apt, installPackages } from '../src/remote/packages.js';
+import { apt, installPackages, uploadBundle } from '../src/remote/packages.js';
+import { readBundle } from '../src/apply/bundle.js';
+import { labBundle } from '../src/ops/lab-bundle.js';
 import { runServiceAction } from '../src/remote/services.js';
 import type { RemoteHost } from '../src/remote/ssh.js';
 
@@ -178,6 +180,7 @@ async function ensureKillall(remote: RemoteHost): Promise<void> {
 
 async function pushSetup(session: Session, setup: Setup, hosts: readonly string[]): Promise<void> {
   if (!setup.push) return;
+  const lbShare = await readBundle((await labBundle(session.spec)).dir);
   await Promise.all(
     hosts.map(async (h) => {
       const remote = session.remote(h);
@@ -189,7 +192,11 @@ async function pushSetup(session: Session, setup: Setup, hosts: readonly string[
       const installed = apt.parseQuery(await remote.run(apt.queryCommand(wanted), { timeoutMs: 30_000 }));
       const missing = wanted.filter((p) => installed[p] === undefined);
       if (missing.length > 0) {
+        // apply gave this host only its share of the bundle (no LB packages on a master): it gets the bundle's
+        // system packages (all but kubeha's own), as apply would give an LB.
         log(`${setup.name}: ${h}: installing ${missing.join(' ')} from the bundle`);
+        const files = lbShare.info.index?.filter((p) => !/^\.\/kubeha-/.test(p.filename)).map((p) => p.filename);
+        await uploadBundle(remote, await lbShare.tar(files), `${lbShare.info.id}-bench-ha`);
         await installPackages(remote, apt, missing, 'bundle');
       }
       const files = setup.push![h] ?? {};

@@ -79,6 +79,8 @@ export const PROBE_TIMEOUT_MS = 1000;
 export const WATCH_SECONDS = 600;
 /** Upper bounds: a drill that does not converge or recover within these is reported as such, never waited on forever. */
 const CONVERGE_MAX_MS = 30_000;
+/** A setup predicted to fail over slowly (seed 002: `fall 10` × `interval 3`) gets twice its prediction, up to this. */
+const CONVERGE_CEILING_MS = 120_000;
 const RECOVER_MAX_MS = 90_000;
 const HEALTHY_MAX_MS = 60_000;
 
@@ -421,7 +423,9 @@ export async function runDrill(session: Session, failure: Failure, options: Dril
       return notRun(`the fault could not be injected: ${e.message}`, prediction, before);
     }
     const minHold = prediction.apiReachable ? Math.min(15_000, Math.max(2000, 2 * (prediction.outageMs ?? 0) + 1500)) : 5000;
-    while (Date.now() - faultAt < CONVERGE_MAX_MS && !options.signal?.aborted) {
+    // At least 30 s; longer when the analyser predicts a slower failover, so that a late one is seen as a failover.
+    const convergeMax = Math.min(CONVERGE_CEILING_MS, Math.max(CONVERGE_MAX_MS, prediction.apiReachable ? 2 * (prediction.outageMs ?? 0) + 5000 : 0));
+    while (Date.now() - faultAt < convergeMax && !options.signal?.aborted) {
       if (Date.now() - faultAt >= minHold && steady(prober.events(), Date.now(), 1000)) break;
       await sleep(100);
     }
