@@ -143,7 +143,8 @@ function setups(session: Session): Setup[] {
       name: 'kubekey-internal',
       push: files,
       units: { [lb0!]: ['haproxy'], [lb1!]: ['haproxy'] },
-      target: { endpoint: { address: addr(lb0!), port: 6443 }, vip: undefined, lbs: [lb0!], services: ['haproxy'] },
+      // No VIP: the endpoint is the node's own address, which only lb0 holds (as the analyser sees it).
+      target: { endpoint: { address: addr(lb0!), port: 6443 }, vip: addr(lb0!), lbs: [lb0!], services: ['haproxy'] },
       scenarios: analyse(tree, 'kubekey-internal'),
       notApplicable: {
         'node-down': "the LB is on the client's own node: powering it off takes the client with it",
@@ -216,13 +217,35 @@ async function pushSetup(session: Session, setup: Setup, hosts: readonly string[
 
 // ---------- the drills ----------
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The VIP holder once the election has settled: one holder, the same for SETTLE_MS (longer than the seeds' check
+ * intervals, so that a check script's first verdict or a preemption after a failback has happened); bounded.
+ */
+const SETTLE_MS = 8000;
+async function settledHolder(session: Session, target: DrillTarget): Promise<string | undefined> {
+  if (target.vip === undefined) return undefined;
+  const until = Date.now() + 90_000;
+  let last = '';
+  let since = Date.now();
+  while (Date.now() < until) {
+    const h = await vipHolders(session, target.lbs, target.vip);
+    const now = h.join(',');
+    if (now !== last) [last, since] = [now, Date.now()];
+    else if (h.length === 1 && Date.now() - since >= SETTLE_MS) return h[0];
+    await sleep(500);
+  }
+  log(`the VIP did not settle within 90 s (on ${last || 'nobody'})`);
+  return last.split(',')[0] || undefined;
+}
+
 async function drillsOf(session: Session, setup: Setup, masters: readonly { name: string; address: string }[], port: number, runs: number): Promise<BenchDrill[]> {
   const out: BenchDrill[] = [];
   for (let run = 0; run < runs; run++)
     for (const kind of KINDS) {
       if (setup.notApplicable[kind] !== undefined) continue;
-      const holders = await vipHolders(session, setup.target.lbs, setup.target.vip);
-      const holder = holders[0] ?? setup.target.lbs[0]!;
+      const holder = (await settledHolder(session, setup.target)) ?? setup.target.lbs[0]!;
       // The apiserver on the VIP holder when the holder is a master (seed-003: the endpoint goes straight to it), else the first.
       const victim = masters.find((m) => m.name === holder) ?? masters[0]!;
       const failure: Failure = kind === 'apiserver-down' ? { kind, address: victim.address, port } : { kind, host: holder };

@@ -81,6 +81,9 @@ export const WATCH_SECONDS = 600;
 const CONVERGE_MAX_MS = 30_000;
 /** A setup predicted to fail over slowly (seed 002: `fall 10` × `interval 3`) gets twice its prediction, up to this. */
 const CONVERGE_CEILING_MS = 120_000;
+/** How long a drill waits for a VIP move the analyser predicts once the API answers steadily. */
+const MOVE_WAIT_MS = 15_000;
+const sameHolders = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x) => b.includes(x));
 const RECOVER_MAX_MS = 90_000;
 const HEALTHY_MAX_MS = 60_000;
 
@@ -425,8 +428,19 @@ export async function runDrill(session: Session, failure: Failure, options: Dril
     const minHold = prediction.apiReachable ? Math.min(15_000, Math.max(2000, 2 * (prediction.outageMs ?? 0) + 1500)) : 5000;
     // At least 30 s; longer when the analyser predicts a slower failover, so that a late one is seen as a failover.
     const convergeMax = Math.min(CONVERGE_CEILING_MS, Math.max(CONVERGE_MAX_MS, prediction.apiReachable ? 2 * (prediction.outageMs ?? 0) + 5000 : 0));
+    // When the VIP is predicted to move, the state has converged once it did (or MOVE_WAIT_MS went by): a failover
+    // that costs clients nothing (an endpoint that does not go through the LB) is not over when the API answers.
+    const moveExpected = !sameHolders(before, prediction.vipHolders);
+    let lastLook = 0;
     while (Date.now() - faultAt < convergeMax && !options.signal?.aborted) {
-      if (Date.now() - faultAt >= minHold && steady(prober.events(), Date.now(), 1000)) break;
+      const now = Date.now();
+      if (now - faultAt >= minHold && steady(prober.events(), now, 1000)) {
+        if (!moveExpected || now - faultAt >= MOVE_WAIT_MS) break;
+        if (now - lastLook >= 500) {
+          lastLook = now;
+          if (sameHolders(await holders(), prediction.vipHolders)) break;
+        }
+      }
       await sleep(100);
     }
     const reachable = steady(prober.events(), Date.now(), 1000);
