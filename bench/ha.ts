@@ -17,6 +17,7 @@
  * drill measures the failback after each.
  *
  * Usage: sudo flock /tmp/kubeha-e2e.lock npm run bench:ha [-- --runs N] [--setups a,b] [--subnet 10.95.0] [--name benchha] [--keep]
+ * `--table FILE` prints the table of a saved ha.json (no lab).
  * `--keep` leaves the lab up (and its spec in $TMPDIR/kubeha-bench-ha-NAME); a later run with the same name reuses it
  * (no lab up, no apply): for working on one setup. `kubeha lab down --name NAME` ends it.
  */
@@ -125,6 +126,11 @@ function seedSetup(name: 'seed-000' | 'seed-002' | 'seed-003', placement: Placem
   return { name, push, units, target: { endpoint: { address: vip, port: 6443 }, vip, lbs: Object.keys(push), services: ['keepalived', 'haproxy'] }, scenarios: analyse(mirrorTree(m), name), notApplicable: {}, notes };
 }
 
+const KUBEKEY_NOT_APPLICABLE: Setup['notApplicable'] = {
+  'node-down': "the LB is on the client's own node: powering it off takes the client with it",
+  'keepalived-down': 'no keepalived (no VIP): each node has its own HAProxy',
+};
+
 function setups(session: Session): Setup[] {
   const spec = session.spec;
   const addr = (n: string): string => spec.hosts.find((h) => h.name === n)!.address;
@@ -146,10 +152,7 @@ function setups(session: Session): Setup[] {
       // No VIP: the endpoint is the node's own address, which only lb0 holds (as the analyser sees it).
       target: { endpoint: { address: addr(lb0!), port: 6443 }, vip: addr(lb0!), lbs: [lb0!], services: ['haproxy'] },
       scenarios: analyse(tree, 'kubekey-internal'),
-      notApplicable: {
-        'node-down': "the LB is on the client's own node: powering it off takes the client with it",
-        'keepalived-down': 'no keepalived (no VIP): each node has its own HAProxy',
-      },
+      notApplicable: KUBEKEY_NOT_APPLICABLE,
       notes: [
         "HAProxy from Debian's package (2.6, systemd unit) instead of KubeKey's static pod (haproxy 2.9.6-alpine, restarted by the kubelet)",
         `bound to the node's address instead of 127.0.0.1; the client probes ${lb0}'s HAProxy as a process on ${lb0} would`,
@@ -259,6 +262,14 @@ async function drillsOf(session: Session, setup: Setup, masters: readonly { name
 }
 
 async function main(): Promise<void> {
+  const saved = arg('table');
+  if (saved !== undefined) {
+    // The table again from a saved ha.json (no lab).
+    const rs = JSON.parse(readFileSync(saved, 'utf8')) as BenchDrill[];
+    const na = Object.fromEntries(Object.entries(KUBEKEY_NOT_APPLICABLE).map(([k, v]) => [`kubekey-internal|${k}`, v]));
+    process.stdout.write(`${benchTable(rs, TABLE_SETUPS.filter((s) => rs.some((r) => r.setup === s)), KINDS, na)}\n`);
+    return;
+  }
   if (process.getuid?.() !== 0) {
     process.stderr.write('bench:ha needs root (a lab)\n');
     process.exit(3);
@@ -297,7 +308,15 @@ async function main(): Promise<void> {
     for (const setup of setups(session).filter((s) => only.includes(s.name))) {
       for (const [k, why] of Object.entries(setup.notApplicable)) notApplicable[`${setup.name}|${k}`] = why;
       log(`${setup.name}: pushing`);
-      await pushSetup(session, setup, all);
+      try {
+        await pushSetup(session, setup, all);
+      } catch (e) {
+        // One setup that cannot be applied does not stop the others: its rows say why.
+        const why = `the setup could not be applied: ${(e as Error).message.split('\n')[0]}`;
+        log(`${setup.name}: ${why}`);
+        for (const k of KINDS) notApplicable[`${setup.name}|${k}`] ??= why;
+        continue;
+      }
       results.push(...(await drillsOf(session, setup, masters, spec.controlPlane.apiserverPort, runs)));
       // Written after every setup: a run cut short keeps what it measured.
       mkdirSync(join(ROOT, 'bench-results'), { recursive: true });

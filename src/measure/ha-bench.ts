@@ -36,22 +36,22 @@ function verdict(rs: readonly DrillResult[]): string {
  */
 export function benchTable(results: readonly BenchDrill[], setups: readonly string[], kinds: readonly string[], notApplicable: Readonly<Record<string, string>> = {}): string {
   const rows = [
-    '| scenario | setup | outage ms (predicted) | failed probes | broken watches | VIP moved (predicted) | failback: failed / outage ms / broken watches | verdict |',
-    '|---|---|---|---|---|---|---|---|',
+    '| scenario | setup | outage ms | predicted | failed probes | broken watches | VIP moved (predicted) | failback: failed / outage ms / broken watches | verdict |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const kind of kinds)
     for (const setup of setups) {
       const mine = results.filter((r) => r.setup === setup && scenarioKind(r.scenario) === kind);
       const na = notApplicable[`${setup}|${kind}`];
       if (mine.length === 0) {
-        rows.push(`| ${kind} | ${setup} | ${na !== undefined ? `n/a: ${na}` : 'not run'} | | | | | |`);
+        rows.push(`| ${kind} | ${setup} | ${na !== undefined ? `n/a: ${na}` : 'not run'} | | | | | | |`);
         continue;
       }
       const notRun = mine.filter((r) => r.findings.some((f) => f.rule === NOT_RUN_RULE));
       const ran = mine.filter((r) => !notRun.includes(r));
       if (ran.length === 0) {
         const why = notRun[0]!.findings.find((f) => f.rule === NOT_RUN_RULE)!.message;
-        rows.push(`| ${kind} | ${setup} | not run: ${why.replaceAll('|', '\\|')} | | | | | |`);
+        rows.push(`| ${kind} | ${setup} | not run: ${why.replaceAll('|', '\\|')} | | | | | | |`);
         continue;
       }
       const pred = [...new Set(ran.map((r) => (r.prediction.apiReachable ? `${r.prediction.outageMs ?? '?'}` : 'API lost')))].join(', ');
@@ -59,9 +59,9 @@ export function benchTable(results: readonly BenchDrill[], setups: readonly stri
       const predMoved = [...new Set(ran.map((r) => (predictedMove(r) ? 'yes' : 'no')))].join(', ');
       const movedText = ran.length === 1 ? (movedCount === 1 ? 'yes' : 'no') : `${movedCount}/${ran.length}`;
       const lost = ran.filter((r) => !r.reachable).length;
-      const outage = `${span(ran.map((r) => r.outageMs))}${lost > 0 ? (lost === ran.length ? ' (API lost)' : ` (${lost}× API lost)`) : ''}`;
+      const outage = `${span(ran.map((r) => r.outageMs))}${lost > 0 ? (lost === ran.length ? ', API lost until undone' : `, ${lost}× API lost until undone`) : ''}`;
       rows.push(
-        `| ${kind} | ${setup} | ${outage} (${pred}) | ${span(ran.map((r) => r.failed))} | ${span(ran.map((r) => r.brokenWatches))} | ${movedText} (${predMoved}) | ${span(ran.map((r) => r.failback.failed))} / ${span(ran.map((r) => r.failback.outageMs))} / ${span(ran.map((r) => r.failback.brokenWatches))} | ${verdict(ran)}${notRun.length > 0 ? `; ${notRun.length} not run` : ''} |`,
+        `| ${kind} | ${setup} | ${outage} | ${pred} | ${span(ran.map((r) => r.failed))} | ${span(ran.map((r) => r.brokenWatches))} | ${movedText} (${predMoved}) | ${span(ran.map((r) => r.failback.failed))} / ${span(ran.map((r) => r.failback.outageMs))} / ${span(ran.map((r) => r.failback.brokenWatches))} | ${verdict(ran)}${notRun.length > 0 ? `; ${notRun.length} not run` : ''} |`,
       );
     }
   return rows.join('\n');
