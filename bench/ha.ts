@@ -160,7 +160,7 @@ function setups(session: Session): Setup[] {
     };
   })();
   return [
-    { name: 'kubeha', units: {}, target: specTarget(session), scenarios: analyzeSpec(spec).scenarios, notApplicable: {}, notes: [] },
+    { name: 'kubeha', units: { [lb0!]: ['haproxy', 'keepalived'], [lb1!]: ['haproxy', 'keepalived'] }, target: specTarget(session), scenarios: analyzeSpec(spec).scenarios, notApplicable: {}, notes: [] },
     seedSetup('seed-000', { hosts: { 'lb-0': lb0!, 'lb-1': lb1!, master1: m0!, master2: m1!, master3: m2! }, addresses, extraAddresses: { '10.10.71.67': vip }, interfaces: { ens192: iface } }, session, false),
     seedSetup('seed-002', { hosts: { 'lb-0': lb0!, 'lb-1': lb1!, 'master-0': m0!, 'master-1': m1!, 'master-2': m2! }, addresses, extraAddresses: { '10.168.222.18': vip }, interfaces: { eth0: iface } }, session, false),
     seedSetup('seed-003', { hosts: { 'server7-master': m0!, 'server8-node1': m1!, 'server9-node2': m2! }, addresses, extraAddresses: { '192.168.2.199': vip }, interfaces: { ens37: iface } }, session, true),
@@ -182,16 +182,29 @@ async function ensureKillall(remote: RemoteHost): Promise<void> {
   await remote.run(`cat > ${PSMISC_KILLALL}.new && chmod 755 ${PSMISC_KILLALL}.new && mv ${PSMISC_KILLALL}.new ${PSMISC_KILLALL}`, { stdin: readFileSync(PSMISC_KILLALL), timeoutMs: 30_000 });
 }
 
-async function pushSetup(session: Session, setup: Setup, hosts: readonly string[]): Promise<void> {
-  if (!setup.push) return;
+/**
+ * Puts a setup on the hosts. kubeha's own needs nothing right after the first apply (`fresh`); on a reused lab, other
+ * setups' units are stopped and `kubeha apply` runs again.
+ */
+async function pushSetup(session: Session, setup: Setup, hosts: readonly string[], fresh: boolean, reapply: () => void): Promise<void> {
+  if (!setup.push && fresh) return;
+  const stopUnwanted = async (h: string): Promise<string[]> => {
+    const wanted = setup.units[h] ?? [];
+    // Units this setup does not run on the host: stopped and disabled (a previous setup's).
+    const unwanted = ['keepalived', 'haproxy'].filter((u) => !wanted.includes(u));
+    await session.remote(h).exec(`for u in ${unwanted.join(' ')}; do systemctl cat $u.service >/dev/null 2>&1 && systemctl disable --now $u.service; done; true`, { timeoutMs: 60_000 });
+    return wanted;
+  };
+  if (!setup.push) {
+    await Promise.all(hosts.map(stopUnwanted));
+    reapply();
+    return;
+  }
   const lbShare = await readBundle((await labBundle(session.spec)).dir);
   await Promise.all(
     hosts.map(async (h) => {
       const remote = session.remote(h);
-      const wanted = setup.units[h] ?? [];
-      // Units this setup does not run on the host: stopped and disabled (a previous setup's).
-      const unwanted = ['keepalived', 'haproxy'].filter((u) => !wanted.includes(u));
-      await remote.exec(`for u in ${unwanted.join(' ')}; do systemctl cat $u.service >/dev/null 2>&1 && systemctl disable --now $u.service; done; true`, { timeoutMs: 60_000 });
+      const wanted = await stopUnwanted(h);
       if (wanted.length === 0) return;
       const installed = apt.parseQuery(await remote.run(apt.queryCommand(wanted), { timeoutMs: 30_000 }));
       const missing = wanted.filter((p) => installed[p] === undefined);
@@ -309,7 +322,11 @@ async function main(): Promise<void> {
       for (const [k, why] of Object.entries(setup.notApplicable)) notApplicable[`${setup.name}|${k}`] = why;
       log(`${setup.name}: pushing`);
       try {
-        await pushSetup(session, setup, all);
+        await pushSetup(session, setup, all, !reuse, () => {
+          log("kubeha: kubeha apply again (the lab ran other setups)");
+          const again = kubeha(['apply', specPath, '--yes', '--state-dir', state]);
+          if (again.code !== 0) throw new Error(`apply: ${again.stderr}`);
+        });
       } catch (e) {
         // One setup that cannot be applied does not stop the others: its rows say why.
         const why = `the setup could not be applied: ${(e as Error).message.split('\n')[0]}`;
