@@ -1,13 +1,13 @@
 import type { DrillResult } from './drill.js';
 
 /**
- * The side-by-side table of `npm run bench:ha` (bench/ha.ts): per scenario and HA setup, the measured outage beside
- * the prediction, failed probes, broken watches, how often the VIP moved and the failback's failed probes. Pure, so
- * that the benchmark's Markdown and the dashboard's HTML are one table.
+ * The rows of `npm run bench:ha`'s side-by-side table as the dashboard shows them: per scenario and HA setup, the
+ * measured outage beside the prediction, failed probes, broken watches, how often the VIP moved and the failback's
+ * failed probes. The benchmark's own Markdown (with not-applicable cells and verdicts) is measure/ha-bench.ts.
  */
 
 export const BENCH_SETUPS = ['seed-000', 'seed-003', 'seed-002', 'kubekey-internal', 'kubeha'] as const;
-export const BENCH_SCENARIOS = ['node-down', 'haproxy-down', 'keepalived-down'] as const;
+export const BENCH_SCENARIOS = ['node-down', 'haproxy-down', 'keepalived-down', 'apiserver-down'] as const;
 
 /** A drill object of bench-results/ha.json: the drill's JSON with the setup it ran on. */
 export type BenchResult = DrillResult & { setup?: string };
@@ -56,13 +56,6 @@ export function benchRows(results: readonly BenchResult[], setups: readonly stri
       });
     }
   return rows;
-}
-
-export function benchMarkdown(rows: readonly BenchRow[]): string {
-  const out = ['| scenario | setup | outageMs (predicted) | failed probes | broken watches | VIP moved | failback failed |', '|---|---|---|---|---|---|---|'];
-  for (const r of rows)
-    out.push(r.runs === 0 ? `| ${r.scenario} | ${r.setup} | not run yet | | | | |` : `| ${r.scenario} | ${r.setup} | ${r.outageMs} (${r.predicted}) | ${r.failed} | ${r.brokenWatches} | ${r.vipMoved} | ${r.failbackFailed} |`);
-  return out.join('\n');
 }
 
 /** When the drills ran: the earliest `startedAt` (an ISO time), if any. */

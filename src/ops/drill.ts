@@ -49,6 +49,29 @@ export interface DrillOptions {
   onLive?: (live: DrillLive) => void;
   /** @default 500 */
   liveEveryMs?: number;
+  /**
+   * What the drill probes and watches when the load balancers running are not the spec's rendered ones (a mirror's
+   * setup applied to the same hosts, as `npm run bench:ha` does). @default the spec's endpoint, VIP and LB hosts
+   */
+  target?: DrillTarget;
+}
+
+/** The load-balancing setup a drill runs against. */
+export interface DrillTarget {
+  /** Where clients connect. */
+  endpoint: { address: string; port: number };
+  /** The VIP the LBs hold; undefined when there is none (a local load balancer on every node). */
+  vip: string | undefined;
+  /** Hosts running the LB services (keepalived, HAProxy). */
+  lbs: string[];
+  /** The LB units that must be active again after an undo. */
+  services: string[];
+}
+
+/** The spec's own setup: its endpoint, VIP and rendered LB hosts. */
+export function specTarget(session: Session): DrillTarget {
+  const ep = session.spec.controlPlane.endpoint;
+  return { endpoint: { address: ep.address, port: ep.port }, vip: session.spec.loadBalancer.vip, lbs: lbHostsOf(session), services: ['keepalived', 'haproxy'] };
 }
 
 export interface DrillLive {
@@ -73,6 +96,11 @@ export const PROBE_TIMEOUT_MS = 1000;
 export const WATCH_SECONDS = 600;
 /** Upper bounds: a drill that does not converge or recover within these is reported as such, never waited on forever. */
 const CONVERGE_MAX_MS = 30_000;
+/** A setup predicted to fail over slowly (seed 002: `fall 10` × `interval 3`) gets twice its prediction, up to this. */
+const CONVERGE_CEILING_MS = 120_000;
+/** How long a drill waits for a VIP move the analyser predicts once the API answers steadily. */
+const MOVE_WAIT_MS = 15_000;
+const sameHolders = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x) => b.includes(x));
 const RECOVER_MAX_MS = 90_000;
 const HEALTHY_MAX_MS = 60_000;
 
@@ -165,8 +193,8 @@ export function startProber(cfg: ProberConfig, where: { netns: string | undefine
 
 // ---------- reading and changing hosts ----------
 
-export async function vipHolders(session: Session, lbs: readonly string[]): Promise<string[]> {
-  const vip = session.spec.loadBalancer.vip;
+export async function vipHolders(session: Session, lbs: readonly string[], vip: string | undefined = session.spec.loadBalancer.vip): Promise<string[]> {
+  if (vip === undefined) return [];
   const held = await Promise.all(
     lbs.map(async (h) => {
       try {
@@ -279,13 +307,13 @@ async function runSteps(session: Session, steps: readonly FaultStep[], onProgres
 }
 
 /** Waits until the hosts' LB services are active again (after a power-on or a restart); bounded. */
-async function servicesBack(session: Session, hosts: readonly string[], lbs: readonly string[], untilMs: number): Promise<boolean> {
+async function servicesBack(session: Session, hosts: readonly string[], lbs: readonly string[], services: readonly string[], untilMs: number): Promise<boolean> {
   const mine = hosts.filter((h) => lbs.includes(h));
   for (const h of mine) {
     let ok = false;
     while (!ok && Date.now() < untilMs) {
       try {
-        const r = await session.remote(h).exec('systemctl is-active keepalived haproxy', { timeoutMs: 3000 });
+        const r = await session.remote(h).exec(`systemctl is-active ${services.join(' ')}`, { timeoutMs: 3000 });
         ok = r.stdout.trim().split('\n').every((l) => l === 'active');
       } catch {
         session.forget(h);
@@ -331,8 +359,9 @@ export async function transitionsSince(session: Session, lbs: readonly string[],
 export async function runDrill(session: Session, failure: Failure, options: DrillOptions): Promise<DrillRun> {
   const progress = (l: string): void => options.onProgress?.(`${formatFailure(failure)}: ${l}`);
   const interval = options.probeIntervalMs ?? 20;
-  const lbs = lbHostsOf(session);
-  const ep = session.spec.controlPlane.endpoint;
+  const target = options.target ?? specTarget(session);
+  const { lbs, endpoint: ep } = target;
+  const holders = (): Promise<string[]> => vipHolders(session, lbs, target.vip);
   const scenario = formatFailure(failure);
   const startedAt = new Date().toISOString();
   const inj = injectionOf(failure, (a) => hostAtAddress(session, a));
@@ -390,9 +419,9 @@ export async function runDrill(session: Session, failure: Failure, options: Dril
     // A healthy start: the API answers steadily, every watch is open, exactly one LB holds the VIP.
     let before: string[] = [];
     for (;;) {
-      before = await vipHolders(session, lbs);
+      before = await holders();
       const now = Date.now();
-      if (before.length === 1 && steady(prober.events(), now, 1000) && openWatches(prober.events()) >= cfg.watches) break;
+      if (before.length === (target.vip === undefined ? 0 : 1) && steady(prober.events(), now, 1000) && openWatches(prober.events()) >= cfg.watches) break;
       if (now - t0 > HEALTHY_MAX_MS || options.signal?.aborted) {
         await prober.stop();
         return notRun(`the cluster was not healthy before the drill (VIP on ${before.join(', ') || 'nobody'}, API ${steady(prober.events(), now, 1000) ? 'answering' : 'not answering steadily'}, ${openWatches(prober.events())}/${cfg.watches} watches open)`, predictionFor(options.scenarios, failure, before), before);
@@ -420,12 +449,25 @@ export async function runDrill(session: Session, failure: Failure, options: Dril
     Object.assign(live, { phase: 'fault', faultAt });
     tell();
     const minHold = prediction.apiReachable ? Math.min(15_000, Math.max(2000, 2 * (prediction.outageMs ?? 0) + 1500)) : 5000;
-    while (Date.now() - faultAt < CONVERGE_MAX_MS && !options.signal?.aborted) {
-      if (Date.now() - faultAt >= minHold && steady(prober.events(), Date.now(), 1000)) break;
+    // At least 30 s; longer when the analyser predicts a slower failover, so that a late one is seen as a failover.
+    const convergeMax = Math.min(CONVERGE_CEILING_MS, Math.max(CONVERGE_MAX_MS, prediction.apiReachable ? 2 * (prediction.outageMs ?? 0) + 5000 : 0));
+    // When the VIP is predicted to move, the state has converged once it did (or MOVE_WAIT_MS went by): a failover
+    // that costs clients nothing (an endpoint that does not go through the LB) is not over when the API answers.
+    const moveExpected = !sameHolders(before, prediction.vipHolders);
+    let lastLook = 0;
+    while (Date.now() - faultAt < convergeMax && !options.signal?.aborted) {
+      const now = Date.now();
+      if (now - faultAt >= minHold && steady(prober.events(), now, 1000)) {
+        if (!moveExpected || now - faultAt >= MOVE_WAIT_MS) break;
+        if (now - lastLook >= 500) {
+          lastLook = now;
+          if (sameHolders(await holders(), prediction.vipHolders)) break;
+        }
+      }
       await sleep(100);
     }
     const reachable = steady(prober.events(), Date.now(), 1000);
-    const after = await vipHolders(session, lbs);
+    const after = await holders();
     progress(`converged after ${Date.now() - faultAt} ms: VIP on ${after.join(', ') || 'nobody'}, API ${reachable ? 'answering' : 'NOT answering'}`);
 
     // The undo, then recovery: the affected LBs' services back, the API steady, and time for a failback.
@@ -433,7 +475,7 @@ export async function runDrill(session: Session, failure: Failure, options: Dril
     Object.assign(live, { phase: 'restore', restoreAt });
     tell();
     notes.push(...(await runSteps(session, inj.undo, progress)).notes);
-    const back = await servicesBack(session, failureHosts(failure), lbs, restoreAt + RECOVER_MAX_MS);
+    const back = await servicesBack(session, failureHosts(failure), lbs, target.services, restoreAt + RECOVER_MAX_MS);
     if (failure.kind === 'apiserver-down' && !(await apiserverBack(session, failure.address, failure.port, restoreAt + RECOVER_MAX_MS))) {
       notes.push(`the apiserver at ${failure.address}:${failure.port} did not answer /readyz again within ${RECOVER_MAX_MS / 1000} s`);
     }
@@ -445,7 +487,7 @@ export async function runDrill(session: Session, failure: Failure, options: Dril
     if (!back) notes.push(`the services of ${failureHosts(failure).join(', ')} were not active again within ${RECOVER_MAX_MS / 1000} s`);
     const endAt = Date.now();
     const recovered = steady(prober.events(), endAt, 1000);
-    const failbackHolders = await vipHolders(session, lbs);
+    const failbackHolders = await holders();
     const events = await prober.stop();
     const transitions = await transitionsSince(session, lbs, t0, faultAt);
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { benchDate, benchMarkdown, benchRows } from '../../src/measure/bench-table.js';
+import { benchDate, benchRows } from '../../src/measure/bench-table.js';
 import type { BenchResult } from '../../src/measure/bench-table.js';
 import type { FailureText } from '../../src/model/failure.js';
 
@@ -40,9 +40,6 @@ describe('bench table', () => {
     assert.equal(mine.predicted, '700');
     assert.equal(mine.vipMoved, '2/2');
     assert.equal(rows.find((r) => r.setup === 'other')!.runs, 0);
-    const md = benchMarkdown(rows);
-    assert.match(md, /\| node-down \| kubeha \| 800–900 \(700\) \| 3 \| 1 \| 2\/2 \| 0 \|/);
-    assert.match(md, /\| haproxy-down \| kubeha \| not run yet \|/);
   });
 
   it('dates the table by its earliest drill', () => {
