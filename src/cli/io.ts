@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import type { BigIntStats } from 'node:fs';
 import { chmod, stat, writeFile } from 'node:fs/promises';
-import { readBounded, stdinKind, type BoundedRead } from './bounded-read.js';
+import { INPUT_IDLE_MS, readBounded, stdinKind, type BoundedRead } from './bounded-read.js';
 import type { Code } from '../diag/catalog.js';
 import { attachExcerpt, hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { InputError } from '../diag/errors.js';
@@ -105,6 +105,7 @@ export async function readTextFile(path: string): Promise<string> {
     throw fileError(path, 'KUBEHA_FILE_UNREADABLE', `cannot be read (${code ?? (err instanceof Error ? err.message : String(err))})`, 'check that the path is a regular, readable file');
   }
   if (r.kind === 'directory') throw fileError(path, 'KUBEHA_FILE_IS_DIRECTORY', 'is a directory, not a file', 'name the file inside it, e.g. cluster.yaml');
+  if (r.kind === 'idle') throw idleError(path, r.buf.length);
   if (r.kind === 'too-large') {
     const what = r.regular ? 'is' : 'is not a regular file and gives';
     throw fileError(path, 'KUBEHA_FILE_TOO_LARGE', `${what} over ${MAX_INPUT_BYTES} bytes; kubeha reads inputs up to that`, 'is this the right file?');
@@ -118,11 +119,36 @@ export async function readTextFile(path: string): Promise<string> {
  */
 const STDIN_PATHS = new Set(['-', '/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
 
+/** KUBEHA_FILE_IDLE: the input gave no byte for INPUT_IDLE_MS (after `got` bytes). */
+function idleError(path: string, got: number): InputError {
+  const what = got > 0 ? `stopped sending data after ${got} bytes` : 'gave no data';
+  return fileError(path, 'KUBEHA_FILE_IDLE', `${what} for ${INPUT_IDLE_MS / 1000} s (a FIFO or device nobody writes?); kubeha does not wait longer`, 'write the whole input at once, e.g. `kubeha check - < cluster.yaml`, or give a regular file');
+}
+
 async function readStdin(path: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
+  // Standard input is a stream kubeha did not open (a pipe, a socket, a terminal): the same idle bound as the
+  // bounded reader's, between chunks.
+  const it = process.stdin[Symbol.asyncIterator]() as AsyncIterator<unknown>;
+  const next = async (): Promise<IteratorResult<unknown> | 'idle'> => {
+    let timer: NodeJS.Timeout | undefined;
+    const idle = new Promise<'idle'>((resolve) => (timer = setTimeout(() => resolve('idle'), INPUT_IDLE_MS)));
+    try {
+      return await Promise.race([it.next(), idle]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   try {
-    for await (const chunk of process.stdin) {
+    for (;;) {
+      const step = await next();
+      if (step === 'idle') {
+        process.stdin.destroy();
+        throw idleError(path, size);
+      }
+      if (step.done === true) break;
+      const chunk = step.value;
       const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
       size += b.length;
       if (size > MAX_INPUT_BYTES) throw fileError(path, 'KUBEHA_FILE_TOO_LARGE', `is over ${MAX_INPUT_BYTES} bytes; kubeha reads files up to that`, 'is this the right input?');

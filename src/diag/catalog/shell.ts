@@ -20,6 +20,7 @@ export const SHELL_CODES = {
   KUBEHA_FILE_IS_DIRECTORY: error('A directory was given where a file belongs', 'docs/spec.md (file stage)', 'name the file inside it'),
   KUBEHA_FILE_UNREADABLE: error('The input file cannot be read (permissions or another read error)', 'docs/spec.md (file stage)', 'make the file readable by this user'),
   KUBEHA_FILE_TOO_LARGE: error('The input file is larger than kubeha reads (16 MiB)', 'docs/spec.md (file stage)', 'is this the right file?'),
+  KUBEHA_FILE_IDLE: error('The input gave no data for 5 s (a FIFO or device nobody writes, a silent pipe): kubeha does not wait for ever', 'docs/security.md (bounded work: the one bounded reader)', 'write the whole input at once (`kubeha check - < cluster.yaml`) or give a regular file'),
   KUBEHA_FILE_EMPTY: error('The input file is empty or holds only whitespace', 'docs/spec.md (file stage)', 'write a spec into it: `kubeha init > cluster.yaml`'),
   KUBEHA_FILE_BINARY: error('The input file is binary (a NUL byte)', 'docs/spec.md (file stage)', 'give kubeha a text (YAML) file'),
   KUBEHA_FILE_NOT_UTF8: error('The input file is not valid UTF-8', 'docs/spec.md (file stage); YAML 1.2 §5.2 (character encodings)', 'save the file as UTF-8, e.g. `iconv -f latin1 -t utf-8 FILE`'),
