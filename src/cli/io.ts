@@ -1,6 +1,8 @@
 import { InvalidArgumentError } from 'commander';
 import type { BigIntStats } from 'node:fs';
-import { chmod, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, lstat, open, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { INPUT_IDLE_MS, readBounded, stdinKind, type BoundedRead } from './bounded-read.js';
 import type { Code } from '../diag/catalog.js';
 import { attachExcerpt, hasErrors, type Diagnostic } from '../diag/diagnostic.js';
@@ -250,9 +252,19 @@ export function nonEmptyPath(value: string): string {
 }
 
 /**
- * Writes an output file (-o/--out of init, import, export). Every failure is bad input at `path:1:1`
- * (KUBEHA_FILE_EXISTS when `overwrite` is false and the file exists, else KUBEHA_FILE_UNWRITABLE), never an
- * internal error.
+ * Writes an output file (-o/--out of init, import, export, kubeconfig): the one writer of a user-named output file.
+ * - The name must be absent or a regular file: a symbolic link, FIFO, device, socket or directory is refused at
+ *   `path:1:1` (KUBEHA_FILE_NOT_REGULAR, naming it), so kubeha never writes through a link and never blocks opening
+ *   a FIFO. An input of the same command is refused too (KUBEHA_FILE_EXISTS).
+ * - Atomic: the text goes to a temporary sibling (`.NAME.kubeha-tmp-*`, created exclusively with the final mode,
+ *   so never through a link and never readable by others when `mode` is 0600), is flushed, then renamed over the
+ *   name (rename replaces the name, never follows it). Without `overwrite` it is linked instead (link(2) fails
+ *   when the name exists, with no window between a check and the write). A failure removes the temporary file;
+ *   the old file is untouched until the rename.
+ * - Mode: `mode` when given (files holding credentials: 0600); else an existing file keeps its mode, a new one gets
+ *   0666 less the umask, as a plain write would.
+ * Every failure is bad input at `path:1:1` (KUBEHA_FILE_EXISTS when `overwrite` is false and the file exists, else
+ * KUBEHA_FILE_UNWRITABLE), never an internal error.
  */
 export async function writeOutputFile(path: string, text: string, opts: { overwrite: boolean; existsHint?: string; mode?: number; inputs?: readonly string[] }): Promise<void> {
   const input = await sameFileAs(path, opts.inputs ?? []);
@@ -260,14 +272,43 @@ export async function writeOutputFile(path: string, text: string, opts: { overwr
     const via = input === path ? '' : ` (${input})`;
     throw fileError(path, 'KUBEHA_FILE_EXISTS', `is the input file${via}: writing it would overwrite what is being read`, 'write the result to another file');
   }
+  let tmp: string | undefined;
   try {
-    if (opts.mode !== undefined) {
-      // A file holding a secret: never readable by others, not even for a moment (an existing file is narrowed first).
-      await writeFile(path, '', { flag: opts.overwrite ? 'a' : 'wx', mode: opts.mode });
-      await chmod(path, opts.mode);
-      await writeFile(path, text, { flag: 'w' });
-    } else await writeFile(path, text, { flag: opts.overwrite ? 'w' : 'wx' });
+    const before = await lstat(path).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
+    if (before && !before.isFile() && !before.isDirectory()) {
+      const what = before.isSymbolicLink() ? 'a symbolic link' : before.isFIFO() ? 'a FIFO' : before.isCharacterDevice() || before.isBlockDevice() ? 'a device' : before.isSocket() ? 'a socket' : 'not a regular file';
+      throw fileError(path, 'KUBEHA_FILE_NOT_REGULAR', `is ${what}: kubeha writes its output only as a regular file, never through a link, FIFO or device`, 'name a new file, or remove what is there first');
+    }
+    if (before?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (before && !opts.overwrite) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+    const mode = opts.mode ?? (before ? before.mode & 0o777 : 0o666 & ~process.umask());
+    tmp = join(dirname(path), `.${basename(path)}.kubeha-tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+    const fh = await open(tmp, 'wx', mode);
+    try {
+      await fh.chmod(mode); // the umask narrowed `open`'s mode; an existing file's mode is kept exactly
+      await fh.writeFile(text);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    if (opts.overwrite) await rename(tmp, path);
+    else {
+      try {
+        await link(tmp, path);
+        await unlink(tmp);
+      } catch (e) {
+        // A file system without hard links (EPERM, ENOTSUP, EXDEV): rename, after one more look for the name.
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST' || (await lstat(path).then(() => true, () => false))) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+        await rename(tmp, path);
+      }
+    }
+    tmp = undefined;
   } catch (err) {
+    if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw fileError(path, 'KUBEHA_FILE_EXISTS', 'exists already', opts.existsHint ?? 'choose another file');
     const why: Readonly<Record<string, [string, string]>> = {
@@ -281,5 +322,7 @@ export async function writeOutputFile(path: string, text: string, opts: { overwr
     };
     const [message, hint] = why[code ?? ''] ?? [`cannot be written (${code ?? (err instanceof Error ? err.message : String(err))})`, 'check the directory exists and is writable'];
     throw fileError(path, 'KUBEHA_FILE_UNWRITABLE', `cannot be written: ${message}`, hint);
+  } finally {
+    if (tmp !== undefined) await unlink(tmp).catch(() => undefined);
   }
 }
