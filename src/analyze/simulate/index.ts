@@ -55,7 +55,7 @@ export function simulate(model: HaModel, opts: SimulateOptions = {}): Scenario[]
   const inc: Incremental | undefined =
     mode.kind === 'vip' && base && none && !opts.bruteForce ? { base, none, remote: mode.members.map((m) => trackersOf(model, m).some((t) => readsOtherHosts(t.cls))) } : undefined;
   const n = mode.kind === 'vip' ? mode.members.length : 0;
-  const compact = many && none ? { none, total: (n * (n - 1)) / 2, listed: failures.filter((f) => f.kind === 'partition').length } : undefined;
+  const compact = many && none ? { none, total: (n * (n - 1)) / 2, listed: failures.filter((f) => f.kind === 'partition').length, pruned: cutsWith !== undefined } : undefined;
   return failures.map((f) => scenario(ctx, f, none, inc, compact));
 }
 
@@ -156,6 +156,8 @@ interface Compact {
   none: Election;
   total: number;
   listed: number;
+  /** Partitions were limited to those with a holder (false: start-up never settled, every pair is listed). */
+  pruned: boolean;
 }
 
 function scenario(ctx: SimulationContext, failure: Failure, none: Election | undefined, inc: Incremental | undefined, compact: Compact | undefined): Scenario {
@@ -178,7 +180,11 @@ function scenario(ctx: SimulationContext, failure: Failure, none: Election | und
     if (failure.kind === 'none') notes.push(startupTie(mode.members));
     if (failure.kind === 'none' && compact)
       notes.push(
-        `${mode.members.length} routers share the VIP: the scenarios list the partitions between a VIP holder and each peer (${compact.listed} cuts of ${compact.total} router pairs; a cut between two routers that both hear the holder moves nothing), and each VRRP note names only the routers whose standing differs from start-up`,
+        `${mode.members.length} routers share the VIP: ${
+          compact.pruned
+            ? `the scenarios list the partitions between a VIP holder and each peer (${compact.listed} cuts of ${compact.total} router pairs; a cut between two routers that both hear the holder moves nothing)`
+            : `start-up never settles, so every partition of peers is listed (${compact.listed} cuts of ${compact.total} router pairs)`
+        }, and each VRRP note names only the routers whose standing differs from start-up`,
       );
   } else {
     holders = nodeUp(w, mode.host) ? [mode.host.name] : [];
