@@ -52,7 +52,7 @@ export function registerAnalyze(program: Command): void {
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json', 'md']).default('text'))
     // --from: collect the running files over SSH (src/ops/collect-running.ts).
     .option('--from <spec>', 'collect the files the hosts of this spec RUN (over SSH, read-only) and analyse them; drift from the rendered files is a finding')
-    .option('--mirror <dir>', 'with --from: keep the collected files here (default: a temporary directory)')
+    .option('--mirror <dir>', 'with --from: keep the collected files here, a new or empty directory (default: a temporary directory)')
     .addHelpText('after', HELP + FROM_HELP)
     .action(async (dir: string | undefined, opts: AnalyzeFromOptions & { from?: string }) => {
       if (opts.from) process.exitCode = await runAnalyzeFrom(opts.from, opts);
@@ -94,7 +94,9 @@ export function runAnalyze(dir: string, format: OutputFormat, out: (s: string) =
  * so that `kubeha analyze DIR` does not load it.
  */
 export async function runAnalyzeFrom(specPath: string, opts: AnalyzeFromOptions): Promise<number> {
-  const [{ openReach, errorText }, { collectRunning }] = await Promise.all([import('./reach.js'), import('../ops/collect-running.js')]);
+  const [{ openReach, errorText }, { collectRunning, checkCollectDir }] = await Promise.all([import('./reach.js'), import('../ops/collect-running.js')]);
+  // Before any host is reached: --mirror must be new or empty, and no link.
+  if (opts.mirror !== undefined) checkCollectDir(opts.mirror);
   const session = await openReach(specPath, opts);
   const dir = opts.mirror ?? (await mkdtemp(join(tmpdir(), 'kubeha-running-')));
   try {

@@ -1,72 +1,126 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /**
- * The one way kubeha reads a user's input: through an open file descriptor, with a byte budget. The size a file
- * claims is never trusted (a character device, a FIFO, `<(cmd)` or a file that grows while read has none), so the
- * read stops at `max + 1` bytes, and at the first chunk holding a NUL byte when `stopAtNul` (the caller reports a
- * binary file; /dev/zero ends after one chunk).
+ * The one way kubeha reads a user's input: through an open file descriptor, with a byte budget and an idle bound.
+ * The size a file claims is never trusted (a character device, a FIFO, `<(cmd)` or a file that grows while read has
+ * none), so the read stops at `max + 1` bytes, and at the first chunk holding a NUL byte when `stopAtNul` (the caller
+ * reports a binary file; /dev/zero ends after one chunk).
+ *
+ * The file is opened with O_NONBLOCK, so opening a FIFO nobody writes returns at once instead of waiting for a writer
+ * (as `cat` would, for ever). Reading then polls: a FIFO without a writer yet, or one whose writer sends nothing
+ * (EAGAIN), is waited for until INPUT_IDLE_MS pass without a byte; then the read ends as `idle` and the caller
+ * refuses the input (KUBEHA_FILE_IDLE). Regular files ignore O_NONBLOCK (Linux open(2)).
  */
 
 export type BoundedRead =
   | { kind: 'ok'; buf: Buffer; regular: boolean }
   /** More than `max` bytes; `buf` holds the first max + 1. */
   | { kind: 'too-large'; buf: Buffer; regular: boolean }
+  /** INPUT_IDLE_MS passed without a byte (a FIFO nobody writes, a terminal nobody types into). */
+  | { kind: 'idle'; buf: Buffer }
   | { kind: 'directory' };
+
+/** How long an input may give no data before kubeha gives up on it (docs/security.md). */
+export const INPUT_IDLE_MS = 5000;
+
+/** How often a silent input is asked again: a few hundred wake-ups over the idle bound, no measurable CPU. */
+const POLL_MS = 20;
 
 const CHUNK = 1 << 16;
 
-function collect(readChunk: (into: Buffer) => number, max: number, stopAtNul: boolean): { buf: Buffer; over: boolean } {
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
+
+/** The outcome of one read(2): bytes, end of file, or nothing yet (EAGAIN, or a FIFO whose writer has not come). */
+type Step = number | 'again';
+
+/**
+ * The read loop both readers share, as a generator: it yields whenever it must wait (the caller sleeps, in its own
+ * way) and returns the result. `readChunk` returns the byte count, 0 at end of file, or 'again' for EAGAIN.
+ */
+function* collect(readChunk: (into: Buffer) => Step, st: Stats, max: number, stopAtNul: boolean, idleMs: number, now: () => number): Generator<void, BoundedRead, void> {
   const chunks: Buffer[] = [];
   let size = 0;
+  // A FIFO read returns 0 both before any writer opened it and after the last writer closed it: only the second is
+  // the end. A byte or an EAGAIN (which needs a writer) shows that a writer came.
+  let writerSeen = !st.isFIFO();
+  let lastData = now();
   for (;;) {
     const want = Math.min(CHUNK, max + 1 - size);
     if (want <= 0) break;
     const b = Buffer.allocUnsafe(want);
     const n = readChunk(b);
+    if (n === 'again' || (n === 0 && !writerSeen)) {
+      if (n === 'again') writerSeen = true;
+      if (now() - lastData >= idleMs) return { kind: 'idle', buf: Buffer.concat(chunks, size) };
+      yield;
+      continue;
+    }
     if (n <= 0) break;
+    writerSeen = true;
+    lastData = now();
     const got = b.subarray(0, n);
     chunks.push(got);
     size += n;
     if (stopAtNul && got.includes(0)) break;
   }
-  return { buf: Buffer.concat(chunks, size), over: size > max };
+  return { kind: size > max ? 'too-large' : 'ok', buf: Buffer.concat(chunks, size), regular: st.isFile() };
 }
 
+function isAgain(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'EAGAIN' || code === 'EWOULDBLOCK';
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
 /** Reads at most max + 1 bytes of `path` (synchronously: the parsers' FileSource is synchronous). */
-export function readBoundedSync(path: string, max: number, stopAtNul = true): BoundedRead {
-  const fd = openSync(path, 'r');
+export function readBoundedSync(path: string, max: number, stopAtNul = true, idleMs = INPUT_IDLE_MS): BoundedRead {
+  const fd = openSync(path, OPEN_FLAGS);
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) return { kind: 'directory' };
-    const { buf, over } = collect((into) => readSync(fd, into, 0, into.length, null), max, stopAtNul);
-    return { kind: over ? 'too-large' : 'ok', buf, regular: st.isFile() };
+    const read = (into: Buffer): Step => {
+      try {
+        return readSync(fd, into, 0, into.length, null);
+      } catch (e) {
+        if (isAgain(e)) return 'again';
+        throw e;
+      }
+    };
+    const loop = collect(read, st, max, stopAtNul, idleMs, () => performance.now());
+    for (;;) {
+      const r = loop.next();
+      if (r.done) return r.value;
+      Atomics.wait(sleeper, 0, 0, POLL_MS);
+    }
   } finally {
     closeSync(fd);
   }
 }
 
 /** Reads at most max + 1 bytes of `path`. */
-export async function readBounded(path: string, max: number, stopAtNul = true): Promise<BoundedRead> {
-  const fh = await open(path, 'r');
+export async function readBounded(path: string, max: number, stopAtNul = true, idleMs = INPUT_IDLE_MS): Promise<BoundedRead> {
+  const fh = await open(path, OPEN_FLAGS);
   try {
     const st = await fh.stat();
     if (st.isDirectory()) return { kind: 'directory' };
-    const chunks: Buffer[] = [];
-    let size = 0;
+    // The generator's reads are synchronous on the handle's descriptor (non-blocking, so they never wait); the
+    // waits between them are timers, so the event loop (signals, ^C) runs.
+    const read = (into: Buffer): Step => {
+      try {
+        return readSync(fh.fd, into, 0, into.length, null);
+      } catch (e) {
+        if (isAgain(e)) return 'again';
+        throw e;
+      }
+    };
+    const loop = collect(read, st, max, stopAtNul, idleMs, () => performance.now());
     for (;;) {
-      const want = Math.min(CHUNK, max + 1 - size);
-      if (want <= 0) break;
-      const b = Buffer.allocUnsafe(want);
-      const { bytesRead } = await fh.read(b, 0, want, null);
-      if (bytesRead <= 0) break;
-      const got = b.subarray(0, bytesRead);
-      chunks.push(got);
-      size += bytesRead;
-      if (stopAtNul && got.includes(0)) break;
+      const r = loop.next();
+      if (r.done) return r.value;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
-    const buf = Buffer.concat(chunks, size);
-    return { kind: size > max ? 'too-large' : 'ok', buf, regular: st.isFile() };
   } finally {
     await fh.close();
   }

@@ -49,6 +49,7 @@ export function dirFileSource(dir: string, maxBytes = MAX_TEXT_FILE_BYTES): File
       const r = readBoundedSync(real, maxBytes);
       if (r.kind === 'directory') return [undefined, 'it is not a regular file'];
       if (r.kind === 'too-large') return [undefined, `it is larger than ${maxBytes} bytes`];
+      if (r.kind === 'idle') return [undefined, 'it gave no data for 5 s (not a regular file any more?)'];
       if (r.buf.includes(0)) return [undefined, 'it is binary (holds a NUL byte)'];
       return [r.buf.toString('utf8'), undefined];
     } catch (e) {

@@ -57,7 +57,7 @@ Exit codes: 0 imported (warnings possible), 2 the input has errors (nothing writ
     .command('kubekey')
     .description('Import a KubeKey cluster config (kubekey.kubesphere.io/v1alpha1 or v1alpha2, with or without the ks-installer document)')
     .argument('<file>', 'the KubeKey config, e.g. config-sample.yaml')
-    .option('-o, --out <file>', 'write the spec to this file instead of stdout', nonEmptyPath)
+    .option('-o, --out <file>', 'write the spec to this file instead of stdout (a regular file, replaced atomically; never a link, FIFO or device)', nonEmptyPath)
     .option('--name <name>', 'cluster name (metadata.name); default: the config\'s metadata.name')
     .addOption(outputOption())
     .addHelpText(
@@ -83,7 +83,7 @@ Exit codes: 0 imported (warnings possible), 2 the input has errors or -o FILE ca
     .description('Import an ansible INI inventory (KubeSphere hosts.ini, kubespray inventory.ini) and its vars file')
     .argument('<hosts.ini>', 'the inventory')
     .option('--vars <file>', 'YAML vars file with cluster settings, e.g. conf/common.yaml or group_vars/k8s_cluster/k8s-cluster.yml')
-    .option('-o, --out <file>', 'write the spec to this file instead of stdout', nonEmptyPath)
+    .option('-o, --out <file>', 'write the spec to this file instead of stdout (a regular file, replaced atomically; never a link, FIFO or device)', nonEmptyPath)
     .option('--name <name>', 'cluster name (metadata.name)', 'imported')
     .addOption(outputOption())
     .addHelpText(

@@ -1,7 +1,9 @@
 import { InvalidArgumentError } from 'commander';
 import type { BigIntStats } from 'node:fs';
-import { chmod, stat, writeFile } from 'node:fs/promises';
-import { readBounded, stdinKind, type BoundedRead } from './bounded-read.js';
+import { randomBytes } from 'node:crypto';
+import { link, lstat, open, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { INPUT_IDLE_MS, readBounded, stdinKind, type BoundedRead } from './bounded-read.js';
 import type { Code } from '../diag/catalog.js';
 import { attachExcerpt, hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { InputError } from '../diag/errors.js';
@@ -105,6 +107,7 @@ export async function readTextFile(path: string): Promise<string> {
     throw fileError(path, 'KUBEHA_FILE_UNREADABLE', `cannot be read (${code ?? (err instanceof Error ? err.message : String(err))})`, 'check that the path is a regular, readable file');
   }
   if (r.kind === 'directory') throw fileError(path, 'KUBEHA_FILE_IS_DIRECTORY', 'is a directory, not a file', 'name the file inside it, e.g. cluster.yaml');
+  if (r.kind === 'idle') throw idleError(path, r.buf.length);
   if (r.kind === 'too-large') {
     const what = r.regular ? 'is' : 'is not a regular file and gives';
     throw fileError(path, 'KUBEHA_FILE_TOO_LARGE', `${what} over ${MAX_INPUT_BYTES} bytes; kubeha reads inputs up to that`, 'is this the right file?');
@@ -118,11 +121,36 @@ export async function readTextFile(path: string): Promise<string> {
  */
 const STDIN_PATHS = new Set(['-', '/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
 
+/** KUBEHA_FILE_IDLE: the input gave no byte for INPUT_IDLE_MS (after `got` bytes). */
+function idleError(path: string, got: number): InputError {
+  const what = got > 0 ? `stopped sending data after ${got} bytes` : 'gave no data';
+  return fileError(path, 'KUBEHA_FILE_IDLE', `${what} for ${INPUT_IDLE_MS / 1000} s (a FIFO or device nobody writes?); kubeha does not wait longer`, 'write the whole input at once, e.g. `kubeha check - < cluster.yaml`, or give a regular file');
+}
+
 async function readStdin(path: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
+  // Standard input is a stream kubeha did not open (a pipe, a socket, a terminal): the same idle bound as the
+  // bounded reader's, between chunks.
+  const it = process.stdin[Symbol.asyncIterator]() as AsyncIterator<unknown>;
+  const next = async (): Promise<IteratorResult<unknown> | 'idle'> => {
+    let timer: NodeJS.Timeout | undefined;
+    const idle = new Promise<'idle'>((resolve) => (timer = setTimeout(() => resolve('idle'), INPUT_IDLE_MS)));
+    try {
+      return await Promise.race([it.next(), idle]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   try {
-    for await (const chunk of process.stdin) {
+    for (;;) {
+      const step = await next();
+      if (step === 'idle') {
+        process.stdin.destroy();
+        throw idleError(path, size);
+      }
+      if (step.done === true) break;
+      const chunk = step.value;
       const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
       size += b.length;
       if (size > MAX_INPUT_BYTES) throw fileError(path, 'KUBEHA_FILE_TOO_LARGE', `is over ${MAX_INPUT_BYTES} bytes; kubeha reads files up to that`, 'is this the right input?');
@@ -224,9 +252,19 @@ export function nonEmptyPath(value: string): string {
 }
 
 /**
- * Writes an output file (-o/--out of init, import, export). Every failure is bad input at `path:1:1`
- * (KUBEHA_FILE_EXISTS when `overwrite` is false and the file exists, else KUBEHA_FILE_UNWRITABLE), never an
- * internal error.
+ * Writes an output file (-o/--out of init, import, export, kubeconfig): the one writer of a user-named output file.
+ * - The name must be absent or a regular file: a symbolic link, FIFO, device, socket or directory is refused at
+ *   `path:1:1` (KUBEHA_FILE_NOT_REGULAR, naming it), so kubeha never writes through a link and never blocks opening
+ *   a FIFO. An input of the same command is refused too (KUBEHA_FILE_EXISTS).
+ * - Atomic: the text goes to a temporary sibling (`.NAME.kubeha-tmp-*`, created exclusively with the final mode,
+ *   so never through a link and never readable by others when `mode` is 0600), is flushed, then renamed over the
+ *   name (rename replaces the name, never follows it). Without `overwrite` it is linked instead (link(2) fails
+ *   when the name exists, with no window between a check and the write). A failure removes the temporary file;
+ *   the old file is untouched until the rename.
+ * - Mode: `mode` when given (files holding credentials: 0600); else an existing file keeps its mode, a new one gets
+ *   0666 less the umask, as a plain write would.
+ * Every failure is bad input at `path:1:1` (KUBEHA_FILE_EXISTS when `overwrite` is false and the file exists, else
+ * KUBEHA_FILE_UNWRITABLE), never an internal error.
  */
 export async function writeOutputFile(path: string, text: string, opts: { overwrite: boolean; existsHint?: string; mode?: number; inputs?: readonly string[] }): Promise<void> {
   const input = await sameFileAs(path, opts.inputs ?? []);
@@ -234,14 +272,43 @@ export async function writeOutputFile(path: string, text: string, opts: { overwr
     const via = input === path ? '' : ` (${input})`;
     throw fileError(path, 'KUBEHA_FILE_EXISTS', `is the input file${via}: writing it would overwrite what is being read`, 'write the result to another file');
   }
+  let tmp: string | undefined;
   try {
-    if (opts.mode !== undefined) {
-      // A file holding a secret: never readable by others, not even for a moment (an existing file is narrowed first).
-      await writeFile(path, '', { flag: opts.overwrite ? 'a' : 'wx', mode: opts.mode });
-      await chmod(path, opts.mode);
-      await writeFile(path, text, { flag: 'w' });
-    } else await writeFile(path, text, { flag: opts.overwrite ? 'w' : 'wx' });
+    const before = await lstat(path).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
+    if (before && !before.isFile() && !before.isDirectory()) {
+      const what = before.isSymbolicLink() ? 'a symbolic link' : before.isFIFO() ? 'a FIFO' : before.isCharacterDevice() || before.isBlockDevice() ? 'a device' : before.isSocket() ? 'a socket' : 'not a regular file';
+      throw fileError(path, 'KUBEHA_FILE_NOT_REGULAR', `is ${what}: kubeha writes its output only as a regular file, never through a link, FIFO or device`, 'name a new file, or remove what is there first');
+    }
+    if (before?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (before && !opts.overwrite) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+    const mode = opts.mode ?? (before ? before.mode & 0o777 : 0o666 & ~process.umask());
+    tmp = join(dirname(path), `.${basename(path)}.kubeha-tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+    const fh = await open(tmp, 'wx', mode);
+    try {
+      await fh.chmod(mode); // the umask narrowed `open`'s mode; an existing file's mode is kept exactly
+      await fh.writeFile(text);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    if (opts.overwrite) await rename(tmp, path);
+    else {
+      try {
+        await link(tmp, path);
+        await unlink(tmp);
+      } catch (e) {
+        // A file system without hard links (EPERM, ENOTSUP, EXDEV): rename, after one more look for the name.
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST' || (await lstat(path).then(() => true, () => false))) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+        await rename(tmp, path);
+      }
+    }
+    tmp = undefined;
   } catch (err) {
+    if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw fileError(path, 'KUBEHA_FILE_EXISTS', 'exists already', opts.existsHint ?? 'choose another file');
     const why: Readonly<Record<string, [string, string]>> = {
@@ -255,5 +322,7 @@ export async function writeOutputFile(path: string, text: string, opts: { overwr
     };
     const [message, hint] = why[code ?? ''] ?? [`cannot be written (${code ?? (err instanceof Error ? err.message : String(err))})`, 'check the directory exists and is writable'];
     throw fileError(path, 'KUBEHA_FILE_UNWRITABLE', `cannot be written: ${message}`, hint);
+  } finally {
+    if (tmp !== undefined) await unlink(tmp).catch(() => undefined);
   }
 }

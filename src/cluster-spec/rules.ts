@@ -427,10 +427,13 @@ export const vipOutsideSubnet: SpecRule = {
 };
 
 /**
- * Hosts that may run keepalived for one VIP. VRRP has no such limit, but the failure simulation elects over every
- * router in every scenario (work grows with the square of their number), and no real endpoint has more.
+ * Hosts that may run keepalived for one VIP: keepalived takes a priority of 1..255 (vrrp_parser.c vrrp_prio_handler),
+ * 255 being the address owner's and the effective priority of the others staying in 1..254, so at most 254 routers
+ * can be given distinct priorities, an order an operator can read. The failure simulation recomputes only what each
+ * failure touches (src/analyze/simulate), so its work stays near n² in the routers, the size of their unicast_peer
+ * lists (docs/security.md: 240 routers check in about a second).
  */
-export const MAX_VRRP_ROUTERS = 32;
+export const MAX_VRRP_ROUTERS = 254;
 
 export const lbHostCount: SpecRule = {
   name: 'lb-host-count',
@@ -466,7 +469,7 @@ export const lbHostCount: SpecRule = {
       report({
         code: 'SPEC_TOO_MANY_LB_HOSTS',
         severity: 'error',
-        message: `${lbs.length} ${what}s run keepalived for one VIP; kubeha simulates at most ${MAX_VRRP_ROUTERS}`,
+        message: `${lbs.length} ${mode === 'stacked' ? 'control-plane hosts' : 'hosts with role loadbalancer'} run keepalived for one VIP; keepalived's priorities (1..254) order at most ${MAX_VRRP_ROUTERS}`,
         hint: 'two or three load-balancer hosts carry a VIP; give the others another role',
         path: [['hosts', extra, 'roles']],
         host: spec.hosts[extra]?.name ?? '',

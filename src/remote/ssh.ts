@@ -1,7 +1,8 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
-import { EnvironmentError, RemoteCommandError } from '../diag/errors.js';
+import { readBounded } from '../cli/bounded-read.js';
+import { EnvironmentError, InputError, RemoteCommandError } from '../diag/errors.js';
 import { tail } from '../diag/output-tail.js';
 import {
   fingerprint,
@@ -159,9 +160,20 @@ export class SshPool {
   }
 
   private readKey(file: string): Promise<Buffer> {
+    const MAX_KEY_BYTES = 1 << 20;
     let key = this.keys.get(file);
     if (!key) {
-      key = readFile(file);
+      // Through the one bounded reader: a key named in the spec may be a FIFO nobody writes or /dev/zero.
+      key = readBounded(file, MAX_KEY_BYTES, false).then((r) => {
+        if (r.kind === 'ok') return r.buf;
+        const [code, message] =
+          r.kind === 'idle'
+            ? (['KUBEHA_FILE_IDLE', 'the SSH key file gave no data for 5 s (a FIFO nobody writes?)'] as const)
+            : r.kind === 'directory'
+              ? (['KUBEHA_FILE_IS_DIRECTORY', 'the SSH key file is a directory'] as const)
+              : (['KUBEHA_FILE_TOO_LARGE', `the SSH key file is over ${MAX_KEY_BYTES} bytes; no private key is that large`] as const);
+        throw new InputError([{ code, severity: 'error', message, file, line: 1, col: 1, hint: 'point ssh.keyFile (or --key) at the private key file, e.g. ~/.ssh/id_ed25519' }]);
+      });
       this.keys.set(file, key);
     }
     return key;

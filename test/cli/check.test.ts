@@ -65,6 +65,24 @@ describe('check text output of analysis findings', () => {
   });
 });
 
+describe('kubeha check - with a standard input nobody closes', () => {
+  // The pipe stays open and silent (after some bytes, or none): kubeha gives up after its idle bound. Only an
+  // upper bound on time is asserted: the child is killed at 60 s, far above the bound.
+  for (const sent of ['', 'apiVersion: kubeha.io/v1alpha1\n']) {
+    it(sent ? 'after some bytes' : 'with no byte at all', async () => {
+      const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = execFile(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', 'check', '-'], { cwd: ROOT, timeout: 60_000 }, (err, _out, stderr) => {
+          resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stderr });
+        });
+        if (sent) child.stdin?.write(sent);
+      });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /KUBEHA_FILE_IDLE/);
+      assert.match(r.stderr, sent ? new RegExp(`stopped sending data after ${sent.length} bytes`) : /gave no data/);
+    });
+  }
+});
+
 describe('kubeha init / check / schema (CLI)', () => {
   it('init | check --output json: exit 0 and the JSON contract', async () => {
     const file = join(dir, 'cluster.yaml');

@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmod, mkdtemp, rm, stat, writeFile, mkdir } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -176,5 +177,44 @@ describe('writeOutputFile (-o of init, import, export)', () => {
     await writeOutputFile(p, 'other\n', { overwrite: true, mode: 0o600 });
     assert.equal((await stat(p)).mode & 0o777, 0o600);
     assert.equal(await readTextFile(p), 'other\n');
+  });
+
+  it('refuses a symbolic link, a FIFO and a device as the output, naming it, and writes nothing through them', async () => {
+    const sub = await mkdtemp(join(dir, 'links-'));
+    const victim = join(sub, 'victim.txt');
+    await writeFile(victim, 'precious\n');
+    const link = join(sub, 'out.yaml');
+    symlinkSync(victim, link);
+    const dangling = join(sub, 'dangling.yaml');
+    symlinkSync(join(sub, 'would-be-created'), dangling);
+    const fifo = join(sub, 'out.fifo');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
+    for (const bad of [link, dangling, fifo, '/dev/null']) {
+      for (const overwrite of [true, false]) {
+        const d = await codeOf(writeOutputFile(bad, 'x: 1\n', { overwrite, mode: 0o600 }));
+        assert.deepEqual(d, { code: 'KUBEHA_FILE_NOT_REGULAR', line: 1, col: 1, file: bad }, bad);
+      }
+    }
+    assert.equal(readFileSync(victim, 'utf8'), 'precious\n');
+    assert.equal(existsSync(join(sub, 'would-be-created')), false);
+    assert.deepEqual(readdirSync(sub).sort(), ['dangling.yaml', 'out.fifo', 'out.yaml', 'victim.txt'], 'no temporary file left');
+  });
+
+  it('writes atomically: a temporary sibling renamed into place, none left behind; an existing file keeps its mode', async () => {
+    const sub = await mkdtemp(join(dir, 'atomic-'));
+    const p = join(sub, 'spec.yaml');
+    await writeOutputFile(p, 'a: 1\n', { overwrite: false });
+    const first = await stat(p);
+    await chmod(p, 0o640);
+    await writeOutputFile(p, 'a: 2\n', { overwrite: true });
+    const second = await stat(p);
+    assert.notEqual(second.ino, first.ino, 'a new file renamed over the name');
+    assert.equal(second.mode & 0o777, 0o640);
+    assert.equal(readFileSync(p, 'utf8'), 'a: 2\n');
+    assert.deepEqual(readdirSync(sub), ['spec.yaml']);
+    // A failed write (the file exists, no overwrite) leaves the old content and no temporary file.
+    await codeOf(writeOutputFile(p, 'a: 3\n', { overwrite: false }));
+    assert.equal(readFileSync(p, 'utf8'), 'a: 2\n');
+    assert.deepEqual(readdirSync(sub), ['spec.yaml']);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyDefaults } from '../../src/cluster-spec/defaults.js';
-import { runSpecRules, specRules } from '../../src/cluster-spec/rules.js';
+import { MAX_VRRP_ROUTERS, runSpecRules, specRules } from '../../src/cluster-spec/rules.js';
 import type { SpecInput } from '../../src/cluster-spec/schema.js';
 
 /** The seeds' topology: 2 LB hosts, 3 masters (control-plane + etcd), 1 worker, VIP .10. */
@@ -67,11 +67,12 @@ const CASES: [string, string, 'error' | 'warning' | 'info', (s: SpecInput) => Sp
   ['no LB host in keepalived-haproxy mode', 'SPEC_NO_LB_HOSTS', 'error', (s) => ((s.hosts = s.hosts.filter((h) => !h.roles.includes('loadbalancer'))), s)],
   ['one LB host', 'SPEC_SINGLE_LB_HOST', 'warning', (s) => ((s.hosts = s.hosts.filter((h) => h.name !== 'lb1')), s)],
   [
-    '33 LB hosts for one VIP',
+    `${MAX_VRRP_ROUTERS + 1} LB hosts for one VIP`,
     'SPEC_TOO_MANY_LB_HOSTS',
     'error',
     (s) => {
-      for (let i = 0; i < 31; i++) s.hosts.push({ name: `lbx${i}`, address: `10.77.0.${100 + i}`, roles: ['loadbalancer'] });
+      // Two LB hosts in the base spec: one more than the bound.
+      for (let i = 0; i < MAX_VRRP_ROUTERS - 1; i++) s.hosts.push({ name: `lbx${i}`, address: `10.77.${1 + Math.floor(i / 200)}.${1 + (i % 200)}`, roles: ['loadbalancer'] });
       return s;
     },
   ],

@@ -24,6 +24,8 @@ interface Cmd {
   argv: string[];
   stdin?: string;
   fifo?: string;
+  /** A FIFO that nobody ever opens for writing: kubeha must give up on it (its idle bound), not wait for ever. */
+  silentFifo?: string;
 }
 
 interface Expect {
@@ -204,7 +206,7 @@ describe('hostile corpus', { concurrency: 2 }, () => {
           const g = spawnSync(process.execPath, ['gen.mjs'], { cwd: work, encoding: 'utf8' });
           assert.equal(g.status, 0, `gen.mjs failed: ${g.stderr}`);
         }
-        if (cmd.fifo !== undefined) assert.equal(spawnSync('mkfifo', [join(work, cmd.fifo)]).status, 0, 'mkfifo');
+        for (const f of [cmd.fifo, cmd.silentFifo]) if (f !== undefined) assert.equal(spawnSync('mkfifo', [join(work, f)]).status, 0, 'mkfifo');
         const before = snapshot(base, 'case/out');
         const r = await runCase(work, cmd);
         const show = `exit ${r.code} signal ${r.signal}\nstdout:\n${r.stdout.slice(0, 3000)}\nstderr:\n${r.stderr.slice(0, 3000)}`;

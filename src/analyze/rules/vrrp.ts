@@ -23,7 +23,7 @@ function weightTraps(model: HaModel, sign: 1 | -1, report: (a: Member, b: Member
   const members = vrrpMembers(model);
   for (const a of members) {
     // b preempts only with a strictly higher priority, and never with nopreempt.
-    const rivals = members.filter((b) => b.host !== a.host && a.inst.priority >= b.inst.priority && whyNotPeers(a, b) === undefined && !nopreemptEffective(b.inst));
+    const rivals = members.filter((b) => b.host !== a.host && a.inst.priority >= b.inst.priority && !nopreemptEffective(b.inst) && whyNotPeers(a, b) === undefined);
     if (rivals.length === 0) continue;
     for (const t of trackersOf(model, a)) {
       if (t.cls.kind === 'disabled' || t.weight === 0 || Math.sign(t.weight) !== sign) continue;
@@ -91,6 +91,7 @@ export const vrrpRules = [
     run(model, report) {
       const members = vrrpMembers(model);
       for (const a of members) {
+        if (!trackersOf(model, a).some((t) => t.cls.kind !== 'disabled' && t.weight !== 0)) continue;
         const peers = members.filter((b) => b.host !== a.host && whyNotPeers(a, b) === undefined);
         if (peers.length === 0 || !peers.every((b) => nopreemptEffective(b.inst))) continue;
         for (const t of trackersOf(model, a)) {

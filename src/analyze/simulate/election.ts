@@ -33,6 +33,28 @@ export function instanceState(model: HaModel, m: Member, w: World, holdsVip = fa
   return { m, running, fault, prio: clampPriority(m.inst.priority, total), trackers };
 }
 
+/** Every router's standing in a world, as a backup and as a master (they differ only for `vipOnly` checks). */
+export interface RouterStates {
+  asBackup: InstanceState[];
+  asMaster: InstanceState[];
+}
+
+/**
+ * The routers' standings in world `w`. With `reuse`, the routers `touched` does not name keep their standing from
+ * `reuse.base` (a world that differs from `w` only in what cannot reach them), and only the others are recomputed.
+ */
+export function routerStates(model: HaModel, members: Member[], w: World, reuse?: { base: RouterStates; touched: (k: number) => boolean }): RouterStates {
+  const asBackup: InstanceState[] = [];
+  const asMaster: InstanceState[] = [];
+  for (const [k, m] of members.entries()) {
+    const b = reuse && !reuse.touched(k) ? reuse.base.asBackup[k] : undefined;
+    const a = reuse && !reuse.touched(k) ? reuse.base.asMaster[k] : undefined;
+    asBackup.push(b ?? instanceState(model, m, w, false));
+    asMaster.push(a ?? instanceState(model, m, w, true));
+  }
+  return { asBackup, asMaster };
+}
+
 /** The converged VRRP state of a world. */
 export interface Election {
   states: InstanceState[];
@@ -40,6 +62,8 @@ export interface Election {
   holders: string[];
   /** The hosts the VIP keeps moving between when the election never settles (`holders` is one moment of it). */
   flapping?: string[];
+  /** The last round changed nothing: every live backup hears a master it accepts (false: flapping or out of rounds). */
+  settled: boolean;
 }
 
 function cutBetween(w: World, a: Member, b: Member): boolean {
@@ -48,9 +72,20 @@ function cutBetween(w: World, a: Member, b: Member): boolean {
   return (a.host.name === x && b.host.name === y) || (a.host.name === y && b.host.name === x);
 }
 
+/**
+ * `receives` per pair of members, computed once: the simulator asks it of the same masters in every scenario, and a
+ * unicast_peer lookup costs more than this map (members are the simulation's own objects, so the cache dies with it).
+ */
+const heard = new WeakMap<Member, WeakMap<Member, boolean>>();
+
 /** Whether `b` hears the adverts of `a` in world `w`. */
 function hears(w: World, a: Member, b: Member): boolean {
-  return receives(a, b) && !cutBetween(w, a, b);
+  if (cutBetween(w, a, b)) return false;
+  let from = heard.get(a);
+  if (!from) heard.set(a, (from = new WeakMap()));
+  let r = from.get(b);
+  if (r === undefined) from.set(b, (r = receives(a, b)));
+  return r;
 }
 
 /** Whether master `x` beats master `y` when they hear each other: higher priority, then higher primary IP. */
@@ -66,37 +101,41 @@ function beats(x: Contender, y: Contender): boolean {
  * Without `previous` (start-up) the routers with `state MASTER` start as masters (they wait one advert
  * interval instead of a master-down interval); otherwise the previous masters that are still live do.
  */
-export function elect(model: HaModel, members: Member[], w: World, previous?: Election): Election {
+export function elect(model: HaModel, members: Member[], w: World, previous?: Election, standing?: RouterStates): Election {
   // Each router's standing as a backup and as a master: they differ only for checks that run while the host
   // holds the VIP (TrackerClass.vipOnly), so a router whose VIP check fails drops once it is master.
-  const asBackup = members.map((m) => instanceState(model, m, w, false));
-  const asMaster = members.map((m) => instanceState(model, m, w, true));
+  const { asBackup, asMaster } = standing ?? routerStates(model, members, w);
   const contender = (s: InstanceState | undefined): Contender | undefined => (s && s.running && !s.fault ? { m: s.m, prio: s.prio } : undefined);
   const backups = members.map((_, k) => contender(asBackup[k]));
   const mastersAs = members.map((_, k) => contender(asMaster[k]));
   const initial = previous ? (k: number) => previous.masters.some((p) => p.m === members[k]) : (k: number) => members[k]?.inst.state === 'MASTER';
   const isMaster = members.map((_, k) => backups[k] !== undefined && mastersAs[k] !== undefined && initial(k));
-  const masterList = (): Contender[] => mastersAs.filter((c, k): c is Contender => c !== undefined && isMaster[k] === true);
-  const history: string[] = [];
+  // The masters in member order, kept as a list of indices: masters are few, routers may be 254.
+  let masterIdx = isMaster.flatMap((x, k) => (x ? [k] : []));
+  const masterList = (): Contender[] => masterIdx.flatMap((k) => { const c = mastersAs[k]; return c && isMaster[k] === true ? [c] : []; });
+  const index = new Map(members.map((m, k) => [m, k]));
+  const history = new Map<string, number>();
   let flapping: string[] | undefined;
+  let settled = false;
   for (let round = 0; round < members.length * 4 + 4; round++) {
     // A state seen before: the routers cycle (a backup preempts, then a check that runs only on the holder fails).
     const key = isMaster.map((x) => (x ? '1' : '0')).join('');
-    const seenAt = history.indexOf(key);
-    if (seenAt >= 0) {
-      const cycle = history.slice(seenAt);
+    const seenAt = history.get(key);
+    if (seenAt !== undefined) {
+      const cycle = [...history.keys()].slice(seenAt);
       flapping = [...new Set(cycle.flatMap((h) => members.filter((_, k) => h[k] === '1').map((m) => m.host.name)))];
       // Report one holder: the router that held the VIP before (it keeps coming back), else the first of the cycle.
       const back = members.findIndex((m, k) => initial(k) && flapping?.includes(m.host.name));
       const pick = back >= 0 ? back : members.findIndex((m) => flapping?.includes(m.host.name));
       for (let k = 0; k < isMaster.length; k++) isMaster[k] = k === pick;
+      masterIdx = pick >= 0 ? [pick] : [];
       break;
     }
-    history.push(key);
+    history.set(key, history.size);
     let changed = false;
     for (const [k, c] of mastersAs.entries()) {
       if (!isMaster[k] || !c) continue;
-      if (masterList().some((o) => o.m !== c.m && hears(w, o.m, c.m) && beats(o, c))) {
+      if (masterList().some((o) => o.m !== c.m && beats(o, c) && hears(w, o.m, c.m))) {
         isMaster[k] = false;
         changed = true;
       }
@@ -104,17 +143,22 @@ export function elect(model: HaModel, members: Member[], w: World, previous?: El
     const ms = masterList();
     const unsatisfied = backups.filter(
       (c, k): c is Contender =>
-        c !== undefined && !isMaster[k] && mastersAs[k] !== undefined && !ms.some((mm) => hears(w, mm.m, c.m) && (mm.prio >= c.prio || nopreemptEffective(c.m.inst))),
+        c !== undefined && !isMaster[k] && mastersAs[k] !== undefined && !ms.some((mm) => (mm.prio >= c.prio || nopreemptEffective(c.m.inst)) && hears(w, mm.m, c.m)),
     );
     const next = best(unsatisfied);
     if (next) {
-      isMaster[members.indexOf(next.m)] = true;
+      const k = index.get(next.m) ?? -1;
+      isMaster[k] = true;
+      masterIdx = [...masterIdx, k].sort((a, b) => a - b);
       changed = true;
     }
-    if (!changed) break;
+    if (!changed) {
+      settled = true;
+      break;
+    }
   }
   const states = members.map((_, k) => (isMaster[k] ? asMaster[k] : asBackup[k])).filter((x): x is InstanceState => x !== undefined);
   const ordered = masterList();
   const holders = [...new Set(ordered.map((c) => c.m.host.name))];
-  return { states, masters: ordered, holders, ...(flapping && flapping.length > 1 ? { flapping } : {}) };
+  return { states, masters: ordered, holders, settled, ...(flapping && flapping.length > 1 ? { flapping } : {}) };
 }

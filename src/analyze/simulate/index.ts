@@ -9,27 +9,111 @@
  * - HAProxy's health checks have converged (a check that cannot pass marks a live server DOWN).
  */
 import { formatFailure, type Failure } from '../../model/failure.js';
-import { endpointMode, haproxyTakesApiserverPort, hairpinExposure, sysctlOn, vipMembers, type Member } from '../../model/queries.js';
+import { endpointMode, haproxyTakesApiserverPort, hairpinExposure, sysctlOn, trackersOf, vipMembers, type Member } from '../../model/queries.js';
+import type { TrackerClass } from '../../model/tracker-class.js';
 import type { HaModel, ModelHost } from '../../model/types.js';
 import type { Scenario } from '../types.js';
+import { nopreemptEffective, receives } from '../vrrp.js';
 import { emptyWorld, nodeUp, serverUp, worldFor, type World } from '../world.js';
-import { elect, type Election, type InstanceState } from './election.js';
+import { elect, routerStates, type Election, type InstanceState, type RouterStates } from './election.js';
 import { failuresOf } from './failures.js';
 import { outageMs } from './outage.js';
 import { hostByName, pathThrough, type SimulationContext } from './path.js';
 
+/**
+ * Above this many routers for the VIP, partitions are enumerated only between a VIP holder and each of its peers, and
+ * a scenario's VRRP note lists only the routers whose standing differs from start-up (docs/analysis.md).
+ */
+export const MANY_ROUTERS = 8;
+
+export interface SimulateOptions {
+  /**
+   * Recompute every router's standing and re-run the election in every scenario. The default recomputes only the
+   * routers a failure can reach and skips the election when its result provably stays; the property test holds the
+   * two to identical scenario tables.
+   */
+  bruteForce?: boolean;
+}
+
 /** Runs every scenario. */
-export function simulate(model: HaModel): Scenario[] {
+export function simulate(model: HaModel, opts: SimulateOptions = {}): Scenario[] {
   const mode = endpointMode(model);
-  const failures = failuresOf(model);
-  if (mode.kind === 'external') return failures.map((f) => externalScenario(model, f));
+  if (mode.kind === 'external') return failuresOf(model).map((f) => externalScenario(model, f));
   let none = mode.kind === 'vip' ? elect(model, mode.members, emptyWorld()) : undefined;
   const noneHolders = new Set(mode.kind === 'vip' ? (none?.holders ?? []) : mode.kind === 'static' ? [mode.host.name] : []);
   const bootFailed = new Set(mode.kind === 'vip' ? model.hosts.filter((h) => !noneHolders.has(h.name) && bindsVipWithoutNonlocal(model, h)).map((h) => h.name) : []);
+  const boot = withBootFailures(emptyWorld(), bootFailed);
+  const base = mode.kind === 'vip' ? routerStates(model, mode.members, boot) : undefined;
   // Lower priorities on hosts that do not hold the VIP cannot change who holds it; the states (and notes) do change.
-  if (mode.kind === 'vip' && bootFailed.size > 0) none = elect(model, mode.members, withBootFailures(emptyWorld(), bootFailed));
+  if (mode.kind === 'vip' && bootFailed.size > 0) none = elect(model, mode.members, boot, undefined, base);
+  const many = mode.kind === 'vip' && mode.members.length > MANY_ROUTERS;
+  // A cut between two routers that both hear the holder moves nothing (backups listen only to masters): with many
+  // routers only the cuts that separate a holder from a peer are scenarios. Needs a settled start-up.
+  const cutsWith = many && none?.settled === true ? new Set(none.masters.map((c) => c.m.host.name)) : undefined;
+  const failures = failuresOf(model, cutsWith ? { partitionsWith: cutsWith } : {});
   const ctx: SimulationContext = { model, mode, noneHolders, bootFailed };
-  return failures.map((f) => scenario(ctx, f, none));
+  const inc: Incremental | undefined =
+    mode.kind === 'vip' && base && none && !opts.bruteForce ? { base, none, remote: mode.members.map((m) => trackersOf(model, m).some((t) => readsOtherHosts(t.cls))) } : undefined;
+  const n = mode.kind === 'vip' ? mode.members.length : 0;
+  const compact = many && none ? { none, total: (n * (n - 1)) / 2, listed: failures.filter((f) => f.kind === 'partition').length, pruned: cutsWith !== undefined } : undefined;
+  return failures.map((f) => scenario(ctx, f, none, inc, compact));
+}
+
+/** What the incremental path reuses: the routers' standing at start-up, and which routers read other hosts' state. */
+interface Incremental {
+  base: RouterStates;
+  none: Election;
+  /** Per member: a tracker of it reads the state of other hosts (backend servers, the apiserver). */
+  remote: boolean[];
+}
+
+/** Whether a tracker's verdict can change with another host's failure (its backends' servers, an apiserver). */
+function readsOtherHosts(c: TrackerClass): boolean {
+  return c.kind === 'haproxy-url' || c.kind === 'apiserver-local' || (c.vipOnly !== undefined && readsOtherHosts(c.vipOnly));
+}
+
+/** The members whose standing a failure can change: the failed host's, and those whose trackers read other hosts. */
+function touchedBy(members: readonly Member[], inc: Incremental, failure: Failure): (k: number) => boolean {
+  switch (failure.kind) {
+    case 'none':
+    case 'link-degraded':
+    case 'partition':
+      return () => false;
+    case 'haproxy-down':
+    case 'keepalived-down':
+      return (k) => members[k]?.host.name === failure.host;
+    case 'node-down':
+      return (k) => members[k]?.host.name === failure.host || inc.remote[k] === true;
+    case 'apiserver-down':
+      return (k) => inc.remote[k] === true;
+  }
+}
+
+/**
+ * The election of a failure world, reusing start-up where it provably holds: when no master's standing changes, no
+ * cut separates a master from anyone, and every router whose standing changed still hears a master it accepts, the
+ * election's first round from the start-up masters changes nothing, so its result is start-up's masters with the new
+ * standings.
+ */
+function electIncremental(model: HaModel, members: Member[], w: World, inc: Incremental, failure: Failure): Election {
+  const touched = touchedBy(members, inc, failure);
+  const standing = routerStates(model, members, w, { base: inc.base, touched });
+  const { none } = inc;
+  const masterNames = new Set(none.masters.map((c) => c.m.host.name));
+  const cutsMaster = w.cut !== undefined && w.cut.some((h) => masterNames.has(h));
+  const touchedIdx = members.flatMap((_, k) => (touched(k) ? [k] : []));
+  const masterTouched = touchedIdx.some((k) => none.masters.some((c) => c.m === members[k]));
+  if (!none.settled || none.flapping || cutsMaster || masterTouched) return elect(model, members, w, none, standing);
+  for (const k of touchedIdx) {
+    const b = standing.asBackup[k];
+    const a = standing.asMaster[k];
+    if (!b || !a || !b.running || b.fault || !a.running || a.fault) continue; // not a contender: stays backup
+    const accepts = none.masters.some((mm) => receives(mm.m, b.m) && (mm.prio >= b.prio || nopreemptEffective(b.m.inst)));
+    if (!accepts) return elect(model, members, w, none, standing);
+  }
+  const isMaster = new Set(none.masters.map((c) => c.m));
+  const states = members.map((m, k) => (isMaster.has(m) ? standing.asMaster[k] : standing.asBackup[k])).filter((x): x is InstanceState => x !== undefined);
+  return { states, masters: none.masters, holders: none.holders, settled: true };
 }
 
 /**
@@ -67,7 +151,16 @@ function withBootFailures(w: World, bootFailed: Set<string>): World {
   return w;
 }
 
-function scenario(ctx: SimulationContext, failure: Failure, none: Election | undefined): Scenario {
+/** With many routers: start-up's election (to list only the routers that changed) and the partitions left out. */
+interface Compact {
+  none: Election;
+  total: number;
+  listed: number;
+  /** Partitions were limited to those with a holder (false: start-up never settled, every pair is listed). */
+  pruned: boolean;
+}
+
+function scenario(ctx: SimulationContext, failure: Failure, none: Election | undefined, inc: Incremental | undefined, compact: Compact | undefined): Scenario {
   const { model, mode } = ctx;
   const w = withBootFailures(worldFor(failure), ctx.bootFailed);
   const text = formatFailure(failure);
@@ -80,10 +173,19 @@ function scenario(ctx: SimulationContext, failure: Failure, none: Election | und
   let election: Election | undefined;
   const notes: string[] = [];
   if (mode.kind === 'vip') {
-    election = elect(model, mode.members, w, failure.kind === 'none' ? undefined : none);
+    election =
+      failure.kind === 'none' ? (none ?? elect(model, mode.members, w)) : inc ? electIncremental(model, mode.members, w, inc, failure) : elect(model, mode.members, w, none);
     holders = election.holders;
-    notes.push(vrrpNote(election, none, failure));
+    notes.push(vrrpNote(election, none, failure, compact));
     if (failure.kind === 'none') notes.push(startupTie(mode.members));
+    if (failure.kind === 'none' && compact)
+      notes.push(
+        `${mode.members.length} routers share the VIP: ${
+          compact.pruned
+            ? `the scenarios list the partitions between a VIP holder and each peer (${compact.listed} cuts of ${compact.total} router pairs; a cut between two routers that both hear the holder moves nothing)`
+            : `start-up never settles, so every partition of peers is listed (${compact.listed} cuts of ${compact.total} router pairs)`
+        }, and each VRRP note names only the routers whose standing differs from start-up`,
+      );
   } else {
     holders = nodeUp(w, mode.host) ? [mode.host.name] : [];
     notes.push(`${ep} is the address of ${mode.host.name} itself (no VIP, no failover)`);
@@ -127,8 +229,23 @@ function describeState(s: InstanceState): string {
 
 const NOTED_KINDS = new Set(['unknown', 'always-fails', 'disabled', 'apiserver-local', 'static']);
 
-function vrrpNote(e: Election, none: Election | undefined, failure: Failure): string {
-  const states = e.states.map(describeState).join(', ');
+/** Same standing: liveness, FAULT, priority and every tracker's verdict. */
+function sameStanding(a: InstanceState, b: InstanceState | undefined): boolean {
+  if (a === b) return true;
+  if (!b || a.running !== b.running || a.fault !== b.fault || a.prio !== b.prio || a.trackers.length !== b.trackers.length) return false;
+  return a.trackers.every((t, i) => t.passing === b.trackers[i]?.passing);
+}
+
+function vrrpNote(e: Election, none: Election | undefined, failure: Failure, compact?: Compact): string {
+  let shown = e.states;
+  let rest = '';
+  if (compact && failure.kind !== 'none') {
+    const involved = new Set([...e.holders, ...compact.none.holders]);
+    const before = new Map(compact.none.states.map((s) => [s.m, s]));
+    shown = e.states.filter((s) => involved.has(s.m.host.name) || !sameStanding(s, before.get(s.m)));
+    if (shown.length < e.states.length) rest = `${shown.length > 0 ? ', ' : ''}${e.states.length - shown.length} other routers as after start-up`;
+  }
+  const states = shown.map(describeState).join(', ') + rest;
   const before = none?.holders.join('+') ?? '';
   const after = e.holders.join('+') || 'nobody';
   if (failure.kind === 'none') {
