@@ -67,6 +67,7 @@ describe('mirror manifest: fast and positioned paths', () => {
       'external LB with hairpin, health check and both backend forms',
       'endpoint: 10.0.0.5:6443\nexternalLb:\n  address: 10.0.0.5\n  port: 6443\n  hairpin: true\n  healthCheck: false\n  backends: [10.0.0.1:6443, {address: 10.0.0.2, port: 6443}]\nhosts:\n  - {name: a, address: 10.0.0.1}\n',
     ],
+    ['numbers spelled in YAML 1.2 core forms (hex, octal, exponent)', 'endpoint: 10.0.0.10:6443\nhosts:\n  - {name: a, address: 10.0.0.1, apiserver: 0x1923}\n  - {name: b, address: 10.0.0.2, apiserver: 0o14443}\n  - {name: c, address: 10.0.0.3, apiserver: 0.6443e4}\n'],
     ['quoted values and a comment', '# mirror\nendpoint: "10.0.0.10:6443"\nhosts:\n  - name: "a"\n    address: \'10.0.0.1\'\n    extra: ignored\n'],
   ];
   for (const [label, yaml, extra] of clean) {
@@ -106,6 +107,8 @@ describe('mirror manifest: fast and positioned paths', () => {
     ['external LB without hairpin (an info)', 'endpoint: 10.0.0.5:6443\nexternalLb: {address: 10.0.0.5, port: 6443, backends: [10.0.0.1:6443]}\nhosts: [{name: a, address: 10.0.0.1}]\n'],
     ['external LB port as a string', 'endpoint: 10.0.0.5:6443\nexternalLb: {address: 10.0.0.5, port: "6443", hairpin: false, backends: []}\nhosts: [{name: a, address: 10.0.0.1}]\n'],
     ['external LB bad backend', 'endpoint: 10.0.0.5:6443\nexternalLb: {address: 10.0.0.5, port: 6443, hairpin: false, backends: [nope]}\nhosts: [{name: a, address: 10.0.0.1}]\n'],
+    ['YAML 1.1 spellings that are strings in 1.2 (binary, underscores)', 'endpoint: 10.0.0.10:6443\nhosts:\n  - {name: a, address: 10.0.0.1, apiserver: 0b11}\n  - {name: b, address: 10.0.0.2, apiserver: 6_443}\n'],
+    ['a host name that YAML reads as a boolean (the positioned path takes it as "true")', 'endpoint: 10.0.0.10:6443\nhosts: [{name: True, address: 10.0.0.1}]\n'],
     ['a tab on its own line', 'endpoint: 10.0.0.10:6443\n\t\nhosts: [{name: a, address: 10.0.0.1}]\n'],
   ];
   for (const [label, yaml, extra] of off) {
