@@ -23,8 +23,8 @@ export function dirFileSource(dir: string, maxBytes = MAX_TEXT_FILE_BYTES): File
   /** The real path when it stays inside the tree; undefined when it does not exist or leaves it. */
   const confined = (full: string): string | undefined => {
     try {
-      realRoot ??= realpathSync(root);
-      const real = realpathSync(full);
+      realRoot ??= realpathSync.native(root);
+      const real = realpathSync.native(full);
       return within(realRoot, real) ? real : undefined;
     } catch {
       return undefined;

@@ -1,6 +1,6 @@
-import { CORE_SCHEMA, load as loadPlainYaml, realMapTag } from 'js-yaml';
 import { type Document, type YAMLError } from 'yaml';
 import { parseYamlDocuments } from '../diag/yaml-keys.js';
+import { plainYaml } from '../diag/yaml-plain.js';
 import { z } from 'zod';
 import type { Code } from '../diag/catalog.js';
 import { attachExcerpt, didYouMean, hasErrors, LineIndex, type Diagnostic } from '../diag/diagnostic.js';
@@ -43,18 +43,8 @@ export function parseSpec(text: string, file: string, options: RuleOptions = {})
  * same values on the example specs, the bad-input corpus and generated specs.
  */
 export function parseCleanSpecFast(text: string): ParseSpecResult | undefined {
-  // Merge keys, tags (eemeli/yaml's core schema reads `!!float 1` as a string, js-yaml as a number) and directives
-  // (`%YAML 1.1` reads `yes` as true) are where the engines differ: those texts take the positioned path.
-  // Found by fuzzing the two: a lone carriage return (eemeli/yaml keeps it in a plain scalar, js-yaml breaks the line)
-  // and a tab on a line of its own (eemeli/yaml: tab indentation, js-yaml: blank line). Tabs and CRs are rare in a spec.
-  if (text.includes('<<') || /[\r\t]/.test(text) || /(^|[\s[{,:?-])!/.test(text) || /^%/m.test(text)) return undefined;
-  let data: unknown;
-  try {
-    // maxAliases 0: any alias takes the positioned path, which bounds alias expansion ("billion laughs").
-    data = plainValues(loadPlainYaml(text, { schema: FAST_SCHEMA, maxAliases: 0 }));
-  } catch {
-    return undefined;
-  }
+  // Texts the two engines may read differently, aliases and any YAML error take the positioned path (src/diag/yaml-plain.ts).
+  const data = plainYaml(text);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
   const parsed = SpecSchema.safeParse(withoutExtensionKeys(data));
   if (!parsed.success) return undefined;
@@ -62,25 +52,6 @@ export function parseCleanSpecFast(text: string): ParseSpecResult | undefined {
   const spec = applyDefaults(input);
   if (runSpecRules(input, spec).length > 0) return undefined;
   return { spec, input, diagnostics: [] };
-}
-
-/** Maps as JS Maps, so that a key that is not a string (`~:`, `true:`, `1.0:`) is seen and left to the positioned path. */
-const FAST_SCHEMA = CORE_SCHEMA.withTags(realMapTag);
-
-/**
- * Maps to plain objects; throws on a key that is not a string (eemeli/yaml stringifies those its own way: a null
- * key becomes "", js-yaml's plain objects would say "null") and on `__proto__`.
- */
-function plainValues(v: unknown): unknown {
-  if (v instanceof Map) {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of v as Map<unknown, unknown>) {
-      if (typeof k !== 'string' || k === '__proto__') throw new Error('not a plain string key');
-      out[k] = plainValues(x);
-    }
-    return out;
-  }
-  return Array.isArray(v) ? v.map(plainValues) : v;
 }
 
 /** Every stage on eemeli/yaml's document, so that each diagnostic points at its line and column. */

@@ -4,7 +4,7 @@
  * code is not here does not compile, and test/diag/catalog.test.ts finds codes written as plain strings.
  */
 import { ANALYSIS_CODES } from './catalog/analysis.js';
-import type { CatalogEntry } from './catalog/entry.js';
+import { explanationOf, type CatalogEntry } from './catalog/entry.js';
 import { DRILL_CODES } from './catalog/drill.js';
 import { IMPORT_CODES } from './catalog/import.js';
 import { HAPROXY_CODES, KEEPALIVED_CODES, MIRROR_CODES } from './catalog/parse.js';
@@ -62,6 +62,5 @@ export function allCodes(): { code: Code; group: CatalogGroup; entry: CatalogEnt
 
 /** The explanation `kubeha explain` prints: the long why (or the title), the source and the fix. */
 export function explanation(code: Code): string {
-  const e: CatalogEntry = CATALOG[code];
-  return [e.detail, `Source: ${e.source}`, `Fix: ${e.fix}`].filter((l) => l !== undefined).join('\n');
+  return explanationOf(CATALOG[code]);
 }

@@ -1,4 +1,5 @@
-import { isAlias, isCollection, isPair, type Document, type Node } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { yamlLib } from './yaml-lib.js';
 
 /**
  * The alias budget shared by the spec loader and the importers: a YAML document whose aliases would expand beyond
@@ -19,6 +20,7 @@ export interface AliasProblem {
 
 /** The first alias problem of a parsed document, or undefined when its aliases are safe to expand. */
 export function aliasProblem(doc: Document): AliasProblem | undefined {
+  const { isAlias, isCollection, isPair } = yamlLib();
   const aliases: { node: Node & { source: string }; target: Node | undefined }[] = [];
   // Iterative walk: a document nested thousands deep must not overflow the stack here.
   const stack: unknown[] = [doc.contents];

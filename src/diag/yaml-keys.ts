@@ -1,4 +1,5 @@
-import { isCollection, isMap, isPair, isScalar, parseAllDocuments, YAMLParseError, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
+import type { Document, DocumentOptions, ParseOptions, SchemaOptions } from 'yaml';
+import { yamlLib } from './yaml-lib.js';
 
 /**
  * eemeli/yaml checks duplicate keys by comparing each new key with every earlier key of its mapping: 20 000 keys
@@ -6,6 +7,7 @@ import { isCollection, isMap, isPair, isScalar, parseAllDocuments, YAMLParseErro
  * errors (DUPLICATE_KEY at the second key, the same equality: scalars with the same value), in linear time.
  */
 export function addDuplicateKeyErrors(doc: Document): void {
+  const { isCollection, isMap, isPair, isScalar, YAMLParseError } = yamlLib();
   const stack: unknown[] = [doc.contents];
   for (let n = stack.pop(); n !== undefined || stack.length > 0; n = stack.pop()) {
     if (isPair(n)) {
@@ -30,7 +32,7 @@ export function addDuplicateKeyErrors(doc: Document): void {
 
 /** parseAllDocuments with the linear duplicate-key check. */
 export function parseYamlDocuments(text: string, options: ParseOptions & DocumentOptions & SchemaOptions = {}): Document.Parsed[] {
-  const parsed = parseAllDocuments(text, { ...options, uniqueKeys: false });
+  const parsed = yamlLib().parseAllDocuments(text, { ...options, uniqueKeys: false });
   const docs = Array.isArray(parsed) ? parsed : [];
   if (options.uniqueKeys !== false) for (const d of docs) addDuplicateKeyErrors(d);
   return docs;

@@ -1,4 +1,11 @@
-import { Address6 } from 'ip-address';
+import { createRequire } from 'node:module';
+
+type Address6Class = typeof import('ip-address').Address6;
+let address6: Address6Class | undefined;
+/** ip-address, loaded on first use (an IPv6-looking value): `kubeha analyze` on an IPv4 mirror never needs it. */
+function Address6(): Address6Class {
+  return (address6 ??= (createRequire(import.meta.url)('ip-address') as typeof import('ip-address')).Address6);
+}
 
 /**
  * The one home of IPv4 and CIDR maths, for the spec rules, the importers, the parsers and the lab (pure).
@@ -24,7 +31,7 @@ export const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z
  */
 export function notIPv4(value: string): { what: string; hint: string } {
   const v = value.trim();
-  if (v.includes(':') && Address6.isValid(v.replace(/^\[|\]$/g, ''))) {
+  if (v.includes(':') && Address6().isValid(v.replace(/^\[|\]$/g, ''))) {
     return {
       what: 'is an IPv6 address: kubeha supports IPv4 only',
       hint: "give the host's IPv4 address (IPv6 and dual-stack control planes are not supported yet)",

@@ -1,6 +1,8 @@
 import { aliasProblem } from '../diag/yaml-aliases.js';
 import { addDuplicateKeyErrors } from '../diag/yaml-keys.js';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
+import { yamlLib } from '../diag/yaml-lib.js';
+import { plainYaml } from '../diag/yaml-plain.js';
+import type { Node as YamlNode, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { Endpoint, ExternalLb, HaModel } from '../model/types.js';
 import { HOST_PATHS, MANIFEST_FILE } from '../model/mirror-layout.js';
 import { isIPAddress } from '../net/ipv4.js';
@@ -12,6 +14,13 @@ import { parseHostsFile } from './sysctl.js';
 /**
  * The manifest of a mirror (`hosts.yaml`), read in stages: the YAML document, the hosts, the endpoint (resolved
  * through the hosts' /etc/hosts when it is a name), the domain, the external load balancer.
+ *
+ * Two engines, as for the spec (src/cluster-spec/load.ts): a clean manifest, the common case, is read from js-yaml's
+ * plain values (`readCleanManifest`); as soon as anything is off (a YAML error, an alias, an unknown key, a value of
+ * another type, anything that would be a diagnostic, even an info) the positioned path reads it from the start with
+ * eemeli/yaml, which every diagnostic comes from. eemeli/yaml is then loaded on first use (src/diag/yaml-lib.ts):
+ * `kubeha analyze` on a clean mirror does not load it (~50 ms of CPU, a quarter of the run).
+ * test/parse/mirror-manifest-fast.test.ts holds the two paths to the same manifest.
  */
 
 /** A host as the manifest lists it. */
@@ -19,7 +28,6 @@ export interface HostEntry {
   name: string;
   address: string;
   apiserver?: boolean | number;
-  node: YamlNode;
 }
 
 export interface Manifest {
@@ -41,8 +49,97 @@ interface ManifestDoc {
 
 const KNOWN_KEYS = ['endpoint', 'domain', 'hosts', 'externalLb'];
 
+const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const DOMAIN = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+const isDomain = (d: string): boolean => DOMAIN.test(d) && !isIPAddress(d);
+const isPort = (p: unknown): p is number => typeof p === 'number' && Number.isInteger(p) && p >= 1 && p <= 65535;
+
+// eemeli/yaml's node tests, through the module loaded on first use.
+const isMap = (n: unknown): n is YAMLMap<unknown, unknown> => yamlLib().isMap(n);
+const isScalar = (n: unknown): n is Scalar<unknown> => yamlLib().isScalar(n);
+const isSeq = (n: unknown): n is YAMLSeq<unknown> => yamlLib().isSeq(n);
+
 /** Reads `manifestPath` of `fs`; undefined when the document itself is unusable (missing, not YAML, not a mapping). */
 export function readManifest(fs: FileSource, manifestPath: string, sink: DiagnosticSink): Manifest | undefined {
+  const text = fs.readFile(manifestPath);
+  if (text !== undefined) {
+    const clean = readCleanManifest(fs, manifestPath, text);
+    if (clean) {
+      sink.addFile(manifestPath, text);
+      return clean;
+    }
+  }
+  return readManifestWithPositions(fs, manifestPath, sink);
+}
+
+/**
+ * The manifest from js-yaml's plain values, or undefined as soon as the positioned path would say anything at all
+ * (error, warning or info) or a value is not of the plain type the positioned path reads it as: that path then
+ * reads the text from the start.
+ */
+export function readCleanManifest(fs: FileSource, manifestPath: string, text: string): Manifest | undefined {
+  const data = plainYaml(text);
+  if (!isRecord(data) || Object.keys(data).some((k) => !KNOWN_KEYS.includes(k))) return undefined;
+  if (!Array.isArray(data['hosts'])) return undefined;
+  const hosts: HostEntry[] = [];
+  const names = new Set<string>();
+  const addresses = new Set<string>();
+  for (const item of data['hosts'] as unknown[]) {
+    if (!isRecord(item)) return undefined;
+    const { name, address } = item;
+    if (typeof name !== 'string' || !HOST_NAME.test(name) || typeof address !== 'string' || !isIPAddress(address)) return undefined;
+    if (names.has(name) || addresses.has(address)) return undefined;
+    const entry: HostEntry = { name, address };
+    if ('apiserver' in item) {
+      const api = item['apiserver'];
+      if (typeof api === 'boolean' || isPort(api)) entry.apiserver = api;
+      else return undefined;
+    }
+    hosts.push(entry);
+    names.add(name);
+    addresses.add(address);
+  }
+  const epText = data['endpoint'];
+  const ep = typeof epText === 'string' ? splitHostPort(epText) : undefined;
+  if (!ep) return undefined;
+  let endpoint: HaModel['endpoint'];
+  if (isIPAddress(ep.host)) endpoint = { address: ep.host, port: ep.port };
+  else {
+    const { first, answers } = resolveEndpointName(fs, manifestPath, hosts, ep.host);
+    if (first === undefined || answers.size > 1) return undefined;
+    endpoint = { address: first, port: ep.port, domain: ep.host };
+  }
+  if ('domain' in data) {
+    const d = data['domain'];
+    if (typeof d !== 'string' || !isDomain(d)) return undefined;
+    endpoint = { ...endpoint, domain: d };
+  }
+  let externalLb: ExternalLb | undefined;
+  if ('externalLb' in data) {
+    const lb = data['externalLb'];
+    if (!isRecord(lb)) return undefined;
+    const { address, port, hairpin, healthCheck, backends } = lb;
+    // An externalLb without hairpin is an info (the default is assumed): the positioned path says so.
+    if (typeof address !== 'string' || !isIPAddress(address) || !isPort(port) || typeof hairpin !== 'boolean') return undefined;
+    if (healthCheck !== undefined && typeof healthCheck !== 'boolean') return undefined;
+    if (!Array.isArray(backends)) return undefined;
+    externalLb = { address, port, hairpin, healthCheck: healthCheck ?? true, backends: [] };
+    for (const b of backends as unknown[]) {
+      const e = typeof b === 'string' ? splitHostPort(b) : undefined;
+      if (e && isIPAddress(e.host)) externalLb.backends.push({ address: e.host, port: e.port });
+      else if (isRecord(b) && typeof b['address'] === 'string' && isIPAddress(b['address']) && isPort(b['port'])) externalLb.backends.push({ address: b['address'], port: b['port'] });
+      else return undefined;
+    }
+  }
+  return { hosts, endpoint, ...(externalLb ? { externalLb } : {}) };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The positioned path (eemeli/yaml): every diagnostic on the manifest comes from here. */
+export function readManifestWithPositions(fs: FileSource, manifestPath: string, sink: DiagnosticSink): Manifest | undefined {
   const doc = readDocument(fs, manifestPath, sink);
   if (!doc) return undefined;
   const hosts = readHosts(doc);
@@ -61,6 +158,7 @@ function readDocument(fs: FileSource, manifestPath: string, sink: DiagnosticSink
     return undefined;
   }
   sink.addFile(file, text);
+  const { LineCounter, parseDocument } = yamlLib();
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
   addDuplicateKeyErrors(doc);
@@ -120,7 +218,7 @@ function readHosts({ root, file, sink, at }: ManifestDoc): HostEntry[] {
     const api = get(item, 'apiserver');
     const nameV = isScalar(name) ? String(name.value) : '';
     const addrV = isScalar(address) ? String(address.value) : '';
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(nameV)) {
+    if (!HOST_NAME.test(nameV)) {
       sink.error('MIRROR_BAD_HOST', `host name '${nameV}' is missing or not a plain name`, file, at(name ?? n), 'use letters, digits, ".", "_" and "-" (it is also the folder name)');
       continue;
     }
@@ -134,7 +232,7 @@ function readHosts({ root, file, sink, at }: ManifestDoc): HostEntry[] {
       sink.error('MIRROR_DUPLICATE_HOST', dupName ? `host name '${nameV}' appears twice` : `address ${addrV} is given to '${dupAddr?.name ?? ''}' and '${nameV}'`, file, at(n), 'every host appears once, with its own address');
       continue;
     }
-    const entry: HostEntry = { name: nameV, address: addrV, node: n };
+    const entry: HostEntry = { name: nameV, address: addrV };
     if (api !== undefined) {
       const v = isScalar(api) ? api.value : undefined;
       if (typeof v === 'boolean') entry.apiserver = v;
@@ -158,17 +256,7 @@ function readEndpoint({ root, file, sink, at }: ManifestDoc, fs: FileSource, man
     return undefined;
   }
   if (isIPAddress(ep.host)) return { address: ep.host, port: ep.port };
-  const byName = new Map(hosts.map((h) => [h.name, h]));
-  const answers = new Map<string, string[]>();
-  for (const h of hosts) {
-    const t = fs.readFile(hostPath(manifestPath, h.name, HOST_PATHS.hosts));
-    const a = t !== undefined ? parseHostsFile(t).get(ep.host)?.[0] : undefined;
-    if (a !== undefined) answers.set(a, [...(answers.get(a) ?? []), h.name]);
-  }
-  // A host that maps the name to loopback or to itself (masters behind an LB without hairpin) says nothing about
-  // the address the other clients use: prefer an answer that is neither.
-  const selfish = (a: string, hs: string[]): boolean => a.startsWith('127.') || a === '::1' || hs.every((n) => byName.get(n)?.address === a);
-  const first = [...answers].find(([a, hs]) => !selfish(a, hs))?.[0] ?? [...answers.keys()][0];
+  const { first, answers } = resolveEndpointName(fs, manifestPath, hosts, ep.host);
   if (first === undefined) {
     sink.error('MIRROR_ENDPOINT_UNRESOLVED', `endpoint name '${ep.host}' is in no host's /etc/hosts`, file, at(epNode), 'write the address instead, or put the hosts files in the mirror');
     return undefined;
@@ -180,12 +268,28 @@ function readEndpoint({ root, file, sink, at }: ManifestDoc, fs: FileSource, man
   return { address: first, port: ep.port, domain: ep.host };
 }
 
+/** The address each host's /etc/hosts gives the endpoint name (with the hosts that say so), and the one to use. */
+function resolveEndpointName(fs: FileSource, manifestPath: string, hosts: HostEntry[], name: string): { first: string | undefined; answers: Map<string, string[]> } {
+  const byName = new Map(hosts.map((h) => [h.name, h]));
+  const answers = new Map<string, string[]>();
+  for (const h of hosts) {
+    const t = fs.readFile(hostPath(manifestPath, h.name, HOST_PATHS.hosts));
+    const a = t !== undefined ? parseHostsFile(t).get(name)?.[0] : undefined;
+    if (a !== undefined) answers.set(a, [...(answers.get(a) ?? []), h.name]);
+  }
+  // A host that maps the name to loopback or to itself (masters behind an LB without hairpin) says nothing about
+  // the address the other clients use: prefer an answer that is neither.
+  const selfish = (a: string, hs: string[]): boolean => a.startsWith('127.') || a === '::1' || hs.every((n) => byName.get(n)?.address === a);
+  const first = [...answers].find(([a, hs]) => !selfish(a, hs))?.[0] ?? [...answers.keys()][0];
+  return { first, answers };
+}
+
 /** `domain:` — the name clients use for the endpoint (kubeconfigs); each host resolves it through its own /etc/hosts. */
 function readDomain({ root, file, sink, at }: ManifestDoc): string | undefined {
   const domainNode = get(root, 'domain');
   if (domainNode === undefined) return undefined;
   const d = isScalar(domainNode) ? String(domainNode.value) : '';
-  if (!/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(d) || isIPAddress(d)) {
+  if (!isDomain(d)) {
     sink.error('MIRROR_BAD_VALUE', '`domain` is a DNS name (the endpoint name in kubeconfigs)', file, at(domainNode), 'e.g. domain: api.example.internal');
     return undefined;
   }

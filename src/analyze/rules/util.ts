@@ -1,5 +1,8 @@
 /** Small helpers shared by the rules: where things are, and how a finding is made. */
-import { CATALOG, explanation, type AnalysisCode } from '../../diag/catalog.js';
+import type { AnalysisCode } from '../../diag/catalog.js';
+// The analysis group only, not the whole catalog (every command's codes): what `kubeha analyze` loads.
+import { ANALYSIS_CODES } from '../../diag/catalog/analysis.js';
+import { explanationOf } from '../../diag/catalog/entry.js';
 import { findingOf, type Problem } from '../../diag/problem.js';
 import type { Finding, Rule } from '../types.js';
 import type { HaModel, KeepalivedConfig, ModelHost, SourceRef, VrrpInstance } from '../../model/types.js';
@@ -17,12 +20,13 @@ export interface RuleSpec {
 export type Reporter = (message: string, where?: { host?: ModelHost | string; at?: SourceRef | undefined }, hint?: string) => void;
 
 export function rule(spec: RuleSpec): Rule {
-  const { severity, title } = CATALOG[spec.id];
+  const entry = ANALYSIS_CODES[spec.id];
+  const { severity, title } = entry;
   return {
     id: spec.id,
     severity,
     title,
-    explain: explanation(spec.id),
+    explain: explanationOf(entry),
     check(model) {
       const out: Finding[] = [];
       spec.run(model, (message, where, hint) => {

@@ -14,6 +14,11 @@ export interface CatalogEntry {
   fix: string;
 }
 
+/** The explanation `kubeha explain` prints: the long why (or the title), the source and the fix. */
+export function explanationOf(e: CatalogEntry): string {
+  return [e.detail, `Source: ${e.source}`, `Fix: ${e.fix}`].filter((l) => l !== undefined).join('\n');
+}
+
 /** Shorthands that keep one entry on one line. */
 export const error = (title: string, source: string, fix: string): CatalogEntry => ({ severity: 'error', title, source, fix });
 export const warning = (title: string, source: string, fix: string): CatalogEntry => ({ severity: 'warning', title, source, fix });
