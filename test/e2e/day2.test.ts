@@ -43,6 +43,12 @@ const VIP = `${NET}.10`;
 const STATE = join(TMP, 'state');
 const BUNDLE = join(STATE, 'bundle');
 const BUNDLE2 = join(TMP, 'bundle-rev1');
+/**
+ * What the prober GETs. /livez (the default) is what the assertions are about; KUBEHA_E2E_PROBE_PATH=/readyz measures
+ * how many probes land on an apiserver during its shutdown delay (they fail by design), printed, not asserted.
+ */
+const PROBE_PATH = process.env['KUBEHA_E2E_PROBE_PATH'] ?? '/livez';
+const strict = PROBE_PATH === '/livez';
 
 interface LabStatus {
   lab: string;
@@ -146,7 +152,7 @@ describe('day-2 e2e in the lab: certs renew --all and a package upgrade under a 
     const pki = loadPki(STATE);
     const admin = pki?.certs['users/admin'];
     const ca = pki?.certs.ca?.cert;
-    const cfg: ProberConfig = { host: VIP, port: 6443, path: '/livez', watchPath: watchPathFor(600), intervalMs: 50, timeoutMs: 1000, watches: 1, stallMs: 0, maxProbes: 20_000, maxSeconds: 1200, watchSeconds: 600 };
+    const cfg: ProberConfig = { host: VIP, port: 6443, path: PROBE_PATH, watchPath: watchPathFor(600), intervalMs: 50, timeoutMs: 1000, watches: 1, stallMs: 0, maxProbes: 20_000, maxSeconds: 1200, watchSeconds: 600 };
     const prober = startProber(cfg, { netns: lab.taskbox.netns, credentials: { ...(ca ? { ca } : {}), ...(admin ? { cert: admin.cert, key: admin.key } : {}) } });
     // The prober is steady before the change starts (its first probes are not part of the change).
     for (let i = 0; i < 100 && prober.events().filter((e) => e.type === 'probe').length < 20; i++) await new Promise((r) => setTimeout(r, 100));
@@ -158,7 +164,7 @@ describe('day-2 e2e in the lab: certs renew --all and a package upgrade under a 
       await prober.stop();
     }
     const f = figures(prober.events());
-    console.log(`# ${label}: ${f.probes} probes over ${f.seconds} s, ${f.failed} failed ${JSON.stringify(f.errors)}, longest gap ${f.longestGapMs} ms, ${f.brokenWatches} broken watch(es); load ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
+    console.log(`# ${label} (GET ${PROBE_PATH}): ${f.probes} probes over ${f.seconds} s, ${f.failed} failed ${JSON.stringify(f.errors)}, longest gap ${f.longestGapMs} ms, ${f.brokenWatches} broken watch(es); load ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
     return { value, figures: f };
   }
 
@@ -207,7 +213,7 @@ describe('day-2 e2e in the lab: certs renew --all and a package upgrade under a 
     assert.deepEqual([...after.keys()].sort(), [...before.keys()].sort(), 'the same certificates, on the same hosts');
     // The API answered: probes ran throughout, and none failed.
     assert.ok(f.probes > 100, `probes: ${f.probes}`);
-    assert.equal(f.failed, 0, `failed probes during certs renew: ${JSON.stringify(f)}`);
+    if (strict) assert.equal(f.failed, 0, `failed probes during certs renew: ${JSON.stringify(f)}`);
     // kubeconfig and kubectl work with the renewed certificates (the admin client certificate changed).
     const conf = kubeha(['kubeconfig', SPEC, '--state-dir', STATE], 60_000);
     assert.equal(conf.status, 0, conf.stderr);
@@ -258,7 +264,7 @@ describe('day-2 e2e in the lab: certs renew --all and a package upgrade under a 
       }
     }
     assert.ok(f.probes > 100, `probes: ${f.probes}`);
-    assert.equal(f.failed, 0, `failed probes during the upgrade: ${JSON.stringify(f)}`);
+    if (strict) assert.equal(f.failed, 0, `failed probes during the upgrade: ${JSON.stringify(f)}`);
 
     const third = kubeha(['apply', SPEC, '--yes', '--bundle', BUNDLE2, '--state-dir', STATE, '--output', 'json'], 900_000);
     assert.equal(third.status, 0, third.stderr);
