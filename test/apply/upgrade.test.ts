@@ -108,6 +108,14 @@ describe('upgrades of kubeha packages', () => {
     assert.ok(!p.hosts.some((h) => h.steps.some((s) => s.kind === 'install' && s.packages.includes('socat'))));
   });
 
+  test('a bundle holding two versions of a package offers the higher one', () => {
+    const b = bundle(INSTALLED);
+    b.index = [...b.index!, { ...b.index![0]!, version: '3.7.0-2', filename: './kubeha-etcd_3.7.0-2_amd64.deb' }, { ...b.index![0]!, version: '3.7.0-1', filename: './kubeha-etcd_3.7.0-1_amd64.deb' }];
+    const p = planCluster(rendered, new Map(rendered.map((r) => [r.host, converged(r, INSTALLED, 'x')])), { bundle: b });
+    const up = steps(p, 'm0', 'packages').find((s) => s.id === 'packages:upgrade');
+    assert.deepEqual(up?.kind === 'install' ? up.upgrades : undefined, [{ name: 'kubeha-etcd', from: '3.7.0', to: '3.7.0-2' }]);
+  });
+
   test('only the upgraded package restarts its unit', () => {
     const p = plan({ ...INSTALLED, 'kubeha-kube-scheduler': '1.37.3' });
     assert.deepEqual(ids(steps(p, 'm0', 'etcd')), []);

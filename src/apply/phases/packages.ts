@@ -27,14 +27,18 @@ export function versionVerdict(name: string, installed: string, offered: string)
   return { kind: 'downgrade', message: `${name} ${installed} is installed and the bundle holds the older ${offered}: kubeha never downgrades` };
 }
 
-/** The bundle's version of each package (the highest, when a bundle holds several). */
+/** The bundle's version of each package (the highest, when a bundle holds several; an unreadable one is kept only alone). */
 function bundleVersions(index: readonly BundlePackage[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const p of index) {
     const have = out.get(p.name);
-    const pv = parseDebVersion(p.version);
-    const hv = have === undefined ? undefined : parseDebVersion(have);
-    if (have === undefined || 'error' in pv || (hv && !('error' in hv) && compareDebVersions(pv, hv) > 0)) out.set(p.name, p.version);
+    if (have === undefined) {
+      out.set(p.name, p.version);
+      continue;
+    }
+    const a = parseDebVersion(p.version);
+    const b = parseDebVersion(have);
+    if (!('error' in a) && ('error' in b || compareDebVersions(a, b) > 0)) out.set(p.name, p.version);
   }
   return out;
 }
