@@ -43,7 +43,31 @@ if [ -z "$ETCD" ]; then
   ETCD=v$(grep -o 'DefaultEtcdVersion = "[^"]*"' "$dir/cmd/kubeadm/app/constants/constants.go" | sed 's/.*"\(.*\)"/\1/' | sed 's/-.*//')
 fi
 out="$CACHE/k8s-$K8S-etcd-$ETCD-$GOV/bin"
-if [ -x "$out/kube-apiserver" ] && [ -x "$out/etcdctl" ]; then echo "$out"; exit 0; fi
+# etcdctl at exactly $ETCD, in a module of its own: `go mod tidy` in a module whose code does not import etcdctl drops
+# its requirement, and `go build` then resolved go.etcd.io/etcd/etcdctl/v3 to the newest 3.7.x (3.7.3 beside etcd 3.7.0).
+# Built into $1.tmp, checked (`etcdctl version` must print $ETCD), then renamed to $1.
+build_etcdctl() {
+  local dest=$1 d
+  d=$(mktemp -d "$work/etcdctl.XXXX")
+  (cd "$d" && "$GO" mod init kubeha.local/etcdctlbuild >/dev/null 2>&1 \
+    && "$GO" get "go.etcd.io/etcd/etcdctl/v3@$ETCD" >/dev/null 2>&1) || { echo "k8s-binaries: etcdctl $ETCD cannot be downloaded" >&2; exit 4; }
+  echo "k8s-binaries: building etcdctl $ETCD ($(date -u +%T))" >&2
+  (cd "$d" && "$GO" build -trimpath -ldflags "-s -w" -o "$dest.tmp" go.etcd.io/etcd/etcdctl/v3)
+  local got; got=$("$dest.tmp" version | sed -n 's/^etcdctl version: *//p')
+  if [ "v$got" != "$ETCD" ]; then echo "k8s-binaries: built etcdctl reports version $got, not $ETCD" >&2; rm -f "$dest.tmp"; exit 1; fi
+  mv -f "$dest.tmp" "$dest"
+}
+etcdctl_version() { "$1" version 2>/dev/null | sed -n 's/^etcdctl version: *\(.*\)/v\1/p'; }
+if [ -x "$out/kube-apiserver" ] && [ -x "$out/etcd" ]; then
+  # A complete build; only etcdctl is rebuilt when it is missing or not at etcd's version (caches made before the pin).
+  if [ ! -x "$out/etcdctl" ] || [ "$(etcdctl_version "$out/etcdctl")" != "$ETCD" ]; then
+    echo "k8s-binaries: etcdctl in $out is missing or not at $ETCD ($(etcdctl_version "$out/etcdctl" || true)): rebuilding etcdctl only" >&2
+    build_etcdctl "$out/etcdctl"
+    # The cached kubeha-etcd package carries etcdctl: made again on next use (src/lab/k8s-debs.ts).
+    rm -f "$(dirname "$out")"/debs/kubeha-etcd_*.deb
+  fi
+  echo "$out"; exit 0
+fi
 mkdir -p "$out.tmp"
 minor=${K8S#v1.}; minor=${minor%%.*}
 ld="-s -w"
@@ -60,10 +84,10 @@ done
 mkdir -p etcd && cd etcd
 "$GO" mod init kubeha.local/etcdbuild >/dev/null 2>&1
 printf 'package main\n\nimport (\n\t"os"\n\n\t"go.etcd.io/etcd/server/v3/etcdmain"\n)\n\nfunc main() { etcdmain.Main(os.Args) }\n' > main.go
-"$GO" get "go.etcd.io/etcd/server/v3@$ETCD" "go.etcd.io/etcd/etcdctl/v3@$ETCD" >/dev/null 2>&1 || { echo "k8s-binaries: etcd $ETCD cannot be downloaded" >&2; exit 4; }
+"$GO" get "go.etcd.io/etcd/server/v3@$ETCD" >/dev/null 2>&1 || { echo "k8s-binaries: etcd $ETCD cannot be downloaded" >&2; exit 4; }
 "$GO" mod tidy >/dev/null 2>&1 || true
 echo "k8s-binaries: building etcd and etcdctl $ETCD (6/6, $(date -u +%T))" >&2
 "$GO" build -trimpath -ldflags "-s -w" -o "$out.tmp/etcd" .
-"$GO" build -trimpath -ldflags "-s -w" -o "$out.tmp/etcdctl" go.etcd.io/etcd/etcdctl/v3
+build_etcdctl "$out.tmp/etcdctl"
 rm -rf "$out" && mv "$out.tmp" "$out"
 echo "$out"

@@ -32,6 +32,13 @@ export interface ObservedHost {
   clock?: { remoteMs: number; sentMs: number; receivedMs: number };
 }
 
+/** A package the bundle holds in a newer version than the host. */
+export interface PackageUpgrade {
+  name: string;
+  from: string;
+  to: string;
+}
+
 /** The offline bundle given with --bundle, as the planner needs it. */
 export interface BundleInfo {
   /** Content hash of the bundle: when the host's copy has the same id, it is not uploaded again. */
@@ -60,7 +67,16 @@ export type Step =
       /** What goes to the host: the files (`./x.deb`) of its subset with their own index, or the whole bundle. */
       bundle: { id: string; files?: string[] };
     })
-  | (StepBase & { kind: 'install'; packages: string[]; source: 'host' | 'bundle' })
+  | (StepBase & {
+      kind: 'install';
+      packages: string[];
+      source: 'host' | 'bundle';
+      /**
+       * Installed packages this step upgrades to the bundle's newer version (kubeha's own packages only): the units
+       * they carry restart in their phase, one master at a time (src/apply/phases/control-plane.ts).
+       */
+      upgrades?: PackageUpgrade[];
+    })
   | (StepBase & {
       kind: 'write-file';
       path: string;

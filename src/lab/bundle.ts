@@ -7,7 +7,7 @@ import { EnvironmentError, InputError } from '../diag/errors.js';
 import { releaseSourceLines } from './apt-sources.js';
 import { BASE_SUITE, ensureBaseImage, readMachineAptSources } from './base-image.js';
 import { cachedDir } from './cache.js';
-import { ensureK8sBinaries, type K8sBinaries } from './k8s-binaries.js';
+import { binariesStamp, ensureK8sBinaries, type K8sBinaries } from './k8s-binaries.js';
 import { isK8sDeb, k8sDebs } from './k8s-debs.js';
 import { CONTROL_PLANE_PACKAGES } from '../render/control-plane-packages.js';
 import { tail } from '../diag/output-tail.js';
@@ -113,7 +113,7 @@ export async function buildBundle(opts: BundleOptions = {}): Promise<Bundle> {
   const base = await ensureBaseImage({ onProgress: opts.onProgress });
   const sources = releaseSourceLines(await readMachineAptSources(), BASE_SUITE);
   if (sources.length === 0) throw new EnvironmentError(`no Debian ${BASE_SUITE} source in this machine's apt sources`, `add e.g. "deb http://deb.debian.org/debian ${BASE_SUITE} main" to /etc/apt/sources.list`);
-  const key = bundleKey(packages, base.key, sources, bins ? bins.dir : undefined);
+  const key = bundleKey(packages, base.key, sources, bins ? `${bins.dir}#${await binariesStamp(bins)}` : undefined);
   const { dir, built } = await cachedDir(`bundle-${key}`, (tmp) => assemble(tmp, key, packages, base.rootfs, sources, opts.onProgress, bins), opts.onProgress);
   const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { debs: BundleDeb[] };
   if (opts.out) {

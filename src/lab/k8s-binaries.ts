@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { EnvironmentError } from '../diag/errors.js';
@@ -61,6 +61,31 @@ export async function findK8sBinaries(version: string): Promise<K8sBinaries | un
   return best ? { dir: join(root, best.n, 'bin'), ...best.v } : undefined;
 }
 
+/** `etcdctl version`'s first line as a tag (`v3.7.0`), or undefined when it does not run. */
+export function parseEtcdctlVersion(out: string): string | undefined {
+  const m = /^etcdctl version:\s*(\S+)/m.exec(out);
+  return m ? k8sVersionTag(m[1]!) : undefined;
+}
+
+/** The version of the etcdctl in `dir` (it must be etcd's: status and certs use it against that etcd). */
+export function etcdctlVersion(dir: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(join(dir, 'etcdctl'), ['version'], { timeout: 30_000 }, (err, stdout) => resolve(err ? undefined : parseEtcdctlVersion(stdout)));
+  });
+}
+
+/**
+ * What the binaries of a build are, beyond their directory: each one's size and modification time. A bundle made from
+ * them is keyed by it, so that a binary rebuilt in place (etcdctl pinned to etcd's version) makes a new bundle.
+ */
+export async function binariesStamp(bins: K8sBinaries): Promise<string> {
+  const parts = await Promise.all(K8S_BINARIES.map(async (b) => {
+    const s = await stat(join(bins.dir, b));
+    return `${b}:${s.size}:${Math.round(s.mtimeMs)}`;
+  }));
+  return parts.join(',');
+}
+
 /** scripts/k8s-binaries.sh of this installation (the same relative place from src/lab and dist/lab). */
 export const BUILD_SCRIPT = fileURLToPath(new URL('../../scripts/k8s-binaries.sh', import.meta.url));
 
@@ -71,10 +96,11 @@ export const BUILD_SCRIPT = fileURLToPath(new URL('../../scripts/k8s-binaries.sh
  */
 export async function ensureK8sBinaries(version: string, onProgress?: (line: string) => void): Promise<K8sBinaries> {
   const cached = await findK8sBinaries(version);
-  if (cached) return cached;
   const tag = k8sVersionTag(version);
-  onProgress?.(`Kubernetes ${tag} binaries are not in the cache (${cacheRoot()}): building them from the Go module proxy (scripts/k8s-binaries.sh; ~10 min on an idle 2-core machine)`);
-  const { code, stderrTail } = await runScript([BUILD_SCRIPT, tag], onProgress);
+  if (cached && (await etcdctlVersion(cached.dir)) === cached.etcd) return cached;
+  if (cached) onProgress?.(`etcdctl in ${cached.dir} is not at etcd's version ${cached.etcd}: rebuilding etcdctl only (scripts/k8s-binaries.sh)`);
+  else onProgress?.(`Kubernetes ${tag} binaries are not in the cache (${cacheRoot()}): building them from the Go module proxy (scripts/k8s-binaries.sh; ~10 min on an idle 2-core machine)`);
+  const { code, stderrTail } = await runScript([BUILD_SCRIPT, tag, ...(cached ? [cached.etcd] : [])], onProgress);
   if (code === 4) throw new BinariesUnavailable(tag, 'version', stderrTail);
   if (code === 5) throw new BinariesUnavailable(tag, 'toolchain', stderrTail);
   if (code !== 0) throw new EnvironmentError(`building the Kubernetes ${tag} binaries failed (exit ${code ?? 'signal'}): ${stderrTail}`, `run \`bash ${BUILD_SCRIPT} ${tag}\` to see the whole output`);

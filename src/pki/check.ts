@@ -37,6 +37,8 @@ export interface CertRow {
   name: string;
   subject: string;
   issuer: string;
+  /** The serial number (hex, as the certificate carries it): a renewal changes it. */
+  serial: string;
   sans: string[];
   notAfter: string;
   daysLeft: number;
@@ -211,6 +213,7 @@ function rowOf(where: string, path: string, req: CertRequest, info: CertInfo, no
     name: req.name,
     subject: info.subject,
     issuer: info.issuer,
+    serial: info.serial,
     sans: [...info.dnsNames, ...info.ips],
     notAfter: info.notAfter.toISOString(),
     daysLeft: Math.floor((info.notAfter.getTime() - now.getTime()) / DAY),

@@ -119,7 +119,25 @@ export function renderEtcdUnit(spec: ClusterSpec, host: Host): string {
   ].join('\n');
 }
 
+/**
+ * How long kube-apiserver keeps serving after SIGTERM while /readyz already fails (`--shutdown-delay-duration`): long
+ * enough for HAProxy's check to mark it DOWN first, so that a restart (certs renew, an upgrade) drops no request.
+ * HAProxy needs `fall` failed checks `inter` apart, plus up to one `inter` until the first check after the signal:
+ * (fall + 1) × inter, plus 2 s for a check's own latency on a busy host; whole seconds, at least 5 s.
+ */
+export function apiserverShutdownDelaySeconds(spec: ClusterSpec): number {
+  const hc = spec.loadBalancer.healthCheck;
+  return Math.max(5, Math.ceil(((hc.fall + 1) * hc.interMs) / 1000 + 2));
+}
+
+/**
+ * How long a stopping apiserver waits for its watches to end after the delay (`--shutdown-watch-termination-grace-period`);
+ * HAProxy's `on-marked-down shutdown-sessions` has normally cut the watches through the endpoint by then.
+ */
+export const APISERVER_WATCH_GRACE_SECONDS = 10;
+
 export function renderApiserverUnit(spec: ClusterSpec, host: Host): string {
+  const shutdownDelay = apiserverShutdownDelaySeconds(spec);
   const flags = [
     `--advertise-address=${host.address}`,
     `--secure-port=${spec.controlPlane.apiserverPort}`,
@@ -158,6 +176,8 @@ export function renderApiserverUnit(spec: ClusterSpec, host: Host): string {
     '--endpoint-reconciler-type=lease',
     '--allow-privileged=true',
     '--profiling=false',
+    `--shutdown-delay-duration=${shutdownDelay}s`,
+    `--shutdown-watch-termination-grace-period=${APISERVER_WATCH_GRACE_SECONDS}s`,
   ];
   return [
     header(spec, host.name),
@@ -176,8 +196,12 @@ export function renderApiserverUnit(spec: ClusterSpec, host: Host): string {
     '# load balancer; every etcd member over mutual TLS; Node + RBAC authorization; anonymous requests only on',
     `# ${ANONYMOUS_PATHS.join(', ')} (--authentication-config); Secrets encrypted at rest; audit log with rotation;`,
     '# the list of apiservers kept by leases (a dead one leaves the kubernetes Service within 15 s).',
+    '# On SIGTERM (a restart) it fails /readyz but keeps serving for --shutdown-delay-duration, until the load',
+    "# balancer's check has taken it out (longer than HAProxy's (fall + 1) x inter), then drains; stopping may take",
+    '# that delay, the watch grace and in-flight requests: TimeoutStopSec leaves room before systemd kills it.',
     execStart('kube-apiserver', flags),
     ...RESTART,
+    `TimeoutStopSec=${shutdownDelay + APISERVER_WATCH_GRACE_SECONDS + 60}s`,
     `# ${AUDIT_LOG.replace(/\/[^/]+$/, '')}, readable by root only (the audit log names users and resources).`,
     'LogsDirectory=kubernetes/audit',
     'LogsDirectoryMode=0700',

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BinariesUnavailable, K8S_BINARIES, ensureK8sBinaries, findK8sBinaries, parseBinariesDirName } from '../../src/lab/k8s-binaries.js';
+import { BinariesUnavailable, K8S_BINARIES, ensureK8sBinaries, findK8sBinaries, parseBinariesDirName, parseEtcdctlVersion } from '../../src/lab/k8s-binaries.js';
 import { K8S_DEBS, debControl, etcdPostinst, k8sDebs } from '../../src/lab/k8s-debs.js';
 import { binariesDiagnostic } from '../../src/ops/binaries.js';
 
@@ -55,6 +55,24 @@ test('no Go toolchain and nothing cached: the version has no binaries and none b
     process.env['GO'] = '/nonexistent/go';
     try {
       await assert.rejects(ensureK8sBinaries('v1.37.2'), (e: unknown) => e instanceof BinariesUnavailable && e.reason === 'toolchain' && /no Go toolchain/.test(e.detail));
+    } finally {
+      if (before === undefined) delete process.env['GO'];
+      else process.env['GO'] = before;
+    }
+  }));
+
+test('etcdctl is pinned to etcd: a cached etcdctl at another version is rebuilt (here: no toolchain, so the rebuild is refused); at etcd\'s version the cache is used as is', () =>
+  withCache(async (root) => {
+    assert.equal(parseEtcdctlVersion('etcdctl version: 3.7.0\nAPI version: 3.7\n'), 'v3.7.0');
+    assert.equal(parseEtcdctlVersion('something else'), undefined);
+    const bin = fakeBuild(root, 'k8s-v1.37.2-etcd-v3.7.0-go1.26.8');
+    const before = process.env['GO'];
+    process.env['GO'] = '/nonexistent/go';
+    try {
+      writeFileSync(join(bin, 'etcdctl'), '#!/bin/sh\necho "etcdctl version: 3.7.3"\n', { mode: 0o755 });
+      await assert.rejects(ensureK8sBinaries('v1.37.2'), (e: unknown) => e instanceof BinariesUnavailable && e.reason === 'toolchain');
+      writeFileSync(join(bin, 'etcdctl'), '#!/bin/sh\necho "etcdctl version: 3.7.0"\n', { mode: 0o755 });
+      assert.equal((await ensureK8sBinaries('v1.37.2')).dir, bin);
     } finally {
       if (before === undefined) delete process.env['GO'];
       else process.env['GO'] = before;

@@ -42,6 +42,11 @@ describe('checkPki', () => {
     assert.ok(api.sans.includes('10.77.0.10') && api.sans.includes('api.demo.internal'));
     assert.equal(api.daysLeft, 364);
     assert.match(api.issuer, /CN=kubernetes/);
+    // The serial is the one the state directory holds for that certificate (a renewal changes it).
+    const inState = r.certificates.find((c) => c.where === 'state' && c.id === api.id)!;
+    assert.match(api.serial, /^[0-9a-f]+$/i);
+    assert.equal(api.serial, inState.serial);
+    assert.notEqual(api.serial, r.certificates.find((c) => c.where === 'state' && c.id === 'ca')?.serial);
     assert.ok(r.certificates.some((c) => c.where === 'master1' && c.path === KUBECONFIG_PATHS.admin), 'the client certificate inside admin.conf is listed');
     assert.ok(r.certificates.some((c) => c.where === 'lb1' && c.path === HAPROXY_CA_FILE));
   });

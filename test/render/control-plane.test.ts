@@ -98,6 +98,19 @@ describe('binary mode: kube-apiserver and its configs', () => {
     assert.equal(flag(api, 'requestheader-client-ca-file'), PKI_PATHS.frontProxyCaCert);
     for (const f of ['audit-log-path', 'audit-log-maxage', 'audit-log-maxbackup', 'audit-log-maxsize', 'audit-policy-file', 'encryption-provider-config']) assert.ok(flag(api, f), f);
   });
+  test('a restart drains: /readyz fails for longer than HAProxy needs to mark it DOWN, and systemd waits for the drain', () => {
+    const seconds = (v: string | undefined): number => Number(/^(\d+)s$/.exec(v ?? '')?.[1] ?? NaN);
+    for (const hc of [spec.loadBalancer.healthCheck, { ...spec.loadBalancer.healthCheck, interMs: 3000, fall: 4 }, { ...spec.loadBalancer.healthCheck, interMs: 200, fall: 1 }]) {
+      const s2: ClusterSpec = { ...spec, loadBalancer: { ...spec.loadBalancer, healthCheck: hc } };
+      const unitText = fileOf(host(renderCluster(s2, TEST_SECRETS), 'master2'), unit('kube-apiserver.service')).content;
+      const delay = seconds(flag(unitText, 'shutdown-delay-duration'));
+      const grace = seconds(flag(unitText, 'shutdown-watch-termination-grace-period'));
+      assert.ok(delay * 1000 > (hc.fall + 1) * hc.interMs, `delay ${delay}s vs fall ${hc.fall} x inter ${hc.interMs}ms`);
+      assert.ok(grace > 0);
+      const stop = seconds(/^TimeoutStopSec=(\S+)$/m.exec(unitText)?.[1]);
+      assert.ok(stop > delay + grace, `TimeoutStopSec ${stop}s leaves room for the delay ${delay}s and the watch grace ${grace}s`);
+    }
+  });
   test('anonymous requests: only the health paths, through --authentication-config and never the conflicting --anonymous-auth flag', () => {
     assert.equal(flags(api).has('anonymous-auth'), false);
     assert.equal(flag(api, 'authentication-config'), APISERVER_CONFIG_PATHS.authentication);

@@ -2,7 +2,7 @@ import { KUBECONFIG_PATHS } from '../../pki/paths.js';
 import type { RenderedHost } from '../../render/types.js';
 import type { HealthCheck, Phase, Step } from '../types.js';
 import type { PhaseContext, PhaseDefinition } from './phase.js';
-import { STAGED_UNITS, unitPlan } from './units.js';
+import { PACKAGE_OF_UNIT, STAGED_UNITS, unitPlan } from './units.js';
 
 /**
  * The control plane's phases (pure), after `services` (which ran daemon-reload for changed unit files):
@@ -10,7 +10,7 @@ import { STAGED_UNITS, unitPlan } from './units.js';
  *   `etcdctl endpoint health --cluster` passes over TLS;
  * - `apiserver`: once every member's etcd phase is done; each waits for its own /readyz;
  * - `controllers`: controller-manager and scheduler once every apiserver's phase is done.
- * A unit that runs and must restart (its files changed) restarts one master at a time (the engine's rolling turn),
+ * A unit that runs and must restart (its files changed, or its package was upgraded) restarts one master at a time (the engine's rolling turn),
  * and only when the others are ready: the etcd cluster healthy, the other apiservers answering /readyz.
  * A host where every unit runs as rendered gets no step: a rerun is a no-op.
  */
@@ -71,7 +71,8 @@ function stagedPhase(o: StagedOptions): PhaseDefinition {
       const actions: Extract<Step, { kind: 'service' }>[] = [];
       for (const unit of units) {
         // No restart because "a package was installed": kubeha's packages start nothing; a stopped unit starts.
-        const p = unitPlan(o.name, unit, ctx, { restartWhenInstalled: false, startStopped: true, ...(o.noBlock ? { noBlock: true } : {}) });
+        const pkg = PACKAGE_OF_UNIT[unit];
+        const p = unitPlan(o.name, unit, ctx, { restartWhenInstalled: false, startStopped: true, ...(o.noBlock ? { noBlock: true } : {}), ...(pkg ? { upgradedPackage: pkg } : {}) });
         if (p.enable) enables.push(p.enable);
         if (p.action) actions.push(p.action);
       }

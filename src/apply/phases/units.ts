@@ -1,5 +1,6 @@
 import { CONTROL_PLANE_UNITS } from '../../pki/paths.js';
-import type { Phase, Step } from '../types.js';
+import { CONTROL_PLANE_PACKAGES } from '../../render/control-plane-packages.js';
+import type { PackageUpgrade, Phase, Step } from '../types.js';
 import type { PhaseContext } from './phase.js';
 
 /**
@@ -15,6 +16,11 @@ export const STAGED_UNITS: Readonly<Record<string, Phase>> = {
 };
 
 export const isStagedUnit = (unit: string): boolean => STAGED_UNITS[unit] !== undefined;
+
+/** The package that carries each control-plane unit's binary: its upgrade restarts the unit. */
+export const PACKAGE_OF_UNIT: Readonly<Record<string, string>> = Object.fromEntries(
+  (Object.keys(CONTROL_PLANE_UNITS) as (keyof typeof CONTROL_PLANE_UNITS)[]).map((c) => [CONTROL_PLANE_UNITS[c], CONTROL_PLANE_PACKAGES[c]]),
+);
 
 /** Markers the earlier phases (and an interrupted run) left: `<unit>.reload|restart`, `daemon-reload`, `sysctl`. */
 export function pendingAfter({ seen, earlier }: Pick<PhaseContext, 'seen' | 'earlier'>): Set<string> {
@@ -35,10 +41,17 @@ export interface UnitPlan {
  * so even a running unit is restarted (Debian's haproxy, keepalived). `noBlock`: starts are queued (see the step).
  * `startStopped`: see below.
  */
-export function unitPlan(phase: Phase, unit: string, ctx: Pick<PhaseContext, 'seen' | 'earlier'>, opts: { restartWhenInstalled: boolean; noBlock?: boolean; startStopped?: boolean }): UnitPlan {
+export function unitPlan(
+  phase: Phase,
+  unit: string,
+  ctx: Pick<PhaseContext, 'seen' | 'earlier'>,
+  opts: { restartWhenInstalled: boolean; noBlock?: boolean; startStopped?: boolean; upgradedPackage?: string },
+): UnitPlan {
   const { seen, earlier } = ctx;
   const pending = pendingAfter(ctx);
-  const installedNow = opts.restartWhenInstalled && earlier.some((s) => s.kind === 'install');
+  // An upgrade installs nothing new: it restarts only the units of the upgraded package (`upgradedPackage`).
+  const installedNow = opts.restartWhenInstalled && earlier.some((s) => s.kind === 'install' && !s.upgrades);
+  const upgrade = opts.upgradedPackage === undefined ? undefined : upgradeOf(earlier, opts.upgradedPackage);
   const state = seen.services[unit];
   const markers = [`${unit}.reload`, `${unit}.restart`].filter((m) => pending.has(m));
   const needsRestart = markers.some((m) => m.endsWith('.restart'));
@@ -64,8 +77,16 @@ export function unitPlan(phase: Phase, unit: string, ctx: Pick<PhaseContext, 'se
     // rolling turn, and the members of a new etcd cluster must start together).
     const action = installedNow || (markers.length > 0 && !opts.startStopped) ? 'restart' : 'start';
     out.action = step(action, installedNow ? 'its package was just installed' : `is ${state?.active ?? 'not installed'}`);
+  } else if (upgrade) {
+    out.action = step('restart', `its package was upgraded (${upgrade.name} ${upgrade.from} → ${upgrade.to})${markers.length > 0 ? ' and its configuration changed' : ''}`);
   } else if (markers.length > 0) {
     out.action = step(needsRestart ? 'restart' : 'reload', interrupted ? 'its configuration changed in an interrupted run' : 'its configuration changed');
   }
   return out;
+}
+
+/** The upgrade of `pkg` an earlier step of this run makes, if any. */
+export function upgradeOf(earlier: readonly Step[], pkg: string): PackageUpgrade | undefined {
+  for (const s of earlier) if (s.kind === 'install') for (const u of s.upgrades ?? []) if (u.name === pkg) return u;
+  return undefined;
 }
