@@ -29,4 +29,6 @@ export const HOST_PATHS = {
   apiserverCert: '/etc/kubernetes/pki/apiserver.crt',
   haproxyEnv: ['/etc/default/haproxy', '/etc/sysconfig/haproxy'],
   systemdDir: '/etc/systemd/system',
+  /** Which distribution: decides what `pidof` is when keepalived runs it (src/model/tracker-class.ts). */
+  osRelease: ['/etc/os-release', '/usr/lib/os-release'],
 } as const;

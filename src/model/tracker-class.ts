@@ -100,7 +100,36 @@ export function classifyScript(model: HaModel, host: ModelHost, ka: KeepalivedCo
     const base = main.kind === 'unknown' ? { kind: 'always-passes' as const, detail: 'no unconditional check' } : main;
     return { ...base, detail: `${base.detail}; while holding the VIP also ${vipOnly.detail}`, vipOnly };
   }
+  const pidof = pidofAsCommand(host, s.script);
+  if (pidof) return pidof;
   return classifyText(host, text, user, s.script);
+}
+
+/*
+ * keepalived runs a script's executable by its resolved path (realpath(), for script security; acassen/keepalived
+ * #650). Where pidof is a symlink to killall5 (sysvinit-utils: Debian, Ubuntu; CentOS 7's sysvinit-tools), the
+ * script runs killall5, which refuses a process name ("only one argument, a signal number, allowed") and exits 1:
+ * `script "pidof haproxy"` fails on every host whatever HAProxy does. Measured with keepalived 2.2.7 on Debian 12.
+ * Only the script's own command counts: a shell or a script file calling pidof runs it by its name, which works.
+ * Decided only when the mirror has the host's /etc/os-release: another family (procps-ng's pidof is a binary of its
+ * own) keeps pidof's meaning; without it the rule `track-pidof-killall5` warns and the simulation keeps pidof's
+ * meaning, as on the distributions where it works.
+ */
+/** The host's /etc/os-release names Debian or Ubuntu (or a family like them); undefined when the mirror lacks it. */
+export function pidofIsKillall5(host: ModelHost): boolean | undefined {
+  const os = host.files['/etc/os-release'];
+  if (os === undefined) return undefined;
+  return /^(ID|ID_LIKE)=["']?[^\n]*\b(debian|ubuntu)\b/m.test(os);
+}
+
+/** `pidof …` as the script's own command: always-fails where pidof is killall5 (see above); undefined otherwise. */
+export function pidofAsCommand(host: ModelHost, script: string): TrackerClass | undefined {
+  if (!/(^|\/)pidof$/.test(commandPath(script))) return undefined;
+  if (!pidofIsKillall5(host)) return undefined;
+  return {
+    kind: 'always-fails',
+    detail: '`pidof` as the script\'s command: keepalived runs the resolved path, killall5 on Debian and Ubuntu, which exits 1 for a process name, so it always fails',
+  };
 }
 
 /** Classifies the text of a check (the command line and script body, or one block of it). */

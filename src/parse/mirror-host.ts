@@ -80,6 +80,14 @@ function readKeepalived(fs: FileSource, mh: ModelHost, p: (rel: string) => strin
       if (t !== undefined) mh.files[w] = t;
     }
   }
+  // The distribution, when the mirror has it: it decides what `pidof` is for keepalived.
+  for (const osr of HOST_PATHS.osRelease) {
+    const t = fs.readFile(p(osr));
+    if (t !== undefined) {
+      mh.files['/etc/os-release'] = t;
+      break;
+    }
+  }
   // track_file state files: their current content decides a tracker nobody writes.
   for (const tf of Object.values(r.config.trackFiles)) {
     const t = tf.file.startsWith('/') ? fs.readFile(p(tf.file)) : undefined;

@@ -83,6 +83,12 @@ const cases: Record<string, { bad: Mutate | (() => HaModel); good?: () => HaMode
   },
   'track-killall-nonroot': { bad: (m) => (setScript('killall -0 haproxy')(m), bothLbs(m, (h) => h.keepalived && (h.keepalived.scriptUser = 'keepalived_script'))) },
   'track-killall-missing': { bad: (m) => (setScript('killall -0 haproxy')(m), bothLbs(m, (h) => (h.files['/usr/bin/pidof'] = ''))) },
+  'track-pidof-killall5': {
+    bad: (m) => bothLbs(m, (h) => (h.files['/etc/os-release'] = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\n')),
+    // procps-ng's pidof is a binary of its own: silent on Rocky Linux; and a script file calling pidof runs it by name.
+    good: () =>
+      mutated((m) => bothLbs(m, (h) => (h.files['/etc/os-release'] = 'NAME="Rocky Linux"\nID="rocky"\nID_LIKE="rhel centos fedora"\n'))),
+  },
   'track-script-missing': { bad: setScript('/etc/keepalived/check_haproxy.sh') },
   'keepalived-script-security-off': { bad: (m) => bothLbs(m, (h) => h.keepalived && (h.keepalived.enableScriptSecurity = false)) },
   'keepalived-script-security-user': { bad: (m) => bothLbs(m, (h) => h.keepalived && delete h.keepalived.scriptUser) },

@@ -1,7 +1,7 @@
 /** Tracking rules: what the vrrp_scripts really test, who runs them, how fast they notice. */
 import type { HaModel, KeepalivedConfig, ModelHost, VrrpScript } from '../../model/types.js';
 import { droppedBySyncGroup, trackersOf } from '../../model/queries.js';
-import { classifyScript, commandPath, scriptText, scriptUser } from '../../model/tracker-class.js';
+import { classifyScript, commandPath, pidofAsCommand, scriptText, scriptUser } from '../../model/tracker-class.js';
 import { nopreemptEffective, whyNotPeers } from '../vrrp.js';
 import { allInstances, rule, vrrpMembers } from './util.js';
 
@@ -108,7 +108,7 @@ export const trackingRules = [
         const user = scriptUser(host, ka, s);
         const text = scriptText(host, s.script).text;
         if (/\b(killall|kill)\s+-0\b/.test(text) && user !== 'root' && user !== 'haproxy')
-          report(`${s.name} on ${host.name} runs \`killall -0\` as ${user}: it always fails`, { host, at: s.at }, 'use `pidof haproxy`');
+          report(`${s.name} on ${host.name} runs \`killall -0\` as ${user}: it always fails`, { host, at: s.at }, 'use `pgrep -x haproxy`');
       });
     },
   }),
@@ -119,7 +119,16 @@ export const trackingRules = [
         if (!/\bkillall\b/.test(scriptText(host, s.script).text)) return;
         const hasBinDir = Object.keys(host.files).some((p) => /^\/(usr\/)?s?bin\//.test(p));
         const hasKillall = ['/usr/bin/killall', '/bin/killall'].some((p) => host.files[p] !== undefined);
-        if (hasBinDir && !hasKillall) report(`${s.name} on ${host.name} uses killall, which is not installed`, { host, at: s.at }, 'install psmisc or use pidof');
+        if (hasBinDir && !hasKillall) report(`${s.name} on ${host.name} uses killall, which is not installed`, { host, at: s.at }, 'install psmisc or use pgrep -x haproxy');
+      });
+    },
+  }),
+  rule({
+    id: 'track-pidof-killall5',
+    run(model, report) {
+      eachScript(model, (host, _ka, s) => {
+        if (pidofAsCommand(host, s.script))
+          report(`${s.name} on ${host.name} runs \`${s.script}\`: keepalived runs pidof's resolved path, killall5 on this Debian/Ubuntu host, which exits 1: the check always fails`, { host, at: s.at });
       });
     },
   }),
