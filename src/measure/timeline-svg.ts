@@ -19,7 +19,8 @@ const VIP_Y = 96;
 const VIP_H = 18;
 const WATCH_Y = 130;
 const AXIS_Y = 160;
-const PALETTE = ['#4e79a7', '#f28e2b', '#76b7b2', '#edc948', '#b07aa1', '#9c755f'];
+// Dark enough for the white holder names on them (contrast ≥ 4.5:1, WCAG AA).
+const PALETTE = ['#1f4e79', '#8a4b08', '#1b6b63', '#665500', '#6a3d7c', '#5c4033'];
 
 export function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
@@ -86,7 +87,7 @@ export function timelineSvg(r: DrillResult, events: readonly ProbeEvent[], optio
   for (const s of holderSegments(r, t0, t1)) {
     const color = s.holder ? (PALETTE[hosts.indexOf(s.holder) % PALETTE.length] ?? '#888') : '#dddddd';
     out.push(`<rect class="holder" x="${f1(x(s.from))}" y="${VIP_Y}" width="${f1(Math.max(1, x(s.to) - x(s.from)))}" height="${VIP_H}" fill="${color}"><title>${escapeXml(s.holder ?? 'nobody')}</title></rect>`);
-    if (x(s.to) - x(s.from) > 40) out.push(`<text x="${f1(x(s.from) + 4)}" y="${VIP_Y + 13}" fill="#ffffff">${escapeXml(s.holder ?? 'nobody')}</text>`);
+    if (x(s.to) - x(s.from) > 40) out.push(`<text x="${f1(x(s.from) + 4)}" y="${VIP_Y + 13}" fill="${s.holder ? '#ffffff' : '#222222'}">${escapeXml(s.holder ?? 'nobody')}</text>`);
   }
   out.push(`<text x="8" y="${WATCH_Y + 4}">watches</text>`);
   out.push(`<line x1="${LEFT}" y1="${WATCH_Y}" x2="${W - RIGHT}" y2="${WATCH_Y}" stroke="#cccccc"/>`);
