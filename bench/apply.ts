@@ -3,7 +3,9 @@
  * first apply vs no-op apply (targets: no-op ≤ 20 % of the first and ≤ 2 s of wall time, best / median / worst of 5
  * interleaved with `kubeha --version` for scale; the time spent connecting to and observing the hosts on its own line,
  * from the `plan` event), and `--parallel 8` vs `--parallel 1` on the
- * packages and files phases (target: ≥ 3×), measured in the same run from the NDJSON events.
+ * packages and files phases (target: ≥ 3×), measured in the same run from the NDJSON events; then the same first and
+ * no-op applies at a distance (25 ms each way on every host's link) against no delay (KUBEHA_BENCH_APPLY=distance: only
+ * that part).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -89,6 +91,24 @@ export async function benchApply(): Promise<Record<string, number | string>> {
       // USER_HZ is 100 on Linux: jiffies / 100 = CPU seconds, over every core and every process (the lab hosts too).
       return { ms: r.ms, events: eventsOf(r.stdout), busyShare: (c1.busy - c0.busy) / Math.max(1, c1.total - c0.total), cpuSeconds: (c1.busy - c0.busy) / 100 };
     };
+    // KUBEHA_BENCH_APPLY=distance: only the at-a-distance comparison below (it makes its own first applies).
+    const distanceOnly = process.env['KUBEHA_BENCH_APPLY'] === 'distance';
+    const labState = (await listLabs()).find((l) => l.plan.lab === lab);
+    if (!labState) throw new Error('lab state vanished');
+    const onAll = (command: string): void => {
+      for (const h of labState.plan.hosts) {
+        const r = spawnSync(
+          'ip',
+          ['netns', 'exec', labState.plan.taskbox.netns, 'ssh', '-i', labState.plan.keyFile, '-o', `UserKnownHostsFile=${labState.plan.knownHostsFile}`, '-o', 'BatchMode=yes', `root@${h.address}`, command],
+          { encoding: 'utf8' },
+        );
+        if (r.status !== 0) throw new Error(`${h.name}: ${command}: ${r.stderr}`);
+      }
+    };
+    if (distanceOnly) {
+      Object.assign(out, atADistance(apply, onAll, labState.plan.hosts.map((h) => h.name), lab));
+      return out;
+    }
     const first = apply(8);
     // No-op applies interleaved with `kubeha --version` (wall time: what a user waits), so that a busy machine shows
     // in both; the median run's events give the breakdown.
@@ -119,20 +139,8 @@ export async function benchApply(): Promise<Record<string, number | string>> {
 
     // Each phase alone (kubeadm-style --phase), on hosts put back to before that phase, --parallel 1 and 8
     // interleaved twice: no other phase's work runs at the same time, so the comparison is the phase's own.
-    const labState = (await listLabs()).find((l) => l.plan.lab === lab);
-    if (!labState) throw new Error('lab state vanished');
     const FILES = '/etc/haproxy/haproxy.cfg /etc/keepalived/keepalived.conf /etc/keepalived/kubeha-check-haproxy.sh /etc/sysctl.d/90-kubeha.conf /etc/systemd/system/haproxy.service.d /etc/systemd/system/keepalived.service.d';
     const PACKAGES = 'dpkg --purge haproxy keepalived conntrack socat ebtables ethtool ipset iptables >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get -y autoremove --purge >/dev/null 2>&1; rm -rf /opt/kubeha /var/lib/kubeha';
-    const onAll = (command: string): void => {
-      for (const h of labState.plan.hosts) {
-        const r = spawnSync(
-          'ip',
-          ['netns', 'exec', labState.plan.taskbox.netns, 'ssh', '-i', labState.plan.keyFile, '-o', `UserKnownHostsFile=${labState.plan.knownHostsFile}`, '-o', 'BatchMode=yes', `root@${h.address}`, command],
-          { encoding: 'utf8' },
-        );
-        if (r.status !== 0) throw new Error(`${h.name}: ${command}: ${r.stderr}`);
-      }
-    };
     const resets: Record<string, string> = { files: `rm -rf ${FILES}`, packages: PACKAGES };
     const cores = availableParallelism();
     for (const phase of ['files', 'packages']) {
@@ -158,11 +166,58 @@ export async function benchApply(): Promise<Record<string, number | string>> {
     }
     // Leave the lab converged (services phase reloads what the file runs changed).
     apply(8);
+    Object.assign(out, atADistance(apply, onAll, labState.plan.hosts.map((h) => h.name), lab));
     const lbs = first.events.filter((e) => e.type === 'phase-start' && e.phase === 'packages').length;
     out['hosts with packages to install'] = `${lbs} of ${labState.plan.hosts.length}`;
   } finally {
     if (labUp) kubeha(['lab', 'down', '--name', lab]);
     rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+/** What a reset puts back to before the first apply: kubeha's files, the packages it installed, its bundle copy. */
+const RESET_ALL =
+  'rm -rf /etc/haproxy/haproxy.cfg /etc/keepalived/keepalived.conf /etc/keepalived/kubeha-check-haproxy.sh /etc/sysctl.d/90-kubeha.conf /etc/systemd/system/haproxy.service.d /etc/systemd/system/keepalived.service.d; ' +
+  'dpkg --purge haproxy keepalived conntrack socat ebtables ethtool ipset iptables >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get -y autoremove --purge >/dev/null 2>&1; rm -rf /opt/kubeha /var/lib/kubeha';
+
+/**
+ * Apply at a distance (issue 12): real fleets are not on one machine, each SSH round trip costs milliseconds. Without a
+ * delay and then with `lab fault HOST delay 25ms` on every host's link (a round trip to a host gains 50 ms), in one
+ * run: the first apply (hosts reset) and a no-op apply, each with --parallel 1 and --parallel 8. On latency-bound work
+ * the speed-up should approach the host count. The delay is cleared at the end, whatever happens.
+ */
+function atADistance(
+  apply: (parallel: number) => { ms: number },
+  onAll: (command: string) => void,
+  hosts: readonly string[],
+  lab: string,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  const DELAY = 25;
+  const s = (ms: number): string => (ms / 1000).toFixed(2);
+  for (const delay of [0, DELAY]) {
+    const label = delay === 0 ? 'no delay' : `delay ${delay}ms each way on every host`;
+    try {
+      if (delay > 0) {
+        for (const h of hosts) {
+          const r = kubeha(['lab', 'fault', h, 'delay', `${delay}ms`, '--name', lab]);
+          if (r.code !== 0) throw new Error(`lab fault ${h} delay: ${r.stderr}`);
+        }
+      }
+      const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+      const first: Record<number, number> = {};
+      const noop: Record<number, number> = {};
+      for (const parallel of [1, 8]) {
+        onAll(RESET_ALL);
+        first[parallel] = apply(parallel).ms;
+        noop[parallel] = apply(parallel).ms;
+      }
+      out[`at a distance, ${label}: first apply --parallel 1 / 8 (s)`] = `${s(first[1]!)} / ${s(first[8]!)} = ${(first[1]! / first[8]!).toFixed(2)}x (load ${load})`;
+      out[`at a distance, ${label}: no-op apply --parallel 1 / 8 (s)`] = `${s(noop[1]!)} / ${s(noop[8]!)} = ${(noop[1]! / noop[8]!).toFixed(2)}x`;
+    } finally {
+      if (delay > 0) for (const h of hosts) kubeha(['lab', 'fault', h, 'clear', '--name', lab]);
+    }
   }
   return out;
 }

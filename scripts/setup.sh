@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Everything the tests and the lab call: nothing is assumed present on a fresh machine.
-APT_PACKAGES=(haproxy keepalived debootstrap debian-archive-keyring gpgv systemd systemd-container iproute2 procps util-linux openssh-client openssl dpkg-dev curl ca-certificates nftables chromium)
+APT_PACKAGES=(haproxy keepalived debootstrap debian-archive-keyring gpgv systemd systemd-container iproute2 procps util-linux openssh-client openssl dpkg-dev curl ca-certificates nftables iptables chromium)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

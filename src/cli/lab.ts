@@ -200,7 +200,8 @@ Faults:
   power-off   kill every process of the host at once (a power cut); power-on boots it again
   link-down   the host's port on the lab switch goes down (cable pulled); link-up restores it
   freeze      SIGSTOP to every process of the host (a hung VM); thaw sends SIGCONT
-  delay D     every packet on the host's link delayed by D each way (netem; the kernel needs sch_netem)
+  delay D     every packet on the host's link delayed by D each way (netem; without sch_netem, kubeha's packet
+              delayer: NFQUEUE in the host's namespace, needs iptables and Go once; docs/lab.md)
   loss P%     P% of packets on the host's link dropped each way (nftables)
   clear       no delay, no loss
 Examples:
@@ -210,7 +211,7 @@ Examples:
   sudo kubeha lab fault lb1 delay 50ms
   sudo kubeha lab fault lb1 loss 5%
   sudo kubeha lab fault lb1 clear
-Exit codes: 0 done, 2 bad input (unknown host, bad value), 3 environment (not root, the kernel lacks netem).`,
+Exit codes: 0 done, 2 bad input (unknown host, bad value), 3 environment (not root; no netem and no iptables or Go for the packet delayer).`,
     )
     .action(async (host: string, fault: LabFault | (typeof LINK_FAULTS)[number], value: string | undefined, opts: { name?: string; wait: boolean; output: Format }) => {
       preflight([]);

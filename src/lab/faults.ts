@@ -1,6 +1,7 @@
 import { didYouMean } from '../diag/diagnostic.js';
 import { EnvironmentError, InputError } from '../diag/errors.js';
 import type { LabFault, LinkFault } from '../model/failure.js';
+import { delayerPids, startDelayer, stopDelayer } from './delayer.js';
 import { bootHost, cgroupPids, prepareCgroups } from './hosts.js';
 import { netnsIdentity, setHostNic, setPort } from './network.js';
 import type { LabHostPlan } from './plan.js';
@@ -44,6 +45,8 @@ async function hostProcesses(state: LabState, h: LabHostPlan): Promise<{ nspawn:
   const id = netnsIdentity(h.netns);
   const inside = new Set<number>([...(id ? pidsInNetns(id) : []), ...(await cgroupPids(h))]);
   for (const p of nspawn) inside.delete(p);
+  // The link's packet delayer runs in the host's namespace but is the link's, not the host's: a power cut leaves it.
+  for (const p of delayerPids(state)) inside.delete(p);
   return { nspawn: [...nspawn], inside: [...inside] };
 }
 
@@ -148,11 +151,15 @@ function linkEnds(state: LabState, h: LabHostPlan): { netns: string; dev: string
   ];
 }
 
+/** Whether `tc` refused netem because the kernel has no such qdisc (as against another failure). */
+export const noNetem = (stderr: string): boolean => /unknown|not supported|No such file/i.test(stderr);
+
 /**
  * Degrades the host's link in both directions, or clears it. `delay`: netem on the host's NIC and on its switch port
- * (each direction delayed by that much, so a round trip gains twice). `loss`: nftables in the host's namespace drops
- * that share of packets it receives and of those it sends on its link (numgen random; loopback is spared), so it also
- * works on kernels without netem.
+ * (each direction delayed by that much, so a round trip gains twice); on a kernel without netem, the packet delayer
+ * (src/lab/delayer.ts: NFQUEUE in the host's namespace) holds what the host receives and what it sends on its NIC.
+ * `loss`: nftables in the host's namespace drops that share of packets it receives and of those it sends on its link (numgen
+ * random; loopback is spared), which needs no netem either.
  */
 export async function applyLinkFault(state: LabState, hostName: string, fault: LinkFault): Promise<string> {
   const h = hostOf(state, hostName);
@@ -161,8 +168,10 @@ export async function applyLinkFault(state: LabState, hostName: string, fault: L
       for (const end of linkEnds(state, h)) {
         const r = await run(['tc', '-n', end.netns, 'qdisc', 'replace', 'dev', end.dev, 'root', 'netem', 'delay', `${fault.ms}ms`]);
         if (r.code !== 0) {
-          if (/unknown|not supported|No such file/i.test(r.stderr))
-            throw new EnvironmentError(`this kernel cannot delay packets: no netem qdisc (${r.stderr.trim()})`, 'a kernel with CONFIG_NET_SCH_NETEM (module sch_netem) is needed for `delay`; `loss` works without it', h.name);
+          if (noNetem(r.stderr)) {
+            await startDelayer(state, h, fault.ms);
+            return `${h.name}: link delayed by ${fault.ms} ms each way (packet delayer: this kernel has no netem)`;
+          }
           throw new EnvironmentError(`tc on ${end.dev} in ${end.netns} failed: ${r.stderr.trim()}`, 'is the host powered on? kubeha lab status', h.name);
         }
       }
@@ -190,6 +199,7 @@ export async function applyLinkFault(state: LabState, hostName: string, fault: L
     }
     case 'clear': {
       for (const end of linkEnds(state, h)) await run(['tc', '-n', end.netns, 'qdisc', 'del', 'dev', end.dev, 'root']);
+      await stopDelayer(state, h);
       await dropTable(h.netns, LOSS_TABLE);
       return `${h.name}: link cleared (no delay, no loss)`;
     }

@@ -3,6 +3,7 @@ import { mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises
 import { dirname, join } from 'node:path';
 import { EnvironmentError, InputError } from '../diag/errors.js';
 import { ensureBaseImage } from './base-image.js';
+import { delayerPids } from './delayer.js';
 import { powerState, stopHost, type PowerState } from './faults.js';
 import { mountsUnder } from './cache.js';
 import { bootHost, mountOverlay, prepareCgroups, removeCgroups, removeLabCgroups, unmountOverlay, writeIdentity } from './hosts.js';
@@ -209,6 +210,10 @@ async function removeLab(lab: string, graceMs: number): Promise<string[]> {
   const done: string[] = [];
   if (state) {
     const plan = state.plan;
+    // The links' packet delayers first (by PID; they let what they hold go), so nothing holds packets while hosts halt.
+    const delayers = delayerPids(state);
+    for (const p of delayers) signal(p, 'SIGTERM');
+    if (!(await waitGone(delayers, 3000))) for (const p of delayers) signal(p, 'SIGKILL');
     await Promise.all(plan.hosts.map((h) => stopHost(state, h, true, graceMs)));
     const namespaces = await labNetnsList(plan, netnsPrefix(lab));
     // Anything else still inside the lab's namespaces (exec-client, ssh sessions): killed by PID.

@@ -25,6 +25,8 @@ export interface LabState {
   phase: 'creating' | 'up';
   /** nspawn process of each running host. */
   processes: Record<string, ProcessRef | undefined>;
+  /** Packet delayer of each host whose link is delayed without netem (src/lab/delayer.ts), with its delay. */
+  delayers?: Record<string, (ProcessRef & { ms: number }) | undefined>;
 }
 
 export function labsRoot(): string {

@@ -120,7 +120,7 @@ export const LAB_FAULT_UNDO = { 'power-off': 'power-on', 'link-down': 'link-up',
 
 /**
  * What `kubeha lab fault HOST delay|loss|clear` does to a host's link: `delay` adds that many milliseconds to every
- * packet in each direction (netem), `loss` drops that share of packets in each direction, `clear` undoes both.
+ * packet in each direction (netem, or kubeha's packet delayer where the kernel has no netem), `loss` drops that share of packets in each direction, `clear` undoes both.
  */
 export type LinkFault = { kind: 'delay'; ms: number } | { kind: 'loss'; percent: number } | { kind: 'clear' };
 

@@ -291,7 +291,7 @@ async function runSteps(session: Session, steps: readonly FaultStep[], onProgres
         try {
           at = await labFault(lab, s.host, s.fault.kind, s.fault.kind === 'delay' ? `${s.fault.ms}ms` : s.fault.kind === 'loss' ? `${s.fault.percent}%` : undefined);
         } catch (e) {
-          // A kernel without netem cannot delay: the drill goes on with what it can inject, and says so.
+          // Without netem, and without iptables or Go for the packet delayer, there is no delay: the drill goes on with what it can inject, and says so.
           if (s.fault.kind !== 'delay' || !(e instanceof EnvironmentError)) throw e;
           notes.push(`not injected: ${stepText(s)} (${e.message})`);
         }
