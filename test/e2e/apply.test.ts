@@ -240,8 +240,9 @@ describe('apply e2e in the lab', { skip, timeout: 45 * 60_000 }, () => {
   it('a HAProxy config change is a hitless reload: a watch of the real API through the VIP keeps streaming', async () => {
     const dir = mkdtempSync(join(TMP, 'reload-'));
     const changed = join(dir, 'small.yaml');
-    // Only haproxy.cfg changes (health-check interval): apply reloads HAProxy and nothing else.
-    writeFileSync(changed, readFileSync(SPEC, 'utf8').replace('inter: 1s, fall: 2, rise: 2', 'inter: 3s, fall: 2, rise: 2'));
+    // Only haproxy.cfg changes (health-check `rise`; `inter` and `fall` also set the apiserver's
+    // --shutdown-delay-duration, so they would restart the apiservers too): apply reloads HAProxy and nothing else.
+    writeFileSync(changed, readFileSync(SPEC, 'utf8').replace('inter: 1s, fall: 2, rise: 2', 'inter: 1s, fall: 2, rise: 3'));
     // A watch of ConfigMaps (one JSON line per event) over one connection through the VIP, and a writer that creates
     // a ConfigMap every 500 ms (bounded: 400 at most), each an event on that connection.
     const inTaskbox = (argv: string[]) => spawn('ip', ['netns', 'exec', lab.taskbox.netns, kubectlBin, '--kubeconfig', adminConf, ...argv], { stdio: ['ignore', 'pipe', 'ignore'] });
