@@ -80,15 +80,7 @@ export function readBoundedSync(path: string, max: number, stopAtNul = true, idl
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) return { kind: 'directory' };
-    const read = (into: Buffer): Step => {
-      try {
-        return readSync(fd, into, 0, into.length, null);
-      } catch (e) {
-        if (isAgain(e)) return 'again';
-        throw e;
-      }
-    };
-    const loop = collect(read, st, max, stopAtNul, idleMs, () => performance.now());
+    const loop = collect(readStep(fd), st, max, stopAtNul, idleMs, () => performance.now());
     for (;;) {
       const r = loop.next();
       if (r.done) return r.value;
@@ -99,6 +91,18 @@ export function readBoundedSync(path: string, max: number, stopAtNul = true, idl
   }
 }
 
+/** One non-blocking read of a descriptor: the bytes read (0 at the end), or 'again' when nothing is there yet. */
+function readStep(fd: number): (into: Buffer) => Step {
+  return (into) => {
+    try {
+      return readSync(fd, into, 0, into.length, null);
+    } catch (e) {
+      if (isAgain(e)) return 'again';
+      throw e;
+    }
+  };
+}
+
 /** Reads at most max + 1 bytes of `path`. */
 export async function readBounded(path: string, max: number, stopAtNul = true, idleMs = INPUT_IDLE_MS): Promise<BoundedRead> {
   const fh = await open(path, OPEN_FLAGS);
@@ -107,15 +111,7 @@ export async function readBounded(path: string, max: number, stopAtNul = true, i
     if (st.isDirectory()) return { kind: 'directory' };
     // The generator's reads are synchronous on the handle's descriptor (non-blocking, so they never wait); the
     // waits between them are timers, so the event loop (signals, ^C) runs.
-    const read = (into: Buffer): Step => {
-      try {
-        return readSync(fh.fd, into, 0, into.length, null);
-      } catch (e) {
-        if (isAgain(e)) return 'again';
-        throw e;
-      }
-    };
-    const loop = collect(read, st, max, stopAtNul, idleMs, () => performance.now());
+    const loop = collect(readStep(fh.fd), st, max, stopAtNul, idleMs, () => performance.now());
     for (;;) {
       const r = loop.next();
       if (r.done) return r.value;
