@@ -1,15 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcess, SpawnSyncReturns } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ensureBaseImage } from '../../src/lab/base-image.js';
 import type { DrillResult } from '../../src/measure/drill.js';
 import type { ClusterStatus } from '../../src/measure/status.js';
+import { kubehaCli, labWithCluster } from '../helpers/e2e-cluster.js';
 
 /**
  * End to end in a real browser: `kubeha dashboard` on a small lab (2 LBs + 3 masters, the real control plane from
@@ -40,9 +40,7 @@ const LAB = process.env['KUBEHA_E2E_LAB'] ?? `dash-e2e-${process.pid}`;
 const STATE = process.env['KUBEHA_E2E_STATE'] ?? join(TMP, 'state');
 const CHROMIUM = '/usr/bin/chromium';
 
-function kubeha(args: string[], timeoutMs = 300_000): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/entry.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs });
-}
+const kubeha = kubehaCli;
 
 function whyNot(): string | undefined {
   if (process.getuid?.() !== 0) return 'the lab needs root (systemd-nspawn, network namespaces)';
@@ -135,15 +133,7 @@ describe('dashboard e2e in the lab, in a real browser', { skip, timeout: 60 * 60
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
     if (!REUSE) {
-      await ensureBaseImage();
-      kubeha(['lab', 'down', '--name', LAB], 120_000);
-      const up = kubeha(['lab', 'up', SPEC, '--name', LAB, '--ssh-timeout', '180'], 600_000);
-      assert.equal(up.status, 0, `lab up: ${up.stderr}`);
-      const bundle = join(STATE, 'bundle');
-      const b = kubeha(['bundle', '--spec', SPEC, '--out', bundle], 900_000);
-      assert.equal(b.status, 0, `kubeha bundle: ${b.stderr}`);
-      const a = kubeha(['apply', SPEC, '--yes', '--bundle', bundle, '--state-dir', STATE, '--output', 'json'], 900_000);
-      assert.equal(a.status, 0, `apply: ${a.stderr}`);
+      await labWithCluster(SPEC, LAB, STATE);
     }
     // HAProxy marks servers up after `rise` checks; bounded.
     for (let i = 0; i < 60 && cliStatus().verdict.state !== 'healthy'; i++) await new Promise((r) => setTimeout(r, 1000));

@@ -6,12 +6,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ApplyEvent } from '../../src/apply/events.js';
-import { ensureBaseImage } from '../../src/lab/base-image.js';
 import { longestOutage, type ProbeEvent, type Probe } from '../../src/measure/probes.js';
 import { startProber, watchPathFor } from '../../src/ops/drill.js';
 import type { ProberConfig } from '../../src/ops/prober.js';
 import type { CertCheckReport } from '../../src/pki/check.js';
 import { loadPki } from '../../src/state/pki.js';
+import { kubehaCli, labWithCluster } from '../helpers/e2e-cluster.js';
 
 /**
  * End to end, day 2 on the real control plane (2 LBs + 3 masters: etcd, kube-apiserver, controller-manager, scheduler
@@ -64,9 +64,7 @@ interface LabStatus {
   hosts: { name: string; address: string; netns: string }[];
 }
 
-function kubeha(args: string[], timeoutMs = 300_000): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/entry.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
-}
+const kubeha = kubehaCli;
 
 /** kubeha without blocking this process (the prober's output keeps flowing meanwhile). */
 function kubehaAsync(args: string[], timeoutMs: number): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -175,16 +173,9 @@ describe('day-2 e2e in the lab: certs renew --all and a package upgrade under a 
   }
 
   before(async () => {
-    await ensureBaseImage();
-    kubeha(['lab', 'down', '--name', LAB], 120_000);
-    const up = kubeha(['lab', 'up', SPEC, '--name', LAB, '--ssh-timeout', '180'], 600_000);
-    assert.equal(up.status, 0, `lab up: ${up.stderr}`);
+    await labWithCluster(SPEC, LAB, STATE, BUNDLE);
     const status = kubeha(['lab', 'status', '--name', LAB, '--output', 'json'], 60_000);
     lab = (JSON.parse(status.stdout) as LabStatus[]).find((l) => l.lab === LAB)!;
-    const b = kubeha(['bundle', '--spec', SPEC, '--out', BUNDLE], 900_000);
-    assert.equal(b.status, 0, `kubeha bundle: ${b.stderr}`);
-    const a = kubeha(['apply', SPEC, '--yes', '--bundle', BUNDLE, '--state-dir', STATE, '--output', 'json'], 900_000);
-    assert.equal(a.status, 0, `apply: ${a.stderr}`);
     // HAProxy marks every apiserver UP after `rise` checks: wait (bounded) until the API answers through the VIP.
     for (let i = 0; i < 120; i++) {
       if (kubeha(['kubectl', SPEC, '--state-dir', STATE, '--', 'get', '--raw', '/readyz'], 60_000).stdout.trim() === 'ok') break;

@@ -1,13 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import type { SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ensureBaseImage } from '../../src/lab/base-image.js';
 import type { DrillResult } from '../../src/measure/drill.js';
 import type { ClusterStatus } from '../../src/measure/status.js';
+import { kubehaCli, labWithCluster } from '../helpers/e2e-cluster.js';
 
 /**
  * End to end: `kubeha apply` on a small lab (2 LBs + 3 masters: the real control plane, etcd + kube-apiserver +
@@ -33,9 +32,7 @@ const LAB = process.env['KUBEHA_E2E_LAB'] ?? `drill-e2e-${process.pid}`;
 const MASTERS = ['m0', 'm1', 'm2'];
 const STATE = join(TMP, 'state');
 
-function kubeha(args: string[], timeoutMs = 300_000): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/entry.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs });
-}
+const kubeha = kubehaCli;
 
 function whyNoLab(): string | undefined {
   if (process.getuid?.() !== 0) return 'the lab needs root (systemd-nspawn, network namespaces)';
@@ -77,15 +74,7 @@ function assertShape(r: DrillResult, scenario: string): void {
 
 describe('drill e2e in the lab', { skip, timeout: 45 * 60_000 }, () => {
   before(async () => {
-    await ensureBaseImage();
-    kubeha(['lab', 'down', '--name', LAB], 120_000);
-    const up = kubeha(['lab', 'up', SPEC, '--name', LAB, '--ssh-timeout', '180'], 600_000);
-    assert.equal(up.status, 0, `lab up: ${up.stderr}`);
-    const bundle = join(STATE, 'bundle');
-    const b = kubeha(['bundle', '--spec', SPEC, '--out', bundle], 900_000);
-    assert.equal(b.status, 0, `kubeha bundle: ${b.stderr}`);
-    const a = kubeha(['apply', SPEC, '--yes', '--bundle', bundle, '--state-dir', STATE, '--output', 'json'], 900_000);
-    assert.equal(a.status, 0, `apply: ${a.stderr}`);
+    await labWithCluster(SPEC, LAB, STATE);
   });
 
   after(() => {
