@@ -33,11 +33,19 @@ export interface DrillResult {
   startedAt: string;
   /** Epoch ms of the fault, its undo, and the end of the drill. */
   faultAt: number;
+  /** Epoch ms by which the fault had certainly taken effect (its commands had returned): `failedNew` counts from here. */
+  newFrom?: number;
   restoreAt: number;
   endAt: number;
   /** Probes started between the fault and its undo. */
   probes: number;
   failed: number;
+  /**
+   * Of `failed`, the probes that started once the fault had certainly taken effect (its command had returned): new
+   * requests. The rest were in flight when it struck (a SIGKILLed apiserver's kernel resets them). Absent in drill
+   * objects saved before it existed.
+   */
+  failedNew?: number;
   outageMs: number;
   p99Ms: number | undefined;
   brokenWatches: number;
@@ -49,7 +57,8 @@ export interface DrillResult {
   transitions: Transition[];
   /** The API answers steadily after the undo. */
   recovered: boolean;
-  failback: { failed: number; outageMs: number; brokenWatches: number; vipHolders: string[] };
+  /** From the undo to the end; `failedNew`: failed probes started once the undo's steps had returned. */
+  failback: { failed: number; failedNew?: number; outageMs: number; brokenWatches: number; vipHolders: string[] };
   baseline: { probes: number; failed: number };
   prediction: Prediction;
   findings: Finding[];
@@ -99,10 +108,10 @@ const sameSet = (a: readonly string[], b: readonly string[]): boolean => a.lengt
 
 /**
  * Findings: holders or reachability other than predicted = error; a measured outage above twice the prediction
- * plus one probe interval (the measurement's own granularity) = warning; failed probes after the undo (the
- * failback) = warning; no recovery after the undo = error.
+ * plus one probe interval (the measurement's own granularity) = warning; new requests failed where no outage is
+ * predicted = warning; failed probes after the undo (the failback) = warning; no recovery after the undo = error.
  */
-export function judge(m: Pick<DrillResult, 'scenario' | 'vipHoldersAfter' | 'reachable' | 'outageMs' | 'recovered'> & { failback?: { failed: number; outageMs: number } }, p: Prediction, probeIntervalMs: number): Finding[] {
+export function judge(m: Pick<DrillResult, 'scenario' | 'vipHoldersAfter' | 'reachable' | 'outageMs' | 'recovered' | 'failedNew'> & { failback?: { failed: number; outageMs: number } }, p: Prediction, probeIntervalMs: number): Finding[] {
   const out: Finding[] = [];
   const list = (h: readonly string[]): string => h.join(', ') || 'nobody';
   if (!sameSet(m.vipHoldersAfter, p.vipHolders))
@@ -111,6 +120,9 @@ export function judge(m: Pick<DrillResult, 'scenario' | 'vipHoldersAfter' | 'rea
     out.push({ severity: 'error', rule: 'drill-reachability-mismatch', message: `${m.scenario}: the API was ${m.reachable ? 'reachable' : 'unreachable'} once converged, predicted ${p.apiReachable ? 'reachable' : 'unreachable'}` });
   if (p.apiReachable && m.reachable && p.outageMs !== undefined && m.outageMs > 2 * p.outageMs + probeIntervalMs)
     out.push({ severity: 'warning', rule: 'drill-outage-over-prediction', message: `${m.scenario}: a client saw ${m.outageMs} ms of outage, more than twice the predicted ${p.outageMs} ms` });
+  // A fault predicted to cost nothing (one apiserver of several): requests in flight on it may be cut, new ones must not fail.
+  if (p.apiReachable && p.outageMs === 0 && m.failedNew !== undefined && m.failedNew > 0)
+    out.push({ severity: 'warning', rule: 'drill-new-requests-failed', message: `${m.scenario}: ${m.failedNew} probe(s) started after the fault had taken effect failed; the analyser predicts no outage (the target is 0 failed new requests)` });
   if (m.failback && m.failback.failed > 0)
     out.push({ severity: 'warning', rule: 'drill-failback-outage', message: `${m.scenario}: undoing the fault cost ${m.failback.failed} failed probe(s), ${m.failback.outageMs} ms at worst (the target is none)` });
   if (!m.recovered) out.push({ severity: 'error', rule: 'drill-not-recovered', message: `${m.scenario}: the API did not answer steadily again after the fault was undone` });
@@ -124,7 +136,7 @@ export function drillLine(r: DrillResult): string {
   const pred = r.prediction.outageMs !== undefined ? `~${r.prediction.outageMs} ms` : 'API lost';
   const worst = r.findings.some((f) => f.severity === 'error') ? 'FAIL' : r.findings.length > 0 ? 'warn' : 'ok';
   return [
-    `${worst.padEnd(4)} ${r.scenario}: outage ${r.outageMs} ms (predicted ${pred}), ${r.failed}/${r.probes} probes failed, p99 ${r.p99Ms ?? '-'} ms, ${r.brokenWatches} watch(es) broken`,
+    `${worst.padEnd(4)} ${r.scenario}: outage ${r.outageMs} ms (predicted ${pred}), ${r.failed}/${r.probes} probes failed (${r.failedNew ?? '?'} new), p99 ${r.p99Ms ?? '-'} ms, ${r.brokenWatches} watch(es) broken`,
     `     VIP ${r.vipHoldersBefore.join(',') || 'nobody'} → ${r.vipHoldersAfter.join(',') || 'nobody'} (predicted ${r.prediction.vipHolders.join(',') || 'nobody'}); failback: ${r.failback.failed} failed, ${r.failback.outageMs} ms, ${r.failback.brokenWatches} broken, VIP on ${r.failback.vipHolders.join(',') || 'nobody'}; ${r.recovered ? 'recovered' : 'NOT RECOVERED'}`,
     ...r.transitions.map((t) => `     ${t.atMs >= 0 ? '+' : ''}${t.atMs} ms ${t.host} ${t.state}`),
     ...r.findings.map((f) => `     ${f.severity}[${f.rule}]: ${f.message}`),

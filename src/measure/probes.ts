@@ -30,10 +30,23 @@ export function parseProbeLines(text: string): ProbeEvent[] {
 
 export interface WindowSummary {
   probes: number;
+  /** Probes that failed: an error, or no answer within the budget ({@link classifyProbe}). */
   failed: number;
+  /**
+   * Failed probes that started at or after `newFrom` (default: the window's start): new requests, whose connection
+   * began once the fault had taken effect. The others were already in flight when it struck.
+   */
+  failedNew: number;
   outageMs: number;
   /** 99th percentile of successful probes' durations (nearest rank); undefined without successes. */
   p99Ms: number | undefined;
+  /** Median and longest successful probe (ms); undefined without successes. */
+  p50Ms: number | undefined;
+  maxMs: number | undefined;
+  /** Successful probes slower than `slowMs` (0 without that option): answered, but slowly. */
+  slow: number;
+  /** Failed probes by reason (the prober's error code, `timeout`, `HTTP 500`, `over budget`). */
+  errors: Record<string, number>;
   brokenWatches: number;
   /** The last probe of the window succeeded (and so did every probe of its last `tailMs`). */
   recovered: boolean;
@@ -70,18 +83,50 @@ export function longestOutage(probes: readonly Probe[]): { from: number; to: num
   return best;
 }
 
-/** Probes and watch breaks in [from, to). `tailMs`: how much of the window's end must be all successes to call it recovered. */
-export function summariseWindow(events: readonly ProbeEvent[], from: number, to: number, tailMs = 500): WindowSummary {
-  const probes = events.filter((e): e is Probe => e.type === 'probe' && e.start >= from && e.start < to).sort((a, b) => a.start - b.start);
-  const failed = probes.filter((p) => !p.ok).length;
-  const run = longestOutage(probes);
-  const last = probes.at(-1);
-  const tail = probes.filter((p) => last !== undefined && p.start >= last.start - tailMs);
+export interface WindowOptions {
+  /** How much of the window's end must be all successes to call it recovered. @default 500 */
+  tailMs?: number;
+  /** Failures of probes started from here on are `failedNew`. @default the window's start */
+  newFrom?: number;
+  /** A probe that answered later than this counts as failed (a client gave up). @default no limit beyond the prober's timeout */
+  budgetMs?: number;
+  /** A successful probe slower than this counts as `slow`. @default none */
+  slowMs?: number;
+}
+
+/** A probe as a client with `budgetMs` of patience sees it: an error or a late answer is a failure. */
+export function classifyProbe(p: Probe, budgetMs = Infinity, slowMs = Infinity): { verdict: 'ok' | 'slow' | 'failed'; why?: string } {
+  if (!p.ok) return { verdict: 'failed', why: p.err ?? 'error' };
+  if (p.ms > budgetMs) return { verdict: 'failed', why: 'over budget' };
+  return { verdict: p.ms > slowMs ? 'slow' : 'ok' };
+}
+
+/** Probes and watch breaks in [from, to). */
+export function summariseWindow(events: readonly ProbeEvent[], from: number, to: number, options: WindowOptions = {}): WindowSummary {
+  const { tailMs = 500, newFrom = from, budgetMs = Infinity, slowMs = Infinity } = options;
+  // Judged with the budget: a late answer is a failure from here on (the outage and recovery see it so too).
+  const probes = events
+    .filter((e): e is Probe => e.type === 'probe' && e.start >= from && e.start < to)
+    .sort((a, b) => a.start - b.start)
+    .map((p) => ({ p, c: classifyProbe(p, budgetMs, slowMs) }));
+  const failures = probes.filter((x) => x.c.verdict === 'failed');
+  const judged: Probe[] = probes.map(({ p, c }) => (c.verdict === 'failed' && p.ok ? { ...p, ok: false, err: c.why } : p));
+  const run = longestOutage(judged);
+  const last = judged.at(-1);
+  const tail = judged.filter((p) => last !== undefined && p.start >= last.start - tailMs);
+  const okMs = judged.filter((p) => p.ok).map((p) => p.ms);
+  const errors: Record<string, number> = {};
+  for (const f of failures) errors[f.c.why ?? 'error'] = (errors[f.c.why ?? 'error'] ?? 0) + 1;
   const s: WindowSummary = {
     probes: probes.length,
-    failed,
+    failed: failures.length,
+    failedNew: failures.filter((f) => f.p.start >= newFrom).length,
     outageMs: run ? Math.round(run.ms) : 0,
-    p99Ms: roundOrUndefined(percentile(probes.filter((p) => p.ok).map((p) => p.ms), 99)),
+    p99Ms: roundOrUndefined(percentile(okMs, 99)),
+    p50Ms: roundOrUndefined(percentile(okMs, 50)),
+    maxMs: roundOrUndefined(okMs.length > 0 ? Math.max(...okMs) : undefined),
+    slow: probes.filter((x) => x.c.verdict === 'slow').length,
+    errors,
     brokenWatches: events.filter((e) => e.type === 'watch' && e.event === 'broken' && e.at >= from && e.at < to).length,
     recovered: last !== undefined && tail.every((p) => p.ok),
   };

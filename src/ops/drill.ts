@@ -214,7 +214,7 @@ const DRILL_DROPIN = (unit: string): string => `/run/systemd/system/${unit}.serv
  * A crash that stays down until the drill undoes it: systemd would restart the service (Restart=always), so a
  * runtime drop-in turns restarts off before the kill and is removed by the undo.
  */
-async function serviceStep(session: Session, host: string, service: LabService, action: 'kill' | 'stop' | 'start', port: number): Promise<void> {
+async function serviceStep(session: Session, host: string, service: LabService, action: 'kill' | 'stop' | 'start', port: number): Promise<number | undefined> {
   const remote = session.remote(host);
   const unit = `${service}.service`;
   const hasUnit = (await remote.exec(`systemctl cat ${unit} >/dev/null 2>&1`, { timeoutMs: 10_000 })).exitCode === 0;
@@ -227,14 +227,24 @@ async function serviceStep(session: Session, host: string, service: LabService, 
     await remote.run(`rm -f ${DRILL_DROPIN(service)}; systemctl daemon-reload; systemctl reset-failed ${unit} 2>/dev/null; systemctl start ${unit}`, { timeoutMs: 60_000 });
     return;
   }
+  // A SIGKILL takes effect over a while: the kernel tears the process down (a kube-apiserver's heap: tens of ms here)
+  // before it closes its sockets, and until then the listening socket still completes handshakes that the close then
+  // resets. So the step returns once the process is gone (reaped: its main PID is 0, or it no longer exists; bounded),
+  // and the drill counts new requests (`failedNew`) from then on. It prints the host's clock at that moment (a lab
+  // host shares this machine's clock; elsewhere the drill uses the time the command returned).
+  const gone = (out: string): number | undefined => {
+    const t = Number(/(\d{13})\s*$/.exec(out)?.[1]);
+    return Number.isFinite(t) && t > 0 ? t : undefined;
+  };
   if (hasUnit) {
-    await remote.run(`systemctl kill --signal=SIGKILL ${unit}`, { timeoutMs: 10_000 });
-    return;
+    const k = await remote.run(`systemctl kill --signal=SIGKILL ${unit}; i=0; while [ "$(systemctl show -p MainPID --value ${unit})" != 0 ] && [ $i -lt 500 ]; do i=$((i+1)); sleep 0.01; done; date +%s%3N`, { timeoutMs: 20_000 });
+    return gone(k);
   }
   // No unit (a static pod): SIGKILL whatever listens on the apiserver port; the kubelet restarts it.
-  const r = await remote.exec(`pids=$(ss -Hltnp ${shellQuote(`sport = :${port}`)} | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); [ -n "$pids" ] || exit 3; kill -9 $pids`, { timeoutMs: 10_000 });
+  const r = await remote.exec(`pids=$(ss -Hltnp ${shellQuote(`sport = :${port}`)} | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); [ -n "$pids" ] || exit 3; kill -9 $pids; i=0; while kill -0 $pids 2>/dev/null && [ $i -lt 500 ]; do i=$((i+1)); sleep 0.01; done; date +%s%3N`, { timeoutMs: 20_000 });
   if (r.exitCode === 3) throw new EnvironmentError(`no ${service} process listens on port ${port} on ${host}`, 'is the control plane installed on that host?', host);
   if (r.exitCode !== 0) throw new EnvironmentError(`could not kill ${service} on ${host}: ${r.stderr.trim()}`, undefined, host);
+  return gone(r.stdout);
 }
 
 /** Before the fault: what a kill needs so that the crash lasts (restarts off). */
@@ -259,10 +269,15 @@ export async function labFault(lab: LabState, host: string, fault: string, value
   return at || Date.now();
 }
 
-/** Runs fault steps in order; returns notes (what could not be done but does not stop the drill). */
-async function runSteps(session: Session, steps: readonly FaultStep[], onProgress: (l: string) => void): Promise<{ notes: string[]; at: number }> {
+/**
+ * Runs fault steps in order; returns notes (what could not be done but does not stop the drill), `at` (when the fault
+ * took effect, as near as known: the timeline's origin) and `doneBy` (a time by which every step had certainly taken
+ * effect: a service step's command had returned; a probe started after it is a new request, not one in flight).
+ */
+async function runSteps(session: Session, steps: readonly FaultStep[], onProgress: (l: string) => void): Promise<{ notes: string[]; at: number; doneBy: number }> {
   const notes: string[] = [];
   let at = Date.now();
+  let doneBy = at;
   const lab = session.lab;
   const port = session.spec.controlPlane.apiserverPort;
   for (const s of steps) {
@@ -271,6 +286,7 @@ async function runSteps(session: Session, steps: readonly FaultStep[], onProgres
       case 'lab-fault': {
         if (!lab) throw new EnvironmentError(`${s.fault} needs a lab`, 'run the drill in a lab');
         at = await labFault(lab, s.host, s.fault);
+        doneBy = Math.max(doneBy, at);
         if (s.fault === 'power-on') {
           session.forget(s.host);
           if (!(await waitForSsh(lab.plan, hostOf(lab, s.host), 120_000))) throw new EnvironmentError(`${s.host} did not answer SSH within 120 s after power-on`, undefined, s.host);
@@ -282,8 +298,10 @@ async function runSteps(session: Session, steps: readonly FaultStep[], onProgres
         // The command acts as it arrives (a stop's priority-0 advert goes out first; the stop itself then takes a
         // while): the time it was sent is nearer the fault than the time it returned.
         const sent = Date.now();
-        await serviceStep(session, s.host, s.service, s.action, port);
+        const gone = await serviceStep(session, s.host, s.service, s.action, port);
         at = sent;
+        // The host's clock is this machine's in a lab (same kernel); elsewhere only the return time is safe.
+        doneBy = lab && gone !== undefined && gone >= sent ? Math.min(gone, Date.now()) : Date.now();
         break;
       }
       case 'link':
@@ -295,15 +313,17 @@ async function runSteps(session: Session, steps: readonly FaultStep[], onProgres
           if (s.fault.kind !== 'delay' || !(e instanceof EnvironmentError)) throw e;
           notes.push(`not injected: ${stepText(s)} (${e.message})`);
         }
+        doneBy = Date.now();
         break;
       case 'vrrp-cut':
         if (!lab) throw new EnvironmentError('a VRRP cut needs a lab', 'run the drill in a lab');
         await cutVrrp(lab, s.hosts, s.action);
         at = Date.now();
+        doneBy = at;
         break;
     }
   }
-  return { notes, at };
+  return { notes, at, doneBy };
 }
 
 /** Waits until the hosts' LB services are active again (after a power-on or a restart); bounded. */
@@ -377,6 +397,7 @@ export async function runDrill(session: Session, failure: Failure, options: Dril
         endAt: now,
         probes: 0,
         failed: 0,
+        failedNew: 0,
         outageMs: 0,
         p99Ms: undefined,
         brokenWatches: 0,
@@ -385,7 +406,7 @@ export async function runDrill(session: Session, failure: Failure, options: Dril
         reachable: false,
         transitions: [],
         recovered: false,
-        failback: { failed: 0, outageMs: 0, brokenWatches: 0, vipHolders: [] },
+        failback: { failed: 0, failedNew: 0, outageMs: 0, brokenWatches: 0, vipHolders: [] },
         baseline: { probes: 0, failed: 0 },
         prediction,
         findings: [{ severity: 'error', rule: 'drill-not-run', message: `${scenario}: ${why}` }],
@@ -437,8 +458,9 @@ export async function runDrill(session: Session, failure: Failure, options: Dril
     // when it took effect (a power-off's kill), not when the command started.
     const injectAt = Date.now();
     let faultAt: number;
+    let faultDoneBy: number;
     try {
-      ({ notes, at: faultAt } = await runSteps(session, inj.inject, progress));
+      ({ notes, at: faultAt, doneBy: faultDoneBy } = await runSteps(session, inj.inject, progress));
     } catch (e) {
       await runSteps(session, inj.undo, progress).catch(() => undefined);
       // A fault this setup cannot take (no such process, no netem, …): this drill is not run, the others go on.
@@ -474,7 +496,8 @@ export async function runDrill(session: Session, failure: Failure, options: Dril
     const restoreAt = Date.now();
     Object.assign(live, { phase: 'restore', restoreAt });
     tell();
-    notes.push(...(await runSteps(session, inj.undo, progress)).notes);
+    const undone = await runSteps(session, inj.undo, progress);
+    notes.push(...undone.notes);
     const back = await servicesBack(session, failureHosts(failure), lbs, target.services, restoreAt + RECOVER_MAX_MS);
     if (failure.kind === 'apiserver-down' && !(await apiserverBack(session, failure.address, failure.port, restoreAt + RECOVER_MAX_MS))) {
       notes.push(`the apiserver at ${failure.address}:${failure.port} did not answer /readyz again within ${RECOVER_MAX_MS / 1000} s`);
@@ -492,17 +515,19 @@ export async function runDrill(session: Session, failure: Failure, options: Dril
     const transitions = await transitionsSince(session, lbs, t0, faultAt);
 
     const baseline = summariseWindow(events, 0, injectAt);
-    const fault = summariseWindow(events, injectAt, restoreAt);
-    const failback = summariseWindow(events, restoreAt, endAt + PROBE_TIMEOUT_MS);
-    const measured = { scenario, vipHoldersAfter: after, reachable, outageMs: fault.outageMs, recovered, failback: { failed: failback.failed, outageMs: failback.outageMs } };
+    const fault = summariseWindow(events, injectAt, restoreAt, { newFrom: faultDoneBy });
+    const failback = summariseWindow(events, restoreAt, endAt + PROBE_TIMEOUT_MS, { newFrom: undone.doneBy });
+    const measured = { scenario, vipHoldersAfter: after, reachable, outageMs: fault.outageMs, failedNew: fault.failedNew, recovered, failback: { failed: failback.failed, outageMs: failback.outageMs } };
     const result: DrillResult = {
       scenario,
       startedAt,
       faultAt,
+      newFrom: faultDoneBy,
       restoreAt,
       endAt,
       probes: fault.probes,
       failed: fault.failed,
+      failedNew: fault.failedNew,
       outageMs: fault.outageMs,
       p99Ms: fault.p99Ms,
       brokenWatches: fault.brokenWatches,
@@ -511,7 +536,7 @@ export async function runDrill(session: Session, failure: Failure, options: Dril
       reachable,
       transitions,
       recovered,
-      failback: { failed: failback.failed, outageMs: failback.outageMs, brokenWatches: failback.brokenWatches, vipHolders: failbackHolders },
+      failback: { failed: failback.failed, failedNew: failback.failedNew, outageMs: failback.outageMs, brokenWatches: failback.brokenWatches, vipHolders: failbackHolders },
       baseline: { probes: baseline.probes, failed: baseline.failed },
       prediction,
       findings: judge(measured, prediction, interval),

@@ -4,7 +4,7 @@ import type { Scenario } from '../../src/analyze/types.js';
 import type { DrillResult } from '../../src/measure/drill.js';
 import { judge, predictionFor } from '../../src/measure/drill.js';
 import type { ProbeEvent } from '../../src/measure/probes.js';
-import { longestOutage, openWatches, parseProbeLines, percentile, steady, summariseWindow } from '../../src/measure/probes.js';
+import { classifyProbe, longestOutage, openWatches, parseProbeLines, percentile, steady, summariseWindow } from '../../src/measure/probes.js';
 import { drillReport } from '../../src/measure/report.js';
 import { holderSegments, timelineSvg } from '../../src/measure/timeline-svg.js';
 import { parseFailure, type Failure } from '../../src/model/failure.js';
@@ -77,6 +77,49 @@ describe('probe summary', () => {
     assert.equal(openWatches(ev), 1);
   });
 
+  it('failedNew: failures of probes started at or after newFrom; without it, every failure of the window', () => {
+    // Failures at 10 (started 200, in flight when the fault struck at 210) and at 30 and 31 (started 600, 620).
+    const ev = probes(50, (i) => i === 10 || i === 30 || i === 31);
+    const s = summariseWindow(ev, 100, 1000, { newFrom: 210 });
+    assert.equal(s.failed, 3);
+    assert.equal(s.failedNew, 2);
+    assert.equal(summariseWindow(ev, 100, 1000, { newFrom: 620 }).failedNew, 1, 'a probe started exactly at newFrom is new');
+    assert.equal(summariseWindow(ev, 100, 1000).failedNew, 3);
+  });
+
+  it('classifyProbe: an error or an answer over the budget fails; over slowMs is slow; otherwise ok', () => {
+    const p = (ms: number, ok = true, err?: string): Extract<ProbeEvent, { type: 'probe' }> => ({ type: 'probe', start: 0, ms, ok, ...(err ? { err } : {}) });
+    assert.deepEqual(classifyProbe(p(10, false, 'ECONNRESET'), 5000, 1000), { verdict: 'failed', why: 'ECONNRESET' });
+    assert.deepEqual(classifyProbe(p(10, false), 5000, 1000), { verdict: 'failed', why: 'error' });
+    assert.deepEqual(classifyProbe(p(5001), 5000, 1000), { verdict: 'failed', why: 'over budget' });
+    assert.deepEqual(classifyProbe(p(5000), 5000, 1000), { verdict: 'slow' });
+    assert.deepEqual(classifyProbe(p(1000), 5000, 1000), { verdict: 'ok' });
+    assert.deepEqual(classifyProbe(p(9999)), { verdict: 'ok' }, 'no budget, no slow limit');
+  });
+
+  it('a budget turns late answers into failures (outage included); slow, p50, max and errors by reason', () => {
+    const ev: ProbeEvent[] = [
+      { type: 'probe', start: 0, ms: 10, ok: true },
+      { type: 'probe', start: 20, ms: 30, ok: true },
+      { type: 'probe', start: 40, ms: 1500, ok: true },
+      { type: 'probe', start: 60, ms: 6000, ok: true },
+      { type: 'probe', start: 80, ms: 5000, ok: false, err: 'timeout' },
+      { type: 'probe', start: 100, ms: 3, ok: false, err: 'ECONNRESET' },
+      { type: 'probe', start: 120, ms: 20, ok: true },
+    ];
+    const s = summariseWindow(ev, 0, 1000, { budgetMs: 5000, slowMs: 1000 });
+    assert.equal(s.failed, 3);
+    assert.deepEqual(s.errors, { 'over budget': 1, timeout: 1, ECONNRESET: 1 });
+    assert.equal(s.outageMs, 60, 'from the late probe (60) to the next answer in budget (120)');
+    assert.equal(s.slow, 1);
+    assert.equal(s.p50Ms, 20);
+    assert.equal(s.maxMs, 1500);
+    const loose = summariseWindow(ev, 0, 1000);
+    assert.equal(loose.failed, 2);
+    assert.equal(loose.maxMs, 6000);
+    assert.equal(loose.slow, 0);
+  });
+
   it('steady: enough finished probes in the tail, all ok', () => {
     const ev = probes(100, (i) => i === 80);
     assert.equal(steady(ev, 2000, 300), true);
@@ -131,6 +174,15 @@ describe('prediction against measurement', () => {
     assert.deepEqual(judge({ ...measured, failback: { failed: 0, outageMs: 0 } }, pred, 20), []);
     const f = judge({ ...measured, failback: { failed: 3, outageMs: 60 } }, pred, 20);
     assert.deepEqual(f.map((x) => [x.severity, x.rule]), [['warning', 'drill-failback-outage']]);
+  });
+  it('new requests failed where no outage is predicted = warning; in-flight failures alone are not', () => {
+    const one = predictionFor(SCENARIOS, failure('node-down:lb0'), ['lb1']);
+    assert.equal(one.outageMs, 0);
+    const base = { scenario: 'node-down:lb0' as const, vipHoldersAfter: ['lb1'], reachable: true, outageMs: 20, recovered: true };
+    assert.deepEqual(judge({ ...base, failedNew: 0 }, one, 20), []);
+    assert.deepEqual(judge(base, one, 20), [], 'an object without failedNew (saved before it existed)');
+    assert.deepEqual(judge({ ...base, failedNew: 1 }, one, 20).map((x) => [x.severity, x.rule]), [['warning', 'drill-new-requests-failed']]);
+    assert.deepEqual(judge({ ...measured, failedNew: 30 }, pred, 20), [], 'a predicted outage: new requests fail during it');
   });
   it('outage above 2x the prediction plus one probe interval = warning; at the bound it is not', () => {
     assert.deepEqual(judge({ ...measured, outageMs: 2 * 722 + 20 }, pred, 20), []);
