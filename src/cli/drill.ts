@@ -142,10 +142,17 @@ the fault injected (lab: power-off, VRRP cut, link
 delay+loss; over SSH: HAProxy SIGKILLed with restarts held off, keepalived stopped, kube-apiserver SIGKILLed);
 convergence awaited; the fault undone; recovery awaited. node-down, partition and link-degraded are lab-only.
 On hosts that are not a lab the drill says what it will break and asks (--yes skips the question).
-JSON (one object per drill): {scenario, probes, failed, outageMs, p99Ms, brokenWatches, vipHoldersBefore,
-vipHoldersAfter, reachable, transitions: [{host, state, atMs}], recovered, failback: {failed, outageMs,
-brokenWatches, vipHolders}, prediction: {vipHolders, apiReachable, outageMs, note}, findings, notes, ...}.
-Findings: holders or reachability other than predicted, or no recovery = error; outage > 2 x predicted = warning.
+A drill's probe fails on an error or no answer within 1 s; failedNew counts the failed probes that started once the
+fault had taken effect (a killed process reaped): new requests, not those in flight when it struck.
+JSON (one object per drill): {scenario, probes, failed, failedNew, newFrom, outageMs, p99Ms, brokenWatches,
+vipHoldersBefore, vipHoldersAfter, reachable, transitions: [{host, state, atMs}], recovered, failback: {failed,
+failedNew, outageMs, brokenWatches, vipHolders}, prediction: {vipHolders, apiReachable, outageMs, note}, findings,
+notes, ...}.
+Findings: holders or reachability other than predicted, or no recovery = error; outage > 2 x predicted, or new
+requests failed where no outage is predicted = warning.
+Soak: a probe fails on an error or no answer within 5 s (two lost SYNs retransmitted at +1 s and +3 s still pass);
+per phase probes, failed, errors by reason, latency p50/p99/max, slow (> 1 s), VIP moves from sampling the holder
+every 100 ms in each LB's namespace, cross-checked with keepalived's journal. JSON: {soak: {phases, findings, notes}}.
 Exit codes: 0 no error finding, 1 an error finding, 2 bad input (a scenario, a lab-only drill outside a lab,
 not confirmed), 3 environment (a host unreachable, a step failed), 130 interrupted (the fault is undone first).`,
     )

@@ -132,7 +132,7 @@ export function apiserverShutdownDelaySeconds(spec: ClusterSpec): number {
 
 /**
  * How long a stopping apiserver waits for its watches to end after the delay (`--shutdown-watch-termination-grace-period`);
- * HAProxy's `on-marked-down shutdown-sessions` has normally cut the watches through the endpoint by then.
+ * they end when it closes them (HAProxy no longer cuts a DOWN server's sessions: render/haproxy.ts).
  */
 export const APISERVER_WATCH_GRACE_SECONDS = 10;
 

@@ -26,6 +26,14 @@ export const APISERVER_CHECK_NAME = 'kubernetes';
  */
 export const FASTINTER_DIVISOR = 4;
 
+/**
+ * TCP keepalive on HAProxy's connections to the apiservers (`option srvtcpka`, `srvtcpka-*`, HAProxy ≥ 2.2): how an idle
+ * session (a quiet watch) through a server that vanished without a reset is found and closed, so its client
+ * reconnects: idle + cnt × intvl seconds. It replaces `on-marked-down shutdown-sessions`, which cut live sessions on
+ * any failed pair of checks, also on a healthy server behind a lossy link (docs/drills.md, "What the defaults trade").
+ */
+export const SRV_KEEPALIVE = { idleS: 5, intvlS: 1, cnt: 3 } as const;
+
 /** The `fastinter` HAProxy gets for a health-check interval, in ms (at least 1). */
 export function fastinterMs(interMs: number): number {
   return Math.max(1, Math.round(interMs / FASTINTER_DIVISOR));
@@ -100,7 +108,7 @@ export function renderHaproxyCfg(spec: ClusterSpec, host: Host, options: Haproxy
     ? `check-ssl verify required ca-file ${LB_CA_CERT} check-sni ${APISERVER_CHECK_NAME} verifyhost ${APISERVER_CHECK_NAME}`
     : 'check-ssl verify none';
   const fast = fastinterMs(hc.interMs);
-  const serverOpts = `check ${tls} inter ${fmtDuration(hc.interMs)} fastinter ${fmtDuration(fast)} fall ${hc.fall} rise ${hc.rise} on-marked-down shutdown-sessions`;
+  const serverOpts = `check ${tls} inter ${fmtDuration(hc.interMs)} fastinter ${fmtDuration(fast)} fall ${hc.fall} rise ${hc.rise}`;
   const tlsWhy = options.clusterCa
     ? [
         `# check-ssl: the apiserver speaks only TLS. verify required ca-file: the check accepts only a server whose certificate the`,
@@ -124,7 +132,14 @@ export function renderHaproxyCfg(spec: ClusterSpec, host: Host, options: Haproxy
     ...tlsWhy,
     `# inter ${fmtDuration(hc.interMs)} fall ${hc.fall} rise ${hc.rise}: a dead apiserver leaves the rotation after ${hc.fall} failed checks, returns after ${hc.rise} good ones;`,
     `# fastinter ${fmtDuration(fast)}: once a check failed (or passed on a DOWN server) the next ones come every ${fmtDuration(fast)}, so that takes ${fmtDuration(hc.interMs + Math.max(0, hc.fall - 1) * fast)}${hc.fall > 1 ? ` (not ${fmtDuration(hc.fall * hc.interMs)})` : ''}.`,
-    '# on-marked-down shutdown-sessions: cut the connections (watches) to a server marked down, so clients reconnect at once.',
+    `# No \`on-marked-down shutdown-sessions\`: checks can fail on a healthy server (a slow or lossy link: one lost SYN costs 1 s,`,
+    `# a check may take ${fmtDuration(hc.interMs)}), and cutting every session then fails requests the server was serving. A crashed apiserver's`,
+    '# sessions are reset by its kernel anyway, a stopping one closes its watches itself; a silent one (power cut, partition)',
+    `# is found by TCP keepalive on each idle server connection: ${SRV_KEEPALIVE.idleS} s idle, then ${SRV_KEEPALIVE.cnt} unanswered probes ${SRV_KEEPALIVE.intvlS} s apart (${SRV_KEEPALIVE.idleS + SRV_KEEPALIVE.cnt * SRV_KEEPALIVE.intvlS} s).`,
+    'option srvtcpka',
+    `srvtcpka-idle ${SRV_KEEPALIVE.idleS}s`,
+    `srvtcpka-intvl ${SRV_KEEPALIVE.intvlS}s`,
+    `srvtcpka-cnt ${SRV_KEEPALIVE.cnt}`,
     ...apiservers(spec).map((m) => `server ${token(m.name, 'a host name', 'haproxy')} ${token(m.address, 'a host address', 'haproxy')}:${spec.controlPlane.apiserverPort} ${serverOpts}`),
   ]);
   const stats =

@@ -172,7 +172,9 @@ test('stacked: HAProxy listens on the LB port, never on the apiserver port, and 
   const binds = cfg.filter((l) => l.startsWith('bind '));
   assert.deepEqual(binds, ['bind 10.77.0.10:8443', 'bind 127.0.0.1:8443']);
   assert.ok(!binds.some((b) => b.endsWith(':6443')));
-  assert.ok(cfg.includes(`server master3 10.77.0.23:6443 check check-ssl verify required ca-file ${LB_CA_CERT} check-sni kubernetes verifyhost kubernetes inter 1s fastinter 250ms fall 2 rise 2 on-marked-down shutdown-sessions`));
+  assert.ok(cfg.includes(`server master3 10.77.0.23:6443 check check-ssl verify required ca-file ${LB_CA_CERT} check-sni kubernetes verifyhost kubernetes inter 1s fastinter 250ms fall 2 rise 2`));
+  for (const l of ['option srvtcpka', 'srvtcpka-idle 5s', 'srvtcpka-intvl 1s', 'srvtcpka-cnt 3']) assert.ok(cfg.includes(l), `idle server connections probed by TCP keepalive: ${l}`);
+  assert.ok(!cfg.some((l) => l.includes('shutdown-sessions')), 'a failed pair of checks does not cut live sessions');
 });
 
 test('binary mode (kubeha\'s PKI): the check verifies each apiserver against the cluster CA for the name kubernetes; other modes read only the status', () => {
