@@ -61,6 +61,8 @@ function assertShape(r: DrillResult, scenario: string): void {
   for (const k of ['probes', 'failed', 'outageMs', 'brokenWatches'] as const) assert.ok(Number.isInteger(r[k]) && r[k] >= 0, `${k}: ${r[k]}`);
   assert.ok(r.probes > 0, 'probes ran while the fault lasted');
   assert.ok(r.failed <= r.probes);
+  assert.ok(Number.isInteger(r.failedNew) && r.failedNew !== undefined && r.failedNew <= r.failed, `failedNew: ${r.failedNew}`);
+  assert.ok(r.newFrom !== undefined && r.newFrom >= r.faultAt && r.newFrom < r.restoreAt, 'new requests count from when the fault had taken effect');
   assert.ok(Number.isFinite(r.outageMs), 'the outage is finite');
   assert.ok(Array.isArray(r.vipHoldersBefore) && Array.isArray(r.vipHoldersAfter));
   assert.ok(Array.isArray(r.transitions));
