@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import type { ProbeEvent } from '../../src/measure/probes.js';
 import type { HolderSample } from '../../src/measure/soak.js';
 import { countVipMoves, parseHolderSamples, SOAK_PROBE_BUDGET_MS, SOAK_SLOW_MS, soakText, summariseSoak } from '../../src/measure/soak.js';
-import { holderSamplerScript } from '../../src/ops/soak.js';
 
 const probes = (from: number, n: number, fail: (i: number) => boolean, ms: (i: number) => number = () => 5): ProbeEvent[] =>
   Array.from({ length: n }, (_, i) => ({ type: 'probe' as const, start: from + i * 20, ms: ms(i), ok: !fail(i) }));
@@ -126,11 +125,4 @@ describe('VIP moves from holder samples', () => {
     assert.deepEqual(countVipMoves([], 0, 1000), { moves: 0, drops: 0, splits: 0, samples: 0, maxGapMs: undefined });
   });
 
-  it('the sampler script reads each LB namespace for the VIP and quotes what it interpolates', () => {
-    const script = holderSamplerScript([{ name: 'lb0', netns: 'kubeha-x-lb0' }, { name: 'lb1', netns: "we'ird" }], '10.9.0.10', 100);
-    assert.match(script, /ip -n kubeha-x-lb0 -o -4 addr show \| grep -qF ' 10\.9\.0\.10\/'; then l="\$l lb0"/);
-    assert.match(script, /ip -n 'we'\\''ird'/);
-    assert.match(script, /sleep 0\.100; done$/);
-    assert.match(script, /^while :; do l="S \$\(date \+%s%3N\)"/);
-  });
 });
