@@ -418,6 +418,20 @@ export const ANALYSIS_CODES = {
     source: `${HAPROXY_DOC} "server".`,
     fix: `add a server line for every control-plane host.`,
   },
+  'haproxy-check-target-unknown': {
+    severity: 'info',
+    title: 'A health check on an address or port where kubeha knows of no listener',
+    detail: `With \`port N\` / \`addr A\` HAProxy connects its check to that address and port only (traffic keeps going to the server's own). When it is no host of the mirror, or no apiserver port or HAProxy bind of that host, kubeha cannot know whether anything answers there: the scenarios assume nothing does, so the check fails and the server stays DOWN (what HAProxy does against a closed port or an absent host).`,
+    source: `${HAPROXY_DOC} server "port", "addr"; haproxy 2.6 src/check.c init_srv_check (the check's own address and port).`,
+    fix: `check the apiserver itself (drop \`port\`/\`addr\`), or make sure a service answers on that address and port.`,
+  },
+  'haproxy-check-target-all-unknown': {
+    severity: 'error',
+    title: 'Every server of a backend is checked where kubeha knows of no listener',
+    detail: `Every server carries \`port N\` / \`addr A\` to an address and port that is no apiserver and no HAProxy bind of the mirror (or no host of it). HAProxy's check connects there only; if nothing answers, every server is DOWN and the frontend closes every connection. kubeha cannot see services outside the cluster's own, so this is an error on the assumption that nothing else answers there.`,
+    source: `${HAPROXY_DOC} server "port", "addr"; haproxy 2.6 src/check.c init_srv_check.`,
+    fix: `check the apiserver itself (drop \`port\`/\`addr\`), or make sure a service answers on that address and port.`,
+  },
   'haproxy-check-other-port': {
     severity: 'warning',
     title: 'The health check tests another port than the apiserver (server `port`/`addr`)',
