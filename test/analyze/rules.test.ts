@@ -153,6 +153,11 @@ const cases: Record<string, { bad: Mutate | (() => HaModel); good?: () => HaMode
     bad: eachBackend((b) => b.servers.forEach((s) => Object.assign(s, { checkSsl: true, caFile: '/etc/kubernetes/pki/ca.crt' }))),
     good: () => mutated(eachBackend((b) => b.servers.forEach((s) => Object.assign(s, { checkSsl: true, caFile: '/etc/kubernetes/pki/ca.crt', verify: 'none' })))),
   },
+  // The instance's own interface is known to exist (keepalived faults the instance without it): silent.
+  'vrrp-track-interface-unknown': {
+    bad: eachInst((i) => (i.trackInterfaces = [{ name: 'eth9', weight: -20 }])),
+    good: () => mutated(eachInst((i) => (i.trackInterfaces = [{ name: i.interface }]))),
+  },
   'haproxy-check-other-port': { bad: eachBackend((b) => b.servers.forEach((s) => (s.checkPort = 10248))) },
   // A check target kubeha knows (another host's apiserver) must stay silent; kubelet's 10248 is 127.0.0.1 only.
   'haproxy-check-target-unknown': {

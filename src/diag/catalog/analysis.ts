@@ -96,6 +96,13 @@ export const ANALYSIS_CODES = {
     source: `keepalived vrrp.c vrrp_complete_instance; RFC 3768 §5.3.7.`,
     fix: `version 3 (centisecond intervals), or an integer advert_int.`,
   },
+  'vrrp-track-interface-unknown': {
+    severity: 'info',
+    title: 'track_interface on an interface kubeha cannot see',
+    detail: `A mirror holds configuration files, not the host's links: kubeha assumes every tracked interface exists and is up. keepalived treats an interface that is down, or absent at start-up, as failed: a weight-0 track_interface puts the instance in FAULT, a weighted one lowers its priority by the weight (raises it with \`reverse\` and a negative weight).`,
+    source: `keepalived 2.2.7 man keepalived.conf "track_interface"; keepalived/vrrp/vrrp_track.c (tracked interface state).`,
+    fix: `make sure the interface exists on every LB under that name, or track the instance's own interface only (keepalived already faults it when it is down).`,
+  },
   'vrrp-advert-int-mismatch': {
     severity: 'warning',
     title: 'Peers use different advert_int',
