@@ -260,7 +260,7 @@ export function backendState(model: HaModel, w: World, lb: ModelHost, backend: B
   const judged = live.map((s) => {
     const up = serverUp(model, w, s.address, s.port, lb);
     // `port N` / `addr A` on the server: the check tests another service; it passes while that host is up.
-    const inRotation = !s.check || (checksElsewhere(s) ? hostOfServerUp(model, w, s, lb) : up && checkVerdict(backend, s).passes);
+    const inRotation = !s.check || (checksElsewhere(s) ? hostOfServerUp(model, w, backend, s, lb) : up && checkVerdict(backend, s).passes);
     return { server: s, up, inRotation };
   });
   // `weight 0`: never chosen by the balancing algorithm (haproxy include/haproxy/backend.h srv_currently_usable:
@@ -329,9 +329,9 @@ export function checkTarget(model: HaModel, s: Server, lb: ModelHost): { host?: 
  * listener there. A target it knows nothing of (an address outside the mirror, a port none of the cluster's services
  * listens on) is predicted to fail, and rule haproxy-check-target-unknown says that kubeha cannot know.
  */
-function hostOfServerUp(model: HaModel, w: World, s: Server, lb: ModelHost): boolean {
+function hostOfServerUp(model: HaModel, w: World, backend: Backend, s: Server, lb: ModelHost): boolean {
   const t = checkTarget(model, s, lb);
-  return t.known && t.host !== undefined && nodeUp(w, t.host);
+  return t.known && t.host !== undefined && nodeUp(w, t.host) && serverCheckVerdict(model, lb, backend, s).passes;
 }
 
 /** The check verdict of server `s` of `backend` on LB `lb` with nothing broken, wherever the check goes. */
@@ -342,5 +342,10 @@ export function serverCheckVerdict(model: HaModel, lb: ModelHost, backend: Backe
   if (!checksElsewhere(s)) return checkVerdict(backend, s);
   const t = checkTarget(model, s, lb);
   if (!t.known) return { passes: false, why: `the check goes to ${t.where}, where kubeha knows of no listener (${t.host ? `not the apiserver port nor an HAProxy bind of ${t.host.name}` : 'an address outside the mirror'}): predicted to fail` };
+  // An apiserver answers the check as it would on the traffic port (the check's own ssl / PROXY settings apply).
+  if (t.host?.apiserver?.port === (s.checkPort ?? s.port)) {
+    const v = checkVerdict(backend, s);
+    return { passes: v.passes, why: `the check goes to the apiserver at ${t.where} (${t.host.name}): ${v.why}` };
+  }
   return { passes: true, why: `the check goes to ${t.where} (${t.host?.name ?? ''}), which listens` };
 }

@@ -85,6 +85,17 @@ describe('reachability through HAProxy health checks', () => {
     const rules = analyzeModel(m).findings.map((f) => f.rule);
     assert.ok(!rules.includes('haproxy-check-target-unknown') && !rules.includes('haproxy-check-target-all-unknown'), 'a known target: silent');
   });
+  it('a check sent to another host\'s apiserver is judged on what it sends there (plain httpchk to the TLS port: 400, DOWN)', () => {
+    const m = mutate((x) =>
+      bothLbs(x, (h) =>
+        h.haproxy?.backends.forEach((b) => {
+          b.healthCheck = { type: 'http', method: 'GET', path: '/readyz', ssl: false };
+          b.servers.forEach((s) => Object.assign(s, { checkPort: 6443, checkAddr: '10.0.0.21', checkSsl: false }));
+        }),
+      ),
+    );
+    assert.equal(scenario(m, 'none').apiReachable, false);
+  });
   it('a sync group track_script acts on its member instances', () => {
     const m = mutate((x) =>
       bothLbs(x, (h) => {
