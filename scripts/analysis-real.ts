@@ -14,6 +14,9 @@
  * Everything started is stopped by PID and every namespace deleted, also on failure.
  *
  * Usage (root): node --import tsx scripts/analysis-real.ts [CASE…]   (default: every case; rewrites expected.json)
+ * Environment: KUBEHA_ANALYSIS_NS (namespace prefix, default `kubeha-analysis-`) and KUBEHA_ANALYSIS_SUBNET (a /24
+ * as `a.b.c.`, default the cases' own 10.98.0.): with another subnet each case is copied with its addresses rewritten,
+ * and the recorded verdict is mapped back to 10.98.0., so two runs on one machine never share names or addresses.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -24,7 +27,22 @@ const ROOT = resolve(import.meta.dirname, '..');
 const FIX = join(ROOT, 'test/fixtures/analysis-real');
 const CASES = join(FIX, 'cases');
 const GO = '/usr/local/go/bin/go';
-const SUBNET = '10.98.0.';
+const CASE_SUBNET = '10.98.0.';
+const SUBNET = process.env['KUBEHA_ANALYSIS_SUBNET'] ?? CASE_SUBNET;
+const NS_PREFIX = process.env['KUBEHA_ANALYSIS_NS'] ?? 'kubeha-analysis-';
+if (!/^\d{1,3}\.\d{1,3}\.\d{1,3}\.$/.test(SUBNET)) throw new Error(`KUBEHA_ANALYSIS_SUBNET=${SUBNET}: want a /24 prefix such as 10.96.0.`);
+if (!/^[a-z][a-z0-9-]{0,15}$/.test(NS_PREFIX)) throw new Error(`KUBEHA_ANALYSIS_NS=${NS_PREFIX}: want lower-case letters, digits and -`);
+/** The case's files with its subnet replaced (a copy under tmp), or the case folder itself. */
+function caseDir(name: string, tmp: string): string {
+  const src = join(CASES, name);
+  if (SUBNET === CASE_SUBNET) return src;
+  const dst = join(tmp, `case-${name}`);
+  cpSync(src, dst, { recursive: true });
+  for (const rel of filesUnder(dst)) writeFileSync(join(dst, rel), readFileSync(join(dst, rel), 'utf8').split(CASE_SUBNET).join(SUBNET));
+  return dst;
+}
+/** A recorded verdict with the run's subnet mapped back to the cases' own. */
+const mapBack = (r: CaseResult): CaseResult => (SUBNET === CASE_SUBNET ? r : (JSON.parse(JSON.stringify(r).split(SUBNET).join(CASE_SUBNET)) as CaseResult));
 const TRIES = 4;
 
 interface Host {
@@ -110,12 +128,12 @@ function sysctlFiles(hostDir: string): string[] {
 }
 
 async function runCase(name: string, idx: number, bin: string, tmp: string): Promise<CaseResult> {
-  const dir = join(CASES, name);
+  const dir = caseDir(name, tmp);
   const man = parseYaml(readFileSync(join(dir, 'hosts.yaml'), 'utf8')) as Manifest;
   const [epAddr, epPortS] = man.endpoint.split(':') as [string, string];
   const ep = `${epAddr}:${epPortS}`;
   for (const h of man.hosts) if (!h.address.startsWith(SUBNET)) throw new Error(`${name}: host ${h.name} is outside ${SUBNET}0/24`);
-  const nsOf = (h: string): string => `kubeha-analysis-${idx}-${h}`;
+  const nsOf = (h: string): string => `${NS_PREFIX}${idx}-${h}`;
   const sw = nsOf('sw');
   sh('ip', ['netns', 'add', sw]);
   namespaces.push(sw);
@@ -217,7 +235,7 @@ async function main(): Promise<void> {
   try {
     for (const name of names) {
       try {
-        expected[name] = await runCase(name, i++, bin, tmp);
+        expected[name] = mapBack(await runCase(name, i++, bin, tmp));
         process.stdout.write(`${name}: ${JSON.stringify(expected[name])}\n`);
       } finally {
         await teardown();

@@ -3,7 +3,7 @@
  * state after a failure (HAProxy's health checks have done their work).
  */
 import type { Backend, HaModel, HealthCheckKind, ModelHost, Server, ServerWireOption, SourceRef } from '../model/types.js';
-import { LOOPBACK } from '../model/listeners.js';
+import { LOOPBACK, frontendsOn } from '../model/listeners.js';
 import { answerBytes, httpAnswer, plainAnswer, proxyHeader, type Answer } from './wire.js';
 import { nodeUp, serverUp, type World } from './world.js';
 
@@ -260,17 +260,23 @@ export function backendState(model: HaModel, w: World, lb: ModelHost, backend: B
   const judged = live.map((s) => {
     const up = serverUp(model, w, s.address, s.port, lb);
     // `port N` / `addr A` on the server: the check tests another service; it passes while that host is up.
-    const inRotation = !s.check || (checksElsewhere(s) ? hostOfServerUp(model, w, s, lb) : up && checkVerdict(backend, s).passes);
+    const inRotation = !s.check || (checksElsewhere(s) ? hostOfServerUp(model, w, backend, s, lb) : up && checkVerdict(backend, s).passes);
     return { server: s, up, inRotation };
   });
-  let rotation = judged.filter((j) => j.inRotation && !j.server.backup);
-  if (rotation.length === 0) rotation = judged.filter((j) => j.inRotation && j.server.backup);
+  // `weight 0`: never chosen by the balancing algorithm (haproxy include/haproxy/backend.h srv_currently_usable:
+  // `if (!srv->cur_eweight) return 0;`), whatever its check says; backups step in when no active server is usable.
+  const usable = judged.filter((j) => j.inRotation && j.server.weight !== 0);
+  let rotation = usable.filter((j) => !j.server.backup);
+  if (rotation.length === 0) rotation = usable.filter((j) => j.server.backup);
   if (live.length === 0) return { ok: false, why: `backend ${backend.name} has no server`, rotation: [] };
   if (rotation.length === 0) {
     const checkFail = judged.find((j) => j.up && j.server.check && !checksElsewhere(j.server) && !checkVerdict(backend, j.server).passes);
+    const zero = judged.filter((j) => j.inRotation && j.server.weight === 0).map((j) => j.server.name);
     const why = checkFail
       ? `every server of backend ${backend.name} is marked DOWN: ${checkVerdict(backend, checkFail.server).why}`
-      : `no server of backend ${backend.name} is alive`;
+      : zero.length > 0
+        ? `no server of backend ${backend.name} that is alive takes traffic: ${zero.join(', ')} ${zero.length > 1 ? 'have' : 'has'} weight 0`
+        : `no server of backend ${backend.name} is alive`;
     return { ok: false, why, rotation: [] };
   }
   if (entry) {
@@ -302,9 +308,44 @@ export function checksElsewhere(s: Server): boolean {
   return (s.checkPort !== undefined && s.checkPort !== s.port) || (s.checkAddr !== undefined && s.checkAddr !== s.address);
 }
 
-function hostOfServerUp(model: HaModel, w: World, s: Server, lb: ModelHost): boolean {
+/**
+ * Where a check that goes elsewhere (`port N` / `addr A`) lands: the mirror's host at that address (the LB itself for
+ * a loopback address), and whether kubeha knows of a listener there (that host's apiserver port or one of its
+ * HAProxy binds). HAProxy's check is a connect to addr:port (src/check.c, 2.6 init_srv_check: `port`/`addr` replace
+ * the server's for the check only): with nothing listening it gets a reset or a timeout and the server goes DOWN.
+ */
+export function checkTarget(model: HaModel, s: Server, lb: ModelHost): { host?: ModelHost; known: boolean; where: string } {
   const addr = s.checkAddr ?? s.address;
-  if (LOOPBACK.has(addr)) return nodeUp(w, lb);
-  const h = model.hosts.find((x) => x.address === addr || x.name === addr);
-  return h ? nodeUp(w, h) : true;
+  const port = s.checkPort ?? s.port;
+  const where = `${addr}:${port}`;
+  const host = LOOPBACK.has(addr) ? lb : model.hosts.find((x) => x.address === addr || x.name === addr);
+  if (!host) return { known: false, where };
+  const known = host.apiserver?.port === port || (host.haproxy !== undefined && frontendsOn(host.haproxy, port, host.address).length > 0);
+  return { host, known, where };
+}
+
+/**
+ * Whether the check of a server that is checked elsewhere passes: while its target host is up, if kubeha knows of a
+ * listener there. A target it knows nothing of (an address outside the mirror, a port none of the cluster's services
+ * listens on) is predicted to fail, and rule haproxy-check-target-unknown says that kubeha cannot know.
+ */
+function hostOfServerUp(model: HaModel, w: World, backend: Backend, s: Server, lb: ModelHost): boolean {
+  const t = checkTarget(model, s, lb);
+  return t.known && t.host !== undefined && nodeUp(w, t.host) && serverCheckVerdict(model, lb, backend, s).passes;
+}
+
+/** The check verdict of server `s` of `backend` on LB `lb` with nothing broken, wherever the check goes. */
+export function serverCheckVerdict(model: HaModel, lb: ModelHost, backend: Backend, s: Server): CheckVerdict {
+  // `disabled`: the server starts in maintenance (MAINT), its check does not run and it takes no traffic (HAProxy 2.6
+  // configuration.txt, server "disabled"; backendState leaves it out).
+  if (s.disabled) return { passes: false, why: `server ${s.name} is disabled: in maintenance, never checked nor used` };
+  if (!checksElsewhere(s)) return checkVerdict(backend, s);
+  const t = checkTarget(model, s, lb);
+  if (!t.known) return { passes: false, why: `the check goes to ${t.where}, where kubeha knows of no listener (${t.host ? `not the apiserver port nor an HAProxy bind of ${t.host.name}` : 'an address outside the mirror'}): predicted to fail` };
+  // An apiserver answers the check as it would on the traffic port (the check's own ssl / PROXY settings apply).
+  if (t.host?.apiserver?.port === (s.checkPort ?? s.port)) {
+    const v = checkVerdict(backend, s);
+    return { passes: v.passes, why: `the check goes to the apiserver at ${t.where} (${t.host.name}): ${v.why}` };
+  }
+  return { passes: true, why: `the check goes to ${t.where} (${t.host?.name ?? ''}), which listens` };
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { analyzeModel } from '../../src/analyze/index.js';
-import { checkVerdict } from '../../src/analyze/reach.js';
+import { serverCheckVerdict } from '../../src/analyze/reach.js';
 import { dirFileSource } from '../../src/cli/dir-source.js';
 import { loadMirror } from '../../src/parse/mirror.js';
 
@@ -56,9 +56,9 @@ describe('the analyser agrees with real HAProxy on every recorded case', () => {
             const [bn, sn] = key.split('/');
             const be = host?.haproxy?.backends.find((b) => b.name === bn);
             const s = be?.servers.find((x) => x.name === sn);
-            assert.ok(be && s, key);
+            assert.ok(host && be && s, key);
             if (!s.check) continue;
-            const v = checkVerdict(be, s);
+            const v = serverCheckVerdict(model, host, be, s);
             assert.equal(v.passes, status.startsWith('UP'), `${key}: real ${status}, kubeha: ${v.why}`);
           }
         }

@@ -66,18 +66,35 @@ describe('reachability through HAProxy health checks', () => {
     assert.equal(scenario(noCheck(false), 'apiserver-down:10.0.0.21:6443').apiReachable, false);
     assert.equal(scenario(noCheck(true), 'apiserver-down:10.0.0.21:6443').apiReachable, true);
   });
-  it('a check on another port (kubelet 10248) keeps a dead apiserver in rotation: unreachable without redispatch', () => {
+  it('a check on another port where kubeha knows of no listener (kubelet 10248: 127.0.0.1 only by default) is predicted to fail, with an error that says so', () => {
+    const m = mutate((x) => bothLbs(x, (h) => h.haproxy?.backends.forEach((b) => b.servers.forEach((s) => (s.checkPort = 10248)))));
+    assert.equal(scenario(m, 'none').apiReachable, false);
+    assert.ok(analyzeModel(m).findings.some((f) => f.rule === 'haproxy-check-target-all-unknown' && f.severity === 'error'));
+  });
+  it('a check on another host\'s apiserver keeps a dead apiserver in rotation: unreachable without redispatch', () => {
     const m = mutate((x) =>
       bothLbs(x, (h) =>
         h.haproxy?.backends.forEach((b) => {
           b.redispatch = false;
-          b.servers.forEach((s) => (s.checkPort = 10248));
+          b.servers.forEach((s) => Object.assign(s, { checkPort: 6443, checkAddr: '10.0.0.21' }));
         }),
       ),
     );
     assert.equal(scenario(m, 'none').apiReachable, true);
     assert.equal(scenario(m, 'apiserver-down:10.0.0.22:6443').apiReachable, false);
-    assert.equal(scenario(m, 'node-down:m2').apiReachable, true, 'a powered-off host fails the check too');
+    const rules = analyzeModel(m).findings.map((f) => f.rule);
+    assert.ok(!rules.includes('haproxy-check-target-unknown') && !rules.includes('haproxy-check-target-all-unknown'), 'a known target: silent');
+  });
+  it('a check sent to another host\'s apiserver is judged on what it sends there (plain httpchk to the TLS port: 400, DOWN)', () => {
+    const m = mutate((x) =>
+      bothLbs(x, (h) =>
+        h.haproxy?.backends.forEach((b) => {
+          b.healthCheck = { type: 'http', method: 'GET', path: '/readyz', ssl: false };
+          b.servers.forEach((s) => Object.assign(s, { checkPort: 6443, checkAddr: '10.0.0.21', checkSsl: false }));
+        }),
+      ),
+    );
+    assert.equal(scenario(m, 'none').apiReachable, false);
   });
   it('a sync group track_script acts on its member instances', () => {
     const m = mutate((x) =>

@@ -153,7 +153,21 @@ const cases: Record<string, { bad: Mutate | (() => HaModel); good?: () => HaMode
     bad: eachBackend((b) => b.servers.forEach((s) => Object.assign(s, { checkSsl: true, caFile: '/etc/kubernetes/pki/ca.crt' }))),
     good: () => mutated(eachBackend((b) => b.servers.forEach((s) => Object.assign(s, { checkSsl: true, caFile: '/etc/kubernetes/pki/ca.crt', verify: 'none' })))),
   },
+  // The instance's own interface is known to exist (keepalived faults the instance without it): silent.
+  'vrrp-track-interface-unknown': {
+    bad: eachInst((i) => (i.trackInterfaces = [{ name: 'eth9', weight: -20 }])),
+    good: () => mutated(eachInst((i) => (i.trackInterfaces = [{ name: i.interface }]))),
+  },
   'haproxy-check-other-port': { bad: eachBackend((b) => b.servers.forEach((s) => (s.checkPort = 10248))) },
+  // A check target kubeha knows (another host's apiserver) must stay silent; kubelet's 10248 is 127.0.0.1 only.
+  'haproxy-check-target-unknown': {
+    bad: eachBackend((b) => b.servers.forEach((s, i) => (s.checkPort = i === 0 ? 10248 : 6443))),
+    good: () => mutated(eachBackend((b) => b.servers.forEach((s) => Object.assign(s, { checkPort: 6443, checkAddr: '10.0.0.21' })))),
+  },
+  'haproxy-check-target-all-unknown': {
+    bad: eachBackend((b) => b.servers.forEach((s) => (s.checkAddr = '192.0.2.7'))),
+    good: () => mutated(eachBackend((b) => b.servers.forEach((s, i) => (s.checkPort = i === 0 ? 10248 : 6443)))),
+  },
   'haproxy-server-no-check': { bad: eachBackend((b) => b.servers.forEach((s) => (s.check = false))) },
   'haproxy-slow-detection': { bad: eachBackend((b) => b.servers.forEach((s) => Object.assign(s, { interMs: 10_000, fall: 2 }))) },
   'haproxy-no-redispatch': { bad: eachBackend((b) => (b.redispatch = false)) },

@@ -488,3 +488,21 @@ describe('robustness', () => {
     assert.ok(junk.diagnostics.length > 0);
   });
 });
+
+describe('server-template', () => {
+  test('a count expands to <prefix>1..N, a range to <prefix>low..high, each with the address and parameters', () => {
+    const { config, diagnostics } = parse(MIN + '    server-template m 2 10.0.0.21:6443 check weight 0\n    server-template k 3-4 10.0.0.22:6443\n');
+    assert.deepEqual(errors(diagnostics), []);
+    const be = config.backends.find((b) => b.name === 'be');
+    assert.deepEqual(be?.servers.map((s) => [s.name, s.address, s.port, s.check, s.weight]), [
+      ['m1', '10.0.0.21', 6443, true, 0],
+      ['m2', '10.0.0.21', 6443, true, 0],
+      ['k3', '10.0.0.22', 6443, false, undefined],
+      ['k4', '10.0.0.22', 6443, false, undefined],
+    ]);
+  });
+  test('a range that is not a number is an error with the place', () => {
+    const { diagnostics } = parse(MIN + '    server-template m x 10.0.0.21:6443\n');
+    assert.ok(errors(diagnostics).some((d) => d.code === 'HAP_SERVER_NO_ADDRESS'));
+  });
+});

@@ -2,7 +2,7 @@
 import type { Backend, Frontend, HaModel, HaproxyConfig, ModelHost, Server, SourceRef } from '../../model/types.js';
 import { backendOf, frontendsOn, isWildcard, routeOf } from '../../model/listeners.js';
 import { apiBackendsOf, haproxyTakesApiserverPort, sysctlOn, vipMembers } from '../../model/queries.js';
-import { checkVerdict, checksElsewhere, haproxyDetectMs, trafficVerdict } from '../reach.js';
+import { checkTarget, checkVerdict, checksElsewhere, haproxyDetectMs, trafficVerdict } from '../reach.js';
 import { formatHaproxyTime, hostsWithLbConfig, rule } from './util.js';
 
 function apiBackends(model: HaModel, host: ModelHost): Backend[] {
@@ -15,6 +15,12 @@ function eachServer(model: HaModel, f: (host: ModelHost, be: Backend, s: Server)
 
 function eachConfig(model: HaModel, f: (host: ModelHost, cfg: HaproxyConfig) => void): void {
   for (const host of model.hosts) if (host.haproxy) f(host, host.haproxy);
+}
+
+/** Every live server of `be` is checked, on an address/port where kubeha knows of no listener. */
+function allChecksUnknown(model: HaModel, host: ModelHost, be: Backend): boolean {
+  const live = be.servers.filter((s) => !s.disabled);
+  return live.length > 0 && live.every((s) => s.check && checksElsewhere(s) && !checkTarget(model, s, host).known);
 }
 
 const WATCH_MS = 60_000;
@@ -335,6 +341,28 @@ export const haproxyRules = [
       for (const h of model.hosts)
         if (h.apiserver && !servers.has(`${h.address}:${h.apiserver.port}`) && !servers.has(`${h.name}:${h.apiserver.port}`))
           report(`the apiserver on ${h.name} (${h.address}:${h.apiserver.port}) is in no HAProxy backend`, { host: h });
+    },
+  }),
+  rule({
+    id: 'haproxy-check-target-unknown',
+    run(model, report) {
+      eachServer(model, (host, be, s) => {
+        if (!s.check || !checksElsewhere(s) || allChecksUnknown(model, host, be)) return;
+        const t = checkTarget(model, s, host);
+        if (!t.known)
+          report(`server ${s.name} in ${be.name} on ${host.name} is checked on ${t.where}, where kubeha knows of no listener (${t.host ? `not the apiserver port nor an HAProxy bind of ${t.host.name}` : 'the address is no host of the mirror'}): the scenarios assume the check fails and the server is DOWN; kubeha cannot know what else listens there`, { host, at: s.at ?? be.at }, 'check the apiserver itself (drop `port`/`addr`), or make sure a service answers on that address and port');
+      });
+    },
+  }),
+  rule({
+    id: 'haproxy-check-target-all-unknown',
+    run(model, report) {
+      for (const host of hostsWithLbConfig(model))
+        for (const be of apiBackends(model, host)) {
+          if (!allChecksUnknown(model, host, be)) continue;
+          const where = [...new Set(be.servers.filter((s) => !s.disabled).map((s) => checkTarget(model, s, host).where))].join(', ');
+          report(`every server of ${be.name} on ${host.name} is checked on ${where}, where kubeha knows of no listener: unless something kubeha cannot see answers there, every check fails, every server is DOWN and no connection through the endpoint gets an answer`, { host, at: be.servers[0]?.at ?? be.at }, 'check the apiserver itself (drop `port`/`addr`), or make sure a service answers on that address and port');
+        }
     },
   }),
   rule({

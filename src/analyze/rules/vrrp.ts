@@ -164,6 +164,18 @@ export const vrrpRules = [
     },
   }),
   rule({
+    id: 'vrrp-track-interface-unknown',
+    run(model, report) {
+      for (const { host, inst } of allInstances(model))
+        for (const ref of inst.trackInterfaces) {
+          if (ref.name === inst.interface) continue;
+          const w = ref.weight ?? 0;
+          const effect = w === 0 ? 'the instance goes to FAULT' : `its priority is ${Math.abs(w)} ${ref.weightReverse ? 'higher' : 'lower'} than with it up`;
+          report(`track_interface ${ref.name} on ${host.name}/${inst.name}: kubeha does not see the host's interfaces and assumes ${ref.name} exists and is up; while it is down or absent (keepalived treats a missing interface as down) ${effect}`, { host, at: ref.at ?? inst.at });
+        }
+    },
+  }),
+  rule({
     id: 'vrrp-advert-int-mismatch',
     run(model, report) {
       for (const [a, b] of pairs(vrrpMembers(model)))

@@ -96,6 +96,13 @@ export const ANALYSIS_CODES = {
     source: `keepalived vrrp.c vrrp_complete_instance; RFC 3768 §5.3.7.`,
     fix: `version 3 (centisecond intervals), or an integer advert_int.`,
   },
+  'vrrp-track-interface-unknown': {
+    severity: 'info',
+    title: 'track_interface on an interface kubeha cannot see',
+    detail: `A mirror holds configuration files, not the host's links: kubeha assumes every tracked interface exists and is up. keepalived treats an interface that is down, or absent at start-up, as failed: a weight-0 track_interface puts the instance in FAULT, a weighted one lowers its priority by the weight (raises it with \`reverse\` and a negative weight).`,
+    source: `keepalived 2.2.7 man keepalived.conf "track_interface"; keepalived/vrrp/vrrp_track.c (tracked interface state).`,
+    fix: `make sure the interface exists on every LB under that name, or track the instance's own interface only (keepalived already faults it when it is down).`,
+  },
   'vrrp-advert-int-mismatch': {
     severity: 'warning',
     title: 'Peers use different advert_int',
@@ -417,6 +424,20 @@ export const ANALYSIS_CODES = {
     detail: `A control-plane host whose apiserver is not in the backend never receives traffic through the endpoint, and the remaining ones carry its load after a failure.`,
     source: `${HAPROXY_DOC} "server".`,
     fix: `add a server line for every control-plane host.`,
+  },
+  'haproxy-check-target-unknown': {
+    severity: 'info',
+    title: 'A health check on an address or port where kubeha knows of no listener',
+    detail: `With \`port N\` / \`addr A\` HAProxy connects its check to that address and port only (traffic keeps going to the server's own). When it is no host of the mirror, or no apiserver port or HAProxy bind of that host, kubeha cannot know whether anything answers there: the scenarios assume nothing does, so the check fails and the server stays DOWN (what HAProxy does against a closed port or an absent host).`,
+    source: `${HAPROXY_DOC} server "port", "addr"; haproxy 2.6 src/check.c init_srv_check (the check's own address and port).`,
+    fix: `check the apiserver itself (drop \`port\`/\`addr\`), or make sure a service answers on that address and port.`,
+  },
+  'haproxy-check-target-all-unknown': {
+    severity: 'error',
+    title: 'Every server of a backend is checked where kubeha knows of no listener',
+    detail: `Every server carries \`port N\` / \`addr A\` to an address and port that is no apiserver and no HAProxy bind of the mirror (or no host of it). HAProxy's check connects there only; if nothing answers, every server is DOWN and the frontend closes every connection. kubeha cannot see services outside the cluster's own, so this is an error on the assumption that nothing else answers there.`,
+    source: `${HAPROXY_DOC} server "port", "addr"; haproxy 2.6 src/check.c init_srv_check.`,
+    fix: `check the apiserver itself (drop \`port\`/\`addr\`), or make sure a service answers on that address and port.`,
   },
   'haproxy-check-other-port': {
     severity: 'warning',

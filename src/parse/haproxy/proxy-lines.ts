@@ -45,6 +45,9 @@ export function proxyLine(ctx: HaproxyContext, toks: Token[], s: Settings, p: Pr
       if (p && p.kind === 'frontend') return notAllowed(ctx, kw, where, 'a backend, listen or defaults section');
       serverParams(ctx, toks, 1, s.defaultServer, true);
       return;
+    case 'server-template':
+      if (!p || p.kind === 'frontend') return notAllowed(ctx, kw, where, 'a backend or listen section');
+      return serverTemplateLine(ctx, toks, p);
     case 'server':
     case 'bind':
     case 'default_backend':
@@ -69,6 +72,27 @@ export function proxyLine(ctx: HaproxyContext, toks: Token[], s: Settings, p: Pr
     default:
       return otherKeyword(ctx, kw, where);
   }
+}
+
+/**
+ * `server-template <prefix> <num | low-high> <address>[:port] [params…]`: one server per number, named <prefix><n>
+ * (HAProxy 2.6 configuration.txt, "server-template"), each with the same address and parameters. An FQDN is kept as
+ * written: HAProxy resolves it at start-up (init-addr last,libc), kubeha does not resolve names.
+ */
+function serverTemplateLine(ctx: HaproxyContext, toks: Token[], p: Proxy): void {
+  const [kw, prefix, range, addr] = toks;
+  const m = range ? /^(\d+)(?:-(\d+))?$/.exec(range.value) : null;
+  if (!kw || !prefix || !range || !addr || !m) {
+    ctx.err('HAP_SERVER_NO_ADDRESS', `'server-template' needs a prefix, a count or range and an address`, range ?? prefix ?? (kw as Token), "write 'server-template <prefix> <num|low-high> <address>:<port> [check]'");
+    return;
+  }
+  const low = m[2] === undefined ? 1 : Number(m[1]);
+  const high = m[2] === undefined ? Number(m[1]) : Number(m[2]);
+  if (high < low || high - low >= 1024) {
+    ctx.err('HAP_BAD_VALUE', `'server-template' range ${range.value} is empty or too large`, range, 'write a count such as 3 or a range such as 1-3');
+    return;
+  }
+  for (let n = low; n <= high; n++) serverLine(ctx, [{ ...kw, value: 'server' }, { ...prefix, value: `${prefix.value}${n}` }, addr, ...toks.slice(4)], p);
 }
 
 function notAllowed(ctx: HaproxyContext, kw: Token, where: string, what: string): void {
