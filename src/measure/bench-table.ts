@@ -1,4 +1,5 @@
 import type { DrillResult } from './drill.js';
+import { benchCells } from './bench-cells.js';
 
 /**
  * The rows of `npm run bench:ha`'s side-by-side table as the dashboard shows them: per scenario and HA setup, the
@@ -37,22 +38,18 @@ export function benchRows(results: readonly BenchResult[], setups: readonly stri
         rows.push({ scenario: s, setup, runs: 0, outageMs: '', predicted: '', failed: '', brokenWatches: '', vipMoved: '', failbackFailed: '' });
         continue;
       }
-      const span = (f: (r: DrillResult) => number): string => {
-        const v = mine.map(f).sort((a, b) => a - b);
-        return v[0] === v.at(-1) ? `${v[0]}` : `${v[0]}–${v.at(-1)}`;
-      };
-      const moved = mine.filter((r) => r.vipHoldersBefore.join() !== r.vipHoldersAfter.join()).length;
+      const c = benchCells(mine);
       const first = mine[0]!;
       rows.push({
         scenario: s,
         setup,
-        runs: mine.length,
-        outageMs: span((r) => r.outageMs),
+        runs: c.runs,
+        outageMs: c.outageMs,
         predicted: first.prediction.apiReachable ? `${first.prediction.outageMs ?? 0}` : 'lost',
-        failed: span((r) => r.failed),
-        brokenWatches: span((r) => r.brokenWatches),
-        vipMoved: `${moved}/${mine.length}`,
-        failbackFailed: span((r) => r.failback.failed),
+        failed: c.failed,
+        brokenWatches: c.brokenWatches,
+        vipMoved: `${c.moved}/${c.runs}`,
+        failbackFailed: c.failbackFailed,
       });
     }
   return rows;

@@ -1,4 +1,5 @@
 import type { DrillResult } from './drill.js';
+import { benchCells } from './bench-cells.js';
 
 /**
  * `npm run bench:ha`'s table: the same drills on several HA setups, one row per scenario × setup. Pure: the bench
@@ -13,13 +14,6 @@ export const scenarioKind = (scenario: string): string => scenario.split(':')[0]
 
 const NOT_RUN_RULE = 'drill-not-run';
 
-/** The range of values, as `a` or `a–b`. */
-function span(values: readonly number[]): string {
-  const v = [...values].sort((a, b) => a - b);
-  return v[0] === v.at(-1) ? `${v[0]}` : `${v[0]}–${v.at(-1)}`;
-}
-
-const moved = (r: DrillResult): boolean => r.vipHoldersBefore.join() !== r.vipHoldersAfter.join();
 const predictedMove = (r: DrillResult): boolean => r.vipHoldersBefore.join() !== r.prediction.vipHolders.join();
 
 function verdict(rs: readonly DrillResult[]): string {
@@ -55,13 +49,14 @@ export function benchTable(results: readonly BenchDrill[], setups: readonly stri
         continue;
       }
       const pred = [...new Set(ran.map((r) => (r.prediction.apiReachable ? `${r.prediction.outageMs ?? '?'}` : 'API lost')))].join(', ');
-      const movedCount = ran.filter(moved).length;
+      const c = benchCells(ran);
+      const movedCount = c.moved;
       const predMoved = [...new Set(ran.map((r) => (predictedMove(r) ? 'yes' : 'no')))].join(', ');
       const movedText = ran.length === 1 ? (movedCount === 1 ? 'yes' : 'no') : `${movedCount}/${ran.length}`;
       const lost = ran.filter((r) => !r.reachable).length;
-      const outage = `${span(ran.map((r) => r.outageMs))}${lost > 0 ? (lost === ran.length ? ', API lost until undone' : `, ${lost}× API lost until undone`) : ''}`;
+      const outage = `${c.outageMs}${lost > 0 ? (lost === ran.length ? ', API lost until undone' : `, ${lost}× API lost until undone`) : ''}`;
       rows.push(
-        `| ${kind} | ${setup} | ${outage} | ${pred} | ${span(ran.map((r) => r.failed))} | ${span(ran.map((r) => r.brokenWatches))} | ${movedText} (${predMoved}) | ${span(ran.map((r) => r.failback.failed))} / ${span(ran.map((r) => r.failback.outageMs))} / ${span(ran.map((r) => r.failback.brokenWatches))} | ${verdict(ran)}${notRun.length > 0 ? `; ${notRun.length} not run` : ''} |`,
+        `| ${kind} | ${setup} | ${outage} | ${pred} | ${c.failed} | ${c.brokenWatches} | ${movedText} (${predMoved}) | ${c.failbackFailed} / ${c.failbackOutageMs} / ${c.failbackBrokenWatches} | ${verdict(ran)}${notRun.length > 0 ? `; ${notRun.length} not run` : ''} |`,
       );
     }
   return rows.join('\n');
