@@ -314,7 +314,8 @@ export const invalidCidrs: SpecRule = {
           severity: 'error',
           message: `loadBalancer.vip ${vip} lies inside network.${range.name} ${formatCidr(range.cidr)}`,
           hint: `pick a ${range.name} that does not contain the VIP, or nodes route VIP traffic into the cluster network`,
-          path: [range.path],
+          // A defaulted range is not in the file: then the error points at the VIP.
+          path: [range.path, ['loadBalancer', 'vip']],
         });
       const i = input.hosts.findIndex((h) => isIPv4(h.address) && inCidr(h.address, range.cidr));
       const h = input.hosts[i];
@@ -324,7 +325,7 @@ export const invalidCidrs: SpecRule = {
         severity: 'error',
         message: `host "${h.name}" (${h.address}) lies inside network.${range.name} ${formatCidr(range.cidr)}`,
         hint: `pick a ${range.name} that does not contain any host address, or traffic to the host is routed into the cluster network`,
-        path: [range.path],
+        path: [range.path, ['hosts', i, 'address']],
         host: h.name,
       });
     }

@@ -53,6 +53,18 @@ describe('parseSpec', () => {
     assert.ok(d.hint);
   });
 
+  it('a defaulted service range holding the hosts and the VIP: the errors point at the VIP and the first such host, not at the top of the file', () => {
+    // 10.96.0.0/12 is the default serviceCIDR; the file does not write it.
+    const ds = parseSpec(BASE.replaceAll('10.77.0.', '10.97.0.'), 'c.yaml').diagnostics.filter((d) => d.code === 'SPEC_CIDR_OVERLAP');
+    assert.deepEqual(
+      ds.map((d) => [d.line, d.col, d.excerpt]),
+      [
+        [7, 14, '    address: 10.97.0.11'],
+        [23, 8, '  vip: 10.97.0.10'],
+      ],
+    );
+  });
+
   describe('YAML as people write it: anchors and merge keys, CRLF, a byte-order mark', () => {
     const merged = `apiVersion: kubeha.io/v1alpha1
 kind: Cluster
