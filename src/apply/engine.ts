@@ -4,12 +4,16 @@ import type { WriteFileRequest } from '../remote/files.js';
 import { installPackages, packageManagerFor, uploadBundle } from '../remote/packages.js';
 import { waitHealthy } from '../remote/health.js';
 import { bootstrapRbac } from '../remote/kube-bootstrap.js';
+import { runKubeadm } from '../remote/kubeadm.js';
 import { applySysctl, runServiceAction } from '../remote/services.js';
 import type { RemoteHost } from '../remote/ssh.js';
 import { shellQuote as q } from '../remote/ssh.js';
 import type { ApplyEventInput, EventSink, HostSummary } from './events.js';
 import type { HostPlan, Phase, Plan, Step } from './types.js';
 import { isChange } from './types.js';
+
+/** kubeadm init pulls images and waits up to 4 min for the control plane itself; join also adds an etcd member. */
+const KUBEADM_RUN_TIMEOUT_MS = 900_000;
 
 /**
  * The engine runs a plan: hosts in parallel (at most `parallel` at once), each host's phases in the plan's order, its
@@ -133,7 +137,10 @@ export async function runPlan(plan: Plan, options: EngineOptions): Promise<Apply
       const steps = hp.steps.filter((s) => s.phase === phase);
       if (steps.length === 0) continue;
       await turns.atBarrier(phase);
-      if (steps.some((s) => s.kind === 'service' && s.action === 'restart')) await turns.takeRestartTurn();
+      // A restart, or a control-plane host joining (kubeadm adds an etcd member: one at a time, as kubeadm requires).
+      // Waiting for the turn is not work: the slot goes to another host meanwhile (the turn's holder may be waiting for
+      // a host that has no slot yet, e.g. a joining master for the one running kubeadm init, with --parallel 1).
+      if (steps.some((s) => (s.kind === 'service' && s.action === 'restart') || (s.kind === 'kubeadm' && s.action === 'join'))) await turns.idle(turns.takeRestartTurn);
       const p0 = Date.now();
       emit({ type: 'phase-start', host: hp.host, phase });
       for (let i = 0; i < steps.length; i++) {
@@ -291,6 +298,8 @@ export async function executeStep(remote: RemoteHost, hp: HostPlan, step: Step, 
       return waitHealthy(remote, step.check, step.timeoutMs, step.units);
     case 'bootstrap-rbac':
       return bootstrapRbac(remote, step.kubeconfig, step.apiserver);
+    case 'kubeadm':
+      return runKubeadm(remote, step.action, step.config, KUBEADM_RUN_TIMEOUT_MS);
     case 'verify':
       return verify(remote, hp.host, step);
   }

@@ -4,6 +4,7 @@ import { apt, dnf, REMOTE_BUNDLE_DIR } from '../remote/packages.js';
 import type { RemoteHost } from '../remote/ssh.js';
 import { shellQuote as q } from '../remote/ssh.js';
 import { parseServiceStates, serviceStateCommand } from '../remote/services.js';
+import { KUBEADM_APISERVER_MANIFEST, KUBEADM_KUBELET_CONF } from '../render/kubeadm.js';
 import { fileDirs } from './plan.js';
 import type { ObservedHost } from './types.js';
 
@@ -40,6 +41,18 @@ export function observeScript(want: RenderedHost): string {
     lines.push(`if [ -e ${q(f.path)} ]; then echo "@@FILE $(stat -c '%a %U' ${q(f.path)}) ${f.path}"; base64 -w0 ${q(f.path)}; echo; else echo "@@ABSENT ${f.path}"; fi`);
   }
   if (want.services.length > 0) lines.push('echo "@@SVC"', serviceStateCommand(want.services));
+  if (want.kubeadm) {
+    const socket = want.kubeadm.criSocket.replace(/^unix:\/\//, '');
+    lines.push(
+      'echo "@@KUBEADM"',
+      // kubeadm's own markers: init and join --control-plane write the apiserver's manifest, then the kubelet's kubeconfig.
+      `printf 'version %s\\n' "$(kubeadm version -o short 2>/dev/null)"`,
+      `printf 'kubelet %s\\n' "$(command -v kubelet >/dev/null 2>&1 && echo yes)"`,
+      `printf 'runtime %s\\n' "$([ -S ${q(socket)} ] && echo yes)"`,
+      `printf 'manifests %s\\n' "$([ -f ${q(KUBEADM_APISERVER_MANIFEST)} ] && echo yes)"`,
+      `printf 'kubeletConf %s\\n' "$([ -f ${q(KUBEADM_KUBELET_CONF)} ] && echo yes)"`,
+    );
+  }
   lines.push('echo "@@PENDING"', `ls -1 ${PENDING_DIR} 2>/dev/null || true`);
   lines.push('echo "@@TMP"', ...fileDirs(want).map((d) => `ls -1d ${q(d)}/${TEMP_PREFIX}* 2>/dev/null || true`));
   lines.push('echo "@@BUNDLE"', `cat ${REMOTE_BUNDLE_DIR}/.kubeha-bundle-id 2>/dev/null || true`, 'echo "@@END"');
@@ -85,6 +98,13 @@ export function parseObservation(host: string, out: string, sent?: { sentMs: num
     else if (section === 'PENDING') seen.pending.push(line.trim());
     else if (section === 'TMP') seen.tempFiles.push(line.trim());
     else if (section === 'BUNDLE') seen.bundleId = line.trim();
+    else if (section === 'KUBEADM') {
+      const [key = '', value = ''] = line.trim().split(/\s+/, 2);
+      const k = (seen.kubeadm ??= { kubelet: false, runtime: false, manifests: false, kubeletConf: false });
+      if (key === 'version') {
+        if (value) k.version = value;
+      } else if (key === 'kubelet' || key === 'runtime' || key === 'manifests' || key === 'kubeletConf') k[key] = value === 'yes';
+    }
   }
   seen.installed = apt.parseQuery(pkgLines.join('\n'));
   if (clockMs !== undefined && sent) seen.clock = { remoteMs: clockMs, ...sent };

@@ -22,6 +22,8 @@ export interface ObservedHost {
   pending: string[];
   /** `.kubeha-tmp-*` leftovers of an interrupted run. */
   tempFiles: string[];
+  /** kubeadm mode, control-plane hosts: what kubeadm needs and what it already did there. */
+  kubeadm?: KubeadmObservation;
   /** Id of the offline bundle present at /opt/kubeha/bundle, if any. */
   bundleId?: string;
   /**
@@ -30,6 +32,20 @@ export interface ObservedHost {
    * `remoteMs - sentMs` (src/apply/clock.ts).
    */
   clock?: { remoteMs: number; sentMs: number; receivedMs: number };
+}
+
+/** kubeadm's prerequisites on a control-plane host, and whether it ran there (src/apply/observe.ts). */
+export interface KubeadmObservation {
+  /** `kubeadm version -o short` (e.g. `v1.37.2`); undefined when kubeadm is not installed. */
+  version?: string;
+  /** A kubelet binary is on the PATH. */
+  kubelet: boolean;
+  /** The CRI socket exists (a container runtime listens). */
+  runtime: boolean;
+  /** kubeadm wrote the apiserver's static pod manifest (init or join --control-plane got that far). */
+  manifests: boolean;
+  /** kubeadm wrote the kubelet's kubeconfig (init or join finished its kubelet start). */
+  kubeletConf: boolean;
 }
 
 /** A package the bundle holds in a newer version than the host. */
@@ -111,6 +127,11 @@ export type Step =
    * (kubeadm:cluster-admins) to the cluster-admin role, as the break-glass super-admin (src/remote/kube-bootstrap.ts).
    */
   | (StepBase & { kind: 'bootstrap-rbac'; kubeconfig: string; apiserver: string })
+  /**
+   * kubeadm mode: `kubeadm init` on the first control-plane host or `kubeadm join` (control plane) on another, with the
+   * rendered config. Its output goes to a root-only log on the host; the bootstrap token is never printed.
+   */
+  | (StepBase & { kind: 'kubeadm'; action: 'init' | 'join'; config: string })
   /** Read-only: waits (bounded) until a health check passes on the host (src/remote/health.ts runs it). */
   | (StepBase & {
       kind: 'wait';

@@ -10,6 +10,7 @@ import { planSession } from '../ops/plan.js';
 import { pkiNeeded } from '../pki/files.js';
 import type { CertCheckReport } from '../pki/check.js';
 import { ExitCode } from './exit-codes.js';
+import { loadSpecFile } from './io.js';
 import { errorText, openReach } from './reach.js';
 import { addReachOptions } from './reach-options.js';
 import type { ReachOptions } from './reach-options.js';
@@ -74,6 +75,17 @@ async function confirm(question: string): Promise<boolean> {
 }
 
 async function renewCommand(specPath: string, opts: RenewOptions, startedAt: number): Promise<number> {
+  // Before the session opens: opening it with renewPki re-issues into the state directory.
+  const spec = await loadSpecFile(specPath);
+  if (spec.controlPlane.installer === 'kubeadm')
+    throw new InputError([
+      {
+        code: 'KUBEHA_BAD_ARGUMENT',
+        severity: 'error',
+        message: 'controlPlane.mode is kubeadm: kubeadm issued the leaf certificates from kubeha\'s CAs, and it renews them; nothing was changed',
+        hint: 'on each control-plane host in turn: `kubeadm certs renew all`, then restart its static pods (move each manifest out of /etc/kubernetes/manifests and back)',
+      },
+    ]);
   const session = await openReach(specPath, opts, { renewPki: opts.all ? 'all' : 'due' });
   try {
     const issued = await renewedCerts(session);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { join, normalize, resolve } from 'node:path';
 import { InputError } from '../diag/errors.js';
-import { renderCluster, renderMirrorManifest, requiredSecrets } from '../render/index.js';
+import { placeholderSecrets, renderCluster, renderMirrorManifest, requiredSecrets } from '../render/index.js';
 import type { RenderedHost } from '../render/types.js';
 import type { ClusterSpec } from '../cluster-spec/types.js';
 import { defaultStateDir, loadOrCreateSecrets } from '../state/secrets.js';
@@ -66,7 +66,8 @@ function commit(out: string, rendered: RenderedHost[], plan: MirrorPlan, hooks?:
 export async function renderToMirror(specPath: string, opts: { out: string; stateDir?: string }): Promise<MirrorSummary> {
   const spec = await loadSpecFile(specPath);
   const needed = requiredSecrets(spec);
-  const placeholder = Object.fromEntries(needed.map((n) => [n, 'kubeha00']));
+  // Of each secret's shape: a renderer may check it (kubeadm's bootstrap token).
+  const placeholder = placeholderSecrets(spec);
   let out: string;
   let previous: ReturnType<typeof inspectOut>;
   let first: RenderedHost[];

@@ -121,8 +121,11 @@ export async function openSession(specPath: string, spec: ClusterSpec, options: 
   let cluster: RenderedHost[];
   let rendered: RenderedHost[];
   try {
-    const all = renderCluster(spec, await loadOrCreateSecrets(stateDir, spec));
+    const secrets = await loadOrCreateSecrets(stateDir, spec);
     pki = options.issuePki !== false && pkiNeeded(spec) ? issue() : undefined;
+    // kubeadm mode renders join's discovery kubeconfig with the cluster CA.
+    const ca = pki && spec.controlPlane.installer === 'kubeadm' ? (await pki).pki.certs.ca?.cert : undefined;
+    const all = renderCluster(spec, secrets, ca !== undefined ? { clusterCaCert: ca } : {});
     // etcd runs as its own user (render/control-plane-packages.ts): its keys are that user's.
     cluster = pki ? withPkiFiles(spec, all, (await pki).pki, { owners: { etcd: ETCD_USER } }) : all;
     rendered = selectHosts(cluster, options.only);

@@ -35,11 +35,21 @@ export interface PkiFileOptions {
 
 /**
  * Whether kubeha manages the control plane's PKI for this spec: it has control-plane hosts and kubeha installs the
- * control plane (binary mode). kubeadm and KubeKey issue their own unless told otherwise.
+ * control plane (binary mode) or runs kubeadm (kubeadm mode: kubeha's CAs, see {@link KUBEADM_SHARED}). KubeKey issues
+ * its own.
  */
 export function pkiNeeded(spec: ClusterSpec): boolean {
-  return spec.controlPlane.installer === 'binary' && controlPlaneHosts(spec).length > 0;
+  return (spec.controlPlane.installer === 'binary' || spec.controlPlane.installer === 'kubeadm') && controlPlaneHosts(spec).length > 0;
 }
+
+/**
+ * kubeadm mode: the files kubeha places before kubeadm runs are kubeadm's "shared certificates" (the cluster,
+ * front-proxy and etcd CAs with their keys, the service-account key pair), and with an external etcd the apiserver's
+ * client certificate for it. kubeadm init and join issue every other certificate and kubeconfig from these CAs
+ * themselves, so every master shares one CA without `kubeadm init --upload-certs` (no certificate key to hand over)
+ * and `kubeha kubeconfig` keeps working against a kubeadm-made control plane.
+ */
+const KUBEADM_SHARED = new Set(['ca', 'front-proxy-ca', 'sa', 'etcd/ca']);
 
 /**
  * The PKI files of one host:
@@ -85,6 +95,10 @@ export function pkiLayout(spec: ClusterSpec, host: Host): PkiFile[] {
     pair(PKI_PATHS.etcdHealthcheckClient, own('etcd/healthcheck-client'));
   }
   if (lbHosts(spec).some((h) => h.name === host.name)) out.push({ path: HAPROXY_CA_FILE, id: 'ca', part: 'cert', haproxy: true });
+  if (spec.controlPlane.installer === 'kubeadm') {
+    const externalEtcdClient = spec.etcd.type === 'external' ? hostCertId(host.name, 'apiserver-etcd-client') : undefined;
+    return out.filter((f) => isMaster && f.path !== HAPROXY_CA_FILE && (KUBEADM_SHARED.has(f.id) || f.id === externalEtcdClient));
+  }
   return out;
 }
 
@@ -109,7 +123,8 @@ export function pkiFileContent(spec: ClusterSpec, stored: StoredPki, host: Host,
 
 /** The PKI files of one host (see {@link pkiLayout}) as rendered files: keys and kubeconfigs 0600 and secret, certificates 0644. */
 export function pkiFilesForHost(spec: ClusterSpec, stored: StoredPki, host: Host, options: PkiFileOptions = {}): RenderedFile[] {
-  const restart = options.restartUnits !== false;
+  // kubeadm mode runs static pods: no unit of ours reads these files.
+  const restart = options.restartUnits !== false && spec.controlPlane.installer !== 'kubeadm';
   return pkiLayout(spec, host).map((f) => {
     const secret = isSecretPart(f.part);
     const owner = f.component ? options.owners?.[f.component] : undefined;

@@ -8,7 +8,7 @@ import { SYSCTL_FILE, renderSysctl } from './sysctl.js';
 import { HAPROXY_DROPIN, KEEPALIVED_DROPIN, renderHaproxyDropin, renderKeepalivedDropin } from './systemd.js';
 import { apiservers, lbHosts } from './util.js';
 import { ENCRYPTION_KEY_SECRET, isBinaryMode, renderControlPlaneHost } from './control-plane.js';
-import { BOOTSTRAP_TOKEN_SECRET, isKubeadmMode, renderKubeadmHost } from './kubeadm.js';
+import { BOOTSTRAP_TOKEN_SECRET, isKubeadmMode, kubeadmRun, renderKubeadmHost } from './kubeadm.js';
 
 export { lbHosts } from './util.js';
 
@@ -111,12 +111,14 @@ function renderHost(spec: ClusterSpec, host: Host, peers: Host[] | undefined, se
   const rank = (f: RenderedFile): number => (f.validate ? 1 : 0);
   files.sort((a, b) => rank(a) - rank(b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const isNode = host.roles.includes('control-plane') || host.roles.includes('worker');
+  const kubeadm = kubeadmRun(spec, host);
   return {
     host: host.name,
     address: host.address,
     packages: [...(isLb ? ['haproxy', 'keepalived'] : []), ...(isNode ? spec.controlPlane.nodePackages : []), ...cp.packages],
     services: [...(isLb ? ['haproxy.service', 'keepalived.service'] : []), ...cp.services],
     files,
+    ...(kubeadm ? { kubeadm } : {}),
   };
 }
 

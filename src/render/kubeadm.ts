@@ -2,7 +2,7 @@ import type { ClusterSpec, Host, Secrets } from '../cluster-spec/types.js';
 import { hostsWithRole } from '../cluster-spec/types.js';
 import { ANONYMOUS_PATHS, AUDIT_MAX_AGE_DAYS, AUDIT_MAX_BACKUPS, AUDIT_MAX_SIZE_MB, etcdClientUrls, renderAuditPolicy, renderAuthenticationConfig, renderEncryptionConfig } from './control-plane.js';
 import { APISERVER_CONFIG_PATHS, AUDIT_LOG, ETCD_DATA_DIR, K8S_DIR, PKI_DIR, PKI_PATHS } from './k8s-paths.js';
-import type { RenderMaterial, RenderedFile } from './types.js';
+import type { KubeadmRun, RenderMaterial, RenderedFile } from './types.js';
 import { header, lbHosts } from './util.js';
 
 /**
@@ -22,6 +22,10 @@ export const KUBEADM_API_VERSION = 'kubeadm.k8s.io/v1beta4';
 /** Secret (state directory) holding the bootstrap token: `[a-z0-9]{6}.[a-z0-9]{16}`. */
 export const BOOTSTRAP_TOKEN_SECRET = 'kubeadm-bootstrap-token';
 export const CRI_SOCKET = 'unix:///var/run/containerd/containerd.sock';
+/** Written by `kubeadm init` and `kubeadm join --control-plane` (control-plane phase). */
+export const KUBEADM_APISERVER_MANIFEST = `${K8S_DIR}/manifests/kube-apiserver.yaml`;
+/** Written once the kubelet was started with its credentials (kubelet-start phase), late in init and join. */
+export const KUBEADM_KUBELET_CONF = `${K8S_DIR}/kubelet.conf`;
 
 export const isKubeadmMode = (spec: ClusterSpec): boolean => spec.controlPlane.installer === 'kubeadm';
 
@@ -189,6 +193,17 @@ export function renderDiscoveryKubeconfig(spec: ClusterSpec, host: Host, caPem: 
     'users: []',
     '',
   ].join('\n');
+}
+
+/**
+ * What apply runs with kubeadm on a host (kubeadm mode, control-plane hosts): `init` on the first control-plane host
+ * of the spec, `join` on the others.
+ */
+export function kubeadmRun(spec: ClusterSpec, host: Host): KubeadmRun | undefined {
+  if (!isKubeadmMode(spec) || !host.roles.includes('control-plane')) return undefined;
+  const first = hostsWithRole(spec, 'control-plane')[0]?.name === host.name;
+  const addr = host.address.includes(':') ? `[${host.address}]` : host.address;
+  return { action: first ? 'init' : 'join', config: first ? KUBEADM_INIT : KUBEADM_JOIN, readyz: `https://${addr}:${spec.controlPlane.apiserverPort}/readyz`, criSocket: CRI_SOCKET, version: spec.controlPlane.version };
 }
 
 /** What one control-plane host gets in kubeadm mode: its kubeadm config and the apiserver's config files. */

@@ -32,6 +32,23 @@ export interface RenderedHost {
   /** systemd units to enable and start. */
   services: string[];
   files: RenderedFile[];
+  /**
+   * kubeadm mode, control-plane hosts: what apply runs with kubeadm there (`init` on the first, `join` on the others),
+   * with the rendered config and the URL of the host's own `/readyz`.
+   */
+  kubeadm?: KubeadmRun;
+}
+
+export interface KubeadmRun {
+  action: 'init' | 'join';
+  /** The rendered config kubeadm reads (`--config`). */
+  config: string;
+  /** The host's own apiserver's `/readyz`. */
+  readyz: string;
+  /** The CRI socket kubeadm and the kubelet use (`unix://…`). */
+  criSocket: string;
+  /** The Kubernetes version kubeadm installs (`kubernetesVersion`). */
+  version: string;
 }
 
 /**

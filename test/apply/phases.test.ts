@@ -19,7 +19,7 @@ function answeringHost(name: string, log: string[]): RemoteHost {
 }
 
 test('the planner runs the phases of the list in order; the plan carries their names', () => {
-  assert.deepEqual(PHASE_NAMES, ['preflight', 'packages', 'files', 'services', 'etcd', 'apiserver', 'controllers', 'verify']);
+  assert.deepEqual(PHASE_NAMES, ['preflight', 'packages', 'files', 'services', 'kubeadm', 'etcd', 'apiserver', 'controllers', 'verify']);
   assert.deepEqual(APPLY_PHASES.map((p) => p.name), PHASE_NAMES);
   const plan = planCluster([{ host: 'h', address: '10.0.0.1', packages: [], services: [], files: [] }], new Map([['h', { host: 'h', packageManager: 'apt', os: '', installed: {}, installable: {}, files: {}, services: {}, pending: [], tempFiles: [] }]]));
   assert.deepEqual(plan.phases, PHASE_NAMES);

@@ -156,4 +156,14 @@ describe('kubeha kubeconfig / certs (CLI)', () => {
     assert.match(r.stderr, /SPEC_NO_CONTROL_PLANE/);
     assert.throws(() => statSync(join(dir, 'state2')), /ENOENT/);
   });
+
+  it('certs renew in kubeadm mode is refused before anything is issued (kubeadm renews what it issued): exit 2, the command to run instead', async () => {
+    const kubeadm = join(dir, 'kubeadm.yaml');
+    writeFileSync(kubeadm, readFileSync(spec, 'utf8').replace('installer: binary', 'installer: kubeadm'));
+    const r = await run(['certs', 'renew', kubeadm, '--all', '--yes', '--state-dir', join(dir, 'state3')]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /controlPlane\.mode is kubeadm.*nothing was changed/);
+    assert.match(r.stderr, /kubeadm certs renew all/);
+    assert.throws(() => statSync(join(dir, 'state3')), /ENOENT/);
+  });
 });

@@ -1,5 +1,6 @@
 import { apiserverPhase, controllersPhase, etcdPhase } from './control-plane.js';
 import { filesPhase } from './files.js';
+import { kubeadmPhase } from './kubeadm.js';
 import { packagesPhase } from './packages.js';
 import type { PhaseDefinition } from './phase.js';
 import { preflightPhase } from './preflight.js';
@@ -7,7 +8,7 @@ import { servicesPhase } from './services.js';
 import { verifyPhase } from './verify.js';
 
 /** The phases of apply, in the order they run on a host. */
-export const APPLY_PHASES: readonly PhaseDefinition[] = [preflightPhase, packagesPhase, filesPhase, servicesPhase, etcdPhase, apiserverPhase, controllersPhase, verifyPhase];
+export const APPLY_PHASES: readonly PhaseDefinition[] = [preflightPhase, packagesPhase, filesPhase, servicesPhase, kubeadmPhase, etcdPhase, apiserverPhase, controllersPhase, verifyPhase];
 
 /** Their names, for `--phase` and help texts. */
 export const PHASE_NAMES: readonly string[] = APPLY_PHASES.map((p) => p.name);

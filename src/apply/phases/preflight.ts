@@ -1,4 +1,5 @@
 import type { Step } from '../types.js';
+import { kubeadmPrerequisites } from './kubeadm.js';
 import { failStep, type PhaseDefinition } from './phase.js';
 
 /** Checks that stop a host before anything changes, and the cleanup of an interrupted run. */
@@ -9,6 +10,7 @@ export const preflightPhase: PhaseDefinition = {
     if (want.packages.length > 0 && seen.packageManager !== 'apt' && seen.packageManager !== 'dnf') {
       steps.push(failStep('package-manager', `no supported package manager on ${seen.os || 'this host'}`, 'kubeha installs with apt (Debian, Ubuntu); dnf (RHEL family) is untested'));
     }
+    steps.push(...kubeadmPrerequisites(want, seen));
     if (seen.tempFiles.length > 0) {
       steps.push({
         id: 'preflight:clean-temp',

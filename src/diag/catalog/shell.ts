@@ -8,7 +8,7 @@ export const SHELL_CODES = {
   FAILURE_SYNTAX: error('A failure scenario written in a form kubeha does not know', 'docs/analysis.md (the failure names: none, haproxy-down:<lb>, keepalived-down:<lb>, node-down:<host>, apiserver-down:<address>:<port>, partition:<a>|<b>, link-degraded:<host>)', 'write the failure as the hint shows'),
   E_ARG: error('A command is missing an argument it needs', CLI, 'see the hint and the command\'s --help'),
   E_CONFIRM: error('apply would change hosts and was not confirmed', 'docs/apply.md (apply asks before it changes anything)', 'review `kubeha plan` and pass --yes (required when stdin is not a terminal)'),
-  E_PHASE: error('An unknown apply phase', 'docs/apply.md (phases preflight, packages, files, services, etcd, apiserver, controllers, verify)', 'use one of the phases the hint lists'),
+  E_PHASE: error('An unknown apply phase', 'docs/apply.md (phases preflight, packages, files, services, kubeadm, etcd, apiserver, controllers, verify)', 'use one of the phases the hint lists'),
   E_ONLY_HOST: error('--only names a host the spec does not have', CLI, 'use host names of the spec (the hint proposes the closest)'),
   E_MIRROR_DIR: error('analyze was given something that is not a directory', 'docs/parsers.md (the mirror DIR layout)', 'pass a mirror directory containing hosts.yaml'),
   E_COLLECT_DIR_NOT_EMPTY: error('analyze --from --mirror DIR names a directory that is not new or empty, a symbolic link, or a file: the collected files would mix with (or go through) what is there', 'docs/security.md (analyze --from --mirror)', 'name a directory that does not exist yet (kubeha creates it, mode 0700) or an empty one'),
