@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { extname } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Scenario } from '../analyze/types.js';
 import { EnvironmentError, InputError } from '../diag/errors.js';
@@ -147,8 +147,9 @@ export function watchPathFor(seconds: number): string {
 
 /** The prober's argv (pure): in `netns` when set, so that its traffic leaves from the client side. */
 export function proberArgv(netns: string | undefined, cfg: ProberConfig, node = process.execPath, execArgv: readonly string[] = process.execArgv): string[] {
+  // Beside this module: src/ops/prober.ts (tsx), dist/ops/prober.js, or the bundle's dist/cjs/prober.cjs.
   const here = fileURLToPath(import.meta.url);
-  const script = here.slice(0, -extname(here).length).replace(/drill$/, 'prober') + extname(here);
+  const script = join(dirname(here), `prober${extname(here)}`);
   return clientArgv(netns, [node, ...execArgv, script, JSON.stringify(cfg)]);
 }
 

@@ -1,4 +1,5 @@
 import { appendFile, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import { readBounded } from '../cli/bounded-read.js';
@@ -103,7 +104,8 @@ export function wrapForUser(user: string, command: string): string {
 
 /** ssh2, loaded on the first connection: its load then overlaps whatever comes before (e.g. a relay's start-up). */
 let ssh2Client: Promise<typeof Client> | undefined;
-const loadClient = (): Promise<typeof Client> => (ssh2Client ??= import('ssh2').then((m) => m.default.Client));
+// require, not import(): the CLI's bundle runs as a script (src/cli/launch.ts), where a dynamic import() has no loader.
+const loadClient = (): Promise<typeof Client> => (ssh2Client ??= Promise.resolve().then(() => (createRequire(import.meta.url)('ssh2') as typeof import('ssh2')).Client));
 
 function targetKey(t: SshTarget): string {
   return `${t.user ?? 'root'}@${t.address}:${t.port ?? 22}${t.jump ? ` via ${targetKey(t.jump)}` : ''}`;

@@ -17,7 +17,7 @@ function sources(dir: string): string[] {
 }
 
 /** Upper-case literals with a code's prefix that are not codes (environment variables, a heredoc marker). */
-const NOT_CODES = new Set(['KUBEHA_DEBUG', 'KUBEHA_CACHE', 'KUBEHA_LAB_ROOT', 'KUBEHA_B64_EOF']);
+const NOT_CODES = new Set(['KUBEHA_DEBUG', 'KUBEHA_CACHE', 'KUBEHA_LAB_ROOT', 'KUBEHA_B64_EOF', 'KUBEHA_NO_CODE_CACHE']);
 const UPPER_CODE = /['"`]((?:SPEC|IMPORT|HAP|KA|MIRROR|SYSCTL|LAB|BUNDLE|FAILURE|DRILL|CERT|E|KUBEHA)_[A-Z0-9_]+)['"`]/g;
 /** Lower-case codes: a finding's rule (`rule: 'drift'`), a problem's code; in src/analyze also a rule's id. */
 const LOWER_CODE = /\b(?:rule|code):\s*'([a-z][a-z0-9]*(?:-[a-z0-9]+)*)'/g;
