@@ -13,6 +13,11 @@ export interface Scenario {
    */
   failure: FailureText;
   vipHolders: string[];
+  /**
+   * When the holder after the failure is decided by a race between equal backups (see the note): every host that may
+   * end up holding the VIP, `vipHolders` among them. Absent when the outcome is determined.
+   */
+  vipHolderCandidates?: string[];
   apiReachable: boolean;
   /** Why, and the predicted client-visible outage. */
   note: string;

@@ -4,7 +4,7 @@
  */
 import { trackersOf, type Member, type TrackerUse } from '../../model/queries.js';
 import type { HaModel } from '../../model/types.js';
-import { best, clampPriority, nopreemptEffective, receives, trackerEffect, type Contender } from '../vrrp.js';
+import { best, clampPriority, effectiveAdvertS, nopreemptEffective, receives, trackerEffect, type Contender } from '../vrrp.js';
 import { keepalivedRunning, nodeUp, type World } from '../world.js';
 import { trackerPasses } from './tracker-state.js';
 
@@ -64,6 +64,14 @@ export interface Election {
   flapping?: string[];
   /** The last round changed nothing: every live backup hears a master it accepts (false: flapping or out of rounds). */
   settled: boolean;
+  /**
+   * After a failure, the holder came out of a race: these backups (the holder among them) had the same priority and
+   * advert interval, so their master-down timers end together and whichever fires first takes the VIP; the others
+   * then hear a master of their own priority and stay backup (keepalived's vrrp_state_backup accepts priority >= its
+   * own). The higher address wins only when two become master at once (vrrp_state_master_rx). `holders` is one
+   * outcome.
+   */
+  race?: string[];
 }
 
 function cutBetween(w: World, a: Member, b: Member): boolean {
@@ -115,6 +123,7 @@ export function elect(model: HaModel, members: Member[], w: World, previous?: El
   const masterList = (): Contender[] => masterIdx.flatMap((k) => { const c = mastersAs[k]; return c && isMaster[k] === true ? [c] : []; });
   const index = new Map(members.map((m, k) => [m, k]));
   const history = new Map<string, number>();
+  const raceAt = new Map<number, string[]>();
   let flapping: string[] | undefined;
   let settled = false;
   for (let round = 0; round < members.length * 4 + 4; round++) {
@@ -148,6 +157,11 @@ export function elect(model: HaModel, members: Member[], w: World, previous?: El
     const next = best(unsatisfied);
     if (next) {
       const k = index.get(next.m) ?? -1;
+      if (previous) {
+        const adv = effectiveAdvertS(next.m.inst);
+        const tied = unsatisfied.filter((c) => c === next || (c.prio === next.prio && effectiveAdvertS(c.m.inst) === adv && hears(w, next.m, c.m) && hears(w, c.m, next.m)));
+        if (tied.length > 1) raceAt.set(k, tied.map((c) => c.m.host.name));
+      }
       isMaster[k] = true;
       masterIdx = [...masterIdx, k].sort((a, b) => a - b);
       changed = true;
@@ -160,5 +174,6 @@ export function elect(model: HaModel, members: Member[], w: World, previous?: El
   const states = members.map((_, k) => (isMaster[k] ? asMaster[k] : asBackup[k])).filter((x): x is InstanceState => x !== undefined);
   const ordered = masterList();
   const holders = [...new Set(ordered.map((c) => c.m.host.name))];
-  return { states, masters: ordered, holders, settled, ...(flapping && flapping.length > 1 ? { flapping } : {}) };
+  const race = ordered.length === 1 && !flapping ? raceAt.get(index.get(ordered[0]!.m) ?? -1) : undefined;
+  return { states, masters: ordered, holders, settled, ...(flapping && flapping.length > 1 ? { flapping } : {}), ...(race ? { race } : {}) };
 }

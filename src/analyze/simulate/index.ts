@@ -198,7 +198,13 @@ function scenario(ctx: SimulationContext, failure: Failure, none: Election | und
     notes.push(
       `the election never settles: the VIP keeps moving between ${flapping.join(' and ')} (a backup preempts while its check skips the holder-only part, then that part fails once it holds the VIP)`,
     );
-  const paths = (flapping ?? holders).map((name) => pathThrough(ctx, hostByName(model, name), w));
+  const race = election?.race;
+  if (race)
+    notes.push(
+      `a race decides the holder: ${race.join(' and ')} have the same priority and advert interval, so whichever's master-down timer fires first takes the VIP and the others accept it (same priority); the higher address wins only if two become master at once`,
+    );
+  // A race: clients need whichever wins to work.
+  const paths = (flapping ?? race ?? holders).map((name) => pathThrough(ctx, hostByName(model, name), w));
   const apiReachable = holders.length > 0 && paths.every((p) => p.ok);
   if (holders.length === 0) notes.push(`nobody holds ${model.endpoint.address}`);
   for (const p of paths) notes.push(p.why);
@@ -209,7 +215,7 @@ function scenario(ctx: SimulationContext, failure: Failure, none: Election | und
     predictedOutageMs = failure.kind === 'none' ? 0 : Math.round(outageMs(ctx, w, none, election, holders));
     notes.push(`predicted outage: ${predictedOutageMs} ms`);
   } else notes.push('predicted outage: until repaired');
-  const s: Scenario = { failure: text, vipHolders: holders, apiReachable, note: notes.filter(Boolean).join('; ') };
+  const s: Scenario = { failure: text, vipHolders: holders, ...(race ? { vipHolderCandidates: race } : {}), apiReachable, note: notes.filter(Boolean).join('; ') };
   if (predictedOutageMs !== undefined) s.predictedOutageMs = predictedOutageMs;
   return s;
 }
