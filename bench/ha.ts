@@ -108,7 +108,7 @@ function analyse(tree: Record<string, string>, what: string): Scenario[] {
 
 const LB_FILES: string[] = [HOST_PATHS.haproxy, HOST_PATHS.keepalived];
 
-function seedSetup(name: 'seed-000' | 'seed-002' | 'seed-003', placement: Placement, session: Session, onMasters: boolean): Setup {
+function seedSetup(name: 'seed-000' | 'seed-002' | 'seed-003', placement: Placement, session: Session, onMasters: boolean, osRelease: string): Setup {
   const relocated = relocateMirror(readTree(join(ROOT, 'test/fixtures/seeds', name)), placement);
   if (!relocated.ok) throw new Error(`${name}: ${relocated.why}`);
   const m: RelocatedMirror = relocated.mirror;
@@ -121,6 +121,8 @@ function seedSetup(name: 'seed-000' | 'seed-002' | 'seed-003', placement: Placem
     units[host] = ['haproxy', 'keepalived'].filter((u) => mine[u === 'haproxy' ? HOST_PATHS.haproxy : HOST_PATHS.keepalived] !== undefined);
   }
   const vip = session.spec.loadBalancer.vip;
+  // The prediction sees the hosts the configs run on: the lab's OS decides what `pidof` is (rule track-pidof-killall5).
+  for (const files of Object.values(m.files)) files[HOST_PATHS.osRelease[0]] ??= osRelease;
   const notes = Object.entries(m.unmapped).map(([h, a]) => `${h}: addresses left as written: ${a.join(', ')}`);
   if (onMasters) notes.push('keepalived and HAProxy run on the masters; the endpoint is the VIP on the apiservers\' own port (HAProxy on 16443 is bypassed)');
   return { name, push, units, target: { endpoint: { address: vip, port: 6443 }, vip, lbs: Object.keys(push), services: ['keepalived', 'haproxy'] }, scenarios: analyse(mirrorTree(m), name), notApplicable: {}, notes };
@@ -131,7 +133,7 @@ const KUBEKEY_NOT_APPLICABLE: Setup['notApplicable'] = {
   'keepalived-down': 'no keepalived (no VIP): each node has its own HAProxy',
 };
 
-function setups(session: Session): Setup[] {
+function setups(session: Session, osRelease: string): Setup[] {
   const spec = session.spec;
   const addr = (n: string): string => spec.hosts.find((h) => h.name === n)!.address;
   const addresses = Object.fromEntries(spec.hosts.map((h) => [h.name, h.address]));
@@ -161,9 +163,9 @@ function setups(session: Session): Setup[] {
   })();
   return [
     { name: 'kubeha', units: { [lb0!]: ['haproxy', 'keepalived'], [lb1!]: ['haproxy', 'keepalived'] }, target: specTarget(session), scenarios: analyzeSpec(spec).scenarios, notApplicable: {}, notes: [] },
-    seedSetup('seed-000', { hosts: { 'lb-0': lb0!, 'lb-1': lb1!, master1: m0!, master2: m1!, master3: m2! }, addresses, extraAddresses: { '10.10.71.67': vip }, interfaces: { ens192: iface } }, session, false),
-    seedSetup('seed-002', { hosts: { 'lb-0': lb0!, 'lb-1': lb1!, 'master-0': m0!, 'master-1': m1!, 'master-2': m2! }, addresses, extraAddresses: { '10.168.222.18': vip }, interfaces: { eth0: iface } }, session, false),
-    seedSetup('seed-003', { hosts: { 'server7-master': m0!, 'server8-node1': m1!, 'server9-node2': m2! }, addresses, extraAddresses: { '192.168.2.199': vip }, interfaces: { ens37: iface } }, session, true),
+    seedSetup('seed-000', { hosts: { 'lb-0': lb0!, 'lb-1': lb1!, master1: m0!, master2: m1!, master3: m2! }, addresses, extraAddresses: { '10.10.71.67': vip }, interfaces: { ens192: iface } }, session, false, osRelease),
+    seedSetup('seed-002', { hosts: { 'lb-0': lb0!, 'lb-1': lb1!, 'master-0': m0!, 'master-1': m1!, 'master-2': m2! }, addresses, extraAddresses: { '10.168.222.18': vip }, interfaces: { eth0: iface } }, session, false, osRelease),
+    seedSetup('seed-003', { hosts: { 'server7-master': m0!, 'server8-node1': m1!, 'server9-node2': m2! }, addresses, extraAddresses: { '192.168.2.199': vip }, interfaces: { ens37: iface } }, session, true, osRelease),
     kk,
   ];
 }
@@ -318,7 +320,8 @@ async function main(): Promise<void> {
     session = await openSession(specPath, spec, { stateDir: state }, await labForSpec(spec));
     const masters = spec.hosts.filter((h) => h.roles.includes('control-plane'));
     const all = spec.hosts.map((h) => h.name);
-    for (const setup of setups(session).filter((s) => only.includes(s.name))) {
+    const osRelease = await session.remote(all[0]!).run('cat /etc/os-release');
+    for (const setup of setups(session, osRelease).filter((s) => only.includes(s.name))) {
       for (const [k, why] of Object.entries(setup.notApplicable)) notApplicable[`${setup.name}|${k}`] = why;
       log(`${setup.name}: pushing`);
       try {
