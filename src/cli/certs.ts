@@ -14,6 +14,7 @@ import { loadSpecFile } from './io.js';
 import { errorText, openReach } from './reach.js';
 import { addReachOptions } from './reach-options.js';
 import type { ReachOptions } from './reach-options.js';
+import { isKubeadmMode } from '../render/kubeadm.js';
 
 /** `kubeha certs check|renew`: the cluster's certificates on every host and in the state directory. */
 
@@ -77,7 +78,7 @@ async function confirm(question: string): Promise<boolean> {
 async function renewCommand(specPath: string, opts: RenewOptions, startedAt: number): Promise<number> {
   // Before the session opens: opening it with renewPki re-issues into the state directory.
   const spec = await loadSpecFile(specPath);
-  if (spec.controlPlane.installer === 'kubeadm')
+  if (isKubeadmMode(spec))
     throw new InputError([
       {
         code: 'KUBEHA_BAD_ARGUMENT',

@@ -16,6 +16,7 @@ import { defaultStateDir, loadOrCreateSecrets } from '../state/secrets.js';
 import { pkiNeeded, withPkiFiles } from '../pki/files.js';
 import type { IssueResult } from '../pki/types.js';
 import { loadOrIssuePki } from '../state/pki.js';
+import { isKubeadmMode } from '../render/kubeadm.js';
 
 /**
  * A session: one spec, loaded once, with everything the use cases (plan, apply, collect-running, and later drills and
@@ -124,7 +125,7 @@ export async function openSession(specPath: string, spec: ClusterSpec, options: 
     const secrets = await loadOrCreateSecrets(stateDir, spec);
     pki = options.issuePki !== false && pkiNeeded(spec) ? issue() : undefined;
     // kubeadm mode renders join's discovery kubeconfig with the cluster CA.
-    const ca = pki && spec.controlPlane.installer === 'kubeadm' ? (await pki).pki.certs.ca?.cert : undefined;
+    const ca = pki && isKubeadmMode(spec) ? (await pki).pki.certs.ca?.cert : undefined;
     const all = renderCluster(spec, secrets, ca !== undefined ? { clusterCaCert: ca } : {});
     // etcd runs as its own user (render/control-plane-packages.ts): its keys are that user's.
     cluster = pki ? withPkiFiles(spec, all, (await pki).pki, { owners: { etcd: ETCD_USER } }) : all;

@@ -5,6 +5,7 @@ import { componentKubeconfig, userKubeconfig } from './kubeconfig.js';
 import { CONTROL_PLANE_UNITS, HAPROXY_CA_FILE, KUBECONFIG_PATHS, PKI_PATHS } from './paths.js';
 import { controlPlaneHosts, etcdMembers, hostCertId } from './plan.js';
 import type { StoredPki } from './types.js';
+import { isKubeadmMode } from '../render/kubeadm.js';
 
 /** Which PKI files each host gets, at kubeadm's paths: every host only what it runs. */
 
@@ -39,7 +40,7 @@ export interface PkiFileOptions {
  * its own.
  */
 export function pkiNeeded(spec: ClusterSpec): boolean {
-  return (spec.controlPlane.installer === 'binary' || spec.controlPlane.installer === 'kubeadm') && controlPlaneHosts(spec).length > 0;
+  return (spec.controlPlane.installer === 'binary' || isKubeadmMode(spec)) && controlPlaneHosts(spec).length > 0;
 }
 
 /**
@@ -95,7 +96,7 @@ export function pkiLayout(spec: ClusterSpec, host: Host): PkiFile[] {
     pair(PKI_PATHS.etcdHealthcheckClient, own('etcd/healthcheck-client'));
   }
   if (lbHosts(spec).some((h) => h.name === host.name)) out.push({ path: HAPROXY_CA_FILE, id: 'ca', part: 'cert', haproxy: true });
-  if (spec.controlPlane.installer === 'kubeadm') {
+  if (isKubeadmMode(spec)) {
     const externalEtcdClient = spec.etcd.type === 'external' ? hostCertId(host.name, 'apiserver-etcd-client') : undefined;
     return out.filter((f) => isMaster && f.path !== HAPROXY_CA_FILE && (KUBEADM_SHARED.has(f.id) || f.id === externalEtcdClient));
   }
@@ -124,7 +125,7 @@ export function pkiFileContent(spec: ClusterSpec, stored: StoredPki, host: Host,
 /** The PKI files of one host (see {@link pkiLayout}) as rendered files: keys and kubeconfigs 0600 and secret, certificates 0644. */
 export function pkiFilesForHost(spec: ClusterSpec, stored: StoredPki, host: Host, options: PkiFileOptions = {}): RenderedFile[] {
   // kubeadm mode runs static pods: no unit of ours reads these files.
-  const restart = options.restartUnits !== false && spec.controlPlane.installer !== 'kubeadm';
+  const restart = options.restartUnits !== false && !isKubeadmMode(spec);
   return pkiLayout(spec, host).map((f) => {
     const secret = isSecretPart(f.part);
     const owner = f.component ? options.owners?.[f.component] : undefined;
