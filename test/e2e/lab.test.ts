@@ -285,17 +285,24 @@ loadBalancer:
   vip: ${KILLED_NET}.10
 `,
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/entry.ts'), 'lab', 'up', spec, '--name', KILLED_LAB], { stdio: 'ignore', cwd: ROOT });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/entry.ts'), 'lab', 'up', spec, '--name', KILLED_LAB], { stdio: ['ignore', 'ignore', 'pipe'], cwd: ROOT });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const closed = new Promise<number | null>((r) => child.once('close', r));
+  let exited: number | null | undefined;
+  void closed.then((code) => (exited = code));
   // Kill it once the hosts are booting: the worst moment, everything half made (the bound only guards a hang).
   const deadline = Date.now() + 300_000;
   let state: LabState | undefined;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && exited === undefined) {
     state = await readState(KILLED_LAB).catch(() => undefined);
     if (state && Object.keys(state.processes).length === 3) break;
     await new Promise((r) => setTimeout(r, 20));
   }
+  // \`lab up\` must still be running here; if it ended by itself, say how (it is not the case under test).
+  assert.equal(exited, undefined, `lab up ended before its 3 hosts were booting (exit ${String(exited)}): ${stderr}`);
   child.kill('SIGKILL');
-  await new Promise((r) => child.once('close', r));
+  await closed;
   assert.ok(state, 'lab up wrote its state before being killed');
   assert.ok(Object.values(state.processes).some((p) => p && isAlive(p.pid)), 'hosts were running when up was killed');
 
