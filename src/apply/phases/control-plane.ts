@@ -89,7 +89,8 @@ function stagedPhase(o: StagedOptions): PhaseDefinition {
   };
 }
 
-function waitStep(phase: Phase, when: 'before' | 'after', check: HealthCheck, timeoutMs: number, units: string[], reason: string): Step {
+/** A read-only wait step `<phase>:wait-<when>` (e.g. `etcd:wait-after`) until `check` passes. */
+export function waitStep(phase: Phase, when: string, check: HealthCheck, timeoutMs: number, units: string[], reason: string): Step {
   const what = check.type === 'etcd' ? `etcd ${check.scope === 'cluster' ? 'cluster' : 'member'} healthy` : `${check.urls.join(' ')} ok`;
   return { id: `${phase}:wait-${when}`, phase, kind: 'wait', check, timeoutMs, units, title: `wait until ${what}`, reason };
 }

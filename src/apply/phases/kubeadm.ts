@@ -1,5 +1,6 @@
 import type { RenderedHost } from '../../render/types.js';
 import type { ObservedHost, Step } from '../types.js';
+import { waitStep } from './control-plane.js';
 import { failStep, type PhaseDefinition, type PhaseContext } from './phase.js';
 
 /**
@@ -62,21 +63,13 @@ export const kubeadmPhase: PhaseDefinition = {
   plan({ want, seen, cluster }: PhaseContext): Step[] {
     const run = want.kubeadm;
     if (!run || done(seen)) return [];
-    const wait = (id: string, url: string, reason: string, timeoutMs: number): Step => ({
-      id: `kubeadm:${id}`,
-      phase: 'kubeadm',
-      kind: 'wait',
-      check: { type: 'https-ok', urls: [url] },
-      timeoutMs,
-      units: ['kubelet.service'],
-      title: `wait until ${url} ok`,
-      reason,
-    });
+    // The kubelet runs the static pods: its log explains a wait that never passes.
+    const wait = (when: string, url: string, reason: string, timeoutMs: number): Step => waitStep('kubeadm', when, { type: 'https-ok', urls: [url] }, timeoutMs, ['kubelet.service'], reason);
     const steps: Step[] = [];
     const first = initHost(cluster);
     if (run.action === 'join') {
       if (!first?.kubeadm) return [failStep('kubeadm-init-host', `${want.host} joins, but no host of the spec runs kubeadm init`, 'this is a kubeha bug: report it')];
-      steps.push(wait('wait-init', first.kubeadm.readyz, `${first.host} (kubeadm init) answers before ${want.host} joins`, KUBEADM_TIMEOUT_MS));
+      steps.push(wait('init', first.kubeadm.readyz, `${first.host} (kubeadm init) answers before ${want.host} joins`, KUBEADM_TIMEOUT_MS));
     }
     steps.push({
       id: `kubeadm:${run.action}`,
@@ -87,7 +80,7 @@ export const kubeadmPhase: PhaseDefinition = {
       title: `kubeadm ${run.action} --config ${run.config}`,
       reason: run.action === 'init' ? 'the first control-plane host is not initialised' : 'this control-plane host has not joined',
     });
-    steps.push(wait('wait-ready', run.readyz, `the apiserver ${run.action === 'init' ? 'kubeadm init' : 'kubeadm join'} started answers`, READY_TIMEOUT_MS));
+    steps.push(wait('ready', run.readyz, `the apiserver ${run.action === 'init' ? 'kubeadm init' : 'kubeadm join'} started answers`, READY_TIMEOUT_MS));
     return steps;
   },
 };
