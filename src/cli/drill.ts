@@ -150,7 +150,7 @@ failedNew, outageMs, brokenWatches, vipHolders}, prediction: {vipHolders, apiRea
 notes, ...}.
 Findings: holders or reachability other than predicted, or no recovery = error; outage > 2 x predicted, or new
 requests failed where no outage is predicted = warning.
-Soak: a probe fails on an error or no answer within 5 s (two lost SYNs retransmitted at +1 s and +3 s still pass);
+Soak: a probe fails on an error or no answer within 10 s (client-go's defaults, strictly: 30 s dial, 10 s TLS handshake);
 per phase probes, failed, errors by reason, latency p50/p99/max, slow (> 1 s), VIP moves from sampling the holder
 every 100 ms in each LB's namespace, cross-checked with keepalived's journal. JSON: {soak: {phases, findings, notes}}.
 Exit codes: 0 no error finding, 1 an error finding, 2 bad input (a scenario, a lab-only drill outside a lab,

@@ -15,6 +15,30 @@ export function isWildcard(address: string): boolean {
   return WILDCARD_ADDRESSES.has(address);
 }
 
+/**
+ * An IPv6 wildcard bind with neither `v6only` nor `v4v6` keeps the kernel's default for IPV6_V6ONLY, the host's
+ * net.ipv6.bindv6only (ip-sysctl.rst "bindv6only"; HAProxy sets the option only for those two keywords, manual §5.1):
+ * with 1, `bind :::6443` takes no IPv4 client. Called once the host's sysctl files are read.
+ */
+export function resolveV6only(host: ModelHost): void {
+  const v = host.sysctl['net.ipv6.bindv6only'];
+  if (v === undefined || v.trim() === '0') return;
+  for (const fe of host.haproxy?.frontends ?? [])
+    for (const b of fe.binds)
+      if (isWildcard(b.address) && b.address.includes(':') && b.v6only === undefined) {
+        b.v6only = true;
+        b.v6onlyBySysctl = true;
+      }
+}
+
+/** Why a bind on `port` takes no IPv4 client (an IPv6-only wildcard), or undefined. */
+export function ipv6OnlyWhy(b: Bind): string | undefined {
+  if (!isWildcard(b.address) || !b.address.includes(':') || b.v6only !== true) return undefined;
+  return b.v6onlyBySysctl
+    ? `bind ${b.address}:${b.port} is IPv6-only: net.ipv6.bindv6only=1 on the host and no \`v4v6\` on the bind`
+    : `bind ${b.address}:${b.port} v6only takes no IPv4 client`;
+}
+
 /** Whether a wildcard bind accepts IPv4 clients (`:::p v6only` does not). */
 function wildcardAccepts(b: Bind, address: string): boolean {
   if (!isWildcard(b.address)) return false;

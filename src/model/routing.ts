@@ -9,7 +9,7 @@
  * TLS hello) makes the condition unknown, and the rule is then assumed to match, which the caller reports.
  */
 import { inCidr, parseCidr, parseIPv4 } from '../net/ipv4.js';
-import type { Frontend } from './types.js';
+import type { Frontend, TcpRequestRule } from './types.js';
 
 export interface Client {
   address: string;
@@ -23,6 +23,8 @@ export interface Route {
   unknown?: string;
   /** How the backend was picked, for notes. */
   why: string;
+  /** A tcp-request rule (or PROXY protocol expectation) that closes the client's connection before any backend. */
+  refused?: { rule: TcpRequestRule; why: string };
 }
 
 type Tri = boolean | 'unknown';
@@ -31,6 +33,51 @@ type Tri = boolean | 'unknown';
 const PREDEFINED: Record<string, Tri> = { TRUE: true, FALSE: false, HTTP: false, HTTP_1_0: false, HTTP_1_1: false, REQ_CONTENT: 'unknown', WAIT_END: 'unknown', LOCALHOST: false };
 
 export function routeFor(fe: Frontend, client: Client): Route {
+  const gate = admission(fe, client);
+  if (gate.refused) return { why: gate.refused.why, refused: gate.refused, ...(gate.unknown.length > 0 ? { unknown: gate.unknown.join('; ') } : {}) };
+  const route = useBackendRoute(fe, client);
+  if (gate.unknown.length === 0) return route;
+  const assumed = `tcp-request rules assumed to let the client through (${gate.unknown.join('; ')})`;
+  return { ...route, unknown: route.unknown ? `${gate.unknown.join('; ')}; ${route.unknown}` : gate.unknown.join('; '), why: `${assumed}, then ${route.why}` };
+}
+
+/**
+ * The frontend's `tcp-request` rules for the endpoint's client (manual §4.2 "tcp-request connection", "tcp-request
+ * session", "tcp-request content"): the connection rules at accept, the session rules after the bind's handshake,
+ * the content rules on the client's first bytes; in each layer the first `accept` whose condition holds ends that
+ * layer, a `reject` or `silent-drop` closes the connection, and other actions (set-var, track-sc, capture…) go on.
+ * `expect-proxy layer4` makes HAProxy wait for a PROXY header, which a kubectl's ClientHello is not. A condition
+ * kubeha cannot evaluate (the client's source address, say) is taken the way that lets the client through, and
+ * listed in `unknown`.
+ */
+function admission(fe: Frontend, client: Client): { refused?: { rule: TcpRequestRule; why: string }; unknown: string[] } {
+  const unknown: string[] = [];
+  for (const layer of ['connection', 'session', 'content'] as const) {
+    for (const rule of (fe.tcpRequests ?? []).filter((r) => r.layer === layer)) {
+      const refuses = rule.action === 'reject' || rule.action === 'silent-drop' || (rule.action === 'expect-proxy' && layer === 'connection');
+      if (!refuses && rule.action !== 'accept') continue;
+      const notes: string[] = [];
+      const v = condition(rule.cond, fe, client, notes);
+      const text = ruleText(rule);
+      if (v === false) continue;
+      if (v === 'unknown') unknown.push(`${text}: ${notes.join('; ')}`);
+      if (rule.action === 'accept') break;
+      if (v === 'unknown') continue;
+      const why =
+        rule.action === 'expect-proxy'
+          ? `${text}: HAProxy waits for a PROXY protocol header, and a client of the endpoint (kubectl, a kubelet) starts with a TLS ClientHello: the connection is closed`
+          : `${text}: HAProxy closes a client's connection that connects to the endpoint by address${rule.cond.length > 0 ? ' (the condition holds for such a client: it sends no SNI, starts with a TLS hello, and dials the endpoint)' : ''}`;
+      return { refused: { rule, why }, unknown };
+    }
+  }
+  return { unknown };
+}
+
+function ruleText(r: TcpRequestRule): string {
+  return ['tcp-request', r.layer, r.action, ...r.args, ...r.cond].join(' ');
+}
+
+function useBackendRoute(fe: Frontend, client: Client): Route {
   const notes: string[] = [];
   for (const r of fe.routes ?? []) {
     const v = condition(r.cond, fe, client, notes);

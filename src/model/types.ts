@@ -103,8 +103,14 @@ export interface Bind {
   transparent?: boolean;
   /** `interface NAME` (SO_BINDTODEVICE): only traffic arriving on that interface. */
   interface?: string;
-  /** `v6only` on an IPv6 wildcard: no IPv4 clients; `v4v6`: both. */
+  /**
+   * `v6only` on an IPv6 wildcard: no IPv4 clients; `v4v6` (false): both; absent: the host's net.ipv6.bindv6only
+   * decides, and `v6onlyBySysctl` says it was that.
+   */
   v6only?: boolean;
+  v6onlyBySysctl?: boolean;
+  /** `accept-proxy`: every connection must start with a PROXY protocol header (a client's TLS hello does not). */
+  acceptProxy?: boolean;
   at?: SourceRef;
 }
 
@@ -131,8 +137,19 @@ export interface Frontend {
   acls?: Record<string, string[][]>;
   /** `tcp-request inspect-delay`: content fetches (req.ssl_sni, req.ssl_hello_type) wait for the client's data. */
   inspectDelayMs?: number;
+  /** `tcp-request connection|session|content ACTION [ARGS] [if|unless COND]`, in the order written. */
+  tcpRequests?: TcpRequestRule[];
   timeouts: Timeouts;
   stats?: StatsPage;
+  at?: SourceRef;
+}
+
+export interface TcpRequestRule {
+  layer: 'connection' | 'session' | 'content';
+  action: string;
+  args: string[];
+  /** The condition's words as written, `if`/`unless` first; empty: always. */
+  cond: string[];
   at?: SourceRef;
 }
 

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../diag/diagnostic.js';
 import type { HaModel, ModelHost, UnitFileWrite } from '../model/types.js';
+import { resolveV6only } from '../model/listeners.js';
 import { HOST_PATHS, hostFileInMirror } from '../model/mirror-layout.js';
 import type { FileSource } from './file-source.js';
 import { parseHaproxy } from './haproxy/index.js';
@@ -35,6 +36,7 @@ export function readHost(fs: FileSource, manifestPath: string, name: string, add
   const writes = systemdWrites(fs, p);
   if (writes.length > 0) mh.unitFileWrites = writes;
   diagnostics.push(...readSysctl(fs, mh, p));
+  resolveV6only(mh);
   diagnostics.push(...readApiserverCert(fs, mh, p));
   return { host: mh, diagnostics };
 }

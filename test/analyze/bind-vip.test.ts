@@ -43,12 +43,29 @@ describe('bind options read by the parser', () => {
   it('transparent, interface, v6only (v4v6 cancels it)', async () => {
     const { parseHaproxy } = await import('../../src/parse/haproxy/index.js');
     const { memoryFileSource } = await import('../../src/parse/file-source.js');
-    const cfg = 'frontend f\n  timeout client 1m\n  bind 10.0.0.100:6443 transparent interface eth1\n  bind :::6443 v6only\n  bind :::6444 v6only v4v6\n';
+    const cfg = 'frontend f\n  timeout client 1m\n  bind 10.0.0.100:6443 transparent interface eth1\n  bind :::6443 v6only\n  bind :::6444 v6only v4v6\n  bind :::6445\n  bind *:6446 accept-proxy\n';
     const { config } = parseHaproxy(memoryFileSource({ '/h.cfg': cfg }), '/h.cfg');
-    const [a, b, c] = config.frontends[0]?.binds ?? [];
+    const [a, b, c, d, e] = config.frontends[0]?.binds ?? [];
     assert.equal(a?.transparent, true);
     assert.equal(a?.interface, 'eth1');
     assert.equal(b?.v6only, true);
-    assert.equal(c?.v6only, undefined);
+    assert.equal(c?.v6only, false);
+    assert.equal(d?.v6only, undefined, 'neither keyword: the kernel default decides');
+    assert.equal(e?.acceptProxy, true);
+    assert.equal(b?.acceptProxy, undefined);
+  });
+  it('net.ipv6.bindv6only=1 makes a bare `:::port` bind IPv6-only, not one with v4v6', async () => {
+    const { parseHaproxy } = await import('../../src/parse/haproxy/index.js');
+    const { memoryFileSource } = await import('../../src/parse/file-source.js');
+    const { resolveV6only, frontendsOn } = await import('../../src/model/listeners.js');
+    const cfg = 'frontend f\n  timeout client 1m\n  bind :::6443\n  bind :::6444 v4v6\n';
+    for (const [sysctl, v4ok] of [['1', false], ['0', true], [undefined, true]] as const) {
+      const { config } = parseHaproxy(memoryFileSource({ '/h.cfg': cfg }), '/h.cfg');
+      const sysctls: Record<string, string> = sysctl === undefined ? {} : { 'net.ipv6.bindv6only': sysctl };
+      const host = { name: 'lb0', address: '10.0.0.11', sysctl: sysctls, files: {}, haproxy: config };
+      resolveV6only(host);
+      assert.equal(frontendsOn(config, 6443, '10.0.0.100').length > 0, v4ok, `bindv6only=${sysctl}`);
+      assert.equal(frontendsOn(config, 6444, '10.0.0.100').length, 1, 'v4v6 always takes IPv4');
+    }
   });
 });

@@ -141,6 +141,23 @@ const cases: Record<string, { bad: Mutate | (() => HaModel); good?: () => HaMode
         }),
       ),
   },
+  // Only a connection that no SNI-less TLS client survives: a reject on "no TLS hello" with an inspect-delay passes kubectl.
+  'haproxy-frontend-refuses': {
+    bad: eachFrontend((f) => {
+      f.inspectDelayMs = 5000;
+      f.tcpRequests = [
+        { layer: 'content', action: 'accept', args: [], cond: ['if', '{', 'req.ssl_sni', '-i', 'kubernetes', '}'] },
+        { layer: 'content', action: 'reject', args: [], cond: [] },
+      ];
+    }),
+    good: () =>
+      mutated(
+        eachFrontend((f) => {
+          f.inspectDelayMs = 5000;
+          f.tcpRequests = [{ layer: 'content', action: 'reject', args: [], cond: ['unless', '{', 'req.ssl_hello_type', '1', '}'] }];
+        }),
+      ),
+  },
   'haproxy-route-unknown': {
     bad: eachFrontend((f) => (f.routes = [{ backend: f.defaultBackend ?? '', cond: ['if', '{', 'src', '10.0.0.0/8', '}'] }])),
   },

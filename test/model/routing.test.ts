@@ -46,3 +46,46 @@ describe('use_backend for a client that connects to the endpoint by address', ()
     assert.equal(routeFor(fe({ routes: [{ backend: 'k8s', cond: [] }] }), client).backend, 'k8s');
   });
 });
+
+describe('tcp-request rules for a client that connects to the endpoint by address', () => {
+  const gate = (rules: string[], o: Partial<Frontend> = {}): ReturnType<typeof routeFor> =>
+    routeFor(
+      fe({
+        defaultBackend: 'k8s',
+        tcpRequests: rules.map((line) => {
+          const [layer, action, ...rest] = line.split(' ');
+          const c = rest.findIndex((w) => w === 'if' || w === 'unless');
+          return { layer: layer as 'connection', action: action as string, args: c < 0 ? rest : rest.slice(0, c), cond: c < 0 ? [] : rest.slice(c) };
+        }),
+        ...o,
+      }),
+      client,
+    );
+  it('a reject whose condition holds closes the connection: no backend, and why', () => {
+    const r = gate(['content accept if { req.ssl_sni -m found }', 'content reject'], { inspectDelayMs: 5000 });
+    assert.equal(r.backend, undefined);
+    assert.match(r.refused?.why ?? '', /tcp-request content reject/);
+  });
+  it('a reject that does not hold, or a reject after an accept that holds, lets the client through', () => {
+    assert.equal(gate(['content reject unless { req.ssl_hello_type 1 }'], { inspectDelayMs: 5000 }).backend, 'k8s');
+    assert.equal(gate(['content reject if { dst_port 8443 }']).backend, 'k8s');
+    assert.equal(gate(['content accept if { dst_port 6443 }', 'content reject']).backend, 'k8s');
+  });
+  it('an accept ends only its own layer: a connection accept does not skip the content rules', () => {
+    assert.ok(gate(['connection accept', 'content reject']).refused);
+    assert.equal(gate(['content accept', 'connection reject']).refused?.rule.layer, 'connection', 'connection rules run first');
+  });
+  it('silent-drop refuses; expect-proxy refuses in the connection layer only; other actions go on', () => {
+    assert.ok(gate(['content silent-drop']).refused);
+    assert.match(gate(['connection expect-proxy layer4 if { dst_port 6443 }']).refused?.why ?? '', /PROXY protocol/);
+    assert.equal(gate(['connection track-sc0 src', 'content set-var(txn.x) int(1)']).backend, 'k8s');
+  });
+  it('a condition kubeha cannot evaluate lets the client through and says so', () => {
+    const r = gate(['connection reject if !{ src 10.0.0.0/8 }']);
+    assert.equal(r.backend, 'k8s');
+    assert.equal(r.refused, undefined);
+    assert.match(r.unknown ?? '', /src/);
+    assert.match(r.why, /assumed to let the client through/);
+  });
+});
+

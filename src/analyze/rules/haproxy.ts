@@ -1,6 +1,6 @@
 /** HAProxy rules: health checks, timeouts, modes, binds, stats. */
 import type { Backend, Frontend, HaModel, HaproxyConfig, ModelHost, Server, SourceRef } from '../../model/types.js';
-import { backendOf, frontendsOn, isWildcard, routeOf } from '../../model/listeners.js';
+import { backendOf, bindCovers, frontendsOn, ipv6OnlyWhy, isWildcard, routeOf } from '../../model/listeners.js';
 import { apiBackendsOf, haproxyTakesApiserverPort, sysctlOn, vipMembers } from '../../model/queries.js';
 import { checkTarget, checkVerdict, checksElsewhere, haproxyDetectMs, trafficVerdict } from '../reach.js';
 import { formatHaproxyTime, hostsWithLbConfig, rule } from './util.js';
@@ -134,7 +134,22 @@ export const haproxyRules = [
       eachConfig(model, (host, cfg) => {
         for (const { fe } of frontendsOn(cfg, model.endpoint.port, model.endpoint.address)) {
           const { backend, route } = routeOf(host, fe, model.endpoint);
-          if (!backend && (fe.routes ?? []).length > 0) report(`frontend ${fe.name} on ${host.name}: ${route.why}`, { host, at: fe.routes?.[0]?.at ?? fe.at }, 'add `default_backend <apiserver backend>`: kubectl and kubelets connect by address and send no SNI');
+          if (!backend && !route.refused && (fe.routes ?? []).length > 0) report(`frontend ${fe.name} on ${host.name}: ${route.why}`, { host, at: fe.routes?.[0]?.at ?? fe.at }, 'add `default_backend <apiserver backend>`: kubectl and kubelets connect by address and send no SNI');
+        }
+      });
+    },
+  }),
+  rule({
+    id: 'haproxy-frontend-refuses',
+    run(model, report) {
+      eachConfig(model, (host, cfg) => {
+        for (const { fe, bind } of frontendsOn(cfg, model.endpoint.port, model.endpoint.address)) {
+          if (bind.acceptProxy) {
+            report(`frontend ${fe.name} on ${host.name}: bind ${bind.address}:${bind.port} has accept-proxy: HAProxy waits for a PROXY protocol header that clients of the endpoint never send, and closes every connection`, { host, at: bind.at ?? fe.at }, 'remove `accept-proxy` (keep it only on a bind that a PROXY-speaking load balancer alone connects to)');
+            continue;
+          }
+          const { route } = routeOf(host, fe, model.endpoint);
+          if (route.refused) report(`frontend ${fe.name} on ${host.name}: ${route.refused.why}`, { host, at: route.refused.rule.at ?? fe.at }, 'let TLS clients without SNI through: e.g. `tcp-request content accept if { req.ssl_hello_type 1 }` after `tcp-request inspect-delay 5s`, or remove the rule');
         }
       });
     },
@@ -266,6 +281,15 @@ export const haproxyRules = [
         if (!host.haproxy) continue;
         if (frontendsOn(host.haproxy, model.endpoint.port, model.endpoint.address).length > 0) continue;
         const ports = [...new Set(host.haproxy.frontends.flatMap((f) => f.binds.map((b) => b.port)))].join(', ');
+        const v6 = host.haproxy.frontends.flatMap((f) => f.binds.filter((b) => bindCovers(b, model.endpoint.port)).map((b) => ({ b, why: ipv6OnlyWhy(b) }))).find((x) => x.why);
+        if (v6?.why) {
+          report(
+            `HAProxy on ${host.name} listens on ${model.endpoint.port} for IPv6 only: ${v6.why}; clients use ${model.endpoint.address}`,
+            { host, at: v6.b.at ?? host.haproxy.at },
+            v6.b.v6onlyBySysctl ? 'add `v4v6` to the bind line, or bind the IPv4 address (or *)' : 'replace `v6only` by `v4v6`, or bind the IPv4 address (or *)',
+          );
+          continue;
+        }
         report(
           `HAProxy on ${host.name} listens on ${ports || 'no port'}, but clients use ${model.endpoint.address}:${model.endpoint.port}${host.apiserver?.port === model.endpoint.port ? ` and reach ${host.name}'s apiserver directly` : ''}`,
           { host, at: host.haproxy.frontends[0]?.at ?? host.haproxy.at },

@@ -40,6 +40,8 @@ export function pathThrough(ctx: SimulationContext, host: ModelHost, w: World): 
     const vipIf = vipInterface(ctx, host);
     if (bind.interface && vipIf && bind.interface !== vipIf)
       return { ok: false, why: `frontend ${fe.name} on ${host.name} binds with \`interface ${bind.interface}\`, but the VIP's traffic arrives on ${vipIf}` };
+    if (bind.acceptProxy)
+      return { ok: false, why: `frontend ${fe.name} on ${host.name}: bind ${bind.address}:${bind.port} accept-proxy waits for a PROXY protocol header, and clients of the endpoint start with a TLS ClientHello: every connection is closed` };
     if (fe.mode === 'http' && !(bind as { ssl?: boolean }).ssl)
       return { ok: false, why: `frontend ${fe.name} on ${host.name} is mode http: clients speak TLS to the apiserver and HAProxy answers 400` };
     const { backend: be, route } = routeOf(host, fe, ep);

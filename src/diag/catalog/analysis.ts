@@ -306,6 +306,13 @@ export const ANALYSIS_CODES = {
     source: `${HAPROXY_DOC} §4.2 "use_backend", "default_backend", "tcp-request inspect-delay"; §7.3.5 "req.ssl_sni"; RFC 6066 §3 (literal IP addresses are not permitted in server_name).`,
     fix: `add \`default_backend <apiserver backend>\` (or a use_backend rule on dst_port/dst) so clients without SNI reach the apiservers.`,
   },
+  'haproxy-frontend-refuses': {
+    severity: 'error',
+    title: 'The frontend closes the connection of a client that connects to the endpoint by address',
+    detail: `Before any backend, HAProxy runs the frontend's tcp-request rules: the connection rules at accept, the session rules after the bind's own handshake, the content rules on the client's first bytes (held for up to \`tcp-request inspect-delay\`). In each layer the first \`accept\` whose condition holds ends that layer, and a \`reject\` or \`silent-drop\` whose condition holds closes the connection. \`accept-proxy\` on the bind, or \`tcp-request connection expect-proxy layer4\`, makes HAProxy read a PROXY protocol header first: a kubectl or kubelet starts with a TLS ClientHello, which is not one, and the connection is closed. A client of the apiserver connects by address, sends no SNI and speaks TLS, so a rule that rejects connections without SNI, or that accepts only SNI-named ones and rejects the rest, refuses every one of them. A condition kubeha cannot evaluate (the client's source address) is assumed to let the client through, and said so (haproxy-route-unknown).`,
+    source: `${HAPROXY_DOC} §4.2 "tcp-request connection", "tcp-request session", "tcp-request content", "tcp-request inspect-delay"; §5.1 "accept-proxy"; the PROXY protocol specification (proxy-protocol.txt §2).`,
+    fix: 'remove the rule (or accept-proxy), or let TLS clients without SNI through, e.g. `tcp-request content accept if { req.ssl_hello_type 1 }` after `tcp-request inspect-delay 5s`.',
+  },
   'haproxy-route-unknown': {
     severity: 'info',
     title: 'kubeha cannot tell which backend a use_backend condition picks; it assumes the rule matches',

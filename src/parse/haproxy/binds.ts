@@ -14,7 +14,12 @@ export function bindLine(ctx: HaproxyContext, toks: Token[], p: Proxy): void {
   const transparent = opts.includes('transparent');
   const ifIdx = opts.indexOf('interface');
   const iface = ifIdx >= 0 ? opts[ifIdx + 1] : undefined;
-  const v6only = opts.includes('v6only') && !opts.includes('v4v6');
+  // `v6only` and `v4v6` set IPV6_V6ONLY to 1 or 0 (the later one wins); with neither, the socket keeps the kernel's
+  // default, net.ipv6.bindv6only (resolved once the host's sysctl files are read: model/listeners resolveV6only).
+  const v6At = opts.lastIndexOf('v6only');
+  const v4v6At = opts.lastIndexOf('v4v6');
+  const v6only = v6At > v4v6At ? true : v4v6At > v6At ? false : undefined;
+  const acceptProxy = opts.includes('accept-proxy');
   // Several addresses may be given at once, separated by commas.
   let col = addrTok.col;
   for (const part of addrTok.value.split(',')) {
@@ -31,7 +36,8 @@ export function bindLine(ctx: HaproxyContext, toks: Token[], p: Proxy): void {
     if (ssl) b.ssl = true;
     if (transparent) b.transparent = true;
     if (iface) b.interface = iface;
-    if (v6only) b.v6only = true;
+    if (v6only !== undefined) b.v6only = v6only;
+    if (acceptProxy) b.acceptProxy = true;
     p.binds.push(b);
   }
 }

@@ -21,6 +21,9 @@ export class HaproxyComposer {
   private proxy: Proxy | undefined;
   /** The settings the lines of the current `defaults` section fill. */
   private defaultsTarget: Settings | undefined;
+  private defaultsNamed = false;
+  /** Defaults sections with tcp-request rules → the kind of proxy that first inherited them. */
+  private rulesInheritedBy = new Map<Settings, 'frontend' | 'backend'>();
   private readonly proxies: Proxy[] = [];
   private readonly defaults: DefaultsChain;
   private readonly conds: Conditionals;
@@ -73,7 +76,7 @@ export class HaproxyComposer {
       case 'global':
         return globalLine(this.ctx, toks);
       case 'defaults':
-        return proxyLine(this.ctx, toks, this.defaultsTarget ?? emptySettings(), undefined);
+        return proxyLine(this.ctx, toks, this.defaultsTarget ?? emptySettings(), undefined, this.defaultsNamed);
       default:
         if (this.proxy) proxyLine(this.ctx, toks, this.proxy.s, this.proxy);
     }
@@ -89,9 +92,11 @@ export class HaproxyComposer {
     }
     if (kind === 'defaults') {
       this.defaultsTarget = this.defaults.openDefaults(toks);
+      this.defaultsNamed = toks[1] !== undefined && toks[1].value !== 'from';
       return;
     }
     const { name, base } = this.defaults.proxyHeader(toks);
+    if (base && base.tcpRequests.length > 0) this.checkRulesInheritance(kind, base, kw);
     if (!name) {
       this.ctx.err('HAP_MISSING_NAME', `'${kind}' needs a name`, kw, `write '${kind} <name>'`);
       this.section = 'other';
@@ -114,6 +119,22 @@ export class HaproxyComposer {
     };
   }
 
+  /**
+   * HAProxy 2.6 refuses a listen section that inherits a defaults section with tcp-request rules, and frontends and
+   * backends inheriting the same one (cfgparse.c: "cannot inherit from a defaults section defining TCP/HTTP rules").
+   */
+  private checkRulesInheritance(kind: SectionKind, base: Settings, kw: Token): void {
+    if (kind === 'listen') {
+      this.ctx.err('HAP_KEYWORD_NOT_ALLOWED', 'a listen section cannot inherit a defaults section that has tcp-request rules: HAProxy refuses to start', kw, 'use a frontend and a backend, or a defaults section without tcp-request rules');
+      return;
+    }
+    if (kind !== 'frontend' && kind !== 'backend') return;
+    const first = this.rulesInheritedBy.get(base);
+    if (first === undefined) this.rulesInheritedBy.set(base, kind);
+    else if (first !== kind)
+      this.ctx.err('HAP_KEYWORD_NOT_ALLOWED', 'frontends and backends cannot inherit the same defaults section when it has tcp-request rules: HAProxy refuses to start', kw, 'give the backends their own defaults section (`backend NAME from OTHER`)');
+  }
+
   /** Adds the proxy being read to the model: a frontend, a backend, or both for `listen`. */
   private finishProxy(): void {
     const p = this.proxy;
@@ -129,7 +150,8 @@ export class HaproxyComposer {
       if (p.defaultBackend) fe.defaultBackend = p.defaultBackend.name;
       if (p.useBackends.length > 0) fe.routes = p.useBackends.map((u) => ({ backend: u.name, cond: u.cond, at: refOf(this.ctx.file, u.tok) }));
       if (Object.keys(p.acls).length > 0) fe.acls = p.acls;
-      if (p.inspectDelayMs !== undefined) fe.inspectDelayMs = p.inspectDelayMs;
+      if (s.inspectDelayMs !== undefined) fe.inspectDelayMs = s.inspectDelayMs;
+      if (s.tcpRequests.length > 0) fe.tcpRequests = s.tcpRequests.map((r) => ({ layer: r.layer, action: r.action, args: r.args, cond: r.cond, at: refOf(this.ctx.file, r.tok) }));
       if (s.stats) fe.stats = { ...s.stats, bind: p.binds };
       this.ctx.config.frontends.push(fe);
     }

@@ -7,11 +7,11 @@ import { httpCheckLine, tcpCheckLine } from './health-checks.js';
 import { PROXY_KNOWN, SECTIONS } from './keywords.js';
 import { optionLine } from './options.js';
 import { serverLine, serverParams } from './servers.js';
-import type { Proxy, Settings } from './settings.js';
+import type { Proxy, Settings, TcpRequestLayer } from './settings.js';
 import { timeArg, timeoutLine } from './timeouts.js';
 
 /** One line of a defaults/frontend/backend/listen section. `p` is undefined in defaults. */
-export function proxyLine(ctx: HaproxyContext, toks: Token[], s: Settings, p: Proxy | undefined): void {
+export function proxyLine(ctx: HaproxyContext, toks: Token[], s: Settings, p: Proxy | undefined, namedDefaults = false): void {
   const kw = toks[0] as Token;
   const where = p ? `${p.kind} '${p.name}'` : 'defaults';
   switch (kw.value) {
@@ -59,11 +59,7 @@ export function proxyLine(ctx: HaproxyContext, toks: Token[], s: Settings, p: Pr
       if (p && toks[1] && toks[2]) (p.acls[toks[1].value] ??= []).push(toks.slice(2).map((t) => t.value));
       return otherKeyword(ctx, kw, where);
     case 'tcp-request':
-      if (p && toks[1]?.value === 'inspect-delay' && toks[2]) {
-        const ms = timeArg(ctx, toks[2], toks[1]);
-        if (ms !== undefined) p.inspectDelayMs = ms;
-      }
-      return otherKeyword(ctx, kw, where);
+      return tcpRequestLine(ctx, toks, s, p, namedDefaults, where);
     case 'contimeout':
     case 'clitimeout':
     case 'srvtimeout':
@@ -162,3 +158,33 @@ function statsLine(ctx: HaproxyContext, toks: Token[], s: Settings, where: strin
   }
 }
 
+/**
+ * `tcp-request inspect-delay T` and `tcp-request connection|session|content ACTION [ARGS] [if|unless COND]` (manual
+ * §4.2): kept in order for the client's admission (model/routing.ts). HAProxy 2.6 takes them in a frontend, a
+ * listen, or a named defaults section (whose rules run first in the proxies that inherit them), not in an anonymous
+ * defaults section; a backend has only content rules, which do not decide whether a client is served here.
+ */
+function tcpRequestLine(ctx: HaproxyContext, toks: Token[], s: Settings, p: Proxy | undefined, namedDefaults: boolean, where: string): void {
+  const kw = toks[0] as Token;
+  const what = toks[1];
+  if (!p && !namedDefaults && (what?.value === 'inspect-delay' || isTcpRequestLayer(what?.value))) {
+    ctx.err('HAP_KEYWORD_NOT_ALLOWED', `'tcp-request ${what?.value ?? ''}' is not allowed in an anonymous defaults section: HAProxy refuses to start`, kw, "name the defaults section (`defaults NAME`) and use `from NAME` in the frontend, or move the rule into the frontend");
+    return;
+  }
+  if (what?.value === 'inspect-delay' && toks[2]) {
+    const ms = timeArg(ctx, toks[2], what);
+    if (ms !== undefined) s.inspectDelayMs = ms;
+    return;
+  }
+  if (isTcpRequestLayer(what?.value) && toks[2] && p?.kind !== 'backend') {
+    const words = toks.slice(3).map((t) => t.value);
+    const c = words.findIndex((w) => w === 'if' || w === 'unless');
+    s.tcpRequests.push({ layer: what?.value as TcpRequestLayer, action: toks[2].value, args: c < 0 ? words : words.slice(0, c), cond: c < 0 ? [] : words.slice(c), tok: toks[2] });
+    return;
+  }
+  return otherKeyword(ctx, kw, where);
+}
+
+function isTcpRequestLayer(w: string | undefined): boolean {
+  return w === 'connection' || w === 'session' || w === 'content';
+}

@@ -48,6 +48,20 @@ export interface Settings {
   retries?: number;
   defaultServer: ServerParams;
   stats?: StatsPage;
+  /** `tcp-request inspect-delay` (proxies, named defaults). */
+  inspectDelayMs?: number;
+  /** `tcp-request connection|session|content ACTION … [if|unless COND]` in order; a named defaults' come first. */
+  tcpRequests: TcpRequestLine[];
+}
+
+export type TcpRequestLayer = 'connection' | 'session' | 'content';
+
+export interface TcpRequestLine {
+  layer: TcpRequestLayer;
+  action: string;
+  args: string[];
+  cond: string[];
+  tok: Token;
 }
 
 /** A frontend, backend or listen section while it is read. */
@@ -63,12 +77,11 @@ export interface Proxy {
   defaultBackend?: { name: string; tok: Token };
   useBackends: { name: string; tok: Token; cond: string[] }[];
   acls: Record<string, string[][]>;
-  inspectDelayMs?: number;
   servers: Server[];
 }
 
 export function emptySettings(): Settings {
-  return { timeouts: {}, tcpSteps: [], defaultServer: {} };
+  return { timeouts: {}, tcpSteps: [], defaultServer: {}, tcpRequests: [] };
 }
 
 export function cloneSettings(s: Settings): Settings {
