@@ -200,11 +200,19 @@ export function isHaproxyUnit(unit: string): boolean {
   return /^haproxy(@[^.]*)?\.service$/.test(unit);
 }
 
+/**
+ * From a unit's main process dying to its ExecStopPost hook having written: systemd reaps the process and forks and
+ * execs the hook; keepalived's inotify then sees the write at once. Measured with kubeha's own hook (2026-12-03,
+ * three `haproxy-down` drills on the holder, load ≤ 1, this 2-core VM): the VIP moved 61–91 ms after HAProxy's death
+ * with a 30 ms skew time, so 30–60 ms for the hook; `bench:ha` the same day, 49–103 ms.
+ */
+export const UNIT_STOP_HOOK_MS = 40;
+
 /** A classified track_file: what it follows and the number keepalived reads while that passes and after it failed. */
 export interface TrackFileClass {
   cls: TrackerClass;
   values: { passing: number; failing: number };
-  /** Time from the failure to keepalived seeing the new number (inotify: none to speak of). */
+  /** Time from the failure to keepalived seeing the new number (the unit hook's run; inotify itself adds nothing). */
   detectMs: number;
 }
 
@@ -225,7 +233,7 @@ function writtenValue(w: UnitFileWrite, haproxyActive: boolean): number | undefi
 /**
  * What a track_file follows, from the unit hooks that write it (ModelHost.unitFileWrites):
  * - written by haproxy.service's stop hook (ExecStopPost runs after a stop, a crash or a kill): it follows HAProxy,
- *   and keepalived sees the change at once (inotify), no polling interval;
+ *   and keepalived sees the change once the hook ran ({@link UNIT_STOP_HOOK_MS}; inotify, no polling interval);
  * - written by nobody (or by hooks no simulated failure runs): static. Its number is the mirror's copy of the file;
  *   without one, the `init_file` value keepalived writes at start-up when the file is absent; else 0 (a missing
  *   file reads as 0: track_file.c).
@@ -257,9 +265,9 @@ export function classifyTrackFile(host: ModelHost, tf: TrackFile): TrackFileClas
   const unread = unknown.length > 0 ? `; kubeha cannot read what ${where(unknown)} writes (ignored)` : '';
   if (stops.length > 0 && down.v !== up.v)
     return {
-      cls: { kind: 'haproxy-process', detail: `track_file ${tf.file}: ${where(stops)} writes ${down.v} when HAProxy stops or dies (${up.v} while it runs); keepalived sees it at once (inotify)${unread}` },
+      cls: { kind: 'haproxy-process', detail: `track_file ${tf.file}: ${where(stops)} writes ${down.v} when HAProxy stops or dies (${up.v} while it runs); keepalived sees it once systemd ran the hook (~${UNIT_STOP_HOOK_MS} ms, inotify)${unread}` },
       values: { passing: up.v, failing: down.v },
-      detectMs: 0,
+      detectMs: UNIT_STOP_HOOK_MS,
     };
   const why =
     writes.length === 0

@@ -145,6 +145,8 @@ export interface Frontend {
 }
 
 export interface TcpRequestRule {
+  /** Inherited from a named defaults section (`from NAME`, or the last defaults). */
+  fromDefaults?: boolean;
   layer: 'connection' | 'session' | 'content';
   action: string;
   args: string[];

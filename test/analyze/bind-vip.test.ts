@@ -40,16 +40,17 @@ describe('binding the VIP', () => {
 });
 
 describe('bind options read by the parser', () => {
-  it('transparent, interface, v6only (v4v6 cancels it)', async () => {
+  it('transparent, interface, v6only, v4v6, accept-proxy', async () => {
     const { parseHaproxy } = await import('../../src/parse/haproxy/index.js');
     const { memoryFileSource } = await import('../../src/parse/file-source.js');
-    const cfg = 'frontend f\n  timeout client 1m\n  bind 10.0.0.100:6443 transparent interface eth1\n  bind :::6443 v6only\n  bind :::6444 v6only v4v6\n  bind :::6445\n  bind *:6446 accept-proxy\n';
+    const cfg = 'frontend f\n  timeout client 1m\n  bind 10.0.0.100:6443 transparent interface eth1\n  bind :::6443 v6only\n  bind :::6444 v6only v4v6\n  bind :::6445\n  bind *:6446 accept-proxy\n  bind :::6447 v4v6\n';
     const { config } = parseHaproxy(memoryFileSource({ '/h.cfg': cfg }), '/h.cfg');
-    const [a, b, c, d, e] = config.frontends[0]?.binds ?? [];
+    const [a, b, c, d, e, f] = config.frontends[0]?.binds ?? [];
     assert.equal(a?.transparent, true);
     assert.equal(a?.interface, 'eth1');
     assert.equal(b?.v6only, true);
-    assert.equal(c?.v6only, false);
+    assert.equal(c?.v6only, true, 'v6only wins over v4v6 whatever the order (HAProxy 2.6.12)');
+    assert.equal(f?.v6only, false);
     assert.equal(d?.v6only, undefined, 'neither keyword: the kernel default decides');
     assert.equal(e?.acceptProxy, true);
     assert.equal(b?.acceptProxy, undefined);

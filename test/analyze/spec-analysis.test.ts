@@ -1,3 +1,4 @@
+import { UNIT_STOP_HOOK_MS } from '../../src/model/tracker-class.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSpec } from '../../src/analyze/spec-analysis.js';
@@ -53,7 +54,7 @@ test("unequal priorities (seed 000): the 'none' note claims no race", async () =
   assert.doesNotMatch(none.note, /depends on start order/);
 });
 
-test("check's predictions follow the default advert_int: power-off = master-down interval, keepalived stop and HAProxy death = skew", () => {
+test("check's predictions follow the default advert_int: power-off = master-down interval, keepalived stop = skew, HAProxy death = stop hook + skew", () => {
   // A spec that leaves advertInt to its default: the prediction must come from what is rendered, not a constant.
   const text = exampleSpec('dedicated-lb').replace(/^ {2}advertInt:[^\n]*\n/m, '');
   assert.doesNotMatch(text, /advertInt/);
@@ -64,6 +65,6 @@ test("check's predictions follow the default advert_int: power-off = master-down
   const adv = DEFAULTS.advertIntV3;
   assert.equal(predicted('node-down'), Math.round(masterDownMs(BASE_PRIORITY, adv)));
   assert.equal(predicted('keepalived-down'), Math.round(skewMs(BASE_PRIORITY, adv)));
-  assert.equal(predicted('haproxy-down'), Math.round(skewMs(BASE_PRIORITY, adv)));
+  assert.equal(predicted('haproxy-down'), Math.round(UNIT_STOP_HOOK_MS + skewMs(BASE_PRIORITY, adv)));
   assert.deepEqual(report.findings.filter((f) => f.rule === 'vrrp-fast-advert-not-realtime'), [], 'the rendered vrrp_rt_priority is seen');
 });

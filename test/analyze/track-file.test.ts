@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeModel } from '../../src/analyze/index.js';
 import { trackersOf, vipMembers } from '../../src/model/queries.js';
-import { classifyTrackFile, trackFileNumber } from '../../src/model/tracker-class.js';
+import { classifyTrackFile, trackFileNumber, UNIT_STOP_HOOK_MS } from '../../src/model/tracker-class.js';
 import { fileTrackerEffect, skewMs } from '../../src/analyze/vrrp.js';
 import type { ModelHost, TrackFile } from '../../src/model/types.js';
 import { memoryFileSource } from '../../src/parse/file-source.js';
@@ -34,11 +34,12 @@ describe('track_file semantics (keepalived 2.2.7 track_file.c, vrrp_track.c)', (
   const stop1 = { unit: 'haproxy.service', on: 'stop', directive: 'ExecStopPost', file: '/run/f', content: { kind: 'literal', value: '1' } } as const;
   const start0 = { unit: 'haproxy.service', on: 'start', directive: 'ExecStartPost', file: '/run/f', content: { kind: 'literal', value: '0' } } as const;
 
-  test("written by haproxy.service's stop hook: follows HAProxy, detected at once", () => {
+  test("written by haproxy.service's stop hook: follows HAProxy, detected once systemd ran the hook", () => {
     const c = classifyTrackFile(host({ unitFileWrites: [start0, stop1] }), { ...tf, init: { value: 1, overwrite: false } });
     assert.equal(c.cls.kind, 'haproxy-process');
     assert.deepEqual(c.values, { passing: 0, failing: 1 });
-    assert.equal(c.detectMs, 0);
+    assert.equal(c.detectMs, UNIT_STOP_HOOK_MS);
+    assert.ok(UNIT_STOP_HOOK_MS > 0 && UNIT_STOP_HOOK_MS < 200, 'a hook, not a polling interval');
   });
 
   test('nobody writes it: static; the mirror copy decides, else init_file, else 0', () => {
@@ -81,18 +82,18 @@ describe("kubeha's rendered dedicated-lb topology: haproxy-down on the VIP holde
     const [m] = vipMembers(model);
     assert.ok(m);
     const t = trackersOf(model, m).find((x) => x.name === 'haproxy_down');
-    assert.deepEqual([t?.cls.kind, t?.detectMs, t?.fileValues], ['haproxy-process', 0, { passing: 0, failing: 1 }]);
+    assert.deepEqual([t?.cls.kind, t?.detectMs, t?.fileValues], ['haproxy-process', UNIT_STOP_HOOK_MS, { passing: 0, failing: 1 }]);
   });
 
-  test('predicted outage: FAULT at once + the new master\'s skew time (tens of ms), not the 2 s port probe', () => {
+  test('predicted outage: the stop hook, FAULT, then the new master\'s skew time (tens of ms), not the 2 s port probe', () => {
     const r = analyse(mirror());
     const holder = r.scenarios.find((s) => s.failure === 'none')?.vipHolders[0];
     assert.ok(holder);
     const s = r.scenarios.find((x) => x.failure === `haproxy-down:${holder}`);
     assert.ok(s?.apiReachable);
     assert.notDeepEqual(s.vipHolders, [holder]);
-    // Equal priorities (100): the backup takes over after its skew time, (256 − 100) × advert_int / 256.
-    assert.equal(s.predictedOutageMs, Math.round(skewMs(100, dedicatedSpec().loadBalancer.advertInt)));
+    // The hook writes the file; equal priorities (100): the backup takes over after its skew time, (256 − 100) × advert_int / 256.
+    assert.equal(s.predictedOutageMs, Math.round(UNIT_STOP_HOOK_MS + skewMs(100, dedicatedSpec().loadBalancer.advertInt)));
     assert.ok(s.predictedOutageMs < 2000, `predicted ${s.predictedOutageMs} ms`);
     assert.match(s.note, /FAULT/);
   });

@@ -80,6 +80,26 @@ describe('tcp-request rules for a client that connects to the endpoint by addres
     assert.match(gate(['connection expect-proxy layer4 if { dst_port 6443 }']).refused?.why ?? '', /PROXY protocol/);
     assert.equal(gate(['connection track-sc0 src', 'content set-var(txn.x) int(1)']).backend, 'k8s');
   });
+  it("a named defaults section's rules: content ones without request contents apply, connection ones and those on the request are taken as not applying, and said so", () => {
+    const dflt = (line: string): ReturnType<typeof routeFor> => {
+      const r = gate([line], { inspectDelayMs: 5000 });
+      return r;
+    };
+    const withDefaults = (line: string): ReturnType<typeof routeFor> => {
+      const [layer, action, ...rest] = line.split(' ');
+      const c = rest.findIndex((w) => w === 'if' || w === 'unless');
+      const rule = { fromDefaults: true, layer: layer as 'content', action: action as string, args: c < 0 ? rest : rest.slice(0, c), cond: c < 0 ? [] : rest.slice(c) };
+      return routeFor(fe({ defaultBackend: 'k8s', inspectDelayMs: 5000, tcpRequests: [rule] }), client);
+    };
+    assert.ok(withDefaults('content reject').refused);
+    assert.ok(withDefaults('content reject if { dst_port 6443 }').refused);
+    for (const line of ['connection reject if { dst_port 6443 }', 'content reject unless { req.ssl_sni -m found }']) {
+      const r = withDefaults(line);
+      assert.equal(r.backend, 'k8s', line);
+      assert.match(r.unknown ?? '', /from a defaults section/, line);
+      assert.ok(dflt(line).refused, `the same rule in the frontend itself refuses: ${line}`);
+    }
+  });
   it('a condition kubeha cannot evaluate lets the client through and says so', () => {
     const r = gate(['connection reject if !{ src 10.0.0.0/8 }']);
     assert.equal(r.backend, 'k8s');

@@ -151,7 +151,7 @@ export class HaproxyComposer {
       if (p.useBackends.length > 0) fe.routes = p.useBackends.map((u) => ({ backend: u.name, cond: u.cond, at: refOf(this.ctx.file, u.tok) }));
       if (Object.keys(p.acls).length > 0) fe.acls = p.acls;
       if (s.inspectDelayMs !== undefined) fe.inspectDelayMs = s.inspectDelayMs;
-      if (s.tcpRequests.length > 0) fe.tcpRequests = s.tcpRequests.map((r) => ({ layer: r.layer, action: r.action, args: r.args, cond: r.cond, at: refOf(this.ctx.file, r.tok) }));
+      if (s.tcpRequests.length > 0) fe.tcpRequests = s.tcpRequests.map((r) => ({ layer: r.layer, action: r.action, args: r.args, cond: r.cond, at: refOf(this.ctx.file, r.tok), ...(r.fromDefaults ? { fromDefaults: true } : {}) }));
       if (s.stats) fe.stats = { ...s.stats, bind: p.binds };
       this.ctx.config.frontends.push(fe);
     }

@@ -179,7 +179,7 @@ function tcpRequestLine(ctx: HaproxyContext, toks: Token[], s: Settings, p: Prox
   if (isTcpRequestLayer(what?.value) && toks[2] && p?.kind !== 'backend') {
     const words = toks.slice(3).map((t) => t.value);
     const c = words.findIndex((w) => w === 'if' || w === 'unless');
-    s.tcpRequests.push({ layer: what?.value as TcpRequestLayer, action: toks[2].value, args: c < 0 ? words : words.slice(0, c), cond: c < 0 ? [] : words.slice(c), tok: toks[2] });
+    s.tcpRequests.push({ layer: what?.value as TcpRequestLayer, action: toks[2].value, args: c < 0 ? words : words.slice(0, c), cond: c < 0 ? [] : words.slice(c), tok: toks[2], ...(p ? {} : { fromDefaults: true }) });
     return;
   }
   return otherKeyword(ctx, kw, where);

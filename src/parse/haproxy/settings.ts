@@ -57,6 +57,8 @@ export interface Settings {
 export type TcpRequestLayer = 'connection' | 'session' | 'content';
 
 export interface TcpRequestLine {
+  /** Written in a (named) defaults section. */
+  fromDefaults?: boolean;
   layer: TcpRequestLayer;
   action: string;
   args: string[];
