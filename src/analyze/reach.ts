@@ -87,7 +87,9 @@ function tcpCheckVerdict(steps: string[], server: Server): CheckVerdict {
   let sent = '';
   const expects: string[] = [];
   let unknown: string | undefined;
-  let connects = 0;
+  // A sequence that does not start with connect gets an implicit one first (src/tcpcheck.c check_proxy_tcpcheck).
+  const first = steps.find((x) => !/^(comment|set-var|set-var-fmt|unset-var)\b/.test(x));
+  let connects = first === undefined || first.startsWith('connect') ? 0 : 1;
   for (const step of steps) {
     const [kw = '', ...rest] = step.split(' ');
     const arg = rest.join(' ');
@@ -101,7 +103,7 @@ function tcpCheckVerdict(steps: string[], server: Server): CheckVerdict {
       // An explicit connect uses only its own options (src/tcpcheck.c tcpcheck_eval_connect).
       tls = words.includes('ssl');
       pp = words.includes('send-proxy') ? proxyHeader(server.sendProxy ?? 'v1') : '';
-      if (words.includes('port') || words.includes('addr')) unknown ??= 'tcp-check connect to another port or address';
+      // Its port and addr are where the check goes: checkDestination, for serverCheckVerdict.
     } else if (kw === 'send') sent += arg;
     else if (kw === 'send-binary') sent += hexToText(arg);
     else if (kw === 'expect') expects.push(arg);
@@ -256,11 +258,12 @@ export interface BackendState {
  * servers in rotation are also judged on what HAProxy sends them (`trafficVerdict`).
  */
 export function backendState(model: HaModel, w: World, lb: ModelHost, backend: Backend, entry?: { bindSsl: boolean }): BackendState {
+  if (backend.disabled) return { ok: false, why: `backend ${backend.name} is \`disabled\`: HAProxy closes every connection sent to it`, rotation: [] };
   const live = backend.servers.filter((s) => !s.disabled);
   const judged = live.map((s) => {
-    const up = serverUp(model, w, s.address, s.port, lb);
-    // `port N` / `addr A` on the server: the check tests another service; it passes while that host is up.
-    const inRotation = !s.check || (checksElsewhere(s) ? hostOfServerUp(model, w, backend, s, lb) : up && checkVerdict(backend, s).passes);
+    const up = serverUp(model, w, s.address, trafficPort(model, s), lb);
+    // The check tests another service (`port N` / `addr A`, a `connect port` rule): it passes while that one answers.
+    const inRotation = !s.check || (checksElsewhere(model, backend, s) ? hostOfServerUp(model, w, backend, s, lb) : up && checkVerdict(backend, s).passes);
     return { server: s, up, inRotation };
   });
   // `weight 0`: never chosen by the balancing algorithm (haproxy include/haproxy/backend.h srv_currently_usable:
@@ -270,7 +273,7 @@ export function backendState(model: HaModel, w: World, lb: ModelHost, backend: B
   if (rotation.length === 0) rotation = usable.filter((j) => j.server.backup);
   if (live.length === 0) return { ok: false, why: `backend ${backend.name} has no server`, rotation: [] };
   if (rotation.length === 0) {
-    const checkFail = judged.find((j) => j.up && j.server.check && !checksElsewhere(j.server) && !checkVerdict(backend, j.server).passes);
+    const checkFail = judged.find((j) => j.up && j.server.check && !checksElsewhere(model, backend, j.server) && !checkVerdict(backend, j.server).passes);
     const zero = judged.filter((j) => j.inRotation && j.server.weight === 0).map((j) => j.server.name);
     const why = checkFail
       ? `every server of backend ${backend.name} is marked DOWN: ${checkVerdict(backend, checkFail.server).why}`
@@ -303,9 +306,52 @@ export function haproxyDetectMs(s: Server): number {
   return s.interMs + Math.max(0, s.fall - 1) * (s.fastinterMs ?? s.interMs);
 }
 
-/** Whether the server's health check goes to another port or address than its traffic (`port N`, `addr A`). */
-export function checksElsewhere(s: Server): boolean {
-  return (s.checkPort !== undefined && s.checkPort !== s.port) || (s.checkAddr !== undefined && s.checkAddr !== s.address);
+/**
+ * The port a client's connection goes to on server `s`: its own, or for a server written without a port (or with an
+ * offset such as `:+0`) the port the client connected to, which for the endpoint's clients is the endpoint's port.
+ */
+export function trafficPort(model: HaModel, s: Server): number {
+  return s.port === 0 ? model.endpoint.port : s.port;
+}
+
+/** A check's first rule when it is a `connect` that names a port or an address (the rule's words, parsed). */
+function firstConnect(hc: HealthCheckKind): { port?: number; addr?: string; text: string } | undefined {
+  if (hc.type === 'http') {
+    if (hc.connectPort === undefined && hc.connectAddr === undefined) return undefined;
+    return { ...(hc.connectPort !== undefined ? { port: hc.connectPort } : {}), ...(hc.connectAddr !== undefined ? { addr: hc.connectAddr } : {}), text: `http-check connect${hc.connectPort !== undefined ? ` port ${hc.connectPort}` : ''}${hc.connectAddr !== undefined ? ` addr ${hc.connectAddr}` : ''}` };
+  }
+  if (hc.type !== 'tcp-check') return undefined;
+  // src/tcpcheck.c get_first_tcpcheck_rule skips comments and variable actions.
+  const step = hc.steps.find((x) => !/^(comment|set-var|set-var-fmt|unset-var)\b/.test(x));
+  const words = step?.split(/\s+/) ?? [];
+  if (words[0] !== 'connect') return undefined;
+  const out: { port?: number; addr?: string; text: string } = { text: `tcp-check ${step ?? ''}` };
+  const pi = words.indexOf('port');
+  const port = pi >= 0 ? Number(words[pi + 1]) : NaN;
+  if (Number.isInteger(port) && port > 0) out.port = port;
+  const ai = words.indexOf('addr');
+  if (ai >= 0 && words[ai + 1]) out.addr = words[ai + 1];
+  return out.port !== undefined || out.addr !== undefined ? out : undefined;
+}
+
+/**
+ * Where the health check of server `s` connects (src/tcpcheck.c tcpcheck_eval_connect): the port and address of a
+ * first `tcp-check connect` / `http-check connect` rule, else the server's `port N` / `addr A`, else its traffic's.
+ * `by` names what sent it elsewhere.
+ */
+export function checkDestination(model: HaModel, be: Backend, s: Server): { address: string; port: number; by?: string } {
+  const rule = firstConnect(be.healthCheck);
+  const address = rule?.addr ?? s.checkAddr ?? s.address;
+  const port = rule?.port ?? s.checkPort ?? trafficPort(model, s);
+  const elsewhere = address !== s.address || port !== trafficPort(model, s);
+  if (!elsewhere) return { address, port };
+  const by = rule && (rule.port !== undefined ? rule.port !== trafficPort(model, s) : rule.addr !== s.address) ? rule.text : `server ${[s.checkPort !== undefined ? `port ${s.checkPort}` : '', s.checkAddr !== undefined ? `addr ${s.checkAddr}` : ''].filter(Boolean).join(' ')}`;
+  return { address, port, by };
+}
+
+/** Whether the server's health check goes to another port or address than its traffic. */
+export function checksElsewhere(model: HaModel, be: Backend, s: Server): boolean {
+  return checkDestination(model, be, s).by !== undefined;
 }
 
 /**
@@ -314,9 +360,8 @@ export function checksElsewhere(s: Server): boolean {
  * HAProxy binds). HAProxy's check is a connect to addr:port (src/check.c, 2.6 init_srv_check: `port`/`addr` replace
  * the server's for the check only): with nothing listening it gets a reset or a timeout and the server goes DOWN.
  */
-export function checkTarget(model: HaModel, s: Server, lb: ModelHost): { host?: ModelHost; known: boolean; where: string } {
-  const addr = s.checkAddr ?? s.address;
-  const port = s.checkPort ?? s.port;
+export function checkTarget(model: HaModel, be: Backend, s: Server, lb: ModelHost): { host?: ModelHost; known: boolean; where: string } {
+  const { address: addr, port } = checkDestination(model, be, s);
   const where = `${addr}:${port}`;
   const host = LOOPBACK.has(addr) ? lb : model.hosts.find((x) => x.address === addr || x.name === addr);
   if (!host) return { known: false, where };
@@ -330,7 +375,7 @@ export function checkTarget(model: HaModel, s: Server, lb: ModelHost): { host?: 
  * listens on) is predicted to fail, and rule haproxy-check-target-unknown says that kubeha cannot know.
  */
 function hostOfServerUp(model: HaModel, w: World, backend: Backend, s: Server, lb: ModelHost): boolean {
-  const t = checkTarget(model, s, lb);
+  const t = checkTarget(model, backend, s, lb);
   return t.known && t.host !== undefined && nodeUp(w, t.host) && serverCheckVerdict(model, lb, backend, s).passes;
 }
 
@@ -339,11 +384,11 @@ export function serverCheckVerdict(model: HaModel, lb: ModelHost, backend: Backe
   // `disabled`: the server starts in maintenance (MAINT), its check does not run and it takes no traffic (HAProxy 2.6
   // configuration.txt, server "disabled"; backendState leaves it out).
   if (s.disabled) return { passes: false, why: `server ${s.name} is disabled: in maintenance, never checked nor used` };
-  if (!checksElsewhere(s)) return checkVerdict(backend, s);
-  const t = checkTarget(model, s, lb);
+  if (!checksElsewhere(model, backend, s)) return checkVerdict(backend, s);
+  const t = checkTarget(model, backend, s, lb);
   if (!t.known) return { passes: false, why: `the check goes to ${t.where}, where kubeha knows of no listener (${t.host ? `not the apiserver port nor an HAProxy bind of ${t.host.name}` : 'an address outside the mirror'}): predicted to fail` };
   // An apiserver answers the check as it would on the traffic port (the check's own ssl / PROXY settings apply).
-  if (t.host?.apiserver?.port === (s.checkPort ?? s.port)) {
+  if (t.host?.apiserver?.port === checkDestination(model, backend, s).port) {
     const v = checkVerdict(backend, s);
     return { passes: v.passes, why: `the check goes to the apiserver at ${t.where} (${t.host.name}): ${v.why}` };
   }

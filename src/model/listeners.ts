@@ -1,5 +1,6 @@
 /** What listens where on a host of the model: HAProxy's binds, frontends and the backends they send to. */
 import { routeFor, type Client, type Route } from './routing.js';
+import type { Member } from './queries.js';
 import type { Backend, Bind, Frontend, HaproxyConfig, ModelHost } from './types.js';
 
 export const WILDCARD_ADDRESSES = new Set(['', '*', '0.0.0.0', '::', '[::]']);
@@ -55,6 +56,7 @@ export function frontendsOn(cfg: HaproxyConfig, port: number, address?: string):
   const exact: { fe: Frontend; bind: Bind }[] = [];
   const wild: { fe: Frontend; bind: Bind }[] = [];
   for (const fe of cfg.frontends) {
+    if (fe.disabled) continue; // `disabled`: HAProxy opens none of its binds
     for (const b of fe.binds) {
       if (!bindCovers(b, port)) continue;
       if (address === undefined || b.address === address) {
@@ -68,6 +70,33 @@ export function frontendsOn(cfg: HaproxyConfig, port: number, address?: string):
     }
   }
   return [...exact, ...wild];
+}
+
+/** Frontends with `disabled` that have a bind for `port` (and `address`): the listeners a reader may think are there. */
+export function disabledFrontendsOn(cfg: HaproxyConfig, port: number, address?: string): Frontend[] {
+  const enabledOnly = { ...cfg, frontends: cfg.frontends.filter((f) => f.disabled).map((f) => ({ ...f, disabled: false })) };
+  const hits = frontendsOn(enabledOnly, port, address).map((h) => h.fe.name);
+  return cfg.frontends.filter((f) => f.disabled && hits.includes(f.name));
+}
+
+/** The interface a VRRP member receives the endpoint VIP's traffic on: the VIP's `dev`, else the instance's interface. */
+export function vipInterfaceOf(members: Member[], host: ModelHost, endpointAddress: string): string | undefined {
+  const m = members.find((x) => x.host === host);
+  const vip = m?.inst.vips.find((v) => v.address === endpointAddress);
+  return vip?.dev ?? m?.inst.interface;
+}
+
+/**
+ * Why a bind with `interface NAME` never sees the endpoint's clients (SO_BINDTODEVICE: the socket only takes packets
+ * that arrive on NAME; the kernel refuses the others), or undefined. Clients from other hosts arrive on the VIP's
+ * interface on a VRRP member, and never on lo.
+ */
+export function bindInterfaceBlocks(bind: Bind, endpointAddress: string, arrivesOn: string | undefined): string | undefined {
+  if (!bind.interface) return undefined;
+  if (arrivesOn && bind.interface !== arrivesOn) return `binds with \`interface ${bind.interface}\`, but the VIP's traffic arrives on ${arrivesOn}`;
+  if (bind.interface === 'lo' && !LOOPBACK.has(endpointAddress))
+    return `binds with \`interface lo\`: only connections from the host itself get through, clients from other hosts are refused`;
+  return undefined;
 }
 
 /**

@@ -141,6 +141,8 @@ export interface Frontend {
   tcpRequests?: TcpRequestRule[];
   timeouts: Timeouts;
   stats?: StatsPage;
+  /** `disabled` (in the section or its defaults): HAProxy opens none of its binds. */
+  disabled?: boolean;
   at?: SourceRef;
 }
 
@@ -179,6 +181,9 @@ export type HealthCheckKind =
       version?: string;
       /** `Host` header sent by the check, when given (`hdr Host x` or the old `\r\nHost:` form). */
       host?: string;
+      /** `http-check connect port N` / `addr A` as the first rule (before an explicit `send`): where the check connects. */
+      connectPort?: number;
+      connectAddr?: string;
     }
   | { type: 'tcp-check'; steps: string[] }
   /** `option ssl-hello-chk`: sends an SSLv3 client hello (modern TLS servers such as kube-apiserver reject it). */
@@ -202,6 +207,8 @@ export interface Backend {
   redispatchEvery?: number;
   retries?: number;
   timeouts: Timeouts;
+  /** `disabled` (in the section or its defaults): the backend takes no traffic. */
+  disabled?: boolean;
   at?: SourceRef;
 }
 

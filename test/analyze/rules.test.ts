@@ -158,6 +158,27 @@ const cases: Record<string, { bad: Mutate | (() => HaModel); good?: () => HaMode
         }),
       ),
   },
+  // SO_BINDTODEVICE: `interface lo` takes no client from another host; the VIP's own interface is right.
+  'haproxy-bind-interface': {
+    bad: eachFrontend((f) => f.binds.forEach((b) => (b.interface = 'lo'))),
+    good: () => mutated((m) => bothLbs(m, (h) => h.haproxy?.frontends.forEach((f) => f.binds.forEach((b) => (b.interface = h.keepalived?.instances[0]?.interface ?? 'eth0'))))),
+  },
+  // A disabled frontend that a second, enabled one on the same port replaces is not an outage.
+  'haproxy-proxy-disabled': {
+    bad: eachFrontend((f) => (f.disabled = true)),
+    good: () =>
+      mutated((m) =>
+        bothLbs(m, (h) => {
+          const fe = h.haproxy?.frontends[0];
+          if (fe) h.haproxy?.frontends.push({ ...structuredClone(fe), name: `${fe.name}-off`, disabled: true });
+        }),
+      ),
+  },
+  // weight 0 on every server but one keeps the backend usable; on all of them, nothing is ever picked.
+  'haproxy-backend-no-usable-server': {
+    bad: eachBackend((b) => b.servers.forEach((s) => (s.weight = 0))),
+    good: () => mutated(eachBackend((b) => b.servers.forEach((s, i) => (s.weight = i === 0 ? 1 : 0)))),
+  },
   'haproxy-route-unknown': {
     bad: eachFrontend((f) => (f.routes = [{ backend: f.defaultBackend ?? '', cond: ['if', '{', 'src', '10.0.0.0/8', '}'] }])),
   },

@@ -1,8 +1,8 @@
 /** HAProxy rules: health checks, timeouts, modes, binds, stats. */
 import type { Backend, Frontend, HaModel, HaproxyConfig, ModelHost, Server, SourceRef } from '../../model/types.js';
-import { backendOf, bindCovers, frontendsOn, ipv6OnlyWhy, isWildcard, routeOf } from '../../model/listeners.js';
+import { backendOf, bindCovers, bindInterfaceBlocks, disabledFrontendsOn, frontendsOn, ipv6OnlyWhy, isWildcard, routeOf, vipInterfaceOf } from '../../model/listeners.js';
 import { apiBackendsOf, haproxyTakesApiserverPort, sysctlOn, vipMembers } from '../../model/queries.js';
-import { checkTarget, checkVerdict, checksElsewhere, haproxyDetectMs, trafficVerdict } from '../reach.js';
+import { checkDestination, checkTarget, checkVerdict, checksElsewhere, haproxyDetectMs, trafficPort, trafficVerdict } from '../reach.js';
 import { formatHaproxyTime, hostsWithLbConfig, rule } from './util.js';
 
 function apiBackends(model: HaModel, host: ModelHost): Backend[] {
@@ -18,9 +18,19 @@ function eachConfig(model: HaModel, f: (host: ModelHost, cfg: HaproxyConfig) => 
 }
 
 /** Every live server of `be` is checked, on an address/port where kubeha knows of no listener. */
+/** Why no server of `be` can ever take a connection (none, all `disabled`, all `weight 0`), or undefined. */
+function unusableServersWhy(be: Backend): string | undefined {
+  if (be.servers.length === 0) return 'which has no server';
+  const live = be.servers.filter((s) => !s.disabled);
+  if (live.length === 0) return 'whose servers are all `disabled` (in maintenance)';
+  // src/backend.c: a server with an effective weight of 0 is never picked, backups included.
+  if (live.every((s) => s.weight === 0)) return `whose server${live.length > 1 ? 's all have' : ' has'} \`weight 0\` and ${live.length > 1 ? 'are' : 'is'} never picked`;
+  return undefined;
+}
+
 function allChecksUnknown(model: HaModel, host: ModelHost, be: Backend): boolean {
   const live = be.servers.filter((s) => !s.disabled);
-  return live.length > 0 && live.every((s) => s.check && checksElsewhere(s) && !checkTarget(model, s, host).known);
+  return live.length > 0 && live.every((s) => s.check && checksElsewhere(model, be, s) && !checkTarget(model, be, s, host).known);
 }
 
 const WATCH_MS = 60_000;
@@ -73,7 +83,7 @@ export const haproxyRules = [
     run(model, report) {
       const seen = new Set<string>();
       eachServer(model, (host, be, s) => {
-        if (!s.check || checksElsewhere(s)) return;
+        if (!s.check || checksElsewhere(model, be, s)) return;
         const hc = be.healthCheck;
         const v = checkVerdict(be, s);
         if (v.passes) return;
@@ -150,6 +160,47 @@ export const haproxyRules = [
           }
           const { route } = routeOf(host, fe, model.endpoint);
           if (route.refused) report(`frontend ${fe.name} on ${host.name}: ${route.refused.why}`, { host, at: route.refused.rule.at ?? fe.at }, 'let TLS clients without SNI through: e.g. `tcp-request content accept if { req.ssl_hello_type 1 }` after `tcp-request inspect-delay 5s`, or remove the rule');
+        }
+      });
+    },
+  }),
+  rule({
+    id: 'haproxy-bind-interface',
+    run(model, report) {
+      const members = vipMembers(model);
+      eachConfig(model, (host, cfg) => {
+        for (const { fe, bind } of frontendsOn(cfg, model.endpoint.port, model.endpoint.address)) {
+          const blocked = bindInterfaceBlocks(bind, model.endpoint.address, vipInterfaceOf(members, host, model.endpoint.address));
+          if (blocked) report(`frontend ${fe.name} on ${host.name} ${blocked}`, { host, at: bind.at ?? fe.at }, 'remove `interface` from the bind line, or name the interface the endpoint address lives on');
+        }
+      });
+    },
+  }),
+  rule({
+    id: 'haproxy-proxy-disabled',
+    run(model, report) {
+      const ep = model.endpoint;
+      eachConfig(model, (host, cfg) => {
+        const live = frontendsOn(cfg, ep.port, ep.address);
+        if (live.length === 0)
+          for (const fe of disabledFrontendsOn(cfg, ep.port, ep.address))
+            report(`${fe.kind} ${fe.name} on ${host.name} would listen on ${ep.address}:${ep.port} but is \`disabled\`: HAProxy opens none of its binds and connections are refused`, { host, at: fe.at }, 'remove `disabled` (from the section, or from the defaults section it inherits), or add `enabled`');
+        for (const { fe } of live) {
+          const { backend } = routeOf(host, fe, ep);
+          if (backend?.disabled) report(`frontend ${fe.name} on ${host.name} sends the endpoint's clients to backend ${backend.name}, which is \`disabled\`: HAProxy closes every connection`, { host, at: backend.at ?? fe.at }, 'remove `disabled` from the backend (or from the defaults section it inherits), or add `enabled`');
+        }
+      });
+    },
+  }),
+  rule({
+    id: 'haproxy-backend-no-usable-server',
+    run(model, report) {
+      eachConfig(model, (host, cfg) => {
+        for (const { fe } of frontendsOn(cfg, model.endpoint.port, model.endpoint.address)) {
+          const { backend: be } = routeOf(host, fe, model.endpoint);
+          if (!be || be.disabled) continue;
+          const why = unusableServersWhy(be);
+          if (why) report(`frontend ${fe.name} on ${host.name} sends the endpoint's clients to backend ${be.name}, ${why}: HAProxy closes every connection`, { host, at: be.servers[0]?.at ?? be.at }, 'give the apiserver servers a weight above 0 (the default is 1) and remove `disabled` from them');
         }
       });
     },
@@ -371,8 +422,8 @@ export const haproxyRules = [
     id: 'haproxy-check-target-unknown',
     run(model, report) {
       eachServer(model, (host, be, s) => {
-        if (!s.check || !checksElsewhere(s) || allChecksUnknown(model, host, be)) return;
-        const t = checkTarget(model, s, host);
+        if (!s.check || !checksElsewhere(model, be, s) || allChecksUnknown(model, host, be)) return;
+        const t = checkTarget(model, be, s, host);
         if (!t.known)
           report(`server ${s.name} in ${be.name} on ${host.name} is checked on ${t.where}, where kubeha knows of no listener (${t.host ? `not the apiserver port nor an HAProxy bind of ${t.host.name}` : 'the address is no host of the mirror'}): the scenarios assume the check fails and the server is DOWN; kubeha cannot know what else listens there`, { host, at: s.at ?? be.at }, 'check the apiserver itself (drop `port`/`addr`), or make sure a service answers on that address and port');
       });
@@ -384,7 +435,7 @@ export const haproxyRules = [
       for (const host of hostsWithLbConfig(model))
         for (const be of apiBackends(model, host)) {
           if (!allChecksUnknown(model, host, be)) continue;
-          const where = [...new Set(be.servers.filter((s) => !s.disabled).map((s) => checkTarget(model, s, host).where))].join(', ');
+          const where = [...new Set(be.servers.filter((s) => !s.disabled).map((s) => checkTarget(model, be, s, host).where))].join(', ');
           report(`every server of ${be.name} on ${host.name} is checked on ${where}, where kubeha knows of no listener: unless something kubeha cannot see answers there, every check fails, every server is DOWN and no connection through the endpoint gets an answer`, { host, at: be.servers[0]?.at ?? be.at }, 'check the apiserver itself (drop `port`/`addr`), or make sure a service answers on that address and port');
         }
     },
@@ -393,8 +444,9 @@ export const haproxyRules = [
     id: 'haproxy-check-other-port',
     run(model, report) {
       eachServer(model, (host, be, s) => {
-        if (s.check && checksElsewhere(s))
-          report(`server ${s.name} in ${be.name} on ${host.name} is checked on ${s.checkAddr ?? s.address}:${s.checkPort ?? s.port}, traffic goes to ${s.address}:${s.port}`, { host, at: s.at ?? be.at }, 'remove `port`/`addr` from the server line');
+        const dest = s.check ? checkDestination(model, be, s) : undefined;
+        if (dest?.by)
+          report(`server ${s.name} in ${be.name} on ${host.name} is checked on ${dest.address}:${dest.port} (${dest.by}), traffic goes to ${s.address}:${trafficPort(model, s)}`, { host, at: s.at ?? be.at }, dest.by.startsWith('server') ? 'remove `port`/`addr` from the server line' : `remove port/addr from \`${dest.by}\``);
       });
     },
   }),

@@ -1,5 +1,5 @@
 /** Where a client's connection to the endpoint goes through a host: HAProxy, the apiserver behind it, or nowhere. */
-import { frontendsOn, routeOf } from '../../model/listeners.js';
+import { bindInterfaceBlocks, disabledFrontendsOn, frontendsOn, routeOf, vipInterfaceOf } from '../../model/listeners.js';
 import type { EndpointMode } from '../../model/queries.js';
 import type { HaModel, ModelHost } from '../../model/types.js';
 import { backendState } from '../reach.js';
@@ -37,15 +37,16 @@ export function pathThrough(ctx: SimulationContext, host: ModelHost, w: World): 
   const hit = fes[0];
   if (hit) {
     const { fe, bind } = hit;
-    const vipIf = vipInterface(ctx, host);
-    if (bind.interface && vipIf && bind.interface !== vipIf)
-      return { ok: false, why: `frontend ${fe.name} on ${host.name} binds with \`interface ${bind.interface}\`, but the VIP's traffic arrives on ${vipIf}` };
+    const blocked = bindInterfaceBlocks(bind, ep.address, ctx.mode.kind === 'vip' ? vipInterfaceOf(ctx.mode.members, host, ep.address) : undefined);
+    if (blocked) return { ok: false, why: `frontend ${fe.name} on ${host.name} ${blocked}` };
     if (bind.acceptProxy)
       return { ok: false, why: `frontend ${fe.name} on ${host.name}: bind ${bind.address}:${bind.port} accept-proxy waits for a PROXY protocol header, and clients of the endpoint start with a TLS ClientHello: every connection is closed` };
     if (fe.mode === 'http' && !(bind as { ssl?: boolean }).ssl)
       return { ok: false, why: `frontend ${fe.name} on ${host.name} is mode http: clients speak TLS to the apiserver and HAProxy answers 400` };
     const { backend: be, route } = routeOf(host, fe, ep);
     if (!be) return { ok: false, why: `frontend ${fe.name} on ${host.name}: ${route.why}` };
+    if (fe.mode === 'tcp' && be.mode === 'http')
+      return { ok: false, why: `frontend ${fe.name} on ${host.name} is mode tcp but backend ${be.name} is mode http: HAProxy upgrades the connection to HTTP, reads the client's TLS hello as a bad request and answers in clear HTTP` };
     const st = backendState(model, w, host, be, { bindSsl: bind.ssl === true });
     const via = route.unknown ? ` (kubeha cannot tell which backend: ${route.why})` : (fe.routes ?? []).length > 0 ? ` (${route.why})` : '';
     return { ok: st.ok, why: `via HAProxy ${fe.name} on ${host.name}${via}: ${st.why}` };
@@ -59,17 +60,11 @@ export function pathThrough(ctx: SimulationContext, host: ModelHost, w: World): 
         : `${ep.port} on ${host.name} is the local apiserver (HAProxy bypassed), and it is down`,
     };
   }
+  const off = host.haproxy ? disabledFrontendsOn(host.haproxy, ep.port, ep.address) : [];
+  if (off.length > 0) return { ok: false, why: `${off.map((f) => f.name).join(', ')} on ${host.name} would listen on ${ep.address}:${ep.port} but ${off.length > 1 ? 'are' : 'is'} \`disabled\`: connections are refused` };
   if (host.haproxy && !haproxyRunning(w, host) && frontendsOn(host.haproxy, ep.port, ep.address).length > 0)
     return { ok: false, why: `HAProxy on ${host.name} is down and nothing else listens on ${ep.address}:${ep.port}` };
   return { ok: false, why: `nothing on ${host.name} listens on ${ep.address}:${ep.port}` };
-}
-
-/** The interface the endpoint VIP lives on, on a VRRP member host (`dev` of the VIP, else the instance's interface). */
-function vipInterface(ctx: SimulationContext, host: ModelHost): string | undefined {
-  if (ctx.mode.kind !== 'vip') return undefined;
-  const m = ctx.mode.members.find((x) => x.host === host);
-  const vip = m?.inst.vips.find((v) => v.address === ctx.model.endpoint.address);
-  return vip?.dev ?? m?.inst.interface;
 }
 
 /** The host of a name the simulator took from the model itself. */

@@ -313,6 +313,27 @@ export const ANALYSIS_CODES = {
     source: `${HAPROXY_DOC} §4.2 "tcp-request connection", "tcp-request session", "tcp-request content", "tcp-request inspect-delay"; §5.1 "accept-proxy"; the PROXY protocol specification (proxy-protocol.txt §2).`,
     fix: 'remove the rule (or accept-proxy), or let TLS clients without SNI through, e.g. `tcp-request content accept if { req.ssl_hello_type 1 }` after `tcp-request inspect-delay 5s`.',
   },
+  'haproxy-bind-interface': {
+    severity: 'error',
+    title: "The endpoint's bind is tied to an interface the clients' packets do not arrive on",
+    detail: `\`interface NAME\` on a bind line makes HAProxy bind its socket to that device (SO_BINDTODEVICE): the kernel hands it only connections that arrive on NAME and refuses the others. On a VRRP member the endpoint's clients arrive on the interface that holds the VIP (its \`dev\`, else the instance's interface); from any other host they never arrive on \`lo\`. A bind on the wrong interface is refused to every client, with HAProxy running and its checks green.`,
+    source: `${HAPROXY_DOC} §5.1 "interface"; socket(7) SO_BINDTODEVICE; measured with HAProxy 2.6.12 (\`bind *:6443 interface lo\`: connection refused from another host).`,
+    fix: 'remove `interface` from the bind line, or name the interface the endpoint address lives on.',
+  },
+  'haproxy-proxy-disabled': {
+    severity: 'error',
+    title: 'The frontend or backend that serves the endpoint is `disabled`',
+    detail: `\`disabled\` in a frontend or listen section (or in the defaults section it inherits) makes HAProxy open none of its binds: clients are refused (with no other listener HAProxy does not even start: "no listener"). In a backend, HAProxy keeps the frontend listening but closes every connection it routes there. \`enabled\` later in the section, or in the proxy after a defaults with \`disabled\`, undoes it.`,
+    source: `${HAPROXY_DOC} §4.2 "disabled", "enabled"; measured with HAProxy 2.6.12 (disabled frontend: connection refused; disabled backend: connection closed).`,
+    fix: 'remove `disabled`, or write `enabled` in the proxy.',
+  },
+  'haproxy-backend-no-usable-server': {
+    severity: 'error',
+    title: "The backend the endpoint's clients are sent to has no server that can ever take a connection",
+    detail: `HAProxy picks a server among those whose effective weight is above 0: a server with \`weight 0\` is never chosen, even when its check is green and even as a backup, and a \`disabled\` server stays in maintenance. A backend whose servers are all weight 0 or disabled (or that has none) closes every connection, whatever the health of the apiservers.`,
+    source: `${HAPROXY_DOC} §5.2 "weight", "disabled", "backup"; HAProxy 2.6 src/backend.c (only servers with a non-zero effective weight are usable); measured with HAProxy 2.6.12 (all servers weight 0: every TLS client gets EOF).`,
+    fix: 'give the apiserver servers a weight above 0 (the default is 1) and remove `disabled` from them.',
+  },
   'haproxy-route-unknown': {
     severity: 'info',
     title: 'kubeha cannot tell which backend a use_backend condition picks; it assumes the rule matches',
@@ -448,8 +469,8 @@ export const ANALYSIS_CODES = {
   },
   'haproxy-check-other-port': {
     severity: 'warning',
-    title: 'The health check tests another port than the apiserver (server `port`/`addr`)',
-    detail: `With \`port N\` (or \`addr A\`) on a server line HAProxy checks that other service, not the apiserver: a dead apiserver on a live host (crash loop, certificate expiry) stays in rotation and its share of connections fails.`,
+    title: 'The health check tests another port than the apiserver (server `port`/`addr`, or a first `connect port` rule)',
+    detail: `With \`port N\` (or \`addr A\`) on a server line, or a first \`tcp-check connect port N\` / \`http-check connect port N\` rule (which wins over the server's), HAProxy checks that other service, not the apiserver: a dead apiserver on a live host (crash loop, certificate expiry) stays in rotation and its share of connections fails.`,
     source: `${HAPROXY_DOC} server "port", "addr".`,
     fix: `check the apiserver's own port (TCP, or GET /readyz with check-ssl).`,
   },

@@ -29,6 +29,11 @@ export const HAPROXY_CODES = {
     `${HAPROXY_DOC} §5.2 "verify" (default \`ssl-server-verify required\`) and src/ssl_sock.c ssl_sock_prepare_srv_ssl_ctx ("verify is enabled by default but no CA file specified"); \`haproxy -c\` 2.6.12 rejects it`,
     "add `verify none` (or `ca-file` with the cluster CA) to the server or default-server line, or `ssl-server-verify none` in global",
   ),
+  HAP_CHECK_NO_PORT: error(
+    'A checked server has no port to check (no port or a port offset, no `port N`, no check rule that connects to a port): HAProxy refuses to start',
+    `${HAPROXY_DOC} §5.2 "port", §4.2 "tcp-check connect"; src/check.c init_srv_check ("has neither service port nor check port"); \`haproxy -c\` 2.6.12 rejects it`,
+    'write the port in the server address (10.0.0.1:6443), or add `port 6443` to the server or default-server line',
+  ),
   HAP_DUPLICATE_SERVER: error('A server name appears twice in one backend', HAPROXY_C, 'give each server a unique name'),
   HAP_UNKNOWN_DEFAULTS: error("'from' names a defaults section not defined before", `${HAPROXY_DOC} §4 (named defaults)`, 'name a `defaults NAME` section written earlier in the file'),
   HAP_DEFAULTS_MIXED: warning("A defaults section is used both with 'from' and implicitly", `${HAPROXY_DOC} §4`, 'add a last defaults section that no proxy names, or always write `from`'),

@@ -6,7 +6,7 @@ import type { HaproxyContext } from './context.js';
 import { crossCheckProxies, crossCheckServerTls } from './cross-checks.js';
 import { DefaultsChain } from './defaults.js';
 import { globalLine } from './global.js';
-import { healthCheck } from './health-checks.js';
+import { checkRulesGivePort, checkRulesUseTls, healthCheck } from './health-checks.js';
 import { OTHER_SECTIONS, SECTIONS, type SectionKind } from './keywords.js';
 import type { LexedLine } from './lexer.js';
 import { proxyLine } from './proxy-lines.js';
@@ -116,6 +116,7 @@ export class HaproxyComposer {
       useBackends: [],
       acls: {},
       servers: [],
+      serverToks: new Map(),
     };
   }
 
@@ -133,6 +134,29 @@ export class HaproxyComposer {
     if (first === undefined) this.rulesInheritedBy.set(base, kind);
     else if (first !== kind)
       this.ctx.err('HAP_KEYWORD_NOT_ALLOWED', 'frontends and backends cannot inherit the same defaults section when it has tcp-request rules: HAProxy refuses to start', kw, 'give the backends their own defaults section (`backend NAME from OTHER`)');
+  }
+
+  /**
+   * A checked server needs a port to check: its own (not absent, not an offset such as `:+0`), `port N`, or a first
+   * check rule that connects to a port. HAProxy 2.6 refuses to start otherwise ("server 'x' has neither service port
+   * nor check port", src/check.c init_srv_check; checked with haproxy -c 2.6.12).
+   */
+  private checkServerPorts(p: Proxy): void {
+    // A `connect ssl` check rule gives every server of the backend a TLS check context, checked or not: the
+    // verification rules of `ssl` apply to each (haproxy -c 2.6.12: "verify is enabled by default but no CA file").
+    if (checkRulesUseTls(p.s))
+      for (const srv of p.servers) {
+        const tok = p.serverToks.get(srv.name);
+        if (srv.ssl || srv.checkSsl || !tok) continue; // already judged by serverLine
+        this.ctx.tlsVerifyPending.push({ server: srv.name, proxy: p.name, tok, ...(srv.verify !== undefined ? { verify: srv.verify } : {}), ...(srv.caFile !== undefined ? { caFile: srv.caFile } : {}) });
+      }
+    if (checkRulesGivePort(p.s)) return;
+    for (const srv of p.servers) {
+      if (!srv.check || srv.port !== 0 || srv.checkPort !== undefined) continue;
+      const tok = p.serverToks.get(srv.name);
+      if (tok)
+        this.ctx.err('HAP_CHECK_NO_PORT', `server '${srv.name}' in ${p.kind} '${p.name}' is checked but has no port to check (no port, or a port offset, in '${tok.value}'): HAProxy refuses to start`, tok, 'write the apiserver port in the address (e.g. 10.0.0.1:6443), or add `port 6443` to the server line');
+    }
   }
 
   /** Adds the proxy being read to the model: a frontend, a backend, or both for `listen`. */
@@ -153,10 +177,13 @@ export class HaproxyComposer {
       if (s.inspectDelayMs !== undefined) fe.inspectDelayMs = s.inspectDelayMs;
       if (s.tcpRequests.length > 0) fe.tcpRequests = s.tcpRequests.map((r) => ({ layer: r.layer, action: r.action, args: r.args, cond: r.cond, at: refOf(this.ctx.file, r.tok), ...(r.fromDefaults ? { fromDefaults: true } : {}) }));
       if (s.stats) fe.stats = { ...s.stats, bind: p.binds };
+      if (s.disabled) fe.disabled = true;
       this.ctx.config.frontends.push(fe);
     }
     if (p.kind !== 'frontend') {
+      this.checkServerPorts(p);
       const be: Backend = { name: p.name, mode, servers: p.servers, healthCheck: healthCheck(s, p.servers), redispatch: s.redispatch ?? false, timeouts: s.timeouts, at };
+      if (s.disabled) be.disabled = true;
       be.balance = s.balance ?? 'roundrobin';
       if (s.retries !== undefined) be.retries = s.retries;
       if (be.redispatch && s.redispatchEvery !== undefined) be.redispatchEvery = s.redispatchEvery;

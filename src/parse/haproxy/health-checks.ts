@@ -72,7 +72,17 @@ export function httpCheckLine(ctx: HaproxyContext, toks: Token[], s: Settings, p
     delete s.httpConnect;
   }
   if (verb.value === 'connect') {
-    s.httpConnect = { ssl: toks.slice(2).some((t) => t.value === 'ssl') };
+    // Only a connect written before any send/expect is the check's first rule (HAProxy inserts an implicit one otherwise).
+    const c: NonNullable<Settings['httpConnect']> = { ssl: false, first: s.httpSend === undefined && s.httpExpect === undefined };
+    for (let i = 2; i < toks.length; i++) {
+      const k = toks[i]?.value;
+      if (k === 'ssl') c.ssl = true;
+      else if (k === 'port' && toks[i + 1]) {
+        const n = Number(toks[++i]?.value);
+        if (Number.isInteger(n) && n > 0 && n <= 65535) c.port = n;
+      } else if (k === 'addr' && toks[i + 1]) c.addr = toks[++i]?.value;
+    }
+    s.httpConnect = c;
     return;
   }
   if (verb.value === 'send') {
@@ -118,6 +128,11 @@ export function healthCheck(s: Settings, servers: Server[]): HealthCheckKind {
         ssl: (s.httpConnect?.ssl ?? false) || servers.some((x) => x.check && x.checkSsl),
       };
       if (s.httpExpect !== undefined) hc.expect = s.httpExpect;
+      // Without an explicit `send`, HAProxy puts its own send and connect in front: the written connect is not first.
+      if (s.httpConnect?.first && s.httpSend !== undefined) {
+        if (s.httpConnect.port !== undefined) hc.connectPort = s.httpConnect.port;
+        if (s.httpConnect.addr !== undefined) hc.connectAddr = s.httpConnect.addr;
+      }
       if (version !== undefined) hc.version = version;
       if (host !== undefined) hc.host = host;
       return hc;
@@ -131,3 +146,24 @@ export function healthCheck(s: Settings, servers: Server[]): HealthCheckKind {
   }
 }
 
+/**
+ * Whether the check's first rule is a `connect` that names a port: `tcp-check connect port N` under `option
+ * tcp-check`, or `http-check connect port N` before an explicit `http-check send` under `option httpchk` (HAProxy 2.6
+ * src/check.c init_srv_check looks at the first rule only; checked with haproxy -c 2.6.12).
+ */
+export function checkRulesGivePort(s: Settings): boolean {
+  if (s.check?.kind === 'tcp-check') {
+    const first = s.tcpSteps[0]?.split(/\s+/) ?? [];
+    return first[0] === 'connect' && first.includes('port');
+  }
+  if (s.check?.kind === 'httpchk') return s.httpConnect?.first === true && s.httpConnect.port !== undefined && s.httpSend !== undefined;
+  return false;
+}
+
+
+/** Whether the active check rules open a TLS connection of their own (`tcp-check connect … ssl`, `http-check connect … ssl`). */
+export function checkRulesUseTls(s: Settings): boolean {
+  if (s.check?.kind === 'tcp-check') return s.tcpSteps.map((x) => x.split(/\s+/)).some((w) => w[0] === 'connect' && w.includes('ssl'));
+  if (s.check?.kind === 'httpchk') return s.httpConnect?.ssl === true;
+  return false;
+}

@@ -60,6 +60,11 @@ export function proxyLine(ctx: HaproxyContext, toks: Token[], s: Settings, p: Pr
       return otherKeyword(ctx, kw, where);
     case 'tcp-request':
       return tcpRequestLine(ctx, toks, s, p, namedDefaults, where);
+    case 'disabled':
+    case 'enabled':
+      if (toks.length > 1) return ctx.err('HAP_EXTRA_ARGS', `'${kw.value}' takes no argument`, toks[1] as Token);
+      s.disabled = kw.value === 'disabled';
+      return;
     case 'contimeout':
     case 'clitimeout':
     case 'srvtimeout':

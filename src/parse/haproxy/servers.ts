@@ -208,4 +208,5 @@ export function serverLine(ctx: HaproxyContext, toks: Token[], p: Proxy): void {
     ctx.err('HAP_DUPLICATE_SERVER', `server '${server.name}' is declared twice in ${p.kind} '${p.name}'`, name, 'give each server a unique name');
   }
   p.servers.push(server);
+  p.serverToks.set(server.name, addr);
 }

@@ -39,7 +39,7 @@ export interface Settings {
   check?: CheckOption;
   httpSend?: { method?: string; path?: string; version?: string; host?: string };
   /** `http-check connect [port N] [ssl] …`: the check's own connection (2.2+); `ssl` makes it TLS. */
-  httpConnect?: { ssl: boolean };
+  httpConnect?: { ssl: boolean; port?: number; addr?: string; first: boolean };
   httpExpect?: string;
   tcpSteps: string[];
   redispatch?: boolean;
@@ -52,6 +52,8 @@ export interface Settings {
   inspectDelayMs?: number;
   /** `tcp-request connection|session|content ACTION … [if|unless COND]` in order; a named defaults' come first. */
   tcpRequests: TcpRequestLine[];
+  /** `disabled` / `enabled`: the last one written (a defaults section passes it on). */
+  disabled?: boolean;
 }
 
 export type TcpRequestLayer = 'connection' | 'session' | 'content';
@@ -80,6 +82,8 @@ export interface Proxy {
   useBackends: { name: string; tok: Token; cond: string[] }[];
   acls: Record<string, string[][]>;
   servers: Server[];
+  /** The address token of each server line, by server name (where a per-server error points). */
+  serverToks: Map<string, Token>;
 }
 
 export function emptySettings(): Settings {
