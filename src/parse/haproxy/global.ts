@@ -1,7 +1,7 @@
 import { didYouMean } from '../../diag/diagnostic.js';
 import type { Token } from '../sink.js';
 import type { HaproxyContext } from './context.js';
-import { GLOBAL_KNOWN, SECTIONS } from './keywords.js';
+import { GLOBAL_KNOWN, GLOBAL_REMOVED, SECTIONS } from './keywords.js';
 
 /** One line of the `global` section: the run-as user, maxconn and the stats sockets are modelled. */
 export function globalLine(ctx: HaproxyContext, toks: Token[]): void {
@@ -34,7 +34,8 @@ export function globalLine(ctx: HaproxyContext, toks: Token[]): void {
       ctx.err('HAP_BAD_VALUE', `'stats ${toks[1]?.value ?? ''}' is not valid in global`, toks[1] ?? kw, 'in global, use `stats socket`, `stats timeout` or `stats maxconn`');
       return;
     default:
-      if (GLOBAL_KNOWN.has(kw.value) || kw.value.startsWith('tune.') || kw.value.startsWith('ssl-') || kw.value.startsWith('lua-')) {
+      if (GLOBAL_REMOVED[kw.value]) ctx.err('HAP_REMOVED_KEYWORD', `'${kw.value}' was removed from HAProxy (2.5)`, kw, GLOBAL_REMOVED[kw.value]);
+      else if (GLOBAL_KNOWN.has(kw.value) || kw.value.startsWith('tune.') || kw.value.startsWith('ssl-') || kw.value.startsWith('lua-')) {
         ctx.keepUnknown(kw.value, kw, 'global');
       } else {
         const near = didYouMean(kw.value, [...GLOBAL_KNOWN, ...SECTIONS]);

@@ -24,7 +24,7 @@ export const PROXY_KNOWN = new Set([
 /** Global keywords HAProxy 2.6 accepts that the model does not describe (kept in `unknown`, info). */
 export const GLOBAL_KNOWN = new Set([
   'log', 'log-send-hostname', 'log-tag', 'chroot', 'pidfile', 'maxconn', 'user', 'uid', 'group', 'gid', 'daemon', 'master-worker',
-  'stats', 'nbthread', 'nbproc', 'cpu-map', 'ca-base', 'crt-base', 'ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites',
+  'stats', 'nbthread', 'cpu-map', 'ca-base', 'crt-base', 'ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites',
   'ssl-default-bind-options', 'ssl-default-server-ciphersuites', 'ssl-default-server-options',
   'ssl-dh-param-file', 'tune.ssl.default-dh-param', 'spread-checks', 'ulimit-n', 'node', 'description', 'external-check',
   'insecure-fork-wanted', 'insecure-setuid-wanted', 'localpeer', 'lua-load', 'lua-prepend-path', 'setenv', 'presetenv',
@@ -35,6 +35,20 @@ export const GLOBAL_KNOWN = new Set([
   'ssl-load-extra-files', 'ssl-skip-self-issued-ca', 'issuers-chain-path', 'httpclient.resolvers.prefer', 'httpclient.ssl.verify',
   'mworker-max-reloads', 'pp2-never-send-local', 'fd-hard-limit', 'strict-limits', 'thread-group', 'thread-groups',
   'localpeer', 'default-path', 'set-var', 'set-var-fmt', 'cluster-secret',
-  'grace', 'close-spread-time',
+  'grace', 'close-spread-time', 'h2-workaround-bogus-websocket-clients',
 ]);
+
+/** Global keywords removed from HAProxy (2.5: nbproc, and bind-process with it), which 2.6 refuses. */
+export const GLOBAL_REMOVED: Record<string, string> = {
+  nbproc: 'remove it: since HAProxy 2.5 threads are used (`nbthread`, by default one per CPU)',
+};
+
+/** Proxy keywords HAProxy 2.6 refuses in any defaults section ("not allowed in 'defaults' section"). */
+export const DEFAULTS_FORBIDDEN = new Set([
+  'use-server', 'capture', 'monitor', 'stick', 'stick-table', 'description', 'id', 'force-persist', 'ignore-persist', 'filter',
+  'declare', 'dispatch', 'redirect',
+]);
+
+/** Proxy keywords HAProxy 2.6 refuses in an anonymous defaults section and accepts in a named one. */
+export const ANONYMOUS_DEFAULTS_FORBIDDEN = new Set(['acl', 'http-request', 'http-response', 'http-after-response', 'tcp-response']);
 

@@ -4,7 +4,7 @@ import { refOf, type Token } from '../sink.js';
 import { bindLine } from './binds.js';
 import type { HaproxyContext } from './context.js';
 import { httpCheckLine, tcpCheckLine } from './health-checks.js';
-import { PROXY_KNOWN, SECTIONS } from './keywords.js';
+import { ANONYMOUS_DEFAULTS_FORBIDDEN, DEFAULTS_FORBIDDEN, PROXY_KNOWN, SECTIONS } from './keywords.js';
 import { optionLine } from './options.js';
 import { serverLine, serverParams } from './servers.js';
 import type { Proxy, Settings, TcpRequestLayer } from './settings.js';
@@ -14,6 +14,9 @@ import { timeArg, timeoutLine } from './timeouts.js';
 export function proxyLine(ctx: HaproxyContext, toks: Token[], s: Settings, p: Proxy | undefined, namedDefaults = false): void {
   const kw = toks[0] as Token;
   const where = p ? `${p.kind} '${p.name}'` : 'defaults';
+  if (!p && DEFAULTS_FORBIDDEN.has(kw.value)) return notAllowed(ctx, kw, where, 'a frontend, backend or listen section');
+  if (!p && !namedDefaults && ANONYMOUS_DEFAULTS_FORBIDDEN.has(kw.value))
+    return ctx.err('HAP_KEYWORD_NOT_ALLOWED', `'${kw.value}' is not allowed in an anonymous defaults section: HAProxy refuses to start`, kw, 'name the defaults section (`defaults NAME`) and use `from NAME`, or move the line into the frontend or backend');
   switch (kw.value) {
     case 'mode': {
       const v = toks[1];

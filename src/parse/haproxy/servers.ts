@@ -54,7 +54,7 @@ const SERVER_FLAGS = new Set([
   'send-proxy-v2-ssl-cn', 'no-send-proxy-v2-ssl-cn', 'agent-check', 'no-agent-check', 'allow-0rtt', 'check-send-proxy',
   'no-check-send-proxy', 'non-stick', 'stick', 'tfo', 'no-tfo', 'no-tls-tickets', 'tls-tickets', 'force-sslv3', 'force-tlsv10',
   'force-tlsv11', 'force-tlsv12', 'force-tlsv13', 'no-sslv3', 'no-tlsv10', 'no-tlsv11', 'no-tlsv12', 'no-tlsv13', 'ssl-reuse',
-  'no-ssl-reuse', 'check-via-socks4', 'ws',
+  'no-ssl-reuse', 'check-via-socks4',
 ]);
 const SERVER_VALUES = new Set([
   'addr', 'agent-addr', 'agent-inter', 'agent-port', 'agent-send', 'alpn', 'ca-file', 'check-alpn', 'check-proto', 'check-sni',
@@ -62,7 +62,7 @@ const SERVER_VALUES = new Set([
   'inter', 'log-proto', 'maxconn', 'maxqueue', 'max-reuse', 'minconn', 'namespace', 'npn', 'observe', 'on-error', 'on-marked-down',
   'on-marked-up', 'pool-low-conn', 'pool-max-conn', 'pool-purge-delay', 'port', 'proto', 'redir', 'rise', 'resolve-opts',
   'resolve-prefer', 'resolve-net', 'resolvers', 'proxy-v2-options', 'slowstart', 'sni', 'socks4', 'ssl-max-ver',
-  'ssl-min-ver', 'tcp-ut', 'track', 'verify', 'verifyhost', 'weight', 'source', 'usesrc',
+  'ssl-min-ver', 'tcp-ut', 'track', 'verify', 'verifyhost', 'weight', 'source', 'usesrc', 'ws',
 ]);
 
 /** Applies server keywords from toks[from..] to `out` (a `server` line, or `default-server` when isDefault). */
@@ -123,19 +123,25 @@ function serverValue(ctx: HaproxyContext, t: Token, v: Token, out: ServerParams)
       }
       return;
     }
+    case 'port': {
+      // HAProxy stores `port N` unchecked (atol): 0 means no check port, and the kernel sees the low 16 bits.
+      const n = parseIntStrict(v.value);
+      if (n === undefined || n < 0) ctx.err('HAP_BAD_NUMBER', `'${v.value}' is not a valid value for 'port'`, v, 'expected a port number from 1 to 65535');
+      else if (n % 65536 === 0) delete out.checkPort;
+      else out.checkPort = n % 65536;
+      return;
+    }
     case 'fall':
     case 'rise':
-    case 'weight':
-    case 'port': {
+    case 'weight': {
       const n = parseIntStrict(v.value);
       const min = k === 'weight' ? 0 : 1;
-      const max = k === 'weight' ? 256 : k === 'port' ? 65535 : 2 ** 31;
+      const max = k === 'weight' ? 256 : 2 ** 31;
       if (n === undefined || n < min || n > max) {
         ctx.err('HAP_BAD_NUMBER', `'${v.value}' is not a valid value for '${k}'`, v, `expected a whole number from ${min} to ${max}`);
       } else if (k === 'fall') out.fall = n;
       else if (k === 'rise') out.rise = n;
-      else if (k === 'weight') out.weight = n;
-      else out.checkPort = n;
+      else out.weight = n;
       return;
     }
     case 'addr':
