@@ -9,6 +9,7 @@ export const HAPROXY_CODES = {
   HAP_UNTERMINATED_QUOTE: error('A quote is not closed on its line', `${HAPROXY_DOC} §2.2 (quoting and escaping)`, 'close the quote on the same line'),
   HAP_ENV_UNDEFINED: info('An environment variable kubeha cannot know; kept as written', `${HAPROXY_DOC} §2.3 (environment variables)`, 'nothing to do, unless the value matters for the analysis: write it out'),
   HAP_ALERT: error('An .alert directive: HAProxy refuses to start', `${HAPROXY_DOC} §2.4 (conditional blocks and .alert)`, 'remove the .alert line or the condition that reaches it'),
+  HAP_IGNORED: warning('A keyword HAProxy accepts here and ignores (it warns at start)', HAPROXY_C, 'move it where it applies, or remove it'),
   HAP_WARNING: warning('A .warning directive is reached', `${HAPROXY_DOC} §2.4`, 'read the warning; it is the config author\'s'),
   HAP_NOTICE: info('A .notice directive is reached', `${HAPROXY_DOC} §2.4`, 'nothing to do'),
   HAP_BAD_CONDITIONAL: error('An .if/.elif/.else/.endif block is malformed', `${HAPROXY_DOC} §2.4`, "balance every '.if' with an '.endif'"),

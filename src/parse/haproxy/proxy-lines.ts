@@ -26,7 +26,8 @@ export function proxyLine(ctx: HaproxyContext, toks: Token[], s: Settings, p: Pr
       return;
     }
     case 'balance':
-      if (p && p.kind === 'frontend') return notAllowed(ctx, kw, where, 'a backend or listen section');
+      // HAProxy 2.6 accepts it in a frontend with a warning and ignores it.
+      if (p && p.kind === 'frontend') return ctx.sink.warning('HAP_IGNORED', `'balance' in ${where} is ignored: a frontend has no servers`, ctx.file, kw, 'move it to the backend');
       if (toks[1]) s.balance = toks.slice(1).map((t) => t.value).join(' ');
       else ctx.err('HAP_MISSING_ARG', "'balance' needs an algorithm", kw, 'e.g. balance roundrobin');
       return;
@@ -179,6 +180,8 @@ function tcpRequestLine(ctx: HaproxyContext, toks: Token[], s: Settings, p: Prox
     ctx.err('HAP_KEYWORD_NOT_ALLOWED', `'tcp-request ${what?.value ?? ''}' is not allowed in an anonymous defaults section: HAProxy refuses to start`, kw, "name the defaults section (`defaults NAME`) and use `from NAME` in the frontend, or move the rule into the frontend");
     return;
   }
+  if (what && what.value !== 'inspect-delay' && !isTcpRequestLayer(what.value))
+    return ctx.err('HAP_BAD_VALUE', `'tcp-request' expects inspect-delay, connection, session or content, not '${what.value}'`, what);
   if (what?.value === 'inspect-delay' && toks[2]) {
     const ms = timeArg(ctx, toks[2], what);
     if (ms !== undefined) s.inspectDelayMs = ms;
