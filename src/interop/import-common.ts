@@ -1,7 +1,7 @@
 import type { Code } from '../diag/catalog.js';
 import { ProblemCollector } from '../diag/collector.js';
 import type { Diagnostic, LineIndex, Severity } from '../diag/diagnostic.js';
-import { secretStars, maskSecretsInLine } from '../diag/secrets.js';
+import { isSecretKey, secretStars, maskSecretsInLine } from '../diag/secrets.js';
 import type { HostInput, Role, SpecInput } from '../cluster-spec/schema.js';
 
 /**
@@ -38,6 +38,9 @@ export class FileDiagnostics {
     readonly text: string,
   ) {
     this.index = this.collector.addFile(file, text);
+    // Known before anything is parsed: an error on an earlier (garbled) line may quote a value that a later line
+    // names as a secret, and a file that does not parse is never walked.
+    for (const v of secretValuesIn(text)) this.secret(v);
   }
 
   get list(): Diagnostic[] {
@@ -84,6 +87,17 @@ export class FileDiagnostics {
       return c;
     });
   }
+}
+
+/** The values of secret-looking `key=value` and `key: value` pairs anywhere in a text, quotes removed. */
+function secretValuesIn(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/([A-Za-z_][\w.-]*)["']?\s*(?:=|:[ \t])\s*("[^"\n]*"|'[^'\n]*'|[^\s#;,}\]]+)/g)) {
+    if (!isSecretKey(m[1] ?? '')) continue;
+    const v = m[2] ?? '';
+    out.push(/^(["']).*\1$/.test(v) ? v.slice(1, -1) : v);
+  }
+  return out;
 }
 
 /** Hints for errors raised without one, so that every error tells how to fix it. */

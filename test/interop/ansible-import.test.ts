@@ -217,6 +217,13 @@ test('the wrong importer for the file says which one to use (one diagnostic, not
   assert.match(spec.diagnostics[0]?.hint ?? '', /kubeha check/);
 });
 
+test('ansible: a garbled line quoting a secret that a later line names is masked in the error too (found by fuzzing)', () => {
+  const ini = ['[kube_control_plane]', 'cp1 ansible_host=10.1.0.11', '[all:vars]', 'ansible_        assword=Become-S3cret-77', 'ansible_become_password=Become-S3cret-77'].join('\n');
+  const r = importAnsible(ini, 'x.ini');
+  assert.ok(r.diagnostics.some((d) => d.code === 'IMPORT_INI_SYNTAX' && d.line === 4), JSON.stringify(r.diagnostics));
+  assert.ok(!everythingShown(r).includes('Become-S3cret-77'));
+});
+
 test('ansible: a secret inside another variable (join args, a garbled line) is masked everywhere and reported (found by fuzzing)', () => {
   const ini = [
     '[all]',
