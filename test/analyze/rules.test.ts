@@ -327,3 +327,13 @@ describe('topology-apiserver-count', () => {
   });
 });
 
+
+describe('a disabled frontend on the endpoint port', () => {
+  it('is reported by haproxy-proxy-disabled only, not as a port mismatch (haproxy-endpoint-port)', () => {
+    const m = clone(goodModel());
+    bothLbs(m, (h) => h.haproxy?.frontends.forEach((f) => (f.disabled = true)));
+    const fired = new Set(allRules.flatMap((r) => r.check(m).map(() => r.id)));
+    assert.ok(fired.has('haproxy-proxy-disabled'));
+    assert.ok(!fired.has('haproxy-endpoint-port'));
+  });
+});

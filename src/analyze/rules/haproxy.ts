@@ -308,8 +308,9 @@ export const haproxyRules = [
       eachConfig(model, (host, cfg) => {
         for (const { fe, bind } of frontendsOn(cfg, model.endpoint.port)) {
           const be = backendOf(host, fe, model.endpoint);
-          if (fe.mode === 'http' || be?.mode === 'http')
-            report(`${fe.name} on ${host.name} handles ${bind.address}:${bind.port} in mode http`, { host, at: fe.at }, 'mode tcp');
+          if (fe.mode === 'http') report(`${fe.name} on ${host.name} handles ${bind.address}:${bind.port} in mode http`, { host, at: fe.at }, 'mode tcp');
+          else if (be?.mode === 'http')
+            report(`frontend ${fe.name} on ${host.name} (mode tcp) sends ${bind.address}:${bind.port} to backend ${be.name} in mode http: HAProxy upgrades the connection to HTTP and answers the client's TLS hello with a clear-text HTTP error`, { host, at: be.at ?? fe.at }, `mode tcp in backend ${be.name} (or in its defaults section)`);
         }
       });
     },
@@ -331,7 +332,9 @@ export const haproxyRules = [
       for (const host of new Set(holders)) {
         if (!host.haproxy) continue;
         if (frontendsOn(host.haproxy, model.endpoint.port, model.endpoint.address).length > 0) continue;
-        const ports = [...new Set(host.haproxy.frontends.flatMap((f) => f.binds.map((b) => b.port)))].join(', ');
+        // A frontend that would serve the endpoint but is `disabled`: haproxy-proxy-disabled says so.
+        if (disabledFrontendsOn(host.haproxy, model.endpoint.port, model.endpoint.address).length > 0) continue;
+        const ports = [...new Set(host.haproxy.frontends.filter((f) => !f.disabled).flatMap((f) => f.binds.map((b) => b.port)))].join(', ');
         const v6 = host.haproxy.frontends.flatMap((f) => f.binds.filter((b) => bindCovers(b, model.endpoint.port)).map((b) => ({ b, why: ipv6OnlyWhy(b) }))).find((x) => x.why);
         if (v6?.why) {
           report(
