@@ -181,7 +181,7 @@ export type HealthCheckKind =
       version?: string;
       /** `Host` header sent by the check, when given (`hdr Host x` or the old `\r\nHost:` form). */
       host?: string;
-      /** `http-check connect port N` / `addr A` as the first rule (before an explicit `send`): where the check connects. */
+      /** `http-check connect port N` / `addr A` written before any send/expect: where the check connects. */
       connectPort?: number;
       connectAddr?: string;
     }

@@ -128,8 +128,9 @@ export function healthCheck(s: Settings, servers: Server[]): HealthCheckKind {
         ssl: (s.httpConnect?.ssl ?? false) || servers.some((x) => x.check && x.checkSsl),
       };
       if (s.httpExpect !== undefined) hc.expect = s.httpExpect;
-      // Without an explicit `send`, HAProxy puts its own send and connect in front: the written connect is not first.
-      if (s.httpConnect?.first && s.httpSend !== undefined) {
+      // The check connects where the first rule says, explicit `send` or not (real-tool cases f5-http-check-connect-*);
+      // only HAProxy's start-up test of a port-less server wants the explicit send (checkRulesGivePort).
+      if (s.httpConnect?.first) {
         if (s.httpConnect.port !== undefined) hc.connectPort = s.httpConnect.port;
         if (s.httpConnect.addr !== undefined) hc.connectAddr = s.httpConnect.addr;
       }
@@ -147,9 +148,10 @@ export function healthCheck(s: Settings, servers: Server[]): HealthCheckKind {
 }
 
 /**
- * Whether the check's first rule is a `connect` that names a port: `tcp-check connect port N` under `option
- * tcp-check`, or `http-check connect port N` before an explicit `http-check send` under `option httpchk` (HAProxy 2.6
- * src/check.c init_srv_check looks at the first rule only; checked with haproxy -c 2.6.12).
+ * Whether HAProxy's start-up test finds a port in the check rules for a server without one: a first `tcp-check connect
+ * port N` under `option tcp-check`, or an `http-check connect port N` before an explicit `http-check send` under
+ * `option httpchk` (src/check.c init_srv_check looks at the first rule only; without an explicit send the rule set
+ * it sees starts with HAProxy's own: checked with haproxy -c 2.6.12).
  */
 export function checkRulesGivePort(s: Settings): boolean {
   if (s.check?.kind === 'tcp-check') {
