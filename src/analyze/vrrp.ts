@@ -128,7 +128,24 @@ function whyIncompatible(a: Member, b: Member): string | undefined {
   // ("advertisement interval mismatch"); VRRPv3 backups adopt the master's interval instead.
   if (a.inst.version === 2 && Math.round(a.inst.advertIntS) !== Math.round(b.inst.advertIntS))
     return `VRRPv2 advert_int ${a.inst.advertIntS}s on ${a.host.name} vs ${b.inst.advertIntS}s on ${b.host.name}: keepalived drops adverts with another interval`;
+  const va = advertisedVips(a.inst);
+  const vb = advertisedVips(b.inst);
+  if (va.length !== vb.length || va.some((v, i) => v !== vb[i]))
+    return `the virtual_ipaddress lists differ (${va.join(', ') || 'none'} on ${a.host.name}, ${vb.join(', ') || 'none'} on ${b.host.name}): keepalived drops an advert whose addresses are not exactly its own`;
   return undefined;
+}
+
+/**
+ * The addresses an instance's adverts carry, sorted: its `virtual_ipaddress` entries (not the excluded ones) of the
+ * first entry's family (keepalived vrrp_data.c alloc_vrrp_vip ignores an address of another family). A receiver
+ * drops an advert whose count or addresses differ from its own list (vrrp.c vrrp_check_packet, "ip address
+ * associated with VRID not present in MASTER advert"); skip_check_adv_addr only skips the check for a master already
+ * accepted, so it does not help.
+ */
+export function advertisedVips(inst: VrrpInstance): string[] {
+  const own = inst.vips.filter((v) => !v.excluded);
+  const v6 = own[0]?.address.includes(':') ?? false;
+  return [...new Set(own.filter((v) => v.address.includes(':') === v6).map((v) => v.address.toLowerCase()))].sort();
 }
 
 /** Why two routers cannot hear each other (both ways), or undefined when they can (ignoring partitions). */

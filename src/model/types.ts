@@ -371,5 +371,7 @@ export interface Vip {
   dev?: string;
   /** `label eth0:1` as written. */
   label?: string;
+  /** From `virtual_ipaddress_excluded`: configured on the master but not carried in its adverts. */
+  excluded?: boolean;
   at?: SourceRef;
 }

@@ -53,6 +53,11 @@ const cases: Record<string, { bad: Mutate | (() => HaModel); good?: () => HaMode
   'vrrp-vrid-mismatch': { bad: (m) => (inst(m, 'lb1').virtualRouterId = 43) },
   'vrrp-version-mismatch': { bad: (m) => (inst(m, 'lb1').version = 3) },
   'vrrp-auth-mismatch': { bad: (m) => (inst(m, 'lb1').auth = { type: 'PASS', pass: 'secret' }) },
+  // An address only in virtual_ipaddress_excluded is not advertised: silent.
+  'vrrp-vip-list-mismatch': {
+    bad: (m) => inst(m, 'lb1').vips.push({ address: '10.0.0.101' }),
+    good: () => mutated((m) => inst(m, 'lb1').vips.push({ address: '10.0.0.101', excluded: true })),
+  },
   'vrrp-auth-pass-truncated': { bad: eachInst((i) => (i.auth = { type: 'PASS', pass: '412f7dc3bfed32194d' })) },
   'vrrp-unicast-peer-missing': { bad: (m) => (inst(m, 'lb1').unicastPeers = ['10.0.0.99']) },
   'vrrp-default-vrid': { bad: eachInst((i) => (i.virtualRouterId = 51)) },

@@ -1,7 +1,7 @@
 /** VRRP rules: priorities, weights, peers, timers, addresses. */
 import type { HaModel } from '../../model/types.js';
 import { trackersOf, type Member } from '../../model/queries.js';
-import { authKey, clampPriority, effectiveAdvertS, nopreemptEffective, primaryIp, trackerEffect, whyNotPeers } from '../vrrp.js';
+import { advertisedVips, authKey, clampPriority, effectiveAdvertS, nopreemptEffective, primaryIp, trackerEffect, whyNotPeers } from '../vrrp.js';
 import { allInstances, pairs, rule, vrrpMembers } from './util.js';
 
 /** Adverts this frequent (a master-down interval of ~0.35 s or less) need realtime scheduling on a busy host. */
@@ -130,6 +130,18 @@ export const vrrpRules = [
     },
   }),
   rule({
+    id: 'vrrp-vip-list-mismatch',
+    run(model, report) {
+      for (const [a, b] of pairs(vrrpMembers(model))) {
+        if (a.inst.virtualRouterId !== b.inst.virtualRouterId || a.inst.version !== b.inst.version || authKey(a.inst) !== authKey(b.inst)) continue;
+        const va = advertisedVips(a.inst);
+        const vb = advertisedVips(b.inst);
+        if (va.join(',') !== vb.join(','))
+          report(`${a.host.name}/${a.inst.name} advertises ${va.join(', ') || 'no address'}, ${b.host.name}/${b.inst.name} ${vb.join(', ') || 'no address'}: each drops the other's adverts and both become MASTER`, { host: a.host, at: a.inst.at }, 'write the same virtual_ipaddress list on every LB of the instance (per-host addresses go in virtual_ipaddress_excluded)');
+      }
+    },
+  }),
+  rule({
     id: 'vrrp-auth-pass-truncated',
     run(model, report) {
       for (const { host, inst } of allInstances(model))
@@ -142,6 +154,7 @@ export const vrrpRules = [
     run(model, report) {
       for (const [a, b] of pairs(vrrpMembers(model))) {
         if (a.inst.virtualRouterId !== b.inst.virtualRouterId || a.inst.version !== b.inst.version || authKey(a.inst) !== authKey(b.inst)) continue;
+        if (advertisedVips(a.inst).join(',') !== advertisedVips(b.inst).join(',')) continue; // vrrp-vip-list-mismatch
         const why = whyNotPeers(a, b);
         if (why) report(`${why}: they do not hear each other and both become MASTER`, { host: a.host, at: a.inst.at }, `list ${primaryIp(b)} in ${a.host.name}'s unicast_peer and ${primaryIp(a)} in ${b.host.name}'s`);
       }

@@ -68,6 +68,13 @@ export const ANALYSIS_CODES = {
     source: `keepalived vrrp.c vrrp_check_packet (memcmp of the 8-byte auth_data); ${KA_MAN} "auth_pass ... Only the first eight (8) characters are used".`,
     fix: `the same authentication block everywhere (or none: RFC 3768 removed VRRPv2 authentication).`,
   },
+  'vrrp-vip-list-mismatch': {
+    severity: 'error',
+    title: 'Peers advertise different virtual_ipaddress lists',
+    detail: `A VRRP advert carries the instance's addresses, and keepalived drops one whose count differs from its own list or that lacks one of its own addresses ("received an unexpected ip number count", "ip address associated with VRID not present in MASTER advert"), in BACKUP and in MASTER state alike. Two LBs whose lists differ (an extra address on one, a typo) never hear each other: both become MASTER and both hold the VIP. \`skip_check_adv_addr\` does not help: it skips the check only for a master already accepted. Addresses in \`virtual_ipaddress_excluded\` are not advertised and may differ.`,
+    source: `keepalived 2.2.7 vrrp.c vrrp_check_packet (lines 964 and 1081-1097), vrrp_state_backup (check_addr); vrrp_data.c alloc_vrrp_vip.`,
+    fix: 'the same virtual_ipaddress list on every LB of the instance; per-host addresses in virtual_ipaddress_excluded.',
+  },
   'vrrp-auth-pass-truncated': {
     severity: 'warning',
     title: 'auth_pass longer than 8 characters is truncated',

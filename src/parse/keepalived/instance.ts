@@ -114,6 +114,7 @@ function instanceList(ctx: KeepalivedContext, n: KaNode, inst: VrrpInstance): bo
     case 'virtual_ipaddress_excluded':
       for (const i of ctx.listItems(n)) {
         const vip = vipOf(ctx, i);
+        if (vip && n.key.value === 'virtual_ipaddress_excluded') vip.excluded = true;
         if (vip) inst.vips.push(vip);
       }
       break;
