@@ -81,6 +81,7 @@ const HAPROXY_CASES: [string, string, boolean, string?, Record<string, string>?]
   ['bind keywords with values and flags', `frontend fe\n    bind 127.0.0.1:16443 name api defer-accept tfo backlog 1024 mss 1400 maxconn 100 id 7 nice 10 tcp-ut 30s accept-netscaler-cip 1234\n    default_backend be\nbackend be\n`, true],
   ['balance in a frontend (a warning, ignored)', `${LISTEN}    balance roundrobin\nbackend be\n`, true],
   ['an unknown tcp-request layer', `${LISTEN}    tcp-request foo accept\nbackend be\n`, false, 'HAP_BAD_VALUE'],
+  ['a disabled backend: its servers are not initialised (no port, ssl without a ca-file)', `${LISTEN}backend be\n    disabled\n    server a 10.0.0.1 check\n    server b 10.0.0.2:6443 check ssl\n`, true],
   ['.alert', `${LISTEN}backend be\n.if version_atleast(2.0)\n.alert "not supported"\n.endif\n`, false, 'HAP_ALERT'],
   ['unclosed .if', `${LISTEN}backend be\n.if 1\n`, false, 'HAP_BAD_CONDITIONAL'],
   ['defaults used with from and implicitly (an ALERT, yet exit 0)', `defaults a\n    mode tcp\n    timeout client 1s\n    timeout connect 1s\n    timeout server 1s\nfrontend fe from a\n    bind 127.0.0.1:16443\n    default_backend be\nbackend be\n    server s 10.0.0.1:6443\n`, true],

@@ -142,6 +142,13 @@ export class HaproxyComposer {
    * nor check port", src/check.c init_srv_check; checked with haproxy -c 2.6.12).
    */
   private checkServerPorts(p: Proxy): void {
+    // A disabled proxy's servers are never initialised: neither their ports nor their TLS settings are checked
+    // (haproxy -c 2.6.12 accepts both in a `disabled` backend).
+    if (p.s.disabled) {
+      const pending = this.ctx.tlsVerifyPending;
+      for (let i = pending.length - 1; i >= 0; i--) if (pending[i]?.proxy === p.name) pending.splice(i, 1);
+      return;
+    }
     // A `connect ssl` check rule gives every server of the backend a TLS check context, checked or not: the
     // verification rules of `ssl` apply to each (haproxy -c 2.6.12: "verify is enabled by default but no CA file").
     if (checkRulesUseTls(p.s))
