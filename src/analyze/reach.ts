@@ -110,6 +110,9 @@ function tcpCheckVerdict(steps: string[], server: Server): CheckVerdict {
     else if (kw === 'comment' || kw === 'set-var' || kw === 'unset-var') continue;
     else unknown ??= `tcp-check ${kw} is not modelled`;
   }
+  // A hand-written ClientHello offering TLS 1.2 or later: whether Go's crypto/tls answers with a ServerHello depends
+  // on its cipher suites and extensions, which are not modelled (an older one gets a protocol_version alert).
+  if (!tls && !pp && isModernClientHello(sent)) unknown ??= 'a hand-written TLS ClientHello (send-binary): the apiserver may answer with a handshake or an alert';
   if (unknown) return { passes: true, why: `tcp-check sequence (assumed to pass: ${unknown})`, unknown };
   if (tls && pp) return { passes: false, why: 'tcp-check connect sends a PROXY header before its TLS handshake: the apiserver rejects it' };
   let answer: Answer;
@@ -140,6 +143,12 @@ function describe(a: Answer): string {
     case 'silent':
       return 'nothing (no request was sent)';
   }
+}
+
+/** A TLS handshake record holding a ClientHello whose client_version is TLS 1.2 (0x0303) or later. */
+function isModernClientHello(bytes: string): boolean {
+  if (bytes.charCodeAt(0) !== 0x16 || bytes.charCodeAt(1) !== 0x03 || bytes.charCodeAt(5) !== 0x01) return false;
+  return bytes.charCodeAt(9) === 0x03 && bytes.charCodeAt(10) >= 0x03;
 }
 
 function hexToText(hex: string): string {

@@ -193,3 +193,17 @@ describe('reachability: how the connection gets to HAProxy', () => {
     ]);
   });
 });
+
+describe('tcp-check with a hand-written TLS hello', () => {
+  const hello = (ver: string): HaModel =>
+    withCheck({ type: 'tcp-check', steps: ['connect', `send-binary 16030100a5010000a1${ver}`, 'expect binary 16'] }, false);
+  it('an SSLv3 / TLS 1.0 hello gets a protocol_version alert (0x15): the expect on 16 fails', () => {
+    assert.equal(scenario(hello('0300'), 'none').apiReachable, false);
+    assert.equal(scenario(hello('0301'), 'none').apiReachable, false);
+  });
+  it('a TLS 1.2 hello is not judged (cipher suites are not modelled): assumed to pass and said so', () => {
+    const m = hello('0303');
+    assert.equal(scenario(m, 'none').apiReachable, true);
+    assert.ok(analyzeModel(m).findings.some((f) => f.rule === 'haproxy-check-unknown' && /ClientHello/.test(f.message)));
+  });
+});
