@@ -88,7 +88,7 @@ function tcpCheckVerdict(steps: string[], server: Server): CheckVerdict {
   const expects: string[] = [];
   let unknown: string | undefined;
   // A sequence that does not start with connect gets an implicit one first (src/tcpcheck.c check_proxy_tcpcheck).
-  const first = steps.find((x) => !/^(comment|set-var|set-var-fmt|unset-var)\b/.test(x));
+  const first = firstTcpCheckStep(steps);
   let connects = first === undefined || first.startsWith('connect') ? 0 : 1;
   for (const step of steps) {
     const [kw = '', ...rest] = step.split(' ');
@@ -323,24 +323,31 @@ export function trafficPort(model: HaModel, s: Server): number {
   return s.port === 0 ? model.endpoint.port : s.port;
 }
 
-/** A check's first rule when it is a `connect` that names a port or an address (the rule's words, parsed). */
+/** The first rule of a tcp-check sequence that acts (src/tcpcheck.c get_first_tcpcheck_rule skips comments and variables). */
+function firstTcpCheckStep(steps: readonly string[]): string | undefined {
+  return steps.find((x) => !/^(comment|set-var|set-var-fmt|unset-var)\b/.test(x));
+}
+
+/** A check's first rule when it is a `connect` that names a port or an address. */
 function firstConnect(hc: HealthCheckKind): { port?: number; addr?: string; text: string } | undefined {
+  let port: number | undefined;
+  let addr: string | undefined;
+  let text: string;
   if (hc.type === 'http') {
-    if (hc.connectPort === undefined && hc.connectAddr === undefined) return undefined;
-    return { ...(hc.connectPort !== undefined ? { port: hc.connectPort } : {}), ...(hc.connectAddr !== undefined ? { addr: hc.connectAddr } : {}), text: `http-check connect${hc.connectPort !== undefined ? ` port ${hc.connectPort}` : ''}${hc.connectAddr !== undefined ? ` addr ${hc.connectAddr}` : ''}` };
-  }
-  if (hc.type !== 'tcp-check') return undefined;
-  // src/tcpcheck.c get_first_tcpcheck_rule skips comments and variable actions.
-  const step = hc.steps.find((x) => !/^(comment|set-var|set-var-fmt|unset-var)\b/.test(x));
-  const words = step?.split(/\s+/) ?? [];
-  if (words[0] !== 'connect') return undefined;
-  const out: { port?: number; addr?: string; text: string } = { text: `tcp-check ${step ?? ''}` };
-  const pi = words.indexOf('port');
-  const port = pi >= 0 ? Number(words[pi + 1]) : NaN;
-  if (Number.isInteger(port) && port > 0) out.port = port;
-  const ai = words.indexOf('addr');
-  if (ai >= 0 && words[ai + 1]) out.addr = words[ai + 1];
-  return out.port !== undefined || out.addr !== undefined ? out : undefined;
+    port = hc.connectPort;
+    addr = hc.connectAddr;
+    text = ['http-check connect', port !== undefined ? `port ${port}` : '', addr !== undefined ? `addr ${addr}` : ''].filter(Boolean).join(' ');
+  } else if (hc.type === 'tcp-check') {
+    const step = firstTcpCheckStep(hc.steps) ?? '';
+    const words = step.split(/\s+/);
+    if (words[0] !== 'connect') return undefined;
+    const p = Number(words[words.indexOf('port') + 1]);
+    if (words.includes('port') && Number.isInteger(p) && p > 0) port = p;
+    if (words.includes('addr')) addr = words[words.indexOf('addr') + 1];
+    text = `tcp-check ${step}`;
+  } else return undefined;
+  if (port === undefined && addr === undefined) return undefined;
+  return { ...(port !== undefined ? { port } : {}), ...(addr !== undefined ? { addr } : {}), text };
 }
 
 /**
@@ -349,13 +356,14 @@ function firstConnect(hc: HealthCheckKind): { port?: number; addr?: string; text
  * `by` names what sent it elsewhere.
  */
 export function checkDestination(model: HaModel, be: Backend, s: Server): { address: string; port: number; by?: string } {
+  const traffic = trafficPort(model, s);
   const rule = firstConnect(be.healthCheck);
   const address = rule?.addr ?? s.checkAddr ?? s.address;
-  const port = rule?.port ?? s.checkPort ?? trafficPort(model, s);
-  const elsewhere = address !== s.address || port !== trafficPort(model, s);
-  if (!elsewhere) return { address, port };
-  const by = rule && (rule.port !== undefined ? rule.port !== trafficPort(model, s) : rule.addr !== s.address) ? rule.text : `server ${[s.checkPort !== undefined ? `port ${s.checkPort}` : '', s.checkAddr !== undefined ? `addr ${s.checkAddr}` : ''].filter(Boolean).join(' ')}`;
-  return { address, port, by };
+  const port = rule?.port ?? s.checkPort ?? traffic;
+  if (address === s.address && port === traffic) return { address, port };
+  const ruleMoves = rule !== undefined && ((rule.port !== undefined && rule.port !== traffic) || (rule.addr !== undefined && rule.addr !== s.address));
+  const serverOptions = [s.checkPort !== undefined ? `port ${s.checkPort}` : '', s.checkAddr !== undefined ? `addr ${s.checkAddr}` : ''].filter(Boolean).join(' ');
+  return { address, port, by: ruleMoves ? rule.text : `server ${serverOptions}` };
 }
 
 /** Whether the server's health check goes to another port or address than its traffic. */
