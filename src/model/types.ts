@@ -215,6 +215,8 @@ export interface Backend {
 export interface Server {
   name: string;
   address: string;
+  /** The name written in the config when `address` is what the LB host's /etc/hosts gives it. */
+  addressName?: string;
   port: number;
   check: boolean;
   /** `check-ssl` or `ssl` on the server line (after default-server inheritance). */

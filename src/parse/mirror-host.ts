@@ -1,12 +1,13 @@
 import type { Diagnostic } from '../diag/diagnostic.js';
 import type { HaModel, ModelHost, UnitFileWrite } from '../model/types.js';
-import { resolveV6only } from '../model/listeners.js';
+import { LOOPBACK, resolveV6only } from '../model/listeners.js';
 import { HOST_PATHS, hostFileInMirror } from '../model/mirror-layout.js';
 import type { FileSource } from './file-source.js';
 import { parseHaproxy } from './haproxy/index.js';
 import { parseKeepalived } from './keepalived/index.js';
 import { dirname, resolvePath } from './sink.js';
-import { parseEnvFile, parseSysctl } from './sysctl.js';
+import { parseEnvFile, parseHostsFile, parseSysctl } from './sysctl.js';
+import { isIPAddress } from '../net/ipv4.js';
 import { unitFileWrites } from './systemd.js';
 import { certificateSans } from './x509-sans.js';
 
@@ -27,6 +28,7 @@ export function readHost(fs: FileSource, manifestPath: string, name: string, add
   const mh: ModelHost = { name, address, sysctl: {}, files: {} };
   diagnostics.push(...unreadableConfigs(fs, name, p));
   diagnostics.push(...readHaproxy(fs, mh, p));
+  resolveServerNames(fs, mh, p);
   diagnostics.push(...readKeepalived(fs, mh, p, hostPath(manifestPath, name, '/')));
   if (endpoint.domain !== undefined) {
     const hostsFile = p(HOST_PATHS.hosts);
@@ -134,6 +136,31 @@ function readApiserverCert(fs: FileSource, mh: ModelHost, p: (rel: string) => st
   if (!c) return [{ code: 'MIRROR_BAD_CERT', severity: 'warning', message: 'apiserver.crt is not a PEM certificate', file: p(HOST_PATHS.apiserverCert) }];
   mh.apiserver = { port: DEFAULT_APISERVER_PORT, certSANs: c.sans, certFile: HOST_PATHS.apiserverCert };
   return [];
+}
+
+/**
+ * HAProxy resolves a server (or check `addr`) written as a name when it starts (`init-addr last,libc`): through the LB
+ * host's /etc/hosts first. A name found there becomes the address it gives (the name is kept in `addressName`); other
+ * names stay as written (DNS, which a mirror does not hold).
+ */
+function resolveServerNames(fs: FileSource, mh: ModelHost, p: (rel: string) => string): void {
+  if (!mh.haproxy) return;
+  let names: Map<string, string[]> | undefined;
+  const lookup = (name: string): string | undefined => {
+    if (isIPAddress(name) || LOOPBACK.has(name)) return undefined;
+    names ??= parseHostsFile(fs.readFile(p(HOST_PATHS.hosts)) ?? '');
+    return names.get(name)?.[0];
+  };
+  for (const b of mh.haproxy.backends)
+    for (const s of b.servers) {
+      const ip = lookup(s.address);
+      if (ip !== undefined) {
+        s.addressName = s.address;
+        s.address = ip;
+      }
+      const checkIp = s.checkAddr !== undefined ? lookup(s.checkAddr) : undefined;
+      if (checkIp !== undefined) s.checkAddr = checkIp;
+    }
 }
 
 /** The first address /etc/hosts gives `name` (the one the resolver returns), with its line. */

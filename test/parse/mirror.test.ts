@@ -156,6 +156,25 @@ hosts:
       }),
     );
     assert.deepEqual(model?.hosts.map((h) => [h.name, h.apiserver?.port]), [['lb', undefined], ['m1', 6443], ['m2', 7443], ['m3', undefined]]);
+    // HAProxy resolves the name when it starts: the model holds the address, and the name as written.
+    const servers = host(model?.hosts, 'lb').haproxy?.backends[0]?.servers;
+    assert.deepEqual(servers?.map((s) => [s.address, s.addressName]), [['m1', undefined], ['10.0.0.5', 'k8s-m2.lan']]);
+  });
+
+  test('a server resolved through /etc/hosts goes down with its host in the scenarios', async () => {
+    const { analyzeModel } = await import('../../src/analyze/index.js');
+    const { model } = loadMirror(
+      memoryFileSource({
+        '/hosts.yaml': 'endpoint: 10.0.0.2:6443\nhosts:\n  - {name: lb, address: 10.0.0.2}\n  - {name: m1, address: 10.0.0.4}\n  - {name: m2, address: 10.0.0.5}\n',
+        '/lb/etc/haproxy/haproxy.cfg': 'defaults\n    mode tcp\n    timeout client 1h\n    timeout server 1h\n    timeout connect 5s\nfrontend fe\n    bind *:6443\n    default_backend be\nbackend be\n    server a k8s-m1:6443\n    server b k8s-m2:6443\n',
+        '/lb/etc/hosts': '10.0.0.4 k8s-m1\n10.0.0.5 k8s-m2\n',
+      }),
+    );
+    assert.ok(model);
+    const s = analyzeModel(model).scenarios.find((x) => x.failure === 'node-down:m2');
+    // Unchecked, without redispatch: connections sent to the dead m2 fail.
+    assert.equal(s?.apiReachable, false, s?.note);
+    assert.match(s?.note ?? '', /b dead/);
   });
 
   test('absolute include paths in a host config are read inside that host folder', () => {
