@@ -192,6 +192,11 @@ const cases: Record<string, { bad: Mutate | (() => HaModel); good?: () => HaMode
     // check-ssl changes only the checks: traffic passes through untouched.
     good: () => mutated(eachBackend((b) => b.servers.forEach((s) => Object.assign(s, { checkSsl: true, verify: 'none', sni: 'str(kubernetes)' })))),
   },
+  // A server written as a mirror host's name is that host: silent.
+  'haproxy-server-name-unresolved': {
+    bad: eachBackend((b) => b.servers.forEach((s, i) => (s.address = `apiserver-${i}.example.com`))),
+    good: () => mutated(eachBackend((b) => b.servers.forEach((s, i) => (s.address = ['m1', 'm2', 'm3'][i] ?? s.address)))),
+  },
   'haproxy-server-verify-unknown': {
     bad: eachBackend((b) => b.servers.forEach((s) => Object.assign(s, { checkSsl: true, caFile: '/etc/kubernetes/pki/ca.crt' }))),
     good: () => mutated(eachBackend((b) => b.servers.forEach((s) => Object.assign(s, { checkSsl: true, caFile: '/etc/kubernetes/pki/ca.crt', verify: 'none' })))),

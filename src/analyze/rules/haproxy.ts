@@ -1,9 +1,10 @@
 /** HAProxy rules: health checks, timeouts, modes, binds, stats. */
 import type { Backend, Frontend, HaModel, HaproxyConfig, ModelHost, Server, SourceRef } from '../../model/types.js';
-import { backendOf, bindCovers, bindInterfaceBlocks, disabledFrontendsOn, frontendsOn, ipv6OnlyWhy, isWildcard, routeOf, vipInterfaceOf } from '../../model/listeners.js';
+import { LOOPBACK, backendOf, bindCovers, bindInterfaceBlocks, disabledFrontendsOn, frontendsOn, ipv6OnlyWhy, isWildcard, routeOf, vipInterfaceOf } from '../../model/listeners.js';
 import { apiBackendsOf, haproxyTakesApiserverPort, sysctlOn, vipMembers } from '../../model/queries.js';
 import { checkDestination, checkTarget, checkVerdict, checksElsewhere, haproxyDetectMs, trafficPort, trafficVerdict } from '../reach.js';
 import { formatHaproxyTime, hostsWithLbConfig, rule } from './util.js';
+import { isIPAddress } from '../../net/ipv4.js';
 
 function apiBackends(model: HaModel, host: ModelHost): Backend[] {
   return apiBackendsOf(model, host);
@@ -222,6 +223,15 @@ export const haproxyRules = [
       eachServer(model, (host, be, s) => {
         if ((s.ssl || s.checkSsl) && s.caFile !== undefined && s.verify !== 'none' && host.haproxy?.global.sslServerVerify !== 'none')
           report(`server ${s.name} in ${be.name} on ${host.name} verifies the apiserver's certificate against ${s.caFile}, which kubeha cannot read: assumed to match`, { host, at: s.optionAt?.['ca-file'] ?? s.at });
+      });
+    },
+  }),
+  rule({
+    id: 'haproxy-server-name-unresolved',
+    run(model, report) {
+      eachServer(model, (host, be, s) => {
+        if (isIPAddress(s.address) || LOOPBACK.has(s.address) || model.hosts.some((h) => h.name === s.address)) return;
+        report(`server ${s.name} in ${be.name} on ${host.name} is written as ${s.address}, which ${host.name}'s /etc/hosts does not give and no host of the mirror is named: HAProxy resolves it by DNS when it starts (and does not start if it cannot); kubeha cannot tell which host it is, and its scenarios take it as a separate server`, { host, at: s.at ?? be.at }, 'write the apiserver address, or add the name to /etc/hosts of the LB');
       });
     },
   }),

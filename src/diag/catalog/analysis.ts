@@ -355,6 +355,13 @@ export const ANALYSIS_CODES = {
     source: `${HAPROXY_DOC} §5.2 "verify", "ca-file", "verifyhost".`,
     fix: `nothing if the file is the cluster CA (/etc/kubernetes/pki/ca.crt); otherwise use it, or \`verify none\`.`,
   },
+  'haproxy-server-name-unresolved': {
+    severity: 'info',
+    title: 'A server written as a name that neither /etc/hosts nor the mirror resolves',
+    detail: `HAProxy resolves a server's name when it starts (\`init-addr last,libc\` by default: the state file, then the system resolver, /etc/hosts before DNS) and refuses to start when it cannot. A name the LB host's /etc/hosts gives is resolved by kubeha the same way; a name only DNS knows cannot be, so the scenarios cannot tie that server to a host of the mirror (a host's failure does not take it down) and list its failure separately.`,
+    source: `${HAPROXY_DOC} §5.2 "init-addr", "resolvers"; glibc nsswitch \`hosts: files dns\`.`,
+    fix: 'write the apiserver address in the server line, or put the name in the LB host\'s /etc/hosts.',
+  },
   'haproxy-server-no-check': {
     severity: 'error',
     title: 'Apiserver server without `check` stays in rotation when dead',
