@@ -53,10 +53,19 @@ function wildcardAccepts(b: Bind, address: string): boolean {
  * address itself comes before wildcard binds: the kernel hands a connection to the most specific listening socket.
  */
 export function frontendsOn(cfg: HaproxyConfig, port: number, address?: string): { fe: Frontend; bind: Bind }[] {
+  // `disabled`: HAProxy opens none of the frontend's binds.
+  return bindsFor(cfg.frontends.filter((fe) => !fe.disabled), port, address);
+}
+
+/** Frontends with `disabled` that would otherwise take `port` (and `address`): listeners a reader may think are there. */
+export function disabledFrontendsOn(cfg: HaproxyConfig, port: number, address?: string): Frontend[] {
+  return bindsFor(cfg.frontends.filter((fe) => fe.disabled), port, address).map((h) => h.fe);
+}
+
+function bindsFor(frontends: Frontend[], port: number, address?: string): { fe: Frontend; bind: Bind }[] {
   const exact: { fe: Frontend; bind: Bind }[] = [];
   const wild: { fe: Frontend; bind: Bind }[] = [];
-  for (const fe of cfg.frontends) {
-    if (fe.disabled) continue; // `disabled`: HAProxy opens none of its binds
+  for (const fe of frontends) {
     for (const b of fe.binds) {
       if (!bindCovers(b, port)) continue;
       if (address === undefined || b.address === address) {
@@ -70,13 +79,6 @@ export function frontendsOn(cfg: HaproxyConfig, port: number, address?: string):
     }
   }
   return [...exact, ...wild];
-}
-
-/** Frontends with `disabled` that have a bind for `port` (and `address`): the listeners a reader may think are there. */
-export function disabledFrontendsOn(cfg: HaproxyConfig, port: number, address?: string): Frontend[] {
-  const enabledOnly = { ...cfg, frontends: cfg.frontends.filter((f) => f.disabled).map((f) => ({ ...f, disabled: false })) };
-  const hits = frontendsOn(enabledOnly, port, address).map((h) => h.fe.name);
-  return cfg.frontends.filter((f) => f.disabled && hits.includes(f.name));
 }
 
 /** The interface a VRRP member receives the endpoint VIP's traffic on: the VIP's `dev`, else the instance's interface. */

@@ -137,20 +137,19 @@ export class HaproxyComposer {
   }
 
   /**
-   * A checked server needs a port to check: its own (not absent, not an offset such as `:+0`), `port N`, or a first
-   * check rule that connects to a port. HAProxy 2.6 refuses to start otherwise ("server 'x' has neither service port
-   * nor check port", src/check.c init_srv_check; checked with haproxy -c 2.6.12).
+   * What HAProxy 2.6 checks when it initialises a backend's servers (each checked with haproxy -c 2.6.12): nothing in
+   * a `disabled` proxy; with a `connect … ssl` check rule, the TLS verification settings of every server; and that a
+   * checked server has a port to check: its own (not absent, not an offset such as `:+0`), `port N`, or a first check
+   * rule that connects to a port ("server 'x' has neither service port nor check port", src/check.c init_srv_check).
    */
-  private checkServerPorts(p: Proxy): void {
-    // A disabled proxy's servers are never initialised: neither their ports nor their TLS settings are checked
-    // (haproxy -c 2.6.12 accepts both in a `disabled` backend).
+  private checkServerInit(p: Proxy): void {
     if (p.s.disabled) {
       const pending = this.ctx.tlsVerifyPending;
       for (let i = pending.length - 1; i >= 0; i--) if (pending[i]?.proxy === p.name) pending.splice(i, 1);
       return;
     }
-    // A `connect ssl` check rule gives every server of the backend a TLS check context, checked or not: the
-    // verification rules of `ssl` apply to each (haproxy -c 2.6.12: "verify is enabled by default but no CA file").
+    // A `connect ssl` check rule gives every server a TLS check context, checked or not ("verify is enabled by default
+    // but no CA file" otherwise).
     if (checkRulesUseTls(p.s))
       for (const srv of p.servers) {
         const tok = p.serverToks.get(srv.name);
@@ -188,7 +187,7 @@ export class HaproxyComposer {
       this.ctx.config.frontends.push(fe);
     }
     if (p.kind !== 'frontend') {
-      this.checkServerPorts(p);
+      this.checkServerInit(p);
       const be: Backend = { name: p.name, mode, servers: p.servers, healthCheck: healthCheck(s, p.servers), redispatch: s.redispatch ?? false, timeouts: s.timeouts, at };
       if (s.disabled) be.disabled = true;
       be.balance = s.balance ?? 'roundrobin';
